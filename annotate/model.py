@@ -1,0 +1,110 @@
+"""Plain data passed along the pipeline: files -> reading -> cleaning -> segmentation -> store.
+
+Every stage hands the next one these frozen values, so each module can be tested alone
+and none of them needs to know how the others work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+# Unit kinds. Only SENTENCE units are claims that go into the labelling queue; titles and
+# headings are kept as context for the reviewer.
+TITLE = "title"
+HEADING = "heading"
+SENTENCE = "sentence"
+UNIT_KINDS = (TITLE, HEADING, SENTENCE)
+
+# Labels a reviewer can give a claim unit (issue 3 onwards).
+LABELS = ("attributed", "unattributed", "editorial", "not_claim")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article as read from the corpus: decoded, repaired text plus metadata.
+
+    ``path`` is relative to the corpus root, POSIX style. An article that comes from one
+    line of a JSONL file (or one element of a JSON array) has ``path`` of the form
+    ``file.jsonl#12`` (1-based line or element number).
+    ``sha256`` is the hex digest of the raw bytes the article came from.
+    """
+
+    path: str
+    sha256: str
+    text: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file (or a line of a file) that could not be read, with one human reason."""
+
+    path: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Block:
+    """A cleaned block of an article: its title, a subheading, or a body paragraph."""
+
+    kind: str  # TITLE, HEADING or "paragraph"
+    text: str
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A piece of page furniture removed by cleaning, and why."""
+
+    line: int  # 1-based line number in the text given to cleaning
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CleanArticle:
+    """What cleaning keeps of an article, in reading order, and what it dropped."""
+
+    title: str | None
+    blocks: tuple[Block, ...]
+    dropped: tuple[Dropped, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A claim unit (or a title/heading unit) with offsets into the article's cleaned text.
+
+    ``paragraph`` is the 0-based index of the block the unit comes from; ``seq`` is the
+    0-based position of the unit within the whole article.
+    Invariant: ``cleaned[start:end] == text``.
+    """
+
+    paragraph: int
+    seq: int
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+def article_id(path: str) -> str:
+    """Deterministic article id: the same relative path gives the same id on any machine."""
+    return hashlib.sha256(f"article\x00{path}".encode()).hexdigest()[:16]
+
+
+def unit_id(path: str, text: str, occurrence: int = 0) -> str:
+    """Deterministic unit id from the article path, the unit text and which repeat it is.
+
+    The id does not depend on the unit's position, so a sentence that survives an edit of
+    its article keeps its id (and its labels), and two machines ingesting the same corpus
+    agree on every id.
+    """
+    return hashlib.sha256(f"unit\x00{path}\x00{occurrence}\x00{text}".encode()).hexdigest()[:16]
