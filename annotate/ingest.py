@@ -1,0 +1,212 @@
+"""Ingest: run corpus files through reading, cleaning and segmentation into the store.
+
+``ingest()`` is a generator of events (progress, skipped files, per-article results, a
+final summary) so the CLI can draw a progress bar and the TUI can run it in a worker
+thread; it never prints. It streams one file at a time, so memory does not grow with the
+corpus, and it skips files whose size, mtime and pipeline version are unchanged without
+reading them, so a re-run on an unchanged corpus imports neither nltk nor ftfy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from annotate.model import SENTENCE, Block, CleanArticle, Document, Skipped, Unit
+from annotate.store import FileRecord, Store
+
+_PACKAGE = Path(__file__).parent
+
+
+@cache
+def pipeline_version() -> str:
+    """A fingerprint of the cleaning and segmentation rules and the shipped Punkt data.
+
+    Derived from the code itself, so any change of the rules re-segments articles on the
+    next ingest without anyone having to remember to bump a number.
+    """
+    h = hashlib.sha256()
+    for path in [_PACKAGE / "cleaning.py", _PACKAGE / "segment.py"] + sorted(
+        (_PACKAGE / "data").glob("punkt*")
+    ):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Split:
+    """An article run through cleaning (unless raw) and segmentation."""
+
+    clean: CleanArticle | None
+    cleaned: str
+    units: list[Unit]
+
+
+def split_text(text: str, *, title: str | None = None, raw: bool = False) -> Split:
+    """Clean (unless ``raw``) and segment one article's repaired text."""
+    from annotate.segment import segment
+
+    if raw:
+        paragraphs = [p.strip() for p in text.replace("\r", "").split("\n\n")]
+        blocks = tuple(Block("paragraph", " ".join(p.split())) for p in paragraphs if p.strip())
+        cleaned, units = segment(blocks)
+        return Split(None, cleaned, units)
+    from annotate.cleaning import clean
+
+    article = clean(text, title=title)
+    cleaned, units = segment(article.blocks)
+    return Split(article, cleaned, units)
+
+
+# -- events --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A corpus file has been handled: ``done`` of ``total``."""
+
+    done: int
+    total: int
+    path: str
+
+
+@dataclass(frozen=True)
+class ArticleResult:
+    """One article's outcome: 'added', 'updated' or 'unchanged', and its unit figures."""
+
+    path: str
+    status: str
+    units: int = 0
+    units_added: int = 0
+    units_removed: int = 0
+
+
+@dataclass
+class Summary:
+    """What an ingest run did, for the closing report."""
+
+    files: int = 0
+    files_unchanged: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    units_added: int = 0
+    units_removed: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    missing_files: list[str] = field(default_factory=list)
+
+    @property
+    def articles(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated)
+
+
+Event = Progress | ArticleResult | Skipped | Summary
+
+
+def ingest(store: Store, root: Path, *, exclude: Collection[Path] = ()) -> Iterator[Event]:
+    """Ingest every article under ``root`` (a folder or one file), yielding events.
+
+    The last event is always the ``Summary``.
+    """
+    from annotate import reading
+
+    root = Path(root)
+    version = pipeline_version()
+    if root.is_file():
+        base, files = root.parent, [root]
+    else:
+        base, files = root, reading.corpus_files(root, exclude=exclude)
+    known = store.file_records()
+    summary = Summary(files=len(files))
+    seen: set[str] = set()
+    for done, path in enumerate(files, 1):
+        rel = path.relative_to(base).as_posix()
+        seen.add(rel)
+        try:
+            st = path.stat()
+        except OSError as e:
+            skip = Skipped(rel, f"cannot read ({e.strerror or e})")
+            summary.skipped.append(skip)
+            yield skip
+            yield Progress(done, len(files), rel)
+            continue
+        record = known.get(rel)
+        if (
+            record is not None
+            and record.size == st.st_size
+            and record.mtime_ns == st.st_mtime_ns
+            and record.segmenter == version
+        ):
+            summary.files_unchanged += 1
+            for article in store.article_paths_of_file(rel):
+                summary.unchanged += 1
+                yield ArticleResult(article, "unchanged")
+            yield Progress(done, len(files), rel)
+            continue
+        any_ok = False
+        for item in reading.read_file(path, base):
+            if isinstance(item, Skipped):
+                summary.skipped.append(item)
+                yield item
+                continue
+            any_ok = True
+            result = _ingest_document(store, item, rel, version)
+            if result.status == "added":
+                summary.added += 1
+            elif result.status == "updated":
+                summary.updated += 1
+            else:
+                summary.unchanged += 1
+            summary.units_added += result.units_added
+            summary.units_removed += result.units_removed
+            yield result
+        if any_ok:
+            store.save_file_record(FileRecord(rel, st.st_size, st.st_mtime_ns, version))
+        yield Progress(done, len(files), rel)
+    summary.missing_files = sorted(set(known) - seen) if not root.is_file() else []
+    yield summary
+
+
+def _ingest_document(store: Store, doc: Document, file: str, version: str) -> ArticleResult:
+    existing = store.article(doc.path)
+    if existing is not None and existing.sha256 == doc.sha256 and existing.segmenter == version:
+        if existing.file != file:
+            store.touch_article(doc.path, file=file)
+        return ArticleResult(doc.path, "unchanged")
+    split = split_text(doc.text, title=doc.title)
+    title = split.clean.title if split.clean is not None else doc.title
+    result = store.save_article(
+        path=doc.path,
+        file=file,
+        sha256=doc.sha256,
+        title=title,
+        source=doc.source,
+        url=doc.url,
+        date=doc.date,
+        cleaned=split.cleaned,
+        segmenter=version,
+        units=split.units,
+    )
+    claims = sum(1 for u in split.units if u.kind == SENTENCE)
+    return ArticleResult(
+        doc.path,
+        "added" if existing is None else "updated",
+        units=claims,
+        units_added=result.added,
+        units_removed=result.removed,
+    )
+
+
+def default_exclude(db_path: str | os.PathLike[str]) -> list[Path]:
+    """The database file and its WAL/SHM/journal companions, kept out of the corpus."""
+    p = Path(db_path)
+    return [p] + [p.with_name(p.name + s) for s in ("-wal", "-shm", "-journal")]

@@ -1,0 +1,134 @@
+"""Ingest speed and memory against bare Punkt, measured in the same run.
+
+Generates a realistic corpus (default 10,000 articles) by recombining the sample
+articles' paragraphs, page chrome included, with names and numbers varied; then times
+
+  * bare Punkt: read each file, decode UTF-8, ``PunktSentenceTokenizer().tokenize``;
+  * annotate ingest: reading, repair, cleaning, segmentation and SQLite writes;
+
+each in a fresh subprocess, and prints the ratio (target: ingest <= 2x bare Punkt).
+Memory: peak RSS of ingest at a fifth of the corpus and at the whole corpus (target:
+flat). A second ingest of the unchanged corpus is timed too.
+
+    python benchmarks/ingest_speed.py [--articles 10000] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+NAMES = ["Duffy", "Bakanov", "Nelson", "Borisov", "Isaacman", "Rogozin", "Bolden", "Kruger"]
+PLACES = ["Florida", "Houston", "Moscow", "Baikonur", "Texas", "Geneva", "Tokyo", "Berlin"]
+
+
+def split_chrome(text: str) -> tuple[list[str], list[str], list[str]]:
+    """Header chrome, body paragraphs and footer chrome of a sample page (by paragraph size)."""
+    blocks = [b for b in re.split(r"\n\s*\n", text) if b.strip()]
+    body_idx = [i for i, b in enumerate(blocks) if len(b) > 120]
+    first, last = body_idx[0], body_idx[-1]
+    return blocks[:first], blocks[first : last + 1], blocks[last + 1 :]
+
+
+def vary(text: str, rng: random.Random) -> str:
+    text = re.sub(r"\b(Duffy|Bakanov)\b", lambda m: rng.choice(NAMES), text)
+    text = re.sub(r"\bFlorida\b", lambda m: rng.choice(PLACES), text)
+    return re.sub(r"\b\d{2,4}\b", lambda m: str(rng.randint(10, 2030)), text)
+
+
+def generate(dest: Path, n: int, seed: int = 7) -> int:
+    rng = random.Random(seed)
+    samples = [
+        split_chrome(p.read_text(encoding="utf-8")) for p in sorted((REPO / "corpus").iterdir())
+    ]
+    all_body = [b for _, body, _ in samples for b in body]
+    total = 0
+    for i in range(n):
+        head, body, foot = samples[i % len(samples)]
+        paras = rng.sample(all_body, k=min(len(all_body), rng.randint(6, 14)))
+        text = "\n\n".join([*head, *(vary(p, rng) for p in paras), *foot]) + "\n"
+        sub = dest / f"{i % 100:02d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        data = text.encode("utf-8")
+        (sub / f"article_{i:05d}.txt").write_bytes(data)
+        total += len(data)
+    return total
+
+
+PUNKT = """
+import sys, time
+from pathlib import Path
+from nltk.tokenize.punkt import PunktSentenceTokenizer
+t0 = time.perf_counter()
+tok = PunktSentenceTokenizer()
+n = 0
+for p in sorted(Path(sys.argv[1]).rglob("*.txt")):
+    n += len(tok.tokenize(p.read_bytes().decode("utf-8")))
+print(time.perf_counter() - t0, n)
+"""
+
+INGEST = """
+import resource, sys, time
+from pathlib import Path
+from annotate.ingest import ingest
+from annotate.store import Store
+t0 = time.perf_counter()
+store = Store.open(sys.argv[2])
+for event in ingest(store, Path(sys.argv[1])):
+    pass
+units = store.counts()["claims"]
+print(time.perf_counter() - t0, units, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def run(code: str, *args: str) -> list[float]:
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True
+    ).stdout
+    return [float(x) for x in out.split()]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--articles", type=int, default=10_000)
+    ap.add_argument("--keep", type=Path, help="write the generated corpus here and keep it")
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="annotate-bench-"))
+    try:
+        corpus = args.keep or work / "corpus"
+        small = work / "small"
+        size = generate(corpus, args.articles)
+        generate(small, max(1, args.articles // 5))
+        print(f"corpus: {args.articles} articles, {size / 1e6:.1f} MB")
+
+        punkt_s, sentences = run(PUNKT, str(corpus))
+        print(f"bare Punkt:      {punkt_s:7.2f} s  {size / 1e6 / punkt_s:5.2f} MB/s  "
+              f"{int(sentences)} sentences")
+        ingest_s, units, rss = run(INGEST, str(corpus), str(work / "big.db"))
+        print(f"annotate ingest: {ingest_s:7.2f} s  {size / 1e6 / ingest_s:5.2f} MB/s  "
+              f"{int(units)} claim units  peak RSS {rss / 1024:.0f} MB")
+        print(f"ratio ingest / bare Punkt: {ingest_s / punkt_s:.2f}x  (target <= 2.0x)")
+        again_s, _, _ = run(INGEST, str(corpus), str(work / "big.db"))
+        print(f"re-ingest of the unchanged corpus: {again_s:.2f} s "
+              f"({again_s / ingest_s:.1%} of the first ingest)")
+        _, _, rss_small = run(INGEST, str(small), str(work / "small.db"))
+        print(f"peak RSS: {rss_small / 1024:.0f} MB at {args.articles // 5} articles, "
+              f"{rss / 1024:.0f} MB at {args.articles} (ratio {rss / rss_small:.2f}, "
+              "target: flat)")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            shutil.rmtree(work / "small", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""Shared fixtures: a tmp database, a tmp corpus, and no test ever touching real user data."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from annotate.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_CORPUS = REPO / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def _isolate_user_data(tmp_path_factory, monkeypatch):
+    """Keep the user's database, config and cwd out of every test."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("ANNOTATE_DB", str(home / "annotations.db"))
+    monkeypatch.chdir(home)
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "test.db"
+
+
+@pytest.fixture
+def store(db_path):
+    s = Store.open(db_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def sample_corpus(tmp_path) -> Path:
+    """A private copy of the shipped sample corpus."""
+    dest = tmp_path / "corpus"
+    shutil.copytree(SAMPLE_CORPUS, dest)
+    return dest

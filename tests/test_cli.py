@@ -1,0 +1,114 @@
+"""The CLI through click's CliRunner: every command has help, exit codes, clear errors."""
+
+from __future__ import annotations
+
+import json
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from annotate.cli import main
+from annotate.store import Store
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def all_commands():
+    return sorted(main.commands)
+
+
+@pytest.mark.parametrize("name", all_commands())
+def test_every_command_has_help_with_an_example(runner, name):
+    result = runner.invoke(main, [name, "-h"])
+    assert result.exit_code == 0, result.output
+    assert "Example" in result.output
+
+
+def test_main_help(runner):
+    result = runner.invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for name in all_commands():
+        if not main.commands[name].hidden:
+            assert name in result.output
+
+
+def test_ingest_then_ingest_again_says_nothing_new(runner, sample_corpus, tmp_path):
+    db = tmp_path / "a.db"
+    first = runner.invoke(main, ["ingest", str(sample_corpus), "--db", str(db)])
+    assert first.exit_code == 0, first.output
+    assert "2 article(s) added" in first.output
+    second = runner.invoke(main, ["ingest", str(sample_corpus), "--db", str(db)])
+    assert second.exit_code == 0
+    assert "Nothing new" in second.output
+
+
+def test_db_comes_from_the_environment(runner, sample_corpus, tmp_path, monkeypatch):
+    db = tmp_path / "env.db"
+    monkeypatch.setenv("ANNOTATE_DB", str(db))
+    assert runner.invoke(main, ["ingest", str(sample_corpus)]).exit_code == 0
+    with Store.open(db) as s:
+        assert s.counts()["articles"] == 2
+
+
+def test_nothing_readable_exits_1_with_a_clear_message(runner, tmp_path):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "empty.txt").write_bytes(b"")
+    result = runner.invoke(main, ["ingest", str(corpus), "--db", str(tmp_path / "x.db")])
+    assert result.exit_code == 1
+    assert "empty.txt" in result.output and "no article could be read" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_corpus_is_a_one_line_error(runner, tmp_path):
+    result = runner.invoke(main, ["ingest", str(tmp_path / "nope")])
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_not_a_database_is_a_one_line_error(runner, sample_corpus, tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_text("hello " * 200)
+    result = runner.invoke(main, ["ingest", str(sample_corpus), "--db", str(bad)])
+    assert result.exit_code == 1
+    assert "not an annotate database" in result.output and "Traceback" not in result.output
+
+
+def test_split_prints_one_unit_per_line(runner, sample_corpus):
+    result = runner.invoke(main, ["split", str(sample_corpus / "003_3b0ee42016bb75ed.txt")])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "# US, Russian space chiefs talk moon cooperation in rare Florida meeting"
+    assert not any("Sign up now" in line or "PHOTO" in line for line in lines)
+
+
+def test_split_stdin_raw_json(runner):
+    result = runner.invoke(
+        main, ["split", "-", "--raw", "--json"], input="Mr. Smith left. He was late.\n"
+    )
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [r["text"] for r in rows] == ["Mr. Smith left.", "He was late."]
+    assert set(rows[0]) >= {"seq", "paragraph", "kind", "start", "end", "text"}
+    assert rows[1]["start"] == 16 and rows[1]["end"] == 28
+
+
+def test_split_dropped_shows_reasons(runner, sample_corpus):
+    result = runner.invoke(
+        main, ["split", str(sample_corpus / "000_5a2869755751f143.txt"), "--dropped"]
+    )
+    assert result.exit_code == 0
+    assert "No Result" in result.output
+    assert all(line.count(":") >= 2 for line in result.output.splitlines())
+
+
+def test_split_missing_file(runner, tmp_path):
+    result = runner.invoke(main, ["split", str(tmp_path / "nope.txt")])
+    assert result.exit_code == 1 and "no such file" in result.output
+
+
+def test_commands_are_click_commands():
+    assert all(isinstance(c, click.Command) for c in main.commands.values())

@@ -1,0 +1,61 @@
+"""The domain code is importable without Textual, and cheap modules stay cheap to import."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+DOMAIN = [
+    "annotate.model",
+    "annotate.reading",
+    "annotate.cleaning",
+    "annotate.segment",
+    "annotate.store",
+    "annotate.ingest",
+    "annotate.cli",
+]
+
+
+def imported_after(code: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys\nprint('\\n'.join(sys.modules))"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return set(out.split())
+
+
+def test_domain_modules_do_not_import_textual():
+    modules = imported_after("\n".join(f"import {m}" for m in DOMAIN))
+    assert not {m for m in modules if m == "textual" or m.startswith("textual.")}
+
+
+def test_store_and_ingest_do_not_pull_in_nltk_or_ftfy_until_needed():
+    """An unchanged corpus is checked without paying for nltk or ftfy imports."""
+    modules = imported_after("import annotate.store, annotate.ingest, annotate.reading")
+    assert "nltk" not in modules and "ftfy" not in modules
+
+
+def test_only_segment_imports_nltk():
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1] / "annotate"
+    offenders = [
+        p.name
+        for p in package.rglob("*.py")
+        if p.name != "segment.py" and ("import nltk" in p.read_text() or "from nltk" in p.read_text())
+    ]
+    assert offenders == []
+
+
+def test_only_store_speaks_sql():
+    import re
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1] / "annotate"
+    sql = re.compile(r"\b(SELECT .* FROM|INSERT INTO|UPDATE \w+ SET|DELETE FROM)\b")
+    offenders = [
+        p.name for p in package.rglob("*.py") if p.name != "store.py" and sql.search(p.read_text())
+    ]
+    assert offenders == []

@@ -1,0 +1,118 @@
+"""Ingest end to end: idempotence, changed articles, skipped files, deterministic ids."""
+
+from __future__ import annotations
+
+import os
+
+from annotate.ingest import ArticleResult, Summary, ingest
+from annotate.model import Skipped
+from annotate.store import Store
+
+
+def run(store, root, **kw) -> tuple[Summary, list]:
+    events = list(ingest(store, root, **kw))
+    assert isinstance(events[-1], Summary)
+    return events[-1], events
+
+
+ARTICLE = """Ministers agree on new budget
+
+The finance ministers met on Monday in Brussels, officials said. They agreed on a budget of
+EUR 2 billion for the coming year.
+
+"This is a good day for Europe," Mr. Dupont told reporters. Critics were not convinced.
+"""
+
+
+def write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_second_ingest_adds_nothing(store, sample_corpus):
+    first, _ = run(store, sample_corpus)
+    assert first.added == 2 and first.units_added > 20
+    counts = store.counts()
+    second, events = run(store, sample_corpus)
+    assert (second.added, second.updated, second.unchanged) == (0, 0, 2)
+    assert second.files_unchanged == 2
+    assert store.counts() == counts
+    assert not [e for e in events if isinstance(e, ArticleResult) and e.status != "unchanged"]
+
+
+def test_touched_but_identical_file_is_not_resegmented(store, tmp_path):
+    write(tmp_path / "c" / "a.txt", ARTICLE)
+    run(store, tmp_path / "c")
+    os.utime(tmp_path / "c" / "a.txt", ns=(1, 1))
+    summary, _ = run(store, tmp_path / "c")
+    assert (summary.updated, summary.unchanged) == (0, 1)
+
+
+def test_changed_article_is_resegmented_and_unchanged_units_keep_ids(store, tmp_path):
+    corpus = tmp_path / "c"
+    write(corpus / "a.txt", ARTICLE)
+    run(store, corpus)
+    before = {u["text"]: u["id"] for u in store.units_of_article("a.txt")}
+    write(corpus / "a.txt", ARTICLE.replace("Critics were not convinced.", "Critics objected."))
+    summary, _ = run(store, corpus)
+    assert summary.updated == 1 and summary.units_added == 1 and summary.units_removed == 1
+    after = {u["text"]: u["id"] for u in store.units_of_article("a.txt")}
+    assert "Critics objected." in after and "Critics were not convinced." not in after
+    same = set(before) & set(after)
+    assert len(same) >= 3 and all(before[t] == after[t] for t in same)
+
+
+def test_unit_ids_are_the_same_on_two_machines(tmp_path, sample_corpus):
+    ids = []
+    for name in ("one.db", "two.db"):
+        with Store.open(tmp_path / name) as s:
+            run(s, sample_corpus)
+            ids.append(
+                sorted(r[0] for r in s.conn.execute("SELECT id FROM units").fetchall())
+            )
+    assert ids[0] == ids[1] and ids[0]
+
+
+def test_offsets_point_into_the_stored_cleaned_text(store, sample_corpus):
+    run(store, sample_corpus)
+    for path in ("000_5a2869755751f143.txt", "003_3b0ee42016bb75ed.txt"):
+        cleaned = store.cleaned_text(path)
+        for u in store.units_of_article(path):
+            assert cleaned[u["start"] : u["end"]] == u["text"]
+
+
+def test_bad_files_are_skipped_and_the_rest_goes_on(store, tmp_path):
+    corpus = tmp_path / "c"
+    write(corpus / "good.txt", ARTICLE)
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "blob.txt").write_bytes(b"\x00\x01\x02binary\x00" * 50)
+    write(corpus / "lines.jsonl", '{"text": "Rain fell. It was cold."}\n{not json}\n')
+    summary, events = run(store, corpus)
+    skipped = {str(s) for s in summary.skipped}
+    assert any(s.startswith("empty.txt") for s in skipped)
+    assert any(s.startswith("blob.txt") for s in skipped)
+    assert any(s.startswith("lines.jsonl:2") for s in skipped)
+    assert summary.added == 2  # good.txt and line 1 of lines.jsonl
+    assert all(isinstance(s, Skipped) for s in summary.skipped)
+
+
+def test_database_inside_the_corpus_is_not_read(tmp_path):
+    corpus = tmp_path / "c"
+    write(corpus / "a.txt", ARTICLE)
+    db = corpus / "annotations.db"
+    with Store.open(db) as s:
+        from annotate.ingest import default_exclude
+
+        summary, _ = run(s, corpus, exclude=default_exclude(db))
+        assert summary.skipped == [] and summary.added == 1
+
+
+def test_deleted_file_keeps_its_articles(store, tmp_path):
+    corpus = tmp_path / "c"
+    write(corpus / "a.txt", ARTICLE)
+    write(corpus / "b.txt", ARTICLE.replace("Brussels", "Paris"))
+    run(store, corpus)
+    (corpus / "b.txt").unlink()
+    summary, _ = run(store, corpus)
+    assert summary.missing_files == ["b.txt"]
+    assert store.counts()["articles"] == 2
