@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotate.model import SENTENCE, Unit, article_id, unit_id
+from annotate.model import HEADING, LABELS, SENTENCE, Unit, article_id, unit_id
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -90,6 +90,45 @@ def _m001_articles_and_units(db: Database) -> None:
     db["units"].create_index(["pos"], unique=True)
 
 
+def _m002_labels_and_history(db: Database) -> None:
+    # No foreign key to units: a label must outlive its unit when an article is
+    # re-segmented (it becomes an orphan that ingest reports), never vanish with it.
+    db["labels"].create(
+        {
+            "unit_id": str,
+            "annotator": str,
+            "label": str,
+            "labeled_at": str,
+            "note": str,
+            "flagged": int,
+            "source": str,
+        },
+        pk=("unit_id", "annotator"),
+        not_null={"unit_id", "annotator", "flagged"},
+        defaults={"flagged": 0},
+    )
+    db["labels"].create_index(["annotator", "label"])
+    db["history"].create(
+        {
+            "id": int,
+            "at": str,
+            "annotator": str,
+            "unit_id": str,
+            "action": str,
+            "label": str,
+            "note": str,
+            "flagged": int,
+            "prev_label": str,
+            "prev_note": str,
+            "prev_flagged": int,
+        },
+        pk="id",
+        not_null={"at", "annotator", "unit_id", "action"},
+    )
+    db["history"].create_index(["annotator", "id"])
+    db["history"].create_index(["unit_id"])
+
+
 def migrations() -> Migrations:
     """The ordered migration set of the annotate schema."""
     from sqlite_utils.migrations import Migrations
@@ -100,7 +139,7 @@ def migrations() -> Migrations:
     return m
 
 
-MIGRATIONS = [_m001_articles_and_units]
+MIGRATIONS = [_m001_articles_and_units, _m002_labels_and_history]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -140,6 +179,68 @@ class ReplaceResult:
     added: int  # units new to the store
     kept: int  # units whose id (so text) was already there: their labels carry over
     removed: int  # units no longer produced by the segmenter
+
+
+@dataclass(frozen=True)
+class UnitView:
+    """A unit as the TUI and exports see it: with its article's path, title and source."""
+
+    id: str
+    article_id: str
+    article_path: str
+    article_title: str | None
+    article_source: str | None
+    pos: int
+    paragraph: int
+    seq: int
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+_UNIT_VIEW = (
+    "SELECT u.id, u.article_id, a.path, a.title, a.source, u.pos, u.paragraph, u.seq, u.kind, "
+    "u.text, u.start, u.end FROM units u JOIN articles a ON a.id = u.article_id"
+)
+
+# Conditions for Store.step(only=...); each is an indexed lookup in labels per unit walked.
+_FILTERS: dict[str, str] = {
+    "": "",
+    "unlabelled": " AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.unit_id = u.id "
+    "AND l.annotator = :annotator AND l.label IS NOT NULL)",
+    "flagged": " AND EXISTS (SELECT 1 FROM labels l WHERE l.unit_id = u.id "
+    "AND l.annotator = :annotator AND l.flagged = 1)",
+    "noted": " AND EXISTS (SELECT 1 FROM labels l WHERE l.unit_id = u.id "
+    "AND l.annotator = :annotator AND l.note IS NOT NULL)",
+}
+_LABEL_FILTER = (
+    " AND EXISTS (SELECT 1 FROM labels l WHERE l.unit_id = u.id "
+    "AND l.annotator = :annotator AND l.label = :label)"
+)
+FILTERS = ("unlabelled", "flagged", "noted", *LABELS)
+
+
+@dataclass(frozen=True)
+class LabelState:
+    """One annotator's decision on one unit: label (None = unlabelled), note, flag."""
+
+    label: str | None = None
+    note: str | None = None
+    flagged: bool = False
+    source: str | None = None
+    labeled_at: str | None = None
+
+
+@dataclass(frozen=True)
+class ArticleProgress:
+    id: str
+    path: str
+    title: str | None
+    source: str | None
+    claims: int
+    labelled: int
+    first_pos: int | None
 
 
 class Store:
@@ -286,8 +387,20 @@ class Store:
                     "INSERT INTO articles (id, path, file, ord, sha256, title, source, url, "
                     "date, cleaned, segmenter, ingested_at) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (aid, path, file, ord_, sha256, title, source, url, date, cleaned,
-                     segmenter, now),
+                    (
+                        aid,
+                        path,
+                        file,
+                        ord_,
+                        sha256,
+                        title,
+                        source,
+                        url,
+                        date,
+                        cleaned,
+                        segmenter,
+                        now,
+                    ),
                 )
             else:
                 ord_ = row[0]
@@ -297,8 +410,7 @@ class Store:
                     (file, sha256, title, source, url, date, cleaned, segmenter, now, aid),
                 )
             old = {
-                r[0]
-                for r in self.conn.execute("SELECT id FROM units WHERE article_id = ?", (aid,))
+                r[0] for r in self.conn.execute("SELECT id FROM units WHERE article_id = ?", (aid,))
             }
             rows = list(_unit_rows(path, aid, ord_, units))
             new_ids = {r[0] for r in rows}
@@ -340,10 +452,240 @@ class Store:
         row = self.conn.execute("SELECT cleaned FROM articles WHERE path = ?", (path,)).fetchone()
         return row[0] if row else None
 
+    # -- labelling (the TUI's queries; each is one indexed lookup) ---------------------
 
-def _unit_rows(
-    path: str, aid: str, ord_: int, units: Iterable[Unit]
-) -> Iterator[tuple[Any, ...]]:
+    def claim_count(self) -> int:
+        """How many claim units (the labelling queue) the store holds."""
+        row = self.conn.execute("SELECT count(*) FROM units WHERE kind = ?", (SENTENCE,))
+        return int(row.fetchone()[0])
+
+    def labelled_count(self, annotator: str) -> int:
+        """How many claim units this annotator has labelled."""
+        row = self.conn.execute(
+            "SELECT count(*) FROM labels WHERE annotator = ? AND label IS NOT NULL", (annotator,)
+        )
+        return int(row.fetchone()[0])
+
+    def unit(self, unit_id: str) -> UnitView | None:
+        row = self.conn.execute(f"{_UNIT_VIEW} WHERE u.id = ?", (unit_id,)).fetchone()
+        return UnitView(*row) if row else None
+
+    def claim_at_or_after(self, pos: int) -> UnitView | None:
+        row = self.conn.execute(
+            f"{_UNIT_VIEW} WHERE u.pos >= ? AND u.kind = ? ORDER BY u.pos LIMIT 1",
+            (pos, SENTENCE),
+        ).fetchone()
+        return UnitView(*row) if row else None
+
+    def step(
+        self,
+        pos: int,
+        annotator: str,
+        *,
+        forward: bool = True,
+        only: str | None = None,
+    ) -> UnitView | None:
+        """The next (or previous) claim unit after ``pos`` that passes the ``only`` filter.
+
+        ``only``: None (every claim), "unlabelled", "flagged", "noted", or a label name.
+        The walk starts at ``pos`` on the units.pos index, so its cost depends on how far
+        the answer is, not on the size of the corpus.
+        """
+        if only in LABELS:
+            cond = _LABEL_FILTER
+        elif (only or "") in _FILTERS:
+            cond = _FILTERS[only or ""]
+        else:
+            raise ValueError(f"unknown filter {only!r}; expected one of {', '.join(FILTERS)}")
+        op, order = (">", "ASC") if forward else ("<", "DESC")
+        row = self.conn.execute(
+            f"{_UNIT_VIEW} WHERE u.pos {op} :pos AND u.kind = :kind{cond} "
+            f"ORDER BY u.pos {order} LIMIT 1",
+            {"pos": pos, "kind": SENTENCE, "annotator": annotator, "label": only},
+        ).fetchone()
+        return UnitView(*row) if row else None
+
+    def next_unlabelled(self, annotator: str, after: int = -1) -> UnitView | None:
+        """The first claim this annotator has not labelled after ``after``, wrapping round."""
+        found = self.step(after, annotator, only="unlabelled")
+        if found is None and after >= 0:
+            found = self.step(-1, annotator, only="unlabelled")
+        return found
+
+    def resume_position(self, annotator: str) -> int:
+        """The queue position of the unit this annotator last worked on (-1 if none)."""
+        row = self.conn.execute(
+            "SELECT u.pos FROM history h JOIN units u ON u.id = h.unit_id "
+            "WHERE h.annotator = ? ORDER BY h.id DESC LIMIT 1",
+            (annotator,),
+        ).fetchone()
+        return int(row[0]) if row else -1
+
+    def article_units(self, article_id: str, paragraph: int | None = None) -> list[UnitView]:
+        """The units of an article (or of one of its paragraphs), in reading order."""
+        if paragraph is None:
+            rows = self.conn.execute(
+                f"{_UNIT_VIEW} WHERE u.article_id = ? ORDER BY u.seq", (article_id,)
+            )
+        else:
+            rows = self.conn.execute(
+                f"{_UNIT_VIEW} WHERE u.article_id = ? AND u.paragraph = ? ORDER BY u.seq",
+                (article_id, paragraph),
+            )
+        return [UnitView(*r) for r in rows]
+
+    def heading_before(self, article_id: str, seq: int) -> str | None:
+        """The nearest subheading above a unit, if any."""
+        row = self.conn.execute(
+            "SELECT text FROM units WHERE article_id = ? AND seq < ? AND kind = ? "
+            "ORDER BY seq DESC LIMIT 1",
+            (article_id, seq, HEADING),
+        ).fetchone()
+        return row[0] if row else None
+
+    def claim_index(self, unit: UnitView) -> tuple[int, int]:
+        """(1-based index of this claim in its article, claims in the article)."""
+        row = self.conn.execute(
+            "SELECT sum(seq <= ?), count(*) FROM units WHERE article_id = ? AND kind = ?",
+            (unit.seq, unit.article_id, SENTENCE),
+        ).fetchone()
+        return int(row[0] or 0), int(row[1] or 0)
+
+    def label_state(self, unit_id: str, annotator: str) -> LabelState:
+        row = self.conn.execute(
+            "SELECT label, note, flagged, source, labeled_at FROM labels "
+            "WHERE unit_id = ? AND annotator = ?",
+            (unit_id, annotator),
+        ).fetchone()
+        if row is None:
+            return LabelState()
+        return LabelState(row[0], row[1], bool(row[2]), row[3], row[4])
+
+    def set_label(
+        self, unit_id: str, annotator: str, label: str | None, *, source: str | None = None
+    ) -> LabelState:
+        """Record a decision (None clears it); returns the state before, for undo."""
+        if label is not None and label not in LABELS:
+            raise ValueError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}")
+        return self._change(
+            unit_id, annotator, "label" if label else "unlabel", label=label, source=source
+        )
+
+    def set_note(self, unit_id: str, annotator: str, note: str | None) -> LabelState:
+        """Attach (or with None/empty, remove) a note; returns the state before."""
+        return self._change(unit_id, annotator, "note", note=note or None)
+
+    def set_flag(self, unit_id: str, annotator: str, flagged: bool) -> LabelState:
+        """Flag a unit as unsure (or clear the flag); returns the state before."""
+        return self._change(unit_id, annotator, "flag" if flagged else "unflag", flagged=flagged)
+
+    def restore(self, unit_id: str, annotator: str, state: LabelState) -> LabelState:
+        """Put a unit's label, note and flag back to ``state`` (undo); logged as 'undo'."""
+        return self._change(
+            unit_id,
+            annotator,
+            "undo",
+            label=state.label,
+            note=state.note,
+            flagged=state.flagged,
+            source=state.source,
+            labeled_at=state.labeled_at,
+        )
+
+    _KEEP: Any = object()
+
+    def _change(
+        self,
+        unit_id: str,
+        annotator: str,
+        action: str,
+        *,
+        label: Any = _KEEP,
+        note: Any = _KEEP,
+        flagged: Any = _KEEP,
+        source: Any = _KEEP,
+        labeled_at: Any = _KEEP,
+    ) -> LabelState:
+        """Change one (unit, annotator) row and append the change to history, atomically."""
+        now = utc_now()
+        with self.transaction():
+            before = self.label_state(unit_id, annotator)
+            keep = self._KEEP
+            new_label = before.label if label is keep else label
+            new_note = before.note if note is keep else note
+            new_flag = before.flagged if flagged is keep else bool(flagged)
+            new_source = before.source if source is keep else source
+            if labeled_at is not keep:
+                new_at = labeled_at
+            elif label is not keep:
+                new_at = now if label else None
+            else:
+                new_at = before.labeled_at
+            self.conn.execute(
+                "INSERT INTO labels (unit_id, annotator, label, labeled_at, note, flagged, source) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(unit_id, annotator) DO UPDATE SET "
+                "label = excluded.label, labeled_at = excluded.labeled_at, note = excluded.note, "
+                "flagged = excluded.flagged, source = excluded.source",
+                (unit_id, annotator, new_label, new_at, new_note, int(new_flag), new_source),
+            )
+            self.conn.execute(
+                "INSERT INTO history (at, annotator, unit_id, action, label, note, flagged, "
+                "prev_label, prev_note, prev_flagged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    now,
+                    annotator,
+                    unit_id,
+                    action,
+                    new_label,
+                    new_note,
+                    int(new_flag),
+                    before.label,
+                    before.note,
+                    int(before.flagged),
+                ),
+            )
+        return before
+
+    def history(self, annotator: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """The most recent history entries, newest first."""
+        if annotator is None:
+            rows = self.conn.execute("SELECT * FROM history ORDER BY id DESC LIMIT ?", (limit,))
+        else:
+            rows = self.conn.execute(
+                "SELECT * FROM history WHERE annotator = ? ORDER BY id DESC LIMIT ?",
+                (annotator, limit),
+            )
+        return [dict(r) for r in rows]
+
+    def article_progress(self, annotator: str) -> list[ArticleProgress]:
+        """Every article in queue order with its claim count and this annotator's progress."""
+        rows = self.conn.execute(
+            "SELECT a.id, a.path, a.title, a.source, "
+            "  (SELECT count(*) FROM units u WHERE u.article_id = a.id AND u.kind = :kind), "
+            "  (SELECT count(*) FROM units u JOIN labels l ON l.unit_id = u.id "
+            "     AND l.annotator = :annotator AND l.label IS NOT NULL "
+            "   WHERE u.article_id = a.id AND u.kind = :kind), "
+            "  (SELECT min(u.pos) FROM units u WHERE u.article_id = a.id AND u.kind = :kind) "
+            "FROM articles a ORDER BY a.ord",
+            {"kind": SENTENCE, "annotator": annotator},
+        )
+        return [ArticleProgress(*r) for r in rows]
+
+    def search(self, text: str, *, limit: int = 200) -> list[UnitView]:
+        """Claim units whose text contains ``text`` (case-insensitive), in queue order."""
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self.conn.execute(
+            f"{_UNIT_VIEW} WHERE u.kind = ? AND u.text LIKE ? ESCAPE '\\' ORDER BY u.pos LIMIT ?",
+            (SENTENCE, pattern, limit),
+        )
+        return [UnitView(*r) for r in rows]
+
+    def annotators(self) -> list[str]:
+        rows = self.conn.execute("SELECT DISTINCT annotator FROM labels ORDER BY annotator")
+        return [r[0] for r in rows]
+
+
+def _unit_rows(path: str, aid: str, ord_: int, units: Iterable[Unit]) -> Iterator[tuple[Any, ...]]:
     seen: dict[str, int] = {}
     for u in units:
         occurrence = seen.get(u.text, 0)

@@ -69,8 +69,16 @@ def _units(*texts: str) -> list[Unit]:
 
 def _save(store, path, units, sha="x"):
     return store.save_article(
-        path=path, file=path, sha256=sha, title="Title", source=None, url=None, date=None,
-        cleaned="Title\n\n" + " ".join(u.text for u in units[1:]), segmenter="v", units=units,
+        path=path,
+        file=path,
+        sha256=sha,
+        title="Title",
+        source=None,
+        url=None,
+        date=None,
+        cleaned="Title\n\n" + " ".join(u.text for u in units[1:]),
+        segmenter="v",
+        units=units,
     )
 
 
@@ -102,3 +110,108 @@ def test_articles_keep_their_queue_order_when_updated(store):
     _save(store, "b.txt", _units("B.", "More."), sha="z")
     order = store.conn.execute("SELECT path FROM articles ORDER BY ord").fetchall()
     assert [r[0] for r in order] == ["b.txt", "a.txt"]
+
+
+# -- labelling -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def labelled_store(store):
+    _save(store, "a.txt", _units("A one.", "A two.", "A three."))
+    _save(store, "b.txt", _units("B one.", "B two."))
+    return store
+
+
+def claims(store):
+    return [
+        r[0]
+        for r in store.conn.execute("SELECT id FROM units WHERE kind = 'sentence' ORDER BY pos")
+    ]
+
+
+def test_set_label_writes_label_and_history(labelled_store):
+    s = labelled_store
+    uid = claims(s)[0]
+    before = s.set_label(uid, "ann", "attributed")
+    assert before.label is None
+    state = s.label_state(uid, "ann")
+    assert state.label == "attributed" and state.labeled_at.endswith("Z")
+    assert s.label_state(uid, "bob").label is None  # reviewers keep separate labels
+    entry = s.history("ann")[0]
+    assert (entry["action"], entry["label"], entry["prev_label"]) == ("label", "attributed", None)
+    with pytest.raises(ValueError, match="unknown label"):
+        s.set_label(uid, "ann", "maybe")
+
+
+def test_undo_restores_the_previous_state_and_is_logged(labelled_store):
+    s = labelled_store
+    uid = claims(s)[0]
+    s.set_label(uid, "ann", "editorial")
+    s.set_note(uid, "ann", "hedged")
+    before = s.set_label(uid, "ann", "attributed")
+    s.restore(uid, "ann", before)
+    state = s.label_state(uid, "ann")
+    assert (state.label, state.note) == ("editorial", "hedged")
+    assert [h["action"] for h in s.history("ann")] == ["undo", "label", "note", "label"]
+
+
+def test_next_unlabelled_walks_forward_and_wraps(labelled_store):
+    s = labelled_store
+    ids = claims(s)
+    assert s.next_unlabelled("ann").id == ids[0]
+    s.set_label(ids[0], "ann", "attributed")
+    s.set_label(ids[2], "ann", "editorial")
+    assert s.next_unlabelled("ann").id == ids[1]
+    third = s.unit(ids[2])
+    assert s.next_unlabelled("ann", after=third.pos).id == ids[3]
+    last = s.unit(ids[-1])
+    assert s.next_unlabelled("ann", after=last.pos).id == ids[1]  # wrapped round
+    for uid in ids:
+        s.set_label(uid, "ann", "unattributed")
+    assert s.next_unlabelled("ann") is None
+    assert s.next_unlabelled("bob").id == ids[0]
+
+
+def test_step_filters_and_directions(labelled_store):
+    s = labelled_store
+    ids = claims(s)
+    s.set_label(ids[1], "ann", "editorial")
+    s.set_flag(ids[3], "ann", True)
+    s.set_note(ids[4], "ann", "check quote")
+    first = s.unit(ids[0])
+    assert s.step(first.pos, "ann", only="editorial").id == ids[1]
+    assert s.step(first.pos, "ann", only="flagged").id == ids[3]
+    assert s.step(first.pos, "ann", only="noted").id == ids[4]
+    assert s.step(s.unit(ids[4]).pos, "ann", forward=False).id == ids[3]
+    assert s.step(first.pos, "ann", forward=False) is None
+    with pytest.raises(ValueError, match="unknown filter"):
+        s.step(0, "ann", only="bogus")
+
+
+def test_context_queries(labelled_store):
+    s = labelled_store
+    ids = claims(s)
+    u = s.unit(ids[1])
+    assert u.article_path == "a.txt" and u.article_title == "Title"
+    assert s.claim_index(u) == (2, 3)
+    assert [x.text for x in s.article_units(u.article_id, u.paragraph)] == [
+        "A one.",
+        "A two.",
+        "A three.",
+    ]
+    s.set_label(ids[0], "ann", "attributed")
+    progress = s.article_progress("ann")
+    assert [(p.path, p.claims, p.labelled) for p in progress] == [("a.txt", 3, 1), ("b.txt", 2, 0)]
+    assert [x.text for x in s.search("two")] == ["A two.", "B two."]
+    assert s.search("100%") == []
+    assert s.labelled_count("ann") == 1 and s.claim_count() == 5
+    assert s.resume_position("ann") == s.unit(ids[0]).pos
+
+
+def test_labels_survive_resegmentation_as_orphans(labelled_store):
+    s = labelled_store
+    uid = claims(s)[0]
+    s.set_label(uid, "ann", "attributed")
+    _save(s, "a.txt", _units("A changed.", "A two.", "A three."), sha="new")
+    assert s.unit(uid) is None
+    assert s.label_state(uid, "ann").label == "attributed"  # kept, not deleted
