@@ -1,0 +1,338 @@
+"""Segmentation: split an article's cleaned blocks into claim units with exact offsets.
+
+Sentence boundaries come from nltk's Punkt, run with curated parameters shipped in
+``annotate/data/punkt_en.json`` (abbreviations, sentence starters, collocations) rather
+than a trained model: Punkt trained on news learns "abbreviations" such as ``missions.``
+and then misses real boundaries. Around Punkt sit a few general rules for what it gets
+wrong on its own:
+
+* before Punkt, periods that are not sentence ends (inside URLs and e-mail addresses,
+  in ellipses, after list enumerators) are masked with a same-length placeholder, so
+  every offset Punkt reports is an offset into the original text;
+* after Punkt, a boundary is dropped when the next word starts in lower case
+  ("Yahoo! in", '"Great." she said'), after a title (``Dr.``), inside an open
+  parenthesis, or after a bare time phrase ("At 5 a.m. Mr. Smith ...");
+* boundaries Punkt cannot see are added: before list items and bullets, and after an
+  ellipsis that is followed by a capitalised word.
+
+A colon never ends a sentence. This is the only module that imports nltk.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+from annotate.model import HEADING, SENTENCE, TITLE, Block, Unit
+
+# Bump whenever the rules or the shipped parameters change: the store re-segments every
+# article whose segmenter version differs.
+SEGMENTER_VERSION = "1"
+
+_DATA_FILE = "punkt_en.json"
+
+# Orthographic context flags, as nltk.tokenize.punkt defines them (private there): a word
+# seen capitalised only at sentence starts and in lower case elsewhere is, when it shows up
+# capitalised after an abbreviation or an initial, evidence of a new sentence.
+_ORTHO_BEG_UC = 1 << 1
+_ORTHO_MID_LC = 1 << 5
+
+# Stands in for a masked ".", "?" or "!": not whitespace, not sentence-final, and not
+# punctuation Punkt splits words on, so the masked text tokenises like the original.
+_PLACEHOLDER = "_"
+_MASK = str.maketrans(".?!", _PLACEHOLDER * 3)
+
+# Dotted acronyms (U.S., I.B.M., N.A.T.O.) are abbreviations whether listed or not.
+_DOTTED_ACRONYM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
+
+
+class _Abbreviations(set[str]):
+    """Punkt's abbreviation set, which also contains every dotted acronym."""
+
+    def __contains__(self, word: object) -> bool:
+        return set.__contains__(self, word) or (
+            isinstance(word, str) and _DOTTED_ACRONYM.fullmatch(word) is not None
+        )
+
+
+@dataclass(frozen=True)
+class _Model:
+    tokenizer: PunktSentenceTokenizer
+    abbreviations: frozenset[str]
+    titles: frozenset[str]
+    never_final: frozenset[str]
+
+
+@cache
+def _model() -> _Model:
+    raw = resources.files("annotate").joinpath("data", _DATA_FILE).read_text(encoding="utf-8")
+    data = json.loads(raw)
+    params = PunktParameters()
+    params.abbrev_types = _Abbreviations(data["abbreviations"])
+    params.sent_starters = set(data["sentence_starters"])
+    params.collocations = {tuple(pair) for pair in data["collocations"]}
+    for word in data["sentence_starters"]:
+        params.add_ortho_context(word, _ORTHO_BEG_UC | _ORTHO_MID_LC)
+    return _Model(
+        tokenizer=PunktSentenceTokenizer(params),
+        abbreviations=frozenset(data["abbreviations"]),
+        titles=frozenset(data["titles"]),
+        never_final=frozenset(data["never_final"]),
+    )
+
+
+def punkt_abbreviations() -> frozenset[str]:
+    """The curated abbreviation list shipped with the segmenter (for benchmarks)."""
+    return _model().abbreviations
+
+
+# -- masking and forced boundaries -------------------------------------------------------
+
+# "[...]" never ends anything; otherwise a spaced ". . ." (3+ dots), a run of 3+ periods or
+# an ellipsis character (perhaps followed by the sentence's own period).
+_ELLIPSIS = re.compile(r"\[(?:\.\.\.|…|\. \. \.)\]|(?P<spaced>\.(?: \.){2,})|\.{3,}|…+\.?")
+# What may follow an ellipsis before the next word: closing quotes/brackets, space,
+# opening quotes/brackets.
+_AFTER_ELLIPSIS = re.compile(r"([\"'”’)\]»]*)\s+[\"'“‘(\[«]*(\w)")
+
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"“”]+", re.IGNORECASE)
+_URL_TRAILER = ".,;:!?)]}'\"’”"
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+_BULLETS = "•⁃▪◦‣●"
+_BULLET = re.compile(rf"[{_BULLETS}]")
+# A list enumerator ("1.", "2)", "3.)", "a.", "• 9.", "⁃10.") before whitespace.
+_ENUM = re.compile(rf"(?<!\S)(?:[{_BULLETS}]\s*)?(\d{{1,2}}|[a-z])(\.\)|\)|\.)(?=\s)")
+# A list may also begin on a new line, or after a colon and a space ("10:30." is no list).
+# Two patterns with a literal first character scan much faster than one alternation.
+_LIST_AFTER_NEWLINE = re.compile(rf"\n\s*(?=(?:[{_BULLETS}]\s*)?(?:\d{{1,2}}|[a-z])[.)])")
+_LIST_AFTER_COLON = re.compile(rf": \s*(?=(?:[{_BULLETS}]\s*)?(?:\d{{1,2}}|[a-z])[.)])")
+
+
+def _protect(text: str) -> tuple[str, list[int]]:
+    """Mask periods Punkt must not see; return the masked text and boundaries to force.
+
+    Each forced boundary is the end offset of a sentence.
+    """
+    masks: list[tuple[int, int]] = []
+    forced: list[int] = []
+    if "…" in text or "..." in text or ". . ." in text:
+        _ellipses(text, masks, forced)
+    if "@" in text:
+        masks.extend(m.span() for m in _EMAIL.finditer(text))
+    if "://" in text or "www." in text or "WWW." in text:
+        for m in _URL.finditer(text):
+            masks.append((m.start(), m.start() + len(m.group().rstrip(_URL_TRAILER))))
+    _lists(text, masks, forced)
+    if not masks:
+        return text, forced
+    masks.sort()
+    pieces = []
+    pos = 0
+    for start, end in masks:
+        start = max(start, pos)
+        if start < end:
+            pieces.append(text[pos:start])
+            pieces.append(text[start:end].translate(_MASK))
+            pos = end
+    pieces.append(text[pos:])
+    return "".join(pieces), forced
+
+
+def _ellipses(text: str, masks: list[tuple[int, int]], forced: list[int]) -> None:
+    for m in _ELLIPSIS.finditer(text):
+        start, end = m.span()
+        masks.append((start, end))
+        if text[start] == "[":
+            continue
+        after = _AFTER_ELLIPSIS.match(text, end)
+        if after is None or not after.group(2).isupper():
+            continue  # lower case, a digit or the end: the sentence goes on (or ends anyway)
+        spaced = m.group("spaced")
+        if spaced is None:
+            # "that.... She", "went on… Then": the ellipsis ends the sentence.
+            forced.append(after.end(1))
+        elif spaced.count(".") >= 4:
+            if start > 0 and not text[start - 1].isspace():
+                # "compounds. . . . The": the period ends the sentence; the ellipsis
+                # opens the next one.
+                forced.append(start + 1)
+            else:
+                # "with a period . . . . Next": an ellipsis plus the sentence's period.
+                forced.append(after.end(1))
+        # A spaced three-dot ellipsis marks an omission inside the sentence.
+
+
+def _lists(text: str, masks: list[tuple[int, int]], forced: list[int]) -> None:
+    """Enumerated lists ("1. ... 2. ...", "a. ... b. ...") and bulleted items."""
+    if any(bullet in text for bullet in _BULLETS):
+        for m in _BULLET.finditer(text):
+            if m.start() == 0 or text[m.start() - 1].isspace():
+                forced.append(_end_before(text, m.start()))
+    first = _ENUM.match(text, _skip_space(text, 0))
+    if first is not None:
+        _list_from(text, first, True, masks, forced)
+    for pattern, alone in ((_LIST_AFTER_NEWLINE, True), (_LIST_AFTER_COLON, False)):
+        pos = 0
+        for m in pattern.finditer(text):
+            if m.end() >= pos and (first := _ENUM.match(text, m.end())) is not None:
+                pos = _list_from(text, first, alone, masks, forced)
+
+
+def _list_from(
+    text: str, first: re.Match[str], alone: bool, masks: list[tuple[int, int]], forced: list[int]
+) -> int:
+    """Mask and split the list that ``first`` enumerates; return where the list ends.
+
+    ``alone``: a single numbered item counts as a list (it starts the text or a line).
+    """
+    chain = [first]
+    for m in _ENUM.finditer(text, first.end()):
+        prev = chain[-1]
+        if m.group(2) == prev.group(2) and _follows(prev.group(1), m.group(1)):
+            chain.append(m)
+    # A lone letter enumerator is more likely an initial than a list.
+    if len(chain) > 1 or (alone and first.group(1).isdigit()):
+        for m in chain:
+            masks.append(m.span(2))
+            forced.append(_end_before(text, m.start()))
+    return chain[-1].end()
+
+
+def _follows(prev: str, label: str) -> bool:
+    if prev.isdigit():
+        return label.isdigit() and int(label) == int(prev) + 1
+    return not label.isdigit() and ord(label) == ord(prev) + 1
+
+
+def _end_before(text: str, pos: int) -> int:
+    """Offset just after the last non-space character before ``pos``, or -1 after a colon."""
+    while pos > 0 and text[pos - 1].isspace():
+        pos -= 1
+    if pos > 0 and text[pos - 1] == ":":
+        return -1  # a colon never ends a sentence
+    return pos
+
+
+# -- boundary vetoes ---------------------------------------------------------------------
+
+_NON_SPACE = re.compile(r"\S")
+_WORD_CHAR = re.compile(r"\w")
+# The first word after a boundary, past any opening quotes or brackets.
+_NEXT_WORD = re.compile(r"\s*[\"'“‘«(\[]*([^\W\d_]\w*)")
+# A sentence made only of a time: "At 5 a.m." cannot stand alone.
+_TIME_PHRASE = re.compile(
+    r"(?:(?:at|by|until|till|before|after|around|about|from|since|shortly|just|"
+    r"shortly after|shortly before|just after|just before)\s+)?"
+    r"(?:\d{1,2}(?:[:.]\d{2})?|noon|midnight)\s*[ap]\.\s?m\.",
+    re.IGNORECASE,
+)
+_OPENERS = "(\"'“‘«["
+
+
+def _keep_together(text: str, start: int, end: int, model: _Model, parens: bool) -> bool:
+    """Whether Punkt's boundary at ``end`` (sentence begun at ``start``) is wrong."""
+    nxt = _NEXT_WORD.match(text, end)
+    if nxt is not None and nxt.group(1).islower():
+        return True  # "Yahoo! in", "'Great.' she said"; "iPhone" is not lower case
+    if text[end - 1] == ".":
+        tail = text[max(start, end - 12) : end - 1].split()
+        if tail:
+            word = tail[-1].lstrip(_OPENERS)
+            lower = word.lower()
+            if lower in model.never_final or (word[:1].isupper() and lower in model.titles):
+                return True
+        if end - start <= 32 and _TIME_PHRASE.fullmatch(text, start, end):
+            return True
+    if parens and text.count("(", start, end) > text.count(")", start, end):
+        close = text.find(")", end, end + 300)
+        if close != -1 and text.find("(", end, close) == -1:
+            return True  # a sentence inside parentheses stays in its host sentence
+    return False
+
+
+# -- public API --------------------------------------------------------------------------
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans in ``text``, stripped of surrounding whitespace.
+
+    ``text[s:e]`` is one sentence for each ``(s, e)``; spans are in order and do not overlap.
+    """
+    if not text or text.isspace():
+        return []
+    model = _model()
+    masked, forced = _protect(text)
+    ends = [(end, False) for _, end in model.tokenizer.span_tokenize(masked)]
+    if forced:
+        # Forced boundaries win over Punkt's at the same offset (sorted after them).
+        ends.extend((end, True) for end in forced if end > 0)
+        ends.sort()
+    ends.append((len(text), True))
+    parens = "(" in text
+    spans: list[tuple[int, int]] = []
+    start = _skip_space(text, 0)
+    for end, is_forced in ends:
+        if end <= start:
+            continue
+        if not is_forced and _keep_together(text, start, end, model, parens):
+            continue
+        stop = end
+        while text[stop - 1].isspace():
+            stop -= 1
+        if _WORD_CHAR.search(text, start, stop) is None:
+            # Punctuation alone is not a sentence: it belongs to the one before, if any.
+            if not spans:
+                continue
+            start = spans.pop()[0]
+        spans.append((start, stop))
+        start = _skip_space(text, end)
+    return spans
+
+
+def _skip_space(text: str, pos: int) -> int:
+    m = _NON_SPACE.search(text, pos)
+    return m.start() if m is not None else len(text)
+
+
+def segment(blocks: Sequence[Block]) -> tuple[str, list[Unit]]:
+    """Join block texts with "\\n\\n" into the article's cleaned text; return it and the units.
+
+    A title or heading block is one unit; a paragraph gives one SENTENCE unit per sentence.
+    ``Unit.paragraph`` is the block index, ``Unit.seq`` runs over the whole article, and
+    ``cleaned[unit.start:unit.end] == unit.text``.
+    """
+    cleaned = "\n\n".join(block.text for block in blocks)
+    units: list[Unit] = []
+    offset = 0
+    for index, block in enumerate(blocks):
+        for kind, start, end in _block_units(block):
+            units.append(
+                Unit(
+                    paragraph=index,
+                    seq=len(units),
+                    kind=kind,
+                    text=block.text[start:end],
+                    start=offset + start,
+                    end=offset + end,
+                )
+            )
+        offset += len(block.text) + 2
+    return cleaned, units
+
+
+def _block_units(block: Block) -> Iterator[tuple[str, int, int]]:
+    if block.kind in (TITLE, HEADING):
+        stripped = block.text.strip()
+        if stripped:
+            start = block.text.index(stripped)
+            yield block.kind, start, start + len(stripped)
+        return
+    for start, end in split_sentences(block.text):
+        yield SENTENCE, start, end
