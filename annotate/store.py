@@ -684,6 +684,208 @@ class Store:
         rows = self.conn.execute("SELECT DISTINCT annotator FROM labels ORDER BY annotator")
         return [r[0] for r in rows]
 
+    # -- export and stats queries ----------------------------------------------------
+    # Exports read through their own cursor in batches (fetchmany), so a million-row
+    # export holds one batch in memory; the WAL snapshot keeps the export consistent
+    # while reviewers go on labelling.
+
+    def export_rows(
+        self,
+        *,
+        annotator: str | None = None,
+        labels: Sequence[str] = (),
+        all_kinds: bool = False,
+        every_unit: bool = False,
+        unlabelled_rows: bool = False,
+        batch: int = 2000,
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """Label rows joined to their unit and article, in queue order, in batches.
+
+        Each row is ``(unit_id, article_id, article_path, article_title, paragraph, seq,
+        start, end, kind, text, label, annotator, labeled_at, note, flagged)``, ordered by
+        unit position then annotator. A label row counts if it has a label, or, with
+        ``unlabelled_rows``, a note or a flag. ``every_unit`` adds each unit with no such
+        row once, its label columns None. ``labels`` keeps only rows with one of those
+        labels (and, with ``every_unit``, the units without rows).
+        """
+        where, params = self._export_where(annotator, labels, all_kinds, every_unit)
+        sql = (
+            "SELECT u.id, u.article_id, a.path, a.title, u.paragraph, u.seq, u.start, u.end, "
+            "u.kind, u.text, l.label, l.annotator, l.labeled_at, l.note, l.flagged "
+            f"{self._export_from(annotator, every_unit, unlabelled_rows)}{where} "
+            "ORDER BY u.pos, l.annotator"
+        )
+        cur = self.conn.cursor()
+        # Plain tuples: sqlite3.Row objects cost time per row and the writers want tuples.
+        cur.row_factory = None
+        try:
+            cur.execute(sql, params)
+            while rows := cur.fetchmany(batch):
+                yield rows
+        finally:
+            cur.close()
+
+    def export_article_ids(
+        self,
+        *,
+        annotator: str | None = None,
+        all_kinds: bool = False,
+        every_unit: bool = False,
+        unlabelled_rows: bool = False,
+    ) -> list[str]:
+        """The ids of the articles an export with these options draws rows from.
+
+        One id per article (small), for assigning splits by article.
+        """
+        where, params = self._export_where(annotator, (), all_kinds, every_unit)
+        sql = (
+            "SELECT DISTINCT u.article_id "
+            f"{self._export_from(annotator, every_unit, unlabelled_rows)}{where}"
+        )
+        return [r[0] for r in self.conn.execute(sql, params)]
+
+    @staticmethod
+    def _export_from(annotator: str | None, every_unit: bool, unlabelled_rows: bool) -> str:
+        keep = (
+            "(l.label IS NOT NULL OR l.note IS NOT NULL OR l.flagged = 1)"
+            if unlabelled_rows
+            else "l.label IS NOT NULL"
+        )
+        who = " AND l.annotator = :annotator" if annotator is not None else ""
+        join = "LEFT JOIN" if every_unit else "JOIN"
+        return (
+            "FROM units u JOIN articles a ON a.id = u.article_id "
+            f"{join} labels l ON l.unit_id = u.id AND {keep}{who}"
+        )
+
+    @staticmethod
+    def _export_where(
+        annotator: str | None, labels: Sequence[str], all_kinds: bool, every_unit: bool
+    ) -> tuple[str, dict[str, Any]]:
+        params: dict[str, Any] = {"annotator": annotator, "kind": SENTENCE}
+        conds = [] if all_kinds else ["u.kind = :kind"]
+        if labels:
+            names = [f":label{i}" for i in range(len(labels))]
+            params.update({n[1:]: v for n, v in zip(names, labels, strict=True)})
+            cond = f"l.label IN ({', '.join(names)})"
+            conds.append(f"({cond} OR l.unit_id IS NULL)" if every_unit else cond)
+        return (" WHERE " + " AND ".join(conds) if conds else ""), params
+
+    def unit_exists(self, unit_id: str) -> bool:
+        row = self.conn.execute("SELECT 1 FROM units WHERE id = ?", (unit_id,)).fetchone()
+        return row is not None
+
+    def unit_ids_with_text(self, article_path: str, text: str) -> list[str]:
+        """The ids of the units of an article whose text is exactly ``text``, in order."""
+        rows = self.conn.execute(
+            "SELECT u.id FROM units u JOIN articles a ON a.id = u.article_id "
+            "WHERE a.path = ? AND u.text = ? ORDER BY u.seq",
+            (article_path, text),
+        )
+        return [r[0] for r in rows]
+
+    def import_labels(self, rows: Iterable[tuple[str, str, LabelState]]) -> dict[str, int]:
+        """Write (unit_id, annotator, state) rows in one transaction, logged as 'import'.
+
+        ``state.labeled_at`` None means "now" for a changed label; ``state.source`` None
+        keeps the stored source. A row equal to what is stored is not written, so
+        importing the same rows twice changes nothing. Returns counts of rows ``added``,
+        ``updated`` and ``unchanged``.
+        """
+        counts = {"added": 0, "updated": 0, "unchanged": 0}
+        with self.transaction():
+            for unit_id, annotator, new in rows:
+                row = self.conn.execute(
+                    "SELECT label, note, flagged, source, labeled_at FROM labels "
+                    "WHERE unit_id = ? AND annotator = ?",
+                    (unit_id, annotator),
+                ).fetchone()
+                old = LabelState(row[0], row[1], bool(row[2]), row[3], row[4]) if row else None
+                before = old or LabelState()
+                labeled_at = new.labeled_at
+                if labeled_at is None:
+                    same_label = new.label == before.label
+                    labeled_at = before.labeled_at if same_label else None
+                    if not same_label and new.label:
+                        labeled_at = utc_now()
+                source = before.source if new.source is None else new.source
+                after = LabelState(new.label, new.note, new.flagged, source, labeled_at)
+                if after == before:
+                    counts["unchanged"] += 1
+                    continue
+                counts["updated" if old else "added"] += 1
+                self.conn.execute(
+                    "INSERT INTO labels (unit_id, annotator, label, labeled_at, note, flagged, "
+                    "source) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(unit_id, annotator) DO "
+                    "UPDATE SET label = excluded.label, labeled_at = excluded.labeled_at, "
+                    "note = excluded.note, flagged = excluded.flagged, source = excluded.source",
+                    (
+                        unit_id,
+                        annotator,
+                        after.label,
+                        after.labeled_at,
+                        after.note,
+                        int(after.flagged),
+                        after.source,
+                    ),
+                )
+                self.conn.execute(
+                    "INSERT INTO history (at, annotator, unit_id, action, label, note, flagged, "
+                    "prev_label, prev_note, prev_flagged) "
+                    "VALUES (?, ?, ?, 'import', ?, ?, ?, ?, ?, ?)",
+                    (
+                        utc_now(),
+                        annotator,
+                        unit_id,
+                        after.label,
+                        after.note,
+                        int(after.flagged),
+                        before.label,
+                        before.note,
+                        int(before.flagged),
+                    ),
+                )
+        return counts
+
+    def stats_articles(self, annotator: str | None = None) -> list[tuple[Any, ...]]:
+        """Per article in queue order: (path, title, claims, labelled, flagged, noted).
+
+        Counts are of claim units: labelled by anyone (or by ``annotator`` when given),
+        flagged by anyone, with a note from anyone (likewise).
+        """
+        who = " AND l.annotator = :annotator" if annotator is not None else ""
+        has = "SELECT 1 FROM labels l WHERE l.unit_id = u.id" + who
+        rows = self.conn.execute(
+            "SELECT a.path, a.title, count(*), "
+            f"sum(EXISTS ({has} AND l.label IS NOT NULL)), "
+            f"sum(EXISTS ({has} AND l.flagged = 1)), "
+            f"sum(EXISTS ({has} AND l.note IS NOT NULL)) "
+            "FROM units u JOIN articles a ON a.id = u.article_id WHERE u.kind = :kind "
+            "GROUP BY a.ord ORDER BY a.ord",
+            {"kind": SENTENCE, "annotator": annotator},
+        )
+        return [tuple(r) for r in rows]
+
+    def stats_labels(self, annotator: str | None = None) -> list[tuple[Any, ...]]:
+        """Label rows on claim units by (annotator, label): (annotator, label, rows, flagged,
+        noted). ``label`` None groups the rows that only carry a note or a flag."""
+        who = " WHERE l.annotator = :annotator" if annotator is not None else ""
+        rows = self.conn.execute(
+            "SELECT l.annotator, l.label, count(*), sum(l.flagged), count(l.note) FROM labels l "
+            f"JOIN units u ON u.id = l.unit_id AND u.kind = :kind{who} "
+            "GROUP BY l.annotator, l.label ORDER BY l.annotator, l.label",
+            {"kind": SENTENCE, "annotator": annotator},
+        )
+        return [tuple(r) for r in rows]
+
+    def orphan_label_count(self) -> int:
+        """Label rows whose unit is no longer in the store (its article was re-segmented)."""
+        row = self.conn.execute(
+            "SELECT count(*) FROM labels l WHERE NOT EXISTS "
+            "(SELECT 1 FROM units u WHERE u.id = l.unit_id)"
+        ).fetchone()
+        return int(row[0])
+
 
 def _unit_rows(path: str, aid: str, ord_: int, units: Iterable[Unit]) -> Iterator[tuple[Any, ...]]:
     seen: dict[str, int] = {}
