@@ -1,0 +1,936 @@
+"""Cleaning: raw article text -> title, subheadings and body paragraphs, plus what was dropped.
+
+Scraped news pages carry a lot of page furniture around the article: site menus, search
+widgets, dates and bylines, photo credits and captions, newsletter prompts, share buttons,
+teaser headlines of other stories, copyright footers, wire-service credits. This module
+removes it with general, precompiled rules (never lists of one site's strings) and reports
+every removed line or fragment with its line number and a short reason from ``REASONS``.
+
+It works in passes over *pieces* (a line, or several wrapped lines of one paragraph):
+
+1. line rules: furniture recognisable from one line alone (a date, a byline, a credit);
+2. piece rules: captions ending in a photographer credit, bullet menus, runs of short
+   menu lines, lines repeated in the page, paragraphs duplicated in another one;
+3. layout: the title, then the zone before the first body paragraph, the body (where a
+   lone headline-like line is a subheading and a run of them is teaser headlines), and
+   the zone after the last body paragraph, which is page chrome;
+4. text fixes on the kept paragraphs: a dateline at the start, a trailing agency credit
+   at the end, and a paragraph ending in ":" joined with the quotation that follows.
+
+Everything here is a pure function of its input: no I/O, no printing, linear time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from annotate.model import HEADING, TITLE, Block, CleanArticle, Dropped
+
+__all__ = ["PARAGRAPH", "REASONS", "clean"]
+
+PARAGRAPH = "paragraph"
+
+# The reason vocabulary: one short phrase per kind of furniture, shown to users by
+# `annotate --dropped` and stable so that they can grep for it.
+NAVIGATION = "navigation menu"
+REPEATED = "repeated line"
+SEARCH = "search widget"
+DATE = "date"
+READING_TIME = "reading time"
+BYLINE = "byline"
+CATEGORY = "category tag"
+PHOTO_CREDIT = "photo credit"
+PHOTO_CAPTION = "photo caption"
+PROMPT = "newsletter/follow prompt"
+SOCIAL = "share/social"
+RELATED = "related links"
+ADVERT = "advertisement"
+LEGAL = "copyright/legal"
+AGENCY_CREDIT = "agency credit"
+TEASER = "teaser headline"
+WIRE = "wire furniture"
+DATELINE = "dateline"
+DUPLICATE = "duplicate paragraph"
+DUPLICATE_TITLE = "duplicate title"
+SITE_NAME = "site name"
+CHROME = "page chrome"
+
+REASONS = (
+    NAVIGATION,
+    REPEATED,
+    SEARCH,
+    DATE,
+    READING_TIME,
+    BYLINE,
+    CATEGORY,
+    PHOTO_CREDIT,
+    PHOTO_CAPTION,
+    PROMPT,
+    SOCIAL,
+    RELATED,
+    ADVERT,
+    LEGAL,
+    AGENCY_CREDIT,
+    TEASER,
+    WIRE,
+    DATELINE,
+    DUPLICATE,
+    DUPLICATE_TITLE,
+    SITE_NAME,
+    CHROME,
+)
+
+# Size limits. A headline-like line has at most this many words; longer unpunctuated
+# text is prose that lost its final full stop.
+_HEADLINE_MAX_WORDS = 20
+# Menu items and tags are this short; anything longer in a run is a teaser headline.
+_MENU_MAX_WORDS = 3
+# Line rules only look at lines up to this long: furniture is short, and skipping the
+# long body lines keeps cleaning cheap.
+_RULE_MAX_CHARS = 300
+# A paragraph shorter than this is never dropped as a duplicate: "He declined to
+# comment." may legitimately occur twice.
+_DUPLICATE_MIN_WORDS = 10
+# The title is looked for before the first body paragraph at least this long.
+_LONG_BODY_WORDS = 12
+
+# --------------------------------------------------------------------------------------
+# Building blocks for the patterns
+
+_UP = "A-ZÀ-ÖØ-ÞĀ-Ž"  # upper-case Latin letters (the Ā-Ž range also holds lower case)
+_CAP_WORD = rf"[{_UP}][\w'’.-]*"
+_PARTICLE = r"(?:de|da|del|der|di|dos|du|van|von|la|le|al|bin|ibn|ten|ter)"
+_NAME = rf"{_CAP_WORD}(?:\s(?:{_PARTICLE}\s)?{_CAP_WORD}){{0,3}}"
+_NAME_SEP = r"(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)"
+_NAMES = rf"{_NAME}(?:{_NAME_SEP}{_NAME}){{0,5}}"
+
+_MONTH = (
+    r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_WEEKDAY = r"(?i:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?i:day|sday|nesday|rsday|urday)?\.?"
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_YEAR = r"\d{4}"
+_TIME = (
+    r"(?:\d{1,2}(?:[:.]\d{2}){1,2}\s*(?i:[ap]\.?m\.?)?|\d{1,2}\s*(?i:[ap]\.?m\.?))"
+    r"(?:\s*\(?(?:[A-Z]{2,5}|GMT[+-]\d{1,2})\)?)?"
+)
+_DATE = (
+    rf"(?:{_WEEKDAY},?\s+)?(?:{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?|{_DAY}\s+(?:of\s+)?{_MONTH}"
+    rf"(?:,?\s+{_YEAR})?|{_MONTH}\s+{_YEAR})"
+    r"|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}"
+)
+
+# News agencies, as they appear in credits. Case matters: "AP" the agency, not "ap".
+_AGENCY = (
+    r"(?:Reuters|REUTERS|AFP|AP|The Associated Press|Associated Press|Agence France-Presse"
+    r"|Bloomberg|BLOOMBERG|dpa|DPA|Xinhua|XINHUA|TASS|Tass|Interfax|ANI|PTI|IANS|EFE|ANSA"
+    r"|Kyodo|KYODO|Yonhap|YONHAP|Bernama|BERNAMA|AAP|UPI|CNA|Anadolu|Sputnik|RIA Novosti"
+    r"|Agencies|agencies|AGENCIES|Wires|wires)"
+)
+# Agencies as a trailing credit after the last sentence: capitals (plus the usual
+# spellings of Bloomberg, dpa and Xinhua), so "... Reuters said." is never touched.
+_TRAILING_AGENCY = (
+    r"(?:REUTERS|AFP|AP|BLOOMBERG|Bloomberg|DPA|dpa|XINHUA|Xinhua|TASS|EFE|ANSA|PTI|IANS"
+    r"|ANI|UPI|AAP|KYODO|YONHAP|BERNAMA|CNA)"
+)
+# Photo agencies and picture desks that sign photographs.
+_PHOTO_SOURCE = (
+    r"(?:REUTERS|Reuters|AFP|EPA(?:-EFE)?|AP Photo|AP|AAP Image|AAP|ANADOLU|Anadolu|"
+    r"SOPA Images|NurPhoto|XINHUA|Xinhua|Bloomberg|Getty Images|Getty|Shutterstock|Alamy|"
+    r"PA Wire|PA Media|PA|Sputnik|dpa|DPA|TASS|Kyodo|KYODO|Yonhap|YONHAP|ZUMA Press|ZUMA|"
+    r"Pool|POOL|Handout|HANDOUT|Supplied|File)"
+)
+
+# A line or paragraph ends like a sentence (closing quotes and brackets allowed after).
+_ENDS_SENTENCE = re.compile(r"[.!?…:;,][\"'”’»)\]]*$")
+# The stronger end used when deciding whether a wrapped line continues: a comma doesn't
+# end anything.
+_ENDS_CLAUSE = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
+_STARTS_LOWER = re.compile(r"[a-zà-öø-ÿ]")
+_BULLET = re.compile(r"(?:[•●○◦▪▫■□‣⁃∙·*+►▶➤✓✔]|[-–—](?=\s))\s*")
+_DASH_BULLET = re.compile(r"[-–—]\s")
+_MARKDOWN_HEADING = re.compile(r"(#{1,6})\s+")
+_SEPARATOR = re.compile(r"\s+[|•·]\s+|\s*\|\s*")
+
+
+# --------------------------------------------------------------------------------------
+# Line rules: furniture recognisable from one line alone. Each is fully anchored (fullmatch)
+# and bounded, so a long body line can never match by accident.
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """A named furniture pattern: a line (or piece) that fully matches it is dropped."""
+
+    reason: str
+    pattern: re.Pattern[str]
+    max_words: int = 30
+    check: Callable[[str], bool] | None = None
+
+    def matches(self, text: str, words: int) -> bool:
+        if words > self.max_words or self.pattern.fullmatch(text) is None:
+            return False
+        return self.check is None or self.check(text)
+
+
+def _rule(reason: str, pattern: str, max_words: int = 30, check=None) -> _Rule:
+    return _Rule(reason, re.compile(pattern), max_words, check)
+
+
+_SEARCH_WIDGET = _rule(
+    SEARCH,
+    r"(?i:no results?(?: found)?|view all results?|search(?: for)?\s*:?|search\s*\.{0,3}"
+    r"|search (?:the site|this site|news|articles)|type (?:and|&) (?:hit|press) enter.{0,30}"
+    r"|press enter to search.{0,30}|close search|clear search|search results?"
+    r"|what are you looking for\??|start typing.{0,40})",
+)
+_DATE_LINE = _rule(
+    DATE,
+    r"(?:(?i:published|updated|last updated|posted|modified|first published|date|created)"
+    rf"(?:\s+(?i:on))?\s*:?\s*)?(?:{_TIME}\s*,?\s*(?:(?i:on)\s+)?)?(?:{_DATE})"
+    rf"(?:\s*(?:,|(?i:at)|[-–])?\s*{_TIME})?"
+    r"|(?i:\d+\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago"
+    r"|yesterday|today|just now)",
+)
+_READING_TIME_LINE = _rule(
+    READING_TIME,
+    r"(?i:\d+\s*(?:-\s*)?(?:min(?:ute)?s?)\.?\s+read(?:ing time)?"
+    r"|(?:estimated\s+)?reading time:?\s*\d+\s*min(?:ute)?s?\.?)",
+)
+# Weekday and month names and the like are not names: "By Sunday, the fire had spread".
+_NOT_A_NAME = (
+    r"(?!(?i:the|this|that|these|those|then|now|noon|midnight|mid|early|late|next|last|far"
+    r"|way|tomorrow|today|tonight|contrast|comparison|default|design|law|all|some|most|many"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march"
+    r"|april|may|june|july|august|september|october|november|december)\b)"
+)
+_BYLINE = _rule(
+    BYLINE,
+    r"(?:(?i:(?:written|words|posted|reported|story|text|reporting|analysis|photos)\s+)?"
+    r"(?i:by)(?:\s*:\s*|\s+)"
+    rf"(?:{_NOT_A_NAME}{_NAMES}|(?i:the\s+)?{_AGENCY}(?:\s+\w+){{0,2}})"
+    r"(?:\s*(?:,|\||[-–—]|\bin\b|\bfor\b)\s*[^.!?]{0,60})?)"
+    rf"|{_NAMES}\s*(?:,|\||[-–—]|/)\s*(?i:the\s+)?{_AGENCY}"
+    r"(?:\s+(?i:staff|reporters?|correspondents?))?",
+    max_words=18,
+)
+_CATEGORY = _rule(
+    CATEGORY,
+    rf"(?:in|In|IN)\s+[{_UP}][\w&'’.-]*(?:\s+(?:&\s+)?[{_UP}][\w&'’.-]*){{0,3}}"
+    r"|(?i:tags?|topics?|filed under|categories|category|section|related topics|keywords)"
+    r"\s*:\s*.{0,150}",
+)
+_AGENCY_LINE = _rule(
+    AGENCY_CREDIT,
+    r"[-–—]?\s*\(?(?:(?i:source|sources|via|with|credit|by)\s*:?\s*)?"
+    rf"{_AGENCY}(?:\s*(?:[/,&]|and)\s*{_AGENCY}){{0,3}}\)?\.?"
+    rf"|[\w.-]{{2,40}}\s*/\s*{_AGENCY}"
+    r"|[-–—]?\s*\(?(?i:with (?:files|inputs|reporting|additional reporting|contributions)"
+    r" from)\s+.{1,80}",
+    max_words=12,
+)
+
+
+def _looks_like_credit_block(text: str) -> bool:
+    # "Reporting by ..." opens many ordinary sentences; the wire credit line is short, or
+    # lists several roles with semicolons, or sits in parentheses.
+    return len(text.split()) <= 12 or ";" in text or text.startswith(("(", "["))
+
+
+_WIRE = (
+    _rule(
+        WIRE,
+        r"[(\[]?\s*(?i:(?:additional\s+)?reporting|writing|editing|edited|compiled|reported"
+        r"|produced|graphics|research|fact[- ]checked|translated|translation)\s+(?i:by)\s+.{1,400}",
+        max_words=70,
+        check=_looks_like_credit_block,
+    ),
+    _rule(WIRE, r"(?i:our standards\s*:\s*the thomson reuters trust principles\.?)"),
+    _rule(
+        WIRE,
+        r".{0,120}\b(?i:contributed (?:to )?(?:this|the) (?:report|story|article))\.?\)?",
+        max_words=25,
+    ),
+    _rule(
+        WIRE,
+        r"(?i:this (?:article|story) (?:was|has been|is) (?:originally |first )?"
+        r"(?:published|republished|produced|updated|corrected|amended))\b.{0,200}",
+        max_words=40,
+    ),
+)
+_PHOTO_CREDIT = (
+    _rule(
+        PHOTO_CREDIT,
+        r"(?i:credits?|photo(?:graph)?s?|photo credits?|images?|image credits?|pictures?|pics?"
+        r"|illustration|foto|photo illustration|(?:main|top|header|cover|feature[d]?) image"
+        r"|video)\s*[:：|]\s*\S.{0,100}",
+        max_words=16,
+    ),
+    _rule(
+        PHOTO_CREDIT,
+        r"\(?(?i:photo|image|picture|illustration|video)s?\s+(?i:by|courtesy(?:\s+of)?|via|from"
+        r"|credit)\s*:?\s*.{1,100}",
+        max_words=16,
+    ),
+    _rule(
+        PHOTO_CREDIT,
+        rf"\(?(?:{_CAP_WORD}\s+){{0,4}}(?:/\s*|(?i:via)\s+)?{_PHOTO_SOURCE}"
+        rf"(?:\s*/\s*{_CAP_WORD}(?:\s+{_CAP_WORD}){{0,4}})?(?:\s+(?i:via)\s+{_PHOTO_SOURCE})?\)?",
+        max_words=10,
+    ),
+)
+_PROMPT = (
+    _rule(
+        PROMPT,
+        r"(?i:sign up\b|subscribe\b|newsletters?\b|get (?:our|the|\S+) .{0,40}newsletters?\b"
+        r"|follow (?:topics?|us|@|on\b|the latest|our\b|\S+ on (?:twitter|x|facebook|instagram"
+        r"|linkedin|telegram|whatsapp|google news|threads|bluesky))|see more on\b|see more\s*$"
+        r"|join (?:us|our)\b|download (?:the|our) .{0,30}app\b|get the app\b|enter your email\b"
+        r"|never miss\b|don['’]t miss\b|stay (?:informed|updated|up to date|in the know)\b"
+        r"|want more\b|like us on\b|find us on\b|get (?:breaking )?news alerts|turn on notif"
+        r"|get alerts\b|register (?:now|for free|to)\b|log in to\b|sign in to\b"
+        r"|already a (?:subscriber|member)|become a (?:member|subscriber)"
+        r"|support (?:our|independent) journalism).{0,200}",
+        max_words=20,
+    ),
+    _rule(PROMPT, r"(?i:.{0,100}delivered (?:straight )?to your inbox.{0,60})", max_words=20),
+)
+_SOCIAL = _rule(
+    SOCIAL,
+    r"(?i:share(?:\s+(?:this|on|via|the|to|article|story|page|link)\b.{0,60})?\s*:?|shares?"
+    r"\s*\d*|tweet(?: this)?|email(?: this)?(?: article)?|e-mail|print(?: this)?(?: article"
+    r"| page)?|copy(?: the)? link|link copied.{0,30}|save(?: article| for later)?|bookmark"
+    r"|comments?(?:\s*\(\d+\))?|\d+\s+comments?|view comments|leave a comment"
+    r"|join the conversation.{0,60}|click here\b.{0,150}|tap here\b.{0,150}"
+    r"|listen(?: to)?(?: this)? (?:article|story)\b.{0,40}|gift (?:this )?article"
+    r"|facebook|twitter|x|linkedin|whatsapp|reddit|telegram|pinterest|flipboard|messenger"
+    r"|threads|bluesky|copy|mail)",
+)
+# A label that introduces a list of links ("Related stories", "Read more:"); the
+# headline-like lines right after it are links too.
+_RELATED_LABEL = _rule(
+    RELATED,
+    r"(?i:read (?:more|next|also)|also read|see also|related(?: (?:articles|stories|content"
+    r"|topics|coverage|news|posts|reading|links|videos?))?|recommended(?: for you| reading"
+    r"| stories| articles| videos?)?|more (?:from|on|stories|news|in|like this|to read)"
+    r"(?: [\w&'’ ]{1,40})?|most (?:read|popular|viewed|shared|watched)(?: [\w ]{1,20})?"
+    r"|trending(?: now| stories| topics)?|top stories|latest (?:news|stories|articles|videos)"
+    r"|you (?:may|might) (?:also )?(?:like|be interested in|have missed)|editor['’]?s? picks?"
+    r"|what to read next|up next|explore more|in (?:other|related) news|more headlines"
+    r"|popular (?:now|stories))\s*[:›»>→]?",
+    max_words=10,
+)
+_RELATED_INLINE = _rule(
+    RELATED,
+    r"(?i:read more|read next|read also|also read|see also|related(?: \w+)?|recommended"
+    r"(?: \w+)?|more on this(?: story)?|watch|listen|explore|in other news|editor['’]?s? picks?)"
+    r"\s*:.{1,200}",
+)
+_ADVERT = _rule(
+    ADVERT,
+    r"(?i:advertisement|advertising|ad|ads|sponsored(?: content| links?| stories| post)?"
+    r"|paid (?:content|post|partner)|partner content|promoted(?: content| stories)?"
+    r"|(?:story|article) continues (?:below|after).{0,40}"
+    r"|continue reading(?: below| the main story| after| the rest)?.{0,40}"
+    r"|scroll (?:down )?to continue.{0,40}|skip (?:advertisement|ad)|remove ads?"
+    r"|ad feedback|report this ad)",
+)
+_LEGAL = (
+    _rule(LEGAL, r"(?:©|\(c\)|(?i:copyright)\s*(?:©|\(c\)|\d{4}|:|(?i:by)\b|$)).{0,200}", 40),
+    _rule(LEGAL, r".{0,150}(?i:all rights reserved).{0,100}", 40),
+    _rule(
+        LEGAL,
+        r"(?i:contact(?: us)?|legal(?: notices?| information)?|imprint|impressum"
+        r"|privacy(?: policy| notice| settings| statement| centre| center| choices)?"
+        r"|terms(?: of (?:use|service|sale))?|terms (?:&|and) conditions"
+        r"|cookies?(?: settings| policy| preferences| notice| statement)?"
+        r"|manage (?:cookies|preferences|consent)|accessibility(?: statement| help)?"
+        r"|about(?: us)?|advertise(?: with us)?|careers|jobs|work with us|site ?map"
+        r"|help(?: cent(?:re|er))?|faqs?|do not sell(?: or share)? my (?:personal )?"
+        r"(?:information|data)|corrections|editorial (?:policy|standards|guidelines)"
+        r"|ethics(?: policy)?|rss(?: feeds?)?|masthead|our team|licensing"
+        r"|reprints(?: (?:&|and) permissions)?|permissions|code of conduct|complaints)",
+    ),
+)
+_NAVIGATION = (
+    _rule(
+        NAVIGATION,
+        r"(?i:skip to (?:main )?(?:content|navigation|search|footer)|skip navigation|menu"
+        r"|main menu|open menu|close(?: menu)?|toggle (?:navigation|menu)|navigation"
+        r"|home(?:page)?|back to top|go to top|top|log ?in|sign ?in|sign ?out|log ?out"
+        r"|register|my account|account|next|previous|prev|load more|show more|show less"
+        r"|more|breadcrumbs?|sections|all sections|topics|latest|live|watch live|videos?"
+        r"|podcasts?|e-?paper|today['’]s paper|subscriptions?)",
+    ),
+    # Breadcrumbs: "Home > World > Europe", "News / Science".
+    _rule(
+        NAVIGATION,
+        r"(?:(?i:home|news)\s*[>»›/]|[\w&'’-]+(?: [\w&'’-]+){0,3}\s[>»›])"
+        r"(?:\s*[\w&'’-]+(?: [\w&'’-]+){0,3}\s*[>»›/]?){1,6}",
+        max_words=20,
+    ),
+)
+
+# Order matters only for which reason a line gets; the first matching rule wins.
+_LINE_RULES: tuple[_Rule, ...] = (
+    _SEARCH_WIDGET,
+    _DATE_LINE,
+    _READING_TIME_LINE,
+    _AGENCY_LINE,
+    _BYLINE,
+    _CATEGORY,
+    *_WIRE,
+    *_PHOTO_CREDIT,
+    *_PROMPT,
+    _SOCIAL,
+    _RELATED_LABEL,
+    _RELATED_INLINE,
+    _ADVERT,
+    *_LEGAL,
+    *_NAVIGATION,
+)
+# Parts of a compound meta line ("By Jane Doe | August 4, 2025 | 3 min read").
+_META_PART_RULES = (_DATE_LINE, _READING_TIME_LINE, _BYLINE, _CATEGORY, _AGENCY_LINE)
+_BARE_NAMES = re.compile(rf"{_NOT_A_NAME}{_NAMES}")
+
+
+def _line_reason(text: str) -> str | None:
+    """The reason a line of furniture is dropped, or None when it may be content."""
+    if len(text) > _RULE_MAX_CHARS:
+        return None
+    words = text.count(" ") + 1
+    for rule in _LINE_RULES:
+        if rule.matches(text, words):
+            return rule.reason
+    if "|" in text or "•" in text or "·" in text:
+        return _compound_reason(text)
+    return None
+
+
+def _compound_reason(text: str) -> str | None:
+    # A footer or meta line made of several items ("Privacy | Terms | Contact",
+    # "Jane Doe • August 4, 2025") is furniture when every item is.
+    parts = [p for p in _SEPARATOR.split(text) if p]
+    if len(parts) < 2:
+        return None
+    reasons = []
+    for part in parts:
+        words = part.count(" ") + 1
+        reason = next((r.reason for r in _LINE_RULES if r.matches(part, words)), None)
+        if reason is None and words <= 4 and _BARE_NAMES.fullmatch(part):
+            reason = BYLINE
+        if reason is None:
+            return None
+        reasons.append(reason)
+    return BYLINE if BYLINE in reasons else reasons[0]
+
+
+# --------------------------------------------------------------------------------------
+# Piece rules
+
+# A caption ends in the photographer's credit: "... July 30, 2025. REUTERS/Steve Nesius",
+# "(AP Photo/Jane Doe)", "(Photo by John Roe/Getty Images)", "Photo: AFP".
+_CAPTION_TAIL = re.compile(
+    r"(?:^|(?<=[.!?…”\"’)])\s+|\s[-–—|]\s+|\s(?=\())"
+    r"\(?(?:"
+    r"(?i:photo(?:graph)?|image|picture|credits?|foto)\s*:\s*[^.:]{1,80}"
+    rf"|{_PHOTO_SOURCE}\s*/\s*{_CAP_WORD}(?:[\s/]+{_CAP_WORD}){{0,5}}"
+    rf"(?:\s+(?i:via)\s+{_PHOTO_SOURCE})?"
+    rf"|(?:{_CAP_WORD}\s){{0,3}}{_CAP_WORD}\s?/\s?{_PHOTO_SOURCE}(?:\s+(?i:via)\s+{_PHOTO_SOURCE})?"
+    r"|(?:[\w.'’-]+\s+){0,4}(?:(?i:via)\s+)?Getty Images"
+    r"|(?i:photo|image|picture)s?\s+(?i:by|courtesy of|via)\s+[^()]{1,80}"
+    r")\)?\.?$"
+)
+_CAPTION_MAX_WORDS = 80
+
+# The opening of a dateline: "WASHINGTON - ", "BERLIN, May 2 (Reuters) - ",
+# "NEW YORK (AP) — ", "KYIV:". All-caps place words, then optional region or date, then an
+# optional agency in parentheses, then a dash or a colon.
+_CAPS_WORD = r"[A-Z][A-Z'’.-]*[A-Z.]"
+_DATELINE = re.compile(
+    rf"(?:{_CAPS_WORD}(?:[ /]{_CAPS_WORD}){{0,3}}"
+    rf"(?:,\s*(?:[A-Z][a-z]+\.?(?:\s[A-Z][a-z]+\.?){{0,2}}|{_MONTH}\s+\d{{1,2}}(?:,\s+\d{{4}})?"
+    rf"|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?)){{0,2}}"
+    r"(?:\s*\([A-Z][A-Za-z.&' -]{0,30}\))?"
+    r"|\([A-Z][A-Za-z.&' -]{0,30}\))"
+    r"(?:\s*[—–]\s*|\s+-\s+|\s*:\s+)"
+    r"(?=[A-Z0-9“\"‘'(«])"
+)
+_DATELINE_MAX_CHARS = 80
+# A trailing credit after the last sentence of an article: "... news agency TASS. REUTERS".
+_TRAILING_CREDIT = re.compile(
+    rf"(?:(?<=[.!?…”\"’)\]])\s+[-–—]?\s*|\s+[-–—]\s*)\(?{_TRAILING_AGENCY}"
+    rf"(?:\s*/\s*{_TRAILING_AGENCY})?\)?$"
+)
+_OPENS_QUOTE = re.compile(r"[“\"‘'«„‹「]|[-–—]\s")
+_COPYRIGHT_OWNER = re.compile(
+    r"(?:©|\(c\)|(?i:copyright))\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*,?\s*"
+    r"(?:(?i:by)\s+)?(?P<owner>[^.,|©]{2,60}?)\s*(?:[.,|]|(?i:all rights reserved)|$)"
+)
+_SENTENCE_BREAK = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][”\"’')]))\s+")
+
+
+# --------------------------------------------------------------------------------------
+# Pieces
+
+
+@dataclass(eq=False)
+class _Piece:
+    """A unit of the page being cleaned: one line, or the wrapped lines of one paragraph."""
+
+    lines: list[int]
+    parts: list[str]
+    bullet: bool = False
+    level: int = 0  # Markdown heading level from the reading stage: 1 title, 2+ heading
+    reason: str | None = None
+    role: str | None = None  # TITLE, HEADING or PARAGRAPH once kept
+    _text: str | None = field(default=None, repr=False)
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = " ".join(self.parts)
+        return self._text
+
+    @property
+    def words(self) -> int:
+        return self.text.count(" ") + 1
+
+    @property
+    def is_body(self) -> bool:
+        """Prose: ends like a sentence, or too long to be a headline."""
+        if self.level:
+            return False
+        return _ENDS_SENTENCE.search(self.text) is not None or self.words > _HEADLINE_MAX_WORDS
+
+    @property
+    def is_headline(self) -> bool:
+        """Headline-like: a marked heading, or a short line without sentence punctuation."""
+        return self.level > 0 or (not self.bullet and not self.is_body)
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _key(text: str) -> str:
+    # Comparison key for titles: case, punctuation and spacing don't matter.
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _wrap_width(lines: Sequence[str]) -> int | None:
+    """The fixed width prose was hard-wrapped at, or None when lines are not wrapped.
+
+    Wrapped prose has many long lines that stop mid-sentence and are followed by more of
+    the same paragraph; text with one paragraph per line has lines far longer than any
+    wrap width, or lines that end with sentence punctuation.
+    """
+    lengths = [len(line) for line in lines if line]
+    if not lengths:
+        return None
+    over = sum(1 for n in lengths if n > 100)
+    if over > max(1, len(lengths) // 10):
+        return None
+    width = max((n for n in lengths if n <= 100), default=0)
+    floor = max(40, width - 15)
+    followed = mid_sentence = 0
+    for line, nxt in zip(lines, lines[1:], strict=False):
+        if not line or not nxt or len(line) < 40:
+            continue
+        followed += 1
+        if len(line) >= floor and not _ENDS_CLAUSE.search(line):
+            mid_sentence += 1
+    if mid_sentence >= 2 and mid_sentence * 4 >= followed:
+        return width
+    return None
+
+
+def _continues(prev_raw: str, prev: str, line_raw: str, line: str, width: int | None) -> bool:
+    """Whether ``line`` carries on the paragraph whose last line is ``prev``."""
+    if _STARTS_LOWER.match(line) and not _ENDS_CLAUSE.search(prev):
+        return True
+    if width is not None:
+        # A greedy wrapper would have put the next word on this line if it fitted, so a
+        # line with room left for it ends its paragraph.
+        first = line.split(" ", 1)[0]
+        return len(prev_raw) + 1 + len(first) > width
+    return prev.endswith((",", "-", "–")) and not _ENDS_CLAUSE.search(prev)
+
+
+def _split_pieces(text: str, dropped: list[Dropped]) -> list[_Piece]:
+    """Lines -> pieces, dropping furniture lines on the way (into ``dropped``)."""
+    raw_lines = text.split("\n")
+    stripped = [raw.rstrip() for raw in raw_lines]
+    width = _wrap_width(stripped)
+    pieces: list[_Piece] = []
+    current: _Piece | None = None
+    prev_raw = prev = ""
+    # Dash bullets ("- item") count as bullets only in a run, so that a lone "- AFP" or a
+    # dash-quote keeps its dash.
+    dash_run = [bool(_DASH_BULLET.match(s.lstrip())) for s in stripped]
+    for index, raw in enumerate(stripped):
+        lineno = index + 1
+        line = _normalise(raw)
+        if not line:
+            current = None
+            continue
+        level = 0
+        bullet = False
+        heading = _MARKDOWN_HEADING.match(line)
+        if heading:
+            level = len(heading.group(1))
+            line = line[heading.end() :]
+        else:
+            marker = _BULLET.match(line)
+            if marker and line[0] in "-–—":
+                neighbours = (index > 0 and dash_run[index - 1]) or (
+                    index + 1 < len(dash_run) and dash_run[index + 1]
+                )
+                marker = marker if neighbours else None
+            if marker:
+                bullet = True
+                line = line[marker.end() :]
+        if not line:
+            current = None
+            continue
+        if (
+            current is not None
+            and not bullet
+            and not level
+            and not current.level
+            and _continues(prev_raw, prev, raw, line, width)
+            and not (_ENDS_CLAUSE.search(prev) and _line_reason(line))
+        ):
+            current.lines.append(lineno)
+            current.parts.append(line)
+            prev_raw, prev = raw, line
+            continue
+        reason = _line_reason(line)
+        if reason is not None:
+            dropped.append(Dropped(lineno, line, reason))
+            current = None
+            continue
+        current = _Piece([lineno], [line], bullet=bullet, level=level)
+        pieces.append(current)
+        prev_raw, prev = raw, line
+    return pieces
+
+
+def _drop(piece: _Piece, reason: str) -> None:
+    if piece.reason is None:
+        piece.reason = reason
+
+
+def _alive(pieces: Iterable[_Piece]) -> list[_Piece]:
+    return [p for p in pieces if p.reason is None]
+
+
+def _apply_piece_rules(pieces: Sequence[_Piece]) -> None:
+    """Rules that need a whole piece: joined furniture lines, and photo captions."""
+    for piece in pieces:
+        text = piece.text
+        if len(piece.lines) > 1:
+            reason = _line_reason(text)
+            if reason is not None:
+                _drop(piece, reason)
+                continue
+        match = _CAPTION_TAIL.search(text) if piece.words <= _CAPTION_MAX_WORDS else None
+        if match is not None:
+            whole = match.start() == 0 or len(text[: match.start()].split()) <= 3
+            _drop(piece, PHOTO_CREDIT if whole else PHOTO_CAPTION)
+
+
+def _drop_bullet_menus(pieces: Sequence[_Piece]) -> None:
+    """A run of bullets that are mostly short and unpunctuated is a menu."""
+    run: list[_Piece] = []
+    for piece in [*_alive(pieces), None]:
+        if piece is not None and piece.bullet:
+            run.append(piece)
+            continue
+        menu = [p for p in run if not p.is_body and p.words <= 5]
+        if run and len(menu) * 5 >= len(run) * 3:
+            for p in menu:
+                _drop(p, NAVIGATION)
+        run = []
+
+
+def _drop_short_runs(pieces: Sequence[_Piece]) -> None:
+    """Three or more short headline-like lines in a row are a menu, not headings."""
+    run: list[_Piece] = []
+    for piece in [*_alive(pieces), None]:
+        if (
+            piece is not None
+            and piece.is_headline
+            and not piece.level
+            and piece.words <= _MENU_MAX_WORDS
+        ):
+            run.append(piece)
+            continue
+        if len(run) >= 3:
+            for p in run:
+                _drop(p, NAVIGATION)
+        run = []
+
+
+def _drop_site_names_and_repeats(
+    pieces: Sequence[_Piece], owners: set[str], keep: str | None
+) -> None:
+    """Drop the site's name (as its copyright line spells it) and short lines repeated.
+
+    A short line that occurs twice on a page is a menu item or a label, never a
+    subheading; the title (``keep``) is left for the duplicate-title rule.
+    """
+    short = [p for p in _alive(pieces) if not p.is_body and p.words <= 4]
+    counts: dict[str, int] = {}
+    for piece in short:
+        key = _key(piece.text)
+        counts[key] = counts.get(key, 0) + 1
+    for piece in short:
+        key = _key(piece.text)
+        if key in owners:
+            _drop(piece, SITE_NAME)
+        elif counts[key] > 1 and key != keep:
+            _drop(piece, NAVIGATION if piece.bullet else REPEATED)
+
+
+def _site_owners(dropped: Iterable[Dropped]) -> set[str]:
+    owners = set()
+    for item in dropped:
+        if item.reason == LEGAL:
+            match = _COPYRIGHT_OWNER.match(item.text)
+            if match:
+                owners.add(_key(match.group("owner")))
+    owners.discard("")
+    return owners
+
+
+def _drop_duplicates(pieces: Sequence[_Piece]) -> None:
+    """Drop a paragraph repeated elsewhere (a standfirst, a pull quote); keep the body one.
+
+    Paragraphs are indexed by their sentences, so only paragraphs sharing a sentence are
+    compared: linear in the size of the article.
+    """
+    body = [p for p in _alive(pieces) if p.is_body]
+    by_sentence: dict[str, list[int]] = {}
+    sentences = []
+    for i, piece in enumerate(body):
+        parts = _SENTENCE_BREAK.split(piece.text)
+        sentences.append(parts)
+        for sentence in set(parts):
+            holders = by_sentence.setdefault(sentence, [])
+            if len(holders) < 8:
+                holders.append(i)
+    for i, piece in enumerate(body):
+        if piece.words < _DUPLICATE_MIN_WORDS:
+            continue
+        text = piece.text
+        for j in by_sentence.get(sentences[i][0], ()):
+            other = body[j]
+            if j == i or other.reason is not None:
+                continue
+            if text == other.text:
+                if j < i:
+                    _drop(piece, DUPLICATE)
+            elif text in other.text:
+                _drop(piece, DUPLICATE)
+            if piece.reason is not None:
+                break
+
+
+def _find_title(pieces: Sequence[_Piece], title: str | None) -> _Piece | None:
+    """The piece holding the article's title, looked for before the first long paragraph."""
+    alive = _alive(pieces)
+    wanted = _key(title) if title else None
+    for piece in alive:
+        if piece.level == 1 and (wanted is None or _same_title(_key(piece.text), wanted)):
+            return piece
+    for piece in alive:
+        if piece.is_body and not piece.bullet and piece.words >= _LONG_BODY_WORDS:
+            return None
+        if wanted is not None:
+            if _same_title(_key(piece.text), wanted):
+                return piece
+        elif piece.is_headline and piece.words >= 3:
+            return piece
+    return None
+
+
+def _same_title(key: str, wanted: str) -> bool:
+    # Metadata titles often carry the site's name ("... | Reuters") and page headlines
+    # sometimes don't, or the other way round.
+    if not key or not wanted:
+        return False
+    if key == wanted:
+        return True
+    short, long_ = sorted((key, wanted), key=len)
+    return long_.startswith(short) and len(short) * 5 >= len(long_) * 3
+
+
+def _resolve_run(run: Sequence[_Piece]) -> None:
+    """Headline-like lines between body text: one is a subheading, several are teasers."""
+    if not run:
+        return
+    if len(run) == 1 or (len(run) <= 3 and all(p.level for p in run)):
+        for piece in run:
+            piece.role = HEADING
+        return
+    short = sum(p.words for p in run) <= _MENU_MAX_WORDS * len(run)
+    for piece in run:
+        _drop(piece, NAVIGATION if short else TEASER)
+
+
+def _lay_out(pieces: Sequence[_Piece], title_piece: _Piece | None) -> None:
+    """Give every surviving piece its role, or a reason by where it sits on the page."""
+    alive = _alive(pieces)
+    start = 0
+    if title_piece is not None:
+        start = alive.index(title_piece) + 1
+        title_piece.role = TITLE
+        for piece in alive[: start - 1]:
+            _drop(piece, NAVIGATION if piece.bullet else CHROME)
+    rest = alive[start:]
+    body_at = [i for i, p in enumerate(rest) if p.is_body]
+    if not body_at:
+        for piece in rest:
+            _drop(piece, NAVIGATION if piece.bullet else CHROME)
+        return
+    first, last = body_at[0], body_at[-1]
+    # Before the body: one- to three-word lines are tags ("Russian", "World News").
+    for piece in rest[:first]:
+        if piece.is_headline and not piece.level and piece.words <= _MENU_MAX_WORDS:
+            _drop(piece, CATEGORY)
+    run: list[_Piece] = []
+    for piece in rest[: last + 1]:
+        if piece.reason is not None:
+            continue
+        if piece.is_headline:
+            run.append(piece)
+            continue
+        _resolve_run(run)
+        run = []
+        piece.role = PARAGRAPH
+    # After the body: whatever is left is the page's footer.
+    for piece in rest[last + 1 :]:
+        _drop(piece, NAVIGATION if piece.bullet else CHROME)
+
+
+def _drop_related_lists(pieces: Sequence[_Piece]) -> None:
+    """Headline-like lines and bare list items right after a "Related stories" label."""
+    after_label = False
+    for piece in pieces:
+        if piece.reason == RELATED:
+            after_label = piece.text.endswith(":") or _RELATED_LABEL.matches(
+                piece.text, piece.words
+            )
+            continue
+        if piece.reason is not None:
+            continue
+        if piece.is_body:
+            after_label = False
+        elif after_label:
+            _drop(piece, RELATED)
+
+
+# --------------------------------------------------------------------------------------
+# Text fixes on kept paragraphs
+
+
+@dataclass
+class _Out:
+    kind: str
+    text: str
+    first: int
+    last: int
+
+
+def _strip_dateline(blocks: list[_Out], dropped: list[Dropped]) -> None:
+    # The first paragraph may be a standfirst, so the dateline is looked for in two.
+    paragraphs = [b for b in blocks if b.kind == PARAGRAPH][:2]
+    for block in paragraphs:
+        match = _DATELINE.match(block.text[: _DATELINE_MAX_CHARS + 2])
+        if match and match.end() <= _DATELINE_MAX_CHARS and match.end() < len(block.text):
+            dropped.append(Dropped(block.first, block.text[: match.end()].strip(), DATELINE))
+            block.text = block.text[match.end() :]
+            return
+
+
+def _strip_trailing_credit(blocks: list[_Out], dropped: list[Dropped]) -> None:
+    paragraphs = [b for b in blocks if b.kind == PARAGRAPH]
+    if not paragraphs:
+        return
+    block = paragraphs[-1]
+    tail = block.text[-40:]
+    match = _TRAILING_CREDIT.search(tail)
+    if match and len(tail) - match.start() < len(block.text):
+        cut = len(block.text) - len(tail) + match.start()
+        dropped.append(Dropped(block.last, block.text[cut:].strip(" -–—"), AGENCY_CREDIT))
+        block.text = block.text[:cut].rstrip()
+
+
+def _join_quotes(blocks: list[_Out]) -> list[_Out]:
+    """Join "The agency said:" with the quotation paragraph that follows it."""
+    joined: list[_Out] = []
+    for block in blocks:
+        prev = joined[-1] if joined else None
+        if (
+            prev is not None
+            and prev.kind == PARAGRAPH
+            and block.kind == PARAGRAPH
+            and prev.text.endswith(":")
+            and _OPENS_QUOTE.match(block.text)
+        ):
+            prev.text = f"{prev.text} {block.text}"
+            prev.last = block.last
+            continue
+        joined.append(block)
+    return joined
+
+
+# --------------------------------------------------------------------------------------
+
+
+def clean(text: str, title: str | None = None) -> CleanArticle:
+    """Split raw article text into its title, subheadings and body paragraphs.
+
+    ``title`` is a title already known from the file's metadata (HTML ``<h1>``, a JSON
+    "title"), or None to find it in the text: a ``# `` line, else the first headline-like
+    line after the page's leading furniture. Returns the blocks in reading order (the
+    title first, when there is one) and every dropped line or fragment with its 1-based
+    line number in ``text`` and its reason (one of ``REASONS``).
+    """
+    dropped: list[Dropped] = []
+    pieces = _split_pieces(text, dropped)
+    given = _normalise(title) if title else None
+
+    _apply_piece_rules(pieces)
+    _drop_bullet_menus(pieces)
+    _drop_site_names_and_repeats(pieces, _site_owners(dropped), _key(given) if given else None)
+    _drop_short_runs(pieces)
+    _drop_related_lists(pieces)
+    _drop_duplicates(pieces)
+
+    title_piece = _find_title(pieces, given)
+    wanted = _key(given or (title_piece.text if title_piece else ""))
+    for piece in _alive(pieces):
+        if piece is not title_piece and wanted and _same_title(_key(piece.text), wanted):
+            _drop(piece, DUPLICATE_TITLE)
+    _lay_out(pieces, title_piece)
+
+    kept = [p for p in pieces if p.reason is None and p.role in (HEADING, PARAGRAPH)]
+    for piece in pieces:
+        if piece.reason is not None:
+            dropped.append(Dropped(piece.lines[0], piece.text, piece.reason))
+    out = [_Out(p.role or PARAGRAPH, p.text, p.lines[0], p.lines[-1]) for p in kept]
+    out = _join_quotes(out)
+    _strip_dateline(out, dropped)
+    _strip_trailing_credit(out, dropped)
+
+    title_text = given or (title_piece.text if title_piece else None)
+    blocks = [Block(TITLE, title_text)] if title_text else []
+    blocks.extend(Block(b.kind, b.text) for b in out if b.text)
+    dropped.sort(key=lambda d: d.line)
+    return CleanArticle(title_text, tuple(blocks), tuple(dropped))
