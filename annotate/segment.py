@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -47,6 +47,7 @@ _ORTHO_MID_LC = 1 << 5
 # punctuation Punkt splits words on, so the masked text tokenises like the original.
 _PLACEHOLDER = "_"
 _MASK = str.maketrans(".?!", _PLACEHOLDER * 3)
+_UNQUOTE = str.maketrans("\"'“‘«", "     ")
 
 # Dotted acronyms (U.S., I.B.M., N.A.T.O.) are abbreviations whether listed or not.
 _DOTTED_ACRONYM = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
@@ -67,6 +68,7 @@ class _Model:
     abbreviations: frozenset[str]
     titles: frozenset[str]
     never_final: frozenset[str]
+    clock_followers: frozenset[str]
 
 
 @cache
@@ -84,6 +86,7 @@ def _model() -> _Model:
         abbreviations=frozenset(data["abbreviations"]),
         titles=frozenset(data["titles"]),
         never_final=frozenset(data["never_final"]),
+        clock_followers=frozenset(data["clock_followers"]),
     )
 
 
@@ -105,6 +108,11 @@ _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"“”]+", re.IGNORECASE)
 _URL_TRAILER = ".,;:!?)]}'\"’”"
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
+# "3 p.m. Officials said": a capitalised word after a clock time starts a sentence unless
+# it is a day, a month or a time zone (group 2), or a place before "time" (group 3).
+_CLOCK = re.compile(r"(?i:\b([ap]\.m\.))\s+[\"“‘]*([A-Z]\w*)(\s+time\b)?")
+_QUOTE_AFTER_PERIOD = re.compile(r"\.\s+([\"'“‘«]+)\w")
+
 _BULLETS = "•⁃▪◦‣●"
 _BULLET = re.compile(rf"[{_BULLETS}]")
 # A list enumerator ("1.", "2)", "3.)", "a.", "• 9.", "⁃10.") before whitespace.
@@ -115,40 +123,54 @@ _LIST_AFTER_NEWLINE = re.compile(rf"\n\s*(?=(?:[{_BULLETS}]\s*)?(?:\d{{1,2}}|[a-
 _LIST_AFTER_COLON = re.compile(rf": \s*(?=(?:[{_BULLETS}]\s*)?(?:\d{{1,2}}|[a-z])[.)])")
 
 
-def _protect(text: str) -> tuple[str, list[int]]:
-    """Mask periods Punkt must not see; return the masked text and boundaries to force.
+@dataclass
+class _Plan:
+    """What the rules found before Punkt runs: masks, and boundaries to add."""
 
-    Each forced boundary is the end offset of a sentence.
-    """
-    masks: list[tuple[int, int]] = []
-    forced: list[int] = []
+    masks: list[tuple[int, int, dict[int, str]]] = field(default_factory=list)
+    forced: list[int] = field(default_factory=list)  # sentence ends no veto can undo
+    suggested: list[int] = field(default_factory=list)  # sentence ends, vetoes apply
+
+
+def _protect(text: str, model: _Model) -> tuple[str, _Plan]:
+    """Mask what Punkt must not see; return the masked text and the boundaries to add."""
+    plan = _Plan()
     if "…" in text or "..." in text or ". . ." in text:
-        _ellipses(text, masks, forced)
+        _ellipses(text, plan)
     if "@" in text:
-        masks.extend(m.span() for m in _EMAIL.finditer(text))
+        plan.masks.extend((*m.span(), _MASK) for m in _EMAIL.finditer(text))
     if "://" in text or "www." in text or "WWW." in text:
         for m in _URL.finditer(text):
-            masks.append((m.start(), m.start() + len(m.group().rstrip(_URL_TRAILER))))
-    _lists(text, masks, forced)
-    if not masks:
-        return text, forced
-    masks.sort()
+            end = m.start() + len(m.group().rstrip(_URL_TRAILER))
+            plan.masks.append((m.start(), end, _MASK))
+    _lists(text, plan)
+    if ".m." in text or ".M." in text:
+        for m in _CLOCK.finditer(text):
+            if m.group(3) is None and m.group(2).lower() not in model.clock_followers:
+                plan.suggested.append(m.end(1))
+    # Punkt judges the word after an abbreviation, and for '"We' that word is the quote,
+    # never a sentence starter: let it see past opening quotes ("in the U.S. “We ...").
+    for m in _QUOTE_AFTER_PERIOD.finditer(text):
+        plan.masks.append((*m.span(1), _UNQUOTE))
+    if not plan.masks:
+        return text, plan
+    plan.masks.sort()
     pieces = []
     pos = 0
-    for start, end in masks:
+    for start, end, table in plan.masks:
         start = max(start, pos)
         if start < end:
             pieces.append(text[pos:start])
-            pieces.append(text[start:end].translate(_MASK))
+            pieces.append(text[start:end].translate(table))
             pos = end
     pieces.append(text[pos:])
-    return "".join(pieces), forced
+    return "".join(pieces), plan
 
 
-def _ellipses(text: str, masks: list[tuple[int, int]], forced: list[int]) -> None:
+def _ellipses(text: str, plan: _Plan) -> None:
     for m in _ELLIPSIS.finditer(text):
         start, end = m.span()
-        masks.append((start, end))
+        plan.masks.append((start, end, _MASK))
         if text[start] == "[":
             continue
         after = _AFTER_ELLIPSIS.match(text, end)
@@ -157,37 +179,35 @@ def _ellipses(text: str, masks: list[tuple[int, int]], forced: list[int]) -> Non
         spaced = m.group("spaced")
         if spaced is None:
             # "that.... She", "went on… Then": the ellipsis ends the sentence.
-            forced.append(after.end(1))
+            plan.forced.append(after.end(1))
         elif spaced.count(".") >= 4:
             if start > 0 and not text[start - 1].isspace():
                 # "compounds. . . . The": the period ends the sentence; the ellipsis
                 # opens the next one.
-                forced.append(start + 1)
+                plan.forced.append(start + 1)
             else:
                 # "with a period . . . . Next": an ellipsis plus the sentence's period.
-                forced.append(after.end(1))
+                plan.forced.append(after.end(1))
         # A spaced three-dot ellipsis marks an omission inside the sentence.
 
 
-def _lists(text: str, masks: list[tuple[int, int]], forced: list[int]) -> None:
+def _lists(text: str, plan: _Plan) -> None:
     """Enumerated lists ("1. ... 2. ...", "a. ... b. ...") and bulleted items."""
     if any(bullet in text for bullet in _BULLETS):
         for m in _BULLET.finditer(text):
             if m.start() == 0 or text[m.start() - 1].isspace():
-                forced.append(_end_before(text, m.start()))
+                plan.forced.append(_end_before(text, m.start()))
     first = _ENUM.match(text, _skip_space(text, 0))
     if first is not None:
-        _list_from(text, first, True, masks, forced)
+        _list_from(text, first, True, plan)
     for pattern, alone in ((_LIST_AFTER_NEWLINE, True), (_LIST_AFTER_COLON, False)):
         pos = 0
         for m in pattern.finditer(text):
             if m.end() >= pos and (first := _ENUM.match(text, m.end())) is not None:
-                pos = _list_from(text, first, alone, masks, forced)
+                pos = _list_from(text, first, alone, plan)
 
 
-def _list_from(
-    text: str, first: re.Match[str], alone: bool, masks: list[tuple[int, int]], forced: list[int]
-) -> int:
+def _list_from(text: str, first: re.Match[str], alone: bool, plan: _Plan) -> int:
     """Mask and split the list that ``first`` enumerates; return where the list ends.
 
     ``alone``: a single numbered item counts as a list (it starts the text or a line).
@@ -200,8 +220,8 @@ def _list_from(
     # A lone letter enumerator is more likely an initial than a list.
     if len(chain) > 1 or (alone and first.group(1).isdigit()):
         for m in chain:
-            masks.append(m.span(2))
-            forced.append(_end_before(text, m.start()))
+            plan.masks.append((*m.span(2), _MASK))
+            plan.forced.append(_end_before(text, m.start()))
     return chain[-1].end()
 
 
@@ -268,11 +288,12 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     if not text or text.isspace():
         return []
     model = _model()
-    masked, forced = _protect(text)
+    masked, plan = _protect(text, model)
     ends = [(end, False) for _, end in model.tokenizer.span_tokenize(masked)]
-    if forced:
-        # Forced boundaries win over Punkt's at the same offset (sorted after them).
-        ends.extend((end, True) for end in forced if end > 0)
+    if plan.forced or plan.suggested:
+        # A forced boundary sorts after a vetoable one at the same offset, so it wins.
+        ends.extend((end, True) for end in plan.forced if end > 0)
+        ends.extend((end, False) for end in plan.suggested)
         ends.sort()
     ends.append((len(text), True))
     parens = "(" in text
