@@ -1,0 +1,1036 @@
+"""Corpus reading: files on disk (or bytes from stdin) -> decoded, repaired article text.
+
+This is the first stage of the pipeline. It finds candidate files under a corpus root,
+reads each one in its format (plain text, Markdown, HTML, JSON, JSON lines), decodes
+whatever encoding it is in, repairs the damage scrapers typically leave behind (mojibake,
+control characters, terminal escapes, odd spaces, mixed line ends) and hands on
+:class:`~annotate.model.Document` values. A file that cannot be read becomes one
+:class:`~annotate.model.Skipped` with a short human reason; bad input never raises.
+
+Site chrome (menus, bylines, "read more") is left for cleaning; this module only makes
+the text trustworthy as text. Markdown and HTML headings come out as ``# title`` and
+``## subheading`` lines, which is how cleaning recognises them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import errno
+import hashlib
+import json
+import os
+import re
+import stat
+import unicodedata
+from collections.abc import Collection, Iterable, Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import BinaryIO
+
+import charset_normalizer
+import ftfy
+
+from annotate.model import Document, Skipped
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "FORMATS",
+    "SUPPORTED_SUFFIXES",
+    "NotTextError",
+    "corpus_files",
+    "decode",
+    "iter_corpus",
+    "read_bytes",
+    "read_file",
+    "repair",
+]
+
+DEFAULT_MAX_BYTES = 20_000_000  # per article file; per line for JSON lines
+
+# Suffix -> format name. Anything else under the corpus root is reported as unsupported.
+_SUFFIX_FORMAT = {
+    ".txt": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".jsonl": "jsonl",
+    ".json": "json",
+}
+SUPPORTED_SUFFIXES = frozenset(_SUFFIX_FORMAT)
+FORMATS = ("txt", "md", "html", "json", "jsonl")
+_FORMAT_ALIASES = {"markdown": "md", "htm": "html", "text": "txt"}
+
+
+class NotTextError(ValueError):
+    """Raised by :func:`decode` for data that is not text; ``str(error)`` is the reason."""
+
+
+# --------------------------------------------------------------------------------------
+# Decoding
+# --------------------------------------------------------------------------------------
+
+# Checked longest first so that the UTF-32 LE BOM is not taken for the UTF-16 LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Formats people drop into a folder of articles by mistake. Several have no NUL byte in
+# their first bytes, so the NUL check alone would let them through as cp1252 "text".
+_MAGIC = (
+    (b"%PDF-", "PDF document"),
+    (b"PK\x03\x04", "ZIP archive or Office document"),
+    (b"PK\x05\x06", "ZIP archive"),
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"SQLite format 3\x00", "SQLite database"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"BZh", "bzip2 archive"),
+    (b"\xfd7zXZ\x00", "xz archive"),
+    (b"(\xb5/\xfd", "zstd archive"),
+    (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
+    (b"Rar!\x1a\x07", "RAR archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old Microsoft Office document"),
+    (b"\x7fELF", "executable"),
+    (b"MZ", "executable"),
+    (b"OggS", "Ogg media"),
+    (b"ID3", "MP3 audio"),
+    (b"\x00\x00\x01\x00", "icon"),
+    (b"wOFF", "web font"),
+    (b"wOF2", "web font"),
+)
+# RIFF containers (WebP, WAV, AVI) carry their kind at offset 8.
+_RIFF_KINDS = {b"WEBP": "WebP image", b"WAVE": "WAV audio", b"AVI ": "AVI video"}
+
+# C0 controls other than tab, line feed, vertical tab, form feed, carriage return and ESC
+# (ESC is legitimate in coloured terminal logs, which repair() cleans up), plus DEL.
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+_SAMPLE = 65536
+_HIGH_RUN = re.compile(rb"[\x80-\xff]{3,}")
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+
+
+def decode(data: bytes) -> str:
+    """Decode file bytes to text: BOMs, UTF-8, then legacy single-byte encodings.
+
+    Raises :class:`NotTextError` (a ``ValueError``) with a human reason for binary data.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            # A BOM is a strong statement; a few bad bytes after it are damage, not a
+            # reason to doubt the encoding.
+            return data[len(bom) :].decode(encoding, errors="replace")
+    reason = _binary_reason(data)
+    if reason:
+        raise NotTextError(reason)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    return _decode_legacy(data)
+
+
+def _binary_reason(data: bytes) -> str | None:
+    """Why data without a UTF-16/32 BOM is not text, or None if it may be text."""
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            return f"binary file ({kind})"
+    if data.startswith(b"RIFF") and data[8:12] in _RIFF_KINDS:
+        return f"binary file ({_RIFF_KINDS[data[8:12]]})"
+    if b"\x00" in data:
+        return "binary file (contains NUL bytes)"
+    # Text never has more than a sprinkling of these; 10% of a sample is already a lot.
+    sample = data[:_SAMPLE]
+    if len(_CONTROL_BYTES.findall(sample)) > len(sample) / 10:
+        return "binary file (mostly control characters)"
+    return None
+
+
+def _decode_legacy(data: bytes) -> str:
+    # Mostly UTF-8 with a few stray cp1252 bytes (a pasted quote, a hand-edited line) is
+    # common in scraped text: decoding the whole file as cp1252 would turn every good
+    # multi-byte character into mojibake, so fix just the stray bytes.
+    sloppy = data.decode("utf-8", errors="surrogateescape")
+    stray = sum(1 for ch in sloppy if "\udc80" <= ch <= "\udcff")
+    good = sum(1 for ch in sloppy if ch > "\x7f") - stray
+    if good > stray:
+        return sloppy.translate(_STRAY_BYTE)
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = None
+    # charset-normalizer guesses cp1250 for plain French or English with curly quotes,
+    # so Western-looking text is taken as cp1252 before asking it.
+    if text is not None and _looks_western(data, text):
+        return text
+    best = charset_normalizer.from_bytes(data).best()
+    if best is not None:
+        return str(best)
+    if text is not None:
+        return text
+    raise NotTextError("not text in any known encoding")
+
+
+def _byte_char(byte: int) -> str:
+    """The character a lone high byte most likely meant: cp1252, else Latin-1."""
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:
+        return bytes([byte]).decode("latin-1")
+
+
+_STRAY_BYTE = {0xDC00 + b: _byte_char(b) for b in range(0x80, 0x100)}
+
+
+def _looks_western(data: bytes, text: str) -> bool:
+    """True if cp1252 is a safe reading: high bytes are sparse accents, not whole words."""
+    high = len(_HIGH_BYTE.findall(data))
+    if high == 0:
+        return True
+    # Cyrillic, Greek and the double-byte Asian encodings put many high bytes in a row;
+    # Western languages rarely more than two ("ção").
+    in_runs = sum(len(m) for m in _HIGH_RUN.findall(data))
+    if in_runs > high / 10:
+        return False
+    # Central European cp1250 read as cp1252 puts symbols inside words ("by³o", "w¹s").
+    odd = sum(
+        1
+        for m in _ODD_IN_WORD.finditer(text)
+        if not m.group(1).isalpha() and m.group(1) not in "’‘–—-·"
+    )
+    return odd <= high / 10
+
+
+_ODD_IN_WORD = re.compile(r"(?<=[A-Za-z])([\x80-\xff\u0152-\u2122])(?=[A-Za-z])")
+
+
+# --------------------------------------------------------------------------------------
+# Repair
+# --------------------------------------------------------------------------------------
+
+
+def _cp874_scraper_table() -> dict[str, int]:
+    """Character -> byte, for text decoded as cp874 with cp1252/Latin-1 fallbacks."""
+    table = {}
+    for byte in range(0x80, 0x100):
+        raw = bytes([byte])
+        try:
+            ch = raw.decode("cp874")
+        except UnicodeDecodeError:
+            ch = _byte_char(byte)
+        table[ch] = byte
+    return table
+
+
+_CP874 = _cp874_scraper_table()
+_CP874_LEAD = "".join(ch for ch, b in _CP874.items() if 0xC2 <= b <= 0xF4)
+_CP874_CONT = "".join(ch for ch, b in _CP874.items() if 0x80 <= b <= 0xBF)
+_CP874_ALL = "".join(_CP874)
+_CP874_RUN = re.compile(f"[{re.escape(_CP874_ALL)}]+")
+_THAI = re.compile(r"[\u0e01-\u0e5b]+")
+
+# UTF-8 lead bytes read as cp1252/Latin-1 (Â..ô) followed by a continuation byte read the
+# same way; or a stray C1 control, which is a cp1252 character read as Latin-1.
+_CP1252_CONT = "\x80-\xbf" + "".join(
+    bytes([b]).decode("cp1252")
+    for b in range(0x80, 0xA0)
+    if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+)
+_MOJIBAKE_HINT = re.compile(
+    f"(?P<cp1252>[\xc2-\xf4][{_CP1252_CONT}]|[\x80-\x9f])"
+    f"|(?P<cp874>[{re.escape(_CP874_LEAD)}][{re.escape(_CP874_CONT)}])"
+)
+
+# Everything _clean() changes; searched first so clean text costs one regex scan.
+_ANSI = r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[()*+][ -~]?|\x1b"
+_SPACES = "\xa0\u1680\u2000-\u200a\u202f\u205f\u3000"
+_INVISIBLE = "\xad\u180e\u200b-\u200d\u2060\ufeff"
+_CONTROLS = "\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f"
+_DIRTY = re.compile(
+    f"\r\n?|{_ANSI}|[\t{_SPACES}]|[{_INVISIBLE}{_CONTROLS}]|[\x0b\x0c\u2028]|\u2029|[\ud800-\udfff]"
+)
+_REPLACEMENT = {
+    **{ch: " " for ch in "\t\xa0\u1680\u202f\u205f\u3000"},
+    **{chr(c): " " for c in range(0x2000, 0x200B)},
+    **{ch: "\n" for ch in ("\r\n", "\r", "\x0b", "\x0c", "\u2028")},
+    "\u2029": "\n\n",
+}
+
+
+def repair(text: str) -> str:
+    """Repair decoded text: mojibake, control characters, ANSI escapes, line ends, spaces.
+
+    CRLF and CR become LF; tabs and exotic spaces (NBSP, thin, ideographic...) become a
+    plain space; zero-width characters, soft hyphens and stray BOMs go; so do C0/C1
+    controls other than newline, and terminal escape sequences. Text that needs none of
+    this comes back after two regex scans.
+    """
+    # Repeated to a fixed point so that repair(repair(x)) == repair(x): removing a
+    # control character can bring two halves of a mojibake sequence together.
+    for _ in range(4):
+        fixed = _clean(_fix_mojibake(text))
+        if fixed == text:
+            break
+        text = fixed
+    return text
+
+
+def _fix_mojibake(text: str) -> str:
+    # ftfy is slow (1.5x the whole segmentation budget if run on every article), so
+    # it only runs where a cheap scan has found a likely mojibake marker.
+    cp874 = cp1252 = False
+    for match in _MOJIBAKE_HINT.finditer(text):
+        if match.lastgroup == "cp874":
+            cp874 = True
+        else:
+            cp1252 = True
+        if cp874 and cp1252:
+            break
+    if cp874:
+        text = _fix_cp874(text)
+    if cp1252:
+        text = ftfy.fix_encoding(text)
+    return text
+
+
+def _fix_cp874(text: str) -> str:
+    """Undo UTF-8 read as Windows-874 (Thai), which ftfy does not know: "โ€™" -> "’".
+
+    Each run of code-page characters is turned back into bytes and decoded as UTF-8;
+    only the pieces that form valid, printable UTF-8 characters are replaced. Real Thai
+    rarely forms such pieces (its vowels and tone marks are invalid UTF-8 in those
+    positions), but "ยก" in a Thai word is also valid UTF-8 for "¡". So once the text is
+    seen to hold genuine Thai (a Thai run that is not UTF-8), only pieces with an
+    unmistakable marker (bytes 0x80-0x9F: "€", "™", curly quotes...) are replaced.
+    """
+    runs = []
+    genuine_thai = False
+    for match in _CP874_RUN.finditer(text):
+        run = match.group()
+        raw = bytes(_CP874[ch] for ch in run)
+        decoded = raw.decode("utf-8", errors="surrogateescape")
+        if _THAI.fullmatch(run) and any("\udc80" <= ch <= "\udcff" for ch in decoded):
+            genuine_thai = True
+        runs.append((match.start(), match.end(), run, decoded))
+    parts = []
+    pos = 0
+    for start, end, run, decoded in runs:
+        parts.append(text[pos:start])
+        parts.append(_repair_run(run, decoded, genuine_thai))
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _repair_run(run: str, decoded: str, genuine_thai: bool) -> str:
+    out = []
+    i = 0
+    for ch in decoded:
+        if "\udc80" <= ch <= "\udcff":  # a byte that is not part of valid UTF-8
+            out.append(run[i])
+            i += 1
+            continue
+        width = len(ch.encode("utf-8"))
+        piece = run[i : i + width]
+        i += width
+        printable = unicodedata.category(ch) not in ("Cc", "Cn", "Co", "Cs")
+        marked = any(_CP874[c] < 0xA0 for c in piece)
+        out.append(ch if printable and (marked or not genuine_thai) else piece)
+    return "".join(out)
+
+
+def _clean(text: str) -> str:
+    if not _DIRTY.search(text):
+        return text
+    return _DIRTY.sub(_replacement, text)
+
+
+def _replacement(match: re.Match[str]) -> str:
+    found = match.group()
+    if "\ud800" <= found <= "\udfff":
+        # A lone surrogate (from a JSON escape) cannot be written as UTF-8 downstream.
+        return "\ufffd"
+    return _REPLACEMENT.get(found, "")
+
+
+# --------------------------------------------------------------------------------------
+# Markdown
+# --------------------------------------------------------------------------------------
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_FRONT_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:[ \t]*(.*?)[ \t]*$")
+_METADATA_KEYS = ("title", "source", "url", "date")
+_MD_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_MD_FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})[^`]*$")
+_MD_RULE = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_MD_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_MD_REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S+.*$")
+_MD_QUOTE = re.compile(r"^ {0,3}(?:>[ \t]?)+")
+_MD_URL = r"\((?:[^()\s]|\([^()\s]*\))*(?:[ \t]+(?:\"[^\"]*\"|'[^']*'))?[ \t]*\)"
+_MD_IMAGE = re.compile(r"!\[[^\]]*\](?:" + _MD_URL + r"|\[[^\]]*\])")
+_MD_LINK = re.compile(r"\[([^\]]*)\](?:" + _MD_URL + r"|\[[^\]]*\])")
+_MD_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+)>")
+_MD_STRONG_UNDERSCORE = re.compile(r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)")
+_MD_EM_STAR = re.compile(r"(?<![\w*\\])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*\\])\*(?![\w*])")
+_MD_EM_UNDERSCORE = re.compile(r"(?<![\w\\])_(?=[^\s_])([^_\n]+?)(?<=[^\s_\\])_(?!\w)")
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def _read_markdown(text: str) -> tuple[str, dict[str, str]]:
+    """Markdown -> plain text with ``#`` heading lines, plus front-matter metadata."""
+    meta: dict[str, str] = {}
+    front = _FRONT_MATTER.match(text)
+    if front:
+        for line in front.group(1).splitlines():
+            key_value = _FRONT_KEY.match(line)
+            if key_value and key_value.group(1).lower() in _METADATA_KEYS:
+                value = _unquote(key_value.group(2))
+                if value:
+                    meta.setdefault(key_value.group(1).lower(), value)
+        text = text[front.end() :]
+    text = _MD_COMMENT.sub("", text)
+    lines: list[str] = []
+    for line in text.split("\n"):
+        setext = _MD_SETEXT.match(line)
+        if setext and lines and lines[-1].strip() and not lines[-1].startswith("#"):
+            # "Title\n=====" is a heading; cleaning only understands the "#" form.
+            marker = "# " if setext.group(1)[0] == "=" else "## "
+            lines[-1] = marker + lines[-1].strip()
+            continue
+        if _MD_FENCE.match(line) or _MD_RULE.match(line) or _MD_REF_DEF.match(line):
+            lines.append("")
+            continue
+        lines.append(_md_inline(_MD_QUOTE.sub("", line)))
+    return "\n".join(lines), meta
+
+
+def _md_inline(line: str) -> str:
+    line = _MD_IMAGE.sub("", line)
+    line = _MD_LINK.sub(r"\1", line)
+    line = _MD_AUTOLINK.sub(r"\1", line)
+    line = line.replace("**", "").replace("`", "")
+    line = _MD_STRONG_UNDERSCORE.sub(r"\1", line)
+    line = _MD_EM_STAR.sub(r"\1", line)
+    line = _MD_EM_UNDERSCORE.sub(r"\1", line)
+    return _MD_ESCAPE.sub(r"\1", line)
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1].strip()
+    return value
+
+
+# --------------------------------------------------------------------------------------
+# HTML
+# --------------------------------------------------------------------------------------
+
+# Page furniture and non-text. figcaption is a photo caption, not article prose.
+_HTML_SKIP = frozenset(
+    "nav header footer aside script style noscript form svg iframe button figcaption "
+    "template select textarea object canvas math dialog".split()
+)
+_HTML_VOID = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+_HTML_BLOCK = frozenset(
+    "p div li ul ol blockquote td th tr table thead tbody tfoot dd dt dl pre section "
+    "article main figure hr address details summary body center caption fieldset legend "
+    "h1 h2 h3 h4 h5 h6".split()
+)
+_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+_HTML_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_BLANK_LINES = re.compile(r"\n{3,}")
+_TITLE_SUFFIX = re.compile(r"^(.*\S)\s+(?:\||-|–|—|·|::|»)\s+(\S.*)$")
+_DATE_META = frozenset(
+    ["article:published_time", "og:published_time", "date", "pubdate", "publish-date",
+     "datepublished", "dc.date", "dc.date.issued"]
+)  # fmt: skip
+
+
+class _ArticleParser(HTMLParser):
+    """Collects the text blocks of a page, remembering which container each came from."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[tuple[str, str, object]] = []  # (kind, text, container)
+        self.page_title = ""
+        self.meta: dict[str, str] = {}
+        self._buffer: list[str] = []
+        self._heading: str | None = None
+        self._skip_tag: str | None = None
+        self._skip_depth = 0
+        self._in_title = False
+        self._article_depth = 0
+        self._article_count = 0
+        self._main_depth = 0
+
+    def _container(self) -> object:
+        if self._article_depth:
+            return ("article", self._article_count)
+        return "main" if self._main_depth else None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._skip_tag is not None:
+            if tag == self._skip_tag:
+                self._skip_depth += 1
+            return
+        attributes = {name: value or "" for name, value in attrs}
+        if tag == "title":
+            self._in_title = True
+            return
+        if tag in ("meta", "link"):
+            self._note_meta(tag, attributes)
+            return
+        if tag == "time" and "datetime" in attributes:
+            self.meta.setdefault("time", attributes["datetime"])
+        hidden = "hidden" in attributes or attributes.get("aria-hidden") == "true"
+        # An article's own <header> holds its title and byline; only the page's is chrome.
+        own_header = tag == "header" and (self._article_depth or self._main_depth)
+        if tag not in _HTML_VOID and (tag in _HTML_SKIP and not own_header or hidden):
+            self._flush()
+            self._skip_tag, self._skip_depth = tag, 1
+            return
+        if tag == "br":
+            self._buffer.append("\n")
+        elif tag in _HTML_BLOCK:
+            # Inside a heading, <span>s and even <div>s are still part of the heading.
+            if self._heading and tag not in _HTML_HEADINGS:
+                return
+            self._flush()
+            if tag in _HTML_HEADINGS:
+                self._heading = tag
+            elif tag == "article":
+                if not self._article_depth:
+                    self._article_count += 1
+                self._article_depth += 1
+            elif tag == "main":
+                self._main_depth += 1
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        # <br/> and friends: no end tag follows, so never open a skip region for them.
+        if self._skip_tag is not None:
+            return
+        if tag in ("meta", "link"):
+            self._note_meta(tag, {name: value or "" for name, value in attrs})
+        elif tag == "br":
+            self._buffer.append("\n")
+        elif tag in _HTML_BLOCK and not self._heading:
+            self._flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._skip_tag is not None:
+            if tag == self._skip_tag:
+                self._skip_depth -= 1
+                if not self._skip_depth:
+                    self._skip_tag = None
+            return
+        if tag == "title":
+            self._in_title = False
+        elif tag in _HTML_BLOCK:
+            if self._heading and tag not in _HTML_HEADINGS:
+                return
+            self._flush()
+            if tag == "article" and self._article_depth:
+                self._article_depth -= 1
+            elif tag == "main" and self._main_depth:
+                self._main_depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._skip_tag is not None:
+            return
+        if self._in_title:
+            self.page_title += data
+        else:
+            self._buffer.append(_HTML_SPACE.sub(" ", data))
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+    def _note_meta(self, tag: str, attributes: dict[str, str]) -> None:
+        if tag == "link":
+            if "canonical" in attributes.get("rel", "").lower().split():
+                self.meta.setdefault("url", attributes.get("href", ""))
+            return
+        key = (attributes.get("property") or attributes.get("name") or "").lower()
+        key = key or attributes.get("itemprop", "").lower()
+        content = attributes.get("content", "").strip()
+        if not content:
+            return
+        if key == "og:site_name":
+            self.meta.setdefault("source", content)
+        elif key == "og:url":
+            self.meta.setdefault("og:url", content)
+        elif key in _DATE_META:
+            self.meta.setdefault("date", content)
+
+    def _flush(self) -> None:
+        # Data had its whitespace collapsed on the way in, so "\n" here only comes from <br>.
+        lines = [line.strip() for line in "".join(self._buffer).split("\n")]
+        self._buffer.clear()
+        kind, self._heading = self._heading or "p", None
+        text = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+        if text:
+            self.blocks.append((kind, text, self._container()))
+
+
+def _read_html(text: str) -> tuple[str, dict[str, str]]:
+    """HTML -> article text (``# title`` and ``## subheading`` lines) and metadata."""
+    parser = _ArticleParser()
+    # html.parser asserts on "<![" other than a well-formed marked section; browsers read
+    # any "<![...>" in HTML as a bogus comment, which is what "<!_[" becomes.
+    parser.feed(text.replace("<![", "<!_["))
+    parser.close()
+    blocks = parser.blocks
+    # The main story: the largest top-level <article>, else <main>, else the whole page.
+    articles: dict[object, int] = {}
+    for _, block_text, container in blocks:
+        if isinstance(container, tuple):
+            articles[container] = articles.get(container, 0) + len(block_text)
+    if articles:
+        chosen: object = max(articles, key=lambda c: articles[c])
+    elif any(container == "main" for _, _, container in blocks):
+        chosen = "main"
+    else:
+        chosen = None
+    kept = [b for b in blocks if chosen is None or b[2] == chosen]
+    title = next((t for kind, t, _ in kept if kind == "h1"), None)
+    if title is None:
+        # An <h1> just outside the chosen <article> is still the story's title.
+        title = next((t for kind, t, _ in blocks if kind == "h1"), None)
+        if title is not None:
+            kept.insert(0, ("h1", title, chosen))
+    lines = []
+    seen_h1 = False
+    for kind, block_text, _ in kept:
+        if kind == "h1" and not seen_h1:
+            lines.append("# " + " ".join(block_text.split()))
+            seen_h1 = True
+        elif kind in _HTML_HEADINGS:
+            lines.append("## " + " ".join(block_text.split()))
+        else:
+            lines.append(block_text)
+    meta = {}
+    page_title = " ".join(parser.page_title.split())
+    if title:
+        meta["title"] = " ".join(title.split())
+    elif page_title:
+        meta["title"] = _strip_site_name(page_title)
+    url = parser.meta.get("url") or parser.meta.get("og:url")
+    for key, value in (
+        ("url", url),
+        ("source", parser.meta.get("source")),
+        ("date", parser.meta.get("date") or parser.meta.get("time")),
+    ):
+        if value and value.strip():
+            meta[key] = value.strip()
+    return "\n\n".join(lines), meta
+
+
+def _strip_site_name(title: str) -> str:
+    """'Moon talks | The Straits Times' -> 'Moon talks' (a short last segment only)."""
+    match = _TITLE_SUFFIX.match(title)
+    if match and len(match.group(2)) <= 40 and len(match.group(2).split()) <= 5:
+        return match.group(1)
+    return title
+
+
+# --------------------------------------------------------------------------------------
+# JSON
+# --------------------------------------------------------------------------------------
+
+_JSON_FIELDS = ("title", "url", "source", "date")
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def _json_error(error: json.JSONDecodeError) -> str:
+    return f"invalid JSON: {error.msg} (column {error.colno})"
+
+
+def _article_from_json(value: object, path: str, sha256: str) -> Document | str:
+    """A Document from one parsed JSON value, or the reason it is not one."""
+    if not isinstance(value, dict):
+        return f"not a JSON object (got {_json_type(value)})"
+    if "text" not in value:
+        return 'no "text" field'
+    fields: dict[str, str | None] = {}
+    for key in ("text", *_JSON_FIELDS):
+        field = value.get(key)
+        if field is not None and not isinstance(field, str):
+            return f'"{key}" is not a string (got {_json_type(field)})'
+        fields[key] = field
+    text = repair(fields["text"] or "")
+    if not text.strip():
+        return 'empty "text" field'
+    title = repair(fields["title"]).strip() if fields["title"] else ""
+    return Document(
+        path=path,
+        sha256=sha256,
+        text=text,
+        title=title or None,
+        url=_field(fields["url"]),
+        source=_field(fields["source"]),
+        date=_field(fields["date"]),
+    )
+
+
+def _field(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return repair(value).strip() or None
+
+
+def _json_line(raw: bytes, rel: str, number: int) -> Document | Skipped | None:
+    """One line of a JSON lines file; None for a blank line."""
+    try:
+        text = decode(raw)
+    except NotTextError as error:
+        return Skipped(rel, str(error), line=number)
+    if not text.strip():
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        return Skipped(rel, _json_error(error), line=number)
+    except RecursionError:
+        return Skipped(rel, "invalid JSON: nested too deeply", line=number)
+    article = _article_from_json(value, f"{rel}#{number}", hashlib.sha256(raw).hexdigest())
+    if isinstance(article, str):
+        return Skipped(rel, article, line=number)
+    return article
+
+
+def _read_json_lines(
+    lines: Iterable[bytes | int], rel: str, max_bytes: int = 0
+) -> Iterator[Document | Skipped]:
+    """JSON lines; an int in ``lines`` stands for a line over max_bytes, by its size."""
+    blank = True
+    for number, raw in enumerate(lines, 1):
+        if isinstance(raw, int):
+            item: Document | Skipped | None = Skipped(rel, _too_large(raw, max_bytes), line=number)
+        else:
+            item = _json_line(raw.rstrip(b"\r\n"), rel, number)
+        if item is not None:
+            blank = False
+            yield item
+    if blank:
+        yield Skipped(rel, "no articles (only blank lines)")
+
+
+def _read_json(data: bytes, rel: str) -> Iterator[Document | Skipped]:
+    """One article, an array of articles, or JSON lines that were saved as .json."""
+    try:
+        text = decode(data)
+    except NotTextError as error:
+        yield Skipped(rel, str(error))
+        return
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        if error.msg == "Extra data":
+            yield from _read_json_lines(_utf8_lines(data), rel)
+        else:
+            yield Skipped(rel, _json_error(error), line=error.lineno)
+        return
+    except RecursionError:
+        yield Skipped(rel, "invalid JSON: nested too deeply")
+        return
+    if not isinstance(value, list):
+        article = _article_from_json(value, rel, hashlib.sha256(data).hexdigest())
+        yield Skipped(rel, article) if isinstance(article, str) else article
+        return
+    if not value:
+        yield Skipped(rel, "no articles (empty JSON array)")
+    for number, element in enumerate(value, 1):
+        canonical = json.dumps(element, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        sha256 = hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+        article = _article_from_json(element, f"{rel}#{number}", sha256)
+        yield Skipped(rel, f"element {number}: {article}") if isinstance(article, str) else article
+
+
+# Also the first two bytes of the UTF-32 BOMs.
+_WIDE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _utf8_lines(data: bytes) -> list[bytes]:
+    """Lines of a JSON lines file in memory, as bytes that split safely on b"\\n"."""
+    if data.startswith(_WIDE_BOMS):
+        # UTF-16/32 has zero bytes inside characters; its lines are hashed as UTF-8.
+        data = decode(data).encode("utf-8", "surrogatepass")
+    return data.split(b"\n")
+
+
+# --------------------------------------------------------------------------------------
+# Files
+# --------------------------------------------------------------------------------------
+
+
+def _read_blob(data: bytes, rel: str, fmt: str) -> Iterator[Document | Skipped]:
+    """Every format read from bytes in memory (all but streamed JSON lines files)."""
+    if not data:
+        yield Skipped(rel, "empty file")
+        return
+    if fmt == "json":
+        yield from _read_json(data, rel)
+        return
+    if fmt == "jsonl":
+        yield from _read_json_lines(_utf8_lines(data), rel)
+        return
+    try:
+        text = decode(data)
+    except NotTextError as error:
+        yield Skipped(rel, str(error))
+        return
+    meta: dict[str, str] = {}
+    if fmt == "md":
+        text, meta = _read_markdown(repair(text))
+    elif fmt == "html":
+        text, meta = _read_html(text)
+    text = repair(text)
+    if not text.strip():
+        yield Skipped(rel, "no article text" if fmt == "html" else "no text (only whitespace)")
+        return
+    if fmt == "md" and "title" not in meta:
+        meta["title"] = next(
+            (line[2:].strip() for line in text.split("\n") if line.startswith("# ")), ""
+        )
+    meta = {key: repair(value).strip() for key, value in meta.items()}
+    yield Document(
+        path=rel,
+        sha256=hashlib.sha256(data).hexdigest(),
+        text=text,
+        title=meta.get("title") or None,
+        source=meta.get("source") or None,
+        url=meta.get("url") or None,
+        date=meta.get("date") or None,
+    )
+
+
+def read_bytes(data: bytes, name: str, *, fmt: str | None = None) -> list[Document | Skipped]:
+    """Read articles from bytes already in memory (stdin), like :func:`read_file`.
+
+    ``fmt`` is one of :data:`FORMATS`; by default it comes from ``name``'s suffix, and
+    text is assumed when the suffix is not a supported one. No size limit applies.
+    """
+    if fmt is None:
+        fmt = _SUFFIX_FORMAT.get(Path(name).suffix.lower(), "txt")
+    else:
+        fmt = fmt.lower().lstrip(".")
+        fmt = _FORMAT_ALIASES.get(fmt, fmt)
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    return list(_read_blob(data, name, fmt))
+
+
+def read_file(
+    path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[Document | Skipped]:
+    """The articles in one file (several for JSON lines and JSON arrays), or Skipped.
+
+    Paths in the results are relative to ``root``. Never raises for bad input: an
+    unreadable, vanished, oversized, binary or malformed file is a Skipped with a reason.
+    """
+    path = Path(path)
+    rel = _relative(path, Path(root))
+    fmt = _SUFFIX_FORMAT.get(path.suffix.lower())
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as error:
+        yield Skipped(rel, _os_reason(path, error))
+        return
+    try:
+        with os.fdopen(fd, "rb") as file:
+            info = os.fstat(file.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                yield Skipped(rel, _directory_reason(path))
+                return
+            if not stat.S_ISREG(info.st_mode):
+                yield Skipped(rel, "not a regular file")
+                return
+            if fmt is None:
+                suffix = path.suffix or "(no extension)"
+                yield Skipped(rel, f"unsupported file type {suffix}")
+                return
+            if fmt == "jsonl":
+                yield from _stream_json_lines(file, rel, max_bytes)
+                return
+            if info.st_size > max_bytes:
+                yield Skipped(rel, _too_large(info.st_size, max_bytes))
+                return
+            # Read one byte past the limit in case the file grew since fstat.
+            data = file.read(max_bytes + 1)
+            if len(data) > max_bytes:
+                yield Skipped(rel, _too_large(len(data), max_bytes))
+                return
+    except OSError as error:
+        yield Skipped(rel, _os_reason(path, error))
+        return
+    yield from _read_blob(data, rel, fmt)
+
+
+def _stream_json_lines(file: BinaryIO, rel: str, max_bytes: int) -> Iterator[Document | Skipped]:
+    """JSON lines read a line at a time, so a corpus-sized file never sits in memory."""
+    head = file.read(_SAMPLE)
+    file.seek(0)
+    if not head:
+        yield Skipped(rel, "empty file")
+        return
+    if head.startswith(_WIDE_BOMS):
+        # Rare enough to read whole, with the file limit, rather than stream.
+        data = file.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            yield Skipped(rel, _too_large(len(data), max_bytes))
+        else:
+            yield from _read_blob(data, rel, "jsonl")
+        return
+    # One reason for a PDF renamed .jsonl, not one per "line" of it.
+    reason = _binary_reason(head)
+    if reason:
+        yield Skipped(rel, reason)
+        return
+    yield from _read_json_lines(_limited_lines(file, max_bytes), rel, max_bytes)
+
+
+def _limited_lines(file: BinaryIO, max_bytes: int) -> Iterator[bytes | int]:
+    """The file's lines; a line longer than max_bytes is skipped and given as its size."""
+    while raw := file.readline(max_bytes + 1):
+        if len(raw.rstrip(b"\r\n")) <= max_bytes:
+            yield raw
+            continue
+        size = len(raw)
+        while not raw.endswith(b"\n") and (raw := file.readline(1 << 20)):
+            size += len(raw)
+        yield size
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"too large ({_human_size(size)} > {_human_size(limit, exact=True)} limit)"
+
+
+def _human_size(size: int, *, exact: bool = False) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if size >= scale:
+            text = f"{size / scale:.1f}"
+            if exact and text.endswith(".0"):
+                text = text[:-2]
+            return f"{text} {unit}"
+    return f"{size} bytes"
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _os_reason(path: Path, error: OSError) -> str:
+    if isinstance(error, PermissionError):
+        return "permission denied"
+    if isinstance(error, IsADirectoryError):
+        return _directory_reason(path)
+    if error.errno == errno.ELOOP:
+        return "symlink loop"
+    if isinstance(error, FileNotFoundError):
+        if os.path.islink(path):
+            return "broken symlink"
+        return "file not found (removed during the run?)"
+    return f"cannot read ({error.strerror or error})"
+
+
+def _directory_reason(path: Path) -> str:
+    if os.path.islink(path):
+        target = os.path.realpath(path)
+        parent = os.path.realpath(path.parent)
+        if parent == target or parent.startswith(target.rstrip(os.sep) + os.sep):
+            return "directory symlink loop"
+    if not os.access(path, os.R_OK | os.X_OK):
+        return "permission denied (directory)"
+    return "is a directory"
+
+
+def corpus_files(root: Path, *, exclude: Collection[Path] = ()) -> list[Path]:
+    """Every candidate file under ``root``, sorted by relative POSIX path.
+
+    Hidden files and directories (name starting with ".") and the paths in ``exclude``
+    (the database and its -wal/-shm/-journal files) are left out. Unsupported files are
+    included so that reading can say why they were skipped; so are directories that
+    cannot be listed and directory symlinks that loop. Nothing is read: this is cheap
+    enough to give a progress bar its total.
+    """
+    root = Path(root)
+    excluded = {_real(Path(p)) for p in exclude}
+    excluded_names = {Path(p).name for p in exclude}
+    found: list[tuple[str, Path]] = []
+    # Each entry: (directory, its relative path, real paths of it and its ancestors).
+    stack: list[tuple[Path, str, frozenset[str]]] = [(root, "", frozenset([_real(root)]))]
+    while stack:
+        directory, prefix, ancestors = stack.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            if prefix:  # reading says why (permission denied); a vanished one is gone
+                if os.path.lexists(directory):
+                    found.append((prefix, directory))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            rel = f"{prefix}/{entry.name}" if prefix else entry.name
+            path = Path(entry.path)
+            if entry.name in excluded_names and _real(path) in excluded:
+                continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:  # e.g. a symlink pointing to itself
+                is_dir = False
+            if not is_dir:
+                found.append((rel, path))
+                continue
+            real = _real(path)
+            if real in ancestors:
+                found.append((rel, path))  # a loop; reading reports it
+            else:
+                stack.append((path, rel, ancestors | {real}))
+    found.sort(key=lambda item: item[0])
+    return [path for _, path in found]
+
+
+def _real(path: Path) -> str:
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):
+        return os.path.abspath(path)
+
+
+def iter_corpus(
+    root: Path, *, exclude: Collection[Path] = (), max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[Document | Skipped]:
+    """Every article under ``root`` (or in ``root`` itself if it is a file), streamed."""
+    root = Path(root)
+    if not root.is_dir():
+        if root.exists() or os.path.islink(root):
+            yield from read_file(root, root.parent, max_bytes=max_bytes)
+        else:
+            yield Skipped(root.as_posix(), "no such file or directory")
+        return
+    for path in corpus_files(root, exclude=exclude):
+        yield from read_file(path, root, max_bytes=max_bytes)

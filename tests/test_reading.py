@@ -1,0 +1,613 @@
+"""Tests for annotate.reading: formats, encodings, repair, corpus walking, bad input."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from annotate import reading
+from annotate.model import Document, Skipped
+from annotate.reading import (
+    DEFAULT_MAX_BYTES,
+    SUPPORTED_SUFFIXES,
+    NotTextError,
+    corpus_files,
+    decode,
+    iter_corpus,
+    read_bytes,
+    read_file,
+    repair,
+)
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+SAMPLE = CORPUS / "000_5a2869755751f143.txt"
+
+
+def read_one(path: Path, root: Path, **kwargs) -> Document | Skipped:
+    items = list(read_file(path, root, **kwargs))
+    assert len(items) == 1, items
+    return items[0]
+
+
+def write(tmp_path: Path, name: str, data: bytes | str) -> Path:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+# --- API constants ---------------------------------------------------------------------
+
+
+def test_constants():
+    assert DEFAULT_MAX_BYTES == 20_000_000
+    assert SUPPORTED_SUFFIXES == {".txt", ".md", ".markdown", ".html", ".htm", ".jsonl", ".json"}
+
+
+# --- decode ----------------------------------------------------------------------------
+
+TEXT = "“Smart quotes” and café — naïve résumé, it’s 5 €."
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        TEXT.encode("utf-8"),
+        codecs.BOM_UTF8 + TEXT.encode("utf-8"),
+        codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"),
+        codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"),
+        codecs.BOM_UTF32_LE + TEXT.encode("utf-32-le"),
+        codecs.BOM_UTF32_BE + TEXT.encode("utf-32-be"),
+        TEXT.encode("cp1252"),
+    ],
+    ids=["utf8", "utf8-bom", "utf16le", "utf16be", "utf32le", "utf32be", "cp1252"],
+)
+def test_decode_encodings(data):
+    assert decode(data) == TEXT
+
+
+def test_decode_cp1252_longer_text_is_not_taken_for_cp1250():
+    # charset-normalizer alone guesses cp1250 here and turns "ï" into "ď".
+    text = "Le “café” de la gare est fermé — c’est la fin d’une époque, dit-il. Naïve idée. " * 3
+    assert decode(text.encode("cp1252")) == text
+
+
+def test_decode_latin1():
+    assert decode("Ça coûte 5 £, señor.".encode("latin-1")) == "Ça coûte 5 £, señor."
+
+
+def test_decode_other_legacy_encodings_detected():
+    russian = "Привет, как дела? Это тестовый текст на русском языке, совсем обычный."
+    assert decode(russian.encode("cp1251")) == russian
+    polish = "Zażółć gęślą jaźń. Pójdźmy do lasu, który był ładny i zielony tego lata."
+    assert decode(polish.encode("cp1250")) == polish
+
+
+def test_decode_utf8_with_a_stray_cp1252_byte():
+    data = "Café “déjà vu” and naïve ".encode() + b"\x92quote"
+    assert decode(data) == "Café “déjà vu” and naïve ’quote"
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"abc\x00def", "binary file (contains NUL bytes)"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "binary file (PDF document)"),
+        (b"PK\x03\x04\x14\x00", "binary file (ZIP archive or Office document)"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "binary file (PNG image)"),
+        (b"SQLite format 3\x00\x10\x00", "binary file (SQLite database)"),
+        (bytes(range(1, 9)) * 20, "binary file (mostly control characters)"),
+    ],
+)
+def test_decode_binary(data, reason):
+    with pytest.raises(NotTextError) as info:
+        decode(data)
+    assert isinstance(info.value, ValueError)
+    assert str(info.value) == reason
+
+
+# --- repair ----------------------------------------------------------------------------
+
+
+def test_repair_line_ends():
+    assert repair("a\r\nb\rc\nd") == "a\nb\nc\nd"
+    assert repair("a\r\r\nb") == "a\n\nb"
+
+
+def test_repair_spaces_and_invisible_characters():
+    text = "a\xa0b\u2009c\u202fd\u2007e\u3000f\tg"
+    assert repair(text) == "a b c d e f g"
+    assert repair("zero\u200bwidth\u200c\u200d\u2060 soft\xadhyphen\ufeffbom") == (
+        "zerowidth softhyphenbom"
+    )
+
+
+def test_repair_control_characters():
+    assert repair("a\x00b\x07c\x7fd\x81e\x9df\nkeep\ttab") == "abcdef\nkeep tab"
+    # A C1 control with a cp1252 meaning is a cp1252 character that was read as Latin-1.
+    assert repair("It\x92s \x85") == "It’s …"
+    assert repair("page\x0cbreak") == "page\nbreak"
+
+
+def test_repair_ansi_escapes():
+    assert repair("\x1b[1;31mred\x1b[0m text") == "red text"
+    assert repair("\x1b]0;window title\x07shown") == "shown"
+    assert repair("\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\") == "link"
+    assert repair("lone \x1b escape") == "lone  escape"
+
+
+def test_repair_lone_surrogate():
+    assert repair("bad \ud800 half") == "bad \ufffd half"
+
+
+def test_repair_mojibake_cp1252():
+    assert repair("The worldâ€™s cafÃ© â€œquotedâ€\x9d") == "The world’s café “quoted”"
+    assert repair("Â© 2025") == "© 2025"
+    assert repair("\x93quoted\x94") == "“quoted”"
+
+
+def test_repair_mojibake_cp874():
+    assert repair("Honor to debut worldโ€™s first") == "Honor to debut world’s first"
+    assert repair("ยฉ 2025 by GCN") == "© 2025 by GCN"
+    # "”" is E2 80 9D; 0x9D is undefined in cp874 and cp1252, so it came through as U+009D.
+    assert repair("โ€œquotedโ€\x9d and dash โ€”") == "“quoted” and dash —"
+
+
+def test_repair_cp874_table_uses_cp1252_fallback():
+    # 0x99 is undefined in cp874; the scraper fell back to cp1252, giving "™".
+    assert "โ€™".encode("cp874", errors="replace") != "’".encode()
+    assert reading._CP874["™"] == 0x99
+    assert reading._CP874["€"] == 0x80
+    assert reading._CP874["ย"] == 0xC2
+
+
+@pytest.mark.parametrize(
+    "thai",
+    [
+        "ภาษาไทย สวัสดีครับ",
+        "ยกเลิก การประชุม ภัยฉุกเฉิน",
+        "“ไทย”\xa0ไทย… — โดย เขต",
+        "ภาษาไทย and ยก",
+    ],
+)
+def test_repair_leaves_real_thai_alone(thai):
+    assert repair(thai) == thai.replace("\xa0", " ")
+
+
+def test_repair_mixed_thai_and_cp874_mojibake():
+    assert repair("ภาษาไทย worldโ€™s") == "ภาษาไทย world’s"
+
+
+def test_repair_clean_text_unchanged():
+    text = "NASA’s chief said “yes” – twice.\n\nNew paragraph."
+    assert repair(text) is text or repair(text) == text
+
+
+def test_sample_article_repaired():
+    doc = read_one(SAMPLE, CORPUS)
+    assert isinstance(doc, Document)
+    assert doc.path == SAMPLE.name
+    assert doc.sha256 == hashlib.sha256(SAMPLE.read_bytes()).hexdigest()
+    for bad in ("โ€", "ยฉ", "â€", "Ã", "\r", "\xa0"):
+        assert bad not in doc.text
+    assert "world’s first AI-robot smartphone" in doc.text
+    assert "© 2025 by GCN" in doc.text
+    assert "“discussed continued cooperation and collaboration in space,”" in doc.text
+    assert "relations with Russia – especially" in doc.text
+
+
+def test_both_sample_articles_read():
+    docs = list(iter_corpus(CORPUS))
+    assert [d.path for d in docs] == sorted(p.name for p in CORPUS.glob("*.txt"))
+    for doc in docs:
+        assert isinstance(doc, Document)
+        assert not any(bad in doc.text for bad in ("โ€", "ยฉ", "â€", "\xa0"))
+        assert "’" in doc.text and "“" in doc.text
+
+
+# hypothesis: repair never raises and is idempotent on arbitrary text, including text
+# built from the characters mojibake and controls are made of.
+MOJIBAKE_ALPHABET = st.sampled_from(
+    list("โเยฉกรร€™’“”–—…•ÂÃâ©é\xa0\xad\x81\x85\x93\x9d\x1b[]m;\r\n\t \u200b\ufeffa")
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text())
+def test_repair_idempotent_any_text(text):
+    once = repair(text)
+    assert repair(once) == once
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(MOJIBAKE_ALPHABET, max_size=40))
+def test_repair_idempotent_mojibake_alphabet(text):
+    once = repair(text)
+    assert repair(once) == once
+    assert "\r" not in once and "\x1b" not in once and "\xa0" not in once
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=60))
+def test_repair_undoes_cp1252_mojibake_of_any_text(text):
+    clean = repair(text)
+    garbled = clean.encode("utf-8").decode("cp1252", errors="ignore")
+    repair(garbled)  # must not raise; exact round trip is ftfy's business
+
+
+# --- formats ---------------------------------------------------------------------------
+
+
+def test_txt(tmp_path):
+    path = write(tmp_path, "a.txt", "Title line\r\n\r\nBody\xa0text.\r\n")
+    doc = read_one(path, tmp_path)
+    assert doc == Document(
+        path="a.txt",
+        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        text="Title line\n\nBody text.\n",
+    )
+
+
+def test_markdown(tmp_path):
+    source = (
+        "---\n"
+        'title: "Moon talks"\n'
+        "source: Reuters\n"
+        "url: https://example.com/moon\n"
+        "date: 2025-08-04\n"
+        "tags: [space]\n"
+        "---\n"
+        "# Moon talks\n"
+        "\n"
+        'The **chiefs** met in [Florida](https://example.com/fl "FL") on __Thursday__.\n'
+        "![a photo](https://example.com/p.jpg)\n"
+        "Run `make` and see *this* and _that_; snake_case_name stays.\n"
+        "\n"
+        "## Background\n"
+        "\n"
+        "> A quoted line.\n"
+        "Escaped \\*stars\\* stay.\n"
+    )
+    doc = read_one(write(tmp_path, "m.md", source), tmp_path)
+    assert (doc.title, doc.source, doc.url, doc.date) == (
+        "Moon talks",
+        "Reuters",
+        "https://example.com/moon",
+        "2025-08-04",
+    )
+    assert doc.text == (
+        "# Moon talks\n"
+        "\n"
+        "The chiefs met in Florida on Thursday.\n"
+        "\n"
+        "Run make and see this and that; snake_case_name stays.\n"
+        "\n"
+        "## Background\n"
+        "\n"
+        "A quoted line.\n"
+        "Escaped *stars* stay.\n"
+    )
+
+
+def test_markdown_without_front_matter_and_setext(tmp_path):
+    doc = read_one(write(tmp_path, "m.markdown", "Big title\n=========\n\nText.\n"), tmp_path)
+    assert doc.text == "# Big title\n\nText.\n"
+    assert doc.title == "Big title"
+
+
+HTML = """<!doctype html>
+<html><head>
+<title>Moon talks | The Daily Planet</title>
+<meta property="og:site_name" content="The Daily Planet">
+<link rel="canonical" href="https://planet.example/moon">
+<meta property="article:published_time" content="2025-08-04T10:00:00Z">
+<script>var ads = "not text";</script><style>p { color: red }</style>
+</head><body>
+<header><a href="/">The Daily Planet</a><nav><a>News</a><a>Sport</a></nav></header>
+<aside>Trending: cats</aside>
+<article>
+  <header><h1>U.S. &amp; Russian   space chiefs
+  talk</h1><p class="byline">By A. Writer</p></header>
+  <figure><img src="x.jpg" alt="rocket"><figcaption>A rocket. Photo: AP</figcaption></figure>
+  <p>First   paragraph with <a href="#">a link</a> and &ldquo;quotes&rdquo;.</p>
+  <h2>Background</h2>
+  <p>Line one<br>line two</p>
+  <ul><li>Item one</li><li>Item two</li></ul>
+  <blockquote>Quoted words.</blockquote>
+  <form><button>Subscribe</button></form>
+  <noscript>Enable JS</noscript>
+  <footer>Share this</footer>
+</article>
+<footer>© Planet</footer>
+</body></html>
+"""
+
+
+def test_html(tmp_path):
+    doc = read_one(write(tmp_path, "p.html", HTML), tmp_path)
+    assert doc.title == "U.S. & Russian space chiefs talk"
+    assert doc.source == "The Daily Planet"
+    assert doc.url == "https://planet.example/moon"
+    assert doc.date == "2025-08-04T10:00:00Z"
+    assert doc.text == (
+        "# U.S. & Russian space chiefs talk\n\n"
+        "By A. Writer\n\n"
+        "First paragraph with a link and “quotes”.\n\n"
+        "## Background\n\n"
+        "Line one\nline two\n\n"
+        "Item one\n\n"
+        "Item two\n\n"
+        "Quoted words."
+    )
+
+
+def test_html_title_from_title_tag_without_h1(tmp_path):
+    page = (
+        "<html><head><title>Moon talks - Daily Planet</title></head><body>"
+        "<nav>Menu</nav><div>Body one.</div><div>Body&nbsp;two.</div>"
+        "<script>alert(1)</script><footer>Footer</footer></body></html>"
+    )
+    doc = read_one(write(tmp_path, "p.htm", page), tmp_path)
+    assert doc.title == "Moon talks"
+    assert doc.text == "Body one.\n\nBody two."
+
+
+def test_html_uses_main_only(tmp_path):
+    page = "<body><div>Sidebar junk</div><main><h1>T</h1><p>Story.</p></main><div>x</div></body>"
+    doc = read_one(write(tmp_path, "p.html", page), tmp_path)
+    assert doc.text == "# T\n\nStory."
+
+
+def test_html_without_text_skipped(tmp_path):
+    item = read_one(write(tmp_path, "p.html", "<nav>Only a menu</nav>"), tmp_path)
+    assert item == Skipped("p.html", "no article text")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["<", ">", "/", "!", "<![", "<!--", "-->", "<?", "&", "#", "p", "h1", "nav", "a",
+             "=", '"', "br", "article", "script", "x", " ", "&amp;", "]]>", "\n"]
+        ),
+        max_size=40,
+    ).map("".join)
+)  # fmt: skip
+def test_html_never_raises(page):
+    read_bytes(page.encode(), "x.html")
+
+
+def test_jsonl(tmp_path):
+    lines = [
+        json.dumps({"text": "First article.", "title": "One", "url": "u1", "extra": 5}),
+        "",
+        '{"text": "broken", "title": "x" "y"}',
+        json.dumps({"title": "no text"}),
+        json.dumps({"text": "Third\r\narticle.", "date": "2025-08-04", "source": "S"}),
+        json.dumps({"text": "Bad title", "title": 7}),
+        json.dumps(["not", "an", "object"]),
+        "   ",
+    ]
+    path = write(tmp_path, "a.jsonl", "\n".join(lines) + "\n")
+    items = list(read_file(path, tmp_path))
+    raw = path.read_bytes().split(b"\n")
+    assert items == [
+        Document(
+            "a.jsonl#1", hashlib.sha256(raw[0]).hexdigest(), "First article.", "One", url="u1"
+        ),
+        Skipped("a.jsonl", "invalid JSON: Expecting ',' delimiter (column 33)", line=3),
+        Skipped("a.jsonl", 'no "text" field', line=4),
+        Document(
+            "a.jsonl#5",
+            hashlib.sha256(raw[4]).hexdigest(),
+            "Third\narticle.",
+            source="S",
+            date="2025-08-04",
+        ),
+        Skipped("a.jsonl", '"title" is not a string (got number)', line=6),
+        Skipped("a.jsonl", "not a JSON object (got array)", line=7),
+    ]
+
+
+def test_jsonl_line_over_limit_and_crlf(tmp_path):
+    big = json.dumps({"text": "x" * 500})
+    small = json.dumps({"text": "small"})
+    path = write(tmp_path, "a.jsonl", f"{small}\r\n{big}\r\n{small}")
+    items = list(read_file(path, tmp_path, max_bytes=100))
+    assert items[0].path == "a.jsonl#1" and items[0].text == "small"
+    assert items[1] == Skipped("a.jsonl", "too large (514 bytes > 100 bytes limit)", line=2)
+    assert items[2].path == "a.jsonl#3"
+    assert items[0].sha256 == hashlib.sha256(small.encode()).hexdigest()
+
+
+def test_jsonl_blank_and_binary(tmp_path):
+    assert read_one(write(tmp_path, "b.jsonl", "\n\n  \n"), tmp_path) == Skipped(
+        "b.jsonl", "no articles (only blank lines)"
+    )
+    assert read_one(write(tmp_path, "c.jsonl", b"PK\x03\x04zip\n"), tmp_path) == Skipped(
+        "c.jsonl", "binary file (ZIP archive or Office document)"
+    )
+
+
+def test_jsonl_utf16(tmp_path):
+    content = json.dumps({"text": "Café"}, ensure_ascii=False) + "\n"
+    path = write(tmp_path, "u.jsonl", codecs.BOM_UTF16_LE + content.encode("utf-16-le"))
+    doc = read_one(path, tmp_path)
+    assert doc.text == "Café" and doc.path == "u.jsonl#1"
+
+
+def test_json_object(tmp_path):
+    path = write(tmp_path, "a.json", json.dumps({"text": "Only one.", "title": " T "}))
+    doc = read_one(path, tmp_path)
+    assert doc.path == "a.json"
+    assert doc.title == "T"
+    assert doc.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_json_array(tmp_path):
+    elements = [{"text": "One.", "b": 1, "a": "é"}, {"title": "none"}, 3, {"text": "Three."}]
+    path = write(tmp_path, "a.json", json.dumps(elements, indent=2))
+    items = list(read_file(path, tmp_path))
+    canonical = '{"a":"é","b":1,"text":"One."}'.encode()
+    assert items[0] == Document("a.json#1", hashlib.sha256(canonical).hexdigest(), "One.")
+    assert items[1] == Skipped("a.json", 'element 2: no "text" field')
+    assert items[2] == Skipped("a.json", "element 3: not a JSON object (got number)")
+    assert items[3].path == "a.json#4" and items[3].text == "Three."
+
+
+def test_json_lines_mislabelled_as_json(tmp_path):
+    path = write(tmp_path, "a.json", '{"text": "One."}\n{"text": "Two."}\n')
+    assert [d.path for d in read_file(path, tmp_path)] == ["a.json#1", "a.json#2"]
+
+
+def test_json_invalid(tmp_path):
+    path = write(tmp_path, "a.json", '{\n  "text": "x",\n  "title" "y"\n}')
+    assert read_one(path, tmp_path) == Skipped(
+        "a.json", "invalid JSON: Expecting ':' delimiter (column 11)", line=3
+    )
+    deep = write(tmp_path, "deep.json", "[" * 100_000)
+    assert read_one(deep, tmp_path).reason.startswith("invalid JSON")
+    empty = write(tmp_path, "e.json", "[]")
+    assert read_one(empty, tmp_path) == Skipped("e.json", "no articles (empty JSON array)")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=200), st.sampled_from(["txt", "md", "html", "json", "jsonl"]))
+def test_read_bytes_never_raises(data, fmt):
+    for item in read_bytes(data, f"x.{fmt}"):
+        assert isinstance(item, Document | Skipped)
+
+
+def test_read_bytes():
+    (doc,) = read_bytes(b"Hello\r\nworld", "<stdin>")
+    assert doc == Document("<stdin>", hashlib.sha256(b"Hello\r\nworld").hexdigest(), "Hello\nworld")
+    items = read_bytes(b'{"text": "a"}\n{"text": "b"}', "<stdin>", fmt="jsonl")
+    assert [d.path for d in items] == ["<stdin>#1", "<stdin>#2"]
+    assert read_bytes(b"# T\n\n**x**", "page.md")[0].text == "# T\n\nx"
+    assert read_bytes(b"", "<stdin>") == [Skipped("<stdin>", "empty file")]
+    with pytest.raises(ValueError):
+        read_bytes(b"x", "<stdin>", fmt="pdf")
+
+
+# --- skipped files ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.txt", b" \r\n\t\n", "no text (only whitespace)"),
+        ("nul.txt", b"text\x00more", "binary file (contains NUL bytes)"),
+        ("doc.pdf", b"%PDF-1.4", "unsupported file type .pdf"),
+        ("LICENSE", b"MIT", "unsupported file type (no extension)"),
+        ("fake.txt", b"%PDF-1.4\n...", "binary file (PDF document)"),
+        ("empty.jsonl", b"", "empty file"),
+    ],
+)
+def test_skipped_with_reason(tmp_path, name, data, reason):
+    assert read_one(write(tmp_path, name, data), tmp_path) == Skipped(name, reason)
+
+
+def test_too_large(tmp_path):
+    path = write(tmp_path, "big.txt", b"x" * 2500)
+    assert read_one(path, tmp_path, max_bytes=1000) == Skipped(
+        "big.txt", "too large (2.5 kB > 1 kB limit)"
+    )
+    assert reading._too_large(31_200_000, DEFAULT_MAX_BYTES) == "too large (31.2 MB > 20 MB limit)"
+
+
+def test_permission_denied(tmp_path, monkeypatch):
+    path = write(tmp_path, "secret.txt", "x")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(reading.os, "open", refuse)
+    assert read_one(path, tmp_path) == Skipped("secret.txt", "permission denied")
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads anything")
+def test_permission_denied_for_real(tmp_path):
+    path = write(tmp_path, "secret.txt", "x")
+    path.chmod(0)
+    assert read_one(path, tmp_path) == Skipped("secret.txt", "permission denied")
+
+
+def test_vanished_file(tmp_path):
+    path = write(tmp_path, "gone.txt", "x")
+    files = corpus_files(tmp_path)
+    path.unlink()
+    assert list(read_file(files[0], tmp_path)) == [
+        Skipped("gone.txt", "file not found (removed during the run?)")
+    ]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symlinks")
+def test_symlinks(tmp_path):
+    write(tmp_path, "sub/a.txt", "A")
+    (tmp_path / "broken.txt").symlink_to(tmp_path / "nowhere.txt")
+    (tmp_path / "sub" / "loop").symlink_to(tmp_path)  # a directory symlink loop
+    (tmp_path / "self.txt").symlink_to(tmp_path / "self.txt")
+    (tmp_path / "other").symlink_to(tmp_path / "sub")  # followed: not a loop
+    items = list(iter_corpus(tmp_path))
+    assert items == [
+        Skipped("broken.txt", "broken symlink"),
+        Document("other/a.txt", hashlib.sha256(b"A").hexdigest(), "A"),
+        Skipped("other/loop", "directory symlink loop"),
+        Skipped("self.txt", "symlink loop"),
+        Document("sub/a.txt", hashlib.sha256(b"A").hexdigest(), "A"),
+        Skipped("sub/loop", "directory symlink loop"),
+    ]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_fifo_does_not_block(tmp_path):
+    os.mkfifo(tmp_path / "pipe.txt")
+    assert list(iter_corpus(tmp_path)) == [Skipped("pipe.txt", "not a regular file")]
+
+
+# --- corpus walking --------------------------------------------------------------------
+
+
+def test_corpus_files_order_hidden_and_exclude(tmp_path):
+    for name in ["b.txt", "a/z.md", "a/b/c.json", "A.txt", ".hidden.txt", ".git/x.txt",
+                 "d/.cache/y.txt", "notes.db", "notes.db-wal", "x.pdf"]:  # fmt: skip
+        write(tmp_path, name, "x")
+    db = tmp_path / "notes.db"
+    exclude = [db, Path(f"{db}-wal"), Path(f"{db}-shm"), Path(f"{db}-journal")]
+    files = corpus_files(tmp_path, exclude=exclude)
+    rel = [p.relative_to(tmp_path).as_posix() for p in files]
+    assert rel == ["A.txt", "a/b/c.json", "a/z.md", "b.txt", "x.pdf"]
+    assert corpus_files(tmp_path, exclude=exclude) == files
+
+
+def test_exclude_matches_through_relative_paths(tmp_path, monkeypatch):
+    write(tmp_path, "keep.txt", "x")
+    write(tmp_path, "store.sqlite", "x")
+    monkeypatch.chdir(tmp_path)
+    files = corpus_files(Path("."), exclude=[Path("store.sqlite")])
+    assert [p.name for p in files] == ["keep.txt"]
+
+
+def test_iter_corpus_single_file_and_missing_root(tmp_path):
+    path = write(tmp_path, "one.txt", "Just me.")
+    assert [d.path for d in iter_corpus(path)] == ["one.txt"]
+    assert list(iter_corpus(tmp_path / "missing")) == [
+        Skipped((tmp_path / "missing").as_posix(), "no such file or directory")
+    ]
+
+
+def test_iter_corpus_is_lazy(tmp_path):
+    for i in range(3):
+        write(tmp_path, f"{i}.txt", f"Article {i}.")
+    stream = iter_corpus(tmp_path)
+    assert next(stream).path == "0.txt"
+    (tmp_path / "2.txt").unlink()
+    assert [item.path for item in stream] == ["1.txt", "2.txt"]
