@@ -239,3 +239,198 @@ def _dropped_lines(path: str, clean: Any, as_json: bool) -> Iterator[str]:
             )
         else:
             yield f"{path}:{d.line}: {d.reason}: {d.text}"
+
+
+# -- datasets out and back in: export, import, stats --------------------------------------
+
+
+@main.command("export", context_settings=CONTEXT)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl"]),
+    default="csv",
+    show_default=True,
+    help="File format.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Output file, or - for stdout. Default: exports/annotations-<UTC time>.<format>.",
+)
+@click.option("--annotator", help="Only this annotator's labels.")
+@click.option(
+    "--labels", "labels", metavar="LIST", help="Only these labels, e.g. attributed,editorial."
+)
+@click.option(
+    "--include-unlabeled",
+    is_flag=True,
+    help="Every claim unit: units nobody labelled appear once with an empty label.",
+)
+@click.option("--all-kinds", is_flag=True, help="Titles and headings too, not only claim units.")
+@click.option(
+    "--aggregate",
+    is_flag=True,
+    help="One row per unit: the majority label, the agreement and the vote counts.",
+)
+@click.option(
+    "--split",
+    "split_spec",
+    metavar="TRAIN/DEV/TEST",
+    help="Add a split column (train/dev/test), assigned by article, e.g. 80/10/10.",
+)
+@click.option("--seed", default=0, show_default=True, help="Seed for --split.")
+@click.option(
+    "--excel-safe",
+    is_flag=True,
+    help="CSV: prefix cells starting with = + - @ tab CR or ' with a ' so spreadsheets "
+    "never run them as formulas.",
+)
+@click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 BOM (for Excel).")
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@db_option
+def export_cmd(
+    fmt: str,
+    out: Path | None,
+    annotator: str | None,
+    labels: str | None,
+    include_unlabeled: bool,
+    all_kinds: bool,
+    aggregate: bool,
+    split_spec: str | None,
+    seed: int,
+    excel_safe: bool,
+    bom: bool,
+    force: bool,
+    db_path: str,
+) -> None:
+    """Write the labels as a dataset: CSV or JSONL, one row per (unit, annotator).
+
+    Fields are documented in the README (unit_id, article_path, text, label, annotator,
+    labeled_at, note, flagged, ...). The file appears only once complete.
+
+    \b
+    Examples:
+      annotate export --format jsonl --out labels.jsonl
+      annotate export --aggregate --split 80/10/10 --seed 1 --out dataset.csv
+      annotate export --annotator ana --labels attributed,editorial --out - | head
+    """
+    from annotate.export import (
+        ExportError,
+        ExportOptions,
+        Split,
+        default_path,
+        export_to_path,
+        export_to_stream,
+        parse_labels,
+    )
+
+    if not Path(db_path).exists():
+        raise click.ClickException(f"{db_path}: no such database; run annotate ingest first")
+    try:
+        options = ExportOptions(
+            format=fmt,
+            annotator=annotator,
+            labels=parse_labels(labels),
+            all_kinds=all_kinds,
+            include_unlabeled=include_unlabeled,
+            aggregate=aggregate,
+            split=Split.parse(split_spec, seed) if split_spec else None,
+            excel_safe=excel_safe,
+            bom=bom,
+        )
+        with open_store(db_path) as store:
+            if str(out) == "-":
+                export_to_stream(store, click.get_binary_stream("stdout"), options)
+                return
+            path = out or default_path(fmt)
+            rows = export_to_path(store, path, options, force=force)
+    except ExportError as e:
+        raise click.ClickException(str(e)) from None
+    except OSError as e:
+        raise click.ClickException(f"{e.filename or out}: {e.strerror}") from None
+    click.echo(f"Wrote {rows} row(s) to {path}", err=True)
+
+
+@main.command("import", context_settings=CONTEXT)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl"]),
+    help="File format (default: from the file name).",
+)
+@click.option("--excel-safe", is_flag=True, help="FILE was exported with --excel-safe: undo it.")
+@db_option
+def import_cmd(file: Path, fmt: str | None, excel_safe: bool, db_path: str) -> None:
+    """Load labels from an export (CSV or JSONL, one row per unit and annotator).
+
+    Rows are matched by unit_id, else by article_path and text. Importing the same file
+    twice changes nothing. Every change is logged in the history as 'import'. Exits 1
+    only if no row could be matched.
+
+    \b
+    Example:
+      annotate import exports/annotations-20250101T120000Z.csv --db team.db
+    """
+    from annotate.export import ExportError, import_labels
+
+    def report(problem: object) -> None:
+        click.echo(f"error: {problem}", err=True)
+
+    try:
+        with open_store(db_path) as store:
+            s = import_labels(store, file, format=fmt, excel_safe=excel_safe, report=report)
+    except ExportError as e:
+        raise click.ClickException(str(e)) from None
+    if s.added or s.updated:
+        click.echo(
+            f"Imported {file}: {s.added} label(s) added, {s.updated} updated, "
+            f"{s.unchanged} already there."
+        )
+    elif s.matched:
+        click.echo(f"Nothing to change: all {s.matched} label(s) in {file} are already there.")
+    if s.no_annotator:
+        click.echo(f"{s.no_annotator} row(s) without an annotator (unlabelled units) skipped.")
+    if s.unmatched:
+        click.echo(f"{s.unmatched} row(s) match no unit in {db_path}, for example:")
+        for problem in s.unmatched_examples:
+            click.echo(f"  {problem}")
+    if s.malformed:
+        click.echo(f"{s.malformed} malformed row(s) skipped; see the lines above.")
+    if not s.matched:
+        click.echo(f"error: no row of {file} could be imported", err=True)
+        raise SystemExit(1)
+
+
+@main.command("stats", context_settings=CONTEXT)
+@click.option("--annotator", help="Progress of this annotator only.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.option(
+    "--limit", default=50, show_default=True, help="Articles listed in the table (0: all)."
+)
+@db_option
+def stats_cmd(annotator: str | None, as_json: bool, limit: int, db_path: str) -> None:
+    """Show labelling progress: per article, per label and per annotator.
+
+    \b
+    Examples:
+      annotate stats
+      annotate stats --annotator ana
+      annotate stats --json | jq .left
+    """
+    from annotate import stats
+
+    if not Path(db_path).exists():
+        raise click.ClickException(f"{db_path}: no such database; run annotate ingest first")
+    with open_store(db_path) as store:
+        figures = stats.collect(store, annotator)
+    if as_json:
+        click.echo(json.dumps(stats.to_json(figures), ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    for table in stats.tables(figures, limit=limit):
+        console.print(table)

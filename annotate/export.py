@@ -1,0 +1,607 @@
+"""Datasets out and back in: streaming CSV / JSONL exports, and importing them again.
+
+Rows come from the store in batches and go straight to the writer, so memory stays flat
+however many labels there are. A file is written to a temp name beside its final name and
+renamed into place only once complete, so a crash, a full disk or Ctrl-C never leaves a
+half file under the final name. Import reads an export (or a script's file with the same
+columns) back into the store, matched by unit id, and is idempotent.
+
+The same field names are used everywhere: database columns, export fields, docs.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import secrets
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import groupby
+from pathlib import Path
+from typing import IO, Any
+
+from annotate.model import LABELS
+from annotate.store import LabelState, Store
+
+FORMATS = ("csv", "jsonl")
+
+UNIT_FIELDS = (
+    "unit_id",
+    "article_id",
+    "article_path",
+    "article_title",
+    "paragraph",
+    "seq",
+    "start",
+    "end",
+    "kind",
+    "text",
+)
+# One row per (unit, annotator); the order of Store.export_rows.
+FIELDS = (*UNIT_FIELDS, "label", "annotator", "labeled_at", "note", "flagged")
+VOTE_FIELDS = tuple(f"votes_{label}" for label in LABELS)
+# One row per unit (--aggregate).
+AGGREGATE_FIELDS = (*UNIT_FIELDS, "label", "agreement", *VOTE_FIELDS)
+SPLITS = ("train", "dev", "test")
+
+# What --aggregate writes in the agreement column.
+ADJUDICATED = "adjudicated"  # a reviewer settled it; wins over any vote
+UNANIMOUS = "unanimous"  # two or more votes, all the same
+MAJORITY = "majority"  # one label has more votes than any other
+TIE = "tie"  # two or more labels share the top count: label left empty
+SINGLE = "single"  # one vote only
+NONE = "none"  # no vote (only with --include-unlabeled)
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection). A
+# leading quote is added too, so the transformation can be undone exactly on import
+# (and Excel shows a cell starting with '' as starting with ').
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+# json.dumps leaves these unescaped with ensure_ascii=False, and str.splitlines() breaks
+# lines on them; escaping keeps "one object per line" true for every reader.
+_LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+class ExportError(Exception):
+    """An export or import that cannot go ahead, with a one-line reason."""
+
+
+@dataclass(frozen=True)
+class Split:
+    """Train/dev/test proportions, and the seed that shuffles articles among them."""
+
+    weights: tuple[float, ...]
+    seed: int = 0
+
+    @classmethod
+    def parse(cls, spec: str, seed: int = 0) -> Split:
+        """'80/10/10' (train/dev/test) or '90/10' (train/test); any positive numbers."""
+        try:
+            weights = tuple(float(p) for p in spec.split("/"))
+        except ValueError:
+            weights = ()
+        if len(weights) not in (2, 3) or min(weights) < 0 or sum(weights) <= 0:
+            raise ExportError(
+                f"bad split {spec!r}: expected train/dev/test proportions such as 80/10/10"
+            )
+        return cls(weights, seed)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return SPLITS if len(self.weights) == 3 else ("train", "test")
+
+    def assign(self, article_ids: Iterable[str]) -> dict[str, str]:
+        """The split of each article.
+
+        Articles are ranked by a hash of (seed, article id), so the result depends only on
+        the seed and the set of articles, never on row order; the first ranks go to
+        train, then dev, then test, in counts as close to the proportions as whole
+        articles allow (largest remainder).
+        """
+        ranked = sorted(set(article_ids), key=lambda a: _rank_key(self.seed, a))
+        n = len(ranked)
+        total = sum(self.weights)
+        exact = [n * w / total for w in self.weights]
+        counts = [int(x) for x in exact]
+        by_remainder = sorted(range(len(exact)), key=lambda i: (counts[i] - exact[i], i))
+        for i in by_remainder[: n - sum(counts)]:
+            counts[i] += 1
+        out: dict[str, str] = {}
+        start = 0
+        for name, count in zip(self.names, counts, strict=True):
+            out.update((a, name) for a in ranked[start : start + count])
+            start += count
+        return out
+
+
+def _rank_key(seed: int, article_id: str) -> bytes:
+    return hashlib.sha256(f"split\x00{seed}\x00{article_id}".encode()).digest()
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What to export and how; the defaults give one row per labelled (unit, annotator)."""
+
+    format: str = "csv"
+    annotator: str | None = None
+    labels: tuple[str, ...] = ()
+    all_kinds: bool = False
+    include_unlabeled: bool = False
+    aggregate: bool = False
+    split: Split | None = None
+    excel_safe: bool = False
+    bom: bool = False
+
+    def __post_init__(self) -> None:
+        if self.format not in FORMATS:
+            raise ExportError(f"unknown format {self.format!r}; expected csv or jsonl")
+        unknown = [label for label in self.labels if label not in LABELS]
+        if unknown:
+            raise ExportError(f"unknown label {unknown[0]!r}; expected one of {', '.join(LABELS)}")
+        if self.format != "csv" and (self.excel_safe or self.bom):
+            raise ExportError("--excel-safe and --bom are for CSV files only")
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The column names of the export, in order."""
+        base = AGGREGATE_FIELDS if self.aggregate else FIELDS
+        return (*base, "split") if self.split else base
+
+
+def parse_labels(spec: str | None) -> tuple[str, ...]:
+    """'attributed,editorial' -> ('attributed', 'editorial'); ExportOptions checks them."""
+    return tuple(p.strip() for p in (spec or "").split(",") if p.strip())
+
+
+def default_path(format: str, folder: Path = Path("exports")) -> Path:
+    """exports/annotations-<UTC timestamp>.<format>, with -2, -3... if that name is taken."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = folder / f"annotations-{stamp}.{format}"
+    n = 2
+    while path.exists():
+        path = folder / f"annotations-{stamp}-{n}.{format}"
+        n += 1
+    return path
+
+
+# ---------------------------------------------------------------------------------------
+# Rows
+
+
+def aggregate(votes: Counter[str], adjudicated: str | None = None) -> tuple[str | None, str]:
+    """The label of a unit and how it was reached, from its annotators' votes.
+
+    An adjudicated label wins over any vote. Otherwise the majority label; a tie leaves
+    the label empty (the vote counts beside it show the split), since picking one would
+    put a guess into the dataset.
+    """
+    if adjudicated is not None:
+        return adjudicated, ADJUDICATED
+    ranked = votes.most_common()
+    if not ranked:
+        return None, NONE
+    if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+        return None, TIE
+    label, count = ranked[0]
+    if count == 1 and len(ranked) == 1:
+        return label, SINGLE
+    return label, UNANIMOUS if len(ranked) == 1 else MAJORITY
+
+
+def _aggregate_batches(
+    batches: Iterable[list[tuple[Any, ...]]], labels: Sequence[str]
+) -> Iterator[list[tuple[Any, ...]]]:
+    """Fold per-annotator rows (ordered by unit) into one row per unit.
+
+    The adjudication seam: once adjudicated labels are stored, the store yields them with
+    each unit and they are passed to ``aggregate`` here.
+    """
+    n = len(UNIT_FIELDS)
+    label_at = FIELDS.index("label")
+    rows = (row for batch in batches for row in batch)
+    out: list[tuple[Any, ...]] = []
+    for _, group in groupby(rows, key=lambda r: r[0]):
+        first, *rest = group
+        votes = Counter(r[label_at] for r in (first, *rest) if r[label_at] is not None)
+        label, agreement = aggregate(votes)
+        if labels and label not in labels:
+            continue
+        out.append((*first[:n], label, agreement, *(votes[v] for v in LABELS)))
+        if len(out) >= 2000:
+            yield out
+            out = []
+    if out:
+        yield out
+
+
+def export_batches(store: Store, options: ExportOptions) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of an export, in ``options.fields`` order, in batches."""
+    select = {
+        "annotator": options.annotator,
+        "all_kinds": options.all_kinds,
+        "every_unit": options.include_unlabeled,
+        # An aggregate counts votes; a note or a flag without a label is no vote.
+        "unlabelled_rows": options.include_unlabeled and not options.aggregate,
+    }
+    if options.aggregate:
+        batches = _aggregate_batches(store.export_rows(**select), options.labels)
+    else:
+        batches = store.export_rows(labels=options.labels, **select)
+    if options.split is None:
+        yield from batches
+        return
+    # The split universe ignores --labels, so filtering by label never moves an article
+    # from one split to another.
+    splits = options.split.assign(store.export_article_ids(**select))
+    for batch in batches:
+        yield [(*row, splits[row[1]]) for row in batch]
+
+
+# ---------------------------------------------------------------------------------------
+# Writers
+
+
+def write_csv(
+    out: IO[str],
+    fields: Sequence[str],
+    batches: Iterable[list[tuple[Any, ...]]],
+    *,
+    excel_safe: bool = False,
+    bom: bool = False,
+) -> int:
+    """Write RFC 4180 CSV (CRLF, quotes as needed); None becomes an empty cell.
+
+    ``out`` must be opened with ``newline=""`` so the csv module controls line endings.
+    Returns the number of rows written.
+    """
+    if bom:
+        out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(fields)
+    n = 0
+    for batch in batches:
+        # writerows runs in C: the fast path when cells are written as they are.
+        writer.writerows(map(_excel_safe_row, batch) if excel_safe else batch)
+        n += len(batch)
+    return n
+
+
+def _excel_safe_row(row: tuple[Any, ...]) -> list[Any]:
+    return ["'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v for v in row]
+
+
+def excel_unsafe(value: str) -> str:
+    """Undo ``--excel-safe`` on one cell."""
+    return value[1:] if value.startswith("'") else value
+
+
+def write_jsonl(
+    out: IO[str], fields: Sequence[str], batches: Iterable[list[tuple[Any, ...]]]
+) -> int:
+    """Write one JSON object per line (UTF-8, non-ASCII as is); None becomes null and
+    ``flagged`` true/false. Returns the number of rows written."""
+    encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+    flag_at = fields.index("flagged") if "flagged" in fields else -1
+    n = 0
+    for batch in batches:
+        if flag_at >= 0:
+            batch = [
+                (*r[:flag_at], None if r[flag_at] is None else r[flag_at] == 1, *r[flag_at + 1 :])
+                for r in batch
+            ]
+        chunk = "".join([encode(dict(zip(fields, r, strict=True))) + "\n" for r in batch])
+        for raw, escaped in _LINE_BREAKS.items():
+            if raw in chunk:
+                chunk = chunk.replace(raw, escaped)
+        out.write(chunk)
+        n += len(batch)
+    return n
+
+
+def write_export(store: Store, out: IO[str], options: ExportOptions) -> int:
+    """Stream the export described by ``options`` to ``out``; returns the row count."""
+    batches = export_batches(store, options)
+    if options.format == "csv":
+        return write_csv(
+            out, options.fields, batches, excel_safe=options.excel_safe, bom=options.bom
+        )
+    return write_jsonl(out, options.fields, batches)
+
+
+@contextmanager
+def atomic_write(path: Path, *, force: bool = False) -> Iterator[IO[str]]:
+    """A UTF-8 text file (newline="") that appears at ``path`` only once complete.
+
+    Written to a temp file in the same folder (so the rename stays on one file system),
+    flushed and fsynced, then renamed over ``path``. On any error, Ctrl-C included, the
+    temp file is removed and ``path`` is untouched. Without ``force`` an existing file
+    is an error.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise ExportError(f"{path}: is a folder")
+    if path.exists() and not force:
+        raise ExportError(f"{path}: already exists (use --force to overwrite)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    # os.open with a mode (not mkstemp's 0600) so the file gets the usual umask'd rights.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with open(fd, "w", encoding="utf-8", newline="") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename durable; not every platform can open a folder, which is fine."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def export_to_path(store: Store, path: Path, options: ExportOptions, *, force: bool) -> int:
+    """Write the export atomically to ``path``; returns the row count."""
+    with atomic_write(path, force=force) as f:
+        return write_export(store, f, options)
+
+
+def export_to_stream(store: Store, binary: IO[bytes], options: ExportOptions) -> int:
+    """Write the export to a binary stream (stdout) as UTF-8; returns the row count."""
+    text = io.TextIOWrapper(binary, encoding="utf-8", newline="", write_through=False)
+    try:
+        return write_export(store, text, options)
+    finally:
+        text.flush()
+        # Leave the caller's stream open.
+        text.detach()
+
+
+# ---------------------------------------------------------------------------------------
+# Import
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A row of an import file that was not imported, and why."""
+
+    path: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.reason}"
+
+
+@dataclass
+class ImportSummary:
+    """What an import did. ``unmatched`` keeps the first few rows that matched no unit."""
+
+    rows: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    malformed: int = 0
+    no_annotator: int = 0
+    unmatched: int = 0
+    unmatched_examples: list[Problem] = field(default_factory=list)
+
+    @property
+    def matched(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+
+def import_labels(
+    store: Store,
+    path: Path,
+    *,
+    format: str | None = None,
+    excel_safe: bool = False,
+    report: Callable[[Problem], None] = lambda p: None,
+    examples: int = 5,
+) -> ImportSummary:
+    """Load per-annotator label rows from a CSV or JSONL export into the store.
+
+    Needed columns: ``annotator``, ``label`` and either ``unit_id`` or ``article_path``
+    and ``text``; ``note``, ``flagged`` and ``labeled_at`` are kept when present. A row
+    is matched by unit id, else by article path and unit text. Rows with no annotator
+    (unlabelled units of an --include-unlabeled export) carry no label and are counted,
+    not imported. Each malformed row is passed to ``report`` and skipped; the rest goes
+    on. Everything is written in one transaction, logged in history as 'import'.
+    """
+    format = format or _format_of(path)
+    if format not in FORMATS:
+        raise ExportError(f"unknown format {format!r}; expected csv or jsonl")
+    records = _read_csv(path) if format == "csv" else _read_jsonl(path)
+    summary = ImportSummary()
+
+    def matched() -> Iterator[tuple[str, str, LabelState]]:
+        for line, record in records:
+            summary.rows += 1
+            if isinstance(record, str):
+                summary.malformed += 1
+                report(Problem(str(path), line, record))
+                continue
+            try:
+                row = _label_row(record, excel_safe)
+            except ValueError as e:
+                summary.malformed += 1
+                report(Problem(str(path), line, str(e)))
+                continue
+            if row is None:
+                summary.no_annotator += 1
+                continue
+            unit_id, where = _match(store, record, excel_safe)
+            if unit_id is None:
+                summary.unmatched += 1
+                if len(summary.unmatched_examples) < examples:
+                    summary.unmatched_examples.append(Problem(str(path), line, where))
+                continue
+            yield unit_id, row[0], row[1]
+
+    counts = store.import_labels(matched())
+    summary.added, summary.updated, summary.unchanged = (
+        counts["added"],
+        counts["updated"],
+        counts["unchanged"],
+    )
+    return summary
+
+
+def _format_of(path: Path) -> str:
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix in ("csv", "jsonl"):
+        return suffix
+    if suffix in ("ndjson", "json"):
+        return "jsonl"
+    raise ExportError(f"{path}: cannot tell the format from the name; pass --format")
+
+
+_REQUIRED = ("annotator", "label")
+
+
+def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """(line where the record starts, record or a reason it is malformed)."""
+    with _open_text(path, newline="") as f:
+        reader = csv.reader(f, strict=True)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise ExportError(f"{path}: empty file") from None
+        except (csv.Error, UnicodeDecodeError) as e:
+            raise ExportError(f"{path}:1: not a CSV header ({e})") from None
+        _check_columns(path, header)
+        start = reader.line_num + 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as e:
+                yield start, f"not valid CSV ({e})"
+                start = reader.line_num + 1
+                continue
+            except UnicodeDecodeError:
+                yield start, "not UTF-8 text; stopped reading the file here"
+                return
+            line, start = start, reader.line_num + 1
+            if not cells:
+                continue
+            if len(cells) != len(header):
+                yield line, f"{len(cells)} fields where the header has {len(header)}"
+                continue
+            yield line, dict(zip(header, cells, strict=True))
+
+
+def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    with _open_text(path, newline=None) as f:
+        checked = False
+        line = 0
+        try:
+            for line, text in enumerate(f, 1):
+                if not text.strip():
+                    continue
+                try:
+                    record = json.loads(text)
+                except json.JSONDecodeError as e:
+                    yield line, f"not valid JSON ({e.msg})"
+                    continue
+                if not isinstance(record, dict):
+                    yield line, "not a JSON object"
+                    continue
+                if not checked:
+                    _check_columns(path, list(record))
+                    checked = True
+                yield line, record
+        except UnicodeDecodeError:
+            yield line + 1, "not UTF-8 text; stopped reading the file here"
+
+
+def _open_text(path: Path, newline: str | None) -> IO[str]:
+    try:
+        # utf-8-sig: a file saved by Excel (or exported with --bom) starts with a BOM.
+        return open(path, encoding="utf-8-sig", newline=newline)
+    except OSError as e:
+        raise ExportError(f"{path}: {e.strerror}") from None
+
+
+def _check_columns(path: Path, columns: Sequence[str]) -> None:
+    missing = [c for c in _REQUIRED if c not in columns]
+    if "unit_id" not in columns and not {"article_path", "text"} <= set(columns):
+        missing.append("unit_id (or article_path and text)")
+    if missing:
+        raise ExportError(f"{path}: missing column(s) {', '.join(missing)}")
+
+
+def _text(record: dict[str, Any], name: str, excel_safe: bool) -> str | None:
+    """A text cell: empty and null both mean 'no value'."""
+    value = record.get(name)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"{name} is not text: {value!r}")
+    return excel_unsafe(value) if excel_safe else value
+
+
+def _label_row(record: dict[str, Any], excel_safe: bool) -> tuple[str, LabelState] | None:
+    """(annotator, state) from a record, or None for a unit nobody labelled."""
+    annotator = _text(record, "annotator", excel_safe)
+    label = _text(record, "label", excel_safe)
+    note = _text(record, "note", excel_safe)
+    flagged = _flag(record.get("flagged"))
+    if label is not None and label not in LABELS:
+        raise ValueError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}")
+    if annotator is None:
+        if label is not None or note is not None or flagged:
+            raise ValueError("a label, note or flag without an annotator")
+        return None
+    labeled_at = _text(record, "labeled_at", excel_safe) if label is not None else None
+    if labeled_at is not None:
+        try:
+            datetime.fromisoformat(labeled_at)
+        except ValueError:
+            raise ValueError(f"labeled_at is not an ISO 8601 time: {labeled_at!r}") from None
+    return annotator, LabelState(label, note, flagged, None, labeled_at)
+
+
+def _flag(value: Any) -> bool:
+    if value in (None, "", 0, "0", False, "false", "False"):
+        return False
+    if value in (1, "1", True, "true", "True"):
+        return True
+    raise ValueError(f"flagged is not 0/1 or true/false: {value!r}")
+
+
+def _match(store: Store, record: dict[str, Any], excel_safe: bool) -> tuple[str | None, str]:
+    """The unit a record is about, or None and why not."""
+    uid = _text(record, "unit_id", excel_safe)
+    if uid is not None and store.unit_exists(uid):
+        return uid, ""
+    path = _text(record, "article_path", excel_safe)
+    text = _text(record, "text", excel_safe)
+    if path is None or text is None:
+        return None, f"no unit {uid}"
+    found = store.unit_ids_with_text(path, text)
+    if len(found) == 1:
+        return found[0], ""
+    unit = f"unit {uid} " if uid else ""
+    if not found:
+        return None, f"no {unit}with this text in {path}: {text[:60]!r}"
+    return None, f"{len(found)} units of {path} have this text: {text[:60]!r}"
