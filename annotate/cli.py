@@ -64,19 +64,40 @@ def main() -> None:
 
 
 @main.command("open", context_settings=CONTEXT)
-@click.argument("corpus", type=click.Path(exists=True, path_type=Path))
+@click.argument("corpus", required=False, type=click.Path(exists=True, path_type=Path))
 @db_option
-def open_cmd(corpus: Path, db_path: str) -> None:
-    """Ingest CORPUS (only what changed) and start labelling.
+@click.option(
+    "--annotator",
+    metavar="NAME",
+    help="Whose labels these are (default: your login name). Reviewers keep separate labels.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file with a [keymap] table (default: $XDG_CONFIG_HOME/annotate/config.toml).",
+)
+def open_cmd(
+    corpus: Path | None, db_path: str, annotator: str | None, config_path: Path | None
+) -> None:
+    """Ingest CORPUS (only what changed) in the background and start labelling.
+
+    Without CORPUS, label what the database already holds. Each decision is saved
+    before the next claim shows; run the same command again to resume.
 
     \b
-    Example:
+    Examples:
       annotate corpus/ --db team.db
+      annotate open --db team.db --annotator alice
     """
-    with open_store(db_path) as store:
-        summary = run_ingest(store, corpus, db_path)
-    if summary.articles == 0:
-        raise SystemExit(1)
+    from annotate.tui.app import AnnotateApp
+    from annotate.tui.config import ConfigError
+
+    try:
+        app = AnnotateApp(db_path=db_path, annotator=annotator, corpus=corpus, config=config_path)
+    except (ConfigError, StoreError) as e:
+        raise click.ClickException(str(e)) from None
+    app.run()
 
 
 @main.command("ingest", context_settings=CONTEXT)

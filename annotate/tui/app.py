@@ -1,0 +1,266 @@
+"""The labelling app: ``AnnotateApp``, one constructor for the CLI and the tests.
+
+The app opens its own ``Store`` and shows the claim after the one this reviewer last
+worked on. Given a corpus, it ingests it in a worker thread with its own connection while
+the reviewer labels what is already stored; progress arrives as messages.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+
+from textual import events, work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.worker import Worker, WorkerState
+
+from annotate.store import ArticleProgress, Store
+from annotate.tui.config import load_keymap
+from annotate.tui.screens.articles import ArticlesScreen
+from annotate.tui.screens.filter import FilterScreen
+from annotate.tui.screens.guidelines import GuidelinesScreen
+from annotate.tui.screens.label import LabelScreen
+from annotate.tui.screens.note import NoteScreen
+from annotate.tui.screens.search import SearchScreen
+from annotate.tui.session import Session
+
+# Screens whose bindings users may remap; their ids are checked against the config file.
+REMAPPABLE = (LabelScreen, GuidelinesScreen, ArticlesScreen, SearchScreen, NoteScreen, FilterScreen)
+
+# Benchmark hooks (benchmarks/tui_speed.py): a file to write the wall-clock time of the
+# first claim on screen to, and a file to write key-to-next-claim latencies to at exit.
+FIRST_PAINT_ENV = "ANNOTATE_BENCH_FIRST_PAINT"
+LATENCY_ENV = "ANNOTATE_BENCH_LATENCY"
+
+
+def default_annotator() -> str:
+    """The login name, or "annotator" where there is none (containers, odd CI set-ups)."""
+    try:
+        return getpass.getuser() or "annotator"
+    except Exception:  # getuser raises OSError or KeyError without a passwd entry
+        return "annotator"
+
+
+def bindings() -> list[Binding]:
+    """Every binding with an id, in the order the help screen lists them."""
+    found: list[Binding] = []
+    for screen in REMAPPABLE:
+        found += [b for b in Binding.make_bindings(screen.BINDINGS) if b.id]
+    return found
+
+
+def binding_ids() -> set[str]:
+    return {b.id for b in bindings() if b.id}
+
+
+class IngestEvent(Message):
+    """An event from the ingest worker (handler: ``on_ingest_event``)."""
+
+    def __init__(self, event: Any, claims: int | None = None) -> None:
+        super().__init__()
+        self.event = event
+        self.claims = claims  # with the Summary: the claim count after ingest
+
+
+class AnnotateApp(App[None]):
+    """Label the claims of a corpus, one keystroke per claim."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "annotate"
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        db_path: str | Path,
+        annotator: str | None = None,
+        corpus: Path | None = None,
+        *,
+        adjudicate: bool = False,
+        config: Path | None = None,
+    ) -> None:
+        """Raises ConfigError (bad config file) or StoreError (unusable database)."""
+        super().__init__()
+        self.keymap_config = load_keymap(config, known_ids=binding_ids())
+        self.db_path = str(db_path)
+        self.corpus = corpus
+        self.adjudicate = adjudicate  # adjudication mode comes in a later issue
+        self.store = Store.open(self.db_path)
+        self.session = Session(self.store, annotator or default_annotator())
+        self.session.start()
+        self.skipped: list[str] = []
+        self._first_paint = os.environ.get(FIRST_PAINT_ENV)
+        self._latencies: list[float] | None = [] if os.environ.get(LATENCY_ENV) else None
+        self._key_at: float | None = None
+
+    def get_default_screen(self) -> LabelScreen:
+        return LabelScreen(self.session, ingesting=self.corpus is not None)
+
+    @property
+    def label_screen(self) -> LabelScreen:
+        """The main screen, at the bottom of the stack whatever pop-up is open."""
+        screen = self.screen_stack[0]
+        assert isinstance(screen, LabelScreen)
+        return screen
+
+    def on_mount(self) -> None:
+        self.set_keymap(self.keymap_config)
+
+    def screen_ready(self) -> None:
+        """The label screen is up: start ingest, and count once the first claim shows."""
+        if self.corpus is not None:
+            self.ingest(self.corpus)
+        # Counting is a pass over an index; it waits until the first claim is on screen.
+        self.call_after_refresh(self._count)
+
+    def _count(self) -> None:
+        self.session.count()
+        self.label_screen.show_counts()
+
+    def on_unmount(self) -> None:
+        self.store.close()
+        if self._latencies is not None:
+            Path(os.environ[LATENCY_ENV]).write_text(
+                "\n".join(f"{t:.9f}" for t in self._latencies) + "\n"
+            )
+
+    # -- ingest in a worker thread -------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="ingest", exit_on_error=False)
+    def ingest(self, corpus: Path) -> None:
+        """Run ingest on its own connection, posting every event to the app."""
+        from annotate.ingest import Summary, default_exclude, ingest
+
+        with Store.open(self.db_path) as store:
+            for event in ingest(store, corpus, exclude=default_exclude(self.db_path)):
+                claims = store.claim_count() if isinstance(event, Summary) else None
+                self.post_message(IngestEvent(event, claims))
+
+    def on_ingest_event(self, message: IngestEvent) -> None:
+        from annotate.ingest import ArticleResult, Progress, Summary
+        from annotate.model import Skipped
+
+        event, screen, session = message.event, self.label_screen, self.session
+        if isinstance(event, Progress):
+            screen.show_ingest(event.done, event.total)
+        elif isinstance(event, Skipped):
+            self.skipped.append(str(event))
+        elif isinstance(event, ArticleResult) and event.status == "added":
+            session.claims += event.units
+            if session.unit is None and session.start() is not None:
+                screen.show_unit()  # the first claims of an empty database have arrived
+            else:
+                screen.show_counts()
+        elif isinstance(event, Summary):
+            if message.claims is not None:
+                session.claims = message.claims
+            if session.unit is None:
+                session.start()
+            screen.show_ingest(event.files, event.files, running=False)
+            screen.show_unit("No claims: nothing in the corpus could be read.")
+            self.notify(
+                ingest_report(event, self.skipped),
+                title="Ingest",
+                timeout=8,
+                severity="warning" if self.skipped else "information",
+                markup=False,  # file names are data
+            )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "ingest" and event.state == WorkerState.ERROR:
+            self.label_screen.show_ingest(0, 1, running=False)
+            self.notify(f"Ingest failed: {event.worker.error}", severity="error", timeout=15)
+
+    # -- pop-up screens ------------------------------------------------------------------
+
+    def edit_note(self) -> None:
+        self.push_screen(NoteScreen(self.session.state.note), self._note_done)
+
+    def _note_done(self, note: str | None) -> None:
+        if note is not None:
+            self.label_screen.changed(self.session.set_note(note))
+
+    def choose_filter(self) -> None:
+        self.push_screen(FilterScreen(self.session.only), self._filter_done)
+
+    def _filter_done(self, only: str | None) -> None:
+        if only is not None:
+            self.label_screen.apply_filter(only or None)
+
+    def open_articles(self) -> None:
+        current = self.session.unit.article_id if self.session.unit else None
+        screen = ArticlesScreen(self.db_path, self.session.annotator, current)
+        self.push_screen(screen, self._article_done)
+
+    def _article_done(self, article: ArticleProgress | None) -> None:
+        if article is None or article.first_pos is None:
+            return
+        store, who = self.store, self.session.annotator
+        unit = store.step(article.first_pos - 1, who, only="unlabelled")
+        if unit is None or unit.article_id != article.id:  # all done: show its first claim
+            unit = store.claim_at_or_after(article.first_pos)
+        self.label_screen.moved(self.session.go(unit), "")
+
+    def open_search(self) -> None:
+        self.push_screen(SearchScreen(self.db_path), self._search_done)
+
+    def _search_done(self, unit_id: str | None) -> None:
+        if unit_id is not None:
+            self.label_screen.moved(self.session.go_to(unit_id), "")
+
+    def open_guidelines(self) -> None:
+        self.push_screen(GuidelinesScreen(self.keys_markdown()))
+
+    def keys_markdown(self) -> str:
+        """The key table as it is now (after the user's keymap), for the help screen."""
+        rows = ["## Keys", "", "| key | does | binding id |", "| --- | --- | --- |"]
+        for b in LabelScreen.BINDINGS:
+            assert isinstance(b, Binding) and b.id
+            keys = self.keymap_config.get(b.id, b.key).split(",")
+            shown = ", ".join(f"`{self.get_key_display(Binding(k, ''))}`" for k in keys)
+            rows.append(f"| {shown} | {b.description} | `{b.id}` |")
+        return "\n".join(rows)
+
+    # -- benchmark hooks -----------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if self._latencies is not None and isinstance(event, events.Key):
+            self._key_at = perf_counter()
+        await super().on_event(event)
+
+    def shown(self, _at: float) -> None:
+        """Called by the label screen after it drew a claim (benchmark timing only)."""
+        if self._first_paint and self.session.unit is not None:
+            path, self._first_paint = self._first_paint, None
+            self.call_after_refresh(_write_time, path)
+        if self._latencies is not None and self._key_at is not None:
+            start, self._key_at = self._key_at, None
+            self.call_after_refresh(_elapsed, start, self._latencies.append)
+
+
+def _write_time(path: str) -> None:
+    Path(path).write_text(f"{time.time():.6f}\n")
+
+
+def _elapsed(since: float, into: Callable[[float], None]) -> None:
+    into(perf_counter() - since)
+
+
+def ingest_report(summary: Any, skipped: list[str]) -> str:
+    """One short paragraph about an ingest run, listing a few skipped files."""
+    s = summary
+    text = (
+        f"{s.added} article(s) added, {s.updated} updated, {s.unchanged} unchanged; "
+        f"{s.units_added} unit(s) added, {s.units_removed} removed."
+    )
+    if skipped:
+        text += f"\nSkipped {len(skipped)}:\n" + "\n".join(skipped[:5])
+        if len(skipped) > 5:
+            text += f"\n… and {len(skipped) - 5} more (run `annotate ingest` to see all)"
+    return text

@@ -1,0 +1,61 @@
+"""The user's config file: where it lives and the ``[keymap]`` table that remaps keys.
+
+Pure Python (no Textual), so the CLI can report a bad file before the app starts.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Collection
+from pathlib import Path
+
+CONFIG_NAME = "config.toml"
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message is one line naming the file."""
+
+
+def default_config_path() -> Path:
+    """``$XDG_CONFIG_HOME/annotate/config.toml``, by default ``~/.config/annotate/config.toml``."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "annotate" / CONFIG_NAME
+
+
+def load_keymap(path: Path | None, known_ids: Collection[str] = ()) -> dict[str, str]:
+    """The ``[keymap]`` table of the config file: binding id -> key(s), comma separated.
+
+    ``path`` None means the default location, which may be absent; a path given
+    explicitly must exist. Unknown binding ids are refused when ``known_ids`` is given,
+    so a typo does not silently leave the old key in place.
+    """
+    explicit = path is not None
+    path = Path(path) if explicit else default_config_path()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError(f"{path}: no such config file") from None
+        return {}
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read ({e.strerror or e})") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: not UTF-8 text ({e.reason})") from None
+    except tomllib.TOMLDecodeError as e:
+        # tomllib's message already says "(at line N, column M)".
+        raise ConfigError(f"{path}: {e}") from None
+    table = data.get("keymap", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [keymap] must be a table of binding id = \"key\"")
+    keymap: dict[str, str] = {}
+    for binding_id, keys in table.items():
+        if not isinstance(keys, str) or not keys.strip():
+            raise ConfigError(f"{path}: keymap {binding_id!r} must be a key name in quotes")
+        if known_ids and binding_id not in known_ids:
+            raise ConfigError(
+                f"{path}: unknown binding id {binding_id!r} in [keymap]; "
+                f"known ids: {', '.join(sorted(known_ids))}"
+            )
+        keymap[binding_id] = ",".join(k.strip() for k in keys.split(","))
+    return keymap

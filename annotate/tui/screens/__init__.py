@@ -1,0 +1,1 @@
+"""Screens of the labelling app: the main labelling screen and its pop-ups."""

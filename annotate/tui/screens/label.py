@@ -1,0 +1,216 @@
+"""The main screen: one claim at a time, labelled with one keystroke.
+
+Bindings carry ids so that users can remap them (``[keymap]`` in the config file);
+``action_*`` methods delegate to the ``Session`` and then redraw, and ``check_action``
+dims in the footer what cannot be done right now (undo with nothing to undo).
+"""
+
+from __future__ import annotations
+
+from time import perf_counter
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, ProgressBar, Static
+
+from annotate.tui.session import Session, filter_name, next_filter
+from annotate.tui.widgets.claim import ClaimView, literal, state_text
+
+if TYPE_CHECKING:
+    from annotate.tui.app import AnnotateApp
+
+
+class LabelScreen(Screen[None]):
+    """Shows the current claim in context and takes one-keystroke decisions."""
+
+    BINDINGS = [
+        Binding("1", "label('attributed')", "Attributed", id="label.attributed"),
+        Binding("2", "label('unattributed')", "Unattributed", id="label.unattributed"),
+        Binding("3", "label('editorial')", "Editorial", id="label.editorial"),
+        Binding("x", "label('not_claim')", "Not claim", id="label.not_claim"),
+        Binding("u,ctrl+z", "undo", "Undo", id="undo"),
+        Binding("left,k", "step(False)", "Back", id="back", show=False),
+        Binding("right,j", "step(True)", "Forward", id="forward", show=False),
+        Binding("n,tab", "next_unlabelled", "Next unlabelled", id="next", show=False),
+        Binding("e", "note", "Note", id="note"),
+        Binding("f", "flag", "Flag", id="flag"),
+        Binding("question_mark", "guidelines", "Help", id="guidelines"),
+        # Listed on the help screen; the footer of an 80-column terminal has no room.
+        Binding("a", "articles", "Articles", id="articles", show=False),
+        Binding("slash", "search", "Search", id="search", show=False),
+        Binding("v", "cycle_filter", "Next filter", id="filter.cycle", show=False),
+        Binding("F", "choose_filter", "Choose filter", id="filter.choose", show=False),
+        Binding("q", "quit", "Quit", id="quit", show=False),
+    ]
+
+    # Actions that need a claim on screen.
+    _NEED_UNIT = {"label", "note", "flag", "step", "next_unlabelled", "cycle_filter"}
+
+    def __init__(self, session: Session, *, ingesting: bool = False) -> None:
+        super().__init__()
+        self.session = session
+        self.ingesting = ingesting
+        self._placeholder = "No claims in the database yet."
+
+    @property
+    def annotate(self) -> AnnotateApp:
+        return cast("AnnotateApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="article"):
+            yield Static(id="title")
+            yield Static(id="meta")
+            yield Static(id="heading")
+        with VerticalScroll(id="claim-scroll", can_focus=False):
+            yield ClaimView(id="claim")
+        with Horizontal(id="unit-row"):
+            yield Static(id="position")
+            yield Static(id="state")
+        with Horizontal(id="progress-row"):
+            yield ProgressBar(id="progress", show_eta=False)
+            yield Static(id="counts")
+        with Horizontal(id="ingest-row"):
+            yield Static("Ingesting", id="ingest-label")
+            yield ProgressBar(id="ingest", show_eta=False)
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        if self.ingesting:
+            self._placeholder = "Ingesting the corpus; the first claim shows as soon as it is in."
+        self.query_one("#ingest-row").display = self.ingesting
+        self.show_unit()
+        self.annotate.screen_ready()
+
+    # -- actions: one-line delegations -------------------------------------------------
+
+    def action_label(self, label: str) -> None:
+        self.decide(label)
+
+    def action_undo(self) -> None:
+        self.moved(self.session.undo(), "")
+
+    def action_step(self, forward: bool) -> None:
+        self.moved(self.session.step(forward), self._end_message(forward))
+
+    def action_next_unlabelled(self) -> None:
+        self.moved(self.session.next_unlabelled(), "Every claim is labelled.")
+
+    def action_note(self) -> None:
+        self.annotate.edit_note()
+
+    def action_flag(self) -> None:
+        self.changed(self.session.toggle_flag())
+
+    def action_articles(self) -> None:
+        self.annotate.open_articles()
+
+    def action_search(self) -> None:
+        self.annotate.open_search()
+
+    def action_cycle_filter(self) -> None:
+        self.apply_filter(next_filter(self.session.only))
+
+    def action_choose_filter(self) -> None:
+        self.annotate.choose_filter()
+
+    def action_guidelines(self) -> None:
+        self.annotate.open_guidelines()
+
+    def action_quit(self) -> None:
+        self.app.exit()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Dim (None) what cannot be done now, so the footer tells the truth."""
+        if action in self._NEED_UNIT and self.session.unit is None:
+            return None
+        if action == "undo" and not self.session.undo_stack:
+            return None
+        return True
+
+    # -- doing -------------------------------------------------------------------------
+
+    def decide(self, label: str) -> None:
+        """Commit a label (the store commits before returning), then show the next claim."""
+        self.session.label(label)
+        if self.session.advance() is None:
+            self.notify(self._done_message(), title="Done")
+        self.show_unit()
+
+    def changed(self, _before: object) -> None:
+        """A note or flag changed: redraw the unit's state and the footer."""
+        self.show_unit()
+
+    def moved(self, unit: object | None, message: str) -> None:
+        if unit is None and message:
+            self.notify(message, severity="warning", timeout=3)
+        self.show_unit()
+
+    def apply_filter(self, only: str | None) -> None:
+        if self.session.set_filter(only) is None and self.session.unit is not None:
+            self.notify(f"No {filter_name(only)} claims.", severity="warning", timeout=3)
+        self.show_unit()
+
+    def _end_message(self, forward: bool) -> str:
+        where = "last" if forward else "first"
+        if self.session.only is None:
+            return f"This is the {where} claim."
+        return f"This is the {where} {filter_name(self.session.only)} claim."
+
+    def _done_message(self) -> str:
+        if self.session.only in (None, "unlabelled"):
+            return f"Every claim is labelled ({self.session.labelled:,})."
+        return f"No more {filter_name(self.session.only)} claims after this one."
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def show_unit(self, placeholder: str | None = None) -> None:
+        """Redraw everything about the current claim."""
+        if placeholder is not None:
+            self._placeholder = placeholder
+        context = self.session.context()
+        claim = self.query_one("#claim", ClaimView)
+        title, meta, heading = (self.query_one(f"#{n}", Static) for n in ("title", "meta", "heading"))
+        if context is None:
+            claim.show(None, self._placeholder)
+            title.update(Text("annotate", "bold"))
+            meta.update("")
+            heading.update("")
+            self.query_one("#position", Static).update("")
+            self.query_one("#state", Static).update("")
+        else:
+            u = context.unit
+            title.update(Text(literal(u.article_title or u.article_path)))
+            meta_text = Text(literal(u.article_path))
+            if u.article_source:
+                meta_text.append(" · ")
+                meta_text.append(literal(u.article_source))
+            meta.update(meta_text)
+            heading.update(Text("§ " + literal(context.heading)) if context.heading else "")
+            heading.display = context.heading is not None
+            claim.show(context)
+            self.query_one("#position", Static).update(
+                f"claim {context.index} of {context.of} in this article"
+            )
+            self.query_one("#state", Static).update(state_text(context.state))
+        self.show_counts()
+        self.refresh_bindings()
+        self.annotate.shown(perf_counter())
+
+    def show_counts(self) -> None:
+        s = self.session
+        self.query_one("#progress", ProgressBar).update(total=max(s.claims, 1), progress=s.labelled)
+        text = Text(f"{s.labelled:,}/{s.claims:,} labelled · ")
+        text.append(literal(s.annotator), "bold")
+        if s.only is not None:
+            text.append(" · filter: ")
+            text.append(filter_name(s.only), "bold")
+        self.query_one("#counts", Static).update(text)
+
+    def show_ingest(self, done: int, total: int, running: bool = True) -> None:
+        row = self.query_one("#ingest-row")
+        row.display = running
+        self.query_one("#ingest", ProgressBar).update(total=max(total, 1), progress=done)

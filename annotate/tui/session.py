@@ -1,0 +1,175 @@
+"""One reviewer's labelling session: where they are, what they may undo, their counters.
+
+Pure Python over ``Store`` (no Textual), so the app's actions stay one-line delegations
+and the flow can be reasoned about without a screen. Every change goes through the store,
+which commits it before the method returns: nothing is shown as labelled that is not on
+disk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from annotate.model import LABELS
+from annotate.store import LabelState, Store, UnitView
+
+# Filters in the order ``cycle_filter`` walks them; None shows every claim.
+FILTER_ORDER: tuple[str | None, ...] = (None, "unlabelled", *LABELS, "flagged", "noted")
+
+
+def filter_name(only: str | None) -> str:
+    """How a filter is called on screen."""
+    return "all" if only is None else only.replace("_", " ")
+
+
+def next_filter(only: str | None) -> str | None:
+    """The filter after ``only`` in ``FILTER_ORDER``, wrapping round."""
+    return FILTER_ORDER[(FILTER_ORDER.index(only) + 1) % len(FILTER_ORDER)]
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything the main screen shows about the current claim."""
+
+    unit: UnitView
+    paragraph: list[UnitView]  # the units of the claim's paragraph, in reading order
+    heading: str | None
+    index: int  # 1-based position of the claim among the article's claims
+    of: int  # claims in the article
+    state: LabelState
+
+
+def matches(only: str | None, state: LabelState) -> bool:
+    """Whether a unit with this label state passes a filter."""
+    if only is None:
+        return True
+    if only == "unlabelled":
+        return state.label is None
+    if only == "flagged":
+        return state.flagged
+    if only == "noted":
+        return state.note is not None
+    return state.label == only
+
+
+class Session:
+    """The labelling position, undo stack and progress counters of one annotator."""
+
+    def __init__(self, store: Store, annotator: str) -> None:
+        self.store = store
+        self.annotator = annotator
+        self.unit: UnitView | None = None
+        self.state = LabelState()
+        self.only: str | None = None
+        # (unit id, state before the change), newest last; lives as long as the session.
+        self.undo_stack: list[tuple[str, LabelState]] = []
+        # Counters are read once and then kept up to date by each change, so a keypress
+        # never re-counts the corpus.
+        self.claims = 0
+        self.labelled = 0
+
+    # -- reading ----------------------------------------------------------------------
+
+    def count(self) -> None:
+        """Read the progress counters from the store (start-up, and after ingest)."""
+        self.claims = self.store.claim_count()
+        self.labelled = self.store.labelled_count(self.annotator)
+
+    def start(self) -> UnitView | None:
+        """Go to the first claim after the one last worked on that is unlabelled."""
+        pos = self.store.resume_position(self.annotator)
+        unit = self.store.next_unlabelled(self.annotator, after=pos)
+        if unit is None:  # everything labelled: show where the reviewer stopped
+            unit = self.store.claim_at_or_after(max(pos, 0))
+        return self.go(unit)
+
+    def context(self) -> Context | None:
+        """What the main screen shows for the current claim."""
+        u = self.unit
+        if u is None:
+            return None
+        index, of = self.store.claim_index(u)
+        return Context(
+            unit=u,
+            paragraph=self.store.article_units(u.article_id, u.paragraph),
+            heading=self.store.heading_before(u.article_id, u.seq),
+            index=index,
+            of=of,
+            state=self.state,
+        )
+
+    # -- moving -----------------------------------------------------------------------
+
+    def go(self, unit: UnitView | None) -> UnitView | None:
+        """Make ``unit`` current (None leaves the position unchanged)."""
+        if unit is not None:
+            self.unit = unit
+            self.state = self.store.label_state(unit.id, self.annotator)
+        return unit
+
+    def go_to(self, unit_id: str) -> UnitView | None:
+        return self.go(self.store.unit(unit_id))
+
+    def step(self, forward: bool = True) -> UnitView | None:
+        """The next or previous claim passing the filter; None at the end."""
+        pos = self.unit.pos if self.unit else -1
+        return self.go(self.store.step(pos, self.annotator, forward=forward, only=self.only))
+
+    def next_unlabelled(self) -> UnitView | None:
+        """The next claim this annotator has not labelled, wrapping round; None if none."""
+        pos = self.unit.pos if self.unit else -1
+        return self.go(self.store.next_unlabelled(self.annotator, after=pos))
+
+    def advance(self) -> UnitView | None:
+        """Where a decision leads: the next unlabelled claim, or with a filter set, the next
+        claim passing the filter (so reviewing flagged claims walks the flagged ones)."""
+        if self.only in (None, "unlabelled"):
+            return self.next_unlabelled()
+        return self.step()
+
+    def set_filter(self, only: str | None) -> UnitView | None:
+        """Follow ``only`` from now on; move to the first match at or after the current claim,
+        wrapping round. Returns None (and stays put) if nothing matches."""
+        self.only = only
+        if self.unit is not None and matches(only, self.state):
+            return self.unit
+        pos = self.unit.pos if self.unit else -1
+        store, who = self.store, self.annotator
+        return self.go(store.step(pos, who, only=only) or store.step(-1, who, only=only))
+
+    # -- changing ---------------------------------------------------------------------
+
+    def label(self, label: str) -> LabelState:
+        """Record ``label`` for the current claim (committed); returns the state before."""
+        assert self.unit is not None
+        before = self.store.set_label(self.unit.id, self.annotator, label)
+        return self._changed(before)
+
+    def set_note(self, note: str | None) -> LabelState:
+        assert self.unit is not None
+        before = self.store.set_note(self.unit.id, self.annotator, (note or "").strip() or None)
+        return self._changed(before)
+
+    def toggle_flag(self) -> LabelState:
+        assert self.unit is not None
+        before = self.store.set_flag(self.unit.id, self.annotator, not self.state.flagged)
+        return self._changed(before)
+
+    def undo(self) -> UnitView | None:
+        """Put the most recent change back and move to its unit (in any article)."""
+        if not self.undo_stack:
+            return None
+        unit_id, before = self.undo_stack.pop()
+        undone = self.store.restore(unit_id, self.annotator, before)
+        self._count_change(undone, before)
+        return self.go_to(unit_id)
+
+    def _changed(self, before: LabelState) -> LabelState:
+        assert self.unit is not None
+        self.undo_stack.append((self.unit.id, before))
+        self.state = self.store.label_state(self.unit.id, self.annotator)
+        self._count_change(before, self.state)
+        return before
+
+    def _count_change(self, before: LabelState, after: LabelState) -> None:
+        self.labelled += (after.label is not None) - (before.label is not None)

@@ -1,0 +1,416 @@
+"""The labelling app, driven through Pilot against a real temporary database.
+
+Assertions are on the database (what a reviewer's work leaves behind) and on app state;
+the screen itself is checked by the snapshot tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+from rich.text import Text
+
+from annotate.cli import main
+from annotate.model import HEADING, SENTENCE, TITLE, Unit
+from annotate.store import Store
+from annotate.tui.app import AnnotateApp
+from annotate.tui.config import ConfigError
+from annotate.tui.widgets.claim import ClaimView
+
+WHO = "tester"
+
+
+def pilot(test):
+    """Run an async Pilot test on a fresh event loop (no pytest async plugin needed)."""
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+ARTICLES = {
+    "space.txt": (
+        "U.S., Russian space leaders discuss ISS",
+        [
+            "Dialogue is rekindled",
+            [
+                "NASA's new administrator held a rare meeting with Russia's space chief, "
+                "Roscosmos said.",
+                "The talks were the first in-person meeting since 2018.",
+                "Such talks could signal thawing relations.",
+            ],
+            "Divergent paths of the Moon",
+            [
+                "Russia had plans to participate in Artemis.",
+                "PHOTO: REUTERS",
+            ],
+        ],
+    ),
+    "station.txt": (
+        "ISS remains an essential link",
+        [["But bad weather pushed the launch to Friday morning, SpaceX said."]],
+    ),
+}
+
+
+def save(store: Store, path: str, title: str, blocks: list) -> None:
+    """Store one article: strings in ``blocks`` are subheadings, lists are paragraphs."""
+    units, seq = [Unit(0, 0, TITLE, title, 0, len(title))], 1
+    for paragraph, block in enumerate(blocks, 1):
+        for text in [block] if isinstance(block, str) else block:
+            kind = HEADING if isinstance(block, str) else SENTENCE
+            units.append(Unit(paragraph, seq, kind, text, 0, len(text)))
+            seq += 1
+    store.save_article(
+        path=path,
+        file=path,
+        sha256=path,
+        title=title,
+        source="GCN",
+        url=None,
+        date=None,
+        cleaned="",
+        segmenter="test",
+        units=units,
+    )
+
+
+@pytest.fixture
+def db(db_path):
+    with Store.open(db_path) as store:
+        for path, (title, blocks) in ARTICLES.items():
+            save(store, path, title, blocks)
+    return db_path
+
+
+def app_for(db, **kw) -> AnnotateApp:
+    return AnnotateApp(db_path=db, annotator=kw.pop("annotator", WHO), **kw)
+
+
+def labels(db, annotator: str = WHO) -> dict[str, tuple]:
+    """unit text -> (label, note, flagged), read through a connection of its own."""
+    conn = sqlite3.connect(db)
+    rows = conn.execute(
+        "SELECT u.text, l.label, l.note, l.flagged FROM labels l JOIN units u ON u.id = l.unit_id "
+        "WHERE l.annotator = ? ORDER BY u.pos",
+        (annotator,),
+    ).fetchall()
+    conn.close()
+    return {r[0][:20]: tuple(r[1:]) for r in rows}
+
+
+def current(app: AnnotateApp) -> str:
+    assert app.session.unit is not None
+    return app.session.unit.text[:20]
+
+
+def claim_plain(app: AnnotateApp) -> str:
+    rendered = app.screen.query_one(ClaimView).render()
+    assert isinstance(rendered, Text)
+    return rendered.plain
+
+
+@pilot
+async def test_label_through_an_article(db):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await pilot.pause()  # the counters are read once the first claim is on screen
+        assert current(app) == "NASA's new administr"
+        assert app.session.claims == 6 and app.session.labelled == 0
+        await pilot.press("1", "2", "3", "2", "x")
+        assert current(app) == "But bad weather push"  # on to the next article
+        await pilot.press("1")
+        assert app.session.labelled == 6
+    assert labels(db) == {
+        "NASA's new administr": ("attributed", None, 0),
+        "The talks were the f": ("unattributed", None, 0),
+        "Such talks could sig": ("editorial", None, 0),
+        "Russia had plans to ": ("unattributed", None, 0),
+        "PHOTO: REUTERS": ("not_claim", None, 0),
+        "But bad weather push": ("attributed", None, 0),
+    }
+
+
+@pilot
+async def test_each_decision_is_committed_before_the_next_claim_shows(db):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await pilot.press("3")
+        # Another connection sees it while the app is still running: nothing is pending.
+        assert labels(db) == {"NASA's new administr": ("editorial", None, 0)}
+        assert current(app) == "The talks were the f"
+
+
+@pilot
+async def test_undo_is_repeatable_and_crosses_articles(db):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        assert not app.screen.check_action("undo", ())  # nothing to undo: dimmed
+        await pilot.press("1", "1", "1", "1", "1", "2")  # last one in the second article
+        assert len(labels(db)) == 6
+        await pilot.press("u")
+        assert current(app) == "But bad weather push"
+        await pilot.press("ctrl+z")
+        assert current(app) == "PHOTO: REUTERS"  # back in the first article
+        await pilot.press("u")
+        assert current(app) == "Russia had plans to "
+        assert app.session.labelled == 3
+        await pilot.press("2")  # relabel the undone claim
+    assert labels(db)["Russia had plans to "] == ("unattributed", None, 0)
+    assert labels(db)["PHOTO: REUTERS"] == (None, None, 0)
+    with Store.open(db) as store:
+        actions = [h["action"] for h in store.history(WHO)]
+    assert actions[:4] == ["label", "undo", "undo", "undo"]
+
+
+@pilot
+async def test_note_is_saved_and_an_empty_note_clears_it(db):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await pilot.press("e")
+        await pilot.press(*"quote?", "enter")
+        assert labels(db) == {"NASA's new administr": (None, "quote?", 0)}
+        assert app.session.state.note == "quote?"
+        await pilot.press("e")
+        assert app.screen.query_one("Input").value == "quote?"  # edits the existing note
+        await pilot.press("escape")
+        assert labels(db)["NASA's new administr"][1] == "quote?"  # cancelled: unchanged
+        await pilot.press("e", *["backspace"] * 6, "enter")
+    assert labels(db) == {"NASA's new administr": (None, None, 0)}
+
+
+@pilot
+async def test_flag_toggles_and_undo_restores_it(db):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await pilot.press("f")
+        assert labels(db) == {"NASA's new administr": (None, None, 1)}
+        await pilot.press("f")
+        assert labels(db) == {"NASA's new administr": (None, None, 0)}
+        await pilot.press("f", "1")
+        await pilot.press("u", "u")
+    assert labels(db) == {"NASA's new administr": (None, None, 0)}
+
+
+@pilot
+async def test_back_and_forward_do_not_label(db):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await pilot.press("right", "j")
+        assert current(app) == "Such talks could sig"
+        await pilot.press("left")
+        assert current(app) == "The talks were the f"
+        await pilot.press("k", "k")  # already at the first claim: stays
+        assert current(app) == "NASA's new administr"
+        await pilot.press("tab")  # next unlabelled
+        assert current(app) == "The talks were the f"
+    assert labels(db) == {}
+
+
+@pilot
+async def test_filter_makes_navigation_follow_it(db):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await pilot.press("1", "2", "1")  # three labelled; now on the fourth
+        await pilot.press("F")
+        await pilot.press("down", "down", "enter")  # all, unlabelled, attributed
+        assert app.session.only == "attributed"
+        assert current(app) == "NASA's new administr"  # wrapped to the first match
+        await pilot.press("right")
+        assert current(app) == "Such talks could sig"
+        await pilot.press("right")  # no further attributed claim: stays
+        assert current(app) == "Such talks could sig"
+        await pilot.press("v")  # cycles on to unattributed
+        assert app.session.only == "unattributed"
+        assert current(app) == "The talks were the f"
+
+
+@pilot
+async def test_flagged_filter(db):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await pilot.press("right", "f", "right", "right", "f")
+        await pilot.press("F", *["down"] * 6, "enter")
+        assert app.session.only == "flagged"
+        await pilot.press("left")
+        assert current(app) == "The talks were the f"
+        await pilot.press("1")  # with a filter set, a decision moves to the next match
+        assert current(app) == "Russia had plans to "
+
+
+@pilot
+async def test_search_jumps_to_a_result(db):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await pilot.press("slash", *"spacex", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        assert current(app) == "But bad weather push"
+        await pilot.press("3")
+    assert labels(db) == {"But bad weather push": ("editorial", None, 0)}
+
+
+@pilot
+async def test_article_list_jumps_to_the_first_unlabelled_claim(db):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await pilot.press("a")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        assert current(app) == "But bad weather push"
+        await pilot.press("1", "a")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")  # the cursor starts on the current article
+        assert current(app) == "But bad weather push"  # all done: its first claim
+        await pilot.press("a")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("up", "enter")
+        assert current(app) == "NASA's new administr"
+
+
+@pilot
+async def test_quit_and_resume_in_a_new_app(db):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await pilot.press("1", "2", "left", "q")
+    assert app.return_code == 0
+    app = app_for(db)
+    async with app.run_test():
+        # Resumes after the claim last worked on, not where the cursor was left.
+        assert current(app) == "Such talks could sig"
+        assert app.session.labelled == 2
+    other = app_for(db, annotator="someone-else")
+    async with other.run_test():
+        assert current(other) == "NASA's new administr"  # reviewers keep separate labels
+        assert other.session.labelled == 0
+
+
+@pilot
+async def test_a_remapped_key_labels_and_the_old_key_does_not(db, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\n"label.attributed" = "a"\n"articles" = "l"\n')
+    app = app_for(db, config=config)
+    async with app.run_test() as pilot:
+        await pilot.press("1")
+        assert labels(db) == {}
+        await pilot.press("a")
+        assert labels(db) == {"NASA's new administr": ("attributed", None, 0)}
+        assert "`a` | Attributed | `label.attributed`" in app.keys_markdown()
+
+
+@pilot
+async def test_the_default_config_file_is_read(db, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    (tmp_path / "annotate").mkdir()
+    (tmp_path / "annotate" / "config.toml").write_text('[keymap]\n"label.editorial" = "e,9"\n')
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await pilot.press("9")
+    assert labels(db) == {"NASA's new administr": ("editorial", None, 0)}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('[keymap]\n"label.attributed" = a\n', r"config\.toml: .*line 2"),
+        ('[keymap]\n"label.atributed" = "a"\n', r"config\.toml: unknown binding id"),
+        ('keymap = "x"\n', r"config\.toml: \[keymap\] must be a table"),
+    ],
+)
+def test_a_bad_config_file_is_one_clear_line(db, tmp_path, content, message):
+    config = tmp_path / "config.toml"
+    config.write_text(content)
+    with pytest.raises(ConfigError, match=message):
+        app_for(db, config=config)
+    result = CliRunner().invoke(main, ["open", "--db", str(db), "--config", str(config)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    [line] = result.output.strip().splitlines()
+    assert line.startswith("Error: ") and str(config) in line
+
+
+def test_a_missing_explicit_config_file_is_an_error(db, tmp_path):
+    with pytest.raises(ConfigError, match="no such config file"):
+        app_for(db, config=tmp_path / "nope.toml")
+
+
+@pilot
+async def test_corpus_text_is_shown_literally_never_as_markup(db_path):
+    nasty = [
+        "It was [bold red]X[/] and [link=https://e.com]click[/link] here.",
+        "Escape \x1b[31mred\x1b[0m and a bell\x07 too.",
+    ]
+    with Store.open(db_path) as store:
+        save(store, "[b]odd[/b].txt", "Title [i]x[/i]", ["[h]", nasty])
+    app = app_for(db_path)
+    async with app.run_test() as pilot:
+        plain = claim_plain(app)
+        assert nasty[0] in plain
+        assert "Escape ␛[31mred␛[0m and a bell␇ too." in plain
+        assert str(app.screen.query_one("#title").render()) == "Title [i]x[/i]"
+        assert str(app.screen.query_one("#meta").render()) == "[b]odd[/b].txt · GCN"
+        assert str(app.screen.query_one("#heading").render()) == "§ [h]"
+        await pilot.press("e", *"[bold]n[/]", "enter")
+        assert "note: [bold]n[/]" in str(app.screen.query_one("#state").render())
+        await pilot.press("slash", *"[link", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        option = app.screen.query_one("OptionList").get_option_at_index(0)
+        assert str(option.prompt).startswith(nasty[0])
+
+
+@pilot
+async def test_claim_is_shown_inside_its_paragraph(db):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await pilot.press("right")
+        assert claim_plain(app) == (
+            "NASA's new administrator held a rare meeting with Russia's space chief, "
+            "Roscosmos said. The talks were the first in-person meeting since 2018. "
+            "Such talks could signal thawing relations."
+        )
+        assert str(app.screen.query_one("#heading").render()) == "§ Dialogue is rekindled"
+        assert str(app.screen.query_one("#position").render()) == "claim 2 of 5 in this article"
+
+
+@pilot
+async def test_an_empty_database_says_so(db_path):
+    app = app_for(db_path)
+    async with app.run_test() as pilot:
+        assert app.session.unit is None
+        assert "No claims" in claim_plain(app)
+        await pilot.press("1", "u", "right")  # nothing to act on: nothing happens
+    assert labels(db_path) == {}
+
+
+@pilot
+async def test_ingest_runs_in_a_worker_then_labelling(db_path, sample_corpus):
+    pytest.importorskip("annotate.cleaning")
+    app = app_for(db_path, corpus=sample_corpus)
+    async with app.run_test() as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.session.unit is not None
+        with Store.open(db_path) as store:
+            assert app.session.claims == store.claim_count() > 10
+        first = app.session.unit.id
+        await pilot.press("2")
+    with Store.open(db_path) as store:
+        assert store.label_state(first, WHO).label == "unattributed"
+    # Again on the unchanged corpus: nothing re-done, the labelling resumes.
+    app = app_for(db_path, corpus=sample_corpus)
+    async with app.run_test() as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.session.labelled == 1
+        assert app.session.unit is not None and app.session.unit.id != first
