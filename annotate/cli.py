@@ -363,7 +363,7 @@ def export_cmd(
         )
         with open_store(db_path) as store:
             if str(out) == "-":
-                export_to_stream(store, click.get_binary_stream("stdout"), options)
+                export_to_stream(store, sys.stdout.buffer, options)
                 return
             path = out or default_path(fmt)
             rows = export_to_path(store, path, options, force=force)
