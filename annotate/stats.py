@@ -131,21 +131,20 @@ def tables(stats: Stats, limit: int = 50) -> list[Table]:
     if stats.orphans:
         totals.add_row("labels on removed units", str(stats.orphans))
 
+    # Labels down, annotators across: there are few annotators and the label names
+    # stay readable in an 80-column terminal.
     labels = Table(title="Labels")
-    labels.add_column("annotator")
-    for label in LABELS:
-        labels.add_column(label, justify="right")
-    for column in ("labelled", "left", "flagged", "noted"):
-        labels.add_column(column, justify="right")
+    labels.add_column("")
     for a in stats.annotators:
-        labels.add_row(
-            Text(a.annotator),
-            *(str(a.labels.get(label, 0)) for label in LABELS),
-            *(str(v) for v in (a.labelled, a.left, a.flagged, a.noted)),
-        )
+        labels.add_column(Text(a.annotator), justify="right")
     if len(stats.annotators) != 1:
-        labels.add_section()
-        labels.add_row("all", *(str(stats.labels.get(label, 0)) for label in LABELS))
+        labels.add_column("all", justify="right")
+    for label in LABELS:
+        total = [str(stats.labels.get(label, 0))] if len(stats.annotators) != 1 else []
+        labels.add_row(label, *(str(a.labels.get(label, 0)) for a in stats.annotators), *total)
+    labels.add_section()
+    for name in ("labelled", "left", "flagged", "noted"):
+        labels.add_row(name, *(str(getattr(a, name)) for a in stats.annotators))
 
     articles = Table(title="Articles")
     for column, justify in (
