@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from annotate.model import HEADING, TITLE, Block, CleanArticle, Dropped
 
@@ -146,12 +146,12 @@ _PHOTO_SOURCE = (
 )
 
 # A line or paragraph ends like a sentence (closing quotes and brackets allowed after).
-_ENDS_SENTENCE = re.compile(r"[.!?…:;,][\"'”’»)\]]*$")
+_ENDS_SENTENCE = re.compile(r"[.!?…:;,](?:\s?[\"'”’»)\]]){0,3}$")
 # The stronger end used when deciding whether a wrapped line continues: a comma doesn't
 # end anything.
-_ENDS_CLAUSE = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
+_ENDS_CLAUSE = re.compile(r"[.!?…:;](?:\s?[\"'”’»)\]]){0,3}$")
 _STARTS_LOWER = re.compile(r"[a-zà-öø-ÿ]")
-_BULLET = re.compile(r"(?:[•●○◦▪▫■□‣⁃∙·*+►▶➤✓✔]|[-–—](?=\s))\s*")
+_BULLET = re.compile(r"(?:[•●○◦▪▫■□‣⁃∙·►▶➤✓✔]|[-–—*+](?=\s))\s*")
 _DASH_BULLET = re.compile(r"[-–—]\s")
 _MARKDOWN_HEADING = re.compile(r"(#{1,6})\s+")
 _SEPARATOR = re.compile(r"\s+[|•·]\s+|\s*\|\s*")
@@ -402,6 +402,11 @@ def _line_reason(text: str) -> str | None:
     """The reason a line of furniture is dropped, or None when it may be content."""
     if len(text) > _RULE_MAX_CHARS:
         return None
+    if text[0] in "*_" and text[-1] in "*_":
+        # Markdown emphasis around a byline or a credit: "*Posted by Sam Lee*".
+        text = text.strip("*_ ")
+        if not text:
+            return None
     words = text.count(" ") + 1
     for rule in _LINE_RULES:
         if rule.matches(text, words):
@@ -412,8 +417,9 @@ def _line_reason(text: str) -> str | None:
 
 
 def _compound_reason(text: str) -> str | None:
-    # A footer or meta line made of several items ("Privacy | Terms | Contact",
-    # "Jane Doe • August 4, 2025") is furniture when every item is.
+    # A footer, meta or section line made of several items ("Privacy | Terms | Contact",
+    # "Jane Doe • August 4, 2025", "Europe | Climate crisis") is furniture when every
+    # item is furniture or a bare label of a few words.
     parts = [p for p in _SEPARATOR.split(text) if p]
     if len(parts) < 2:
         return None
@@ -423,10 +429,13 @@ def _compound_reason(text: str) -> str | None:
         reason = next((r.reason for r in _LINE_RULES if r.matches(part, words)), None)
         if reason is None and words <= 4 and _BARE_NAMES.fullmatch(part):
             reason = BYLINE
-        if reason is None:
+        if reason is None and (words > _MENU_MAX_WORDS or _ends_sentence(part)):
             return None
-        reasons.append(reason)
-    return BYLINE if BYLINE in reasons else reasons[0]
+        if reason is not None:
+            reasons.append(reason)
+    if BYLINE in reasons:
+        return BYLINE
+    return reasons[0] if reasons else NAVIGATION
 
 
 # --------------------------------------------------------------------------------------
@@ -478,17 +487,49 @@ _SENTENCE_BREAK = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][”\"’')]))\s+")
 # Pieces
 
 
-@dataclass(eq=False)
-class _Piece:
-    """A unit of the page being cleaned: one line, or the wrapped lines of one paragraph."""
+def _ends_sentence(text: str) -> bool:
+    # Only the last few characters matter; searching them alone keeps this O(1).
+    return _ENDS_SENTENCE.search(text[-8:]) is not None
 
-    lines: list[int]
-    parts: list[str]
-    bullet: bool = False
-    level: int = 0  # Markdown heading level from the reading stage: 1 title, 2+ heading
-    reason: str | None = None
-    role: str | None = None  # TITLE, HEADING or PARAGRAPH once kept
-    _text: str | None = field(default=None, repr=False)
+
+def _ends_clause(text: str) -> bool:
+    return _ENDS_CLAUSE.search(text[-8:]) is not None
+
+
+def _without_trailing_credit(text: str) -> str:
+    """``text`` less a trailing agency credit ("... agency TASS. REUTERS")."""
+    tail = text[-40:]
+    match = _TRAILING_CREDIT.search(tail)
+    if match is None:
+        return text
+    return text[: len(text) - len(tail) + match.start()]
+
+
+class _Piece:
+    """A unit of the page being cleaned: one line, or the wrapped lines of one paragraph.
+
+    Lines dropped by a line rule stay in the sequence as pieces with a reason, so that
+    later passes see what sat between the kept pieces.
+    """
+
+    __slots__ = ("lines", "parts", "bullet", "level", "reason", "role", "_text", "_body")
+
+    def __init__(
+        self, lineno: int, line: str, *, bullet: bool = False, level: int = 0, reason=None
+    ) -> None:
+        self.lines = [lineno]
+        self.parts = [line]
+        self.bullet = bullet
+        self.level = level  # Markdown heading level from the reading stage: 1 is the title
+        self.reason: str | None = reason
+        self.role: str | None = None  # TITLE, HEADING or PARAGRAPH once kept
+        self._text: str | None = None
+        self._body: bool | None = None
+
+    def add(self, lineno: int, line: str) -> None:
+        self.lines.append(lineno)
+        self.parts.append(line)
+        self._text = self._body = None
 
     @property
     def text(self) -> str:
@@ -502,10 +543,16 @@ class _Piece:
 
     @property
     def is_body(self) -> bool:
-        """Prose: ends like a sentence, or too long to be a headline."""
-        if self.level:
-            return False
-        return _ENDS_SENTENCE.search(self.text) is not None or self.words > _HEADLINE_MAX_WORDS
+        """Prose: ends like a sentence (before any trailing credit), or is too long to be
+        a headline."""
+        if self._body is None:
+            text = self.text
+            self._body = not self.level and (
+                self.words > _HEADLINE_MAX_WORDS
+                or _ends_sentence(text)
+                or _ends_sentence(_without_trailing_credit(text))
+            )
+        return self._body
 
     @property
     def is_headline(self) -> bool:
@@ -542,7 +589,7 @@ def _wrap_width(lines: Sequence[str]) -> int | None:
         if not line or not nxt or len(line) < 40:
             continue
         followed += 1
-        if len(line) >= floor and not _ENDS_CLAUSE.search(line):
+        if len(line) >= floor and not _ends_clause(line):
             mid_sentence += 1
     if mid_sentence >= 2 and mid_sentence * 4 >= followed:
         return width
@@ -551,18 +598,18 @@ def _wrap_width(lines: Sequence[str]) -> int | None:
 
 def _continues(prev_raw: str, prev: str, line_raw: str, line: str, width: int | None) -> bool:
     """Whether ``line`` carries on the paragraph whose last line is ``prev``."""
-    if _STARTS_LOWER.match(line) and not _ENDS_CLAUSE.search(prev):
+    if _STARTS_LOWER.match(line) and not _ends_clause(prev):
         return True
     if width is not None:
         # A greedy wrapper would have put the next word on this line if it fitted, so a
         # line with room left for it ends its paragraph.
         first = line.split(" ", 1)[0]
         return len(prev_raw) + 1 + len(first) > width
-    return prev.endswith((",", "-", "–")) and not _ENDS_CLAUSE.search(prev)
+    return prev.endswith((",", "-", "–")) and not _ends_clause(prev)
 
 
-def _split_pieces(text: str, dropped: list[Dropped]) -> list[_Piece]:
-    """Lines -> pieces, dropping furniture lines on the way (into ``dropped``)."""
+def _split_pieces(text: str) -> list[_Piece]:
+    """Lines -> pieces; a line that a line rule recognises is a piece with its reason."""
     raw_lines = text.split("\n")
     stripped = [raw.rstrip() for raw in raw_lines]
     width = _wrap_width(stripped)
@@ -603,19 +650,16 @@ def _split_pieces(text: str, dropped: list[Dropped]) -> list[_Piece]:
             and not level
             and not current.level
             and _continues(prev_raw, prev, raw, line, width)
-            and not (_ENDS_CLAUSE.search(prev) and _line_reason(line))
+            and not (_ends_clause(prev) and _line_reason(line))
         ):
-            current.lines.append(lineno)
-            current.parts.append(line)
+            current.add(lineno, line)
             prev_raw, prev = raw, line
             continue
         reason = _line_reason(line)
-        if reason is not None:
-            dropped.append(Dropped(lineno, line, reason))
-            current = None
-            continue
-        current = _Piece([lineno], [line], bullet=bullet, level=level)
-        pieces.append(current)
+        piece = _Piece(lineno, line, bullet=bullet, level=level, reason=reason)
+        pieces.append(piece)
+        # Nothing joins onto a dropped line: it ends the paragraph before it.
+        current = piece if reason is None else None
         prev_raw, prev = raw, line
     return pieces
 
@@ -633,6 +677,8 @@ def _apply_piece_rules(pieces: Sequence[_Piece]) -> None:
     """Rules that need a whole piece: joined furniture lines, and photo captions."""
     for piece in pieces:
         text = piece.text
+        if piece.reason is not None:
+            continue
         if len(piece.lines) > 1:
             reason = _line_reason(text)
             if reason is not None:
@@ -676,32 +722,42 @@ def _drop_short_runs(pieces: Sequence[_Piece]) -> None:
         run = []
 
 
-def _drop_site_names_and_repeats(
-    pieces: Sequence[_Piece], owners: set[str], keep: str | None
-) -> None:
-    """Drop the site's name (as its copyright line spells it) and short lines repeated.
-
-    A short line that occurs twice on a page is a menu item or a label, never a
-    subheading; the title (``keep``) is left for the duplicate-title rule.
-    """
-    short = [p for p in _alive(pieces) if not p.is_body and p.words <= 4]
-    counts: dict[str, int] = {}
-    for piece in short:
-        key = _key(piece.text)
-        counts[key] = counts.get(key, 0) + 1
-    for piece in short:
-        key = _key(piece.text)
-        if key in owners:
+def _drop_site_names(pieces: Sequence[_Piece], owners: set[str]) -> None:
+    """Drop the site's name standing alone, as its copyright line spells it."""
+    for piece in _alive(pieces):
+        if piece.words <= 6 and not piece.is_body and _key(piece.text) in owners:
             _drop(piece, SITE_NAME)
-        elif counts[key] > 1 and key != keep:
+
+
+def _repeated_keys(pieces: Sequence[_Piece]) -> set[str]:
+    """Keys of short headline-like lines that occur more than once on the page."""
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for piece in _alive(pieces):
+        if piece.words <= 4 and not piece.is_body:
+            key = _key(piece.text)
+            (repeated if key in seen else seen).add(key)
+    return repeated
+
+
+def _drop_repeats(pieces: Sequence[_Piece], keep: str | None) -> None:
+    """A short line that occurs twice on a page is a menu item or a label, not a heading.
+
+    The title (``keep``) is left for the duplicate-title rule.
+    """
+    repeated = _repeated_keys(pieces)
+    repeated.discard(keep or "")
+    for piece in _alive(pieces):
+        if piece.words <= 4 and not piece.is_body and _key(piece.text) in repeated:
             _drop(piece, NAVIGATION if piece.bullet else REPEATED)
 
 
-def _site_owners(dropped: Iterable[Dropped]) -> set[str]:
+def _site_owners(pieces: Iterable[_Piece]) -> set[str]:
+    """The site's name as its copyright lines spell it ("© 2025 by GCN" -> "gcn")."""
     owners = set()
-    for item in dropped:
-        if item.reason == LEGAL:
-            match = _COPYRIGHT_OWNER.match(item.text)
+    for piece in pieces:
+        if piece.reason == LEGAL:
+            match = _COPYRIGHT_OWNER.match(piece.text)
             if match:
                 owners.add(_key(match.group("owner")))
     owners.discard("")
@@ -742,21 +798,30 @@ def _drop_duplicates(pieces: Sequence[_Piece]) -> None:
 
 
 def _find_title(pieces: Sequence[_Piece], title: str | None) -> _Piece | None:
-    """The piece holding the article's title, looked for before the first long paragraph."""
+    """The piece holding the article's title, looked for before the first long paragraph.
+
+    With a known ``title``, the piece that reads the same; else a ``# `` line; else the
+    first headline-like line of three words or more, preferring one that is not repeated
+    on the page (a tagline in the header and the footer).
+    """
     alive = _alive(pieces)
     wanted = _key(title) if title else None
     for piece in alive:
         if piece.level == 1 and (wanted is None or _same_title(_key(piece.text), wanted)):
             return piece
+    repeated = _repeated_keys(pieces)
+    fallback = None
     for piece in alive:
         if piece.is_body and not piece.bullet and piece.words >= _LONG_BODY_WORDS:
-            return None
+            break
         if wanted is not None:
             if _same_title(_key(piece.text), wanted):
                 return piece
         elif piece.is_headline and piece.words >= 3:
-            return piece
-    return None
+            if _key(piece.text) not in repeated:
+                return piece
+            fallback = fallback or piece
+    return fallback
 
 
 def _same_title(key: str, wanted: str) -> bool:
@@ -859,16 +924,16 @@ def _strip_dateline(blocks: list[_Out], dropped: list[Dropped]) -> None:
 
 
 def _strip_trailing_credit(blocks: list[_Out], dropped: list[Dropped]) -> None:
+    """Cut a wire credit off the end of the last paragraph ("... TASS. REUTERS")."""
     paragraphs = [b for b in blocks if b.kind == PARAGRAPH]
     if not paragraphs:
         return
     block = paragraphs[-1]
-    tail = block.text[-40:]
-    match = _TRAILING_CREDIT.search(tail)
-    if match and len(tail) - match.start() < len(block.text):
-        cut = len(block.text) - len(tail) + match.start()
-        dropped.append(Dropped(block.last, block.text[cut:].strip(" -–—"), AGENCY_CREDIT))
-        block.text = block.text[:cut].rstrip()
+    kept = _without_trailing_credit(block.text)
+    if kept is not block.text and kept.strip():
+        credit = block.text[len(kept) :].strip(" -–—()")
+        dropped.append(Dropped(block.last, credit, AGENCY_CREDIT))
+        block.text = kept.rstrip()
 
 
 def _join_quotes(blocks: list[_Out]) -> list[_Out]:
@@ -903,20 +968,24 @@ def clean(text: str, title: str | None = None) -> CleanArticle:
     line number in ``text`` and its reason (one of ``REASONS``).
     """
     dropped: list[Dropped] = []
-    pieces = _split_pieces(text, dropped)
+    pieces = _split_pieces(text)
     given = _normalise(title) if title else None
 
     _apply_piece_rules(pieces)
     _drop_bullet_menus(pieces)
-    _drop_site_names_and_repeats(pieces, _site_owners(dropped), _key(given) if given else None)
+    _drop_site_names(pieces, _site_owners(pieces))
     _drop_short_runs(pieces)
     _drop_related_lists(pieces)
     _drop_duplicates(pieces)
 
     title_piece = _find_title(pieces, given)
     wanted = _key(given or (title_piece.text if title_piece else ""))
+    _drop_repeats(pieces, wanted)
     for piece in _alive(pieces):
-        if piece is not title_piece and wanted and _same_title(_key(piece.text), wanted):
+        if piece is title_piece or not wanted:
+            continue
+        key = _key(piece.text)
+        if key == wanted or (piece.is_headline and _same_title(key, wanted)):
             _drop(piece, DUPLICATE_TITLE)
     _lay_out(pieces, title_piece)
 
