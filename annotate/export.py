@@ -221,7 +221,7 @@ def _aggregate_batches(
 
 def export_batches(store: Store, options: ExportOptions) -> Iterator[list[tuple[Any, ...]]]:
     """The rows of an export, in ``options.fields`` order, in batches."""
-    select = {
+    select: dict[str, Any] = {
         "annotator": options.annotator,
         "all_kinds": options.all_kinds,
         "every_unit": options.include_unlabeled,

@@ -80,8 +80,8 @@ def collect(store: Store, annotator: str | None = None) -> Stats:
         for name, e in per.items()
     ]
     labels = dict.fromkeys(LABELS, 0)
-    for a in annotators:
-        for label, n in a.labels.items():
+    for person in annotators:
+        for label, n in person.labels.items():
             labels[label] = labels.get(label, 0) + n
     return Stats(
         annotator=annotator,
@@ -135,8 +135,8 @@ def tables(stats: Stats, limit: int = 50) -> list[Table]:
     # stay readable in an 80-column terminal.
     labels = Table(title="Labels")
     labels.add_column("")
-    for a in stats.annotators:
-        labels.add_column(Text(a.annotator), justify="right")
+    for person in stats.annotators:
+        labels.add_column(Text(person.annotator), justify="right")
     if len(stats.annotators) != 1:
         labels.add_column("all", justify="right")
     for label in LABELS:
@@ -147,19 +147,14 @@ def tables(stats: Stats, limit: int = 50) -> list[Table]:
         labels.add_row(name, *(str(getattr(a, name)) for a in stats.annotators))
 
     articles = Table(title="Articles")
-    for column, justify in (
-        ("article", "left"),
-        ("claims", "right"),
-        ("labelled", "right"),
-        ("left", "right"),
-        ("flagged", "right"),
-        ("noted", "right"),
-    ):
-        articles.add_column(column, justify=justify)  # type: ignore[arg-type]
+    articles.add_column("article")
+    for column in ("claims", "labelled", "left", "flagged", "noted"):
+        articles.add_column(column, justify="right")
     shown = stats.articles if limit <= 0 else stats.articles[:limit]
-    for a in shown:
+    for art in shown:
         articles.add_row(
-            Text(a.path), *(str(v) for v in (a.claims, a.labelled, a.left, a.flagged, a.noted))
+            Text(art.path),
+            *(str(v) for v in (art.claims, art.labelled, art.left, art.flagged, art.noted)),
         )
     if len(shown) < len(stats.articles):
         more = len(stats.articles) - len(shown)

@@ -582,3 +582,12 @@ def test_import_format_from_option_when_the_name_does_not_tell(runner, db, fresh
     result = run(runner, "import", str(out), "--db", fresh_db, ok=False)
     assert result.exit_code == 1 and "--format" in result.output
     run(runner, "import", str(out), "--db", fresh_db, "--format", "jsonl")
+
+
+def test_export_and_stats_do_not_import_textual():
+    import subprocess
+    import sys
+
+    code = "import annotate.export, annotate.stats, sys; print(' '.join(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert not [m for m in out.stdout.split() if m == "textual" or m.startswith("textual.")]
