@@ -12,6 +12,7 @@ import sqlite3
 
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
 from rich.text import Text
 
 from annotate.cli import main
@@ -19,7 +20,7 @@ from annotate.model import HEADING, SENTENCE, TITLE, Unit
 from annotate.store import Store
 from annotate.tui.app import AnnotateApp
 from annotate.tui.config import ConfigError
-from annotate.tui.widgets.claim import ClaimView
+from annotate.tui.widgets.claim import ArticleHeader, ClaimView, StatusBar
 
 WHO = "tester"
 
@@ -111,9 +112,17 @@ def current(app: AnnotateApp) -> str:
 
 
 def claim_plain(app: AnnotateApp) -> str:
-    rendered = app.screen.query_one(ClaimView).render()
-    assert isinstance(rendered, Text)
-    return rendered.plain
+    text = app.screen.query_one(ClaimView).render()
+    assert isinstance(text, Text)
+    return text.plain
+
+
+def rendered(app: AnnotateApp, widget: type) -> str:
+    """The plain text a widget of the main screen renders, as a console would print it."""
+    console = Console(width=200, color_system=None, legacy_windows=False)
+    with console.capture() as capture:
+        console.print(app.screen_stack[0].query_one(widget).render())
+    return "\n".join(line.rstrip() for line in capture.get().splitlines())
 
 
 @pilot
@@ -266,10 +275,13 @@ async def test_article_list_jumps_to_the_first_unlabelled_claim(db):
         await pilot.pause()
         await pilot.press("down", "enter")
         assert current(app) == "But bad weather push"
-        await pilot.press("1", "a")
+        await pilot.press("1")  # that article is done; the queue wraps to the first one
+        assert current(app) == "NASA's new administr"
+        await pilot.press("a")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        await pilot.press("enter")  # the cursor starts on the current article
+        assert app.screen.query_one("DataTable").cursor_row == 0  # on the current article
+        await pilot.press("down", "enter")
         assert current(app) == "But bad weather push"  # all done: its first claim
         await pilot.press("a")
         await app.workers.wait_for_complete()
@@ -285,12 +297,14 @@ async def test_quit_and_resume_in_a_new_app(db):
         await pilot.press("1", "2", "left", "q")
     assert app.return_code == 0
     app = app_for(db)
-    async with app.run_test():
+    async with app.run_test() as pilot:
+        await pilot.pause()
         # Resumes after the claim last worked on, not where the cursor was left.
         assert current(app) == "Such talks could sig"
         assert app.session.labelled == 2
     other = app_for(db, annotator="someone-else")
-    async with other.run_test():
+    async with other.run_test() as pilot:
+        await pilot.pause()
         assert current(other) == "NASA's new administr"  # reviewers keep separate labels
         assert other.session.labelled == 0
 
@@ -357,11 +371,9 @@ async def test_corpus_text_is_shown_literally_never_as_markup(db_path):
         plain = claim_plain(app)
         assert nasty[0] in plain
         assert "Escape ␛[31mred␛[0m and a bell␇ too." in plain
-        assert str(app.screen.query_one("#title").render()) == "Title [i]x[/i]"
-        assert str(app.screen.query_one("#meta").render()) == "[b]odd[/b].txt · GCN"
-        assert str(app.screen.query_one("#heading").render()) == "§ [h]"
+        assert rendered(app, ArticleHeader) == "Title [i]x[/i]\n[b]odd[/b].txt · GCN\n§ [h]"
         await pilot.press("e", *"[bold]n[/]", "enter")
-        assert "note: [bold]n[/]" in str(app.screen.query_one("#state").render())
+        assert "note: [bold]n[/]" in rendered(app, StatusBar)
         await pilot.press("slash", *"[link", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -379,8 +391,9 @@ async def test_claim_is_shown_inside_its_paragraph(db):
             "Roscosmos said. The talks were the first in-person meeting since 2018. "
             "Such talks could signal thawing relations."
         )
-        assert str(app.screen.query_one("#heading").render()) == "§ Dialogue is rekindled"
-        assert str(app.screen.query_one("#position").render()) == "claim 2 of 5 in this article"
+        header = rendered(app, ArticleHeader).splitlines()
+        assert header == [ARTICLES["space.txt"][0], "space.txt · GCN", "§ Dialogue is rekindled"]
+        assert "claim 2 of 5 in this article" in rendered(app, StatusBar)
 
 
 @pilot

@@ -10,15 +10,16 @@ from __future__ import annotations
 from time import perf_counter
 from typing import TYPE_CHECKING, cast
 
+from rich.progress_bar import ProgressBar
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import Footer, Static
 
 from annotate.tui.session import Session, filter_name, next_filter
-from annotate.tui.widgets.claim import ClaimView, literal, state_text
+from annotate.tui.widgets.claim import ArticleHeader, ClaimView, StatusBar
 
 if TYPE_CHECKING:
     from annotate.tui.app import AnnotateApp
@@ -54,6 +55,7 @@ class LabelScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.ingesting = ingesting
+        self._can: tuple[bool, bool] | None = None  # what check_action last allowed
         self._placeholder = "No claims in the database yet."
 
     @property
@@ -61,27 +63,16 @@ class LabelScreen(Screen[None]):
         return cast("AnnotateApp", self.app)
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="article"):
-            yield Static(id="title")
-            yield Static(id="meta")
-            yield Static(id="heading")
-        with VerticalScroll(id="claim-scroll", can_focus=False):
-            yield ClaimView(id="claim")
-        with Horizontal(id="unit-row"):
-            yield Static(id="position")
-            yield Static(id="state")
-        with Horizontal(id="progress-row"):
-            yield ProgressBar(id="progress", show_eta=False)
-            yield Static(id="counts")
-        with Horizontal(id="ingest-row"):
-            yield Static("Ingesting", id="ingest-label")
-            yield ProgressBar(id="ingest", show_eta=False)
+        yield ArticleHeader(id="article")
+        yield ClaimView(id="claim")
+        yield StatusBar(id="status")
+        yield Static(id="ingest")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         if self.ingesting:
             self._placeholder = "Ingesting the corpus; the first claim shows as soon as it is in."
-        self.query_one("#ingest-row").display = self.ingesting
+        self.query_one("#ingest").display = self.ingesting
         self.show_unit()
         self.annotate.screen_ready()
 
@@ -168,49 +159,39 @@ class LabelScreen(Screen[None]):
     # -- drawing -------------------------------------------------------------------------
 
     def show_unit(self, placeholder: str | None = None) -> None:
-        """Redraw everything about the current claim."""
+        """Redraw everything about the current claim (a repaint: every size is fixed)."""
         if placeholder is not None:
             self._placeholder = placeholder
         context = self.session.context()
-        claim = self.query_one("#claim", ClaimView)
-        title, meta, heading = (self.query_one(f"#{n}", Static) for n in ("title", "meta", "heading"))
+        self.query_one(ArticleHeader).show(context)
+        self.query_one(ClaimView).show(context, self._placeholder)
+        status = self.query_one(StatusBar)
         if context is None:
-            claim.show(None, self._placeholder)
-            title.update(Text("annotate", "bold"))
-            meta.update("")
-            heading.update("")
-            self.query_one("#position", Static).update("")
-            self.query_one("#state", Static).update("")
+            status.show("", None)
         else:
-            u = context.unit
-            title.update(Text(literal(u.article_title or u.article_path)))
-            meta_text = Text(literal(u.article_path))
-            if u.article_source:
-                meta_text.append(" · ")
-                meta_text.append(literal(u.article_source))
-            meta.update(meta_text)
-            heading.update(Text("§ " + literal(context.heading)) if context.heading else "")
-            heading.display = context.heading is not None
-            claim.show(context)
-            self.query_one("#position", Static).update(
-                f"claim {context.index} of {context.of} in this article"
-            )
-            self.query_one("#state", Static).update(state_text(context.state))
+            status.show(f"claim {context.index} of {context.of} in this article", context.state)
         self.show_counts()
-        self.refresh_bindings()
+        # The footer recomposes on every bindings refresh (~10 ms): only when it would change.
+        can = (self.session.unit is not None, bool(self.session.undo_stack))
+        if can != self._can:
+            self._can = can
+            self.refresh_bindings()
         self.annotate.shown(perf_counter())
 
     def show_counts(self) -> None:
         s = self.session
-        self.query_one("#progress", ProgressBar).update(total=max(s.claims, 1), progress=s.labelled)
-        text = Text(f"{s.labelled:,}/{s.claims:,} labelled · ")
-        text.append(literal(s.annotator), "bold")
-        if s.only is not None:
-            text.append(" · filter: ")
-            text.append(filter_name(s.only), "bold")
-        self.query_one("#counts", Static).update(text)
+        only = filter_name(s.only) if s.only else ""
+        self.query_one(StatusBar).show_counts(s.labelled, s.claims, s.annotator, only)
 
     def show_ingest(self, done: int, total: int, running: bool = True) -> None:
-        row = self.query_one("#ingest-row")
-        row.display = running
-        self.query_one("#ingest", ProgressBar).update(total=max(total, 1), progress=done)
+        """The ingest line under the progress: shown only while ingest runs."""
+        ingest = self.query_one("#ingest", Static)
+        ingest.display = running
+        if running:
+            grid = Table.grid(padding=(0, 1))
+            grid.add_row(
+                Text("Ingesting corpus", "dim"),
+                ProgressBar(total=max(total, 1), completed=done, width=30),
+                Text(f"{done:,}/{total:,} files", "dim"),
+            )
+            ingest.update(grid)

@@ -7,7 +7,9 @@ those characters.
 
 from __future__ import annotations
 
+from rich.progress_bar import ProgressBar
 from rich.style import Style
+from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
@@ -68,7 +70,11 @@ def state_text(state: LabelState) -> Text:
 
 
 class ClaimView(Widget):
-    """The current claim, highlighted inside its paragraph with its neighbours dimmed."""
+    """The current claim, highlighted inside its paragraph with its neighbours dimmed.
+
+    Its size comes from the stylesheet, so a new claim is a repaint, never a re-layout
+    of the screen; neighbours are dropped when the paragraph would not fit.
+    """
 
     COMPONENT_CLASSES = {"claim-view--claim", "claim-view--context"}
 
@@ -81,15 +87,91 @@ class ClaimView(Widget):
         """Show a claim (or, with None, the placeholder message)."""
         self.context = context
         self.placeholder = Text(placeholder, "italic")
-        self.refresh(layout=True)
+        self.refresh()
 
     def render(self) -> Text:
         c = self.context
         if c is None:
             return self.placeholder
-        return paragraph_text(
-            c.paragraph,
-            c.unit.id,
-            claim_style=self.get_component_rich_style("claim-view--claim"),
-            context_style=self.get_component_rich_style("claim-view--context"),
+        claim = self.get_component_rich_style("claim-view--claim")
+        around = self.get_component_rich_style("claim-view--context")
+        width, height = self.content_size
+        for neighbours in range(NEIGHBOURS, 0, -1):
+            text = paragraph_text(c.paragraph, c.unit.id, claim, around, neighbours)
+            if width <= 0 or len(text.wrap(self.app.console, width)) <= height:
+                return text
+        return paragraph_text(c.paragraph, c.unit.id, claim, around, 0)
+
+
+class ArticleHeader(Widget):
+    """Three lines above the claim: the article title, its path and outlet, the subheading."""
+
+    COMPONENT_CLASSES = {"article-header--title", "article-header--meta", "article-header--heading"}
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.lines: tuple[str, str, str] = ("annotate", "", "")
+
+    def show(self, context: Context | None) -> None:
+        if context is None:
+            self.lines = ("annotate", "", "")
+        else:
+            u = context.unit
+            meta = u.article_path + (f" · {u.article_source}" if u.article_source else "")
+            heading = f"§ {context.heading}" if context.heading else ""
+            self.lines = (u.article_title or u.article_path, meta, heading)
+        self.refresh()
+
+    def render(self) -> Text:
+        parts = zip(self.lines, ("title", "meta", "heading"), strict=True)
+        return Text("\n").join(
+            Text(literal(line), self.get_component_rich_style(f"article-header--{part}"),
+                 no_wrap=True, overflow="ellipsis")
+            for line, part in parts
         )
+
+
+class StatusBar(Widget):
+    """Position in the article and label state; below, the reviewer's overall progress."""
+
+    COMPONENT_CLASSES = {"status-bar--muted", "status-bar--bar", "status-bar--bar-back"}
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.position = ""
+        self.state: LabelState | None = None
+        self.done = self.total = 0
+        self.annotator = ""
+        self.only = ""
+
+    def show(self, position: str, state: LabelState | None) -> None:
+        self.position, self.state = position, state
+        self.refresh()
+
+    def show_counts(self, done: int, total: int, annotator: str, only: str) -> None:
+        self.done, self.total, self.annotator, self.only = done, total, annotator, only
+        self.refresh()
+
+    def render(self) -> Table:
+        muted = self.get_component_rich_style("status-bar--muted")
+        grid = Table.grid(expand=True, padding=(0, 1))
+        grid.add_column(no_wrap=True, overflow="ellipsis")
+        grid.add_column(justify="right", no_wrap=True, overflow="ellipsis", ratio=1)
+        state = state_text(self.state) if self.state is not None else Text("")
+        grid.add_row(Text(self.position, muted), state)
+        counts = Text(f"{self.done:,}/{self.total:,} labelled · ")
+        counts.append(literal(self.annotator), "bold")
+        if self.only:
+            counts.append(" · filter: ")
+            counts.append(self.only, "bold")
+        done_style = self.get_component_rich_style("status-bar--bar")
+        bar = ProgressBar(
+            total=max(self.total, 1),
+            completed=self.done,
+            width=max(10, min(40, self.content_size.width - counts.cell_len - 2)),
+            style=self.get_component_rich_style("status-bar--bar-back"),
+            complete_style=done_style,
+            finished_style=done_style,
+        )
+        grid.add_row(bar, counts)
+        return grid

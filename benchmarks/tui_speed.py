@@ -1,0 +1,216 @@
+"""Speed and memory of the labelling app on a 1,000,000-unit database, beside 1,000 units.
+
+Builds a synthetic corpus and database (units stored through ``Store.save_article``; the
+labels and history of an annotator who has already labelled all but the last claims are
+written with plain ``executemany``), records every corpus file as already ingested, then
+runs the real ``annotate CORPUS`` command in a pseudo-terminal of 80x24 and measures:
+
+  1. process start -> first claim on screen, against ``python -c 'import textual.app'``
+     timed in the same run (target: <= 1.5x); the app writes the time of its first paint
+     to the file named by ANNOTATE_BENCH_FIRST_PAINT;
+  2. key-to-next-claim latency, measured inside the app from the key event to the refresh
+     after the next claim is drawn (ANNOTATE_BENCH_LATENCY), median and p95 over the
+     label keys sent (target: p95 < 16 ms);
+  3. resident memory (VmRSS, VmHWM) after the decisions (target: < 200 MB).
+
+Also lists which heavy modules (nltk, ftfy, the segmenter, sqlite_utils) the start-up path
+imports. Figures are printed, never asserted.
+
+    python benchmarks/tui_speed.py [--units 1000000] [--keys 550] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import pty
+import shutil
+import sqlite3
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import threading
+import time
+from pathlib import Path
+
+from annotate.ingest import pipeline_version
+from annotate.model import HEADING, SENTENCE, TITLE, Unit
+from annotate.store import FileRecord, Store
+
+ANNOTATOR = "bench"
+UNITS_PER_ARTICLE = 1000
+WORDS = (
+    "the agency said talks on the station could continue while officials in Houston and "
+    "Moscow weighed a rare joint mission amid sanctions and a launch delayed by weather"
+).split()
+BIN = Path(sys.executable).parent
+
+
+def sentence(i: int) -> str:
+    words = [WORDS[(i * 7 + k * 3) % len(WORDS)] for k in range(12 + i % 9)]
+    return f"Claim {i}: " + " ".join(words).capitalize() + "."
+
+
+def build(dest: Path, units: int, unlabelled: int) -> tuple[Path, Path, int]:
+    """A corpus folder and a database holding ``units`` units; all claims but the last
+    ``unlabelled`` labelled by ANNOTATOR. Returns (corpus, db, claims)."""
+    corpus, db = dest / "corpus", dest / "annotations.db"
+    corpus.mkdir(parents=True)
+    version = pipeline_version()
+    per = min(units, UNITS_PER_ARTICLE)
+    n_articles = max(1, units // per)
+    i = 0
+    with Store.open(db) as store:
+        store.conn.execute("PRAGMA synchronous = OFF")  # building only
+        for a in range(n_articles):
+            path = f"{a // 100:03d}/article{a:05d}.txt"
+            file = corpus / path
+            file.parent.mkdir(exist_ok=True)
+            file.write_text(f"Article {a}\n\nsynthetic\n")
+            items = [Unit(0, 0, TITLE, f"Article {a}: space leaders meet", 0, 1)]
+            for seq in range(1, per):
+                paragraph = 1 + (seq - 1) // 6
+                kind = HEADING if (seq - 1) % 60 == 0 else SENTENCE
+                text = f"Section {seq}" if kind == HEADING else sentence(i)
+                items.append(Unit(paragraph, seq, kind, text, 0, len(text)))
+                i += 1
+            store.save_article(
+                path=path, file=path, sha256=str(a), title=f"Article {a}: space leaders meet",
+                source="Synthetic", url=None, date=None, cleaned="", segmenter=version,
+                units=items,
+            )
+            st = file.stat()
+            store.save_file_record(FileRecord(path, st.st_size, st.st_mtime_ns, version))
+        claims = store.claim_count()
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA synchronous = OFF")
+    ids = [
+        r[0]
+        for r in conn.execute("SELECT id FROM units WHERE kind = ? ORDER BY pos", (SENTENCE,))
+    ][: max(0, claims - unlabelled)]
+    now = "2026-01-01T00:00:00.000000Z"
+    with conn:
+        conn.executemany(
+            "INSERT INTO labels (unit_id, annotator, label, labeled_at, flagged) "
+            "VALUES (?, ?, 'unattributed', ?, 0)",
+            ((u, ANNOTATOR, now) for u in ids),
+        )
+        conn.executemany(
+            "INSERT INTO history (at, annotator, unit_id, action, label, flagged, prev_flagged) "
+            "VALUES (?, ?, ?, 'label', 'unattributed', 0, 0)",
+            ((now, ANNOTATOR, u) for u in ids),
+        )
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return corpus, db, claims
+
+
+def import_textual() -> float:
+    """Best of three: a fresh interpreter importing textual.app."""
+    best = float("inf")
+    for _ in range(3):
+        t = time.time()
+        subprocess.run([sys.executable, "-c", "import textual.app"], check=True)
+        best = min(best, time.time() - t)
+    return best
+
+
+def run_app(corpus: Path, db: Path, keys: int, work: Path) -> dict[str, float]:
+    """Run ``annotate CORPUS`` in an 80x24 pty; first paint, key latencies, memory."""
+    first, lat = work / "first_paint", work / "latency"
+    for f in (first, lat):
+        f.unlink(missing_ok=True)
+    env = dict(os.environ, TERM="xterm-256color", ANNOTATE_BENCH_FIRST_PAINT=str(first),
+               ANNOTATE_BENCH_LATENCY=str(lat))
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    cmd = [str(BIN / "annotate"), str(corpus), "--db", str(db), "--annotator", ANNOTATOR]
+    start = time.time()
+    proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, env=env,
+                            start_new_session=True)
+    os.close(slave)
+    drain = threading.Thread(target=_drain, args=(master,), daemon=True)
+    drain.start()
+    while not first.exists() or not first.read_text().strip():
+        if proc.poll() is not None:
+            raise SystemExit(f"annotate exited early with {proc.returncode}")
+        time.sleep(0.002)
+    first_paint = float(first.read_text()) - start
+    time.sleep(1.5)  # let ingest of the unchanged corpus and the counting finish
+    for _ in range(keys):
+        os.write(master, b"1")
+        time.sleep(0.02)
+    time.sleep(0.5)
+    status = Path(f"/proc/{proc.pid}/status").read_text()
+    mem = {k: int(v.split()[0]) / 1024 for k, v in
+           (line.split(":", 1) for line in status.splitlines()) if k in ("VmRSS", "VmHWM")}
+    os.write(master, b"q")
+    proc.wait(timeout=30)
+    latencies = sorted(float(x) * 1000 for x in lat.read_text().split())
+    return {
+        "first_paint": first_paint,
+        "decisions": len(latencies),
+        "median_ms": statistics.median(latencies),
+        "p95_ms": latencies[int(len(latencies) * 0.95) - 1],
+        "max_ms": latencies[-1],
+        "rss_mb": mem["VmRSS"],
+        "hwm_mb": mem["VmHWM"],
+    }
+
+
+def _drain(fd: int) -> None:
+    try:
+        while os.read(fd, 65536):
+            pass
+    except OSError:
+        pass
+
+
+def heavy_imports() -> list[str]:
+    """Heavy modules the CLI + app import (the start-up path, before ingest starts)."""
+    code = "import annotate.cli, annotate.tui.app, sys; print('\\n'.join(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                         text=True).stdout.split()
+    heavy = ("nltk", "ftfy", "annotate.segment", "annotate.cleaning", "sqlite_utils")
+    return sorted({m for m in out if m.split(".")[0] in heavy or m in heavy})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=1_000_000)
+    parser.add_argument("--keys", type=int, default=550)
+    parser.add_argument("--keep", type=Path, help="build here and keep it")
+    args = parser.parse_args()
+    base = args.keep or Path(tempfile.mkdtemp(prefix="tui-speed-"))
+    rows = []
+    try:
+        for units, unlabelled in ((1_000, args.keys + 50), (args.units, 1_000)):
+            work = base / f"u{units}"
+            if (work / "annotations.db").exists():
+                shutil.rmtree(work)
+            t = time.time()
+            corpus, db, claims = build(work, units, unlabelled)
+            print(f"built {units:,} units ({claims:,} claims, {claims - unlabelled:,} "
+                  f"labelled) in {time.time() - t:.1f}s", flush=True)
+            result = run_app(corpus, db, args.keys, work)
+            rows.append((units, result))
+        baseline = import_textual()
+        print(f"\npython -c 'import textual.app': {baseline * 1000:.0f} ms (best of 3)")
+        print(f"heavy modules on the start-up path: {heavy_imports() or 'none'}\n")
+        print(f"{'units':>10} {'first claim':>12} {'ratio':>6} {'decisions':>9} "
+              f"{'median':>8} {'p95':>8} {'max':>8} {'RSS':>8} {'peak RSS':>9}")
+        for units, r in rows:
+            print(f"{units:>10,} {r['first_paint'] * 1000:>9.0f} ms {r['first_paint'] / baseline:>5.2f}x"
+                  f" {r['decisions']:>9} {r['median_ms']:>5.2f} ms {r['p95_ms']:>5.2f} ms"
+                  f" {r['max_ms']:>5.1f} ms {r['rss_mb']:>5.0f} MB {r['hwm_mb']:>6.0f} MB")
+    finally:
+        if not args.keep:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
