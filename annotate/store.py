@@ -9,11 +9,14 @@ browsable with Datasette.
 
 from __future__ import annotations
 
+import random
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -129,6 +132,29 @@ def _m002_labels_and_history(db: Database) -> None:
     db["history"].create_index(["unit_id"])
 
 
+def _m003_adjudications_and_assignments(db: Database) -> None:
+    # Adjudicated labels live apart from the raw labels: agreement is computed on what the
+    # reviewers said, the dataset (export --aggregate) uses the adjudicated label first.
+    db["adjudications"].create(
+        {
+            "unit_id": str,
+            "label": str,
+            "reason": str,
+            "adjudicator": str,
+            "adjudicated_at": str,
+        },
+        pk="unit_id",
+        not_null={"unit_id", "label", "adjudicator", "adjudicated_at"},
+    )
+    # No rows means no split: every reviewer sees every unit.
+    db["assignments"].create(
+        {"article_id": str, "annotator": str},
+        pk=("article_id", "annotator"),
+        not_null={"article_id", "annotator"},
+    )
+    db["assignments"].create_index(["annotator", "article_id"])
+
+
 def migrations() -> Migrations:
     """The ordered migration set of the annotate schema."""
     from sqlite_utils.migrations import Migrations
@@ -139,7 +165,11 @@ def migrations() -> Migrations:
     return m
 
 
-MIGRATIONS = [_m001_articles_and_units, _m002_labels_and_history]
+MIGRATIONS = [
+    _m001_articles_and_units,
+    _m002_labels_and_history,
+    _m003_adjudications_and_assignments,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -282,8 +312,13 @@ class Store:
     def migrate(self) -> None:
         """Apply pending migrations and record the schema version."""
         try:
-            migrations().apply(self.db)
-            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            # Under the write lock, and checked again once it is held: several reviewers
+            # may open a new (or old) database at the same moment, and only one migrates.
+            with self.transaction():
+                if self.schema_version() >= SCHEMA_VERSION:
+                    return
+                migrations().apply(self.db)
+                self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as e:
             raise StoreError(f"{self.path}: cannot migrate the database ({e})") from None
 
@@ -307,14 +342,40 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One write transaction, taken eagerly (BEGIN IMMEDIATE) so writers queue politely."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        """One write transaction, taken eagerly (BEGIN IMMEDIATE) so writers queue politely.
+
+        Taking the write lock first means the body never has to upgrade a read lock (the
+        one case where SQLite gives up at once instead of waiting); see ``_begin``.
+        """
+        self._begin()
         try:
             yield
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
+
+    # Beyond the busy timeout: how often, and how patiently, to ask for the write lock
+    # again before a "database is locked" may reach the user.
+    LOCK_RETRIES = 8
+    LOCK_BACKOFF = 0.05  # seconds, doubled after each attempt, with jitter
+
+    def _begin(self) -> None:
+        """BEGIN IMMEDIATE, retried with backoff while another writer holds the database.
+
+        The busy timeout already makes SQLite wait; the retry covers the SQLITE_BUSY that
+        comes back without waiting (WAL recovery, a checkpoint, a lock held across the
+        timeout by a slow disk) so a reviewer sees a pause, not an error.
+        """
+        for attempt in range(self.LOCK_RETRIES + 1):
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as e:
+                if not _is_busy(e) or attempt == self.LOCK_RETRIES:
+                    raise
+            # Jitter keeps writers that collided from retrying in lockstep.
+            time.sleep(self.LOCK_BACKOFF * (2**attempt) * (0.5 + random.random()))
 
     def schema_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
@@ -885,6 +946,407 @@ class Store:
             "(SELECT 1 FROM units u WHERE u.id = l.unit_id)"
         ).fetchone()
         return int(row[0])
+
+    # -- teams: merge, agreement, adjudication ------------------------------------------
+    # Adjudicated labels sit in their own table, apart from the raw labels; assignments
+    # split the articles among reviewers (no rows: everyone sees everything); merge
+    # reads another database ATTACHed under a schema name and copies what this one lacks.
+
+    def set_adjudication(
+        self, unit_id: str, label: str | None, reason: str | None, adjudicator: str
+    ) -> Adjudication | None:
+        """Record the final label of a unit (None removes it); returns the one before.
+
+        Logged in history as 'adjudicate' under the adjudicator's name, with the reason
+        as the note, so a decision is never lost when it is overruled.
+        """
+        if label is not None and label not in LABELS:
+            raise ValueError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}")
+        now = utc_now()
+        with self.transaction():
+            before = self.adjudication(unit_id)
+            if label is None:
+                self.conn.execute("DELETE FROM adjudications WHERE unit_id = ?", (unit_id,))
+            else:
+                self._put_adjudication(
+                    Adjudication(unit_id, label, reason or None, adjudicator, now)
+                )
+            self.conn.execute(
+                "INSERT INTO history (at, annotator, unit_id, action, label, note, flagged, "
+                "prev_label, prev_note, prev_flagged) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, 0)",
+                (
+                    now,
+                    adjudicator,
+                    unit_id,
+                    "adjudicate" if label else "unadjudicate",
+                    label,
+                    reason or None,
+                    before.label if before else None,
+                    before.reason if before else None,
+                ),
+            )
+        return before
+
+    def _put_adjudication(self, a: Adjudication) -> None:
+        self.conn.execute(
+            "INSERT INTO adjudications (unit_id, label, reason, adjudicator, adjudicated_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(unit_id) DO UPDATE SET label = excluded.label, "
+            "reason = excluded.reason, adjudicator = excluded.adjudicator, "
+            "adjudicated_at = excluded.adjudicated_at",
+            (a.unit_id, a.label, a.reason, a.adjudicator, a.adjudicated_at),
+        )
+
+    def adjudication(self, unit_id: str) -> Adjudication | None:
+        row = self.conn.execute(
+            "SELECT unit_id, label, reason, adjudicator, adjudicated_at FROM adjudications "
+            "WHERE unit_id = ?",
+            (unit_id,),
+        ).fetchone()
+        return Adjudication(*row) if row else None
+
+    def adjudicated_labels(self) -> dict[str, str]:
+        """unit id -> adjudicated label (small: only units someone settled)."""
+        return dict(self.conn.execute("SELECT unit_id, label FROM adjudications").fetchall())
+
+    def disagreements(
+        self,
+        annotators: Sequence[str] | None = None,
+        *,
+        unresolved: bool = False,
+        after: int = -1,
+        limit: int | None = None,
+    ) -> list[Disagreement]:
+        """Claim units where reviewers gave different labels, in queue order.
+
+        Each comes with every reviewer's label, note and flag, and the adjudication if
+        there is one. ``annotators`` limits who counts; ``unresolved`` skips units
+        already adjudicated; ``after`` and ``limit`` walk the list a page at a time.
+        """
+        params: dict[str, Any] = {"kind": SENTENCE, "after": after, "limit": limit or -1}
+        who = ""
+        if annotators:
+            names = [f":a{i}" for i in range(len(annotators))]
+            params.update({n[1:]: v for n, v in zip(names, annotators, strict=True)})
+            who = f" AND l.annotator IN ({', '.join(names)})"
+        skip = (
+            " AND NOT EXISTS (SELECT 1 FROM adjudications d WHERE d.unit_id = u.id)"
+            if unresolved
+            else ""
+        )
+        rows = self.conn.execute(
+            "WITH hit AS (SELECT u.id, u.pos FROM units u JOIN labels l ON l.unit_id = u.id "
+            f"  WHERE u.kind = :kind AND u.pos > :after AND l.label IS NOT NULL{who}{skip} "
+            "  GROUP BY u.id HAVING count(DISTINCT l.label) > 1 ORDER BY u.pos LIMIT :limit) "
+            "SELECT hit.id, hit.pos, l.annotator, l.label, l.note, l.flagged, d.label, "
+            "d.reason, d.adjudicator, d.adjudicated_at FROM hit "
+            f"JOIN labels l ON l.unit_id = hit.id AND l.label IS NOT NULL{who} "
+            "LEFT JOIN adjudications d ON d.unit_id = hit.id ORDER BY hit.pos, l.annotator",
+            params,
+        )
+        out: list[Disagreement] = []
+        for (uid, pos), group in groupby(rows, key=lambda r: (r[0], r[1])):
+            items = list(group)
+            first = items[0]
+            adj = Adjudication(uid, *first[6:10]) if first[6] is not None else None
+            reviewers = tuple(ReviewerLabel(r[2], r[3], r[4], bool(r[5])) for r in items)
+            out.append(Disagreement(uid, pos, reviewers, adj))
+        return out
+
+    def label_rows(self, annotators: Sequence[str] | None = None) -> Iterator[tuple[str, str, str]]:
+        """(unit_id, annotator, label) of every label on a claim unit, by unit, for agreement."""
+        params: dict[str, Any] = {"kind": SENTENCE}
+        who = ""
+        if annotators:
+            names = [f":a{i}" for i in range(len(annotators))]
+            params.update({n[1:]: v for n, v in zip(names, annotators, strict=True)})
+            who = f" AND l.annotator IN ({', '.join(names)})"
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        try:
+            cur.execute(
+                "SELECT l.unit_id, l.annotator, l.label FROM labels l JOIN units u "
+                f"ON u.id = l.unit_id AND u.kind = :kind WHERE l.label IS NOT NULL{who} "
+                "ORDER BY u.pos, l.annotator",
+                params,
+            )
+            while rows := cur.fetchmany(2000):
+                yield from rows
+        finally:
+            cur.close()
+
+    def article_claims(self) -> list[tuple[str, int]]:
+        """(article id, claim units) of every article, in queue order; for assignment."""
+        rows = self.conn.execute(
+            "SELECT a.id, (SELECT count(*) FROM units u WHERE u.article_id = a.id "
+            "AND u.kind = ?) FROM articles a ORDER BY a.ord",
+            (SENTENCE,),
+        )
+        return [(r[0], int(r[1])) for r in rows]
+
+    def set_assignments(self, plan: Iterable[tuple[str, str]]) -> int:
+        """Replace every assignment with ``plan`` ((article id, annotator) pairs).
+
+        An empty plan clears them: every reviewer sees every unit again. Labels are
+        never touched. Returns the number of rows stored.
+        """
+        with self.transaction():
+            self.conn.execute("DELETE FROM assignments")
+            cur = self.conn.executemany(
+                "INSERT OR IGNORE INTO assignments (article_id, annotator) VALUES (?, ?)", plan
+            )
+            return max(cur.rowcount, 0)
+
+    def assignments(self) -> dict[str, list[str]]:
+        """annotator -> assigned article ids in queue order (empty: no split)."""
+        rows = self.conn.execute(
+            "SELECT s.annotator, s.article_id FROM assignments s "
+            "LEFT JOIN articles a ON a.id = s.article_id ORDER BY s.annotator, a.ord"
+        )
+        out: dict[str, list[str]] = {}
+        for annotator, aid in rows:
+            out.setdefault(annotator, []).append(aid)
+        return out
+
+    def assigned_articles(self, annotator: str) -> list[str] | None:
+        """The article ids (queue order) this annotator should label, or None for all.
+
+        None means no assignment was made at all (the default: every reviewer sees every
+        unit). Once ``annotate assign`` ran, an annotator left out of the plan gets an
+        empty list. For the TUI: restrict the queue to units whose ``article_id`` is in
+        the list.
+        """
+        if self.conn.execute("SELECT 1 FROM assignments LIMIT 1").fetchone() is None:
+            return None
+        rows = self.conn.execute(
+            "SELECT s.article_id FROM assignments s JOIN articles a ON a.id = s.article_id "
+            "WHERE s.annotator = ? ORDER BY a.ord",
+            (annotator,),
+        )
+        return [r[0] for r in rows]
+
+    @contextmanager
+    def attached(self, path: str, schema: str = "src") -> Iterator[str]:
+        """Another database file ATTACHed to this connection as ``schema``, for merging."""
+        self.conn.execute(f"ATTACH DATABASE ? AS {schema}", (path,))
+        try:
+            yield schema
+        finally:
+            self.conn.execute(f"DETACH DATABASE {schema}")
+
+    def merge_articles(self, src: str) -> tuple[int, int, int]:
+        """Copy the files, articles and units of ``src`` that this store lacks.
+
+        Returns (files, articles, units) added. Copied articles go to the end of the
+        queue (their own ord and positions); an article both hold keeps this store's
+        units, whatever ``src`` has (see ``compare_units``). Call inside a transaction.
+        """
+        files = self.conn.execute(
+            "INSERT INTO main.files (path, size, mtime_ns, segmenter, ingested_at) "
+            f"SELECT path, size, mtime_ns, segmenter, ingested_at FROM {src}.files "
+            "WHERE path NOT IN (SELECT path FROM main.files)"
+        ).rowcount
+        new = [
+            r[0]
+            for r in self.conn.execute(
+                f"SELECT id FROM {src}.articles WHERE id NOT IN (SELECT id FROM main.articles) "
+                "ORDER BY ord"
+            )
+        ]
+        next_ord = self.conn.execute("SELECT coalesce(max(ord), -1) + 1 FROM articles")
+        ord_ = int(next_ord.fetchone()[0])
+        units = 0
+        for aid in new:
+            self.conn.execute(
+                "INSERT INTO main.articles (id, path, file, ord, sha256, title, source, url, "
+                "date, cleaned, segmenter, ingested_at) SELECT id, path, file, ?, sha256, "
+                f"title, source, url, date, cleaned, segmenter, ingested_at FROM {src}.articles "
+                "WHERE id = ?",
+                (ord_, aid),
+            )
+            units += self.conn.execute(
+                "INSERT INTO main.units (id, article_id, pos, paragraph, seq, kind, text, "
+                f"start, end) SELECT id, article_id, (? << {POS_BITS}) | seq, paragraph, seq, "
+                f"kind, text, start, end FROM {src}.units WHERE article_id = ?",
+                (ord_, aid),
+            ).rowcount
+            ord_ += 1
+        return files, len(new), units
+
+    def compare_units(self, src: str, examples: int = 5) -> dict[str, Any]:
+        """What exists in only one of this store and ``src``: articles, and units of the
+        articles both hold (segmented differently), with a few article paths each."""
+
+        def count_and_paths(sql: str) -> tuple[int, list[str]]:
+            rows = self.conn.execute(
+                f"SELECT count(*), NULL FROM ({sql}) UNION ALL "
+                f"SELECT NULL, path FROM ({sql}) GROUP BY path LIMIT {examples + 1}"
+            ).fetchall()
+            return int(rows[0][0]), [r[1] for r in rows[1:]]
+
+        out: dict[str, Any] = {}
+        out["articles_only_here"], out["articles_only_here_paths"] = count_and_paths(
+            f"SELECT path FROM main.articles WHERE id NOT IN (SELECT id FROM {src}.articles)"
+        )
+        out["units_only_there"], out["units_only_there_paths"] = count_and_paths(
+            f"SELECT a.path FROM {src}.units s JOIN main.articles a ON a.id = s.article_id "
+            "WHERE s.id NOT IN (SELECT id FROM main.units)"
+        )
+        out["units_only_here"], out["units_only_here_paths"] = count_and_paths(
+            f"SELECT a.path FROM main.units m JOIN {src}.articles a ON a.id = m.article_id "
+            f"WHERE m.id NOT IN (SELECT id FROM {src}.units)"
+        )
+        return out
+
+    def label_differences(self, src: str) -> Iterator[LabelDifference]:
+        """Label rows of ``src`` that this store lacks or holds differently, with the time
+        of each side's latest history entry for that unit and annotator."""
+        last = (
+            "(SELECT max(h.at) FROM {db}.history h "
+            "WHERE h.unit_id = s.unit_id AND h.annotator = s.annotator)"
+        )
+        rows = self.conn.execute(
+            "SELECT s.unit_id, s.annotator, s.label, s.note, s.flagged, s.source, "
+            "s.labeled_at, m.label, m.note, m.flagged, m.source, m.labeled_at, "
+            f"m.unit_id IS NOT NULL, {last.format(db=src)}, {last.format(db='main')} "
+            f"FROM {src}.labels s LEFT JOIN main.labels m "
+            "ON m.unit_id = s.unit_id AND m.annotator = s.annotator "
+            "WHERE m.unit_id IS NULL OR m.label IS NOT s.label OR m.note IS NOT s.note "
+            "OR m.flagged IS NOT s.flagged OR m.source IS NOT s.source "
+            "OR m.labeled_at IS NOT s.labeled_at"
+        ).fetchall()
+        for r in rows:
+            theirs = LabelState(r[2], r[3], bool(r[4]), r[5], r[6])
+            ours = LabelState(r[7], r[8], bool(r[9]), r[10], r[11]) if r[12] else None
+            yield LabelDifference(r[0], r[1], theirs, ours, r[13], r[14])
+
+    def put_label(
+        self, unit_id: str, annotator: str, state: LabelState, *, replaced: LabelState | None
+    ) -> None:
+        """Write a merged label row as is; a replaced row is logged in history as 'merge'.
+
+        Call inside a transaction.
+        """
+        self.conn.execute(
+            "INSERT INTO labels (unit_id, annotator, label, labeled_at, note, flagged, source) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(unit_id, annotator) DO UPDATE SET "
+            "label = excluded.label, labeled_at = excluded.labeled_at, note = excluded.note, "
+            "flagged = excluded.flagged, source = excluded.source",
+            (
+                unit_id,
+                annotator,
+                state.label,
+                state.labeled_at,
+                state.note,
+                int(state.flagged),
+                state.source,
+            ),
+        )
+        if replaced is not None:
+            self.conn.execute(
+                "INSERT INTO history (at, annotator, unit_id, action, label, note, flagged, "
+                "prev_label, prev_note, prev_flagged) VALUES (?, ?, ?, 'merge', ?, ?, ?, ?, ?, ?)",
+                (
+                    utc_now(),
+                    annotator,
+                    unit_id,
+                    state.label,
+                    state.note,
+                    int(state.flagged),
+                    replaced.label,
+                    replaced.note,
+                    int(replaced.flagged),
+                ),
+            )
+
+    def merge_history(self, src: str) -> int:
+        """Append the history rows of ``src`` this store lacks; returns how many.
+
+        A row is the same when (at, annotator, unit_id, action, label) match, so merging
+        the same file twice adds nothing. Rows are appended in time order.
+        """
+        return self.conn.execute(
+            "INSERT INTO main.history (at, annotator, unit_id, action, label, note, flagged, "
+            "prev_label, prev_note, prev_flagged) SELECT s.at, s.annotator, s.unit_id, "
+            "s.action, s.label, s.note, s.flagged, s.prev_label, s.prev_note, s.prev_flagged "
+            f"FROM {src}.history s WHERE NOT EXISTS (SELECT 1 FROM main.history h "
+            "WHERE h.unit_id = s.unit_id AND h.at = s.at AND h.annotator = s.annotator "
+            "AND h.action = s.action AND h.label IS s.label) ORDER BY s.at, s.id"
+        ).rowcount
+
+    def adjudication_differences(
+        self, src: str
+    ) -> Iterator[tuple[Adjudication, Adjudication | None]]:
+        """Adjudications of ``src`` this store lacks or holds differently: (theirs, ours)."""
+        rows = self.conn.execute(
+            "SELECT s.unit_id, s.label, s.reason, s.adjudicator, s.adjudicated_at, "
+            "m.unit_id, m.label, m.reason, m.adjudicator, m.adjudicated_at "
+            f"FROM {src}.adjudications s LEFT JOIN main.adjudications m "
+            "ON m.unit_id = s.unit_id WHERE m.unit_id IS NULL OR m.label IS NOT s.label "
+            "OR m.reason IS NOT s.reason OR m.adjudicator IS NOT s.adjudicator "
+            "OR m.adjudicated_at IS NOT s.adjudicated_at"
+        ).fetchall()
+        for r in rows:
+            yield Adjudication(*r[:5]), (Adjudication(*r[5:]) if r[5] is not None else None)
+
+    def put_adjudication(self, adjudication: Adjudication) -> None:
+        """Write a merged adjudication as is (its history comes with the merged history).
+
+        Call inside a transaction.
+        """
+        self._put_adjudication(adjudication)
+
+
+# ---------------------------------------------------------------------------------------
+# Teams: the values the merge, agreement and adjudication queries return.
+
+
+@dataclass(frozen=True)
+class Adjudication:
+    """The final label of a unit, settled by an adjudicator, and why."""
+
+    unit_id: str
+    label: str
+    reason: str | None
+    adjudicator: str
+    adjudicated_at: str
+
+
+@dataclass(frozen=True)
+class ReviewerLabel:
+    """One reviewer's decision on a disputed unit, as the adjudicator sees it."""
+
+    annotator: str
+    label: str
+    note: str | None
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A claim unit reviewers labelled differently, with every decision on it."""
+
+    unit_id: str
+    pos: int
+    reviewers: tuple[ReviewerLabel, ...]
+    adjudication: Adjudication | None
+
+
+@dataclass(frozen=True)
+class LabelDifference:
+    """A label row another database holds differently (``ours`` None: we lack it)."""
+
+    unit_id: str
+    annotator: str
+    theirs: LabelState
+    ours: LabelState | None
+    theirs_last_at: str | None
+    ours_last_at: str | None
+
+
+def _is_busy(e: sqlite3.OperationalError) -> bool:
+    """Whether SQLite refused because another connection holds a lock (worth a retry)."""
+    text = str(e).lower()
+    return "database is locked" in text or "database is busy" in text
 
 
 def _unit_rows(path: str, aid: str, ord_: int, units: Iterable[Unit]) -> Iterator[tuple[Any, ...]]:
