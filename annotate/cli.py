@@ -455,3 +455,49 @@ def stats_cmd(annotator: str | None, as_json: bool, limit: int, db_path: str) ->
     console = Console(highlight=False)
     for table in stats.tables(figures, limit=limit):
         console.print(table)
+
+
+# -- teams: agreement, assignment, merging ----------------------------------------------
+
+
+def _names(spec: str | None) -> list[str] | None:
+    """'alice,bob' -> ['alice', 'bob'] (None when not given)."""
+    if spec is None:
+        return None
+    return [n.strip() for n in spec.split(",") if n.strip()]
+
+
+def _existing_store(db_path: str) -> Store:
+    if not Path(db_path).exists():
+        raise click.ClickException(f"{db_path}: no such database; run annotate ingest first")
+    return open_store(db_path)
+
+
+@main.command("agreement", context_settings=CONTEXT)
+@click.option("--annotators", metavar="LIST", help="Only these annotators, e.g. alice,bob.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@db_option
+def agreement_cmd(annotators: str | None, as_json: bool, db_path: str) -> None:
+    """How far the annotators agree: Cohen's kappa per pair, Fleiss' kappa and
+    Krippendorff's alpha over all, per-label agreement and confusion matrices.
+
+    Each figure says how many units it rests on; "n/a" means it cannot be computed
+    (no overlap, one label only, fewer than two raters). See annotate/README-teams.md.
+
+    \b
+    Examples:
+      annotate agreement --db team.db
+      annotate agreement --annotators alice,bob --json | jq .pairs
+    """
+    from annotate import agreement
+
+    with _existing_store(db_path) as store:
+        report = agreement.collect(store, _names(annotators))
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        return
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    for table in agreement.tables(report):
+        console.print(table)
