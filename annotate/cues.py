@@ -1,0 +1,1101 @@
+"""Attribution cues: who vouches for a claim unit, found by rules, with character offsets.
+
+For one unit's text (and the units before it in its article, for quotes that run over
+several sentences) this module finds
+
+* the **cue**: a reporting verb in its forms ("said", "told", "according to", "warned" …),
+  a reporting frame ("in a statement") or a direct quote;
+* the **source**: the noun phrase the cue attaches the claim to ("Roscosmos", "Russian
+  news agency TASS", "Mr Duffy", "officials", "a source familiar with the matter");
+* **editorial** cues: hedges and forecasts ("could signal", "perhaps", "may well"),
+  evaluative words ("ill-judged", "a significant moment"), normative and first-person
+  framing ("should", "I think", "in our view");
+
+and turns them into a suggested label with a confidence and a one-line reason.
+
+Everything here is pure: plain strings in, frozen dataclasses out, no SQL and no nltk.
+The rules are general patterns of news English, not a list of known sentences. Text
+inside quotation marks is masked (same length, so offsets stay valid) before looking for
+the outlet's own cues: "said" inside a quote is the speaker's word, not the outlet's
+attribution, and an opinion inside a quote is the speaker's opinion.
+
+``suggest_all(store)`` at the end is the pipeline step that runs the rules over a
+database; it talks to the store only through its methods.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from annotate.model import HEADING, SENTENCE, TITLE
+
+ATTRIBUTED = "attributed"
+UNATTRIBUTED = "unattributed"
+EDITORIAL = "editorial"
+NOT_CLAIM = "not_claim"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of a unit's text: ``text[start:end] == value``."""
+
+    start: int
+    end: int
+    value: str
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """A reporting cue and the source it names, in one unit."""
+
+    cue: Span
+    source: Span
+    kind: str  # "verb", "according_to", "frame", "shown", "passive_by"
+    vague: bool = False  # "officials", "analysts", "a source familiar with …"
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the rules find in one unit on its own (before looking at its neighbours)."""
+
+    text: str
+    quotes: tuple[Span, ...]  # quoted stretches, marks included
+    opens_quote: bool  # a quotation is still open at the end of the unit
+    attribution: Attribution | None
+    hearsay: Span | None  # "said to be", "reportedly", "reports suggest"
+    negated: Span | None  # "did not respond", "has not shared", "declined to comment"
+    editorial: tuple[tuple[Span, float], ...]  # editorial cues with their weights
+    furniture: str | None  # why the unit looks like page furniture, if it does
+
+    @property
+    def editorial_score(self) -> float:
+        return sum(w for _, w in self.editorial)
+
+    @property
+    def quoted_share(self) -> float:
+        """How much of the unit (by characters) is inside quotation marks."""
+        n = len(self.text.strip()) or 1
+        return sum(q.end - q.start for q in self.quotes) / n
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggested label for a unit, with the cue that fired and the source it names.
+
+    Offsets of ``cue`` are into this unit's text. Offsets of ``source`` are into this
+    unit's text, or, when ``quote_of`` is set (a continuing quote), into the text of that
+    earlier unit, whose index among the article's units ``quote_of`` is.
+    """
+
+    label: str
+    confidence: float
+    reason: str
+    cue: Span | None = None
+    source: Span | None = None
+    quote_of: int | None = None
+    editorial: tuple[Span, ...] = field(default=())
+
+
+# ---------------------------------------------------------------------------------------
+# Quotation marks. Curly quotes say which way they face; a straight quote toggles. A
+# quote mark at the very start of a unit while a quote is open re-opens it (news style
+# opens every paragraph of a long quote and closes only the last).
+
+_OPENERS = "“„«"
+_CLOSERS = "”»"
+_STRAIGHT = '"'
+_MASK = "#"  # same-length stand-in for quoted text; never a word character
+
+
+def quote_spans(text: str, open_at_start: bool = False) -> tuple[list[Span], bool]:
+    """The quoted stretches of ``text`` and whether a quote is still open at its end."""
+    spans: list[Span] = []
+    inside = open_at_start
+    start = 0
+    lead = len(text) - len(text.lstrip())
+    for i, ch in enumerate(text):
+        if ch in _OPENERS or (ch == _STRAIGHT and (not inside or i == lead)):
+            if not inside:
+                inside, start = True, i
+        elif ch in _CLOSERS or ch == _STRAIGHT:
+            if inside:
+                spans.append(Span(start, i + 1, text[start : i + 1]))
+                inside = False
+    if inside:
+        spans.append(Span(start, len(text), text[start:]))
+    return spans, inside
+
+
+def _masked(text: str, spans: Iterable[Span]) -> str:
+    chars = list(text)
+    for s in spans:
+        chars[s.start : s.end] = _MASK * (s.end - s.start)
+    return "".join(chars)
+
+
+# Wire datelines ("WASHINGTON (Reuters) - ") name the outlet, not a source of the claim.
+_DATELINE = re.compile(r"^[A-Z][A-Z .,'’/-]{2,40}(?:\s*\([^)]{2,30}\))?\s*[-–—]+\s+")
+
+# ---------------------------------------------------------------------------------------
+# Reporting verbs. STRONG verbs report speech whenever a source stands before them;
+# the others double as ordinary verbs or nouns ("shares added 2%", "an estimated 300",
+# "member states") and count only with a reporting complement or at the sentence's tail.
+
+_STRONG = (
+    "said|says|say|saying|told|tells|announced|announces|stated|insisted|insists|argued|"
+    "argues|warned|warns|explained|explains|acknowledged|acknowledges|admitted|admits|"
+    "testified|testifies|tweeted|tweets|denied|denies|asserted|asserts|conceded|concedes|"
+    "stressed|stresses|emphasised|emphasized|cautioned|commented|remarked|recalled|"
+    "complained|contended|maintained|alleged|alleges|declared|declares|replied|responded|"
+    "vowed|pledged|promised|predicted|predicts|forecast|forecasts|urged|urges"
+)
+_COMPLEMENT = (
+    "added|adds|noted|notes|reported|reports|confirmed|confirms|claimed|claims|estimated|"
+    "estimates|disclosed|discloses|revealed|reveals|wrote|writes|posted|posts|suggested|"
+    "suggests|found|finds|showed|shows|indicated|indicates|believes|believe|expects|"
+    "expect|expected|agreed|agrees"
+)
+_VERB = re.compile(rf"\b(?:(?P<strong>{_STRONG})|(?P<weak>{_COMPLEMENT}))\b")
+_ACCORDING = re.compile(r"\b[Aa]ccording to\b")
+_FRAME = re.compile(
+    r"\b(?:[Ii]n|[Dd]uring|[Vv]ia)\s+(?:a|an|its|his|her|their|the)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:statement|interview|press release|post|posting|filing|letter|briefing|speech|"
+    r"memo|e-?mail|tweet|video message|news conference|press conference|op-ed|blog post|"
+    r"message|address|testimony|report|note to clients)s?\b"
+)
+_PLATFORM = re.compile(
+    r"\s*(?:on|in)\s+(?:Telegram|X|Twitter|Facebook|Instagram|YouTube|TikTok|LinkedIn|"
+    r"Weibo|WeChat|Truth Social|Bluesky|Threads|(?:its|his|her|their|the)\s+(?:\w+\s+)?"
+    r"(?:website|blog|channel|account|feed)|social media|state (?:television|TV|media)|"
+    r"television|radio)\b"
+)
+# Words after a weak verb that make it reporting: a clause or a quote follows.
+_REPORT_COMPLEMENT = re.compile(r"\s*(?:that\b|:|#|,\s*#)")
+# Words after an unambiguous tail cue: ", X added." / ", it reported on Tuesday."
+_TAIL = re.compile(
+    r"(?:\s+(?:on|late on|early on|last|this|in|at|earlier|later|yesterday|today)"
+    r"(?:\s+[\w’'-]+){0,3})?\s*[.!]?\s*#*\s*$"
+)
+_PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being|get|got)\s+(?:\w+ly\s+)?$")
+_PASSIVE_BY = re.compile(r"\s+by\s+")
+# Adjectival and idiomatic uses of the weak verbs: "an estimated 300", "confirmed cases",
+# "shares added 2%", "all told".
+_NOT_REPORTING_BEFORE = re.compile(r"(?:\b(?:an|the|a|of|\d[\d,.]*|value|all)\s+|-)$", re.I)
+_NOT_REPORTING_AFTER = re.compile(
+    r"\s+(?:[\d$€£¥]|up\b|down\b|to\b(?!\s+(?:reporters|journalists|the\s+press))|"
+    r"the\s+(?:lives|title|crown|victory|trophy|seat)\b|lives\b|victory\b|"
+    r"responsibility\b|a\s+(?:profit|loss)\b|(?:a\s+)?(?:net\s+)?(?:profit|loss|"
+    r"revenue|sales|earnings|gains?|losses)\b)"
+)
+_NEGATED = re.compile(
+    r"\b(?:not|n[’']t|never|no\s+longer|declined\s+to|refused\s+to|failed\s+to)\s+"
+    r"(?:\w+\s+)?$",
+    re.I,
+)
+# Reported absence of a statement: the outlet asserting its own inquiry came to nothing.
+_NEGATED_REPORTING = re.compile(
+    r"\b(?:(?:did|does|do|has|have|had|would|could|will)\s*(?:not|n[’']t)\s+"
+    r"(?:yet\s+|immediately\s+|publicly\s+)?(?:respond|reply|comment|return|share|shared|"
+    r"confirm|say|disclose|reveal|provide|release|answer)\w*|declined\s+to\s+\w+|"
+    r"refused\s+to\s+(?:comment|say|confirm|answer)|could\s+not\s+(?:immediately\s+)?be\s+"
+    r"reached|(?:was|were)\s+not\s+(?:immediately\s+)?available\s+for\s+comment|"
+    r"no\s+comment)\b",
+    re.I,
+)
+# Hearsay without a source: the guidelines call these unattributed.
+_HEARSAY = re.compile(
+    r"\b(?:(?:is|are|was|were|be|been)\s+)?said\s+to\s+(?:be|have|are|been)\b|"
+    r"\b(?:reportedly|allegedly|purportedly|rumou?red|supposedly)\b|"
+    r"\b(?:reports|rumou?rs)\s+(?:suggest|say|said|indicate|claim)\w*|"
+    r"\b(?:is|are|was|were)\s+(?:understood|believed|thought|reported|rumou?red)\s+to\b|"
+    r"\b[Ii]t\s+(?:is|was)\s+(?:understood|believed|reported|said|claimed)\b"
+)
+
+# ---------------------------------------------------------------------------------------
+# Sources. A source is a short noun phrase right before the cue (or after an inverted or
+# "according to" cue). It must look like a who or a what that can speak: a capitalised
+# name, a pronoun, or one of the nouns news uses for speakers and documents.
+
+_PRONOUNS = {"he", "she", "they", "it", "we", "i"}
+_SPEAKER_NOUNS = {
+    "official",
+    "officials",
+    "analyst",
+    "analysts",
+    "expert",
+    "experts",
+    "source",
+    "sources",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "spokespeople",
+    "company",
+    "firm",
+    "agency",
+    "ministry",
+    "department",
+    "government",
+    "police",
+    "authorities",
+    "prosecutors",
+    "prosecutor",
+    "lawyer",
+    "lawyers",
+    "attorney",
+    "attorneys",
+    "researchers",
+    "researcher",
+    "scientists",
+    "scientist",
+    "economists",
+    "economist",
+    "residents",
+    "resident",
+    "witnesses",
+    "witness",
+    "report",
+    "reports",
+    "study",
+    "survey",
+    "statement",
+    "data",
+    "figures",
+    "poll",
+    "polls",
+    "court",
+    "judge",
+    "president",
+    "minister",
+    "chief",
+    "executive",
+    "director",
+    "officer",
+    "leader",
+    "leaders",
+    "commission",
+    "council",
+    "union",
+    "group",
+    "bank",
+    "regulator",
+    "regulators",
+    "campaigners",
+    "activists",
+    "people",
+    "person",
+    "investors",
+    "traders",
+    "doctors",
+    "board",
+    "committee",
+    "administration",
+    "military",
+    "army",
+    "manager",
+    "coach",
+    "organisers",
+    "organizers",
+    "statistics",
+    "documents",
+    "filing",
+    "critics",
+    "supporters",
+    "opponents",
+    "observers",
+    "diplomats",
+    "diplomat",
+    "insiders",
+    "insider",
+    "employees",
+    "workers",
+    "staff",
+    "spokesmen",
+    "party",
+    "parliament",
+    "congress",
+    "senator",
+    "lawmakers",
+    "lawmaker",
+    "mayor",
+    "governor",
+    "ceo",
+    "founder",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "secretary",
+    "authority",
+    "agencies",
+    "ministries",
+    "officers",
+    "medics",
+    "paramedics",
+    "team",
+    "club",
+    "study's",
+    "research",
+    "findings",
+    "results",
+    "records",
+    "census",
+    "index",
+    "operator",
+    "utility",
+    "airline",
+    "carrier",
+    "hospital",
+    "university",
+    "school",
+    "service",
+    "services",
+    "office",
+    "watchdog",
+    "inspectors",
+    "investigators",
+    "family",
+    "relatives",
+    "neighbours",
+    "neighbors",
+    "owner",
+    "owners",
+    "landlord",
+    "tenants",
+    "forecasters",
+    "meteorologists",
+    "economists'",
+    "trader",
+    "strategist",
+    "strategists",
+    "commentators",
+    "pollster",
+    "pollsters",
+    "nasa",
+    "spokesmen's",
+    "cosmonaut",
+    "astronaut",
+    "astronauts",
+    "correspondent",
+    "reporter",
+    "newspaper",
+    "agency's",
+    "outlet",
+    "broadcaster",
+    "daily",
+    "magazine",
+    "journal",
+    "paper",
+    "website",
+}
+_VAGUE_NOUNS = {
+    "official",
+    "officials",
+    "analyst",
+    "analysts",
+    "expert",
+    "experts",
+    "source",
+    "sources",
+    "people",
+    "person",
+    "insiders",
+    "insider",
+    "observers",
+    "critics",
+    "diplomats",
+    "diplomat",
+    "someone",
+    "residents",
+    "witnesses",
+    "reports",
+    "commentators",
+}
+_DOCUMENT_NOUNS = {
+    "data",
+    "figures",
+    "survey",
+    "poll",
+    "polls",
+    "study",
+    "report",
+    "research",
+    "analysis",
+    "records",
+    "documents",
+    "statistics",
+    "census",
+    "filing",
+    "filings",
+    "results",
+    "footage",
+    "video",
+    "images",
+    "findings",
+    "index",
+    "estimates",
+    "minutes",
+    "audit",
+}
+_LEAD_WORDS = {
+    "but",
+    "and",
+    "however",
+    "yet",
+    "so",
+    "also",
+    "meanwhile",
+    "separately",
+    "earlier",
+    "later",
+    "then",
+    "now",
+    "still",
+    "instead",
+    "while",
+    "as",
+    "though",
+    "although",
+    "and,",
+    "or",
+    "if",
+}
+_TRAIL = re.compile(
+    r"(?:\s+(?:has|have|had|also|previously|later|earlier|again|repeatedly|publicly|"
+    r"separately|then|would|will|did|does|do|had|officially|recently|once|first|"
+    r"immediately|last\s+\w+|this\s+\w+|(?:late\s+|early\s+)?on\s+\w+|in\s+\w+|"
+    r"at\s+the\s+time|on\s+\w+\s+\w+))+$"
+)
+_BOUNDARY = re.compile(
+    r"[,;:()\[\]#—–]|\s-\s|\b(?:that|which|who|whom|whose|because|when|where|whether|"
+    r"after|before|since|until|than|if|unless|although|though|while|but)\b"
+)
+_WORD = re.compile(r"[\w’'&.@-]+")
+_MAX_SOURCE_WORDS = 9
+
+
+def _is_cap(word: str) -> bool:
+    return word[:1].isupper() or word[:1].isdigit() is False and word.isupper()
+
+
+def _looks_like_source(words: list[str], at_sentence_start: bool) -> tuple[bool, bool]:
+    """(is a plausible source, is a vague one) for the words of a candidate phrase."""
+    if not words:
+        return False, False
+    lowered = [w.lower().rstrip(".,") for w in words]
+    if len(words) == 1 and lowered[0] in _PRONOUNS:
+        return True, False
+    if lowered[0] in {"this", "that", "these", "those", "there", "what", "which"}:
+        return False, False
+    heads = {w.removesuffix("’s").removesuffix("'s") for w in lowered}
+    named = any(
+        _is_cap(w) and not (i == 0 and at_sentence_start and lowered[i] in _DETERMINERS)
+        for i, w in enumerate(words)
+    )
+    speaker = bool(heads & _SPEAKER_NOUNS)
+    familiar = "familiar" in lowered or "knowledge" in lowered or "briefed" in lowered
+    vague = not named and bool(heads & _VAGUE_NOUNS or familiar)
+    return named or speaker or familiar, vague
+
+
+_DETERMINERS = {"the", "a", "an", "its", "his", "her", "their", "our", "one", "two", "some"}
+
+
+def _source_before(masked: str, end: int) -> tuple[Span | None, bool]:
+    """The source phrase that ends just before ``end`` (the cue), if there is one."""
+    left = masked[:end]
+    cut = 0
+    for m in _BOUNDARY.finditer(left):
+        cut = m.end()
+    chunk = left[cut:]
+    if not chunk.strip() and cut > 0 and left[cut - 1] == ",":
+        # "Jane Doe, the chief executive, said": skip back over the appositive.
+        before = left[: cut - 1]
+        prev = max(before.rfind(","), before.rfind("#"), before.rfind(";"), before.rfind("("))
+        if prev >= 0:
+            inner = _source_before(masked, prev)
+            if inner[0] is not None:
+                return Span(inner[0].start, cut - 1, masked[inner[0].start : cut - 1]), inner[1]
+        return None, False
+    trail = _TRAIL.search(chunk)
+    if trail:
+        chunk = chunk[: trail.start()]
+    words = list(_WORD.finditer(chunk))
+    while words and words[0].group().lower() in _LEAD_WORDS:
+        words.pop(0)
+    if not words or len(words) > _MAX_SOURCE_WORDS:
+        return None, False
+    start, stop = cut + words[0].start(), cut + words[-1].end()
+    at_start = not masked[:start].strip(" #")
+    ok, vague = _looks_like_source([w.group() for w in words], at_start)
+    if not ok:
+        return None, False
+    return Span(start, stop, masked[start:stop]), vague
+
+
+_VERBISH = re.compile(
+    r"^(?:is|are|was|were|has|have|had|will|would|can|could|may|might|must|should|did|"
+    r"does|do|said|says|told|\w+ed|blamed|urged|expects|warns|plans|wants|hopes|agreed)$"
+)
+
+
+def _source_after(masked: str, start: int) -> tuple[Span | None, bool]:
+    """The source phrase that starts at ``start`` ("according to X", ", said Jane Doe")."""
+    m = re.compile(r"\s*").match(masked, start)
+    pos = m.end() if m else start
+    stop = len(masked)
+    b = re.compile(r"[,;:()#—–.!?]|\s-\s|\b(?:that|who|which|and said|said|says)\b")
+    # A period inside an abbreviation or initial ("U.S.", "J. Smith") is not the end.
+    for bm in b.finditer(masked, pos):
+        if bm.group() == "." and re.match(r"\s?[A-Za-z]", masked[bm.end() : bm.end() + 2]):
+            if re.search(
+                r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov))$", masked[: bm.start()]
+            ):
+                continue
+        stop = bm.start()
+        break
+    words = list(_WORD.finditer(masked[pos:stop]))
+    # Stop before the first word that looks like a verb: "the ministry blamed …".
+    for i, w in enumerate(words):
+        if i > 0 and _VERBISH.match(w.group()) and not _is_cap(w.group()):
+            words = words[:i]
+            break
+    words = words[:_MAX_SOURCE_WORDS]
+    if not words:
+        return None, False
+    s, e = pos + words[0].start(), pos + words[-1].end()
+    ok, vague = _looks_like_source([w.group() for w in words], False)
+    return (Span(s, e, masked[s:e]), vague) if ok else (None, False)
+
+
+def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span | None]:
+    """The best attribution cue with its source, and a negated cue seen on the way."""
+    found: list[tuple[float, Attribution]] = []
+    negated: Span | None = None
+
+    def add(rank: float, cue: Span, src: Span, kind: str, vague: bool) -> None:
+        src = Span(src.start, src.end, text[src.start : src.end])
+        found.append(
+            (
+                rank,
+                Attribution(Span(cue.start, cue.end, text[cue.start : cue.end]), src, kind, vague),
+            )
+        )
+
+    for m in _ACCORDING.finditer(masked):
+        src, vague = _source_after(masked, m.end())
+        if src:
+            add(3.0, Span(m.start(), m.end(), m.group()), src, "according_to", vague)
+
+    for m in _VERB.finditer(masked):
+        cue = Span(m.start(), m.end(), m.group())
+        left, right = masked[: m.start()], masked[m.end() :]
+        if _NEGATED.search(left):
+            negated = negated or cue
+            continue
+        if _PASSIVE_BEFORE.search(left):
+            by = _PASSIVE_BY.match(right)
+            if by and m.group() != "said":
+                src, vague = _source_after(masked, m.end() + by.end())
+                if src:
+                    add(1.5, cue, src, "passive_by", vague)
+            continue
+        if m.group() in {"say", "saying"} and re.search(r"\b(?:to|let's|let us)\s+$", left):
+            continue
+        weak = m.group("weak") is not None
+        if weak and (_NOT_REPORTING_BEFORE.search(left) or _NOT_REPORTING_AFTER.match(right)):
+            continue
+        # Inverted order: "…,” said Jane Doe." / "…, says the report."
+        if re.search(r"[#,]\s*$", left) and m.group() in {
+            "said",
+            "says",
+            "added",
+            "wrote",
+            "explained",
+            "noted",
+            "continued",
+            "asked",
+            "insisted",
+            "argued",
+            "warned",
+            "told",
+        }:
+            src, vague = _source_after(masked, m.end())
+            if src and (_is_cap(src.value) or src.value.split()[0].lower() in _DETERMINERS):
+                add(2.5, cue, src, "verb", vague)
+                continue
+        src, vague = _source_before(masked, m.start())
+        if src is None:
+            continue
+        shown = m.group() in {"showed", "shows", "found", "finds", "indicated", "indicates"}
+        if shown:
+            # "Data showed …" names a document; "X showed on Telegram a video" names the
+            # origin of what is reported (guidelines: attributed). Otherwise ordinary use.
+            heads = {w.lower() for w in src.value.split()}
+            if heads & _DOCUMENT_NOUNS:
+                add(2.0, cue, src, "verb", vague)
+            elif _PLATFORM.match(right):
+                add(1.0, cue, src, "shown", vague)
+            continue
+        if weak:
+            if m.group() in {"posted", "posts", "wrote", "writes"} and _PLATFORM.match(right):
+                add(2.0, cue, src, "verb", vague)
+            elif _REPORT_COMPLEMENT.match(right) or _TAIL.fullmatch(right):
+                add(2.0, cue, src, "verb", vague)
+            elif m.group() in {
+                "confirmed",
+                "confirms",
+                "disclosed",
+                "revealed",
+                "reported",
+                "estimated",
+                "estimates",
+                "predicted",
+                "claimed",
+                "claims",
+                "reports",
+                "noted",
+                "notes",
+            } and re.match(r"\s+(?:the|a|an|its|his|her|their|on|in|\w+ly)\b", right):
+                add(1.5, cue, src, "verb", vague)
+            continue
+        add(2.0, cue, src, "verb", vague)
+
+    for m in _FRAME.finditer(masked):
+        cue = Span(m.start(), m.end(), m.group())
+        if not found:
+            after = re.match(r"\s*,\s*", masked[m.end() :])
+            if after:
+                src, vague = _source_after(masked, m.end() + after.end())
+            else:
+                src, vague = _source_after(masked, 0)
+            if src and src.end <= m.start() or src and after:
+                add(1.2, cue, src, "frame", vague)
+    if not found:
+        return None, negated
+    # Prefer the strongest cue; among equals, the last one (the tail attribution of a
+    # long sentence governs it, "… , Roscosmos said.").
+    found.sort(key=lambda f: (f[0], f[1].cue.start))
+    return found[-1][1], negated
+
+
+# ---------------------------------------------------------------------------------------
+# Editorial cues, with weights: 1.0 is enough on its own, 0.5 needs company.
+
+_EDITORIAL: list[tuple[re.Pattern[str], float]] = [
+    (re.compile(p, re.I), w)
+    for p, w in [
+        (
+            r"\b(?:perhaps|arguably|undoubtedly|admittedly|surely|obviously|frankly|sadly|"
+            r"regrettably|ironically|unsurprisingly|surprisingly|remarkably|astonishingly|"
+            r"thankfully|fortunately|unfortunately|alas|inevitably|predictably|tellingly|"
+            r"crucially|worryingly|encouragingly|disappointingly|mercifully)\b",
+            1.0,
+        ),
+        (r"\bclearly\b(?!\s+(?:visible|marked|labell?ed|stated|defined))", 1.0),
+        (
+            r"\b(?:could|may|might|would|will)\s+(?:well\s+)?(?:signal|mark|herald|spell|"
+            r"signify|usher|pave|prove|represent|reshape|transform|redefine|backfire|"
+            r"undermine|embolden|haunt|serve as)\b",
+            1.0,
+        ),
+        (
+            r"\bmay\s+well\b|\bmight\s+well\b|\bremains?\s+to\s+be\s+seen\b|"
+            r"\bonly\s+time\s+will\s+tell\b|\bthe\s+(?:real\s+)?question\s+(?:is|now)\b|"
+            r"\bthe\s+(?:lesson|irony|truth|reality)\s+is\b|\bin\s+other\s+words\b|"
+            r"\bthis\s+means\b|\bwhat\s+(?:this|it)\s+(?:means|shows)\b|\bmake\s+no\s+mistake\b"
+            r"|\bit\s+is\s+(?:hard|difficult|easy|tempting)\s+to\s+(?:see|imagine|argue|believe)",
+            1.0,
+        ),
+        (r"\b(?:should|ought\s+to|must\s+not|should\s+not|shouldn[’']t)\b", 1.0),
+        (r"\bmust\b", 0.6),
+        (r"\b(?:could|may|might)\s+(?!have\b|be\s+(?:reached|seen)\b)\w+", 0.6),
+        (r"\b(?:is|are|was|were)\s+(?:likely|unlikely|bound|set)\s+to\b", 0.6),
+        (r"\b(?:seems?|appears?)\s+to\b|\bseemingly\b|\bapparently\b", 0.6),
+        (
+            r"\b(?:I|we)\s+(?:think|believe|feel|would\s+argue|argue|suspect|hope|fear|"
+            r"must|should|need|cannot|can't|can’t|know|doubt)\b|\bin\s+(?:my|our)\s+"
+            r"(?:view|opinion|judge?ment|experience)\b|\bto\s+my\s+mind\b|\blet(?:'s|’s|\s+us)\b"
+            r"|\b(?:I|we)[’'](?:m|re|d)\b|\b(?:my|our)\s+(?:view|sense|guess|hunch)\b",
+            1.0,
+        ),
+        (r"\bwins?\s+(?:over|out)\b|\btriumphs?\s+over\b|\btrumps\b|\bbeats?\s+back\b", 1.0),
+        (
+            r"\b(?:ill-(?:judged|advised|conceived|timed)|misguided|reckless|disastrous|"
+            r"shameful|disgraceful|outrageous|absurd|ludicrous|foolish|laughable|pathetic|"
+            r"deplorable|brilliant|masterful|admirable|commendable|laudable|wrong-?headed|"
+            r"short-sighted|naive|naïve|cynical|farcical|woeful|dismal|inexcusable|tone-deaf|"
+            r"hypocritical|baffling|bizarre|welcome\s+(?:step|move|change|news|sign)|"
+            r"long\s+overdue|overdue|a\s+mistake|an\s+error\s+of\s+judge?ment|"
+            r"half-baked|cowardly|heroic|shocking|appalling|dreadful|terrible|excellent|"
+            r"wonderful|splendid|superb|magnificent|clumsy|inept|incompetent|"
+            r"dangerous\s+(?:gamble|game|precedent)|betrayal|folly|fiasco|debacle)\b",
+            1.0,
+        ),
+        (
+            r"\b(?:significant|important|historic|pivotal|defining|watershed|landmark|"
+            r"decisive|crucial|symbolic)\s+(?:moment|step|shift|turning\s+point|milestone|"
+            r"victory|blow|setback|gesture|day|signal|test)\b",
+            1.0,
+        ),
+        (r"\bnot\s+only\b[^.]*\bbut\s+also\b", 1.0),
+        (
+            r"\b(?:(?:does|do|did|would|could|may|might)\s+)?signals?\s+(?:that|a|an|the)\b|"
+            r"\brepresents?\s+(?:a|an)\s+(?:shift|turning\s+point|watershed|milestone|"
+            r"departure|step|break)\b|\b(?:a|an)\s+(?:sign|signal|symbol|testament|reminder)"
+            r"\s+(?:that|of)\b",
+            1.0,
+        ),
+        (
+            r"\b(?:marking|signalling|signaling|underscoring|highlighting|reflecting|"
+            r"illustrating|symboli[sz]ing)\s+(?:a|an|the|how)\b",
+            0.5,
+        ),
+        (
+            r"\b(?:rare|significant|crucial|essential|vital|storied|historic|remarkable|"
+            r"dramatic|unprecedented|striking|troubling|alarming|worrying|controversial|"
+            r"ambitious|bold|stunning|impressive|extraordinary|deeply|hugely|totem|"
+            r"bumpy|fraught|thorny|tricky|uneasy|delicate|fragile|mere|merely|only\s+a)\b",
+            0.5,
+        ),
+        (r"\b(?:can|could)\s+rebalance\b|\bensuring\s+that\b|\bwill\s+not\s+compromise\b", 0.5),
+    ]
+]
+
+
+def _editorial(masked: str, text: str) -> tuple[tuple[Span, float], ...]:
+    hits: list[tuple[Span, float]] = []
+    seen: set[tuple[int, int]] = set()
+    for pattern, weight in _EDITORIAL:
+        for m in pattern.finditer(masked):
+            if any(s <= m.start() < e for s, e in seen):
+                continue
+            seen.add((m.start(), m.end()))
+            hits.append((Span(m.start(), m.end(), text[m.start() : m.end()]), weight))
+    hits.sort(key=lambda h: h[0].start)
+    return tuple(hits)
+
+
+# ---------------------------------------------------------------------------------------
+# Page furniture that slipped through cleaning: credits, prompts, captions, teasers.
+
+_FURNITURE = re.compile(
+    r"^\s*(?:PHOTOS?|PICTURES?|Photo|Picture|Image|Credits?|Source|Follow(?:\s+(?:topic|us))?|"
+    r"Sign\s+up|Subscribe|Read\s+(?:more|also|next)|READ\s+(?:MORE|ALSO)|Click|Share|"
+    r"Advertisement|ADVERTISEMENT|Related|RELATED|Watch|WATCH|Listen|Download|Copyright|"
+    r"©|All\s+rights\s+reserved|Updated|Published|Posted|By\s+[A-Z][\w.]+(?:\s+[A-Z][\w.]+)?"
+    r"\s*$)\b[:\s]?"
+)
+_CREDIT = re.compile(
+    r"\b(?:REUTERS|AFP|AP|EPA|Getty\s+Images|Bloomberg)/|\bAP\s+Photo\b|"
+    r"\bFile\s+(?:photo|picture)\b|\(Photo:|\bPhoto\s*:"
+)
+_CAPTION_VERB = re.compile(
+    r"\b(?:sits|stands|is\s+seen|are\s+seen|poses|pose|looks\s+on|look\s+on|walks|walk|"
+    r"gestures|gesture|speaks|attends|arrives|arrive|waves|wave|is\s+pictured|are\s+pictured)\b"
+)
+_TERMINAL = re.compile(r"[.!?…]\s*[”\"’')\]]*\s*$|[”\"]\s*$")
+
+
+def _furniture(masked: str, text: str) -> str | None:
+    stripped = text.strip()
+    if _FURNITURE.match(stripped) or _CREDIT.search(stripped):
+        return "page furniture (credit, prompt or byline)"
+    words = stripped.split()
+    if len(words) < 3:
+        return "too short to state a claim"
+    if masked.rstrip(" #").endswith("?") or stripped.endswith("?"):
+        return "a question"
+    if not _TERMINAL.search(stripped):
+        if _CAPTION_VERB.search(masked):
+            return "a photo caption (present tense, no full stop)"
+        if _HEARSAY.search(masked):
+            return "a teaser headline of another story (hearsay, no full stop)"
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def analyse(text: str, *, open_at_start: bool = False) -> Analysis:
+    """Find the cues of one unit. ``open_at_start``: a quote from earlier units is open."""
+    quotes, opens = quote_spans(text, open_at_start)
+    masked = _masked(text, quotes)
+    dateline = _DATELINE.match(masked)
+    if dateline:
+        masked = _MASK * dateline.end() + masked[dateline.end() :]
+    attribution, negated = _find_attribution(masked, text)
+    hearsay = _HEARSAY.search(masked)
+    if negated is None:
+        nm = _NEGATED_REPORTING.search(masked)
+        negated = Span(nm.start(), nm.end(), text[nm.start() : nm.end()]) if nm else None
+    return Analysis(
+        text=text,
+        quotes=tuple(quotes),
+        opens_quote=opens,
+        attribution=attribution,
+        hearsay=Span(hearsay.start(), hearsay.end(), text[hearsay.start() : hearsay.end()])
+        if hearsay
+        else None,
+        negated=negated,
+        editorial=_editorial(masked, text),
+        furniture=_furniture(masked, text),
+    )
+
+
+def _direct_quote(a: Analysis) -> bool:
+    """At least one quote long enough to be speech rather than scare quotes."""
+    return any(len(q.value.split()) >= 4 for q in a.quotes)
+
+
+def _starts_with_quote(text: str) -> bool:
+    s = text.lstrip()
+    return bool(s) and (s[0] in _OPENERS or s[0] == _STRAIGHT)
+
+
+def suggest_article(units: Sequence[tuple[str, str]]) -> list[Suggestion]:
+    """Suggestions for an article's units, given as (kind, text) in reading order.
+
+    Linear in the number of units: the open-quote state and the speaker of the open
+    quote are carried from one unit to the next.
+    """
+    out: list[Suggestion] = []
+    analyses: list[Analysis] = []
+    open_quote = False
+    opener: int | None = None  # index of the unit where the open quote began
+    for i, (kind, text) in enumerate(units):
+        if kind in (TITLE, HEADING):
+            a = analyse(text)
+            analyses.append(a)
+            out.append(_label_heading(a, kind))
+            open_quote, opener = False, None
+            continue
+        was_open = open_quote
+        a = analyse(text, open_at_start=open_quote)
+        analyses.append(a)
+        speaker = _speaker_of_continuation(i, a, was_open, opener, analyses, out, units)
+        out.append(_label(a, speaker, analyses))
+        if a.opens_quote and not was_open:
+            opener = i
+        elif a.opens_quote and was_open and opener is None:
+            opener = i
+        open_quote = a.opens_quote
+        if not open_quote:
+            opener = None
+    return out
+
+
+def _speaker_of_continuation(
+    i: int,
+    a: Analysis,
+    was_open: bool,
+    opener: int | None,
+    analyses: list[Analysis],
+    out: list[Suggestion],
+    units: Sequence[tuple[str, str]],
+) -> tuple[int, float] | None:
+    """(index of the unit naming the speaker, confidence) when unit i continues a quote."""
+    if i == 0:
+        return None
+
+    def named(j: int) -> int | None:
+        s = out[j]
+        if analyses[j].attribution is not None:
+            return j
+        return s.quote_of if s.quote_of is not None else None
+
+    if was_open and opener is not None:
+        j = named(opener)
+        if j is None and opener > 0 and units[opener - 1][1].rstrip().endswith(":"):
+            j = named(opener - 1)
+        if j is not None:
+            return j, 0.8
+    if _starts_with_quote(a.text):
+        prev = i - 1
+        prev_text = units[prev][1].rstrip()
+        if prev_text.endswith(":") and analyses[prev].attribution is not None:
+            return prev, 0.85
+        if _direct_quote(analyses[prev]) and (j := named(prev)) is not None:
+            # A quoted sentence right after an attributed quote: same speaker, weakly.
+            return j, 0.65
+    return None
+
+
+def _label_heading(a: Analysis, kind: str) -> Suggestion:
+    return Suggestion(
+        NOT_CLAIM,
+        0.99,
+        f"a {kind}, not a claim unit",
+        cue=a.attribution.cue if a.attribution else None,
+        source=a.attribution.source if a.attribution else None,
+    )
+
+
+def _label(a: Analysis, speaker: tuple[int, float] | None, analyses: list[Analysis]) -> Suggestion:
+    ed_spans = tuple(s for s, _ in a.editorial)
+    score = a.editorial_score
+    ed_words = ", ".join(f"“{s.value}”" for s, _ in a.editorial[:3])
+    if a.furniture and a.attribution is None:
+        return Suggestion(NOT_CLAIM, 0.75, a.furniture, editorial=ed_spans)
+    att = a.attribution
+    if att is not None:
+        conf = {
+            "according_to": 0.92,
+            "verb": 0.9,
+            "passive_by": 0.85,
+            "frame": 0.75,
+            "shown": 0.65,
+        }[att.kind]
+        if att.vague:
+            conf -= 0.1
+        if att.source.value.lower() in _PRONOUNS:
+            conf -= 0.05
+        reason = f"reporting cue “{att.cue.value}” names the source “{att.source.value}”"
+        if att.vague:
+            reason += " (a vague source)"
+        if att.kind == "shown":
+            reason = (
+                f"“{att.source.value} {att.cue.value}” on a platform names the origin "
+                "of what is reported (weak cue)"
+            )
+        if score >= 1.0:
+            conf = min(conf, 0.7)
+            reason += f"; editorial wording too ({ed_words})"
+        return Suggestion(
+            ATTRIBUTED, round(conf, 2), reason, cue=att.cue, source=att.source, editorial=ed_spans
+        )
+    if speaker is not None:
+        j, conf = speaker
+        src = analyses[j].attribution
+        assert src is not None
+        return Suggestion(
+            ATTRIBUTED,
+            conf,
+            f"continues a quote whose speaker “{src.source.value}” is named in an earlier sentence",
+            source=src.source,
+            quote_of=j,
+            editorial=ed_spans,
+        )
+    if a.quoted_share > 0.6 and _direct_quote(a) and _starts_with_quote(a.text):
+        return Suggestion(
+            ATTRIBUTED,
+            0.55,
+            "a direct quote whose speaker is not named here",
+            cue=a.quotes[0],
+            editorial=ed_spans,
+        )
+    if a.hearsay is not None:
+        if score >= 1.0:
+            return Suggestion(
+                EDITORIAL,
+                0.55,
+                f"hearsay “{a.hearsay.value}” with editorial wording ({ed_words})",
+                cue=a.hearsay,
+                editorial=ed_spans,
+            )
+        return Suggestion(
+            UNATTRIBUTED,
+            0.55,
+            f"hearsay “{a.hearsay.value}” names no source",
+            cue=a.hearsay,
+            editorial=ed_spans,
+        )
+    if score >= 1.0:
+        conf = min(0.9, 0.6 + 0.1 * (score - 1.0))
+        return Suggestion(
+            EDITORIAL,
+            round(conf, 2),
+            f"editorial wording: {ed_words}",
+            cue=a.editorial[0][0],
+            editorial=ed_spans,
+        )
+    if a.negated is not None:
+        return Suggestion(
+            UNATTRIBUTED,
+            0.75,
+            f"negated reporting “{a.negated.value}”: the outlet's own statement",
+            cue=a.negated,
+            editorial=ed_spans,
+        )
+    if score > 0:
+        return Suggestion(
+            UNATTRIBUTED,
+            0.5,
+            f"no source named; mildly evaluative wording ({ed_words})",
+            editorial=ed_spans,
+        )
+    return Suggestion(UNATTRIBUTED, 0.65, "no source named and no editorial wording")
+
+
+def suggest(text: str, *, kind: str = SENTENCE, previous: Sequence[str] = ()) -> Suggestion:
+    """A suggestion for one unit; ``previous`` are the sentences before it in its article."""
+    units = [(SENTENCE, p) for p in previous] + [(kind, text)]
+    return suggest_article(units)[-1]
+
+
+@cache
+def rules_version() -> str:
+    """A fingerprint of these rules: stored suggestions from other rules are recomputed."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+
+
+# ---------------------------------------------------------------------------------------
+# Pipeline: run the rules over a database. Only store methods, no SQL here.
+
+
+@dataclass(frozen=True)
+class SuggestSummary:
+    """What ``suggest_all`` did."""
+
+    articles: int
+    units: int
+    claim_groups: int
+
+
+def suggest_all(store: Any, *, regroup: bool = True) -> SuggestSummary:
+    """Compute and store suggestions for every article with a unit that lacks one.
+
+    A unit whose text changed has a new id, so it lacks a suggestion; a change of these
+    rules changes ``rules_version()`` and recomputes everything. A whole article is
+    recomputed at once because a unit's suggestion depends on the units before it.
+    Claim groups across articles are recomputed afterwards (``regroup``).
+    """
+    from annotate.claims import group_claims
+
+    version = rules_version()
+    articles = store.articles_needing_suggestions(version)
+    units = 0
+    for article_id in articles:
+        rows = store.article_units(article_id)
+        suggestions = suggest_article([(u.kind, u.text) for u in rows])
+        records = []
+        for u, s in zip(rows, suggestions, strict=True):
+            records.append(
+                {
+                    "unit_id": u.id,
+                    "suggested_label": s.label,
+                    "confidence": s.confidence,
+                    "reason": s.reason,
+                    "cue": s.cue.value if s.cue else None,
+                    "cue_start": s.cue.start if s.cue else None,
+                    "cue_end": s.cue.end if s.cue else None,
+                    "source": s.source.value if s.source else None,
+                    "source_start": s.source.start if s.source else None,
+                    "source_end": s.source.end if s.source else None,
+                    "quote_of": rows[s.quote_of].id if s.quote_of is not None else None,
+                    "rules": version,
+                }
+            )
+        store.save_suggestions(records)
+        units += len(records)
+    groups = 0
+    if regroup and (articles or store.claim_groups_missing()):
+        mapping = group_claims(store.claim_texts())
+        store.set_claim_groups(mapping)
+        groups = len(set(mapping.values()))
+    return SuggestSummary(len(articles), units, groups)

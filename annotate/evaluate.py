@@ -1,0 +1,176 @@
+"""Measuring suggestions against human labels: accuracy, per-label scores, confusion matrix.
+
+Two sources of gold labels: a hand-labelled JSONL file of units (``annotate/data/
+eval_units.jsonl`` ships one; fields ``text``, ``label``, optional ``context`` = the
+sentence before, ``kind``, ``note``, ``split``), or the labels reviewers gave in a
+database. The scoring itself is a pure function of (gold, predicted) pairs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from annotate.model import LABELS, SENTENCE
+
+DEFAULT_EVAL = "eval_units.jsonl"
+
+
+@dataclass(frozen=True)
+class LabelScore:
+    precision: float
+    recall: float
+    f1: float
+    support: int  # gold units with this label
+    predicted: int  # units suggested with this label
+
+
+@dataclass(frozen=True)
+class Scores:
+    """How well suggestions match gold labels."""
+
+    n: int
+    accuracy: float
+    per_label: dict[str, LabelScore]
+    confusion: dict[str, dict[str, int]]  # confusion[gold][predicted]
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def score(pairs: Iterable[tuple[str, str]]) -> Scores:
+    """Scores for (gold, predicted) label pairs. Labels outside LABELS are kept as given."""
+    counts: Counter[tuple[str, str]] = Counter(pairs)
+    labels = list(LABELS) + sorted({x for p in counts for x in p} - set(LABELS))
+    n = sum(counts.values())
+    confusion = {g: {p: counts[(g, p)] for p in labels} for g in labels}
+    per: dict[str, LabelScore] = {}
+    for lab in labels:
+        tp = counts[(lab, lab)]
+        support = sum(confusion[lab].values())
+        predicted = sum(confusion[g][lab] for g in labels)
+        prec = tp / predicted if predicted else 0.0
+        rec = tp / support if support else 0.0
+        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        per[lab] = LabelScore(prec, rec, f1, support, predicted)
+    correct = sum(counts[(lab, lab)] for lab in labels)
+    return Scores(n, correct / n if n else 0.0, per, confusion)
+
+
+@dataclass(frozen=True)
+class EvalUnit:
+    text: str
+    label: str
+    context: tuple[str, ...] = ()
+    kind: str = SENTENCE
+    note: str = ""
+    split: str = "dev"
+
+
+def load_eval_units(path: str | Path | None = None) -> list[EvalUnit]:
+    """Read an evaluation file (the shipped one when ``path`` is None)."""
+    if path is None:
+        text = resources.files("annotate.data").joinpath(DEFAULT_EVAL).read_text("utf-8")
+    else:
+        text = Path(path).read_text("utf-8")
+    units = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            ctx = d.get("context") or ()
+            units.append(
+                EvalUnit(
+                    text=d["text"],
+                    label=d["label"],
+                    context=(ctx,) if isinstance(ctx, str) else tuple(ctx),
+                    kind=d.get("kind", SENTENCE),
+                    note=d.get("note", ""),
+                    split=d.get("split", "dev"),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as e:
+            raise ValueError(f"{path or DEFAULT_EVAL}:{n}: bad evaluation row ({e})") from None
+    return units
+
+
+def evaluate_units(units: Iterable[EvalUnit]) -> Scores:
+    """Run the rules on each unit (with its context) and score them against the labels."""
+    from annotate.cues import suggest
+
+    pairs, errors = [], []
+    for u in units:
+        s = suggest(u.text, kind=u.kind, previous=u.context)
+        pairs.append((u.label, s.label))
+        if s.label != u.label:
+            errors.append(
+                {"text": u.text, "gold": u.label, "suggested": s.label, "reason": s.reason}
+            )
+    result = score(pairs)
+    return Scores(result.n, result.accuracy, result.per_label, result.confusion, errors)
+
+
+def evaluate_file(path: str | Path | None = None) -> dict[str, Scores]:
+    """Scores per split of an evaluation file, plus "all"."""
+    units = load_eval_units(path)
+    out = {"all": evaluate_units(units)}
+    for split in sorted({u.split for u in units}):
+        out[split] = evaluate_units(u for u in units if u.split == split)
+    return out
+
+
+def evaluate_store(store: Any, annotator: str | None = None) -> dict[str, Scores]:
+    """Scores of the stored suggestions against the labels reviewers gave in a database.
+
+    Suggestions missing for some units are computed first (``suggest_all``).
+    """
+    from annotate.cues import suggest_all
+
+    suggest_all(store)
+    rows = list(store.labelled_suggestions(annotator))
+    key = annotator or "all annotators"
+    return {key: score((gold, pred) for _, _, gold, pred in rows)}
+
+
+# -- output -----------------------------------------------------------------------------
+
+
+def to_json(results: dict[str, Scores], *, errors: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, s in results.items():
+        out[name] = {
+            "n": s.n,
+            "accuracy": round(s.accuracy, 4),
+            "per_label": {
+                lab: {
+                    "precision": round(v.precision, 4),
+                    "recall": round(v.recall, 4),
+                    "f1": round(v.f1, 4),
+                    "support": v.support,
+                    "predicted": v.predicted,
+                }
+                for lab, v in s.per_label.items()
+            },
+            "confusion": s.confusion,
+        }
+        if errors:
+            out[name]["errors"] = s.errors
+    return out
+
+
+def report_lines(name: str, s: Scores) -> Iterator[str]:
+    """A plain-text report of one set of scores."""
+    yield f"{name}: {s.n} units, accuracy {s.accuracy:.3f}"
+    yield f"  {'label':<13} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}"
+    for lab, v in s.per_label.items():
+        yield (f"  {lab:<13} {v.precision:>9.3f} {v.recall:>7.3f} {v.f1:>6.3f} {v.support:>8}")
+    labels = list(s.confusion)
+    short = {lab: lab[:8] for lab in labels}
+    yield "  confusion (rows: gold, columns: suggested)"
+    yield "  " + " " * 13 + "".join(f"{short[p]:>10}" for p in labels)
+    for g in labels:
+        yield f"  {g:<13}" + "".join(f"{s.confusion[g][p]:>10}" for p in labels)
