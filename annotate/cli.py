@@ -501,3 +501,38 @@ def agreement_cmd(annotators: str | None, as_json: bool, db_path: str) -> None:
     console = Console(highlight=False)
     for table in agreement.tables(report):
         console.print(table)
+
+
+@main.command("merge", context_settings=CONTEXT)
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--into",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The database to merge into: a new file, or one of the inputs.",
+)
+def merge_cmd(inputs: tuple[str, ...], into: str) -> None:
+    """Combine databases labelled on different machines from the same corpus.
+
+    Copies the articles, units, labels, history and adjudications INTO lacks. The same
+    annotator with different labels for a unit in two files is a conflict: the later
+    decision wins and the other stays in history. Merging twice changes nothing. An
+    input that is not an annotate database is reported and the others go on (exit 1).
+
+    \b
+    Examples:
+      annotate merge laptop.db server.db --into team.db
+      annotate merge team.db ana.db --into team.db
+    """
+    from annotate.merge import describe, merge
+
+    try:
+        report = merge(inputs, into)
+    except StoreError as e:
+        raise click.ClickException(str(e)) from None
+    for item in report.failed:
+        click.echo(f"error: {item.error}", err=True)
+    for line in describe(report):
+        click.echo(line)
+    if report.failed:
+        raise SystemExit(1)

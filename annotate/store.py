@@ -1177,11 +1177,11 @@ class Store:
         articles both hold (segmented differently), with a few article paths each."""
 
         def count_and_paths(sql: str) -> tuple[int, list[str]]:
-            rows = self.conn.execute(
-                f"SELECT count(*), NULL FROM ({sql}) UNION ALL "
-                f"SELECT NULL, path FROM ({sql}) GROUP BY path LIMIT {examples + 1}"
-            ).fetchall()
-            return int(rows[0][0]), [r[1] for r in rows[1:]]
+            count = self.conn.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
+            paths = self.conn.execute(
+                f"SELECT DISTINCT path FROM ({sql}) ORDER BY path LIMIT ?", (examples,)
+            )
+            return int(count), [r[0] for r in paths]
 
         out: dict[str, Any] = {}
         out["articles_only_here"], out["articles_only_here_paths"] = count_and_paths(

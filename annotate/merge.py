@@ -1,0 +1,247 @@
+"""Merging databases labelled on different machines into one.
+
+Unit and article ids are hashes of the corpus content, so two machines that ingested the
+same corpus agree on every id and rows line up without any matching by text. Each input
+is first copied (SQLite's backup API, so a database in WAL mode is copied whole) to a temp
+file and migrated there, so an input is never written to and an older schema is read like
+a current one. The copy is ATTACHed to the target and everything is decided in one
+transaction per input; the SQL lives in the store, the rules live here:
+
+- articles, units and files the target lacks are copied (to the end of its queue);
+- a label row the target lacks is copied; the same (unit, annotator) with a different
+  decision keeps the later ``labeled_at`` (then the later history entry; on a tie the
+  target's), the replaced row is logged in history as 'merge', and the other decision
+  stays in the history copied from its file;
+- history rows are copied unless the target has one with the same (at, annotator,
+  unit_id, action, label), so merging the same file twice adds nothing;
+- adjudications: the later ``adjudicated_at`` wins.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from annotate.store import LabelDifference, LabelState, Store, StoreError
+
+
+class MergeError(Exception):
+    """An input that cannot be merged, with a one-line reason."""
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """The same annotator decided differently on a unit in two files; ``kept`` won."""
+
+    unit_id: str
+    annotator: str
+    kept: LabelState
+    other: LabelState
+    kept_from: str
+    other_from: str
+
+
+@dataclass
+class InputReport:
+    """What merging one input into the target did, or why it could not."""
+
+    path: str
+    error: str | None = None
+    skipped: str | None = None  # why nothing was done (the target itself)
+    files: int = 0
+    articles: int = 0
+    units: int = 0
+    labels_added: int = 0
+    labels_updated: int = 0
+    history: int = 0
+    adjudications: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    adjudication_conflicts: int = 0
+    # What exists on one side only (see Store.compare_units), after the merge.
+    only: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return any(
+            (
+                self.files,
+                self.articles,
+                self.units,
+                self.labels_added,
+                self.labels_updated,
+                self.history,
+                self.adjudications,
+            )
+        )
+
+
+@dataclass
+class MergeReport:
+    into: str
+    inputs: list[InputReport] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[InputReport]:
+        return [r for r in self.inputs if r.error]
+
+
+def merge(inputs: Sequence[str | Path], into: str | Path) -> MergeReport:
+    """Merge every input database into ``into`` (created if needed; may be an input).
+
+    An input that cannot be read is reported in its ``InputReport.error`` and the
+    others go on. A target that cannot be opened raises ``StoreError``.
+    """
+    report = MergeReport(str(into))
+    target = Path(into).resolve()
+    with Store.open(into) as store, tempfile.TemporaryDirectory(prefix="annotate-merge-") as tmp:
+        for i, path in enumerate(inputs):
+            item = InputReport(str(path))
+            report.inputs.append(item)
+            if Path(path).resolve() == target:
+                item.skipped = "the target itself"
+                continue
+            try:
+                copy = readable_copy(Path(path), Path(tmp) / f"input-{i}.db")
+                merge_one(store, copy, item)
+            except MergeError as e:
+                item.error = str(e)
+    return report
+
+
+def readable_copy(path: Path, dest: Path) -> str:
+    """A migrated private copy of the annotate database at ``path``; MergeError if it
+    is not one. The input itself is opened read-only."""
+    if not path.exists():
+        raise MergeError(f"{path}: no such file")
+    if not path.is_file():
+        raise MergeError(f"{path}: not a file")
+    try:
+        src = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            out = sqlite3.connect(dest)
+            try:
+                src.backup(out)
+                tables = {r[0] for r in out.execute("SELECT name FROM sqlite_master")}
+            finally:
+                out.close()
+        finally:
+            src.close()
+    except sqlite3.DatabaseError as e:
+        raise MergeError(f"{path}: not an annotate database ({e})") from None
+    if not {"articles", "units"} <= tables:
+        raise MergeError(f"{path}: not an annotate database (no articles or units table)")
+    try:
+        Store.open(dest).close()
+    except StoreError as e:
+        raise MergeError(str(e).replace(str(dest), str(path))) from None
+    return str(dest)
+
+
+def merge_one(store: Store, copy: str, item: InputReport) -> None:
+    """Merge the (migrated) database file ``copy`` into ``store``, filling ``item``."""
+    name = item.path
+    with store.attached(copy) as src, store.transaction():
+        item.files, item.articles, item.units = store.merge_articles(src)
+        for d in list(store.label_differences(src)):
+            _merge_label(store, d, name, store.path, item)
+        item.history = store.merge_history(src)
+        for theirs, ours in list(store.adjudication_differences(src)):
+            if ours is None or _when(theirs.adjudicated_at) > _when(ours.adjudicated_at):
+                store.put_adjudication(theirs)
+                item.adjudications += 1
+            if ours is not None and ours.label != theirs.label:
+                item.adjudication_conflicts += 1
+        item.only = store.compare_units(src)
+
+
+def _merge_label(
+    store: Store, d: LabelDifference, name: str, target: str, item: InputReport
+) -> None:
+    wins = theirs_wins(d)
+    if wins:
+        store.put_label(d.unit_id, d.annotator, d.theirs, replaced=d.ours)
+        if d.ours is None:
+            item.labels_added += 1
+        else:
+            item.labels_updated += 1
+    ours = d.ours
+    if ours is not None and ours.label and d.theirs.label and ours.label != d.theirs.label:
+        kept, other = (d.theirs, ours) if wins else (ours, d.theirs)
+        kept_from, other_from = (name, target) if wins else (target, name)
+        item.conflicts.append(Conflict(d.unit_id, d.annotator, kept, other, kept_from, other_from))
+
+
+def theirs_wins(d: LabelDifference) -> bool:
+    """Whether the incoming row replaces the target's: the later ``labeled_at``, then the
+    later history entry; on a tie (or no times at all) the target keeps its own."""
+    if d.ours is None:
+        return True
+    theirs = (_when(d.theirs.labeled_at), _when(d.theirs_last_at))
+    ours = (_when(d.ours.labeled_at), _when(d.ours_last_at))
+    return theirs > ours
+
+
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+def _when(stamp: str | None) -> datetime:
+    """A stored time as an aware datetime (imports may use any ISO 8601 form)."""
+    if not stamp:
+        return _NEVER
+    try:
+        t = datetime.fromisoformat(stamp)
+    except ValueError:
+        return _NEVER
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def describe(report: MergeReport, *, examples: int = 10) -> list[str]:
+    """Human lines for the terminal, one block per input."""
+    lines: list[str] = []
+    for r in report.inputs:
+        if r.error:
+            continue  # reported on stderr by the caller
+        if r.skipped:
+            lines.append(f"{r.path}: skipped ({r.skipped})")
+            continue
+        if not r.changed:
+            lines.append(f"{r.path}: nothing new")
+        else:
+            lines.append(
+                f"{r.path}: +{r.articles} article(s), +{r.units} unit(s), "
+                f"labels +{r.labels_added} added / {r.labels_updated} updated, "
+                f"history +{r.history}, adjudications +{r.adjudications}"
+            )
+        if r.conflicts:
+            lines.append(
+                f"  {len(r.conflicts)} conflict(s): same annotator, different labels; "
+                "the later decision is kept, the other stays in history"
+            )
+            for c in r.conflicts[:examples]:
+                lines.append(
+                    f"    {c.annotator} on unit {c.unit_id}: kept {c.kept.label} "
+                    f"({c.kept.labeled_at}, {c.kept_from}) over {c.other.label} "
+                    f"({c.other.labeled_at}, {c.other_from})"
+                )
+            if len(r.conflicts) > examples:
+                lines.append(f"    ... and {len(r.conflicts) - examples} more")
+        if r.adjudication_conflicts:
+            lines.append(
+                f"  {r.adjudication_conflicts} unit(s) adjudicated differently; "
+                "the later adjudication is kept"
+            )
+        only = r.only
+        for key, what in (
+            ("articles_only_here", f"article(s) of {report.into} are not in {r.path}"),
+            ("units_only_there", f"unit(s) only in {r.path}, in articles both hold"),
+            ("units_only_here", f"unit(s) only in {report.into}, in articles both hold"),
+        ):
+            if only.get(key):
+                paths = ", ".join(only[f"{key}_paths"][:3])
+                lines.append(f"  {only[key]} {what} (e.g. {paths})")
+    return lines
