@@ -536,3 +536,47 @@ def merge_cmd(inputs: tuple[str, ...], into: str) -> None:
         click.echo(line)
     if report.failed:
         raise SystemExit(1)
+
+
+@main.command("assign", context_settings=CONTEXT)
+@click.option("--annotators", metavar="LIST", help="Who shares the work, e.g. alice,bob,carol.")
+@click.option(
+    "--reviewers",
+    type=int,
+    default=1,
+    show_default=True,
+    help="How many annotators review each article.",
+)
+@click.option("--seed", default=0, show_default=True, help="Who pairs with whom among equals.")
+@click.option("--clear", "clear_", is_flag=True, help="Remove the split: everyone sees all.")
+@db_option
+def assign_cmd(
+    annotators: str | None, reviewers: int, seed: int, clear_: bool, db_path: str
+) -> None:
+    """Give each annotator a share of the articles, REVIEWERS annotators per article.
+
+    Without assignments (the default) every reviewer sees every unit. The plan balances
+    claim units, is the same for the same inputs and seed, and replaces any earlier
+    plan; labels already given are kept.
+
+    \b
+    Examples:
+      annotate assign --reviewers 2 --annotators alice,bob,carol --db team.db
+      annotate assign --clear --db team.db
+    """
+    from annotate.assign import AssignError, assign, clear
+
+    with _existing_store(db_path) as store:
+        if clear_:
+            clear(store)
+            click.echo("Assignments removed: every reviewer sees every unit.")
+            return
+        if not annotators:
+            raise click.UsageError("--annotators is required (or --clear)")
+        try:
+            result = assign(store, _names(annotators) or [], reviewers, seed)
+        except AssignError as e:
+            raise click.ClickException(str(e)) from None
+    click.echo(f"Assigned every article to {reviewers} reviewer(s):")
+    for share in result:
+        click.echo(f"  {share.annotator}: {share.articles} article(s), {share.claims} claim(s)")

@@ -1,0 +1,135 @@
+"""Assignment: balanced, deterministic shares of the articles, and the queue query."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from annotate.assign import AssignError, plan
+from annotate.cli import main
+from annotate.model import SENTENCE, Unit
+from annotate.store import Store
+
+
+def add_article(store: Store, path: str, sentences: list[str]) -> list[str]:
+    """Store an article of claim units; returns their ids in order."""
+    units, offset = [], 0
+    for seq, text in enumerate(sentences):
+        units.append(Unit(0, seq, SENTENCE, text, offset, offset + len(text)))
+        offset += len(text) + 1
+    store.save_article(
+        path=path,
+        file=path,
+        sha256="0" * 64,
+        title=None,
+        source="test",
+        url=None,
+        date=None,
+        cleaned=" ".join(sentences),
+        segmenter="test",
+        units=units,
+    )
+    return [u["id"] for u in store.units_of_article(path)]
+
+
+articles_st = st.lists(
+    st.tuples(st.text("abcdef0123", min_size=4, max_size=8), st.integers(1, 40)),
+    min_size=1,
+    max_size=40,
+    unique_by=lambda x: x[0],
+)
+
+
+@given(articles_st, st.integers(2, 5), st.data())
+def test_plan_gives_every_article_n_distinct_reviewers_and_balances_claims(articles, people, data):
+    names = [f"r{i}" for i in range(people)]
+    n = data.draw(st.integers(1, people))
+    result = plan(articles, names, n, seed=3)
+    assert set(result) == {a for a, _ in articles}
+    assert all(len(set(r)) == n for r in result.values())
+    claims = dict(articles)
+    load = Counter({a: 0 for a in names})
+    for aid, who in result.items():
+        for a in who:
+            load[a] += claims[aid]
+    # Greedy on the least loaded: no share exceeds another by more than one article.
+    assert max(load.values()) - min(load.values()) <= max(claims.values())
+
+
+@given(articles_st, st.integers(0, 5))
+def test_plan_is_deterministic_and_ignores_article_order(articles, seed):
+    names = ["alice", "bob", "carol"]
+    assert plan(articles, names, 2, seed) == plan(list(reversed(articles)), names, 2, seed)
+
+
+def test_plan_rejects_impossible_requests():
+    with pytest.raises(AssignError):
+        plan([("a", 1)], ["alice"], 2)
+    with pytest.raises(AssignError):
+        plan([("a", 1)], [], 1)
+    with pytest.raises(AssignError):
+        plan([("a", 1)], ["alice"], 0)
+
+
+@pytest.fixture
+def corpus_db(tmp_path):
+    path = tmp_path / "team.db"
+    with Store.open(path) as store:
+        for i in range(6):
+            add_article(store, f"art{i}.txt", [f"Claim {j} of {i}." for j in range(i + 1)])
+    return path
+
+
+def test_by_default_every_reviewer_sees_everything(corpus_db):
+    with Store.open(corpus_db) as store:
+        assert store.assigned_articles("alice") is None
+
+
+def test_assign_command_stores_a_balanced_plan(corpus_db):
+    runner = CliRunner()
+    args = ["assign", "--db", str(corpus_db), "--reviewers", "2", "--annotators", "alice,bob,carol"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "alice" in result.output and "claim(s)" in result.output
+    with Store.open(corpus_db) as store:
+        plan_ = store.assignments()
+        assert sorted(plan_) == ["alice", "bob", "carol"]
+        assert sum(len(v) for v in plan_.values()) == 12  # 6 articles x 2 reviewers
+        mine = store.assigned_articles("alice")
+        assert mine == plan_["alice"]
+        # In queue order, so the TUI can walk them as they come.
+        order = [a.id for a in store.article_progress("alice")]
+        assert mine == [a for a in order if a in mine]
+        assert store.assigned_articles("dave") == []
+    # Same inputs, same plan.
+    runner.invoke(main, args)
+    with Store.open(corpus_db) as store:
+        assert store.assignments() == plan_
+    cleared = runner.invoke(main, ["assign", "--db", str(corpus_db), "--clear"])
+    assert cleared.exit_code == 0
+    with Store.open(corpus_db) as store:
+        assert store.assigned_articles("alice") is None
+
+
+def test_assign_command_errors(corpus_db, tmp_path):
+    runner = CliRunner()
+    too_many = runner.invoke(
+        main, ["assign", "--db", str(corpus_db), "--reviewers", "3", "--annotators", "a,b"]
+    )
+    assert too_many.exit_code == 1 and "--reviewers" in too_many.output
+    missing = runner.invoke(main, ["assign", "--db", str(corpus_db)])
+    assert missing.exit_code == 2
+    empty = tmp_path / "empty.db"
+    Store.open(empty).close()
+    nothing = runner.invoke(main, ["assign", "--db", str(empty), "--annotators", "a"])
+    assert nothing.exit_code == 1 and "no article" in nothing.output
+
+
+def test_every_team_command_has_help_with_an_example():
+    for name in ("agreement", "merge", "assign"):
+        result = CliRunner().invoke(main, [name, "-h"])
+        assert result.exit_code == 0 and "Example" in result.output
