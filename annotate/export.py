@@ -194,12 +194,14 @@ def aggregate(votes: Counter[str], adjudicated: str | None = None) -> tuple[str 
 
 
 def _aggregate_batches(
-    batches: Iterable[list[tuple[Any, ...]]], labels: Sequence[str]
+    batches: Iterable[list[tuple[Any, ...]]],
+    labels: Sequence[str],
+    adjudicated: dict[str, str],
 ) -> Iterator[list[tuple[Any, ...]]]:
     """Fold per-annotator rows (ordered by unit) into one row per unit.
 
-    The adjudication seam: once adjudicated labels are stored, the store yields them with
-    each unit and they are passed to ``aggregate`` here.
+    ``adjudicated`` maps unit id -> adjudicated label; it holds only the units someone
+    settled, so it stays small however big the export.
     """
     n = len(UNIT_FIELDS)
     label_at = FIELDS.index("label")
@@ -208,7 +210,7 @@ def _aggregate_batches(
     for _, group in groupby(rows, key=lambda r: r[0]):
         first, *rest = group
         votes = Counter(r[label_at] for r in (first, *rest) if r[label_at] is not None)
-        label, agreement = aggregate(votes)
+        label, agreement = aggregate(votes, adjudicated.get(first[0]))
         if labels and label not in labels:
             continue
         out.append((*first[:n], label, agreement, *(votes[v] for v in LABELS)))
@@ -229,7 +231,9 @@ def export_batches(store: Store, options: ExportOptions) -> Iterator[list[tuple[
         "unlabelled_rows": options.include_unlabeled and not options.aggregate,
     }
     if options.aggregate:
-        batches = _aggregate_batches(store.export_rows(**select), options.labels)
+        batches = _aggregate_batches(
+            store.export_rows(**select), options.labels, store.adjudicated_labels()
+        )
     else:
         batches = store.export_rows(labels=options.labels, **select)
     if options.split is None:

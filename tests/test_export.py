@@ -250,6 +250,17 @@ def test_aggregate_export_is_one_row_per_unit(runner, db, ids):
     assert by_unit[three[0]]["agreement"] == "single"
 
 
+def test_an_adjudicated_label_wins_over_the_votes(runner, db, ids):
+    tie = ids["news/one.txt"][1]
+    with Store.open(db) as s:
+        s.set_adjudication(tie, "editorial", "quote is the reporter's", "dana")
+    rows = {r["unit_id"]: r for r in export_csv(runner, db, "--aggregate")}
+    assert (rows[tie]["label"], rows[tie]["agreement"]) == ("editorial", "adjudicated")
+    assert (rows[tie]["votes_editorial"], rows[tie]["votes_unattributed"]) == ("1", "1")
+    only = export_csv(runner, db, "--aggregate", "--labels", "editorial")
+    assert [r["unit_id"] for r in only] == [tie]
+
+
 def test_aggregate_with_unlabelled_units_and_a_label_filter(runner, db, ids):
     rows = export_jsonl(runner, db, "--aggregate", "--include-unlabeled")
     assert len(rows) == sum(len(v) for v in ids.values())
