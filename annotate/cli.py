@@ -153,8 +153,7 @@ def run_ingest(store: Store, corpus: Path, db_path: str) -> Any:
     _print_summary(summary, corpus, db_path, store.counts())
     if summary.articles == 0:
         click.echo(
-            f"error: no article could be read from {corpus} "
-            f"({len(summary.skipped)} skipped)",
+            f"error: no article could be read from {corpus} ({len(summary.skipped)} skipped)",
             err=True,
         )
     return summary
@@ -580,3 +579,102 @@ def assign_cmd(
     click.echo(f"Assigned every article to {reviewers} reviewer(s):")
     for share in result:
         click.echo(f"  {share.annotator}: {share.articles} article(s), {share.claims} claim(s)")
+
+
+# -- suggestions: attribution cues and how well they match the reviewers ------------------
+
+
+@main.command("suggest", context_settings=CONTEXT)
+@click.option("--force", is_flag=True, help="Recompute every suggestion and claim group.")
+@click.option("--show", "show", metavar="PATH", help="Print the suggestions of one article.")
+@db_option
+def suggest_cmd(force: bool, show: str | None, db_path: str) -> None:
+    """Suggest a label for each claim unit from attribution cues; group shared claims.
+
+    Finds reporting cues ("said", "according to", quotes) and their sources, editorial
+    wording ("could signal", "perhaps") and page furniture, and stores a suggested label,
+    a confidence and the reason per unit. Units that already have a suggestion from the
+    same rules are skipped. Units stating the same claim in different articles get the
+    same claim group.
+
+    \b
+    Examples:
+      annotate suggest --db annotations.db
+      annotate suggest --show 000_5a2869755751f143.txt
+    """
+    from annotate.cues import suggest_all
+
+    if not Path(db_path).exists():
+        raise click.ClickException(f"{db_path}: no such database; run annotate ingest first")
+    with open_store(db_path) as store:
+        summary = suggest_all(store, force=force)
+        click.echo(
+            f"Suggested labels for {summary.units} unit(s) in {summary.articles} article(s); "
+            f"{summary.claim_groups} claim group(s) across articles."
+        )
+        if show:
+            article = store.article(show)
+            if article is None:
+                raise click.ClickException(f"{show}: no such article in {db_path}")
+            for u in store.article_units(article.id):
+                s = store.suggestion(u.id)
+                if s is not None:
+                    click.echo(f"{s.suggested_label:<13} {s.confidence:.2f}  {u.text}")
+                    click.echo(f"{'':<19}{s.reason}")
+
+
+@main.command("evaluate", context_settings=CONTEXT)
+@click.option(
+    "--data",
+    "data",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A JSONL file of hand-labelled units (text, label, context). Default: the "
+    "shipped evaluation set, unless --db is given.",
+)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    help="Score against the labels reviewers gave in this database instead.",
+)
+@click.option("--annotator", help="With --db: only this annotator's labels.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.option("--errors", is_flag=True, help="List the units the suggestion got wrong.")
+def evaluate_cmd(
+    data: Path | None, db_path: str | None, annotator: str | None, as_json: bool, errors: bool
+) -> None:
+    """Report how well suggestions match human labels.
+
+    Accuracy, precision, recall and F1 per label, and a confusion matrix (rows: the
+    human label, columns: the suggestion). With --db, suggestions missing in the
+    database are computed first.
+
+    \b
+    Examples:
+      annotate evaluate
+      annotate evaluate --db team.db --annotator alice --json
+      annotate evaluate --data my_units.jsonl --errors
+    """
+    from annotate import evaluate
+
+    if db_path is not None:
+        if not Path(db_path).exists():
+            raise click.ClickException(f"{db_path}: no such database")
+        with open_store(db_path) as store:
+            results = evaluate.evaluate_store(store, annotator)
+    else:
+        try:
+            results = evaluate.evaluate_file(data)
+        except (OSError, ValueError) as e:
+            raise click.ClickException(str(e)) from None
+    if as_json:
+        click.echo(json.dumps(evaluate.to_json(results, errors=errors), indent=2))
+        return
+    for name, scores in results.items():
+        for line in evaluate.report_lines(name, scores):
+            click.echo(line)
+        if errors:
+            for e in scores.errors:
+                click.echo(f"  gold {e['gold']}, suggested {e['suggested']}: {e['text']}")
+                click.echo(f"    {e['reason']}")
+        click.echo()
