@@ -288,3 +288,66 @@ def test_agreement_command_without_a_database(tmp_path):
     result = CliRunner().invoke(main, ["agreement", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 1
     assert "no such database" in result.output
+
+
+# -- adjudication: the store side of the adjudication mode --------------------------------
+
+
+def test_disagreements_list_every_reviewer_label_and_note(team_db):
+    with Store.open(team_db) as store:
+        found = store.disagreements()
+        assert len(found) == 2  # units 2 and 4; unit 3 has two not_claim and no third
+        second = found[0]
+        assert [(r.annotator, r.label) for r in second.reviewers] == [
+            ("ana", "editorial"),
+            ("ben", "unattributed"),
+            ("cy", "editorial"),
+        ]
+        assert second.reviewers[1].note == "no source named"
+        assert second.adjudication is None
+        assert found[0].pos < found[1].pos
+        # Between ana and ben only the second unit is disputed.
+        assert [d.unit_id for d in store.disagreements(["ana", "ben"])] == [second.unit_id]
+        # Paging for a walk through the queue.
+        assert store.disagreements(after=second.pos) == found[1:]
+        assert store.disagreements(limit=1) == found[:1]
+
+
+def test_set_adjudication_is_kept_apart_and_logged(team_db):
+    with Store.open(team_db) as store:
+        first, second = store.disagreements()
+        before = store.set_adjudication(first.unit_id, "editorial", "opinion verb", "dana")
+        assert before is None
+        adj = store.adjudication(first.unit_id)
+        assert (adj.label, adj.reason, adj.adjudicator) == ("editorial", "opinion verb", "dana")
+        # Raw labels are untouched; the unit is still a disagreement, now resolved.
+        assert store.label_state(first.unit_id, "ben").label == "unattributed"
+        assert store.disagreements()[0].adjudication == adj
+        assert [d.unit_id for d in store.disagreements(unresolved=True)] == [second.unit_id]
+        (row,) = [h for h in store.history("dana") if h["unit_id"] == first.unit_id]
+        assert (row["action"], row["label"], row["note"]) == (
+            "adjudicate",
+            "editorial",
+            "opinion verb",
+        )
+        assert store.adjudicated_labels() == {first.unit_id: "editorial"}
+        # Overruling keeps the earlier decision in history; None removes it.
+        assert store.set_adjudication(first.unit_id, "attributed", "", "eve") == adj
+        assert store.set_adjudication(first.unit_id, None, None, "eve").label == "attributed"
+        assert store.adjudication(first.unit_id) is None
+        with pytest.raises(ValueError):
+            store.set_adjudication(first.unit_id, "maybe", None, "eve")
+
+
+def test_export_aggregate_uses_the_adjudicated_label_first(team_db):
+    with Store.open(team_db) as store:
+        first, _ = store.disagreements()
+        store.set_adjudication(first.unit_id, "unattributed", "no source", "dana")
+    result = CliRunner().invoke(
+        main, ["export", "--db", str(team_db), "--aggregate", "--format", "jsonl", "--out", "-"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = {r["unit_id"]: r for r in map(json.loads, result.stdout.splitlines())}
+    assert rows[first.unit_id]["label"] == "unattributed"
+    assert rows[first.unit_id]["agreement"] == "adjudicated"
+    assert rows[first.unit_id]["votes_editorial"] == 2
