@@ -231,50 +231,73 @@ def _cp874_scraper_table() -> dict[str, int]:
 _CP874 = _cp874_scraper_table()
 _CP874_LEAD = "".join(ch for ch, b in _CP874.items() if 0xC2 <= b <= 0xF4)
 _CP874_CONT = "".join(ch for ch, b in _CP874.items() if 0x80 <= b <= 0xBF)
-_CP874_ALL = "".join(_CP874)
-_CP874_RUN = re.compile(f"[{re.escape(_CP874_ALL)}]+")
-_THAI = re.compile(r"[\u0e01-\u0e5b]+")
+# Written to start with a character class: re scans for those several times faster.
+_CP874_SEQUENCE = re.compile(
+    f"[{re.escape(_CP874_LEAD)}][{re.escape(_CP874_CONT)}]+"
+    f"(?:[{re.escape(_CP874_LEAD)}][{re.escape(_CP874_CONT)}]+)*"
+)
+_THAI = re.compile(r"[\u0e01-\u0e5b][\u0e01-\u0e5b]*")
 
 # UTF-8 lead bytes read as cp1252/Latin-1 (Â..ô) followed by a continuation byte read the
 # same way; or a stray C1 control, which is a cp1252 character read as Latin-1.
+_CP1252_LEAD = "\xc2-\xf4"
 _CP1252_CONT = "\x80-\xbf" + "".join(
     bytes([b]).decode("cp1252")
     for b in range(0x80, 0xA0)
     if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
 )
-_MOJIBAKE_HINT = re.compile(
-    f"(?P<cp1252>[\xc2-\xf4][{_CP1252_CONT}]|[\x80-\x9f])"
-    f"|(?P<cp874>[{re.escape(_CP874_LEAD)}][{re.escape(_CP874_CONT)}])"
-)
+_CP1252_HINT = re.compile(f"[\x80-\x9f{_CP1252_LEAD}][{_CP1252_CONT}]?")
+_CP874_PAIR = re.compile(f"[{re.escape(_CP874_LEAD)}][{re.escape(_CP874_CONT)}]")
+# Any lead (or C1), optionally with a continuation of either kind.
+_LEADS = f"\x80-\x9f{_CP1252_LEAD}{re.escape(_CP874_LEAD)}"
+_MOJIBAKE_HINT = re.compile(f"[{_LEADS}][{_CP1252_CONT}{re.escape(_CP874_CONT)}]?")
+_LEAD_SET = frozenset(_CP874_LEAD) | {chr(c) for c in (*range(0x80, 0xA0), *range(0xC2, 0xF5))}
 
-# Everything _clean() changes; searched first so clean text costs one regex scan.
-_ANSI = r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[()*+][ -~]?|\x1b"
+# What _clean() changes. ESC starts a terminal escape sequence, removed whole.
+_ANSI = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)|\x1b[()*+][ -~]?|\x1b"
+)
 _SPACES = "\xa0\u1680\u2000-\u200a\u202f\u205f\u3000"
 _INVISIBLE = "\xad\u180e\u200b-\u200d\u2060\ufeff"
-_CONTROLS = "\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f"
-_DIRTY = re.compile(
-    f"\r\n?|{_ANSI}|[\t{_SPACES}]|[{_INVISIBLE}{_CONTROLS}]|[\x0b\x0c\u2028]|\u2029|[\ud800-\udfff]"
-)
+_CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f"  # includes CR, VT, FF and ESC, handled apart
+_DIRTY = f"\t{_CONTROLS}{_SPACES}{_INVISIBLE}\u2028\u2029\ud800-\udfff"
+_DIRTY_CHAR = re.compile(f"[{_DIRTY}]")
+# One scan finds everything repair() may have to do: dirt, and where mojibake could start.
+_SUSPECT = re.compile(f"[{_DIRTY}{_LEADS}]")
 _REPLACEMENT = {
     **{ch: " " for ch in "\t\xa0\u1680\u202f\u205f\u3000"},
     **{chr(c): " " for c in range(0x2000, 0x200B)},
-    **{ch: "\n" for ch in ("\r\n", "\r", "\x0b", "\x0c", "\u2028")},
+    **{ch: "\n" for ch in "\x0b\x0c\u2028"},
     "\u2029": "\n\n",
+    # A lone surrogate (from a JSON escape) cannot be written as UTF-8 downstream.
+    **{chr(c): "\ufffd" for c in range(0xD800, 0xE000)},
 }
 
 
 def repair(text: str) -> str:
     """Repair decoded text: mojibake, control characters, ANSI escapes, line ends, spaces.
 
-    CRLF and CR become LF; tabs and exotic spaces (NBSP, thin, ideographic...) become a
-    plain space; zero-width characters, soft hyphens and stray BOMs go; so do C0/C1
-    controls other than newline, and terminal escape sequences. Text that needs none of
-    this comes back after two regex scans.
+    Mojibake of both kinds seen in scraped news is undone: UTF-8 read as Windows-1252
+    ("â€™", via ftfy) and UTF-8 read as Windows-874 ("โ€™"). CRLF and CR become LF; tabs
+    and exotic spaces (NBSP, thin, ideographic...) become a plain space; zero-width
+    characters, soft hyphens and stray BOMs go; so do C0/C1 controls other than newline,
+    and terminal escape sequences. Clean text costs one regex scan.
     """
+    found = set()
+    for match in _SUSPECT.finditer(text):
+        ch = match.group()
+        if ch in _LEAD_SET:
+            return _repair_mojibake(text)
+        found.add(ch)
+    return _clean(text, found) if found else text
+
+
+def _repair_mojibake(text: str) -> str:
     # Repeated to a fixed point so that repair(repair(x)) == repair(x): removing a
     # control character can bring two halves of a mojibake sequence together.
     for _ in range(4):
-        fixed = _clean(_fix_mojibake(text))
+        fixed = _fix_mojibake(text)
+        fixed = _clean(fixed, set(_DIRTY_CHAR.findall(fixed)))
         if fixed == text:
             break
         text = fixed
@@ -284,79 +307,83 @@ def repair(text: str) -> str:
 def _fix_mojibake(text: str) -> str:
     # ftfy is slow (1.5x the whole segmentation budget if run on every article), so
     # it only runs where a cheap scan has found a likely mojibake marker.
-    cp874 = cp1252 = False
-    for match in _MOJIBAKE_HINT.finditer(text):
-        if match.lastgroup == "cp874":
-            cp874 = True
-        else:
-            cp1252 = True
-        if cp874 and cp1252:
-            break
-    if cp874:
+    if not _hint(_MOJIBAKE_HINT, text):
+        return text
+    if _CP874_PAIR.search(text):
         text = _fix_cp874(text)
-    if cp1252:
+    # Looked for only now: ftfy takes some fixed cp874 results ("”ü") for MacRoman mojibake.
+    if _hint(_CP1252_HINT, text):
         text = ftfy.fix_encoding(text)
     return text
+
+
+def _hint(pattern: re.Pattern[str], text: str) -> bool:
+    """True if pattern finds a lead with its continuation, or a C1 control."""
+    # A lone lead, such as the "é" of plain French, is no hint.
+    return any(len(m.group()) == 2 or m.group() <= "\x9f" for m in pattern.finditer(text))
 
 
 def _fix_cp874(text: str) -> str:
     """Undo UTF-8 read as Windows-874 (Thai), which ftfy does not know: "โ€™" -> "’".
 
-    Each run of code-page characters is turned back into bytes and decoded as UTF-8;
-    only the pieces that form valid, printable UTF-8 characters are replaced. Real Thai
-    rarely forms such pieces (its vowels and tone marks are invalid UTF-8 in those
-    positions), but "ยก" in a Thai word is also valid UTF-8 for "¡". So once the text is
-    seen to hold genuine Thai (a Thai run that is not UTF-8), only pieces with an
+    Each sequence of lead and continuation characters is turned back into bytes and
+    decoded as UTF-8; only the pieces that form valid, printable UTF-8 characters are
+    replaced. Real Thai rarely forms such pieces (its vowels and tone marks are invalid
+    UTF-8 in those positions), but "ยก" in a Thai word is also valid UTF-8 for "¡". So if
+    the text holds genuine Thai (a Thai word that is not UTF-8), only pieces with an
     unmistakable marker (bytes 0x80-0x9F: "€", "™", curly quotes...) are replaced.
     """
-    runs = []
-    genuine_thai = False
-    for match in _CP874_RUN.finditer(text):
+    genuine_thai: bool | None = None  # worked out only if an unmarked piece needs it
+
+    def fix(match: re.Match[str]) -> str:
+        nonlocal genuine_thai
         run = match.group()
-        raw = bytes(_CP874[ch] for ch in run)
-        decoded = raw.decode("utf-8", errors="surrogateescape")
-        if _THAI.fullmatch(run) and any("\udc80" <= ch <= "\udcff" for ch in decoded):
-            genuine_thai = True
-        runs.append((match.start(), match.end(), run, decoded))
-    parts = []
-    pos = 0
-    for start, end, run, decoded in runs:
-        parts.append(text[pos:start])
-        parts.append(_repair_run(run, decoded, genuine_thai))
-        pos = end
-    parts.append(text[pos:])
-    return "".join(parts)
+        decoded = bytes(_CP874[ch] for ch in run).decode("utf-8", errors="surrogateescape")
+        out = []
+        i = 0
+        for ch in decoded:
+            if "\udc80" <= ch <= "\udcff":  # a byte that is not part of valid UTF-8
+                out.append(run[i])
+                i += 1
+                continue
+            width = len(ch.encode("utf-8"))
+            piece = run[i : i + width]
+            i += width
+            if unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs"):
+                out.append(piece)  # decodes, but to nothing a news text would contain
+                continue
+            if not any(_CP874[c] < 0xA0 for c in piece) and genuine_thai is None:
+                genuine_thai = _has_genuine_thai(text)
+            out.append(piece if genuine_thai and not any(_CP874[c] < 0xA0 for c in piece) else ch)
+        return "".join(out)
+
+    return _CP874_SEQUENCE.sub(fix, text)
 
 
-def _repair_run(run: str, decoded: str, genuine_thai: bool) -> str:
-    out = []
-    i = 0
-    for ch in decoded:
-        if "\udc80" <= ch <= "\udcff":  # a byte that is not part of valid UTF-8
-            out.append(run[i])
-            i += 1
-            continue
-        width = len(ch.encode("utf-8"))
-        piece = run[i : i + width]
-        i += width
-        printable = unicodedata.category(ch) not in ("Cc", "Cn", "Co", "Cs")
-        marked = any(_CP874[c] < 0xA0 for c in piece)
-        out.append(ch if printable and (marked or not genuine_thai) else piece)
-    return "".join(out)
+def _has_genuine_thai(text: str) -> bool:
+    """True if some run of Thai letters, standing alone, is not UTF-8 read as cp874."""
+    for match in _THAI.finditer(text):
+        start, end = match.span()
+        if start and text[start - 1] in _CP874 or end < len(text) and text[end] in _CP874:
+            continue  # part of a longer run with punctuation, such as "โ€™"
+        try:
+            bytes(_CP874[ch] for ch in match.group()).decode("utf-8")
+        except UnicodeDecodeError:
+            return True
+    return False
 
 
-def _clean(text: str) -> str:
-    if not _DIRTY.search(text):
-        return text
-    return _DIRTY.sub(_replacement, text)
-
-
-def _replacement(match: re.Match[str]) -> str:
-    found = match.group()
-    if "\ud800" <= found <= "\udfff":
-        # A lone surrogate (from a JSON escape) cannot be written as UTF-8 downstream.
-        return "\ufffd"
-    return _REPLACEMENT.get(found, "")
+def _clean(text: str, found: set[str]) -> str:
+    """Fix the dirty characters in ``found``, all of which occur in ``text``."""
+    # Escape sequences first, as a whole: their parameters are not text.
+    if "\x1b" in found:
+        text = _ANSI.sub("", text)
+    if "\r" in found:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for ch in found:
+        if ch not in "\x1b\r":
+            text = text.replace(ch, _REPLACEMENT.get(ch, ""))
+    return text
 
 
 # --------------------------------------------------------------------------------------
