@@ -342,7 +342,6 @@ def export_cmd(
         Split,
         default_path,
         export_to_path,
-        export_to_stream,
         parse_labels,
     )
 
@@ -362,7 +361,7 @@ def export_cmd(
         )
         with open_store(db_path) as store:
             if str(out) == "-":
-                export_to_stream(store, sys.stdout.buffer, options)
+                _export_to_stdout(store, options)
                 return
             path = out or default_path(fmt)
             rows = export_to_path(store, path, options, force=force)
@@ -371,6 +370,20 @@ def export_cmd(
     except OSError as e:
         raise click.ClickException(f"{e.filename or out}: {e.strerror}") from None
     click.echo(f"Wrote {rows} row(s) to {path}", err=True)
+
+
+def _export_to_stdout(store: Store, options: Any) -> None:
+    from annotate.export import export_to_stream
+
+    try:
+        export_to_stream(store, sys.stdout.buffer, options)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): not an error worth a message. Point stdout
+        # at devnull so the interpreter's final flush does not complain either.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 @main.command("import", context_settings=CONTEXT)
