@@ -563,7 +563,8 @@ _EDITORIAL: list[tuple[re.Pattern[str], float]] = [
         (r"\b(?:should|ought\s+to|must\s+not|should\s+not|shouldn[’']t)\b", 1.0),
         (r"\bmust\b", 0.6),
         # Hedges and forecasts on the outlet's own authority (guidelines: editorial).
-        (r"\b(?:could|may|might)\s+(?!not\b|be\s+reached\b)\w+", 1.0),
+        # Case-sensitive: "May 3" is a month, not a hedge.
+        (r"\b(?-i:could|Could|may|might|Might)\s+(?!not\b|be\s+reached\b)\w+", 1.0),
         (r"\b(?:is|are|was|were)\s+(?:likely|unlikely|bound)\s+to\b", 1.0),
         (r"\b(?:seems?|appears?)\s+to\b|\bit\s+seems\b|\bseemingly\b|\bapparently\b", 1.0),
         (
