@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from annotate.model import HEADING, TITLE, Block, CleanArticle, Dropped
 
@@ -133,10 +134,11 @@ _AGENCY = (
 )
 # Agencies as a trailing credit after the last sentence: capitals (plus the usual
 # spellings of Bloomberg, dpa and Xinhua), so "... Reuters said." is never touched.
-_TRAILING_AGENCY = (
-    r"(?:REUTERS|AFP|AP|BLOOMBERG|Bloomberg|DPA|dpa|XINHUA|Xinhua|TASS|EFE|ANSA|PTI|IANS"
-    r"|ANI|UPI|AAP|KYODO|YONHAP|BERNAMA|CNA)"
-)
+_TRAILING_AGENCY_NAMES = (
+    "REUTERS AFP AP BLOOMBERG Bloomberg DPA dpa XINHUA Xinhua TASS EFE ANSA PTI IANS ANI UPI"
+    " AAP KYODO YONHAP BERNAMA CNA"
+).split()
+_TRAILING_AGENCY = f"(?:{'|'.join(_TRAILING_AGENCY_NAMES)})"
 # Photo agencies and picture desks that sign photographs.
 _PHOTO_SOURCE = (
     r"(?:REUTERS|Reuters|AFP|EPA(?:-EFE)?|AP Photo|AP|AAP Image|AAP|ANADOLU|Anadolu|"
@@ -150,7 +152,7 @@ _ENDS_SENTENCE = re.compile(r"[.!?…:;,](?:\s?[\"'”’»)\]]){0,3}$")
 # The stronger end used when deciding whether a wrapped line continues: a comma doesn't
 # end anything.
 _ENDS_CLAUSE = re.compile(r"[.!?…:;](?:\s?[\"'”’»)\]]){0,3}$")
-_STARTS_LOWER = re.compile(r"[a-zà-öø-ÿ]")
+_BULLET_CHARS = frozenset("•●○◦▪▫■□‣⁃∙·►▶➤✓✔-–—*+")
 _BULLET = re.compile(r"(?:[•●○◦▪▫■□‣⁃∙·►▶➤✓✔]|[-–—*+](?=\s))\s*")
 _DASH_BULLET = re.compile(r"[-–—]\s")
 _MARKDOWN_HEADING = re.compile(r"(#{1,6})\s+")
@@ -160,6 +162,28 @@ _SEPARATOR = re.compile(r"\s+[|•·]\s+|\s*\|\s*")
 # --------------------------------------------------------------------------------------
 # Line rules: furniture recognisable from one line alone. Each is fully anchored (fullmatch)
 # and bounded, so a long body line can never match by accident.
+#
+# Trying every pattern on every line would cost more than the rest of cleaning together,
+# so each rule names the first words it can start with (``starts``; "0" stands for any
+# number) or, when it can start with anything, substrings the line must contain
+# (``needles``). A line is only tried against the rules its first word or content calls.
+
+_MONTH_WORDS = (
+    "jan january feb february mar march apr april may jun june jul july aug august sep sept"
+    " september oct october nov november dec december"
+)
+_WEEKDAY_WORDS = (
+    "mon monday tue tues tuesday wed wednesday thu thur thurs thursday fri friday sat"
+    " saturday sun sunday"
+)
+_AGENCY_WORDS = (
+    "reuters afp ap the associated agence bloomberg dpa xinhua tass interfax ani pti ians efe"
+    " ansa kyodo yonhap bernama aap upi cna anadolu sputnik ria agencies wires"
+)
+_PHOTO_SOURCE_WORDS = (
+    "reuters afp epa ap aap anadolu sopa nurphoto xinhua bloomberg getty shutterstock alamy"
+    " pa sputnik dpa tass kyodo yonhap zuma pool handout supplied file"
+)
 
 
 @dataclass(frozen=True)
@@ -168,8 +192,10 @@ class _Rule:
 
     reason: str
     pattern: re.Pattern[str]
-    max_words: int = 30
-    check: Callable[[str], bool] | None = None
+    starts: frozenset[str]
+    needles: tuple[str, ...]
+    max_words: int
+    check: Callable[[str], bool] | None
 
     def matches(self, text: str, words: int) -> bool:
         if words > self.max_words or self.pattern.fullmatch(text) is None:
@@ -177,8 +203,15 @@ class _Rule:
         return self.check is None or self.check(text)
 
 
-def _rule(reason: str, pattern: str, max_words: int = 30, check=None) -> _Rule:
-    return _Rule(reason, re.compile(pattern), max_words, check)
+def _rule(
+    reason: str,
+    pattern: str,
+    starts: str = "",
+    needles: tuple[str, ...] = (),
+    max_words: int = 30,
+    check: Callable[[str], bool] | None = None,
+) -> _Rule:
+    return _Rule(reason, re.compile(pattern), frozenset(starts.split()), needles, max_words, check)
 
 
 _SEARCH_WIDGET = _rule(
@@ -187,6 +220,7 @@ _SEARCH_WIDGET = _rule(
     r"|search (?:the site|this site|news|articles)|type (?:and|&) (?:hit|press) enter.{0,30}"
     r"|press enter to search.{0,30}|close search|clear search|search results?"
     r"|what are you looking for\??|start typing.{0,40})",
+    "no view search type press close clear what start",
 )
 _DATE_LINE = _rule(
     DATE,
@@ -195,11 +229,25 @@ _DATE_LINE = _rule(
     rf"(?:\s*(?:,|(?i:at)|[-–])?\s*{_TIME})?"
     r"|(?i:\d+\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago"
     r"|yesterday|today|just now)",
+    f"0 published updated last posted modified first date created yesterday today just"
+    f" {_MONTH_WORDS} {_WEEKDAY_WORDS}",
 )
 _READING_TIME_LINE = _rule(
     READING_TIME,
     r"(?i:\d+\s*(?:-\s*)?(?:min(?:ute)?s?)\.?\s+read(?:ing time)?"
     r"|(?:estimated\s+)?reading time:?\s*\d+\s*min(?:ute)?s?\.?)",
+    "0 estimated reading",
+)
+_AGENCY_LINE = _rule(
+    AGENCY_CREDIT,
+    r"[-–—]?\s*\(?(?:(?i:source|sources|via|with|credit|by)\s*:?\s*)?"
+    rf"{_AGENCY}(?:\s*(?:[/,&]|and)\s*{_AGENCY}){{0,3}}\)?\.?"
+    rf"|[\w.-]{{2,40}}\s*/\s*{_AGENCY}"
+    r"|[-–—]?\s*\(?(?i:with (?:files|inputs|reporting|additional reporting|contributions)"
+    r" from)\s+.{1,80}",
+    f"source sources via with credit by {_AGENCY_WORDS}",
+    needles=("/",),
+    max_words=12,
 )
 # Weekday and month names and the like are not names: "By Sunday, the fire had spread".
 _NOT_A_NAME = (
@@ -216,6 +264,8 @@ _BYLINE = _rule(
     r"(?:\s*(?:,|\||[-–—]|\bin\b|\bfor\b)\s*[^.!?]{0,60})?)"
     rf"|{_NAMES}\s*(?:,|\||[-–—]|/)\s*(?i:the\s+)?{_AGENCY}"
     r"(?:\s+(?i:staff|reporters?|correspondents?))?",
+    "written words posted reported story text reporting analysis photos by",
+    needles=(",", "|", " -", "–", "—", "/"),
     max_words=18,
 )
 _CATEGORY = _rule(
@@ -223,15 +273,7 @@ _CATEGORY = _rule(
     rf"(?:in|In|IN)\s+[{_UP}][\w&'’.-]*(?:\s+(?:&\s+)?[{_UP}][\w&'’.-]*){{0,3}}"
     r"|(?i:tags?|topics?|filed under|categories|category|section|related topics|keywords)"
     r"\s*:\s*.{0,150}",
-)
-_AGENCY_LINE = _rule(
-    AGENCY_CREDIT,
-    r"[-–—]?\s*\(?(?:(?i:source|sources|via|with|credit|by)\s*:?\s*)?"
-    rf"{_AGENCY}(?:\s*(?:[/,&]|and)\s*{_AGENCY}){{0,3}}\)?\.?"
-    rf"|[\w.-]{{2,40}}\s*/\s*{_AGENCY}"
-    r"|[-–—]?\s*\(?(?i:with (?:files|inputs|reporting|additional reporting|contributions)"
-    r" from)\s+.{1,80}",
-    max_words=12,
+    "in tag tags topic topics filed categories category section related keywords",
 )
 
 
@@ -246,19 +288,23 @@ _WIRE = (
         WIRE,
         r"[(\[]?\s*(?i:(?:additional\s+)?reporting|writing|editing|edited|compiled|reported"
         r"|produced|graphics|research|fact[- ]checked|translated|translation)\s+(?i:by)\s+.{1,400}",
+        "additional reporting writing editing edited compiled reported produced graphics"
+        " research fact translated translation",
         max_words=70,
         check=_looks_like_credit_block,
     ),
-    _rule(WIRE, r"(?i:our standards\s*:\s*the thomson reuters trust principles\.?)"),
+    _rule(WIRE, r"(?i:our standards\s*:\s*the thomson reuters trust principles\.?)", "our"),
     _rule(
         WIRE,
         r".{0,120}\b(?i:contributed (?:to )?(?:this|the) (?:report|story|article))\.?\)?",
+        needles=("contributed",),
         max_words=25,
     ),
     _rule(
         WIRE,
         r"(?i:this (?:article|story) (?:was|has been|is) (?:originally |first )?"
         r"(?:published|republished|produced|updated|corrected|amended))\b.{0,200}",
+        "this",
         max_words=40,
     ),
 )
@@ -268,18 +314,23 @@ _PHOTO_CREDIT = (
         r"(?i:credits?|photo(?:graph)?s?|photo credits?|images?|image credits?|pictures?|pics?"
         r"|illustration|foto|photo illustration|(?:main|top|header|cover|feature[d]?) image"
         r"|video)\s*[:：|]\s*\S.{0,100}",
+        "credit credits photo photos photograph photographs image images picture pictures pic"
+        " pics illustration foto main top header cover feature featured video",
         max_words=16,
     ),
     _rule(
         PHOTO_CREDIT,
         r"\(?(?i:photo|image|picture|illustration|video)s?\s+(?i:by|courtesy(?:\s+of)?|via|from"
         r"|credit)\s*:?\s*.{1,100}",
+        "photo photos image images picture pictures illustration illustrations video videos",
         max_words=16,
     ),
     _rule(
         PHOTO_CREDIT,
         rf"\(?(?:{_CAP_WORD}\s+){{0,4}}(?:/\s*|(?i:via)\s+)?{_PHOTO_SOURCE}"
         rf"(?:\s*/\s*{_CAP_WORD}(?:\s+{_CAP_WORD}){{0,4}})?(?:\s+(?i:via)\s+{_PHOTO_SOURCE})?\)?",
+        _PHOTO_SOURCE_WORDS,
+        needles=("/", "Getty", " via "),
         max_words=10,
     ),
 )
@@ -295,9 +346,16 @@ _PROMPT = (
         r"|get alerts\b|register (?:now|for free|to)\b|log in to\b|sign in to\b"
         r"|already a (?:subscriber|member)|become a (?:member|subscriber)"
         r"|support (?:our|independent) journalism).{0,200}",
+        "sign subscribe newsletter newsletters get follow see join download enter never don"
+        " stay want like find turn register log already become support",
         max_words=20,
     ),
-    _rule(PROMPT, r"(?i:.{0,100}delivered (?:straight )?to your inbox.{0,60})", max_words=20),
+    _rule(
+        PROMPT,
+        r"(?i:.{0,100}delivered (?:straight )?to your inbox.{0,60})",
+        needles=("inbox",),
+        max_words=20,
+    ),
 )
 _SOCIAL = _rule(
     SOCIAL,
@@ -309,6 +367,9 @@ _SOCIAL = _rule(
     r"|listen(?: to)?(?: this)? (?:article|story)\b.{0,40}|gift (?:this )?article"
     r"|facebook|twitter|x|linkedin|whatsapp|reddit|telegram|pinterest|flipboard|messenger"
     r"|threads|bluesky|copy|mail)",
+    "share shares tweet email e print copy link save bookmark comment comments 0 view leave"
+    " join click tap listen gift facebook twitter x linkedin whatsapp reddit telegram"
+    " pinterest flipboard messenger threads bluesky mail",
 )
 # A label that introduces a list of links ("Related stories", "Read more:"); the
 # headline-like lines right after it are links too.
@@ -322,6 +383,8 @@ _RELATED_LABEL = _rule(
     r"|you (?:may|might) (?:also )?(?:like|be interested in|have missed)|editor['’]?s? picks?"
     r"|what to read next|up next|explore more|in (?:other|related) news|more headlines"
     r"|popular (?:now|stories))\s*[:›»>→]?",
+    "read also see related recommended more most trending top latest you editor editors"
+    " what up explore in popular",
     max_words=10,
 )
 _RELATED_INLINE = _rule(
@@ -329,6 +392,7 @@ _RELATED_INLINE = _rule(
     r"(?i:read more|read next|read also|also read|see also|related(?: \w+)?|recommended"
     r"(?: \w+)?|more on this(?: story)?|watch|listen|explore|in other news|editor['’]?s? picks?)"
     r"\s*:.{1,200}",
+    "read also see related recommended more watch listen explore in editor editors",
 )
 _ADVERT = _rule(
     ADVERT,
@@ -338,10 +402,22 @@ _ADVERT = _rule(
     r"|continue reading(?: below| the main story| after| the rest)?.{0,40}"
     r"|scroll (?:down )?to continue.{0,40}|skip (?:advertisement|ad)|remove ads?"
     r"|ad feedback|report this ad)",
+    "advertisement advertising ad ads sponsored paid partner promoted story article continue"
+    " scroll skip remove report",
 )
 _LEGAL = (
-    _rule(LEGAL, r"(?:©|\(c\)|(?i:copyright)\s*(?:©|\(c\)|\d{4}|:|(?i:by)\b|$)).{0,200}", 40),
-    _rule(LEGAL, r".{0,150}(?i:all rights reserved).{0,100}", 40),
+    _rule(
+        LEGAL,
+        r"(?:©|\(c\)|(?i:copyright)\s*(?:©|\(c\)|\d{4}|:|(?i:by)\b|$)).{0,200}",
+        "© c copyright",
+        max_words=40,
+    ),
+    _rule(
+        LEGAL,
+        r".{0,150}(?i:all rights reserved).{0,100}",
+        needles=("rights reserved", "Rights Reserved", "RIGHTS RESERVED"),
+        max_words=40,
+    ),
     _rule(
         LEGAL,
         r"(?i:contact(?: us)?|legal(?: notices?| information)?|imprint|impressum"
@@ -354,6 +430,9 @@ _LEGAL = (
         r"(?:information|data)|corrections|editorial (?:policy|standards|guidelines)"
         r"|ethics(?: policy)?|rss(?: feeds?)?|masthead|our team|licensing"
         r"|reprints(?: (?:&|and) permissions)?|permissions|code of conduct|complaints)",
+        "contact legal imprint impressum privacy terms cookie cookies manage accessibility"
+        " about advertise careers jobs work site sitemap help faq faqs do corrections"
+        " editorial ethics rss masthead our licensing reprints permissions code complaints",
     ),
 )
 _NAVIGATION = (
@@ -365,12 +444,17 @@ _NAVIGATION = (
         r"|register|my account|account|next|previous|prev|load more|show more|show less"
         r"|more|breadcrumbs?|sections|all sections|topics|latest|live|watch live|videos?"
         r"|podcasts?|e-?paper|today['’]s paper|subscriptions?)",
+        "skip menu main open close toggle navigation home homepage back go top log login"
+        " logout sign signin signout register my account next previous prev load show more"
+        " breadcrumb breadcrumbs sections all topics latest live watch video videos podcast"
+        " podcasts e epaper today subscription subscriptions",
     ),
     # Breadcrumbs: "Home > World > Europe", "News / Science".
     _rule(
         NAVIGATION,
         r"(?:(?i:home|news)\s*[>»›/]|[\w&'’-]+(?: [\w&'’-]+){0,3}\s[>»›])"
         r"(?:\s*[\w&'’-]+(?: [\w&'’-]+){0,3}\s*[>»›/]?){1,6}",
+        needles=(">", "»", "›", "/"),
         max_words=20,
     ),
 )
@@ -393,13 +477,51 @@ _LINE_RULES: tuple[_Rule, ...] = (
     *_LEGAL,
     *_NAVIGATION,
 )
-# Parts of a compound meta line ("By Jane Doe | August 4, 2025 | 3 min read").
-_META_PART_RULES = (_DATE_LINE, _READING_TIME_LINE, _BYLINE, _CATEGORY, _AGENCY_LINE)
+# Rules by the first word that can call them, as positions in _LINE_RULES (the order of
+# precedence).
+_RULES_BY_WORD: dict[str, tuple[int, ...]] = {}
+for _word in sorted({w for rule in _LINE_RULES for w in rule.starts}):
+    _RULES_BY_WORD[_word] = tuple(i for i, r in enumerate(_LINE_RULES) if _word in r.starts)
+# Rules by a substring that calls them, and one pattern that finds all those substrings
+# in a line in a single pass.
+_RULES_BY_NEEDLE: dict[str, tuple[int, ...]] = {}
+for _needle in sorted({n for rule in _LINE_RULES for n in rule.needles}):
+    _RULES_BY_NEEDLE[_needle] = tuple(i for i, r in enumerate(_LINE_RULES) if _needle in r.needles)
+_NEEDLES = re.compile("|".join(re.escape(n) for n in sorted(_RULES_BY_NEEDLE, key=len)[::-1]))
+_FIRST_WORD = re.compile(r"[^\w©]*(©|[^\W_]+)")
 _BARE_NAMES = re.compile(rf"{_NOT_A_NAME}{_NAMES}")
+_MAX_RULE_WORDS = max(rule.max_words for rule in _LINE_RULES)
+_MAX_NEEDLE_WORDS = max(rule.max_words for rule in _LINE_RULES if rule.needles)
 
 
+def _rule_reason(text: str) -> str | None:
+    """The reason of the first line rule that matches ``text``, if any."""
+    words = text.count(" ") + 1
+    if words > _MAX_RULE_WORDS:
+        return None
+    first = _FIRST_WORD.match(text)
+    word = first.group(1).lower() if first else ""
+    if word[:1].isdigit():
+        word = "0"
+    candidates = _RULES_BY_WORD.get(word, ())
+    needles = _NEEDLES.findall(text) if words <= _MAX_NEEDLE_WORDS else None
+    if needles:
+        called = set(candidates)
+        for needle in needles:
+            called.update(_RULES_BY_NEEDLE[needle])
+        candidates = sorted(called)
+    for i in candidates:
+        if _LINE_RULES[i].matches(text, words):
+            return _LINE_RULES[i].reason
+    return None
+
+
+@lru_cache(maxsize=4096)
 def _line_reason(text: str) -> str | None:
-    """The reason a line of furniture is dropped, or None when it may be content."""
+    """The reason a line of furniture is dropped, or None when it may be content.
+
+    Cached: a site's menus, footers and credits repeat on every one of its pages.
+    """
     if len(text) > _RULE_MAX_CHARS:
         return None
     if text[0] in "*_" and text[-1] in "*_":
@@ -407,13 +529,10 @@ def _line_reason(text: str) -> str | None:
         text = text.strip("*_ ")
         if not text:
             return None
-    words = text.count(" ") + 1
-    for rule in _LINE_RULES:
-        if rule.matches(text, words):
-            return rule.reason
-    if "|" in text or "•" in text or "·" in text:
-        return _compound_reason(text)
-    return None
+    reason = _rule_reason(text)
+    if reason is None and ("|" in text or "•" in text or "·" in text):
+        reason = _compound_reason(text)
+    return reason
 
 
 def _compound_reason(text: str) -> str | None:
@@ -426,7 +545,7 @@ def _compound_reason(text: str) -> str | None:
     reasons = []
     for part in parts:
         words = part.count(" ") + 1
-        reason = next((r.reason for r in _LINE_RULES if r.matches(part, words)), None)
+        reason = _rule_reason(part)
         if reason is None and words <= 4 and _BARE_NAMES.fullmatch(part):
             reason = BYLINE
         if reason is None and (words > _MENU_MAX_WORDS or _ends_sentence(part)):
@@ -455,6 +574,8 @@ _CAPTION_TAIL = re.compile(
     r")\)?\.?$"
 )
 _CAPTION_MAX_WORDS = 80
+_CAPTION_TAIL_CHARS = 160
+_CAPTION_NEEDLES = ("/", "photo", "image", "getty", "picture", "credit")
 
 # The opening of a dateline: "WASHINGTON - ", "BERLIN, May 2 (Reuters) - ",
 # "NEW YORK (AP) — ", "KYIV:". All-caps place words, then optional region or date, then an
@@ -475,29 +596,46 @@ _TRAILING_CREDIT = re.compile(
     rf"(?:(?<=[.!?…”\"’)\]])\s+[-–—]?\s*|\s+[-–—]\s*)\(?{_TRAILING_AGENCY}"
     rf"(?:\s*/\s*{_TRAILING_AGENCY})?\)?$"
 )
+# A trailing credit ends in one of these; anything else needs no regex.
+_CREDIT_LAST_LETTERS = frozenset(name[-1] for name in _TRAILING_AGENCY_NAMES) | {")"}
 _OPENS_QUOTE = re.compile(r"[“\"‘'«„‹「]|[-–—]\s")
 _COPYRIGHT_OWNER = re.compile(
     r"(?:©|\(c\)|(?i:copyright))\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*,?\s*"
     r"(?:(?i:by)\s+)?(?P<owner>[^.,|©]{2,60}?)\s*(?:[.,|]|(?i:all rights reserved)|$)"
 )
-_SENTENCE_BREAK = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][”\"’')]))\s+")
+# Paragraphs that open with the same this many characters are compared for duplicates.
+_FINGERPRINT = 24
 
 
 # --------------------------------------------------------------------------------------
 # Pieces
 
 
+_SENTENCE_ENDS = frozenset(".!?…:;,")
+_CLAUSE_ENDS = frozenset(".!?…:;")
+_CLOSERS = frozenset("\"'”’»)] ")
+
+
 def _ends_sentence(text: str) -> bool:
-    # Only the last few characters matter; searching them alone keeps this O(1).
-    return _ENDS_SENTENCE.search(text[-8:]) is not None
+    # The last character settles most cases; closing quotes and brackets need a look at
+    # the few before them.
+    last = text[-1:]
+    if last in _SENTENCE_ENDS:
+        return bool(last)
+    return last in _CLOSERS and _ENDS_SENTENCE.search(text[-8:]) is not None
 
 
 def _ends_clause(text: str) -> bool:
-    return _ENDS_CLAUSE.search(text[-8:]) is not None
+    last = text[-1:]
+    if last in _CLAUSE_ENDS:
+        return bool(last)
+    return last in _CLOSERS and _ENDS_CLAUSE.search(text[-8:]) is not None
 
 
 def _without_trailing_credit(text: str) -> str:
     """``text`` less a trailing agency credit ("... agency TASS. REUTERS")."""
+    if text[-1:] not in _CREDIT_LAST_LETTERS:
+        return text
     tail = text[-40:]
     match = _TRAILING_CREDIT.search(tail)
     if match is None:
@@ -512,52 +650,44 @@ class _Piece:
     later passes see what sat between the kept pieces.
     """
 
-    __slots__ = ("lines", "parts", "bullet", "level", "reason", "role", "_text", "_body")
+    __slots__ = ("lines", "parts", "bullet", "level", "reason", "role")
+    __slots__ += ("text", "words", "is_body", "is_headline", "_key")
 
-    def __init__(
-        self, lineno: int, line: str, *, bullet: bool = False, level: int = 0, reason=None
-    ) -> None:
+    def __init__(self, lineno: int, line: str, bullet: bool, level: int, reason: str | None):
         self.lines = [lineno]
         self.parts = [line]
         self.bullet = bullet
         self.level = level  # Markdown heading level from the reading stage: 1 is the title
-        self.reason: str | None = reason
+        self.reason = reason
         self.role: str | None = None  # TITLE, HEADING or PARAGRAPH once kept
-        self._text: str | None = None
-        self._body: bool | None = None
+        self._key: str | None = None
 
-    def add(self, lineno: int, line: str) -> None:
-        self.lines.append(lineno)
-        self.parts.append(line)
-        self._text = self._body = None
+    def key(self) -> str:
+        """The text's comparison key (see ``_key``), worked out once."""
+        if self._key is None:
+            self._key = _key(self.text)
+        return self._key
 
-    @property
-    def text(self) -> str:
-        if self._text is None:
-            self._text = " ".join(self.parts)
-        return self._text
+    def finish(self) -> None:
+        """Work out, once, what the passes ask about the piece's text."""
+        parts = self.parts
+        text = self.text = parts[0] if len(parts) == 1 else " ".join(parts)
+        words = self.words = text.count(" ") + 1
+        if self.reason is not None:
+            self.is_body = self.is_headline = False
+            return
+        # Prose ends like a sentence (before any trailing credit), or is too long to be
+        # a headline; a headline-like piece is a marked heading or a short line without
+        # sentence punctuation.
+        self.is_body = not self.level and (
+            words > _HEADLINE_MAX_WORDS
+            or _ends_sentence(text)
+            or _ends_sentence(_without_trailing_credit(text))
+        )
+        self.is_headline = self.level > 0 or not (self.bullet or self.is_body)
 
-    @property
-    def words(self) -> int:
-        return self.text.count(" ") + 1
 
-    @property
-    def is_body(self) -> bool:
-        """Prose: ends like a sentence (before any trailing credit), or is too long to be
-        a headline."""
-        if self._body is None:
-            text = self.text
-            self._body = not self.level and (
-                self.words > _HEADLINE_MAX_WORDS
-                or _ends_sentence(text)
-                or _ends_sentence(_without_trailing_credit(text))
-            )
-        return self._body
-
-    @property
-    def is_headline(self) -> bool:
-        """Headline-like: a marked heading, or a short line without sentence punctuation."""
-        return self.level > 0 or (not self.bullet and not self.is_body)
+_KEY_STRIP = " .,:;!?|-–—\"'“”‘’«»()[]*_#"
 
 
 def _normalise(text: str) -> str:
@@ -565,8 +695,9 @@ def _normalise(text: str) -> str:
 
 
 def _key(text: str) -> str:
-    # Comparison key for titles: case, punctuation and spacing don't matter.
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
+    # Comparison key for titles and repeats: case and punctuation at the ends don't
+    # matter. (Texts are whitespace-normalised already.)
+    return text.casefold().strip(_KEY_STRIP)
 
 
 def _wrap_width(lines: Sequence[str]) -> int | None:
@@ -596,72 +727,80 @@ def _wrap_width(lines: Sequence[str]) -> int | None:
     return None
 
 
-def _continues(prev_raw: str, prev: str, line_raw: str, line: str, width: int | None) -> bool:
+def _continues(prev: str, line: str, width: int | None) -> bool:
     """Whether ``line`` carries on the paragraph whose last line is ``prev``."""
-    if _STARTS_LOWER.match(line) and not _ends_clause(prev):
+    if line[0].islower() and not _ends_clause(prev):
         return True
     if width is not None:
         # A greedy wrapper would have put the next word on this line if it fitted, so a
         # line with room left for it ends its paragraph.
         first = line.split(" ", 1)[0]
-        return len(prev_raw) + 1 + len(first) > width
+        return len(prev) + 1 + len(first) > width
     return prev.endswith((",", "-", "–")) and not _ends_clause(prev)
 
 
 def _split_pieces(text: str) -> list[_Piece]:
     """Lines -> pieces; a line that a line rule recognises is a piece with its reason."""
-    raw_lines = text.split("\n")
-    stripped = [raw.rstrip() for raw in raw_lines]
-    width = _wrap_width(stripped)
+    # Most lines need only their ends stripped. isprintable() is False for every
+    # whitespace character but the plain space, so it finds tabs, no-break and other odd
+    # spaces in one fast pass (a regex scan costs many times more).
+    stripped = [line.strip() for line in text.split("\n")]
+    lines = [
+        " ".join(line.split()) if "  " in line or not line.isprintable() else line
+        for line in stripped
+    ]
+    width = _wrap_width(lines)
     pieces: list[_Piece] = []
     current: _Piece | None = None
-    prev_raw = prev = ""
-    # Dash bullets ("- item") count as bullets only in a run, so that a lone "- AFP" or a
-    # dash-quote keeps its dash.
-    dash_run = [bool(_DASH_BULLET.match(s.lstrip())) for s in stripped]
-    for index, raw in enumerate(stripped):
-        lineno = index + 1
-        line = _normalise(raw)
+    prev = ""
+    for index, line in enumerate(lines):
         if not line:
             current = None
             continue
         level = 0
         bullet = False
-        heading = _MARKDOWN_HEADING.match(line)
-        if heading:
-            level = len(heading.group(1))
-            line = line[heading.end() :]
-        else:
+        if line[0] == "#":
+            heading = _MARKDOWN_HEADING.match(line)
+            if heading:
+                level = len(heading.group(1))
+                line = line[heading.end() :]
+        elif line[0] in _BULLET_CHARS:
             marker = _BULLET.match(line)
             if marker and line[0] in "-–—":
-                neighbours = (index > 0 and dash_run[index - 1]) or (
-                    index + 1 < len(dash_run) and dash_run[index + 1]
-                )
-                marker = marker if neighbours else None
+                # Dash bullets ("- item") count only in a run, so that a lone "- AFP" or
+                # a dash-quote keeps its dash.
+                marker = marker if _dash_neighbour(lines, index) else None
             if marker:
                 bullet = True
                 line = line[marker.end() :]
         if not line:
             current = None
             continue
-        if (
-            current is not None
-            and not bullet
-            and not level
-            and not current.level
-            and _continues(prev_raw, prev, raw, line, width)
-            and not (_ends_clause(prev) and _line_reason(line))
-        ):
-            current.add(lineno, line)
-            prev_raw, prev = raw, line
-            continue
-        reason = _line_reason(line)
-        piece = _Piece(lineno, line, bullet=bullet, level=level, reason=reason)
+        reason: str | None = None
+        if current is not None and not (bullet or level or current.level):
+            if _ends_clause(prev):
+                reason = _line_reason(line)
+            if reason is None and _continues(prev, line, width):
+                current.parts.append(line)
+                current.lines.append(index + 1)
+                prev = line
+                continue
+        if reason is None:
+            reason = _line_reason(line)
+        piece = _Piece(index + 1, line, bullet, level, reason)
         pieces.append(piece)
         # Nothing joins onto a dropped line: it ends the paragraph before it.
         current = piece if reason is None else None
-        prev_raw, prev = raw, line
+        prev = line
+    for piece in pieces:
+        piece.finish()
     return pieces
+
+
+def _dash_neighbour(lines: Sequence[str], index: int) -> bool:
+    before = lines[index - 1] if index > 0 else ""
+    after = lines[index + 1] if index + 1 < len(lines) else ""
+    return bool(_DASH_BULLET.match(before) or _DASH_BULLET.match(after))
 
 
 def _drop(piece: _Piece, reason: str) -> None:
@@ -684,10 +823,34 @@ def _apply_piece_rules(pieces: Sequence[_Piece]) -> None:
             if reason is not None:
                 _drop(piece, reason)
                 continue
-        match = _CAPTION_TAIL.search(text) if piece.words <= _CAPTION_MAX_WORDS else None
-        if match is not None:
-            whole = match.start() == 0 or len(text[: match.start()].split()) <= 3
-            _drop(piece, PHOTO_CREDIT if whole else PHOTO_CAPTION)
+        reason = _caption_reason(text, piece.words)
+        if reason is not None:
+            _drop(piece, reason)
+
+
+def _caption_reason(text: str, words: int) -> str | None:
+    """ "photo caption" for a piece ending in a photographer's credit ("photo credit" when
+    the credit is about all there is), else None."""
+    if words > _CAPTION_MAX_WORDS or words < 4:
+        # Shorter credits ("Getty Images") are line rules' business.
+        return None
+    # Regex searches cost per character, so only the tail is searched, and only when it
+    # holds a word that every credit form contains.
+    tail = text[-_CAPTION_TAIL_CHARS:]
+    lowered = tail.lower()
+    for needle in _CAPTION_NEEDLES:
+        if needle in lowered:
+            break
+    else:
+        return None
+    cut = len(text) - len(tail)
+    # A sentinel in front of a cut tail keeps "^" from matching in mid-text.
+    match = _CAPTION_TAIL.search(f"\x00{tail}" if cut else tail)
+    if match is None:
+        return None
+    start = cut + match.start() - (1 if cut else 0)
+    whole = start <= 0 or text.count(" ", 0, start) <= 3
+    return PHOTO_CREDIT if whole else PHOTO_CAPTION
 
 
 def _drop_bullet_menus(pieces: Sequence[_Piece]) -> None:
@@ -725,7 +888,7 @@ def _drop_short_runs(pieces: Sequence[_Piece]) -> None:
 def _drop_site_names(pieces: Sequence[_Piece], owners: set[str]) -> None:
     """Drop the site's name standing alone, as its copyright line spells it."""
     for piece in _alive(pieces):
-        if piece.words <= 6 and not piece.is_body and _key(piece.text) in owners:
+        if piece.words <= 6 and not piece.is_body and piece.key() in owners:
             _drop(piece, SITE_NAME)
 
 
@@ -735,7 +898,7 @@ def _repeated_keys(pieces: Sequence[_Piece]) -> set[str]:
     repeated: set[str] = set()
     for piece in _alive(pieces):
         if piece.words <= 4 and not piece.is_body:
-            key = _key(piece.text)
+            key = piece.key()
             (repeated if key in seen else seen).add(key)
     return repeated
 
@@ -748,7 +911,7 @@ def _drop_repeats(pieces: Sequence[_Piece], keep: str | None) -> None:
     repeated = _repeated_keys(pieces)
     repeated.discard(keep or "")
     for piece in _alive(pieces):
-        if piece.words <= 4 and not piece.is_body and _key(piece.text) in repeated:
+        if piece.words <= 4 and not piece.is_body and piece.key() in repeated:
             _drop(piece, NAVIGATION if piece.bullet else REPEATED)
 
 
@@ -767,34 +930,28 @@ def _site_owners(pieces: Iterable[_Piece]) -> set[str]:
 def _drop_duplicates(pieces: Sequence[_Piece]) -> None:
     """Drop a paragraph repeated elsewhere (a standfirst, a pull quote); keep the body one.
 
-    Paragraphs are indexed by their sentences, so only paragraphs sharing a sentence are
-    compared: linear in the size of the article.
+    A repeat starts where a sentence of the other paragraph starts, so only paragraphs
+    with a sentence opening like a candidate are compared: linear in the size of the
+    article. (Sentences are found at ". " only, which is cheap and catches the usual
+    standfirst.)
     """
     body = [p for p in _alive(pieces) if p.is_body]
-    by_sentence: dict[str, list[int]] = {}
-    sentences = []
-    for i, piece in enumerate(body):
-        parts = _SENTENCE_BREAK.split(piece.text)
-        sentences.append(parts)
-        for sentence in set(parts):
-            holders = by_sentence.setdefault(sentence, [])
-            if len(holders) < 8:
-                holders.append(i)
-    for i, piece in enumerate(body):
-        if piece.words < _DUPLICATE_MIN_WORDS:
-            continue
-        text = piece.text
-        for j in by_sentence.get(sentences[i][0], ()):
-            other = body[j]
-            if j == i or other.reason is not None:
-                continue
-            if text == other.text:
-                if j < i:
+    wanted: dict[str, list[_Piece]] = {}
+    for piece in body:
+        if piece.words >= _DUPLICATE_MIN_WORDS:
+            wanted.setdefault(piece.text[:_FINGERPRINT], []).append(piece)
+    if not wanted:
+        return
+    for holder in body:
+        for sentence in holder.text.split(". "):
+            for piece in wanted.get(sentence[:_FINGERPRINT], ()):
+                if piece is holder or piece.reason is not None or holder.reason is not None:
+                    continue
+                if piece.text == holder.text:
+                    # Of two equal paragraphs the first stays.
+                    _drop(piece if body.index(piece) > body.index(holder) else holder, DUPLICATE)
+                elif piece.text in holder.text:
                     _drop(piece, DUPLICATE)
-            elif text in other.text:
-                _drop(piece, DUPLICATE)
-            if piece.reason is not None:
-                break
 
 
 def _find_title(pieces: Sequence[_Piece], title: str | None) -> _Piece | None:
@@ -807,7 +964,7 @@ def _find_title(pieces: Sequence[_Piece], title: str | None) -> _Piece | None:
     alive = _alive(pieces)
     wanted = _key(title) if title else None
     for piece in alive:
-        if piece.level == 1 and (wanted is None or _same_title(_key(piece.text), wanted)):
+        if piece.level == 1 and (wanted is None or _same_title(piece.key(), wanted)):
             return piece
     repeated = _repeated_keys(pieces)
     fallback = None
@@ -815,24 +972,36 @@ def _find_title(pieces: Sequence[_Piece], title: str | None) -> _Piece | None:
         if piece.is_body and not piece.bullet and piece.words >= _LONG_BODY_WORDS:
             break
         if wanted is not None:
-            if _same_title(_key(piece.text), wanted):
+            if _same_title(piece.key(), wanted):
                 return piece
         elif piece.is_headline and piece.words >= 3:
-            if _key(piece.text) not in repeated:
+            if piece.key() not in repeated:
                 return piece
             fallback = fallback or piece
     return fallback
 
 
 def _same_title(key: str, wanted: str) -> bool:
-    # Metadata titles often carry the site's name ("... | Reuters") and page headlines
-    # sometimes don't, or the other way round.
+    """Whether two title keys name the same title.
+
+    Metadata titles often carry the site's name ("... | Reuters", "BBC News - ...") and
+    page headlines don't, or the other way round.
+    """
     if not key or not wanted:
         return False
     if key == wanted:
         return True
     short, long_ = sorted((key, wanted), key=len)
-    return long_.startswith(short) and len(short) * 5 >= len(long_) * 3
+    if long_.startswith(short):
+        rest = long_[len(short) :].lstrip()
+        return rest[:1] in _TITLE_SEPARATORS or len(short) * 5 >= len(long_) * 3
+    if long_.endswith(short):
+        rest = long_[: -len(short)].rstrip()
+        return rest[-1:] in _TITLE_SEPARATORS
+    return False
+
+
+_TITLE_SEPARATORS = frozenset("|-–—:•·")
 
 
 def _resolve_run(run: Sequence[_Piece]) -> None:
@@ -971,8 +1140,8 @@ def clean(text: str, title: str | None = None) -> CleanArticle:
     pieces = _split_pieces(text)
     given = _normalise(title) if title else None
 
-    _apply_piece_rules(pieces)
     _drop_bullet_menus(pieces)
+    _apply_piece_rules(pieces)
     _drop_site_names(pieces, _site_owners(pieces))
     _drop_short_runs(pieces)
     _drop_related_lists(pieces)
@@ -984,7 +1153,9 @@ def clean(text: str, title: str | None = None) -> CleanArticle:
     for piece in _alive(pieces):
         if piece is title_piece or not wanted:
             continue
-        key = _key(piece.text)
+        if piece.words > _HEADLINE_MAX_WORDS:
+            continue
+        key = piece.key()
         if key == wanted or (piece.is_headline and _same_title(key, wanted)):
             _drop(piece, DUPLICATE_TITLE)
     _lay_out(pieces, title_piece)
