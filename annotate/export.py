@@ -19,7 +19,7 @@ import os
 import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import groupby
@@ -309,12 +309,13 @@ def write_jsonl(
 
 def write_export(store: Store, out: IO[str], options: ExportOptions) -> int:
     """Stream the export described by ``options`` to ``out``; returns the row count."""
-    batches = export_batches(store, options)
-    if options.format == "csv":
-        return write_csv(
-            out, options.fields, batches, excel_safe=options.excel_safe, bom=options.bom
-        )
-    return write_jsonl(out, options.fields, batches)
+    # closing(): a failed write ends the store's cursor now, while the store is still open.
+    with closing(export_batches(store, options)) as batches:
+        if options.format == "csv":
+            return write_csv(
+                out, options.fields, batches, excel_safe=options.excel_safe, bom=options.bom
+            )
+        return write_jsonl(out, options.fields, batches)
 
 
 @contextmanager
