@@ -310,7 +310,12 @@ def _looks_like_source(words: list[str], at_sentence_start: bool) -> tuple[bool,
         return False, False
     heads = {w.removesuffix("’s").removesuffix("'s") for w in lowered}
     named = any(
-        _is_cap(w) and not (i == 0 and at_sentence_start and lowered[i] in _DETERMINERS)
+        _is_cap(w)
+        and not (
+            i == 0
+            and at_sentence_start
+            and (lowered[i] in _DETERMINERS or lowered[i] in _SPEAKER_NOUNS)
+        )
         for i, w in enumerate(words)
     )
     speaker = bool(heads & _SPEAKER_NOUNS)

@@ -1,0 +1,273 @@
+"""Attribution cues: each rule and each trap, offsets as a property, quote continuation."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from annotate.cues import (
+    ATTRIBUTED,
+    EDITORIAL,
+    NOT_CLAIM,
+    UNATTRIBUTED,
+    analyse,
+    quote_spans,
+    suggest,
+    suggest_article,
+)
+from annotate.model import HEADING, SENTENCE, TITLE
+
+
+def source_of(text: str) -> str | None:
+    a = analyse(text).attribution
+    return a.source.value if a else None
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "source"),
+    [
+        ("But bad weather pushed the launch to Friday morning, SpaceX said.", "said", "SpaceX"),
+        ("NASA said late on Thursday the two chiefs met.", "said", "NASA"),
+        ("The Russian space agency said: “The parties met.”", "said", "The Russian space agency"),
+        (
+            "The deal was signed in 2030, according to Russian news agency TASS.",
+            "according to",
+            "Russian news agency TASS",
+        ),
+        ("Mr Duffy told reporters the talks went well.", "told", "Mr Duffy"),
+        ("Officials said the fire was started deliberately.", "said", "Officials"),
+        ("“We are ready,” said Jane Doe, the chief executive.", "said", "Jane Doe"),
+        ("Prices rose 5% last year, the report said.", "said", "the report"),
+        ("Microsoft announced on Monday that it would cut jobs.", "announced", "Microsoft"),
+        ("The Kremlin denied any involvement in the attack.", "denied", "The Kremlin"),
+        ("Critics argue that the law gives police too much power.", "argue", "Critics"),
+        ("Unemployment fell in March, government data showed on Tuesday.", "showed", "government data"),
+        ("In a statement, the airline apologised for the delays.", "In a statement", "the airline"),
+        ("The minister wrote on X that the talks were useful.", "wrote", "The minister"),
+        ("Tickets sold out within minutes, the organisers said.", "said", "the organisers"),
+    ],
+)
+def test_reporting_cue_and_source(text, cue, source):
+    a = analyse(text).attribution
+    assert a is not None
+    assert (a.cue.value, a.source.value) == (cue, source)
+    assert suggest(text).label == ATTRIBUTED
+
+
+def test_vague_source_is_attributed_but_less_sure():
+    named = suggest("The ministry said the road would reopen.")
+    vague = suggest("A source familiar with the matter said the road would reopen.")
+    assert vague.label == ATTRIBUTED
+    assert analyse("Analysts said the bank would cut rates.").attribution.vague
+    assert vague.confidence < named.confidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "An estimated 40,000 people attended the rally.",
+        "Shares added 2.3% to close at a record high.",
+        "The team claimed the title with two games to spare.",
+        "Tesla posted a quarterly loss for the first time since 2019.",
+        "Inflation rose faster than expected.",
+        "The vaccine was approved by the Food and Drug Administration in 2021.",
+    ],
+)
+def test_ordinary_uses_of_reporting_verbs_are_not_cues(text):
+    assert analyse(text).attribution is None
+
+
+def test_said_inside_a_quotation_is_not_the_outlets_attribution():
+    text = "The slogan “the people have said enough” was painted on the wall."
+    assert analyse(text).attribution is None
+    assert suggest(text).label == UNATTRIBUTED
+
+
+def test_opinion_inside_a_quote_belongs_to_the_speaker():
+    s = suggest("“This is perhaps the worst decision I have seen,” the judge said.")
+    assert s.label == ATTRIBUTED
+    assert s.source.value == "the judge"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nasa has not shared any information on the meeting or responded to questions about it.",
+        "Roscosmos and Nasa did not respond to questions about the programme.",
+        "The company declined to comment on the report.",
+        "Neither company disclosed the financial terms of the deal.",
+    ],
+)
+def test_negated_reporting_is_unattributed(text):
+    s = suggest(text)
+    assert s.label == UNATTRIBUTED
+    assert analyse(text).attribution is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Apple is said to be in talks to buy the startup.",
+        "The minister is reportedly considering resigning.",
+        "Reports suggest the striker will miss six weeks.",
+    ],
+)
+def test_hearsay_without_a_source_is_unattributed(text):
+    assert suggest(text).label == UNATTRIBUTED
+
+
+def test_teaser_headline_is_not_a_claim():
+    teaser = "Apple said to be preparing foldable iPhone as centerpiece of its 2026 redesign cycle"
+    assert suggest(teaser).label == NOT_CLAIM
+    assert suggest(teaser, kind=TITLE).label == NOT_CLAIM
+    assert analyse(teaser).attribution is None
+
+
+@pytest.mark.parametrize("kind", [TITLE, HEADING])
+def test_titles_and_headings_are_never_claims(kind):
+    s = suggest("Roscosmos said the ISS talks went well", kind=kind)
+    assert s.label == NOT_CLAIM and s.confidence > 0.9
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Such talks could signal thawing relations between the two programmes.",
+        "Perhaps the most striking thing about the budget is what it leaves out.",
+        "The government should scrap the tax.",
+        "The decision was ill-judged.",
+        "The ruling may well embolden other states.",
+        "It remains to be seen whether the truce will hold.",
+        "Arguably, no prime minister has faced a harder first year.",
+        "Clearly, the owners have lost patience.",
+        "Surprisingly, the opposition has said little.",
+        "I think the minister has misread the mood.",
+        "We believe the council got this wrong.",
+        "In our view, the report should be published.",
+    ],
+)
+def test_editorial_wording(text):
+    assert suggest(text).label == EDITORIAL
+
+
+def test_headline_style_verdict_is_editorial():
+    assert suggest("Diplomacy wins over rivalry").label == EDITORIAL
+    assert suggest("Diplomacy wins over rivalry", kind=HEADING).label == NOT_CLAIM
+
+
+@pytest.mark.parametrize("text", ["PHOTO: REUTERS", "Follow topic:", "Who will pay for it?"])
+def test_furniture_and_questions(text):
+    assert suggest(text).label == NOT_CLAIM
+
+
+def test_plain_fact_is_unattributed():
+    s = suggest("Russia had plans to join the Artemis program until it invaded Ukraine in 2022.")
+    assert s.label == UNATTRIBUTED
+    assert s.reason
+
+
+def test_showed_on_a_platform_is_a_weak_cue_per_the_guidelines():
+    s = suggest("Roscosmos showed on Telegram a video of the meeting between the two chiefs.")
+    assert s.label == ATTRIBUTED
+    assert s.source.value == "Roscosmos"
+    assert s.confidence < 0.8
+
+
+# -- quotes over several sentences -------------------------------------------------------
+
+
+def test_quote_spans_and_open_state():
+    spans, open_ = quote_spans("He said: “We won. We will win again.")
+    assert open_ and spans[0].value.startswith("“We won")
+    spans, open_ = quote_spans("the rest of it.” Then he left.", open_at_start=True)
+    assert not open_ and spans[0].start == 0
+
+
+def test_continuing_quote_inherits_the_source():
+    units = [
+        (SENTENCE, "The foreign minister said: “We have made real progress on the border."),
+        (SENTENCE, "We will meet again in the spring to finalise the agreement.”"),
+        (SENTENCE, "The talks lasted four hours."),
+    ]
+    out = suggest_article(units)
+    assert out[1].label == ATTRIBUTED
+    assert out[1].quote_of == 0
+    assert out[1].source.value == "The foreign minister"
+    assert units[0][1][out[1].source.start : out[1].source.end] == "The foreign minister"
+    assert out[2].label == UNATTRIBUTED and out[2].quote_of is None
+
+
+def test_quote_after_a_colon_lead_in():
+    out = suggest_article(
+        [
+            (SENTENCE, "The Russian space agency said:"),
+            (SENTENCE, "“The parties discussed further work on the ISS and the moon.”"),
+        ]
+    )
+    assert out[0].label == ATTRIBUTED
+    assert out[1].label == ATTRIBUTED and out[1].quote_of == 0
+
+
+def test_said_inside_a_continuing_quote_is_masked():
+    out = suggest_article(
+        [
+            (SENTENCE, "Ms Lee said: “Nobody listened to us for years."),
+            (SENTENCE, "People said the river would never flood, and they were wrong.”"),
+        ]
+    )
+    assert out[1].quote_of == 0
+    assert out[1].source.value == "Ms Lee"
+
+
+def test_a_heading_closes_an_open_quote():
+    out = suggest_article(
+        [
+            (SENTENCE, "He said: “We will be back."),
+            (HEADING, "What comes next"),
+            (SENTENCE, "The stadium holds 60,000 people."),
+        ]
+    )
+    assert out[2].quote_of is None
+
+
+# -- offsets -------------------------------------------------------------------------------
+
+_words = st.sampled_from(
+    [
+        "said", "the", "Roscosmos", "according", "to", "officials", "“", "”", '"', ",", ".",
+        "told", "Mr", "Duffy", "perhaps", "could", "signal", "NASA", "added", "that", ":",
+        "in", "a", "statement", "not", "did", "respond", "reportedly", "U.S.", "data",
+        "showed", "on", "Telegram", "should", "é", "—", "analysts", "say", "?",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_words, min_size=1, max_size=25), st.lists(st.text(max_size=30), max_size=2))
+def test_offsets_point_at_the_reported_spans(words, previous):
+    text = " ".join(words)
+    a = analyse(text)
+    if a.attribution:
+        for span in (a.attribution.cue, a.attribution.source):
+            assert 0 <= span.start <= span.end <= len(text)
+            assert text[span.start : span.end] == span.value
+    for span, _ in a.editorial:
+        assert text[span.start : span.end] == span.value
+    units = [(SENTENCE, p) for p in previous] + [(SENTENCE, text)]
+    s = suggest_article(units)[-1]
+    assert 0.0 <= s.confidence <= 1.0
+    if s.cue:
+        assert text[s.cue.start : s.cue.end] == s.cue.value
+    if s.source:
+        owner = units[s.quote_of][1] if s.quote_of is not None else text
+        assert owner[s.source.start : s.source.end] == s.source.value
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=120))
+def test_any_text_gets_a_valid_suggestion(text):
+    s = suggest(text)
+    assert s.label in {ATTRIBUTED, UNATTRIBUTED, EDITORIAL, NOT_CLAIM}
+    if s.cue and s.quote_of is None:
+        assert text[s.cue.start : s.cue.end] == s.cue.value
