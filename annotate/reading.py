@@ -79,8 +79,9 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
-# Formats people drop into a folder of articles by mistake. Several have no NUL byte in
-# their first bytes, so the NUL check alone would let them through as cp1252 "text".
+# Formats people drop into a folder of articles by mistake, named in the reason. Formats
+# whose files always hold NUL bytes are caught by that check anyway; short magic numbers
+# that a text could start with ("MZ", "ID3") are left to it too.
 _MAGIC = (
     (b"%PDF-", "PDF document"),
     (b"PK\x03\x04", "ZIP archive or Office document"),
@@ -91,19 +92,12 @@ _MAGIC = (
     (b"GIF89a", "GIF image"),
     (b"SQLite format 3\x00", "SQLite database"),
     (b"\x1f\x8b", "gzip archive"),
-    (b"BZh", "bzip2 archive"),
     (b"\xfd7zXZ\x00", "xz archive"),
     (b"(\xb5/\xfd", "zstd archive"),
     (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
     (b"Rar!\x1a\x07", "RAR archive"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old Microsoft Office document"),
     (b"\x7fELF", "executable"),
-    (b"MZ", "executable"),
-    (b"OggS", "Ogg media"),
-    (b"ID3", "MP3 audio"),
-    (b"\x00\x00\x01\x00", "icon"),
-    (b"wOFF", "web font"),
-    (b"wOF2", "web font"),
 )
 # RIFF containers (WebP, WAV, AVI) carry their kind at offset 8.
 _RIFF_KINDS = {b"WEBP": "WebP image", b"WAVE": "WAV audio", b"AVI ": "AVI video"}
@@ -157,8 +151,8 @@ def _decode_legacy(data: bytes) -> str:
     # common in scraped text: decoding the whole file as cp1252 would turn every good
     # multi-byte character into mojibake, so fix just the stray bytes.
     sloppy = data.decode("utf-8", errors="surrogateescape")
-    stray = sum(1 for ch in sloppy if "\udc80" <= ch <= "\udcff")
-    good = sum(1 for ch in sloppy if ch > "\x7f") - stray
+    stray = len(_STRAY.findall(sloppy))
+    good = len(sloppy) - len(sloppy.encode("ascii", errors="ignore")) - stray
     if good > stray:
         return sloppy.translate(_STRAY_BYTE)
     try:
@@ -186,6 +180,7 @@ def _byte_char(byte: int) -> str:
 
 
 _STRAY_BYTE = {0xDC00 + b: _byte_char(b) for b in range(0x80, 0x100)}
+_STRAY = re.compile("[\udc80-\udcff]")
 
 
 def _looks_western(data: bytes, text: str) -> bool:
@@ -352,9 +347,10 @@ def _fix_cp874(text: str) -> str:
             if unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs"):
                 out.append(piece)  # decodes, but to nothing a news text would contain
                 continue
-            if not any(_CP874[c] < 0xA0 for c in piece) and genuine_thai is None:
+            marked = any(_CP874[c] < 0xA0 for c in piece)
+            if not marked and genuine_thai is None:
                 genuine_thai = _has_genuine_thai(text)
-            out.append(piece if genuine_thai and not any(_CP874[c] < 0xA0 for c in piece) else ch)
+            out.append(ch if marked or not genuine_thai else piece)
         return "".join(out)
 
     return _CP874_SEQUENCE.sub(fix, text)
@@ -397,6 +393,7 @@ _MD_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _MD_FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})[^`]*$")
 _MD_RULE = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _MD_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_MD_NOT_SETEXT = re.compile(r"^\s*(?:#|[-*+]\s|\d+[.)]\s)")  # headings and list items
 _MD_REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*\S+.*$")
 _MD_QUOTE = re.compile(r"^ {0,3}(?:>[ \t]?)+")
 _MD_URL = r"\((?:[^()\s]|\([^()\s]*\))*(?:[ \t]+(?:\"[^\"]*\"|'[^']*'))?[ \t]*\)"
@@ -425,7 +422,8 @@ def _read_markdown(text: str) -> tuple[str, dict[str, str]]:
     lines: list[str] = []
     for line in text.split("\n"):
         setext = _MD_SETEXT.match(line)
-        if setext and lines and lines[-1].strip() and not lines[-1].startswith("#"):
+        previous = lines[-1] if lines else ""
+        if setext and previous.strip() and not _MD_NOT_SETEXT.match(previous):
             # "Title\n=====" is a heading; cleaning only understands the "#" form.
             marker = "# " if setext.group(1)[0] == "=" else "## "
             lines[-1] = marker + lines[-1].strip()
@@ -599,8 +597,9 @@ class _ArticleParser(HTMLParser):
             self.meta.setdefault("date", content)
 
     def _flush(self) -> None:
-        # Data had its whitespace collapsed on the way in, so "\n" here only comes from <br>.
-        lines = [line.strip() for line in "".join(self._buffer).split("\n")]
+        # Data had its whitespace collapsed on the way in, so "\n" here only comes from <br>;
+        # spaces are collapsed again across the pieces ("a <b> b</b>").
+        lines = [" ".join(line.split()) for line in "".join(self._buffer).split("\n")]
         self._buffer.clear()
         kind, self._heading = self._heading or "p", None
         text = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()

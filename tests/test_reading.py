@@ -95,6 +95,15 @@ def test_decode_utf8_with_a_stray_cp1252_byte():
     assert decode(data) == "Café “déjà vu” and naïve ’quote"
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300))
+def test_decode_any_bytes(data):
+    try:
+        assert isinstance(decode(data), str)
+    except NotTextError as error:
+        assert str(error)
+
+
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
@@ -186,8 +195,13 @@ def test_repair_mixed_thai_and_cp874_mojibake():
 
 
 def test_repair_clean_text_unchanged():
-    text = "NASA’s chief said “yes” – twice.\n\nNew paragraph."
-    assert repair(text) is text or repair(text) == text
+    for text in (
+        "NASA’s chief said “yes” – twice.\n\nNew paragraph.",
+        "Le café était fermé à Noël ; « non », dit-il — 5 €.",
+        "Straße, Ärger, ½ © ® ° ± × ÷ ¿qué? ¡sí!",
+        "中文 日本語 한국어 العربية עברית Ελληνικά Русский 😀👍",
+    ):
+        assert repair(text) == text
 
 
 def test_sample_article_repaired():
@@ -224,6 +238,14 @@ MOJIBAKE_ALPHABET = st.sampled_from(
 def test_repair_idempotent_any_text(text):
     once = repair(text)
     assert repair(once) == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(categories=["Cs", "Cc", "Cf", "Zs", "Zl", "Zp", "Lo", "Po"])))
+def test_repair_idempotent_controls_and_surrogates(text):
+    once = repair(text)
+    assert repair(once) == once
+    once.encode("utf-8")  # no lone surrogates left
 
 
 @settings(max_examples=400, deadline=None)
@@ -297,8 +319,9 @@ def test_markdown(tmp_path):
 
 
 def test_markdown_without_front_matter_and_setext(tmp_path):
-    doc = read_one(write(tmp_path, "m.markdown", "Big title\n=========\n\nText.\n"), tmp_path)
-    assert doc.text == "# Big title\n\nText.\n"
+    source = "Big title\n=========\n\nText.\nSub\n---\n- item\n---\n```python\ncode\n```\n"
+    doc = read_one(write(tmp_path, "m.markdown", source), tmp_path)
+    assert doc.text == "# Big title\n\nText.\n## Sub\n- item\n\n\ncode\n\n"
     assert doc.title == "Big title"
 
 
@@ -363,6 +386,26 @@ def test_html_uses_main_only(tmp_path):
     page = "<body><div>Sidebar junk</div><main><h1>T</h1><p>Story.</p></main><div>x</div></body>"
     doc = read_one(write(tmp_path, "p.html", page), tmp_path)
     assert doc.text == "# T\n\nStory."
+
+
+def test_html_h1_outside_article_and_largest_article(tmp_path):
+    page = (
+        "<body><h1>The title</h1>"
+        "<article><p>Teaser.</p></article>"
+        "<article><p>The real story, which is long.</p><p>More of it.</p>"
+        "<div hidden>Hidden text</div><span aria-hidden='true'>icon</span></article>"
+        "<p>Outside.</p></body>"
+    )
+    doc = read_one(write(tmp_path, "p.html", page), tmp_path)
+    assert doc.title == "The title"
+    assert doc.text == "# The title\n\nThe real story, which is long.\n\nMore of it."
+
+
+def test_html_odd_markup(tmp_path):
+    page = "<p>a <![CDATA[x]]> b<br/>c</p><h2>Sub <span>head</span> <div>ing</div></h2><p>d"
+    doc = read_one(write(tmp_path, "p.html", page), tmp_path)
+    assert doc.text == "a b\nc\n\n## Sub head ing\n\nd"
+    assert doc.title is None
 
 
 def test_html_without_text_skipped(tmp_path):
@@ -441,6 +484,13 @@ def test_jsonl_utf16(tmp_path):
     path = write(tmp_path, "u.jsonl", codecs.BOM_UTF16_LE + content.encode("utf-16-le"))
     doc = read_one(path, tmp_path)
     assert doc.text == "Café" and doc.path == "u.jsonl#1"
+
+
+def test_json_lone_surrogate_and_null_fields(tmp_path):
+    path = write(tmp_path, "a.jsonl", '{"text": "bad \\ud800 half", "title": null, "url": ""}')
+    doc = read_one(path, tmp_path)
+    assert doc.text == "bad \ufffd half"
+    assert doc.title is None and doc.url is None
 
 
 def test_json_object(tmp_path):
@@ -538,6 +588,11 @@ def test_permission_denied_for_real(tmp_path):
     path = write(tmp_path, "secret.txt", "x")
     path.chmod(0)
     assert read_one(path, tmp_path) == Skipped("secret.txt", "permission denied")
+
+
+def test_directory_given_as_file(tmp_path):
+    (tmp_path / "sub.txt").mkdir()
+    assert read_one(tmp_path / "sub.txt", tmp_path) == Skipped("sub.txt", "is a directory")
 
 
 def test_vanished_file(tmp_path):
