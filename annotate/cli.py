@@ -292,7 +292,8 @@ def _dropped_lines(path: str, clean: Any, as_json: bool) -> Iterator[str]:
 @click.option(
     "--aggregate",
     is_flag=True,
-    help="One row per unit: the majority label, the agreement and the vote counts.",
+    help="One row per unit: the adjudicated or else the majority label, the agreement "
+    "and the vote counts.",
 )
 @click.option(
     "--split",
