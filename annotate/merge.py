@@ -121,16 +121,7 @@ def readable_copy(path: Path, dest: Path) -> str:
     if not path.is_file():
         raise MergeError(f"{path}: not a file")
     try:
-        src = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            out = sqlite3.connect(dest)
-            try:
-                src.backup(out)
-                tables = {r[0] for r in out.execute("SELECT name FROM sqlite_master")}
-            finally:
-                out.close()
-        finally:
-            src.close()
+        tables = Store.copy_database(path, dest)
     except sqlite3.DatabaseError as e:
         raise MergeError(f"{path}: not an annotate database ({e})") from None
     if not {"articles", "units"} <= tables:

@@ -1152,6 +1152,25 @@ class Store:
         )
         return [r[0] for r in rows]
 
+    @staticmethod
+    def copy_database(path: Path, dest: Path) -> set[str]:
+        """Copy the SQLite file at ``path`` (opened read-only, WAL content included) to
+        ``dest`` with the backup API; returns the names of the copy's tables.
+
+        sqlite3.DatabaseError if ``path`` is not SQLite.
+        """
+        src = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            out = sqlite3.connect(dest)
+            try:
+                src.backup(out)
+                rows = out.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                return {r[0] for r in rows}
+            finally:
+                out.close()
+        finally:
+            src.close()
+
     @contextmanager
     def attached(self, path: str, schema: str = "src") -> Iterator[str]:
         """Another database file ATTACHed to this connection as ``schema``, for merging."""
