@@ -126,11 +126,12 @@ def group_claims(units: Iterable[tuple[str, str, str]]) -> dict[str, str]:
 
     # Block on each unit's rarest words (words in one unit only can never match anyone).
     index: dict[str, list[int]] = defaultdict(list)
+    keys: list[list[str]] = []
     for i, ws in enumerate(words):
-        keys = sorted((w for w in ws if df[w] > 1), key=lambda w: (df[w], w))
-        for w in keys[:KEYS_PER_UNIT]:
-            if df[w] <= MAX_POSTING:
-                index[w].append(i)
+        rare = sorted((w for w in ws if 1 < df[w] <= MAX_POSTING), key=lambda w: (df[w], w))
+        keys.append(rare[:KEYS_PER_UNIT])
+        for w in keys[i]:
+            index[w].append(i)
 
     parent = list(range(len(ids)))
 
@@ -142,8 +143,8 @@ def group_claims(units: Iterable[tuple[str, str, str]]) -> dict[str, str]:
 
     for i, ws in enumerate(words):
         seen: set[int] = set()
-        for w in sorted(ws, key=lambda w: (df[w], w))[:KEYS_PER_UNIT]:
-            for j in index.get(w, ()):
+        for w in keys[i]:
+            for j in index[w]:
                 if j <= i or j in seen or articles[j] == articles[i]:
                     continue
                 seen.add(j)

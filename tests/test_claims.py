@@ -1,0 +1,90 @@
+"""Claim groups: the same claim in different articles, on the sample corpus and alone."""
+
+from __future__ import annotations
+
+from annotate.claims import content_words, group_claims, group_id, same_claim, similarity
+from annotate.cues import suggest_all
+from annotate.ingest import ingest
+
+NASA_A = (
+    "The talks between Sean Duffy and Dmitry Bakanov at the U.S. space agency’s Kennedy "
+    "Space Center represented the first in-person meeting between the heads of NASA and "
+    "Russia’s space agency, Roscosmos, since 2018."
+)
+NASA_B = (
+    "The talks at the US space agency's Kennedy Space Centre were the first in-person "
+    "meeting between the heads of Nasa and Russia's space agency, Roscosmos, since 2018."
+)
+
+
+def test_normalisation_equates_spelling_and_abbreviations():
+    assert content_words("the U.S. programme centre") == content_words("The US program center")
+    assert "meeting" in content_words("meetings") | {"meeting"}
+    assert content_words("NASA’s talks") == content_words("Nasa's talk")
+
+
+def test_the_two_reports_of_the_meeting_are_the_same_claim():
+    a, b = content_words(NASA_A), content_words(NASA_B)
+    assert same_claim(a, b)
+    jaccard, contained = similarity(a, b)
+    assert jaccard >= 0.5 and contained > 0.9
+
+
+def test_different_claims_stay_apart():
+    a = content_words("Russia had plans to join the Artemis moon program until 2022.")
+    b = content_words("The Russian delegation visited the Johnson Space Center in Houston.")
+    assert not same_claim(a, b)
+
+
+def test_groups_only_link_different_articles():
+    units = [
+        ("u1", "a1", NASA_A),
+        ("u2", "a1", NASA_B),
+        ("u3", "a2", "Something else entirely here."),
+    ]
+    assert group_claims(units) == {}
+    units.append(("u4", "a2", NASA_B))
+    groups = group_claims(units)
+    assert groups["u1"] == groups["u4"]
+
+
+def test_group_ids_are_deterministic_from_members():
+    units = [("x", "a1", NASA_A), ("y", "a2", NASA_B)]
+    g1 = group_claims(units)
+    g2 = group_claims(list(reversed(units)))
+    assert g1 == g2 == {"x": group_id(["y", "x"]), "y": group_id(["x", "y"])}
+
+
+def test_blocking_keeps_large_corpora_linear_enough():
+    # Many units sharing common words only: no key is used, nothing is grouped.
+    units = [
+        (f"u{i}", f"a{i}", f"The council met on day {i} to discuss the budget plans.")
+        for i in range(300)
+    ]
+    groups = group_claims(units)
+    assert len(set(groups.values())) <= 300
+
+
+def test_sample_corpus_groups_the_shared_meeting_report(store, sample_corpus):
+    list(ingest(store, sample_corpus))
+    suggest_all(store)
+    hits = store.search("Kennedy Space")
+    assert len(hits) == 2
+    first, second = sorted(hits, key=lambda u: u.article_path)
+    s1, s2 = store.suggestion(first.id), store.suggestion(second.id)
+    assert s1.claim_group is not None and s1.claim_group == s2.claim_group
+    members = store.claim_group_members(first.id)
+    assert [m.unit_id for m in members] == [second.id]
+    assert members[0].article_path != first.article_path
+    store.set_label(second.id, "ana", "unattributed")
+    assert store.claim_group_members(first.id)[0].labels == {"ana": "unattributed"}
+
+
+def test_sample_corpus_links_the_same_sentences_across_outlets(store, sample_corpus):
+    list(ingest(store, sample_corpus))
+    summary = suggest_all(store)
+    assert summary.claim_groups >= 8
+    # The editorial sentence unique to one outlet has no group.
+    only = store.search("could signal thawing")[0]
+    assert store.suggestion(only.id).claim_group is None
+    assert store.claim_group_members(only.id) == []
