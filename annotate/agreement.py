@@ -24,7 +24,7 @@ Which forms:
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -185,7 +185,7 @@ def krippendorff_alpha(units: Iterable[Iterable[str]]) -> Figure:
 
     Units with fewer than two values are unpairable and left out (missing data).
     """
-    coincidence: Counter[tuple[str, str]] = Counter()
+    coincidence: defaultdict[tuple[str, str], float] = defaultdict(float)
     pairable = 0
     for values in units:
         counts = Counter(values)
@@ -198,7 +198,7 @@ def krippendorff_alpha(units: Iterable[Iterable[str]]) -> Figure:
                 coincidence[c, k] += (nc * (nc - 1) if c == k else nc * nk) / (m - 1)
     if not pairable:
         return _na(0, "no unit with two or more values")
-    n_c: Counter[str] = Counter()
+    n_c: defaultdict[str, float] = defaultdict(float)
     for (c, _), v in coincidence.items():
         n_c[c] += v
     n = sum(n_c.values())
