@@ -491,7 +491,10 @@ _NEEDLES = re.compile("|".join(re.escape(n) for n in sorted(_RULES_BY_NEEDLE, ke
 _FIRST_WORD = re.compile(r"[^\w©]*(©|[^\W_]+)")
 _BARE_NAMES = re.compile(rf"{_NOT_A_NAME}{_NAMES}")
 _MAX_RULE_WORDS = max(rule.max_words for rule in _LINE_RULES)
-_MAX_NEEDLE_WORDS = max(rule.max_words for rule in _LINE_RULES if rule.needles)
+_SHORT_LINE_WORDS = 20
+_LONG_LINE_NEEDLES = tuple(
+    n for r in _LINE_RULES if r.max_words > _SHORT_LINE_WORDS for n in r.needles
+)
 
 
 def _rule_reason(text: str) -> str | None:
@@ -504,7 +507,12 @@ def _rule_reason(text: str) -> str | None:
     if word[:1].isdigit():
         word = "0"
     candidates = _RULES_BY_WORD.get(word, ())
-    needles = _NEEDLES.findall(text) if words <= _MAX_NEEDLE_WORDS else None
+    if words <= _SHORT_LINE_WORDS:
+        needles = _NEEDLES.findall(text)
+    else:
+        # A regex scan of a long line costs more than all the rest; of the rules called by
+        # a substring only these two take long lines.
+        needles = [n for n in _LONG_LINE_NEEDLES if n in text]
     if needles:
         called = set(candidates)
         for needle in needles:
@@ -575,7 +583,6 @@ _CAPTION_TAIL = re.compile(
 )
 _CAPTION_MAX_WORDS = 80
 _CAPTION_TAIL_CHARS = 160
-_CAPTION_NEEDLES = ("/", "photo", "image", "getty", "picture", "credit")
 
 # The opening of a dateline: "WASHINGTON - ", "BERLIN, May 2 (Reuters) - ",
 # "NEW YORK (AP) — ", "KYIV:". All-caps place words, then optional region or date, then an
@@ -727,16 +734,16 @@ def _wrap_width(lines: Sequence[str]) -> int | None:
     return None
 
 
-def _continues(prev: str, line: str, width: int | None) -> bool:
+def _continues(prev: str, prev_ends_clause: bool, line: str, width: int | None) -> bool:
     """Whether ``line`` carries on the paragraph whose last line is ``prev``."""
-    if line[0].islower() and not _ends_clause(prev):
+    if line[0].islower() and not prev_ends_clause:
         return True
     if width is not None:
         # A greedy wrapper would have put the next word on this line if it fitted, so a
         # line with room left for it ends its paragraph.
         first = line.split(" ", 1)[0]
         return len(prev) + 1 + len(first) > width
-    return prev.endswith((",", "-", "–")) and not _ends_clause(prev)
+    return not prev_ends_clause and prev.endswith((",", "-", "–"))
 
 
 def _split_pieces(text: str) -> list[_Piece]:
@@ -750,48 +757,56 @@ def _split_pieces(text: str) -> list[_Piece]:
         for line in stripped
     ]
     width = _wrap_width(lines)
+    line_reason = _line_reason
     pieces: list[_Piece] = []
     current: _Piece | None = None
+    prev_ends_clause = False
     prev = ""
-    for index, line in enumerate(lines):
+    lineno = 0
+    for line in lines:
+        lineno += 1
         if not line:
             current = None
             continue
         level = 0
         bullet = False
-        if line[0] == "#":
+        first = line[0]
+        if first == "#":
             heading = _MARKDOWN_HEADING.match(line)
             if heading:
                 level = len(heading.group(1))
                 line = line[heading.end() :]
-        elif line[0] in _BULLET_CHARS:
+        elif first in _BULLET_CHARS:
             marker = _BULLET.match(line)
-            if marker and line[0] in "-–—":
+            if marker and first in "-–—":
                 # Dash bullets ("- item") count only in a run, so that a lone "- AFP" or
                 # a dash-quote keeps its dash.
-                marker = marker if _dash_neighbour(lines, index) else None
+                marker = marker if _dash_neighbour(lines, lineno - 1) else None
             if marker:
                 bullet = True
                 line = line[marker.end() :]
-        if not line:
-            current = None
-            continue
+            if not line:
+                current = None
+                continue
         reason: str | None = None
         if current is not None and not (bullet or level or current.level):
-            if _ends_clause(prev):
-                reason = _line_reason(line)
-            if reason is None and _continues(prev, line, width):
+            if prev_ends_clause:
+                # A furniture line right after a sentence is never its continuation.
+                reason = line_reason(line)
+            if reason is None and _continues(prev, prev_ends_clause, line, width):
                 current.parts.append(line)
-                current.lines.append(index + 1)
+                current.lines.append(lineno)
                 prev = line
+                prev_ends_clause = _ends_clause(line)
                 continue
         if reason is None:
-            reason = _line_reason(line)
-        piece = _Piece(index + 1, line, bullet, level, reason)
+            reason = line_reason(line)
+        piece = _Piece(lineno, line, bullet, level, reason)
         pieces.append(piece)
         # Nothing joins onto a dropped line: it ends the paragraph before it.
         current = piece if reason is None else None
         prev = line
+        prev_ends_clause = _ends_clause(line)
     for piece in pieces:
         piece.finish()
     return pieces
@@ -837,11 +852,7 @@ def _caption_reason(text: str, words: int) -> str | None:
     # Regex searches cost per character, so only the tail is searched, and only when it
     # holds a word that every credit form contains.
     tail = text[-_CAPTION_TAIL_CHARS:]
-    lowered = tail.lower()
-    for needle in _CAPTION_NEEDLES:
-        if needle in lowered:
-            break
-    else:
+    if not ("/" in tail or ":" in tail or "(" in tail or "Getty" in tail):
         return None
     cut = len(text) - len(tail)
     # A sentinel in front of a cut tail keeps "^" from matching in mid-text.

@@ -595,6 +595,24 @@ def test_hard_wrapped_prose_is_joined_per_paragraph():
     ]
 
 
+def test_wrapped_line_ending_a_sentence_mid_paragraph_is_joined():
+    text = """\
+Rail fares to rise by 5% in March, operators say
+
+Fares on most routes will go up by an average of 5% from March, the train
+operators' group said on Wednesday. Season tickets will rise by the same.
+Passenger groups said the increase would push more people back into their
+cars, and called on ministers to freeze fares for a year.
+"""
+    article = clean(text)
+    assert paragraphs(article) == [
+        "Fares on most routes will go up by an average of 5% from March, the train operators' "
+        "group said on Wednesday. Season tickets will rise by the same. Passenger groups said "
+        "the increase would push more people back into their cars, and called on ministers to "
+        "freeze fares for a year."
+    ]
+
+
 def test_wrapped_lines_inside_blank_line_paragraphs():
     text = page(
         "A headline about the local election results",
