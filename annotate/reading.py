@@ -27,9 +27,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import BinaryIO
 
-import charset_normalizer
-import ftfy
-
 from annotate.model import Document, Skipped
 
 __all__ = [
@@ -163,6 +160,8 @@ def _decode_legacy(data: bytes) -> str:
     # so Western-looking text is taken as cp1252 before asking it.
     if text is not None and _looks_western(data, text):
         return text
+    import charset_normalizer  # only for the rare legacy file: it is slow to import
+
     best = charset_normalizer.from_bytes(data).best()
     if best is not None:
         return str(best)
@@ -308,6 +307,9 @@ def _fix_mojibake(text: str) -> str:
         text = _fix_cp874(text)
     # Looked for only now: ftfy takes some fixed cp874 results ("”ü") for MacRoman mojibake.
     if _hint(_CP1252_HINT, text):
+        # Imported here: a re-run over an unchanged corpus should not pay for ftfy.
+        import ftfy
+
         text = ftfy.fix_encoding(text)
     return text
 
