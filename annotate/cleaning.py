@@ -217,18 +217,27 @@ def _rule(
 _SEARCH_WIDGET = _rule(
     SEARCH,
     r"(?i:no results?(?: found)?|view all results?|search(?: for)?\s*:?|search\s*\.{0,3}"
-    r"|search (?:the site|this site|news|articles)|type (?:and|&) (?:hit|press) enter.{0,30}"
+    r"|search (?:the site|this site|news|articles)|search(?: \S+){1,3}\s*(?:\.{3}|…)"
+    r"|type (?:and|&) (?:hit|press) enter.{0,30}"
     r"|press enter to search.{0,30}|close search|clear search|search results?"
     r"|what are you looking for\??|start typing.{0,40})",
     "no view search type press close clear what start",
 )
+_DATE_STAMP = (
+    r"(?i:published|updated|last updated|posted|modified|first published|date|created)"
+    r"(?:\s+(?i:on|at))?\s*:?"
+)
+_AGO = (
+    r"(?i:\d+\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago"
+    r"|yesterday|today|just now)"
+)
 _DATE_LINE = _rule(
     DATE,
-    r"(?:(?i:published|updated|last updated|posted|modified|first published|date|created)"
-    rf"(?:\s+(?i:on))?\s*:?\s*)?(?:{_TIME}\s*,?\s*(?:(?i:on)\s+)?)?(?:{_DATE})"
-    rf"(?:\s*(?:,|(?i:at)|[-–])?\s*{_TIME})?"
-    r"|(?i:\d+\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago"
-    r"|yesterday|today|just now)",
+    # A date with what scrapers glue around it: "Updated 3:45 PM EDT, Mon July 31, 2025",
+    # "August 5, 20252:14 PM GMT+1Updated 2 hours ago".
+    rf"(?:{_DATE_STAMP}\s*)?(?:{_TIME}\s*,?\s*(?:(?i:on)\s+)?)?(?:{_DATE})"
+    rf"(?:[\s,|•·–-]*(?:(?i:at)\s+)?(?:{_TIME}|{_DATE_STAMP}|{_AGO})){{0,4}}"
+    rf"|(?:{_DATE_STAMP}\s*)?{_AGO}",
     f"0 published updated last posted modified first date created yesterday today just"
     f" {_MONTH_WORDS} {_WEEKDAY_WORDS}",
 )
@@ -244,7 +253,8 @@ _AGENCY_LINE = _rule(
     rf"{_AGENCY}(?:\s*(?:[/,&]|and)\s*{_AGENCY}){{0,3}}\)?\.?"
     rf"|[\w.-]{{2,40}}\s*/\s*{_AGENCY}"
     r"|[-–—]?\s*\(?(?i:with (?:files|inputs|reporting|additional reporting|contributions)"
-    r" from)\s+.{1,80}",
+    r" from)\s+.{1,80}"
+    r"|\(?(?i:sources?)\s*:\s*[^.!?]{1,60}\)?",
     f"source sources via with credit by {_AGENCY_WORDS}",
     needles=("/",),
     max_words=12,
@@ -271,9 +281,10 @@ _BYLINE = _rule(
 _CATEGORY = _rule(
     CATEGORY,
     rf"(?:in|In|IN)\s+[{_UP}][\w&'’.-]*(?:\s+(?:&\s+)?[{_UP}][\w&'’.-]*){{0,3}}"
-    r"|(?i:tags?|topics?|filed under|categories|category|section|related topics|keywords)"
-    r"\s*:\s*.{0,150}",
-    "in tag tags topic topics filed categories category section related keywords",
+    r"|(?i:(?:suggested|related|more|explore|popular)\s+)?(?i:tags?|topics?|filed under"
+    r"|categories|category|section|keywords)\s*:\s*.{0,150}",
+    "in tag tags topic topics filed categories category section related keywords suggested"
+    " more explore popular",
 )
 
 
@@ -293,10 +304,11 @@ _WIRE = (
         max_words=70,
         check=_looks_like_credit_block,
     ),
-    _rule(WIRE, r"(?i:our standards\s*:\s*the thomson reuters trust principles\.?)", "our"),
+    _rule(WIRE, r"(?i:our standards\s*:.{0,60}trust principles\b.{0,30})", "our"),
     _rule(
         WIRE,
-        r".{0,120}\b(?i:contributed (?:to )?(?:this|the) (?:report|story|article))\.?\)?",
+        r".{0,120}\b(?i:contributed (?:reporting|to (?:this|the) (?:report|story|article)"
+        r"|to this reporting))\.?\)?",
         needles=("contributed",),
         max_words=25,
     ),
@@ -375,8 +387,8 @@ _SOCIAL = _rule(
 # headline-like lines right after it are links too.
 _RELATED_LABEL = _rule(
     RELATED,
-    r"(?i:read (?:more|next|also)|also read|see also|related(?: (?:articles|stories|content"
-    r"|topics|coverage|news|posts|reading|links|videos?))?|recommended(?: for you| reading"
+    r"(?i:read (?:more|next|also)|also read|see also|related(?: (?:articles?|stories|story"
+    r"|content|topics|coverage|news|posts?|reading|links|videos?))?|recommended(?: for you| reading"
     r"| stories| articles| videos?)?|more (?:from|on|stories|news|in|like this|to read)"
     r"(?: [\w&'’ ]{1,40})?|most (?:read|popular|viewed|shared|watched)(?: [\w ]{1,20})?"
     r"|trending(?: now| stories| topics)?|top stories|latest (?:news|stories|articles|videos)"
@@ -428,11 +440,12 @@ _LEGAL = (
         r"|about(?: us)?|advertise(?: with us)?|careers|jobs|work with us|site ?map"
         r"|help(?: cent(?:re|er))?|faqs?|do not sell(?: or share)? my (?:personal )?"
         r"(?:information|data)|corrections|editorial (?:policy|standards|guidelines)"
-        r"|ethics(?: policy)?|rss(?: feeds?)?|masthead|our team|licensing"
+        r"|ethics(?: policy)?|rss(?: feeds?)?|masthead|our team|(?:purchase )?licensing(?: rights)?"
         r"|reprints(?: (?:&|and) permissions)?|permissions|code of conduct|complaints)",
         "contact legal imprint impressum privacy terms cookie cookies manage accessibility"
         " about advertise careers jobs work site sitemap help faq faqs do corrections"
-        " editorial ethics rss masthead our licensing reprints permissions code complaints",
+        " editorial ethics rss masthead our purchase licensing reprints permissions code"
+        " complaints",
     ),
 )
 _NAVIGATION = (
@@ -571,30 +584,34 @@ def _compound_reason(text: str) -> str | None:
 # A caption ends in the photographer's credit: "... July 30, 2025. REUTERS/Steve Nesius",
 # "(AP Photo/Jane Doe)", "(Photo by John Roe/Getty Images)", "Photo: AFP".
 _CAPTION_TAIL = re.compile(
-    r"(?:^|(?<=[.!?…”\"’)])\s+|\s[-–—|]\s+|\s(?=\())"
-    r"\(?(?:"
+    r"(?:^|(?<=[.!?…”\"’)])\s+|\s[-–—|]\s+|\s(?=[(\[]))"
+    r"[(\[]?(?:"
     r"(?i:photo(?:graph)?|image|picture|credits?|foto)\s*:\s*[^.:]{1,80}"
     rf"|{_PHOTO_SOURCE}\s*/\s*{_CAP_WORD}(?:[\s/]+{_CAP_WORD}){{0,5}}"
     rf"(?:\s+(?i:via)\s+{_PHOTO_SOURCE})?"
     rf"|(?:{_CAP_WORD}\s){{0,3}}{_CAP_WORD}\s?/\s?{_PHOTO_SOURCE}(?:\s+(?i:via)\s+{_PHOTO_SOURCE})?"
     r"|(?:[\w.'’-]+\s+){0,4}(?:(?i:via)\s+)?Getty Images"
     r"|(?i:photo|image|picture)s?\s+(?i:by|courtesy of|via)\s+[^()]{1,80}"
-    r")\)?\.?$"
+    r")[)\]]?\.?$"
 )
 _CAPTION_MAX_WORDS = 80
 _CAPTION_TAIL_CHARS = 160
 
 # The opening of a dateline: "WASHINGTON - ", "BERLIN, May 2 (Reuters) - ",
 # "NEW YORK (AP) — ", "KYIV:". All-caps place words, then optional region or date, then an
-# optional agency in parentheses, then a dash or a colon.
+# optional agency in parentheses, then a dash or a colon. Broadcasters also write the place
+# in title case, always with a region and a long dash: "Kyiv, Ukraine CNN — ".
 _CAPS_WORD = r"[A-Z][A-Z'’.-]*[A-Z.]"
+_TITLE_WORD = r"[A-Z][a-z'’.-]+"
 _DATELINE = re.compile(
-    rf"(?:{_CAPS_WORD}(?:[ /]{_CAPS_WORD}){{0,3}}"
+    rf"(?:{_TITLE_WORD}(?: {_TITLE_WORD}){{0,2}}, {_TITLE_WORD}(?: {_TITLE_WORD}){{0,2}}"
+    r"(?: \(?[A-Z]{2,8}\)?)?\s*[—–]\s*"
+    rf"|(?:{_CAPS_WORD}(?:[ /]{_CAPS_WORD}){{0,3}}"
     rf"(?:,\s*(?:[A-Z][a-z]+\.?(?:\s[A-Z][a-z]+\.?){{0,2}}|{_MONTH}\s+\d{{1,2}}(?:,\s+\d{{4}})?"
     rf"|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?)){{0,2}}"
     r"(?:\s*\([A-Z][A-Za-z.&' -]{0,30}\))?"
     r"|\([A-Z][A-Za-z.&' -]{0,30}\))"
-    r"(?:\s*[—–]\s*|\s+-\s+|\s*:\s+)"
+    r"(?:\s*[—–]\s*|\s+-\s+|\s*:\s+))"
     r"(?=[A-Z0-9“\"‘'(«])"
 )
 _DATELINE_MAX_CHARS = 80
@@ -852,7 +869,7 @@ def _caption_reason(text: str, words: int) -> str | None:
     # Regex searches cost per character, so only the tail is searched, and only when it
     # holds a word that every credit form contains.
     tail = text[-_CAPTION_TAIL_CHARS:]
-    if not ("/" in tail or ":" in tail or "(" in tail or "Getty" in tail):
+    if not ("/" in tail or ":" in tail or "(" in tail or "Getty" in tail or "[" in tail):
         return None
     cut = len(text) - len(tail)
     # A sentinel in front of a cut tail keeps "^" from matching in mid-text.
@@ -969,27 +986,35 @@ def _find_title(pieces: Sequence[_Piece], title: str | None) -> _Piece | None:
     """The piece holding the article's title, looked for before the first long paragraph.
 
     With a known ``title``, the piece that reads the same; else a ``# `` line; else the
-    first headline-like line of three words or more, preferring one that is not repeated
-    on the page (a tagline in the header and the footer).
+    first headline-like line of three words or more. A line that is repeated on the page
+    (a tagline in the header and the footer) or that sits right above a menu (a site's
+    tagline) is passed over while a better one follows.
     """
-    alive = _alive(pieces)
     wanted = _key(title) if title else None
-    for piece in alive:
-        if piece.level == 1 and (wanted is None or _same_title(piece.key(), wanted)):
-            return piece
+    for piece in pieces:
+        if piece.reason is None and piece.level == 1:
+            if wanted is None or _same_title(piece.key(), wanted):
+                return piece
     repeated = _repeated_keys(pieces)
     fallback = None
-    for piece in alive:
+    for index, piece in enumerate(pieces):
+        if piece.reason is not None:
+            continue
         if piece.is_body and not piece.bullet and piece.words >= _LONG_BODY_WORDS:
             break
         if wanted is not None:
             if _same_title(piece.key(), wanted):
                 return piece
         elif piece.is_headline and piece.words >= 3:
-            if piece.key() not in repeated:
+            following = pieces[index + 1] if index + 1 < len(pieces) else None
+            above_menu = following is not None and following.reason in _MENU_REASONS
+            if piece.key() not in repeated and not above_menu:
                 return piece
             fallback = fallback or piece
     return fallback
+
+
+_MENU_REASONS = frozenset((NAVIGATION, SEARCH, SITE_NAME))
 
 
 def _same_title(key: str, wanted: str) -> bool:

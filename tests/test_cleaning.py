@@ -542,6 +542,147 @@ def test_blog_page_with_markdown_marks_and_a_real_list():
     assert reason_of(article, "Sam Lee") == "byline"
 
 
+CABLE_NEWS_STYLE = """\
+CNN
+  • World
+  • Politics
+  • Business
+Watch
+Listen
+Live TV
+Subscribe
+Sign in
+My Account
+Settings
+Sign out
+Log in to your CNN account
+Europe
+Ukraine says it downed 40 Russian drones overnight
+By Jane Doe, CNN
+3 minute read
+Updated 6:02 AM EDT, Sat August 2, 2025
+Source: CNN
+Firefighters work at the site of a drone strike in Kyiv on August 1, 2025. Gleb Garanich/Reuters
+Kyiv, Ukraine CNN — Ukraine’s air force said on Saturday it had shot down 40 of the 52 drones \
+Russia launched overnight.
+Officials in the Kharkiv region said two people were injured.
+“The attack targeted energy infrastructure,” the regional governor wrote on Telegram.
+CNN’s John Roe contributed reporting.
+Related article
+Zelensky urges allies to speed up air defense deliveries
+Ad Feedback
+Search CNN...
+© 2025 Cable News Network. A Warner Bros. Discovery Company. All Rights Reserved.
+Terms of Use
+Privacy Policy
+About
+Newsletters
+"""
+
+
+def test_cable_news_page_one_line_per_item():
+    article = clean(CABLE_NEWS_STYLE)
+    assert article.title == "Ukraine says it downed 40 Russian drones overnight"
+    assert paragraphs(article) == [
+        "Ukraine’s air force said on Saturday it had shot down 40 of the 52 drones Russia "
+        "launched overnight.",
+        "Officials in the Kharkiv region said two people were injured.",
+        "“The attack targeted energy infrastructure,” the regional governor wrote on Telegram.",
+    ]
+    assert headings(article) == []
+    assert reason_of(article, "Kyiv, Ukraine CNN —") == "dateline"
+    assert reason_of(article, "Firefighters work") == "photo caption"
+    assert reason_of(article, "3 minute read") == "reading time"
+    assert reason_of(article, "contributed reporting") == "wire furniture"
+    assert reason_of(article, "Zelensky urges") == "related links"
+    assert reason_of(article, "Search CNN") == "search widget"
+    assert reason_of(article, "Source: CNN") == "agency credit"
+
+
+WIRE_SCRAPE_STYLE = """\
+Skip to main content
+Exclusive news, data and analytics for financial market professionals
+World
+Business
+Markets
+
+Oil prices rise as supply concerns outweigh demand worries
+
+By Jane Doe
+August 5, 20252:14 PM GMT+1Updated 2 hours ago
+
+LONDON, Aug 5 (Reuters) - Oil prices rose on Tuesday as concerns about supply from Russia \
+outweighed worries about demand.
+Brent crude futures were up 60 cents, or 0.9%, at $69.36 a barrel by 1300 GMT.
+Reporting by Jane Doe in London; Additional reporting by Sam Lee in Singapore; Editing by \
+Jan Harvey
+Our Standards: The Thomson Reuters Trust Principles., opens new tab
+Suggested Topics:
+Commodities
+Purchase Licensing Rights
+"""
+
+
+def test_tagline_above_the_menu_is_not_the_title():
+    article = clean(WIRE_SCRAPE_STYLE)
+    assert article.title == "Oil prices rise as supply concerns outweigh demand worries"
+    assert paragraphs(article) == [
+        "Oil prices rose on Tuesday as concerns about supply from Russia outweighed worries "
+        "about demand.",
+        "Brent crude futures were up 60 cents, or 0.9%, at $69.36 a barrel by 1300 GMT.",
+    ]
+    assert reason_of(article, "Exclusive news") == "page chrome"
+    assert reason_of(article, "20252:14 PM") == "date"
+    assert reason_of(article, "Our Standards") == "wire furniture"
+    assert reason_of(article, "Suggested Topics") == "category tag"
+    assert reason_of(article, "Purchase Licensing") == "copyright/legal"
+
+
+BROADCASTER_WITH_STANDFIRST = """\
+Skip links
+Skip to Content
+Navigation menu
+News
+Middle East
+Africa
+
+Flooding kills dozens in southern Pakistan as monsoon rains intensify
+
+Rescue teams struggle to reach cut-off villages as more rain is forecast for the coming week.
+
+Rescue workers evacuate residents from a flooded area in Sindh province [Asif Hassan/AFP]
+
+Published On 2 Aug 2025
+
+At least 36 people have been killed in floods in southern Pakistan after days of heavy \
+monsoon rain, officials say.
+
+Here is what we know:
+
+Rain is expected to continue until Wednesday.
+The army has been deployed to help with evacuations.
+
+Source: Al Jazeera and news agencies
+"""
+
+
+def test_standfirst_is_kept_and_bracketed_caption_dropped():
+    article = clean(BROADCASTER_WITH_STANDFIRST)
+    assert article.title == "Flooding kills dozens in southern Pakistan as monsoon rains intensify"
+    assert paragraphs(article) == [
+        "Rescue teams struggle to reach cut-off villages as more rain is forecast for the "
+        "coming week.",
+        "At least 36 people have been killed in floods in southern Pakistan after days of heavy "
+        "monsoon rain, officials say.",
+        "Here is what we know:",
+        "Rain is expected to continue until Wednesday.",
+        "The army has been deployed to help with evacuations.",
+    ]
+    assert reason_of(article, "Rescue workers evacuate") == "photo caption"
+    assert reason_of(article, "Published On") == "date"
+    assert reason_of(article, "Source: Al Jazeera") == "agency credit"
+
+
 # --------------------------------------------------------------------------------------
 # Line shapes: blank-line paragraphs, one paragraph per line, hard-wrapped prose
 
@@ -727,9 +868,18 @@ def test_given_title_is_used_and_removed_from_the_text():
     assert paragraphs(article) == [BODY]
 
 
-def test_given_title_with_site_suffix_matches_the_page_headline():
+@pytest.mark.parametrize(
+    "given",
+    [
+        "Council approves new budget | The Evening Post",
+        "The Evening Post - Council approves new budget",
+        "council approves new budget",
+    ],
+)
+def test_given_title_with_site_name_matches_the_page_headline(given):
     text = page("Council approves new budget", BODY)
-    article = clean(text, title="Council approves new budget | The Evening Post")
+    article = clean(text, title=given)
+    assert article.title == given
     assert paragraphs(article) == [BODY]
     assert headings(article) == []
 
