@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 
 from annotate.model import HEADING, TITLE, Block, CleanArticle, Dropped
 
@@ -33,8 +34,8 @@ __all__ = ["PARAGRAPH", "REASONS", "clean"]
 
 PARAGRAPH = "paragraph"
 
-# The reason vocabulary: one short phrase per kind of furniture, shown to users by
-# `annotate --dropped` and stable so that they can grep for it.
+# The reason vocabulary: one short phrase per kind of furniture. Users see these (the
+# CLI's --dropped option), so they stay stable and greppable.
 NAVIGATION = "navigation menu"
 REPEATED = "repeated line"
 SEARCH = "search widget"
@@ -685,6 +686,7 @@ class _Piece:
         self.reason = reason
         self.role: str | None = None  # TITLE, HEADING or PARAGRAPH once kept
         self._key: str | None = None
+        self.finish()
 
     def key(self) -> str:
         """The text's comparison key (see ``_key``), worked out once."""
@@ -693,7 +695,7 @@ class _Piece:
         return self._key
 
     def finish(self) -> None:
-        """Work out, once, what the passes ask about the piece's text."""
+        """Work out what the passes ask about the piece's text (again after a join)."""
         parts = self.parts
         text = self.text = parts[0] if len(parts) == 1 else " ".join(parts)
         words = self.words = text.count(" ") + 1
@@ -768,10 +770,9 @@ def _split_pieces(text: str) -> list[_Piece]:
     # Most lines need only their ends stripped. isprintable() is False for every
     # whitespace character but the plain space, so it finds tabs, no-break and other odd
     # spaces in one fast pass (a regex scan costs many times more).
-    stripped = [line.strip() for line in text.split("\n")]
     lines = [
         " ".join(line.split()) if "  " in line or not line.isprintable() else line
-        for line in stripped
+        for line in map(str.strip, text.split("\n"))
     ]
     width = _wrap_width(lines)
     line_reason = _line_reason
@@ -814,7 +815,7 @@ def _split_pieces(text: str) -> list[_Piece]:
                 current.parts.append(line)
                 current.lines.append(lineno)
                 prev = line
-                prev_ends_clause = _ends_clause(line)
+                prev_ends_clause = line[-1] in _CLAUSE_ENDS or _ends_clause(line)
                 continue
         if reason is None:
             reason = line_reason(line)
@@ -823,9 +824,10 @@ def _split_pieces(text: str) -> list[_Piece]:
         # Nothing joins onto a dropped line: it ends the paragraph before it.
         current = piece if reason is None else None
         prev = line
-        prev_ends_clause = _ends_clause(line)
+        prev_ends_clause = line[-1] in _CLAUSE_ENDS or _ends_clause(line)
     for piece in pieces:
-        piece.finish()
+        if len(piece.parts) > 1:
+            piece.finish()
     return pieces
 
 
@@ -888,11 +890,12 @@ def _drop_bullet_menus(pieces: Sequence[_Piece]) -> None:
         if piece is not None and piece.bullet:
             run.append(piece)
             continue
-        menu = [p for p in run if not p.is_body and p.words <= 5]
-        if run and len(menu) * 5 >= len(run) * 3:
-            for p in menu:
-                _drop(p, NAVIGATION)
-        run = []
+        if run:
+            menu = [p for p in run if not p.is_body and p.words <= 5]
+            if len(menu) * 5 >= len(run) * 3:
+                for p in menu:
+                    _drop(p, NAVIGATION)
+            run = []
 
 
 def _drop_short_runs(pieces: Sequence[_Piece]) -> None:
@@ -958,28 +961,43 @@ def _site_owners(pieces: Iterable[_Piece]) -> set[str]:
 def _drop_duplicates(pieces: Sequence[_Piece]) -> None:
     """Drop a paragraph repeated elsewhere (a standfirst, a pull quote); keep the body one.
 
-    A repeat starts where a sentence of the other paragraph starts, so only paragraphs
-    with a sentence opening like a candidate are compared: linear in the size of the
-    article. (Sentences are found at ". " only, which is cheap and catches the usual
-    standfirst.)
+    Of two equal paragraphs the first stays. A paragraph contained in another starts
+    where one of the other's sentences starts, so only paragraphs with a sentence opening
+    like a candidate are compared: linear in the size of the article. (Sentences are found
+    at ". " only, which is cheap and catches the usual standfirst.)
     """
-    body = [p for p in _alive(pieces) if p.is_body]
+    seen: set[str] = set()
+    body = []
+    for piece in _alive(pieces):
+        if not piece.is_body:
+            continue
+        if piece.text in seen and piece.words >= _DUPLICATE_MIN_WORDS:
+            _drop(piece, DUPLICATE)
+            continue
+        seen.add(piece.text)
+        body.append(piece)
     wanted: dict[str, list[_Piece]] = {}
     for piece in body:
         if piece.words >= _DUPLICATE_MIN_WORDS:
-            wanted.setdefault(piece.text[:_FINGERPRINT], []).append(piece)
+            candidates = wanted.setdefault(piece.text[:_FINGERPRINT], [])
+            if len(candidates) < _MAX_CANDIDATES:
+                candidates.append(piece)
     if not wanted:
         return
     for holder in body:
         for sentence in holder.text.split(". "):
             for piece in wanted.get(sentence[:_FINGERPRINT], ()):
-                if piece is holder or piece.reason is not None or holder.reason is not None:
-                    continue
-                if piece.text == holder.text:
-                    # Of two equal paragraphs the first stays.
-                    _drop(piece if body.index(piece) > body.index(holder) else holder, DUPLICATE)
-                elif piece.text in holder.text:
+                if (
+                    piece is not holder
+                    and piece.reason is None
+                    and len(piece.text) < len(holder.text)
+                    and piece.text in holder.text
+                ):
                     _drop(piece, DUPLICATE)
+
+
+# Paragraphs that open alike and are compared with each other, at most.
+_MAX_CANDIDATES = 8
 
 
 def _find_title(pieces: Sequence[_Piece], title: str | None) -> _Piece | None:
@@ -1176,17 +1194,20 @@ def clean(text: str, title: str | None = None) -> CleanArticle:
     pieces = _split_pieces(text)
     given = _normalise(title) if title else None
 
-    _drop_bullet_menus(pieces)
-    _apply_piece_rules(pieces)
-    _drop_site_names(pieces, _site_owners(pieces))
-    _drop_short_runs(pieces)
+    # Passes that only look at what is left get it without the (many) dropped lines.
+    alive = _alive(pieces)
+    _drop_bullet_menus(alive)
+    _apply_piece_rules(alive)
+    _drop_site_names(alive, _site_owners(pieces))
+    _drop_short_runs(alive)
     _drop_related_lists(pieces)
-    _drop_duplicates(pieces)
+    alive = _alive(alive)
+    _drop_duplicates(alive)
 
     title_piece = _find_title(pieces, given)
     wanted = _key(given or (title_piece.text if title_piece else ""))
-    _drop_repeats(pieces, wanted)
-    for piece in _alive(pieces):
+    _drop_repeats(alive, wanted)
+    for piece in _alive(alive):
         if piece is title_piece or not wanted:
             continue
         if piece.words > _HEADLINE_MAX_WORDS:
@@ -1194,7 +1215,7 @@ def clean(text: str, title: str | None = None) -> CleanArticle:
         key = piece.key()
         if key == wanted or (piece.is_headline and _same_title(key, wanted)):
             _drop(piece, DUPLICATE_TITLE)
-    _lay_out(pieces, title_piece)
+    _lay_out(alive, title_piece)
 
     kept = [p for p in pieces if p.reason is None and p.role in (HEADING, PARAGRAPH)]
     for piece in pieces:
@@ -1208,5 +1229,5 @@ def clean(text: str, title: str | None = None) -> CleanArticle:
     title_text = given or (title_piece.text if title_piece else None)
     blocks = [Block(TITLE, title_text)] if title_text else []
     blocks.extend(Block(b.kind, b.text) for b in out if b.text)
-    dropped.sort(key=lambda d: d.line)
+    dropped.sort(key=attrgetter("line"))
     return CleanArticle(title_text, tuple(blocks), tuple(dropped))
