@@ -531,7 +531,7 @@ def _rule_reason(text: str) -> str | None:
         called = set(candidates)
         for needle in needles:
             called.update(_RULES_BY_NEEDLE[needle])
-        candidates = sorted(called)
+        candidates = tuple(sorted(called))
     for i in candidates:
         if _LINE_RULES[i].matches(text, words):
             return _LINE_RULES[i].reason
@@ -675,8 +675,10 @@ class _Piece:
     later passes see what sat between the kept pieces.
     """
 
-    __slots__ = ("lines", "parts", "bullet", "level", "reason", "role")
-    __slots__ += ("text", "words", "is_body", "is_headline", "_key")
+    __slots__ = (
+        *("lines", "parts", "bullet", "level", "reason", "role"),
+        *("text", "words", "is_body", "is_headline", "_key"),
+    )
 
     def __init__(self, lineno: int, line: str, bullet: bool, level: int, reason: str | None):
         self.lines = [lineno]
@@ -863,8 +865,11 @@ def _apply_piece_rules(pieces: Sequence[_Piece]) -> None:
 
 
 def _caption_reason(text: str, words: int) -> str | None:
-    """ "photo caption" for a piece ending in a photographer's credit ("photo credit" when
-    the credit is about all there is), else None."""
+    """The reason for a piece that ends in a photographer's credit, else None.
+
+    A caption with a credit ("... July 30, 2025. REUTERS/Steve Nesius") is a photo
+    caption; a credit with at most a few words before it is a photo credit.
+    """
     if words > _CAPTION_MAX_WORDS or words < 4:
         # Shorter credits ("Getty Images") are line rules' business.
         return None
@@ -1129,6 +1134,8 @@ def _drop_related_lists(pieces: Sequence[_Piece]) -> None:
 
 @dataclass
 class _Out:
+    """A kept block on its way out, with the lines it came from."""
+
     kind: str
     text: str
     first: int
@@ -1136,6 +1143,7 @@ class _Out:
 
 
 def _strip_dateline(blocks: list[_Out], dropped: list[Dropped]) -> None:
+    """Cut a dateline ("WASHINGTON - ") off the start of the first paragraph."""
     # The first paragraph may be a standfirst, so the dateline is looked for in two.
     paragraphs = [b for b in blocks if b.kind == PARAGRAPH][:2]
     for block in paragraphs:
