@@ -400,9 +400,10 @@ def _export_to_stdout(store: Store, options: Any) -> None:
 def import_cmd(file: Path, fmt: str | None, excel_safe: bool, db_path: str) -> None:
     """Load labels from an export (CSV or JSONL, one row per unit and annotator).
 
-    Rows are matched by unit_id, else by article_path and text. Importing the same file
-    twice changes nothing. Every change is logged in the history as 'import'. Exits 1
-    only if no row could be matched.
+    Rows are matched by unit_id, else by article_path and text. A row replaces the
+    database's label for that unit and annotator unless the database's is newer
+    (labeled_at). Importing the same file twice changes nothing. Every change is logged
+    in the history as 'import'. Exits 1 only if no row could be matched.
 
     \b
     Example:
@@ -425,6 +426,8 @@ def import_cmd(file: Path, fmt: str | None, excel_safe: bool, db_path: str) -> N
         )
     elif s.matched:
         click.echo(f"Nothing to change: all {s.matched} label(s) in {file} are already there.")
+    if s.newer:
+        click.echo(f"{s.newer} row(s) kept as they are: the database's label is newer.")
     if s.no_annotator:
         click.echo(f"{s.no_annotator} row(s) without an annotator (unlabelled units) skipped.")
     if s.unmatched:

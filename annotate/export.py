@@ -403,6 +403,7 @@ class ImportSummary:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    newer: int = 0  # matched, but the database's label is newer: kept
     malformed: int = 0
     no_annotator: int = 0
     unmatched: int = 0
@@ -410,7 +411,7 @@ class ImportSummary:
 
     @property
     def matched(self) -> int:
-        return self.added + self.updated + self.unchanged
+        return self.added + self.updated + self.unchanged + self.newer
 
 
 def import_labels(
@@ -429,7 +430,9 @@ def import_labels(
     is matched by unit id, else by article path and unit text. Rows with no annotator
     (unlabelled units of an --include-unlabeled export) carry no label and are counted,
     not imported. Each malformed row is passed to ``report`` and skipped; the rest goes
-    on. Everything is written in one transaction, logged in history as 'import'.
+    on. A row replaces what the store holds for its unit and annotator unless the stored
+    label is newer (later decision wins). Everything is written in one transaction,
+    logged in history as 'import'.
     """
     format = format or _format_of(path)
     if format not in FORMATS:
@@ -462,11 +465,8 @@ def import_labels(
             yield unit_id, row[0], row[1]
 
     counts = store.import_labels(matched())
-    summary.added, summary.updated, summary.unchanged = (
-        counts["added"],
-        counts["updated"],
-        counts["unchanged"],
-    )
+    summary.added, summary.updated = counts["added"], counts["updated"]
+    summary.unchanged, summary.newer = counts["unchanged"], counts["newer"]
     return summary
 
 
@@ -579,11 +579,20 @@ def _label_row(record: dict[str, Any], excel_safe: bool) -> tuple[str, LabelStat
         return None
     labeled_at = _text(record, "labeled_at", excel_safe) if label is not None else None
     if labeled_at is not None:
-        try:
-            datetime.fromisoformat(labeled_at)
-        except ValueError:
-            raise ValueError(f"labeled_at is not an ISO 8601 time: {labeled_at!r}") from None
+        labeled_at = _utc(labeled_at)
     return annotator, LabelState(label, note, flagged, None, labeled_at)
+
+
+def _utc(text: str) -> str:
+    """An ISO 8601 time in the store's form (UTC, microseconds, Z), so times compare as
+    strings; a time without an offset is taken as UTC."""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"labeled_at is not an ISO 8601 time: {text!r}") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _flag(value: Any) -> bool:

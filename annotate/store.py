@@ -878,10 +878,12 @@ class Store:
 
         ``state.labeled_at`` None means "now" for a changed label; ``state.source`` None
         keeps the stored source. A row equal to what is stored is not written, so
-        importing the same rows twice changes nothing. Returns counts of rows ``added``,
-        ``updated`` and ``unchanged``.
+        importing the same rows twice changes nothing; nor is one whose stored label is
+        newer (later decision wins, as in merge; times are ISO 8601 UTC strings, which
+        sort as times). Returns counts of rows ``added``, ``updated``, ``unchanged`` and
+        ``newer`` (kept because the stored label is newer).
         """
-        counts = {"added": 0, "updated": 0, "unchanged": 0}
+        counts = {"added": 0, "updated": 0, "unchanged": 0, "newer": 0}
         with self.transaction():
             for unit_id, annotator, new in rows:
                 row = self.conn.execute(
@@ -901,6 +903,9 @@ class Store:
                 after = LabelState(new.label, new.note, new.flagged, source, labeled_at)
                 if after == before:
                     counts["unchanged"] += 1
+                    continue
+                if new.labeled_at and before.labeled_at and before.labeled_at > new.labeled_at:
+                    counts["newer"] += 1
                     continue
                 counts["updated" if old else "added"] += 1
                 self.conn.execute(

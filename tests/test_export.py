@@ -512,17 +512,34 @@ def test_import_is_idempotent_and_logged(runner, db, fresh_db, tmp_path):
         assert len(s.history(limit=1000)) == 10
 
 
-def test_import_updates_a_changed_label_and_keeps_the_time(runner, db, tmp_path, ids):
+def test_import_keeps_a_newer_label_in_the_database(runner, db, tmp_path, ids):
+    unit = ids["three.txt"][0]
     out = tmp_path / "labels.jsonl"
     run(runner, "export", "--db", db, "--format", "jsonl", "--out", str(out))
     with Store.open(db) as s:
-        before = s.label_state(ids["three.txt"][0], "bob")
-        s.set_label(ids["three.txt"][0], "bob", "editorial")
+        s.set_label(unit, "bob", "editorial")  # decided after the export
     result = run(runner, "import", str(out), "--db", db)
+    assert "1 row(s) kept as they are: the database's label is newer" in result.output
+    with Store.open(db) as s:
+        assert s.label_state(unit, "bob").label == "editorial"
+
+
+def test_import_replaces_an_older_label_and_keeps_the_file_time(runner, db, tmp_path, ids):
+    unit = ids["three.txt"][0]
+    path = tmp_path / "later.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["unit_id", "annotator", "label", "labeled_at", "note", "flagged"])
+        w.writerow([unit, "bob", "editorial", "2999-01-02T05:04:05+02:00", "later", "true"])
+    result = run(runner, "import", str(path), "--db", db)
     assert "0 label(s) added, 1 updated" in result.output
     with Store.open(db) as s:
-        assert s.label_state(ids["three.txt"][0], "bob") == before
-        assert s.history(limit=1)[0]["prev_label"] == "editorial"
+        state = s.label_state(unit, "bob")
+        assert (state.label, state.note, state.flagged) == ("editorial", "later", True)
+        # Times are stored in the store's form: UTC, microseconds, Z.
+        assert state.labeled_at == "2999-01-02T03:04:05.000000Z"
+        last = s.history(limit=1)[0]
+        assert (last["action"], last["prev_label"]) == ("import", "unattributed")
 
 
 def test_import_matches_by_article_path_and_text(runner, fresh_db, tmp_path, ids):
