@@ -250,13 +250,13 @@ _READING_TIME_LINE = _rule(
 )
 _AGENCY_LINE = _rule(
     AGENCY_CREDIT,
-    r"[-–—]?\s*\(?(?:(?i:source|sources|via|with|credit|by)\s*:?\s*)?"
+    r"[-–—]?\s*\(?(?:(?i:source|sources|via|with|credit)\s*:?\s*)?"
     rf"{_AGENCY}(?:\s*(?:[/,&]|and)\s*{_AGENCY}){{0,3}}\)?\.?"
     rf"|[\w.-]{{2,40}}\s*/\s*{_AGENCY}"
     r"|[-–—]?\s*\(?(?i:with (?:files|inputs|reporting|additional reporting|contributions)"
     r" from)\s+.{1,80}"
     r"|\(?(?i:sources?)\s*:\s*[^.!?]{1,60}\)?",
-    f"source sources via with credit by {_AGENCY_WORDS}",
+    f"source sources via with credit {_AGENCY_WORDS}",
     needles=("/",),
     max_words=12,
 )

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotate.cleaning import REASONS, clean
-from annotate.model import HEADING, TITLE, CleanArticle
+from annotate.model import HEADING, TITLE, Block, CleanArticle
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
@@ -849,6 +849,41 @@ def test_inline_read_more_teaser_is_dropped():
     assert reason_of(clean(text), "READ MORE") == "related links"
 
 
+def test_marked_headings_in_a_row_stay_headings():
+    text = page("# Budget explained", BODY, "## Taxes", "### Income tax", BODY2)
+    article = clean(text)
+    assert headings(article) == ["Taxes", "Income tax"]
+    assert paragraphs(article) == [BODY, BODY2]
+
+
+def test_dash_list_of_sentences_is_kept_without_markers():
+    items = "- Prices rose 3% in May.\n- Wages rose 4%.\n- Rents rose 6% over the year."
+    article = clean(page("Title of the story goes here", BODY, items))
+    assert paragraphs(article) == [
+        BODY,
+        "Prices rose 3% in May.",
+        "Wages rose 4%.",
+        "Rents rose 6% over the year.",
+    ]
+
+
+def test_short_line_repeated_on_the_page_is_dropped():
+    text = page("Live updates", "Title of the story goes here", BODY, "Live updates", BODY2)
+    article = clean(text)
+    assert paragraphs(article) == [BODY, BODY2]
+    assert headings(article) == []
+    assert [d.reason for d in article.dropped] == ["repeated line", "repeated line"]
+
+
+def test_site_name_is_dropped_where_the_copyright_line_names_it():
+    text = page("The Harbour Gazette", "Title of the story goes here", BODY)
+    text += "\n\nThe Harbour Gazette\n\n© 2024 The Harbour Gazette. All rights reserved."
+    article = clean(text)
+    assert article.title == "Title of the story goes here"
+    assert paragraphs(article) == [BODY]
+    assert [d.reason for d in article.dropped].count("site name") == 2
+
+
 # --------------------------------------------------------------------------------------
 # Title
 
@@ -863,7 +898,7 @@ def test_title_from_markdown_mark_and_text_before_it_is_chrome():
 def test_given_title_is_used_and_removed_from_the_text():
     text = page("Menu", "Council approves new budget", BODY)
     article = clean(text, title="Council approves new budget")
-    assert article.blocks[0] == article.blocks[0].__class__(TITLE, "Council approves new budget")
+    assert article.blocks[0] == Block(TITLE, "Council approves new budget")
     assert headings(article) == []
     assert paragraphs(article) == [BODY]
 
@@ -924,6 +959,7 @@ def furniture_reason(line: str) -> str | None:
         ("BY MARÍA LÓPEZ", "byline"),
         ("By Jane Doe, Senior Correspondent", "byline"),
         ("Jane Doe, Reuters", "byline"),
+        ("By The Associated Press", "byline"),
         ("By Jane Doe | August 4, 2025", "byline"),
         ("in Technology", "category tag"),
         ("Tags: Space, NASA, Russia", "category tag"),
@@ -963,6 +999,7 @@ def furniture_reason(line: str) -> str | None:
         ("(Reporting by Jane Doe in Kyiv; Writing by Sam Holmes)", "wire furniture"),
         ("Additional reporting by Jane Doe", "wire furniture"),
         ("Our Standards: The Thomson Reuters Trust Principles.", "wire furniture"),
+        ("This story has been corrected to show the vote was on Tuesday.", "wire furniture"),
         ("No Result", "search widget"),
         ("View All Result", "search widget"),
         ("Skip to main content", "navigation menu"),
@@ -1111,11 +1148,15 @@ def test_exact_duplicate_paragraph_is_kept_once():
 
 
 def test_short_repeated_sentence_is_not_a_duplicate():
-    article = clean(page("Title of the story goes here", "He declined to comment.", BODY))
-    text = page("Title of the story goes here", BODY, "He declined to comment.", BODY2)
-    text += "\n\nThe other man also declined to comment. He declined to comment."
-    article = clean(text)
-    assert "He declined to comment." in paragraphs(article)
+    last = "The other man also declined to comment. He declined to comment."
+    text = page("Title of the story goes here", BODY, "He declined to comment.", BODY2, last)
+    assert paragraphs(clean(text)) == [BODY, "He declined to comment.", BODY2, last]
+
+
+def test_short_paragraph_repeated_exactly_is_kept_twice():
+    text = page("Title of the story goes here", "He declined to comment.", BODY)
+    text += "\n\nHe declined to comment."
+    assert paragraphs(clean(text)) == ["He declined to comment.", BODY, "He declined to comment."]
 
 
 @pytest.mark.parametrize("quote", ["“We are ready.”", '"We are ready."', "« We are ready. »"])
