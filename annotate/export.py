@@ -18,7 +18,7 @@ import json
 import os
 import secrets
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -221,7 +221,9 @@ def _aggregate_batches(
         yield out
 
 
-def export_batches(store: Store, options: ExportOptions) -> Iterator[list[tuple[Any, ...]]]:
+def export_batches(
+    store: Store, options: ExportOptions
+) -> Generator[list[tuple[Any, ...]], None, None]:
     """The rows of an export, in ``options.fields`` order, in batches."""
     select: dict[str, Any] = {
         "annotator": options.annotator,
