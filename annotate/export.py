@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from annotate.model import LABELS
 from annotate.store import LabelState, Store
@@ -197,7 +197,7 @@ def _aggregate_batches(
     batches: Iterable[list[tuple[Any, ...]]],
     labels: Sequence[str],
     adjudicated: dict[str, str],
-) -> Iterator[list[tuple[Any, ...]]]:
+) -> Generator[list[tuple[Any, ...]], None, None]:
     """Fold per-annotator rows (ordered by unit) into one row per unit.
 
     ``adjudicated`` maps unit id -> adjudicated label; it holds only the units someone
@@ -224,7 +224,11 @@ def _aggregate_batches(
 def export_batches(
     store: Store, options: ExportOptions
 ) -> Generator[list[tuple[Any, ...]], None, None]:
-    """The rows of an export, in ``options.fields`` order, in batches."""
+    """The rows of an export, in ``options.fields`` order, in batches.
+
+    All of it is read from one snapshot of the database, so labels given while a long
+    export runs can neither half-appear nor leave a row without its article's split.
+    """
     select: dict[str, Any] = {
         "annotator": options.annotator,
         "all_kinds": options.all_kinds,
@@ -232,20 +236,25 @@ def export_batches(
         # An aggregate counts votes; a note or a flag without a label is no vote.
         "unlabelled_rows": options.include_unlabeled and not options.aggregate,
     }
-    if options.aggregate:
-        batches = _aggregate_batches(
-            store.export_rows(**select), options.labels, store.adjudicated_labels()
-        )
-    else:
-        batches = store.export_rows(labels=options.labels, **select)
-    if options.split is None:
-        yield from batches
-        return
-    # The split universe ignores --labels, so filtering by label never moves an article
-    # from one split to another.
-    splits = options.split.assign(store.export_article_ids(**select))
-    for batch in batches:
-        yield [(*row, splits[row[1]]) for row in batch]
+    with store.snapshot():
+        batches: Generator[list[tuple[Any, ...]], None, None]
+        if options.aggregate:
+            batches = _aggregate_batches(
+                store.export_rows(**select), options.labels, store.adjudicated_labels()
+            )
+        else:
+            # A generator, typed as an Iterator by the store.
+            batches = cast(Generator, store.export_rows(labels=options.labels, **select))
+        # closing(): the rows' cursor ends before the snapshot does, even on an error.
+        with closing(batches):
+            if options.split is None:
+                yield from batches
+                return
+            # The split universe ignores --labels, so filtering by label never moves an
+            # article from one split to another.
+            splits = options.split.assign(store.export_article_ids(**select))
+            for batch in batches:
+                yield [(*row, splits[row[1]]) for row in batch]
 
 
 # ---------------------------------------------------------------------------------------

@@ -778,6 +778,20 @@ class Store:
     # export holds one batch in memory; the WAL snapshot keeps the export consistent
     # while reviewers go on labelling.
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see one state of the database, whatever others write meanwhile.
+
+        A deferred read transaction: an export's queries (rows, article ids for splits,
+        adjudications) agree with each other. Close cursors opened inside before leaving.
+        """
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            # Nothing was written: ending the read transaction either way is the same.
+            self.conn.execute("ROLLBACK")
+
     def export_rows(
         self,
         *,

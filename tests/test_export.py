@@ -9,6 +9,7 @@ import json
 import random
 import re
 from collections import Counter
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -443,9 +444,9 @@ def test_a_failed_export_leaves_no_file(store, ids, tmp_path, monkeypatch, error
     real = ex.export_batches
 
     def failing(store, options):
-        batches = real(store, options)
-        yield next(batches)
-        raise error
+        with closing(real(store, options)) as batches:
+            yield next(batches)
+            raise error
 
     monkeypatch.setattr(ex, "export_batches", failing)
     out = tmp_path / "out" / "x.csv"
