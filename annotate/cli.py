@@ -414,6 +414,8 @@ def import_cmd(file: Path, fmt: str | None, excel_safe: bool, db_path: str) -> N
     def report(problem: object) -> None:
         click.echo(f"error: {problem}", err=True)
 
+    if not Path(db_path).exists():
+        raise click.ClickException(f"{db_path}: no such database; run annotate ingest first")
     try:
         with open_store(db_path) as store:
             s = import_labels(store, file, format=fmt, excel_safe=excel_safe, report=report)

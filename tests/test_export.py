@@ -590,6 +590,14 @@ def test_import_exits_1_when_nothing_could_be_imported(runner, fresh_db, tmp_pat
     assert "no row of" in result.stderr and "Traceback" not in result.output
 
 
+def test_import_into_a_missing_database_is_a_clear_error(runner, tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("unit_id,annotator,label\n")
+    result = run(runner, "import", str(path), "--db", str(tmp_path / "none.db"), ok=False)
+    assert result.exit_code == 1 and "no such database" in result.output
+    assert not (tmp_path / "none.db").exists()
+
+
 def test_import_needs_the_key_columns(runner, fresh_db, tmp_path):
     path = tmp_path / "cols.csv"
     path.write_text("text,label\nx,editorial\n")
