@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from bisect import bisect_left
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -161,7 +162,9 @@ _AFTER_ELLIPSIS = re.compile(r"([\"'”’)\]»]*)\s+[\"'“‘(\[«]*(\w)")
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"“”]+", re.IGNORECASE)
 _URL_TRAILER = ".,;:!?)]}'\"’”"
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Bounded repeats: on a long run of word characters an unbounded local part backtracks
+# from every position (quadratic time).
+_EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 
 # "3 p.m. Officials said": a capitalised word after a clock time starts a sentence unless
 # it is a day, a month or a time zone (group 2), or a place before "time" (group 3).
@@ -174,42 +177,59 @@ _BULLET = re.compile(rf"[{_BULLETS}]")
 _ENUM = re.compile(rf"(?<!\S)(?:[{_BULLETS}]\s*)?(\d{{1,2}}|[a-z])(\.\)|\)|\.)(?=\s)")
 # A list may also begin on a new line, or after a colon and a space ("10:30." is no list).
 # Two patterns with a literal first character scan much faster than one alternation.
-_LIST_AFTER_NEWLINE = re.compile(rf"\n\s*(?=(?:[{_BULLETS}]\s*)?(?:\d{{1,2}}|[a-z])[.)])")
-_LIST_AFTER_COLON = re.compile(rf": \s*(?=(?:[{_BULLETS}]\s*)?(?:\d{{1,2}}|[a-z])[.)])")
+_LIST_AFTER_NEWLINE = re.compile(rf"\n[ \t]*(?=(?:[{_BULLETS}] ?)?(?:\d{{1,2}}|[a-z])[.)])")
+_LIST_AFTER_COLON = re.compile(rf": [ \t]*(?=(?:[{_BULLETS}] ?)?(?:\d{{1,2}}|[a-z])[.)])")
+_ITEM_REACH = 2000  # how far after one list item the next may start
 
 
-@dataclass(slots=True)
+# Every rule needs one of a few characters; these prefilters let most paragraphs skip
+# them all. A pattern that starts with a literal "." scans fast; a character class, on
+# text with non-ASCII characters, does not, so single characters are found with ``in``.
+_DOT_TRIGGER = re.compile(r"\.(?:\.\.|[mM]\.| \. \.|\s+[\"'“‘«]|(?<=www\.))")
+_RARE_CHARS = ("@", "\n", "…", *_BULLETS)
+
+
 class _Plan:
     """What the rules found before Punkt runs: masks, and boundaries to add."""
 
-    masks: list[tuple[int, int, dict[int, str]]] = field(default_factory=list)
-    forced: list[int] = field(default_factory=list)  # sentence ends no veto can undo
-    suggested: list[int] = field(default_factory=list)  # sentence ends, vetoes apply
+    __slots__ = ("masks", "forced", "suggested")
+
+    def __init__(self) -> None:
+        self.masks: list[tuple[int, int, dict[int, str]]] = []
+        self.forced: list[int] = []  # sentence ends no veto undoes (-1: none after all)
+        self.suggested: list[int] = []  # sentence ends the vetoes still judge
+
+
+_NO_PLAN = _Plan()
 
 
 def _protect(text: str, model: _Model) -> tuple[str, _Plan]:
     """Mask what Punkt must not see; return the masked text and the boundaries to add."""
+    dots = _DOT_TRIGGER.search(text) is not None
+    colon = ":" in text
+    opening = text.lstrip()[:1]
+    listy = opening.isdigit() or opening.islower() or opening in _BULLETS
+    if not (dots or colon or listy or any(c in text for c in _RARE_CHARS)):
+        return text, _NO_PLAN
     plan = _Plan()
-    # Cheap substring checks keep the rules off text they cannot apply to; ASCII text
-    # (an O(1) check) has no "…" and no bullets.
-    ascii = text.isascii()
-    if "..." in text or ". . ." in text or (not ascii and "…" in text):
+    if (dots and ("..." in text or ". . ." in text)) or "…" in text:
         _ellipses(text, plan)
     if "@" in text:
         plan.masks.extend((*m.span(), _MASK) for m in _EMAIL.finditer(text))
-    if "://" in text or "www." in text:
+    if (colon and "://" in text) or (dots and "www." in text):
         for m in _URL.finditer(text):
             end = m.start() + len(m.group().rstrip(_URL_TRAILER))
             plan.masks.append((m.start(), end, _MASK))
-    _lists(text, ascii, plan)
-    if ".m." in text or ".M." in text:
+    _lists(text, listy, colon, plan)
+    if dots and (".m." in text or ".M." in text):
         for m in _CLOCK.finditer(text):
             if m.group(3) is None and m.group(2).lower() not in model.clock_followers:
                 plan.suggested.append(m.end(1))
-    # Punkt judges the word after an abbreviation, and for '"We' that word is the quote,
-    # never a sentence starter: let it see past opening quotes ("in the U.S. “We ...").
-    for m in _QUOTE_AFTER_PERIOD.finditer(text):
-        plan.masks.append((*m.span(1), _UNQUOTE))
+    if dots:
+        # Punkt judges the word after an abbreviation, and for '"We' that word is the
+        # quote, never a sentence starter: let it see past opening quotes ("the U.S. “We").
+        for m in _QUOTE_AFTER_PERIOD.finditer(text):
+            plan.masks.append((*m.span(1), _UNQUOTE))
     if not plan.masks:
         return text, plan
     plan.masks.sort()
@@ -249,53 +269,61 @@ def _ellipses(text: str, plan: _Plan) -> None:
         # A spaced three-dot ellipsis marks an omission inside the sentence.
 
 
-def _lists(text: str, ascii: bool, plan: _Plan) -> None:
-    """Enumerated lists ("1. ... 2. ...", "a. ... b. ...") and bulleted items."""
-    if not ascii and _BULLET.search(text) is not None:
+def _lists(text: str, listy: bool, colon: bool, plan: _Plan) -> None:
+    """Enumerated lists ("1. ... 2. ...", "a. ... b. ...") and bulleted items.
+
+    ``listy``: the text starts like a list item; ``colon``: it holds a colon.
+    """
+    if any(bullet in text for bullet in _BULLETS):
         for m in _BULLET.finditer(text):
             if m.start() == 0 or text[m.start() - 1].isspace():
                 plan.forced.append(_end_before(text, m.start()))
-    # Cheap checks first: most paragraphs start with a capital and hold no line break.
-    opening = text.lstrip()[:1]
-    if opening.isdigit() or opening.islower() or opening in _BULLETS:
-        first = _ENUM.match(text, len(text) - len(text.lstrip()))
-        if first is not None:
-            _list_from(text, first, True, plan)
+    # Where a list may start, and whether one numbered item alone is a list there.
+    starts: list[tuple[int, bool]] = []
+    if listy:
+        starts.append((len(text) - len(text.lstrip()), True))
     if "\n" in text:
-        _lists_after(text, _LIST_AFTER_NEWLINE, True, plan)
-    if ": " in text:
-        _lists_after(text, _LIST_AFTER_COLON, False, plan)
+        starts.extend((m.end(), True) for m in _LIST_AFTER_NEWLINE.finditer(text))
+    if colon and ": " in text:
+        starts.extend((m.end(), False) for m in _LIST_AFTER_COLON.finditer(text))
+    firsts = [(m, alone) for pos, alone in sorted(starts) if (m := _ENUM.match(text, pos))]
+    if not firsts:
+        return
+    # Every enumerator after the first list start, by (label, punctuation), in order.
+    items: dict[tuple[str, str], tuple[list[int], list[re.Match[str]]]] = {}
+    for m in _ENUM.finditer(text, firsts[0][0].start()):
+        offsets, matches = items.setdefault((m.group(1), m.group(2)), ([], []))
+        offsets.append(m.start())
+        matches.append(m)
+    done = 0
+    for first, alone in firsts:
+        if first.start() < done:
+            continue  # an item of the list before
+        chain = [first]
+        while (nxt := _next_item(items, chain[-1])) is not None:
+            chain.append(nxt)
+        # A lone letter enumerator is more likely an initial than a list.
+        if len(chain) > 1 or (alone and first.group(1).isdigit()):
+            for m in chain:
+                plan.masks.append((*m.span(2), _MASK))
+                plan.forced.append(_end_before(text, m.start()))
+        done = chain[-1].end()
 
 
-def _lists_after(text: str, pattern: re.Pattern[str], alone: bool, plan: _Plan) -> None:
-    pos = 0
-    for m in pattern.finditer(text):
-        if m.end() >= pos and (first := _ENUM.match(text, m.end())) is not None:
-            pos = _list_from(text, first, alone, plan)
-
-
-def _list_from(text: str, first: re.Match[str], alone: bool, plan: _Plan) -> int:
-    """Mask and split the list that ``first`` enumerates; return where the list ends.
-
-    ``alone``: a single numbered item counts as a list (it starts the text or a line).
-    """
-    chain = [first]
-    for m in _ENUM.finditer(text, first.end()):
-        prev = chain[-1]
-        if m.group(2) == prev.group(2) and _follows(prev.group(1), m.group(1)):
-            chain.append(m)
-    # A lone letter enumerator is more likely an initial than a list.
-    if len(chain) > 1 or (alone and first.group(1).isdigit()):
-        for m in chain:
-            plan.masks.append((*m.span(2), _MASK))
-            plan.forced.append(_end_before(text, m.start()))
-    return chain[-1].end()
-
-
-def _follows(prev: str, label: str) -> bool:
-    if prev.isdigit():
-        return label.isdigit() and int(label) == int(prev) + 1
-    return not label.isdigit() and ord(label) == ord(prev) + 1
+def _next_item(
+    items: dict[tuple[str, str], tuple[list[int], list[re.Match[str]]]], prev: re.Match[str]
+) -> re.Match[str] | None:
+    """The next item of the list that ``prev`` belongs to: the next label, same style."""
+    label = prev.group(1)
+    following = str(int(label) + 1) if label.isdigit() else chr(ord(label) + 1)
+    found = items.get((following, prev.group(2)))
+    if found is None:
+        return None
+    offsets, matches = found
+    i = bisect_left(offsets, prev.end())
+    if i == len(offsets) or offsets[i] - prev.end() > _ITEM_REACH:
+        return None
+    return matches[i]
 
 
 def _end_before(text: str, pos: int) -> int:
@@ -323,11 +351,16 @@ _TIME_PHRASE = re.compile(
 _OPENERS = "(\"'“‘«["
 
 
-def _keep_together(text: str, start: int, end: int, model: _Model, parens: bool) -> bool:
-    """Whether Punkt's boundary at ``end`` (sentence begun at ``start``) is wrong."""
-    nxt = _NEXT_WORD.match(text, end)
-    if nxt is not None and nxt.group(1).islower():
-        return True  # "Yahoo! in", "'Great.' she said"; "iPhone" is not lower case
+def _keep_together(text: str, start: int, end: int, model: _Model, in_parens: bool) -> bool:
+    """Whether Punkt's boundary at ``end`` (sentence begun at ``start``) is wrong.
+
+    ``in_parens``: the sentence so far has an unclosed "(".
+    """
+    # The usual case, " The", needs no regex to tell that the next word is capitalised.
+    if text[end] != " " or not text[end + 1 : end + 2].isupper():
+        nxt = _NEXT_WORD.match(text, end)
+        if nxt is not None and nxt.group(1).islower():
+            return True  # "Yahoo! in", "'Great.' she said"; "iPhone" is not lower case
     if text[end - 1] == ".":
         tail = text[max(start, end - 12) : end - 1].split()
         if tail:
@@ -338,7 +371,7 @@ def _keep_together(text: str, start: int, end: int, model: _Model, parens: bool)
                 return True
         if end - start <= 32 and _TIME_PHRASE.fullmatch(text, start, end):
             return True
-    if parens and text.count("(", start, end) > text.count(")", start, end):
+    if in_parens:
         close = text.find(")", end, end + 300)
         if close != -1 and text.find("(", end, close) == -1:
             return True  # a sentence inside parentheses stays in its host sentence
@@ -357,31 +390,44 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         return []
     model = _model()
     masked, plan = _protect(text, model)
-    ends = [(end, False) for _, end in model.tokenizer.span_tokenize(masked)]
+    ends = [end for _, end in model.tokenizer.span_tokenize(masked)]
+    forced: Collection[int] = ()
     if plan.forced or plan.suggested:
-        # A forced boundary sorts after a vetoable one at the same offset, so it wins.
-        ends.extend((end, True) for end in plan.forced if end > 0)
-        ends.extend((end, False) for end in plan.suggested)
+        forced = set(plan.forced)
+        ends.extend(end for end in forced if end > 0)
+        ends.extend(plan.suggested)
         ends.sort()
-    ends.append((len(text), True))
+    size = len(text)
+    ends.append(size)
     parens = "(" in text
     spans: list[tuple[int, int]] = []
     start = _skip_space(text, 0)
-    for end, is_forced in ends:
+    # Work done on the sentence being built is kept, so that a long run of vetoed or
+    # wordless pieces costs linear time: parentheses are counted up to ``counted`` (with
+    # ``depth`` unclosed), and text[start:searched] is known to hold no word character.
+    counted = searched = start
+    depth = 0
+    for end in ends:
         if end <= start:
             continue
-        if not is_forced and _keep_together(text, start, end, model, parens):
+        if parens:
+            depth += text.count("(", counted, end) - text.count(")", counted, end)
+            counted = end
+        # A forced boundary wins over Punkt's at the same offset; the text's end is final.
+        if end < size and end not in forced and _keep_together(text, start, end, model, depth > 0):
             continue
         stop = end
         while text[stop - 1].isspace():
             stop -= 1
-        if not text[start].isalnum() and _WORD_CHAR.search(text, start, stop) is None:
+        if not text[start].isalnum() and _WORD_CHAR.search(text, searched, stop) is None:
             # Punctuation alone is not a sentence: it belongs to the one before, if any.
+            searched = stop
             if not spans:
                 continue
             start = spans.pop()[0]
         spans.append((start, stop))
-        start = _skip_space(text, end)
+        start = counted = searched = _skip_space(text, end)
+        depth = 0
     return spans
 
 

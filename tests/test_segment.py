@@ -304,6 +304,25 @@ def test_odd_input_never_crashes(text):
         assert text[s:e].strip() == text[s:e] != ""
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(" + "a. " * 20000,
+        "! " * 20000,
+        "1. x\n" * 20000,
+        "@" + "a" * 60000,
+        '. "' * 20000,
+        "• " * 20000,
+        "U.S. (He said: 1. a.) b. “c” ... " * 2000,
+    ],
+    ids=["vetoes", "wordless", "lists", "email", "quotes", "bullets", "mixed"],
+)
+def test_long_repetitive_input_is_handled(text):
+    """Inputs that once took quadratic time (minutes): they must come back in moments."""
+    spans = split_sentences(text)
+    assert all(s < e for s, e in spans)
+
+
 def test_non_latin_text_keeps_offsets():
     text = "Это тест. Ещё один! 这是一个测试。 Ελληνικά. Done."
     spans = split_sentences(text)
