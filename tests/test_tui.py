@@ -106,6 +106,12 @@ def labels(db, annotator: str = WHO) -> dict[str, tuple]:
     return {r[0][:20]: tuple(r[1:]) for r in rows}
 
 
+async def settle(app: AnnotateApp, pilot) -> None:
+    """Wait for the app's workers (counting, searching, ingest) and what they posted."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def current(app: AnnotateApp) -> str:
     assert app.session.unit is not None
     return app.session.unit.text[:20]
@@ -129,7 +135,7 @@ def rendered(app: AnnotateApp, widget: type) -> str:
 async def test_label_through_an_article(db):
     app = app_for(db)
     async with app.run_test() as pilot:
-        await pilot.pause()  # the counters are read once the first claim is on screen
+        await settle(app, pilot)  # the counters are read by a worker
         assert current(app) == "NASA's new administr"
         assert app.session.claims == 6 and app.session.labelled == 0
         await pilot.press("1", "2", "3", "2", "x")
@@ -258,8 +264,7 @@ async def test_search_jumps_to_a_result(db):
     app = app_for(db)
     async with app.run_test() as pilot:
         await pilot.press("slash", *"spacex", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         await pilot.press("enter")
         assert current(app) == "But bad weather push"
         await pilot.press("3")
@@ -271,21 +276,18 @@ async def test_article_list_jumps_to_the_first_unlabelled_claim(db):
     app = app_for(db)
     async with app.run_test() as pilot:
         await pilot.press("a")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         await pilot.press("down", "enter")
         assert current(app) == "But bad weather push"
         await pilot.press("1")  # that article is done; the queue wraps to the first one
         assert current(app) == "NASA's new administr"
         await pilot.press("a")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         assert app.screen.query_one("DataTable").cursor_row == 0  # on the current article
         await pilot.press("down", "enter")
         assert current(app) == "But bad weather push"  # all done: its first claim
         await pilot.press("a")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         await pilot.press("up", "enter")
         assert current(app) == "NASA's new administr"
 
@@ -298,15 +300,47 @@ async def test_quit_and_resume_in_a_new_app(db):
     assert app.return_code == 0
     app = app_for(db)
     async with app.run_test() as pilot:
-        await pilot.pause()
+        await settle(app, pilot)
         # Resumes after the claim last worked on, not where the cursor was left.
         assert current(app) == "Such talks could sig"
         assert app.session.labelled == 2
     other = app_for(db, annotator="someone-else")
     async with other.run_test() as pilot:
-        await pilot.pause()
+        await settle(other, pilot)
         assert current(other) == "NASA's new administr"  # reviewers keep separate labels
         assert other.session.labelled == 0
+
+
+@pilot
+async def test_resume_at_the_end_finds_earlier_unlabelled_claims(db):
+    with Store.open(db) as store:
+        claims = [u for a in ("space.txt", "station.txt") for u in store.units_of_article(a)]
+        for u in claims[3:]:  # all but the first claim (after the title and a heading)
+            if u["kind"] == SENTENCE:
+                store.set_label(u["id"], WHO, "editorial")
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        # Nothing after the last claim worked on: a worker looks from the start.
+        await settle(app, pilot)
+        assert current(app) == "NASA's new administr"
+        assert app.session.labelled == 5 and not app.session.complete
+        await pilot.press("1")
+        assert not app.session.complete
+        await pilot.press("1")  # the last one: now known complete, walks no more
+        assert app.session.complete and app.session.labelled == 6
+        await pilot.press("2", "u")
+        assert not app.session.complete
+
+
+@pilot
+async def test_decisions_made_while_counting_are_not_lost(db):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        claims, labelled, last = app.store.progress_snapshot(WHO)
+        await pilot.press("1", "2", "u")  # made after that snapshot
+        app.session.counted(claims, labelled, last)
+        assert app.session.labelled == 1
 
 
 @pilot
@@ -375,8 +409,7 @@ async def test_corpus_text_is_shown_literally_never_as_markup(db_path):
         await pilot.press("e", *"[bold]n[/]", "enter")
         assert "note: [bold]n[/]" in rendered(app, StatusBar)
         await pilot.press("slash", *"[link", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         option = app.screen.query_one("OptionList").get_option_at_index(0)
         assert str(option.prompt).startswith(nasty[0])
 
@@ -411,8 +444,7 @@ async def test_ingest_runs_in_a_worker_then_labelling(db_path, sample_corpus):
     pytest.importorskip("annotate.cleaning")
     app = app_for(db_path, corpus=sample_corpus)
     async with app.run_test() as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         assert app.session.unit is not None
         with Store.open(db_path) as store:
             assert app.session.claims == store.claim_count() > 10
@@ -423,7 +455,6 @@ async def test_ingest_runs_in_a_worker_then_labelling(db_path, sample_corpus):
     # Again on the unchanged corpus: nothing re-done, the labelling resumes.
     app = app_for(db_path, corpus=sample_corpus)
     async with app.run_test() as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         assert app.session.labelled == 1
         assert app.session.unit is not None and app.session.unit.id != first

@@ -19,9 +19,9 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
-from annotate.store import ArticleProgress, Store
+from annotate.store import ArticleProgress, Store, UnitView
 from annotate.tui.config import load_keymap
 from annotate.tui.screens.articles import ArticlesScreen
 from annotate.tui.screens.filter import FilterScreen
@@ -95,6 +95,7 @@ class AnnotateApp(App[None]):
         self.session = Session(self.store, annotator or default_annotator())
         self.session.start()
         self.skipped: list[str] = []
+        self._ingested = False
         self._first_paint = os.environ.get(FIRST_PAINT_ENV)
         self._latencies: list[float] | None = [] if os.environ.get(LATENCY_ENV) else None
         self._key_at: float | None = None
@@ -113,15 +114,46 @@ class AnnotateApp(App[None]):
         self.set_keymap(self.keymap_config)
 
     def screen_ready(self) -> None:
-        """The label screen is up: start ingest, and count once the first claim shows."""
+        """The label screen is up: count, look for earlier unlabelled claims, ingest.
+
+        Each runs in a worker thread with its own connection, so the first claim is on
+        screen and keys are taken while they run.
+        """
+        self.count()
+        if self.session.check_earlier:
+            self.find_earlier(self.session.unit.id if self.session.unit else None)
         if self.corpus is not None:
             self.ingest(self.corpus)
-        # Counting is a pass over an index; it waits until the first claim is on screen.
-        self.call_after_refresh(self._count)
 
-    def _count(self) -> None:
-        self.session.count()
+    @work(thread=True, exclusive=True, group="count")
+    def count(self) -> None:
+        """Read the progress counters (a pass over an index of the whole corpus)."""
+        with Store.open(self.db_path, migrate=False) as store:
+            snapshot = store.progress_snapshot(self.session.annotator)
+        self.call_from_thread(self._counted, *snapshot)
+
+    def _counted(self, claims: int, labelled: int, last: int) -> None:
+        if self._ingested:  # ingest finished first and counted the claims after it
+            claims = self.session.claims
+        self.session.counted(claims, labelled, last)
         self.label_screen.show_counts()
+
+    @work(thread=True, exclusive=True, group="find")
+    def find_earlier(self, start_unit: str | None) -> None:
+        """Nothing unlabelled after where the reviewer stopped: look from the start."""
+        with Store.open(self.db_path, migrate=False) as store:
+            found = store.step(-1, self.session.annotator, only="unlabelled")
+        self.call_from_thread(self._found_earlier, start_unit, found)
+
+    def _found_earlier(self, start_unit: str | None, found: UnitView | None) -> None:
+        session = self.session
+        if found is None:
+            session.complete = True
+            self.notify(f"Every claim is labelled ({session.labelled:,}).", title="Done")
+        elif session.unit is not None and session.unit.id == start_unit:
+            self.label_screen.moved(session.go(found), "")  # the reviewer has not moved yet
+        else:
+            self.notify("Some earlier claims are unlabelled: n jumps to the next one.")
 
     def on_unmount(self) -> None:
         self.store.close()
@@ -137,8 +169,11 @@ class AnnotateApp(App[None]):
         """Run ingest on its own connection, posting every event to the app."""
         from annotate.ingest import Summary, default_exclude, ingest
 
+        worker = get_current_worker()
         with Store.open(self.db_path) as store:
             for event in ingest(store, corpus, exclude=default_exclude(self.db_path)):
+                if worker.is_cancelled:  # quitting: stop between articles (each is committed)
+                    return
                 claims = store.claim_count() if isinstance(event, Summary) else None
                 self.post_message(IngestEvent(event, claims))
 
@@ -151,19 +186,24 @@ class AnnotateApp(App[None]):
             screen.show_ingest(event.done, event.total)
         elif isinstance(event, Skipped):
             self.skipped.append(str(event))
-        elif isinstance(event, ArticleResult) and event.status == "added":
-            session.claims += event.units
+        elif isinstance(event, ArticleResult) and event.status in ("added", "updated"):
+            session.complete = False
+            if event.status == "added":
+                session.claims += event.units
             if session.unit is None and session.start() is not None:
                 screen.show_unit()  # the first claims of an empty database have arrived
             else:
                 screen.show_counts()
         elif isinstance(event, Summary):
+            self._ingested = True
             if message.claims is not None:
                 session.claims = message.claims
             if session.unit is None:
                 session.start()
             screen.show_ingest(event.files, event.files, running=False)
             screen.show_unit("No claims: nothing in the corpus could be read.")
+            if not (event.changed or self.skipped or not event.articles):
+                return  # an unchanged corpus: nothing worth interrupting the reviewer for
             self.notify(
                 ingest_report(event, self.skipped),
                 title="Ingest",

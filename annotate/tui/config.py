@@ -47,7 +47,7 @@ def load_keymap(path: Path | None, known_ids: Collection[str] = ()) -> dict[str,
         raise ConfigError(f"{path}: {e}") from None
     table = data.get("keymap", {})
     if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [keymap] must be a table of binding id = \"key\"")
+        raise ConfigError(f'{path}: [keymap] must be a table of binding id = "key"')
     keymap: dict[str, str] = {}
     for binding_id, keys in table.items():
         if not isinstance(keys, str) or not keys.strip():

@@ -67,19 +67,35 @@ class Session:
         # never re-counts the corpus.
         self.claims = 0
         self.labelled = 0
+        # True once a walk of the whole queue found nothing unlabelled: later walks are
+        # skipped (each would read every claim of the corpus) until an undo or an ingest.
+        self.complete = False
+        self.check_earlier = False
 
     # -- reading ----------------------------------------------------------------------
 
     def count(self) -> None:
-        """Read the progress counters from the store (start-up, and after ingest)."""
-        self.claims = self.store.claim_count()
-        self.labelled = self.store.labelled_count(self.annotator)
+        """Read the progress counters from the store (on this thread; tests, small corpora)."""
+        claims, labelled, last = self.store.progress_snapshot(self.annotator)
+        self.counted(claims, labelled, last)
+
+    def counted(self, claims: int, labelled: int, last_history_id: int) -> None:
+        """Take counters read elsewhere (a worker), adding the decisions made meanwhile."""
+        self.claims = claims
+        self.labelled = labelled + self.store.labelled_delta_since(self.annotator, last_history_id)
 
     def start(self) -> UnitView | None:
-        """Go to the first claim after the one last worked on that is unlabelled."""
+        """Go to the first unlabelled claim after the one this annotator last worked on.
+
+        Only walks forward from there, which is cheap; if nothing is unlabelled after it,
+        shows that claim and sets ``check_earlier``: whether claims earlier in the queue
+        are unlabelled is a walk over the whole queue, left to a worker thread.
+        """
         pos = self.store.resume_position(self.annotator)
-        unit = self.store.next_unlabelled(self.annotator, after=pos)
-        if unit is None:  # everything labelled: show where the reviewer stopped
+        unit = self.store.step(pos, self.annotator, only="unlabelled")
+        self.check_earlier = unit is None and pos >= 0
+        self.complete = unit is None and pos < 0
+        if unit is None:
             unit = self.store.claim_at_or_after(max(pos, 0))
         return self.go(unit)
 
@@ -117,8 +133,12 @@ class Session:
 
     def next_unlabelled(self) -> UnitView | None:
         """The next claim this annotator has not labelled, wrapping round; None if none."""
+        if self.complete:
+            return None
         pos = self.unit.pos if self.unit else -1
-        return self.go(self.store.next_unlabelled(self.annotator, after=pos))
+        found = self.store.next_unlabelled(self.annotator, after=pos)
+        self.complete = found is None
+        return self.go(found)
 
     def advance(self) -> UnitView | None:
         """Where a decision leads: the next unlabelled claim, or with a filter set, the next
@@ -162,6 +182,8 @@ class Session:
         unit_id, before = self.undo_stack.pop()
         undone = self.store.restore(unit_id, self.annotator, before)
         self._count_change(undone, before)
+        if before.label is None:
+            self.complete = False
         return self.go_to(unit_id)
 
     def _changed(self, before: LabelState) -> LabelState:

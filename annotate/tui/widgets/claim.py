@@ -7,6 +7,7 @@ those characters.
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.progress_bar import ProgressBar
 from rich.style import Style
 from rich.table import Table
@@ -125,14 +126,18 @@ class ArticleHeader(Widget):
     def render(self) -> Text:
         parts = zip(self.lines, ("title", "meta", "heading"), strict=True)
         return Text("\n").join(
-            Text(literal(line), self.get_component_rich_style(f"article-header--{part}"),
-                 no_wrap=True, overflow="ellipsis")
+            Text(
+                literal(line),
+                self.get_component_rich_style(f"article-header--{part}"),
+                no_wrap=True,
+                overflow="ellipsis",
+            )
             for line, part in parts
         )
 
 
 class StatusBar(Widget):
-    """Position in the article and label state; below, the reviewer's overall progress."""
+    """The claim's label, flag and note; its position; the reviewer's overall progress."""
 
     COMPONENT_CLASSES = {"status-bar--muted", "status-bar--bar", "status-bar--bar-back"}
 
@@ -152,26 +157,26 @@ class StatusBar(Widget):
         self.done, self.total, self.annotator, self.only = done, total, annotator, only
         self.refresh()
 
-    def render(self) -> Table:
+    def render(self) -> Group:
         muted = self.get_component_rich_style("status-bar--muted")
-        grid = Table.grid(expand=True, padding=(0, 1))
-        grid.add_column(no_wrap=True, overflow="ellipsis")
-        grid.add_column(justify="right", no_wrap=True, overflow="ellipsis", ratio=1)
         state = state_text(self.state) if self.state is not None else Text("")
-        grid.add_row(Text(self.position, muted), state)
+        state.no_wrap, state.overflow = True, "ellipsis"
         counts = Text(f"{self.done:,}/{self.total:,} labelled · ")
         counts.append(literal(self.annotator), "bold")
         if self.only:
             counts.append(" · filter: ")
             counts.append(self.only, "bold")
+        line = Table.grid(expand=True)
+        line.add_column(no_wrap=True, overflow="ellipsis")
+        line.add_column(justify="right", no_wrap=True)
+        line.add_row(Text(self.position, muted), counts)
         done_style = self.get_component_rich_style("status-bar--bar")
         bar = ProgressBar(
             total=max(self.total, 1),
             completed=self.done,
-            width=max(10, min(40, self.content_size.width - counts.cell_len - 2)),
+            width=self.content_size.width,
             style=self.get_component_rich_style("status-bar--bar-back"),
             complete_style=done_style,
             finished_style=done_style,
         )
-        grid.add_row(bar, counts)
-        return grid
+        return Group(state, line, bar)
