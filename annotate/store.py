@@ -1484,6 +1484,37 @@ class Store:
         for r in rows:
             yield (r[0], r[1], r[2], r[3])
 
+    # -- TUI queries ----------------------------------------------------------------------
+    # The labelling app reads its progress counters once, in a worker thread, and then
+    # keeps them up to date itself; these let it do so without missing a decision made
+    # while the count ran.
+
+    def progress_snapshot(self, annotator: str) -> tuple[int, int, int]:
+        """(claims, claims this annotator labelled, last history id) in one read snapshot.
+
+        The counts pass over an index of the whole corpus (~0.3 s at 1M units), so the
+        app runs this off the main thread and adds ``labelled_delta_since`` afterwards.
+        """
+        self.conn.execute("BEGIN")
+        try:
+            last = self.conn.execute(
+                "SELECT coalesce(max(id), 0) FROM history WHERE annotator = ?", (annotator,)
+            ).fetchone()[0]
+            claims = self.claim_count()
+            labelled = self.labelled_count(annotator)
+        finally:
+            self.conn.execute("COMMIT")
+        return claims, labelled, int(last)
+
+    def labelled_delta_since(self, annotator: str, history_id: int) -> int:
+        """How this annotator's labelled count changed after history entry ``history_id``."""
+        row = self.conn.execute(
+            "SELECT coalesce(sum((label IS NOT NULL) - (prev_label IS NOT NULL)), 0) "
+            "FROM history WHERE annotator = ? AND id > ?",
+            (annotator, history_id),
+        ).fetchone()
+        return int(row[0])
+
 
 _SUGGESTION_COLUMNS = (
     "unit_id, suggested_label, confidence, reason, cue, cue_start, cue_end, source, "
