@@ -324,12 +324,13 @@ async def test_resume_at_the_end_finds_earlier_unlabelled_claims(db):
         await settle(app, pilot)
         assert current(app) == "NASA's new administr"
         assert app.session.labelled == 5 and not app.session.complete
-        await pilot.press("1")
-        assert not app.session.complete
         await pilot.press("1")  # the last one: now known complete, walks no more
         assert app.session.complete and app.session.labelled == 6
-        await pilot.press("2", "u")
-        assert not app.session.complete
+        assert current(app) == "NASA's new administr"  # nowhere to go: stays
+        await pilot.press("2", "u")  # relabel and undo it: still complete
+        assert app.session.complete
+        await pilot.press("u")  # unlabelled again
+        assert not app.session.complete and app.session.labelled == 5
 
 
 @pilot
