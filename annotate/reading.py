@@ -225,27 +225,27 @@ def _cp874_scraper_table() -> dict[str, int]:
 _CP874 = _cp874_scraper_table()
 _CP874_LEAD = "".join(ch for ch, b in _CP874.items() if 0xC2 <= b <= 0xF4)
 _CP874_CONT = "".join(ch for ch, b in _CP874.items() if 0x80 <= b <= 0xBF)
-# Written to start with a character class: re scans for those several times faster.
-_CP874_SEQUENCE = re.compile(
-    f"[{re.escape(_CP874_LEAD)}][{re.escape(_CP874_CONT)}]+"
-    f"(?:[{re.escape(_CP874_LEAD)}][{re.escape(_CP874_CONT)}]+)*"
-)
-_THAI = re.compile(r"[\u0e01-\u0e5b][\u0e01-\u0e5b]*")
+_CP874_LEAD_SET = frozenset(_CP874_LEAD)
+_CP874_CONT_SET = frozenset(_CP874_CONT)
+# Patterns here start with a character class: re scans for those several times faster.
+_CP874_PAIR = re.compile(f"[{re.escape(_CP874_LEAD)}][{re.escape(_CP874_CONT)}]")
+# Runs of code-page characters that start with a Thai letter or a lead: the mojibake to
+# undo, and the genuine Thai words that tell it must be undone with care.
+_CP874_RUN = re.compile(f"[\u0e01-\u0e5b{re.escape(_CP874_LEAD)}][{re.escape(''.join(_CP874))}]*")
+_THAI_WORD = re.compile("[\u0e01-\u0e5b]+")
+_CP874_MARKER = re.compile(f"[{re.escape(''.join(ch for ch, b in _CP874.items() if b < 0xA0))}]")
 
 # UTF-8 lead bytes read as cp1252/Latin-1 (Â..ô) followed by a continuation byte read the
 # same way; or a stray C1 control, which is a cp1252 character read as Latin-1.
-_CP1252_LEAD = "\xc2-\xf4"
-_CP1252_CONT = "\x80-\xbf" + "".join(
-    bytes([b]).decode("cp1252")
-    for b in range(0x80, 0xA0)
-    if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
-)
-_CP1252_HINT = re.compile(f"[\x80-\x9f{_CP1252_LEAD}][{_CP1252_CONT}]?")
-_CP874_PAIR = re.compile(f"[{re.escape(_CP874_LEAD)}][{re.escape(_CP874_CONT)}]")
-# Any lead (or C1), optionally with a continuation of either kind.
-_LEADS = f"\x80-\x9f{_CP1252_LEAD}{re.escape(_CP874_LEAD)}"
-_MOJIBAKE_HINT = re.compile(f"[{_LEADS}][{_CP1252_CONT}{re.escape(_CP874_CONT)}]?")
-_LEAD_SET = frozenset(_CP874_LEAD) | {chr(c) for c in (*range(0x80, 0xA0), *range(0xC2, 0xF5))}
+_CP1252_CONT_SET = frozenset(
+    bytes([b]).decode("cp1252" if 0x80 <= b < 0xA0 and b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+                      else "latin-1")
+    for b in range(0x80, 0xC0)
+) | {chr(c) for c in range(0x80, 0xA0)}  # fmt: skip
+_CP1252_HINT = re.compile(f"[\x80-\x9f\xc2-\xf4][{''.join(_CP1252_CONT_SET)}]?")
+_LEADS = f"\x80-\x9f\xc2-\xf4{re.escape(_CP874_LEAD)}"
+_LEAD_SET = _CP874_LEAD_SET | {chr(c) for c in (*range(0x80, 0xA0), *range(0xC2, 0xF5))}
+_CONT_SET = _CP874_CONT_SET | _CP1252_CONT_SET
 
 # What _clean() changes. ESC starts a terminal escape sequence, removed whole.
 _ANSI = re.compile(
@@ -277,19 +277,25 @@ def repair(text: str) -> str:
     characters, soft hyphens and stray BOMs go; so do C0/C1 controls other than newline,
     and terminal escape sequences. Clean text costs one regex scan.
     """
-    found = set()
-    for match in _SUSPECT.finditer(text):
-        ch = match.group()
-        if ch in _LEAD_SET:
-            return _repair_mojibake(text)
-        found.add(ch)
-    return _clean(text, found) if found else text
-
-
-def _repair_mojibake(text: str) -> str:
-    # Repeated to a fixed point so that repair(repair(x)) == repair(x): removing a
-    # control character can bring two halves of a mojibake sequence together.
-    for _ in range(4):
+    # Repeated to a fixed point so that repair(repair(x)) == repair(x): fixing mojibake
+    # or removing a control character can leave something else to fix.
+    for _ in range(6):
+        found = set()
+        for match in _SUSPECT.finditer(text):
+            ch = match.group()
+            if ch not in _LEAD_SET:
+                found.add(ch)
+            elif ch <= "\x9f" or text[match.end() : match.end() + 1] in _CONT_SET:
+                break  # a C1 control or a lead with its continuation: maybe mojibake
+        else:  # the common, cheap case: at most some dirt, and a lone "é" is no mojibake
+            if not found:
+                return text
+            fixed = _clean(text, found)
+            # Replacing (NBSP -> space) cannot make new mojibake; deleting can ("Ã\u200b©").
+            if all(ch in _REPLACEMENT or ch == "\r" for ch in found):
+                return fixed
+            text = fixed
+            continue
         fixed = _fix_mojibake(text)
         fixed = _clean(fixed, set(_DIRTY_CHAR.findall(fixed)))
         if fixed == text:
@@ -299,14 +305,12 @@ def _repair_mojibake(text: str) -> str:
 
 
 def _fix_mojibake(text: str) -> str:
-    # ftfy is slow (1.5x the whole segmentation budget if run on every article), so
-    # it only runs where a cheap scan has found a likely mojibake marker.
-    if not _hint(_MOJIBAKE_HINT, text):
-        return text
+    # ftfy is slow (1.5x the whole segmentation budget if run on every article), so it
+    # only runs where a cheap scan has found a likely mojibake marker.
     if _CP874_PAIR.search(text):
         text = _fix_cp874(text)
-    # Looked for only now: ftfy takes some fixed cp874 results ("”ü") for MacRoman mojibake.
-    if _hint(_CP1252_HINT, text):
+    # Looked for only now: ftfy takes some fixed cp874 ("”ü") for MacRoman mojibake.
+    if any(len(m.group()) == 2 or m.group() <= "\x9f" for m in _CP1252_HINT.finditer(text)):
         # Imported here: a re-run over an unchanged corpus should not pay for ftfy.
         import ftfy
 
@@ -314,61 +318,60 @@ def _fix_mojibake(text: str) -> str:
     return text
 
 
-def _hint(pattern: re.Pattern[str], text: str) -> bool:
-    """True if pattern finds a lead with its continuation, or a C1 control."""
-    # A lone lead, such as the "é" of plain French, is no hint.
-    return any(len(m.group()) == 2 or m.group() <= "\x9f" for m in pattern.finditer(text))
-
-
 def _fix_cp874(text: str) -> str:
     """Undo UTF-8 read as Windows-874 (Thai), which ftfy does not know: "โ€™" -> "’".
 
-    Each sequence of lead and continuation characters is turned back into bytes and
-    decoded as UTF-8; only the pieces that form valid, printable UTF-8 characters are
-    replaced. Real Thai rarely forms such pieces (its vowels and tone marks are invalid
-    UTF-8 in those positions), but "ยก" in a Thai word is also valid UTF-8 for "¡". So if
-    the text holds genuine Thai (a Thai word that is not UTF-8), only pieces with an
-    unmistakable marker (bytes 0x80-0x9F: "€", "™", curly quotes...) are replaced.
+    Each run of code-page characters is turned back into bytes and decoded as UTF-8;
+    only the pieces that form valid, printable UTF-8 characters are replaced. Real Thai
+    rarely forms such pieces (its vowels and tone marks are invalid UTF-8 in those
+    positions), but "ยก" in a Thai word is also valid UTF-8 for "¡". So if the text holds
+    genuine Thai (Thai letters that are not UTF-8), only pieces with an unmistakable
+    marker (bytes 0x80-0x9F: "€", "™", curly quotes...) are replaced.
     """
-    genuine_thai: bool | None = None  # worked out only if an unmarked piece needs it
-
-    def fix(match: re.Match[str]) -> str:
-        nonlocal genuine_thai
-        run = match.group()
-        decoded = bytes(_CP874[ch] for ch in run).decode("utf-8", errors="surrogateescape")
-        out = []
-        i = 0
-        for ch in decoded:
-            if "\udc80" <= ch <= "\udcff":  # a byte that is not part of valid UTF-8
-                out.append(run[i])
-                i += 1
-                continue
-            width = len(ch.encode("utf-8"))
-            piece = run[i : i + width]
-            i += width
-            if unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs"):
-                out.append(piece)  # decodes, but to nothing a news text would contain
-                continue
-            marked = any(_CP874[c] < 0xA0 for c in piece)
-            if not marked and genuine_thai is None:
-                genuine_thai = _has_genuine_thai(text)
-            out.append(ch if marked or not genuine_thai else piece)
-        return "".join(out)
-
-    return _CP874_SEQUENCE.sub(fix, text)
+    runs = [(m.start(), m.end(), m.group()) for m in _CP874_RUN.finditer(text)]
+    genuine_thai = any(
+        not _is_utf8(run) and any(len(w) > 1 and not _is_utf8(w) for w in _THAI_WORD.findall(run))
+        for *_, run in runs
+    )
+    parts = []
+    pos = 0
+    for start, end, run in runs:
+        if genuine_thai and not _CP874_MARKER.search(run):
+            continue  # nothing in it may be replaced
+        parts.append(text[pos:start])
+        parts.append(_fix_run(run, genuine_thai))
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
-def _has_genuine_thai(text: str) -> bool:
-    """True if some run of Thai letters, standing alone, is not UTF-8 read as cp874."""
-    for match in _THAI.finditer(text):
-        start, end = match.span()
-        if start and text[start - 1] in _CP874 or end < len(text) and text[end] in _CP874:
-            continue  # part of a longer run with punctuation, such as "โ€™"
-        try:
-            bytes(_CP874[ch] for ch in match.group()).decode("utf-8")
-        except UnicodeDecodeError:
-            return True
-    return False
+def _is_utf8(run: str) -> bool:
+    try:
+        bytes(_CP874[ch] for ch in run).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _fix_run(run: str, genuine_thai: bool) -> str:
+    decoded = bytes(_CP874[ch] for ch in run).decode("utf-8", errors="surrogateescape")
+    out = []
+    i = 0
+    for ch in decoded:
+        if "\udc80" <= ch <= "\udcff":  # a byte that is not part of valid UTF-8
+            out.append(run[i])
+            i += 1
+            continue
+        width = len(ch.encode("utf-8"))
+        piece = run[i : i + width]
+        i += width
+        if unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs"):
+            out.append(piece)  # decodes, but to nothing a news text would contain
+        elif genuine_thai and not any(_CP874[c] < 0xA0 for c in piece):
+            out.append(piece)
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def _clean(text: str, found: set[str]) -> str:
