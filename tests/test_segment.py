@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 from annotate import segment as segment_module
 from annotate.model import HEADING, SENTENCE, TITLE, Block
-from annotate.segment import SEGMENTER_VERSION, segment, split_sentences
+from annotate.segment import SEGMENTER_VERSION, punkt_tokenizer, segment, split_sentences
 
 
 def sentences(text: str) -> list[str]:
@@ -403,6 +404,27 @@ def test_spans_are_ordered_stripped_and_in_bounds(text):
         piece = text[s:e]
         assert piece == piece.strip() and piece
         prev = e
+
+
+@settings(max_examples=200, deadline=None)
+@given(any_text)
+def test_fast_punkt_agrees_with_plain_punkt(text):
+    """Punkt's patterns run on ``re`` for speed; the sentences must not change."""
+    fast = punkt_tokenizer()
+    plain = PunktSentenceTokenizer(fast._params)
+    assert list(fast.span_tokenize(text)) == list(plain.span_tokenize(text))
+
+
+def test_plain_punkt_is_the_fallback(monkeypatch):
+    """With nltk internals laid out differently, the segmenter still works (slower)."""
+    monkeypatch.setattr(segment_module, "_TOKEN_PATTERNS", ("_RE_NO_SUCH_PATTERN",))
+    segment_module._model.cache_clear()
+    try:
+        assert type(punkt_tokenizer()._lang_vars).__name__ == "PunktLanguageVars"
+        for text, expected in GOLDEN[:20]:
+            assert [s.strip() for s in sentences(text)] == expected
+    finally:
+        segment_module._model.cache_clear()
 
 
 blocks_strategy = st.lists(
