@@ -8,12 +8,14 @@ wrong on its own:
 
 * before Punkt, periods that are not sentence ends (inside URLs and e-mail addresses,
   in ellipses, after list enumerators) are masked with a same-length placeholder, so
-  every offset Punkt reports is an offset into the original text;
+  every offset Punkt reports is an offset into the original text; so are opening quotes
+  after a period, so that Punkt sees the word after them ('the U.S. "We ...');
 * after Punkt, a boundary is dropped when the next word starts in lower case
   ("Yahoo! in", '"Great." she said'), after a title (``Dr.``), inside an open
   parenthesis, or after a bare time phrase ("At 5 a.m. Mr. Smith ...");
-* boundaries Punkt cannot see are added: before list items and bullets, and after an
-  ellipsis that is followed by a capitalised word.
+* boundaries Punkt cannot see are added: before list items and bullets, after an
+  ellipsis followed by a capitalised word, and after a clock time followed by one
+  ("at 8 p.m. Results ...", but not "at 8 p.m. Friday").
 
 A colon never ends a sentence. This is the only module that imports nltk.
 """
@@ -382,6 +384,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans in ``text``, stripped of surrounding whitespace.
 
     ``text[s:e]`` is one sentence for each ``(s, e)``; spans are in order and do not overlap.
+    Punctuation with no letter or digit joins the sentence before it, and a text without
+    any letter or digit (only dashes, emoji...) has no sentence.
     """
     if not text or text.isspace():
         return []

@@ -272,6 +272,26 @@ NEWS = [
         ["The iPhone maker said so.", "iPhone sales rose."],
     ),
     ("He waited… Then he left.", ["He waited…", "Then he left."]),
+    # Rules around abbreviations and times.
+    ("At 5 p.m. The rally began.", ["At 5 p.m. The rally began."]),
+    ("It starts at 7 p.m. MT. Fans are ready.", ["It starts at 7 p.m. MT.", "Fans are ready."]),
+    ("We meet at 3 p.m. Moscow time.", ["We meet at 3 p.m. Moscow time."]),
+    ("Some cities, e.g. The Hague, agreed.", ["Some cities, e.g. The Hague, agreed."]),
+    ("Officials at the I.M.F. said no.", ["Officials at the I.M.F. said no."]),
+    # Parentheses, lists and bullets.
+    (
+        "The firm (it was founded in 1990. It grew fast.) is big. It is rich.",
+        ["The firm (it was founded in 1990. It grew fast.) is big.", "It is rich."],
+    ),
+    (
+        "The plan has steps:\n1. Build the rocket.\n2. Launch it.",
+        ["The plan has steps:\n1. Build the rocket.", "2. Launch it."],
+    ),
+    (
+        "Highlights • Talks resumed • Prices fell",
+        ["Highlights", "• Talks resumed", "• Prices fell"],
+    ),
+    ("Key facts: • Talks resumed • Prices fell", ["Key facts: • Talks resumed", "• Prices fell"]),
 ]
 
 
