@@ -132,16 +132,13 @@ def ingest(store: Store, root: Path, *, exclude: Collection[Path] = ()) -> Itera
         rel = path.relative_to(base).as_posix()
         seen.add(rel)
         try:
-            st = path.stat()
-        except OSError as e:
-            skip = Skipped(rel, f"cannot read ({e.strerror or e})")
-            summary.skipped.append(skip)
-            yield skip
-            yield Progress(done, len(files), rel)
-            continue
+            st: os.stat_result | None = path.stat()
+        except OSError:
+            st = None  # broken symlink, loop, vanished file: read_file names the reason
         record = known.get(rel)
         if (
-            record is not None
+            st is not None
+            and record is not None
             and record.size == st.st_size
             and record.mtime_ns == st.st_mtime_ns
             and record.segmenter == version
@@ -169,7 +166,7 @@ def ingest(store: Store, root: Path, *, exclude: Collection[Path] = ()) -> Itera
             summary.units_added += result.units_added
             summary.units_removed += result.units_removed
             yield result
-        if any_ok:
+        if any_ok and st is not None:
             store.save_file_record(FileRecord(rel, st.st_size, st.st_mtime_ns, version))
         yield Progress(done, len(files), rel)
     summary.missing_files = sorted(set(known) - seen) if not root.is_file() else []

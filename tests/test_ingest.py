@@ -116,3 +116,12 @@ def test_deleted_file_keeps_its_articles(store, tmp_path):
     summary, _ = run(store, corpus)
     assert summary.missing_files == ["b.txt"]
     assert store.counts()["articles"] == 2
+
+
+def test_broken_symlink_is_skipped_with_its_reason(store, tmp_path):
+    corpus = tmp_path / "c"
+    write(corpus / "a.txt", ARTICLE)
+    (corpus / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    summary, _ = run(store, corpus)
+    assert [str(s) for s in summary.skipped] == ["gone.txt: broken symlink"]
+    assert summary.added == 1
