@@ -14,8 +14,9 @@ wrong on its own:
   ("Yahoo! in", '"Great." she said'), after a title (``Dr.``), inside an open
   parenthesis, or after a bare time phrase ("At 5 a.m. Mr. Smith ...");
 * boundaries Punkt cannot see are added: before list items and bullets, after an
-  ellipsis followed by a capitalised word, and after a clock time followed by one
-  ("at 8 p.m. Results ...", but not "at 8 p.m. Friday").
+  ellipsis followed by a capitalised word, after a clock time followed by one
+  ("at 8 p.m. Results ...", but not "at 8 p.m. Friday"), and where scraping lost the
+  space after a period ("the ECB said.The euro rose").
 
 A colon never ends a sentence. This is the only module that imports nltk.
 """
@@ -169,6 +170,9 @@ _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 # it is a day, a month or a time zone (group 2), or a place before "time" (group 3).
 _CLOCK = re.compile(r"(?i:\b([ap]\.m\.))\s+[\"“‘]*([A-Z]\w*)(\s+time\b)?")
 _QUOTE_AFTER_PERIOD = re.compile(r"\.\s+([\"'“‘«]+)\w")
+# "the ECB said.The euro rose": scraped text loses the space between sentences. Not after
+# a capital ("U.S.Army", "J.R.Smith") and not inside a masked URL or e-mail address.
+_GLUED = re.compile(r"\.(?<=[a-z\d%)\]\"”’]\.)[\"”’)]*(?=[A-Z][a-z])")
 
 _BULLETS = "•⁃▪◦‣●"
 _BULLET = re.compile(rf"[{_BULLETS}]")
@@ -184,7 +188,7 @@ _ITEM_REACH = 2000  # how far after one list item the next may start
 # Every rule needs one of a few characters; these prefilters let most paragraphs skip
 # them all. A pattern that starts with a literal "." scans fast; a character class, on
 # text with non-ASCII characters, does not, so single characters are found with ``in``.
-_DOT_TRIGGER = re.compile(r"\.(?:\.\.|[mM]\.| \. \.|\s+[\"'“‘«]|(?<=www\.))")
+_DOT_TRIGGER = re.compile(r"\.(?:\.\.|[mM]\.| \. \.|\s+[\"'“‘«]|(?<=www\.)|[\"”’)]*[A-Z][a-z])")
 _RARE_CHARS = ("@", "\n", "…", *_BULLETS)
 
 
@@ -229,19 +233,28 @@ def _protect(text: str, model: _Model) -> tuple[str, _Plan]:
         # quote, never a sentence starter: let it see past opening quotes ("the U.S. “We").
         for m in _QUOTE_AFTER_PERIOD.finditer(text):
             plan.masks.append((*m.span(1), _UNQUOTE))
-    if not plan.masks:
-        return text, plan
-    plan.masks.sort()
+    masked = _apply(text, plan.masks) if plan.masks else text
+    if dots:
+        for m in _GLUED.finditer(masked):
+            before = text[max(0, m.start() - 12) : m.start()].split()
+            if before and before[-1].lower() not in model.abbreviations:  # "St.Louis"
+                plan.suggested.append(m.end())
+    return masked, plan
+
+
+def _apply(text: str, masks: list[tuple[int, int, dict[int, str]]]) -> str:
+    """The text with each masked span translated; same length, same offsets."""
+    masks.sort()
     pieces = []
     pos = 0
-    for start, end, table in plan.masks:
+    for start, end, table in masks:
         start = max(start, pos)
         if start < end:
             pieces.append(text[pos:start])
             pieces.append(text[start:end].translate(table))
             pos = end
     pieces.append(text[pos:])
-    return "".join(pieces), plan
+    return "".join(pieces)
 
 
 def _ellipses(text: str, plan: _Plan) -> None:

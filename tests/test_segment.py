@@ -278,6 +278,20 @@ NEWS = [
     ("We meet at 3 p.m. Moscow time.", ["We meet at 3 p.m. Moscow time."]),
     ("Some cities, e.g. The Hague, agreed.", ["Some cities, e.g. The Hague, agreed."]),
     ("Officials at the I.M.F. said no.", ["Officials at the I.M.F. said no."]),
+    # Scraping lost the space after a period.
+    (
+        "The rate was 2.5 per cent, the ECB said.The euro rose 5%.Analysts were surprised.",
+        [
+            "The rate was 2.5 per cent, the ECB said.",
+            "The euro rose 5%.",
+            "Analysts were surprised.",
+        ],
+    ),
+    ("He lives in St.Louis, says Mr.Smith.", ["He lives in St.Louis, says Mr.Smith."]),
+    (
+        "Mail john.Smith@x.com or see U.S.Army rules.",
+        ["Mail john.Smith@x.com or see U.S.Army rules."],
+    ),
     # Parentheses, lists and bullets.
     (
         "The firm (it was founded in 1990. It grew fast.) is big. It is rich.",
