@@ -26,7 +26,7 @@ from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 from annotate.segment import punkt_abbreviations, punkt_tokenizer, split_sentences
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared/benchmarks/golden_rules_en.json"
+DEFAULT_DATA = REPO.parent / "shared/benchmarks/golden_rules_en.json"
 REPEAT = 200
 ROUNDS = 5
 
@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, help="golden rules JSON (same as PATH)")
     args = parser.parse_args(argv)
     path = args.data or args.path or DEFAULT_DATA
+    if not path.is_file():
+        parser.error(f"no golden rules at {path}: give the JSON file's path")
     cases = json.loads(path.read_text(encoding="utf-8"))["cases"]
 
     abbrev_params = PunktParameters()
