@@ -388,6 +388,23 @@ def test_a_bad_config_file_is_one_clear_line(db, tmp_path, content, message):
     assert line.startswith("Error: ") and str(config) in line
 
 
+def test_popup_binding_ids_are_the_ones_the_screens_declare():
+    from textual.binding import Binding
+
+    from annotate.tui.app import POPUP_BINDING_IDS
+    from annotate.tui.screens import articles, filter, guidelines, note, search
+
+    screens = [
+        guidelines.GuidelinesScreen,
+        articles.ArticlesScreen,
+        search.SearchScreen,
+        note.NoteScreen,
+        filter.FilterScreen,
+    ]
+    declared = {b.id for s in screens for b in Binding.make_bindings(s.BINDINGS) if b.id}
+    assert declared == set(POPUP_BINDING_IDS)
+
+
 def test_a_missing_explicit_config_file_is_an_error(db, tmp_path):
     with pytest.raises(ConfigError, match="no such config file"):
         app_for(db, config=tmp_path / "nope.toml")

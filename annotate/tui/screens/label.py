@@ -74,7 +74,8 @@ class LabelScreen(Screen[None]):
             self._placeholder = "Ingesting the corpus; the first claim shows as soon as it is in."
         self.query_one("#ingest").display = self.ingesting
         self.show_unit()
-        self.annotate.screen_ready()
+        # Workers start once the first claim is drawn, so they do not delay it.
+        self.call_after_refresh(self.annotate.screen_ready)
 
     # -- actions: one-line delegations -------------------------------------------------
 
