@@ -29,7 +29,10 @@ def pipeline_version() -> str:
     Derived from the code itself, so any change of the rules re-segments articles on the
     next ingest without anyone having to remember to bump a number.
     """
-    h = hashlib.sha256()
+    from importlib.metadata import version
+
+    # Punkt's behaviour can change with nltk itself, so its version is part of the rules.
+    h = hashlib.sha256(f"nltk {version('nltk')}".encode())
     for path in [_PACKAGE / "cleaning.py", _PACKAGE / "segment.py"] + sorted(
         (_PACKAGE / "data").glob("punkt*")
     ):
