@@ -43,11 +43,15 @@ UNIT_FIELDS = (
     "kind",
     "text",
 )
+# What the rules in annotate/cues.py suggest for the unit; empty without a suggestion.
+# ``source`` is the one exception: the source a reviewer stored with the label wins over
+# the detected one.
+SUGGESTION_FIELDS = ("suggested_label", "suggestion_confidence", "cue", "source", "claim_group")
 # One row per (unit, annotator); the order of Store.export_rows.
-FIELDS = (*UNIT_FIELDS, "label", "annotator", "labeled_at", "note", "flagged")
+FIELDS = (*UNIT_FIELDS, "label", "annotator", "labeled_at", "note", "flagged", *SUGGESTION_FIELDS)
 VOTE_FIELDS = tuple(f"votes_{label}" for label in LABELS)
 # One row per unit (--aggregate).
-AGGREGATE_FIELDS = (*UNIT_FIELDS, "label", "agreement", *VOTE_FIELDS)
+AGGREGATE_FIELDS = (*UNIT_FIELDS, "label", "agreement", *VOTE_FIELDS, *SUGGESTION_FIELDS)
 SPLITS = ("train", "dev", "test")
 
 # What --aggregate writes in the agreement column.
@@ -201,19 +205,36 @@ def _aggregate_batches(
     """Fold per-annotator rows (ordered by unit) into one row per unit.
 
     ``adjudicated`` maps unit id -> adjudicated label; it holds only the units someone
-    settled, so it stays small however big the export.
+    settled, so it stays small however big the export. The rows come from
+    ``Store.export_rows(reviewer_source=True)``: the ``source`` column holds each
+    reviewer's own source, and the detected source follows as one extra column.
     """
     n = len(UNIT_FIELDS)
     label_at = FIELDS.index("label")
+    suggested_at = FIELDS.index("suggested_label")
+    source_at = FIELDS.index("source")
     rows = (row for batch in batches for row in batch)
     out: list[tuple[Any, ...]] = []
     for _, group in groupby(rows, key=lambda r: r[0]):
-        first, *rest = group
-        votes = Counter(r[label_at] for r in (first, *rest) if r[label_at] is not None)
+        members = list(group)
+        first = members[0]
+        votes = Counter(r[label_at] for r in members if r[label_at] is not None)
         label, agreement = aggregate(votes, adjudicated.get(first[0]))
         if labels and label not in labels:
             continue
-        out.append((*first[:n], label, agreement, *(votes[v] for v in LABELS)))
+        # A source corrected by a reviewer who gave the unit's label, else the detected
+        # one. A reviewer's source equal to the detected one adds nothing, and skipping
+        # it keeps the choice the same after an import, which stores the exported
+        # (possibly detected) source with each label.
+        detected = first[-1]
+        corrected = (
+            r[source_at]
+            for r in members
+            if label and r[label_at] == label and r[source_at] not in (None, detected)
+        )
+        source = next(corrected, detected)
+        suggestion = (*first[suggested_at:source_at], source, *first[source_at + 1 : -1])
+        out.append((*first[:n], label, agreement, *(votes[v] for v in LABELS), *suggestion))
         if len(out) >= 2000:
             yield out
             out = []
@@ -240,7 +261,9 @@ def export_batches(
         batches: Generator[list[tuple[Any, ...]], None, None]
         if options.aggregate:
             batches = _aggregate_batches(
-                store.export_rows(**select), options.labels, store.adjudicated_labels()
+                store.export_rows(reviewer_source=True, **select),
+                options.labels,
+                store.adjudicated_labels(),
             )
         else:
             # A generator, typed as an Iterator by the store.
@@ -437,7 +460,9 @@ def import_labels(
     """Load per-annotator label rows from a CSV or JSONL export into the store.
 
     Needed columns: ``annotator``, ``label`` and either ``unit_id`` or ``article_path``
-    and ``text``; ``note``, ``flagged`` and ``labeled_at`` are kept when present. A row
+    and ``text``; ``note``, ``flagged``, ``labeled_at`` and ``source`` are kept when
+    present; the other suggestion columns are the rules' output, not labels, and are
+    ignored (the target database computes its own). A row
     is matched by unit id, else by article path and unit text. Rows with no annotator
     (unlabelled units of an --include-unlabeled export) carry no label and are counted,
     not imported. Each malformed row is passed to ``report`` and skipped; the rest goes
@@ -581,6 +606,8 @@ def _label_row(record: dict[str, Any], excel_safe: bool) -> tuple[str, LabelStat
     annotator = _text(record, "annotator", excel_safe)
     label = _text(record, "label", excel_safe)
     note = _text(record, "note", excel_safe)
+    # Empty keeps the source stored with the label (the store's rule for None).
+    source = _text(record, "source", excel_safe)
     flagged = _flag(record.get("flagged"))
     if label is not None and label not in LABELS:
         raise ValueError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}")
@@ -591,7 +618,7 @@ def _label_row(record: dict[str, Any], excel_safe: bool) -> tuple[str, LabelStat
     labeled_at = _text(record, "labeled_at", excel_safe) if label is not None else None
     if labeled_at is not None:
         labeled_at = _utc(labeled_at)
-    return annotator, LabelState(label, note, flagged, None, labeled_at)
+    return annotator, LabelState(label, note, flagged, source, labeled_at)
 
 
 def _utc(text: str) -> str:

@@ -800,22 +800,36 @@ class Store:
         all_kinds: bool = False,
         every_unit: bool = False,
         unlabelled_rows: bool = False,
+        reviewer_source: bool = False,
         batch: int = 2000,
     ) -> Iterator[list[tuple[Any, ...]]]:
-        """Label rows joined to their unit and article, in queue order, in batches.
+        """Label rows joined to their unit, article and suggestion, in queue order, in batches.
 
         Each row is ``(unit_id, article_id, article_path, article_title, paragraph, seq,
-        start, end, kind, text, label, annotator, labeled_at, note, flagged)``, ordered by
+        start, end, kind, text, label, annotator, labeled_at, note, flagged,
+        suggested_label, suggestion_confidence, cue, source, claim_group)``, ordered by
         unit position then annotator. A label row counts if it has a label, or, with
         ``unlabelled_rows``, a note or a flag. ``every_unit`` adds each unit with no such
         row once, its label columns None. ``labels`` keeps only rows with one of those
-        labels (and, with ``every_unit``, the units without rows).
+        labels (and, with ``every_unit``, the units without rows). The suggestion columns
+        are None for a unit without a suggestion.
+
+        ``source`` is the source the reviewer confirmed or corrected with the label, else
+        the detected one. With ``reviewer_source`` it is the label row's own source only,
+        and the detected source follows as one more column (for aggregating, where the
+        sources of several reviewers are weighed).
         """
         where, params = self._export_where(annotator, labels, all_kinds, every_unit)
+        # LEFT JOIN on the suggestions' primary key: one indexed lookup per row, so the
+        # export keeps streaming at the speed of the bare query.
+        source = "l.source" if reviewer_source else "coalesce(l.source, s.source)"
+        detected = ", s.source" if reviewer_source else ""
         sql = (
             "SELECT u.id, u.article_id, a.path, a.title, u.paragraph, u.seq, u.start, u.end, "
-            "u.kind, u.text, l.label, l.annotator, l.labeled_at, l.note, l.flagged "
-            f"{self._export_from(annotator, every_unit, unlabelled_rows)}{where} "
+            "u.kind, u.text, l.label, l.annotator, l.labeled_at, l.note, l.flagged, "
+            f"s.suggested_label, s.confidence, s.cue, {source}, s.claim_group{detected} "
+            f"{self._export_from(annotator, every_unit, unlabelled_rows)} "
+            f"LEFT JOIN suggestions s ON s.unit_id = u.id{where} "
             "ORDER BY u.pos, l.annotator"
         )
         cur = self.conn.cursor()

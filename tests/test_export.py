@@ -341,8 +341,10 @@ store_text = st.lists(
 
 
 def _rows_of(texts):
+    # Rows in FIELDS order: unit, label and suggestion columns (cue and source get text).
     return [
         ("u", "a", "p.txt", t, 1, i, 0, len(t), "sentence", t, "editorial", "ann", "t", t, 0)
+        + ("attributed", 0.9, t, t, None)
         for i, t in enumerate(texts)
     ]
 
@@ -628,3 +630,121 @@ def test_export_and_stats_do_not_import_textual():
     code = "import annotate.export, annotate.stats, sys; print(' '.join(sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert not [m for m in out.stdout.split() if m == "textual" or m.startswith("textual.")]
+
+
+# -- suggestion columns --------------------------------------------------------------
+
+
+def suggest(db: str) -> None:
+    from annotate.cues import suggest_all
+
+    with Store.open(db) as s:
+        suggest_all(s)
+
+
+def test_suggestion_columns_are_empty_before_suggest_and_filled_after(runner, db, ids):
+    one, two = ids["news/one.txt"], ids["news/two.txt"]
+    before = export_jsonl(runner, db)
+    assert list(before[0])[-5:] == list(ex.SUGGESTION_FIELDS)
+    assert {r[f] for r in before for f in ex.SUGGESTION_FIELDS} == {None}
+    suggest(db)
+    rows = export_csv(runner, db)
+    first = rows[0]
+    assert first["unit_id"] == one[0]
+    assert (first["suggested_label"], first["cue"], first["source"]) == ("attributed", "said", "He")
+    assert float(first["suggestion_confidence"]) == pytest.approx(0.85)
+    assert first["claim_group"] == ""  # no other article states it
+    unlabelled = export_jsonl(runner, db, "--include-unlabeled")
+    report = next(r for r in unlabelled if r["unit_id"] == two[1])
+    assert (report["source"], report["suggestion_confidence"]) == ("the report", 0.9)
+    # Every unit has a suggestion, so no row is left without one.
+    assert all(r["suggested_label"] for r in export_csv(runner, db, "--include-unlabeled"))
+
+
+def test_a_source_stored_with_the_label_wins_over_the_detected_one(runner, db, ids):
+    unit = ids["news/one.txt"][0]
+    suggest(db)
+    with Store.open(db) as s:
+        s.set_label(unit, "bob", "attributed", source="Jane Doe")
+    rows = [r for r in export_csv(runner, db) if r["unit_id"] == unit]
+    assert [(r["annotator"], r["source"]) for r in rows] == [("alice", "He"), ("bob", "Jane Doe")]
+    (agg,) = [r for r in export_csv(runner, db, "--aggregate") if r["unit_id"] == unit]
+    assert agg["source"] == "Jane Doe"  # corrected by a reviewer who gave the unit's label
+    assert agg["suggested_label"] == "attributed" and agg["cue"] == "said"
+
+
+def test_aggregate_rows_carry_the_suggestion_columns(runner, db, ids):
+    suggest(db)
+    rows = export_jsonl(runner, db, "--aggregate", "--include-unlabeled", "--split", "50/50")
+    assert list(rows[0]) == [*ex.AGGREGATE_FIELDS, "split"]
+    by_unit = {r["unit_id"]: r for r in rows}
+    report = by_unit[ids["news/two.txt"][1]]
+    assert report["agreement"] == "none" and report["source"] == "the report"
+    tie = by_unit[ids["news/one.txt"][1]]
+    assert tie["agreement"] == "tie" and tie["suggested_label"] == "unattributed"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "args"),
+    [
+        ("csv", []),
+        ("jsonl", []),
+        ("csv", ["--include-unlabeled", "--all-kinds"]),
+        ("jsonl", ["--include-unlabeled"]),
+    ],
+)
+def test_round_trip_with_suggestions(runner, db, fresh_db, tmp_path, fmt, args, ids):
+    with Store.open(db) as s:
+        s.set_label(ids["news/one.txt"][0], "bob", "attributed", source="Jane Doe")
+    suggest(db)
+    suggest(fresh_db)
+    first = tmp_path / f"first.{fmt}"
+    run(runner, "export", "--db", db, "--format", fmt, "--out", str(first), *args)
+    run(runner, "import", str(first), "--db", fresh_db)
+    second = tmp_path / f"second.{fmt}"
+    run(runner, "export", "--db", fresh_db, "--format", fmt, "--out", str(second), *args)
+    assert second.read_bytes() == first.read_bytes()
+    for extra in (["--aggregate"], ["--aggregate", "--include-unlabeled"]):
+        assert export_csv(runner, fresh_db, *extra) == export_csv(runner, db, *extra)
+
+
+def test_import_reads_files_without_suggestion_columns(runner, db, fresh_db, tmp_path):
+    suggest(db)
+    rows = export_csv(runner, db)
+    old = tmp_path / "old.csv"
+    with old.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, [n for n in ex.FIELDS if n not in ex.SUGGESTION_FIELDS])
+        w.writeheader()
+        w.writerows({k: v for k, v in r.items() if k not in ex.SUGGESTION_FIELDS} for r in rows)
+    result = run(runner, "import", str(old), "--db", fresh_db)
+    assert "9 label(s) added" in result.output
+    suggest(fresh_db)
+    assert export_csv(runner, fresh_db) == rows
+
+
+def test_import_keeps_the_source_and_ignores_the_other_suggestion_columns(
+    runner, fresh_db, tmp_path, ids
+):
+    unit = ids["news/two.txt"][0]
+    path = tmp_path / "script.jsonl"
+    record = {
+        "unit_id": unit,
+        "annotator": "eve",
+        "label": "attributed",
+        "source": "the ministry",
+        "suggested_label": "not_claim",
+        "suggestion_confidence": 0.1,
+        "cue": "nonsense",
+        "claim_group": "g123",
+    }
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    run(runner, "import", str(path), "--db", fresh_db)
+    with Store.open(fresh_db) as s:
+        assert s.label_state(unit, "eve").source == "the ministry"
+        assert s.suggestion(unit) is None  # the file's suggestion columns are not stored
+    (row,) = export_jsonl(runner, fresh_db)
+    assert (row["source"], row["suggested_label"], row["claim_group"]) == (
+        "the ministry",
+        None,
+        None,
+    )
