@@ -107,7 +107,9 @@ def ingest_cmd(corpus: Path, db_path: str) -> None:
     """Read every article under CORPUS into the database as claim units.
 
     Re-running is cheap and safe: unchanged files are skipped, changed articles are
-    re-segmented, and labels on sentences whose text is unchanged are kept.
+    re-segmented, and labels on sentences whose text is unchanged are kept. Label
+    suggestions and claim groups are then computed for what is new or changed
+    (see annotate suggest).
 
     \b
     Example:
@@ -120,10 +122,11 @@ def ingest_cmd(corpus: Path, db_path: str) -> None:
 
 
 def run_ingest(store: Store, corpus: Path, db_path: str) -> Any:
-    """Drive ingest with a progress bar on stderr and print the summary."""
+    """Drive ingest with a progress bar on stderr, then suggest labels; print summaries."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+    from annotate.cues import suggest_all
     from annotate.ingest import Progress as Step
     from annotate.ingest import Summary, default_exclude, ingest
     from annotate.model import Skipped
@@ -149,8 +152,20 @@ def run_ingest(store: Store, corpus: Path, db_path: str) -> Any:
                 err.print(f"skipped {event}", markup=False)
             elif isinstance(event, Summary):
                 summary = event
-    assert summary is not None
+        assert summary is not None
+        suggested = None
+        if summary.articles:
+            # Always asked: it does nothing when every unit has a suggestion from these
+            # rules, and catches up a database ingested before suggestions existed.
+            bar.update(task, visible=False)
+            bar.add_task("Suggesting labels", total=None)
+            suggested = suggest_all(store)
     _print_summary(summary, corpus, db_path, store.counts())
+    if suggested is not None and (summary.changed or suggested.units):
+        click.echo(
+            f"Suggestions: {suggested.units} units in {suggested.articles} articles, "
+            f"{suggested.claim_groups} claim groups."
+        )
     if summary.articles == 0:
         click.echo(
             f"error: no article could be read from {corpus} ({len(summary.skipped)} skipped)",

@@ -112,3 +112,49 @@ def test_split_missing_file(runner, tmp_path):
 
 def test_commands_are_click_commands():
     assert all(isinstance(c, click.Command) for c in main.commands.values())
+
+
+# -- ingest computes suggestions ---------------------------------------------------------
+
+SAMPLE_PATHS = ("000_5a2869755751f143.txt", "003_3b0ee42016bb75ed.txt")
+
+
+def test_ingest_computes_suggestions_and_claim_groups(runner, sample_corpus, tmp_path):
+    db = tmp_path / "s.db"
+    first = runner.invoke(main, ["ingest", str(sample_corpus), "--db", str(db)])
+    assert first.exit_code == 0, first.output
+    with Store.open(db) as s:
+        units = [u for p in SAMPLE_PATHS for u in s.article_units(s.article(p).id)]
+        suggestions = [s.suggestion(u.id) for u in units]
+        total = s.counts()["units"]
+    assert None not in suggestions
+    groups = {x.claim_group for x in suggestions if x and x.claim_group}
+    # The two sample articles report the same meeting: some claims are grouped.
+    assert groups
+    line = next(li for li in first.output.splitlines() if li.startswith("Suggestions:"))
+    assert line == f"Suggestions: {total} units in 2 articles, {len(groups)} claim groups."
+    # Nothing changed and nothing is missing: no suggestion work, no line.
+    again = runner.invoke(main, ["ingest", str(sample_corpus), "--db", str(db)])
+    assert again.exit_code == 0 and "Suggestions:" not in again.output
+    # One article changed: only its units are suggested again.
+    path = sample_corpus / "003_3b0ee42016bb75ed.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "\nOfficials said the talks went well.\n")
+    changed = runner.invoke(main, ["ingest", str(sample_corpus), "--db", str(db)])
+    assert changed.exit_code == 0, changed.output
+    assert " units in 1 articles, " in changed.output
+
+
+def test_ingest_fills_in_suggestions_missing_from_an_older_database(
+    runner, sample_corpus, tmp_path
+):
+    from annotate.ingest import ingest
+
+    db = tmp_path / "old.db"
+    with Store.open(db) as s:
+        for _ in ingest(s, sample_corpus):  # the library step alone suggests nothing
+            pass
+        first_unit = s.article_units(s.article(SAMPLE_PATHS[0]).id)[0]
+        assert s.suggestion(first_unit.id) is None
+    result = runner.invoke(main, ["ingest", str(sample_corpus), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "Nothing new" in result.output and " units in 2 articles, " in result.output
