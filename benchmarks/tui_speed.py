@@ -5,9 +5,10 @@ labels and history of an annotator who has already labelled all but the last cla
 written with plain ``executemany``), records every corpus file as already ingested, then
 runs the real ``annotate CORPUS`` command in a pseudo-terminal of 80x24 and measures:
 
-  1. process start -> first claim on screen, against ``python -c 'import textual.app'``
-     timed in the same run (target: <= 1.5x); the app writes the time of its first paint
-     to the file named by ANNOTATE_BENCH_FIRST_PAINT;
+  1. process start -> first claim on screen (best of three starts), against
+     ``python -c 'import textual.app'`` (best of three) timed in the same run (target:
+     <= 1.5x); the app writes the time of its first paint to the file named by
+     ANNOTATE_BENCH_FIRST_PAINT;
   2. key-to-next-claim latency, measured inside the app from the key event to the refresh
      after the next claim is drawn (ANNOTATE_BENCH_LATENCY), median and p95 over the
      label keys sent (target: p95 < 16 ms);
@@ -157,6 +158,10 @@ def run_app(corpus: Path, db: Path, keys: int, work: Path) -> dict[str, float]:
             raise SystemExit(f"annotate exited early with {proc.returncode}")
         time.sleep(0.002)
     first_paint = float(first.read_text()) - start
+    if not keys:
+        os.write(master, b"q")
+        proc.wait(timeout=30)
+        return {"first_paint": first_paint}
     time.sleep(1.5)  # let ingest of the unchanged corpus and the counting finish
     for _ in range(keys):
         os.write(master, b"1")
@@ -220,7 +225,10 @@ def main() -> None:
                 f"labelled) in {time.time() - t:.1f}s",
                 flush=True,
             )
+            # Start-up: best of three (the first run also compiles and caches bytecode).
+            starts = [run_app(corpus, db, 0, work)["first_paint"] for _ in range(2)]
             result = run_app(corpus, db, args.keys, work)
+            result["first_paint"] = min([*starts, result["first_paint"]])
             rows.append((units, result))
         baseline = import_textual()
         print(f"\npython -c 'import textual.app': {baseline * 1000:.0f} ms (best of 3)")

@@ -204,7 +204,7 @@ class AnnotateApp(App[None]):
             self.notify(
                 ingest_report(event, self.skipped),
                 title="Ingest",
-                timeout=8,
+                timeout=5,
                 severity="warning" if self.skipped else "information",
                 markup=False,  # file names are data
             )
