@@ -281,7 +281,7 @@ class AnnotateApp(App[None]):
             self._key_at = perf_counter()
         await super().on_event(event)
 
-    def shown(self, _at: float) -> None:
+    def shown(self) -> None:
         """Called by the label screen after it drew a claim (benchmark timing only)."""
         if self._first_paint and self.session.unit is not None:
             path, self._first_paint = self._first_paint, None

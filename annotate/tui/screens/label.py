@@ -7,7 +7,6 @@ dims in the footer what cannot be done right now (undo with nothing to undo).
 
 from __future__ import annotations
 
-from time import perf_counter
 from typing import TYPE_CHECKING, cast
 
 from rich.progress_bar import ProgressBar
@@ -177,7 +176,7 @@ class LabelScreen(Screen[None]):
         if can != self._can:
             self._can = can
             self.refresh_bindings()
-        self.annotate.shown(perf_counter())
+        self.annotate.shown()
 
     def show_counts(self) -> None:
         s = self.session
