@@ -638,10 +638,121 @@ _EDITORIAL: list[tuple[re.Pattern[str], float]] = [
 ]
 
 
+# Running every editorial pattern over every unit was the largest cost of suggest_all:
+# each pattern starts with \b and a long list of words, which Python's re tries word by
+# word at every word boundary. Instead the unit's words are read once, and a pattern
+# runs only if the unit has a word that every match of it needs ("mistake" for "a
+# mistake"). The patterns then run exactly as before, in the same order, so the hits
+# are the same. The needed words are read from the patterns themselves, so the lexicon
+# has one home; a pattern they cannot be read from runs on every unit.
+
+try:  # the regex parser is a private module, renamed in Python 3.11
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
+# The only non-ASCII characters that re.IGNORECASE matches to ASCII letters.
+_ASCII_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_TOKEN = re.compile(r"\w+")
+
+
+def _is_space_run(op: Any, av: Any) -> bool:
+    r"""\s+ (at least one): the next word character starts a word."""
+    if op not in (_sre_parse.MAX_REPEAT, _sre_parse.MIN_REPEAT) or av[0] < 1:
+        return False
+    body = list(av[2])
+    return (
+        len(body) == 1
+        and body[0][0] is _sre_parse.IN
+        and list(body[0][1]) == [(_sre_parse.CATEGORY, _sre_parse.CATEGORY_SPACE)]
+    )
+
+
+def _needed_words(ops: list[Any], at_start: bool = False) -> frozenset[str] | None:
+    r"""Lower-case beginnings of words, one of which starts a word of every match of
+    the parsed pattern ``ops``; None when no such set can be told.
+
+    A word counts where a literal run begins right after \b or \s+ (so at the start of
+    a word of the text), cut at its first non-word or non-ASCII character. Of the sets
+    found along a sequence, the one whose shortest word is longest is the most selective.
+    """
+    found: list[frozenset[str]] = []
+    i = 0
+    while i < len(ops):
+        op, av = ops[i]
+        i += 1
+        if op is _sre_parse.AT:
+            at_start = av is _sre_parse.AT_BOUNDARY
+        elif _is_space_run(op, av):
+            at_start = True
+        elif op is _sre_parse.LITERAL and at_start:
+            word = ""
+            for op2, av2 in ops[i - 1 :]:
+                ch = chr(av2) if op2 is _sre_parse.LITERAL else ""
+                if not (ch.isascii() and (ch.isalnum() or ch == "_")):
+                    break
+                word += ch.lower()
+            if word:
+                found.append(frozenset([word]))
+            at_start = False
+        elif op in (_sre_parse.BRANCH, _sre_parse.SUBPATTERN):
+            alts = av[1] if op is _sre_parse.BRANCH else [av[-1]]
+            words = [_needed_words(list(alt), at_start) for alt in alts]
+            if all(w is not None for w in words):
+                found.append(frozenset().union(*(w for w in words if w is not None)))
+            at_start = False
+        elif op in (_sre_parse.MAX_REPEAT, _sre_parse.MIN_REPEAT) and av[0] == 0:
+            # An optional part ending in \s+ ("(?:real\s+)?question") leaves the next
+            # literal at the start of a word whether it is there or not.
+            body = list(av[2])
+            at_start = at_start and bool(body) and _is_space_run(*body[-1])
+        else:
+            at_start = False
+    if not found:
+        return None
+    return max(found, key=lambda ws: (min(map(len, ws)), -len(ws)))
+
+
+def _editorial_index() -> tuple[dict[str, list[tuple[str, int]]], frozenset[int]]:
+    """(first two letters -> [(needed word, pattern number)], patterns that always run)."""
+    index: dict[str, list[tuple[str, int]]] = {}
+    always: set[int] = set()
+    for k, (pattern, _) in enumerate(_EDITORIAL):
+        try:
+            words = _needed_words(list(_sre_parse.parse(pattern.pattern, pattern.flags)))
+        except Exception:  # pragma: no cover: another parser; run the pattern always
+            words = None
+        if words is None:
+            always.add(k)
+            continue
+        for w in words:
+            index.setdefault(w[:2], []).append((w, k))
+    return index, frozenset(always)
+
+
+_EDITORIAL_INDEX, _EDITORIAL_ALWAYS = _editorial_index()
+
+
+def _editorial_candidates(masked: str) -> set[int]:
+    """Numbers of the editorial patterns that can match somewhere in ``masked``."""
+    found = set(_EDITORIAL_ALWAYS)
+    index = _EDITORIAL_INDEX
+    for token in set(_TOKEN.findall(masked)):
+        t = token.translate(_ASCII_FOLD).lower()
+        for key in (t[:2], t[:1]) if len(t) > 1 else (t,):
+            for word, k in index.get(key, ()):
+                if t.startswith(word):
+                    found.add(k)
+    return found
+
+
 def _editorial(masked: str, text: str) -> tuple[tuple[Span, float], ...]:
     hits: list[tuple[Span, float]] = []
     seen: set[tuple[int, int]] = set()
-    for pattern, weight in _EDITORIAL:
+    candidates = _editorial_candidates(masked)
+    for k, (pattern, weight) in enumerate(_EDITORIAL):
+        if k not in candidates:
+            continue
         for m in pattern.finditer(masked):
             if any(s <= m.start() < e for s, e in seen):
                 continue

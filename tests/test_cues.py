@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from annotate import cues
 from annotate.cues import (
     ATTRIBUTED,
     EDITORIAL,
@@ -310,3 +314,62 @@ def test_any_text_gets_a_valid_suggestion(text):
     assert s.label in {ATTRIBUTED, UNATTRIBUTED, EDITORIAL, NOT_CLAIM}
     if s.cue and s.quote_of is None:
         assert text[s.cue.start : s.cue.end] == s.cue.value
+
+
+# -- the editorial word index is only a shortcut -----------------------------------------
+
+
+def _editorial_every_pattern(masked: str, text: str):
+    """The editorial scan without the word index: every pattern over every unit."""
+    hits, seen = [], set()
+    for pattern, weight in cues._EDITORIAL:
+        for m in pattern.finditer(masked):
+            if any(s <= m.start() < e for s, e in seen):
+                continue
+            seen.add((m.start(), m.end()))
+            hits.append((cues.Span(m.start(), m.end(), text[m.start() : m.end()]), weight))
+    hits.sort(key=lambda h: h[0].start)
+    return tuple(hits)
+
+
+# Words of the lexicon and their neighbours, in odd cases and with the characters that
+# re.IGNORECASE matches to ASCII letters (ſ, K, ı, İ), plus quote marks and punctuation.
+_LEXICON = sorted(
+    {w for ws in cues._EDITORIAL_INDEX.values() for w, _ in ws}
+    | set(
+        "may well might could signal the real question is it hard to see I we think not "
+        "only but also a mistake an error of judgement U-turn ill-judged naïve long overdue "
+        "this means shows seems appears likely bound May Could shouldn't can’t let's".split()
+    )
+)
+_word = st.one_of(
+    st.sampled_from(_LEXICON).flatmap(
+        lambda w: st.sampled_from(
+            [w, w.upper(), w.title(), w.replace("s", "ſ"), w.replace("k", "\u212a"), w + "s"]
+        )
+    ),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=6),
+)
+_sep = st.sampled_from([" ", "  ", ", ", ". ", "\n", "-", "“", "”", '"', "’", "'"])
+
+
+@given(st.lists(st.tuples(_word, _sep), max_size=14))
+@settings(max_examples=400, deadline=None)
+def test_editorial_index_finds_what_every_pattern_finds(parts):
+    text = "".join(w + s for w, s in parts)
+    quotes, _ = cues.quote_spans(text)
+    masked = cues._masked(text, quotes)
+    assert cues._editorial(masked, text) == _editorial_every_pattern(masked, text)
+
+
+def test_editorial_index_on_the_evaluation_set():
+    path = Path(__file__).resolve().parents[1] / "annotate" / "data" / "eval_units.jsonl"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        text = json.loads(line)["text"]
+        masked = cues._masked(text, cues.quote_spans(text)[0])
+        assert cues._editorial(masked, text) == _editorial_every_pattern(masked, text)
+
+
+def test_every_editorial_pattern_is_indexed():
+    # A pattern whose needed words cannot be read runs on every unit: correct but slow.
+    assert cues._EDITORIAL_ALWAYS == frozenset()
