@@ -131,49 +131,67 @@ def ingest(store: Store, root: Path, *, exclude: Collection[Path] = ()) -> Itera
     known = store.file_records()
     summary = Summary(files=len(files))
     seen: set[str] = set()
-    for done, path in enumerate(files, 1):
-        rel = path.relative_to(base).as_posix()
-        seen.add(rel)
-        try:
-            st: os.stat_result | None = path.stat()
-        except OSError:
-            st = None  # broken symlink, loop, vanished file: read_file names the reason
-        record = known.get(rel)
-        if (
-            st is not None
-            and record is not None
-            and record.size == st.st_size
-            and record.mtime_ns == st.st_mtime_ns
-            and record.segmenter == version
-        ):
-            summary.files_unchanged += 1
-            for article in store.article_paths_of_file(rel):
-                summary.unchanged += 1
-                yield ArticleResult(article, "unchanged")
+    # Writes are grouped into short transactions (see Store.batched). A consumer that
+    # stops early closes this generator, which rolls back only the batch in progress; a
+    # file's record is written with its articles, so the next run redoes exactly those.
+    with store.batched() as tick:
+        for done, path in enumerate(files, 1):
+            rel = path.relative_to(base).as_posix()
+            seen.add(rel)
+            yield from _ingest_file(store, path, base, rel, known.get(rel), version, summary)
+            tick()
             yield Progress(done, len(files), rel)
-            continue
-        any_ok = False
-        for item in reading.read_file(path, base):
-            if isinstance(item, Skipped):
-                summary.skipped.append(item)
-                yield item
-                continue
-            any_ok = True
-            result = _ingest_document(store, item, rel, version)
-            if result.status == "added":
-                summary.added += 1
-            elif result.status == "updated":
-                summary.updated += 1
-            else:
-                summary.unchanged += 1
-            summary.units_added += result.units_added
-            summary.units_removed += result.units_removed
-            yield result
-        if any_ok and st is not None:
-            store.save_file_record(FileRecord(rel, st.st_size, st.st_mtime_ns, version))
-        yield Progress(done, len(files), rel)
     summary.missing_files = sorted(set(known) - seen) if not root.is_file() else []
     yield summary
+
+
+def _ingest_file(
+    store: Store,
+    path: Path,
+    base: Path,
+    rel: str,
+    record: FileRecord | None,
+    version: str,
+    summary: Summary,
+) -> Iterator[Event]:
+    """Ingest the articles of one corpus file, skipping it unread when it is unchanged."""
+    from annotate import reading
+
+    try:
+        st: os.stat_result | None = path.stat()
+    except OSError:
+        st = None  # broken symlink, loop, vanished file: read_file names the reason
+    if (
+        st is not None
+        and record is not None
+        and record.size == st.st_size
+        and record.mtime_ns == st.st_mtime_ns
+        and record.segmenter == version
+    ):
+        summary.files_unchanged += 1
+        for article in store.article_paths_of_file(rel):
+            summary.unchanged += 1
+            yield ArticleResult(article, "unchanged")
+        return
+    any_ok = False
+    for item in reading.read_file(path, base):
+        if isinstance(item, Skipped):
+            summary.skipped.append(item)
+            yield item
+            continue
+        any_ok = True
+        result = _ingest_document(store, item, rel, version)
+        if result.status == "added":
+            summary.added += 1
+        elif result.status == "updated":
+            summary.updated += 1
+        else:
+            summary.unchanged += 1
+        summary.units_added += result.units_added
+        summary.units_removed += result.units_removed
+        yield result
+    if any_ok and st is not None:
+        store.save_file_record(FileRecord(rel, st.st_size, st.st_mtime_ns, version))
 
 
 def _ingest_document(store: Store, doc: Document, file: str, version: str) -> ArticleResult:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -375,9 +375,46 @@ class Store:
         Taking the write lock first means the body never has to upgrade a read lock (the
         one case where SQLite gives up at once instead of waiting); see ``_begin``.
         """
+        if self.conn.in_transaction:
+            # Inside a batch (see ``batched``): a savepoint keeps this unit of work atomic.
+            self.conn.execute("SAVEPOINT unit_of_work")
+            try:
+                yield
+            except BaseException:
+                self.conn.execute("ROLLBACK TO unit_of_work")
+                self.conn.execute("RELEASE unit_of_work")
+                raise
+            self.conn.execute("RELEASE unit_of_work")
+            return
         self._begin()
         try:
             yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    @contextmanager
+    def batched(self, seconds: float = 0.1) -> Iterator[Callable[[], None]]:
+        """Group many small writes into transactions held for at most about ``seconds``.
+
+        Yields ``tick``: call it between units of work; it commits and starts a new
+        transaction once ``seconds`` have passed. One commit per article would cost more
+        than segmenting it; holding the lock only briefly keeps reviewers who label while
+        an ingest runs from waiting. An error rolls back only the current batch.
+        """
+        self._begin()
+        started = time.monotonic()
+
+        def tick() -> None:
+            nonlocal started
+            if time.monotonic() - started >= seconds:
+                self.conn.execute("COMMIT")
+                self._begin()
+                started = time.monotonic()
+
+        try:
+            yield tick
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
@@ -498,13 +535,16 @@ class Store:
                     "date = ?, cleaned = ?, segmenter = ?, ingested_at = ? WHERE id = ?",
                     (file, sha256, title, source, url, date, cleaned, segmenter, now, aid),
                 )
-            old = {
-                r[0] for r in self.conn.execute("SELECT id FROM units WHERE article_id = ?", (aid,))
-            }
+            old: set[str] = set()
+            if row is not None:
+                old = {
+                    r[0]
+                    for r in self.conn.execute("SELECT id FROM units WHERE article_id = ?", (aid,))
+                }
+                # Positions are unique; clear them first so rows can swap places.
+                self.conn.execute("DELETE FROM units WHERE article_id = ?", (aid,))
             rows = list(_unit_rows(path, aid, ord_, units))
             new_ids = {r[0] for r in rows}
-            # Positions are unique; clear them first so rows can swap places.
-            self.conn.execute("DELETE FROM units WHERE article_id = ?", (aid,))
             self.conn.executemany(
                 "INSERT INTO units (id, article_id, pos, paragraph, seq, kind, text, start, end) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
