@@ -23,6 +23,7 @@ imports. Figures are printed, never asserted.
 from __future__ import annotations
 
 import argparse
+import compileall
 import fcntl
 import os
 import pty
@@ -212,6 +213,10 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="build here and keep it")
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="tui-speed-"))
+    # An installed package has its bytecode cached, as textual's is; with
+    # PYTHONDONTWRITEBYTECODE set (as on CI machines) an editable install would otherwise
+    # recompile annotate's sources on every start and be measured unfairly.
+    compileall.compile_dir(Path(__file__).resolve().parents[1] / "annotate", quiet=1)
     rows = []
     try:
         for units, unlabelled in ((1_000, args.keys + 50), (args.units, 1_000)):
