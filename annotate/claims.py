@@ -8,10 +8,12 @@ units of different articles are the same claim when the Jaccard similarity of th
 sets reaches ``THRESHOLD``, or when one unit's words are nearly all in the other's
 (``CONTAINMENT``, for a rewrite that drops a clause).
 
-Comparing every pair is quadratic; instead each unit is indexed under its few rarest
-words, and only units sharing one of those are compared (very common words are never
-used as keys). A group id is a hash of its sorted member ids: the same members give the
-same id on any machine.
+Comparing every pair is quadratic; instead units with the same word set (republished
+wire copy) are put in one class by hashing the set, each class is indexed under its few
+rarest words, and only classes sharing one of those are compared, each pair once, and
+not at all when both are already in one group (very common words are never used as
+keys, which also caps the size of what is compared). A group id is a hash of its sorted
+member ids: the same members give the same id on any machine.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 
 THRESHOLD = 0.5
 CONTAINMENT = 0.8
@@ -59,6 +62,8 @@ _APOSTROPHE_S = re.compile(r"['’]s\b")
 _NON_WORD = re.compile(r"[^a-z0-9$%]+")
 
 
+# The vocabulary is small next to the number of words read: each word is stemmed once.
+@lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     """A light stem: enough to equate "meeting"/"meetings", "discussed"/"discuss"."""
     w = _SPELLING.get(word, word)
@@ -112,26 +117,33 @@ def group_claims(units: Iterable[tuple[str, str, str]]) -> dict[str, str]:
     """
     ids: list[str] = []
     articles: list[str] = []
-    words: list[frozenset[str]] = []
-    df: dict[str, int] = defaultdict(int)
+    # Units with the same word set (republished wire copy, repeated paragraphs) form one
+    # class, found by hashing the set: they are the same claim without comparing them,
+    # and each pair of classes is compared once instead of each pair of copies.
+    classes: dict[frozenset[str], list[int]] = {}
     for uid, aid, text in units:
         ws = content_words(text)
         if len(ws) < MIN_WORDS:
             continue
+        classes.setdefault(ws, []).append(len(ids))
         ids.append(uid)
         articles.append(aid)
-        words.append(ws)
+    sets = list(classes)
+    # df counts units, not classes: a word repeated in many copies is a common word.
+    df: dict[str, int] = defaultdict(int)
+    for ws, members in classes.items():
         for w in ws:
-            df[w] += 1
+            df[w] += len(members)
 
-    # Block on each unit's rarest words (words in one unit only can never match anyone).
+    # Block on each class's rarest words (words in one unit only can never match anyone).
+    # A key in more than MAX_POSTING units is never used, which also caps every bucket.
     index: dict[str, list[int]] = defaultdict(list)
     keys: list[list[str]] = []
-    for i, ws in enumerate(words):
+    for c, ws in enumerate(sets):
         rare = sorted((w for w in ws if 1 < df[w] <= MAX_POSTING), key=lambda w: (df[w], w))
         keys.append(rare[:KEYS_PER_UNIT])
-        for w in keys[i]:
-            index[w].append(i)
+        for w in keys[c]:
+            index[w].append(c)
 
     parent = list(range(len(ids)))
 
@@ -141,21 +153,65 @@ def group_claims(units: Iterable[tuple[str, str, str]]) -> dict[str, str]:
             i = parent[i]
         return i
 
-    for i, ws in enumerate(words):
-        seen: set[int] = set()
-        for w in keys[i]:
-            for j in index[w]:
-                if j <= i or j in seen or articles[j] == articles[i]:
-                    continue
-                seen.add(j)
-                if same_claim(ws, words[j]):
-                    parent[find(j)] = find(i)
+    def union(i: int, j: int) -> None:
+        parent[find(j)] = find(i)
 
-    members: dict[int, list[str]] = defaultdict(list)
+    # The members of each class by article, in order.
+    by_article: list[dict[str, list[int]]] = []
+    for members in classes.values():
+        groups: dict[str, list[int]] = {}
+        for i in members:
+            groups.setdefault(articles[i], []).append(i)
+        by_article.append(groups)
+
+    # Copies in different articles are the same claim. As before, a class is linked only
+    # through its blocking keys, so a sentence made only of very common words (page
+    # boilerplate in hundreds of articles) stays out of the groups.
+    first_of = [classes[ws][0] for ws in sets]
+    # whole[c]: every member of class c is known to be in one group already.
+    whole = [len(classes[ws]) == 1 for ws in sets]
+    for c, groups in enumerate(by_article):
+        if keys[c] and len(groups) > 1:
+            first = next(iter(groups.values()))[0]
+            for members in groups.values():
+                for i in members:
+                    union(first, i)
+            whole[c] = True
+
+    def link(c: int, d: int) -> None:
+        """Join two classes stating the same claim: each copy to a copy in another article."""
+        for x, y in ((c, d), (d, c)):
+            linked = True
+            for a, members in by_article[x].items():
+                other = next((ms for b, ms in by_article[y].items() if b != a), None)
+                if other is None:
+                    linked = False
+                    continue
+                for i in members:
+                    union(other[0], i)
+            # All members went to the first copy outside their article: one unit of y
+            # when x is in one article, and x's articles are joined already otherwise.
+            whole[x] = whole[x] or linked
+
+    for c, ws in enumerate(sets):
+        seen: set[int] = set()
+        for w in keys[c]:
+            for d in index[w]:
+                if d <= c or d in seen:
+                    continue
+                seen.add(d)
+                # Two classes already wholly in one group: comparing them adds nothing
+                # (near-copies of one paragraph would otherwise compare every pair).
+                if whole[c] and whole[d] and find(first_of[c]) == find(first_of[d]):
+                    continue
+                if same_claim(ws, sets[d]):
+                    link(c, d)
+
+    members_of: dict[int, list[str]] = defaultdict(list)
     for i in range(len(ids)):
-        members[find(i)].append(ids[i])
+        members_of[find(i)].append(ids[i])
     out: dict[str, str] = {}
-    for group in members.values():
+    for group in members_of.values():
         if len(group) > 1:
             gid = group_id(group)
             out.update((u, gid) for u in group)

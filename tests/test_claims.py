@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from annotate import claims
 from annotate.claims import content_words, group_claims, group_id, same_claim, similarity
 from annotate.cues import suggest_all
 from annotate.ingest import ingest
@@ -88,3 +94,91 @@ def test_sample_corpus_links_the_same_sentences_across_outlets(store, sample_cor
     only = store.search("could signal thawing")[0]
     assert store.suggestion(only.id).claim_group is None
     assert store.claim_group_members(only.id) == []
+
+
+# -- classes of identical word sets change nothing but the speed ---------------------------
+
+
+def _reference(units):
+    """group_claims before classes of identical word sets: every copy compared."""
+    ids = []
+    articles = []
+    words = []
+    df = defaultdict(int)
+    for uid, aid, text in units:
+        ws = content_words(text)
+        if len(ws) < claims.MIN_WORDS:
+            continue
+        ids.append(uid)
+        articles.append(aid)
+        words.append(ws)
+        for w in ws:
+            df[w] += 1
+
+    # Block on each unit's rarest words (words in one unit only can never match anyone).
+    index = defaultdict(list)
+    keys = []
+    for i, ws in enumerate(words):
+        rare = sorted((w for w in ws if 1 < df[w] <= claims.MAX_POSTING), key=lambda w: (df[w], w))
+        keys.append(rare[: claims.KEYS_PER_UNIT])
+        for w in keys[i]:
+            index[w].append(i)
+
+    parent = list(range(len(ids)))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, ws in enumerate(words):
+        seen = set()
+        for w in keys[i]:
+            for j in index[w]:
+                if j <= i or j in seen or articles[j] == articles[i]:
+                    continue
+                seen.add(j)
+                if same_claim(ws, words[j]):
+                    parent[find(j)] = find(i)
+
+    members = defaultdict(list)
+    for i in range(len(ids)):
+        members[find(i)].append(ids[i])
+    out = {}
+    for group in members.values():
+        if len(group) > 1:
+            gid = group_id(group)
+            out.update((u, gid) for u in group)
+    return out
+
+
+# Sentences that share words in varying measure; numbers and names vary like wire copy
+# republished with small edits.
+_SENTENCES = [
+    "The space agency said the rocket launch was delayed by bad weather on {n}.",
+    "The rocket launch was delayed by bad weather on {n}, the space agency said.",
+    "Officials from {p} met the heads of the space agency at the centre in {n}.",
+    "The heads of the space agency met officials from {p} at the center in {n}.",
+    "Prices of wheat rose {n} percent in {p} after the harvest failed again.",
+    "Wheat prices in {p} rose by {n} percent after another failed harvest.",
+    "The committee will vote on the budget proposal for {p} next week.",
+]
+_unit = st.tuples(
+    st.sampled_from(_SENTENCES),
+    st.sampled_from(["Florida", "Moscow", "Geneva"]),
+    st.sampled_from(["2018", "2019", "Tuesday"]),
+    st.sampled_from(["a", "b", "c", "d"]),
+)
+
+
+@given(st.lists(_unit, max_size=40), st.sampled_from([2, 3, 200]), st.sampled_from([1, 4]))
+@settings(max_examples=300, deadline=None)
+def test_groups_are_those_of_comparing_every_copy(units, max_posting, keys_per_unit):
+    rows = [(f"u{i}", art, s.format(p=p, n=n)) for i, (s, p, n, art) in enumerate(units)]
+    old = (claims.MAX_POSTING, claims.KEYS_PER_UNIT)
+    claims.MAX_POSTING, claims.KEYS_PER_UNIT = max_posting, keys_per_unit
+    try:
+        assert group_claims(rows) == _reference(rows)
+    finally:
+        claims.MAX_POSTING, claims.KEYS_PER_UNIT = old
