@@ -22,7 +22,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -110,19 +109,27 @@ def main() -> None:
         print(f"corpus: {args.articles} articles, {size / 1e6:.1f} MB")
 
         punkt_s, sentences = run(PUNKT, str(corpus))
-        print(f"bare Punkt:      {punkt_s:7.2f} s  {size / 1e6 / punkt_s:5.2f} MB/s  "
-              f"{int(sentences)} sentences")
+        print(
+            f"bare Punkt:      {punkt_s:7.2f} s  {size / 1e6 / punkt_s:5.2f} MB/s  "
+            f"{int(sentences)} sentences"
+        )
         ingest_s, units, rss = run(INGEST, str(corpus), str(work / "big.db"))
-        print(f"annotate ingest: {ingest_s:7.2f} s  {size / 1e6 / ingest_s:5.2f} MB/s  "
-              f"{int(units)} claim units  peak RSS {rss / 1024:.0f} MB")
+        print(
+            f"annotate ingest: {ingest_s:7.2f} s  {size / 1e6 / ingest_s:5.2f} MB/s  "
+            f"{int(units)} claim units  peak RSS {rss / 1024:.0f} MB"
+        )
         print(f"ratio ingest / bare Punkt: {ingest_s / punkt_s:.2f}x  (target <= 2.0x)")
         again_s, _, _ = run(INGEST, str(corpus), str(work / "big.db"))
-        print(f"re-ingest of the unchanged corpus: {again_s:.2f} s "
-              f"({again_s / ingest_s:.1%} of the first ingest)")
+        print(
+            f"re-ingest of the unchanged corpus: {again_s:.2f} s "
+            f"({again_s / ingest_s:.1%} of the first ingest)"
+        )
         _, _, rss_small = run(INGEST, str(small), str(work / "small.db"))
-        print(f"peak RSS: {rss_small / 1024:.0f} MB at {args.articles // 5} articles, "
-              f"{rss / 1024:.0f} MB at {args.articles} (ratio {rss / rss_small:.2f}, "
-              "target: flat)")
+        print(
+            f"peak RSS: {rss_small / 1024:.0f} MB at {args.articles // 5} articles, "
+            f"{rss / 1024:.0f} MB at {args.articles} (ratio {rss / rss_small:.2f}, "
+            "target: flat)"
+        )
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -44,7 +44,8 @@ def test_only_segment_imports_nltk():
     offenders = [
         p.name
         for p in package.rglob("*.py")
-        if p.name != "segment.py" and ("import nltk" in p.read_text() or "from nltk" in p.read_text())
+        if p.name != "segment.py"
+        and ("import nltk" in p.read_text() or "from nltk" in p.read_text())
     ]
     assert offenders == []
 

@@ -67,9 +67,7 @@ def test_unit_ids_are_the_same_on_two_machines(tmp_path, sample_corpus):
     for name in ("one.db", "two.db"):
         with Store.open(tmp_path / name) as s:
             run(s, sample_corpus)
-            ids.append(
-                sorted(r[0] for r in s.conn.execute("SELECT id FROM units").fetchall())
-            )
+            ids.append(sorted(r[0] for r in s.conn.execute("SELECT id FROM units").fetchall()))
     assert ids[0] == ids[1] and ids[0]
 
 
