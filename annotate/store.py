@@ -9,18 +9,20 @@ browsable with Datasette.
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from annotate.model import HEADING, LABELS, SENTENCE, Unit, article_id, unit_id
+from annotate.resegment import SegmentEdit, Span
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -182,6 +184,37 @@ def _m004_suggestions(db: Database) -> None:
     db["suggestions"].create_index(["claim_group"])
 
 
+def _m005_segment_edits(db: Database) -> None:
+    # Reviewers' merges and splits, in the order made per article, so that ingest can
+    # apply them again after re-segmenting the article (they are decisions, like labels).
+    # ``before``/``after`` are JSON lists of {text, start, end}. An undone edit keeps its
+    # row (``undone_at`` set); one that stopped applying on re-ingest keeps it too
+    # (``applies`` 0), to be reported rather than dropped.
+    db["segment_edits"].create(
+        {
+            "article_id": str,
+            "seq": int,
+            "action": str,
+            "before": str,
+            "after": str,
+            "annotator": str,
+            "at": str,
+            "undone_at": str,
+            "applies": int,
+        },
+        pk=("article_id", "seq"),
+        not_null={"article_id", "seq", "action", "before", "after", "annotator", "at"},
+        defaults={"applies": 1},
+    )
+    # The text of units that left the store while labels pointed at them, so that an
+    # orphan label can be listed with the sentence it was given to.
+    db["removed_units"].create(
+        {"unit_id": str, "article_id": str, "text": str, "removed_at": str},
+        pk="unit_id",
+        not_null={"unit_id", "article_id", "text", "removed_at"},
+    )
+
+
 def migrations() -> Migrations:
     """The ordered migration set of the annotate schema."""
     from sqlite_utils.migrations import Migrations
@@ -197,6 +230,7 @@ MIGRATIONS = [
     _m002_labels_and_history,
     _m003_adjudications_and_assignments,
     _m004_suggestions,
+    _m005_segment_edits,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -237,6 +271,7 @@ class ReplaceResult:
     added: int  # units new to the store
     kept: int  # units whose id (so text) was already there: their labels carry over
     removed: int  # units no longer produced by the segmenter
+    orphaned: int = 0  # label rows left on removed units (kept, as orphans)
 
 
 @dataclass(frozen=True)
@@ -535,12 +570,11 @@ class Store:
                     "date = ?, cleaned = ?, segmenter = ?, ingested_at = ? WHERE id = ?",
                     (file, sha256, title, source, url, date, cleaned, segmenter, now, aid),
                 )
-            old: set[str] = set()
+            old_texts: dict[str, str] = {}
             if row is not None:
-                old = {
-                    r[0]
-                    for r in self.conn.execute("SELECT id FROM units WHERE article_id = ?", (aid,))
-                }
+                old_texts = dict(
+                    self.conn.execute("SELECT id, text FROM units WHERE article_id = ?", (aid,))
+                )
                 # Positions are unique; clear them first so rows can swap places.
                 self.conn.execute("DELETE FROM units WHERE article_id = ?", (aid,))
             rows = list(_unit_rows(path, aid, ord_, units))
@@ -550,8 +584,13 @@ class Store:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
+            old = set(old_texts)
+            orphaned = self._orphaned(aid, {i: old_texts[i] for i in old - new_ids})
         return ReplaceResult(
-            added=len(new_ids - old), kept=len(new_ids & old), removed=len(old - new_ids)
+            added=len(new_ids - old),
+            kept=len(new_ids & old),
+            removed=len(old - new_ids),
+            orphaned=orphaned,
         )
 
     def touch_article(self, path: str, *, file: str) -> None:
@@ -591,7 +630,9 @@ class Store:
     def labelled_count(self, annotator: str) -> int:
         """How many claim units this annotator has labelled."""
         row = self.conn.execute(
-            "SELECT count(*) FROM labels WHERE annotator = ? AND label IS NOT NULL", (annotator,)
+            "SELECT count(*) FROM labels l WHERE l.annotator = ? AND l.label IS NOT NULL "
+            "AND EXISTS (SELECT 1 FROM units u WHERE u.id = l.unit_id)",  # not orphans
+            (annotator,),
         )
         return int(row.fetchone()[0])
 
@@ -1569,6 +1610,251 @@ class Store:
         ).fetchone()
         return int(row[0])
 
+    # -- TUI: adjudication and suggestions ------------------------------------------------
+    # The adjudication screen walks ``disagreements`` a page at a time and undoes with
+    # ``restore_adjudication``; the labelling screen corrects a label's source with
+    # ``set_source``. (Ordering the queue by suggestion confidence would need an index on
+    # suggestions(confidence), i.e. a migration, so it is not offered yet.)
+
+    def disagreement_count(self, *, unresolved: bool = False) -> int:
+        """How many claim units reviewers labelled differently (those ``disagreements``
+        lists); ``unresolved`` counts only those without an adjudication."""
+        skip = (
+            " AND NOT EXISTS (SELECT 1 FROM adjudications d WHERE d.unit_id = u.id)"
+            if unresolved
+            else ""
+        )
+        row = self.conn.execute(
+            "SELECT count(*) FROM (SELECT u.id FROM units u JOIN labels l ON l.unit_id = u.id "
+            f"WHERE u.kind = ? AND l.label IS NOT NULL{skip} "
+            "GROUP BY u.id HAVING count(DISTINCT l.label) > 1)",
+            (SENTENCE,),
+        ).fetchone()
+        return int(row[0])
+
+    def restore_adjudication(
+        self, unit_id: str, adjudication: Adjudication | None, by: str
+    ) -> Adjudication | None:
+        """Put a unit's adjudication back exactly as it was (undo), None removing it.
+
+        Unlike ``set_adjudication`` this keeps the earlier adjudicator's name and time; the
+        undo is logged in history as 'undo' under ``by``. Returns the one it replaced.
+        """
+        now = utc_now()
+        with self.transaction():
+            before = self.adjudication(unit_id)
+            if adjudication is None:
+                self.conn.execute("DELETE FROM adjudications WHERE unit_id = ?", (unit_id,))
+            else:
+                self._put_adjudication(adjudication)
+            self.conn.execute(
+                "INSERT INTO history (at, annotator, unit_id, action, label, note, flagged, "
+                "prev_label, prev_note, prev_flagged) VALUES (?, ?, ?, 'undo', ?, ?, 0, ?, ?, 0)",
+                (
+                    now,
+                    by,
+                    unit_id,
+                    adjudication.label if adjudication else None,
+                    adjudication.reason if adjudication else None,
+                    before.label if before else None,
+                    before.reason if before else None,
+                ),
+            )
+        return before
+
+    def set_source(self, unit_id: str, annotator: str, source: str | None) -> LabelState:
+        """Correct the source stored with a label (None clears it); returns the state before.
+
+        The label itself and when it was given are kept; logged in history as 'source'.
+        """
+        return self._change(unit_id, annotator, "source", source=source or None)
+
+    # -- segmentation fixes and orphans ---------------------------------------------------
+    # A reviewer's merge or split replaces some units of one article. The edit is kept in
+    # segment_edits, in order, for ingest to apply again after re-segmenting the article;
+    # labels on units that went away stay in the labels table as orphans, with the text
+    # of their unit in removed_units, and come back if a unit with that text does.
+
+    def segment_units(self, article_id: str) -> tuple[str, list[Unit]]:
+        """(cleaned text, units in reading order) of an article, for a merge or split."""
+        row = self.conn.execute(
+            "SELECT cleaned FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"no article with id {article_id}")
+        rows = self.conn.execute(
+            "SELECT paragraph, seq, kind, text, start, end FROM units WHERE article_id = ? "
+            "ORDER BY seq",
+            (article_id,),
+        )
+        return row[0], [Unit(*r) for r in rows]
+
+    def record_segment_edit(
+        self, article_id: str, annotator: str, edit: SegmentEdit, units: Sequence[Unit]
+    ) -> SegmentChange:
+        """Replace an article's units with ``units`` (the result of ``edit``) and record the
+        edit, with history rows for the units that left and came, in one transaction."""
+        now = utc_now()
+        with self.transaction():
+            seq = self.conn.execute(
+                "SELECT coalesce(max(seq), -1) + 1 FROM segment_edits WHERE article_id = ?",
+                (article_id,),
+            ).fetchone()[0]
+            self.conn.execute(
+                "INSERT INTO segment_edits (article_id, seq, action, before, after, annotator, "
+                "at, applies) VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+                (
+                    article_id,
+                    seq,
+                    edit.action,
+                    _spans_json(edit.before),
+                    _spans_json(edit.after),
+                    annotator,
+                    now,
+                ),
+            )
+            change = self._swap_units(article_id, annotator, edit.action, units, now)
+        return replace(change, seq=seq)
+
+    def undo_segment_edit(
+        self, article_id: str, seq: int, annotator: str, units: Sequence[Unit]
+    ) -> SegmentChange:
+        """Put back the units an edit replaced (``units``, see ``resegment.undo``); the edit
+        is marked undone, so ingest no longer applies it, and its row stays."""
+        now = utc_now()
+        with self.transaction():
+            row = self.conn.execute(
+                "SELECT action FROM segment_edits WHERE article_id = ? AND seq = ?",
+                (article_id, seq),
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"no segment edit {seq} in article {article_id}")
+            self.conn.execute(
+                "UPDATE segment_edits SET undone_at = ? WHERE article_id = ? AND seq = ?",
+                (now, article_id, seq),
+            )
+            change = self._swap_units(article_id, annotator, f"undo-{row[0]}", units, now)
+        return replace(change, seq=seq)
+
+    def segment_edits(
+        self, article_id: str | None = None, *, undone: bool = False
+    ) -> list[SegmentEditRecord]:
+        """Recorded merges and splits (of one article, or all), in the order made; undone
+        ones only with ``undone``."""
+        conds = [] if undone else ["undone_at IS NULL"]
+        params: list[Any] = []
+        if article_id is not None:
+            conds.append("e.article_id = ?")
+            params.append(article_id)
+        where = " WHERE " + " AND ".join(conds) if conds else ""
+        rows = self.conn.execute(
+            "SELECT e.article_id, a.path, e.seq, e.action, e.before, e.after, e.annotator, "
+            "e.at, e.undone_at, e.applies FROM segment_edits e "
+            f"LEFT JOIN articles a ON a.id = e.article_id{where} ORDER BY a.ord, e.seq",
+            params,
+        )
+        return [
+            SegmentEditRecord(
+                article_id=r[0],
+                article_path=r[1],
+                seq=r[2],
+                edit=SegmentEdit(r[3], _spans(r[4]), _spans(r[5])),
+                annotator=r[6],
+                at=r[7],
+                undone_at=r[8],
+                applies=bool(r[9]),
+            )
+            for r in rows
+        ]
+
+    def set_segment_edits_applying(self, article_id: str, failed: Collection[int]) -> None:
+        """After ingest re-applied an article's edits: mark those that no longer apply
+        (by seq) and the others as applying. Rows are never deleted."""
+        self.conn.execute(
+            "UPDATE segment_edits SET applies = NOT (seq IN (SELECT value FROM json_each(?))) "
+            "WHERE article_id = ? AND undone_at IS NULL",
+            (json.dumps(sorted(failed)), article_id),
+        )
+
+    def orphan_labels(self, annotator: str | None = None) -> list[OrphanLabel]:
+        """Label rows whose unit is gone, with the unit's last text where it is known."""
+        who = " AND l.annotator = ?" if annotator is not None else ""
+        rows = self.conn.execute(
+            "SELECT l.unit_id, l.annotator, l.label, l.note, l.flagged, l.labeled_at, "
+            "a.path, r.text, r.removed_at FROM labels l "
+            "LEFT JOIN removed_units r ON r.unit_id = l.unit_id "
+            "LEFT JOIN articles a ON a.id = r.article_id "
+            f"WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.id = l.unit_id){who} "
+            "ORDER BY a.ord IS NULL, a.ord, r.removed_at, l.annotator",
+            [annotator] if annotator is not None else [],
+        )
+        return [OrphanLabel(*r[:4], bool(r[4]), *r[5:]) for r in rows]
+
+    def _swap_units(
+        self, article_id: str, annotator: str, action: str, units: Sequence[Unit], now: str
+    ) -> SegmentChange:
+        """Replace an article's units; log each unit that left and each that came in
+        history under ``action`` (labelled_delta_since stays exact). Call in a transaction."""
+        path, ord_ = self.conn.execute(
+            "SELECT path, ord FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        old = {
+            r[0]: (r[1], r[2])
+            for r in self.conn.execute(
+                "SELECT id, text, kind FROM units WHERE article_id = ?", (article_id,)
+            )
+        }
+        rows = list(_unit_rows(path, article_id, ord_, units))
+        new_ids = [r[0] for r in rows if r[0] not in old]
+        gone = [i for i in old if i not in {r[0] for r in rows}]
+        history = []
+        for uid in gone:
+            before = self.label_state(uid, annotator)
+            history.append((uid, LabelState(), before))
+        self.conn.execute("DELETE FROM units WHERE article_id = ?", (article_id,))
+        self.conn.executemany(
+            "INSERT INTO units (id, article_id, pos, paragraph, seq, kind, text, start, end) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        orphaned = self._orphaned(article_id, {i: old[i][0] for i in gone})
+        # A unit that comes back (undo) finds the labels it had: they were never deleted.
+        history += [(uid, self.label_state(uid, annotator), LabelState()) for uid in new_ids]
+        self.conn.executemany(
+            "INSERT INTO history (at, annotator, unit_id, action, label, note, flagged, "
+            "prev_label, prev_note, prev_flagged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (now, annotator, uid, action, a.label, a.note, int(a.flagged))
+                + (b.label, b.note, int(b.flagged))
+                for uid, a, b in history
+            ],
+        )
+        claims = sum(r[5] == SENTENCE for r in rows) - sum(k == SENTENCE for _, k in old.values())
+        return SegmentChange(
+            seq=-1,
+            unit_ids=tuple(new_ids),
+            labelled=sum((a.label is not None) - (b.label is not None) for _, a, b in history),
+            claims=claims,
+            orphaned=orphaned,
+        )
+
+    def _orphaned(self, article_id: str, removed: dict[str, str]) -> int:
+        """Remember the text of removed units that labels point at; returns how many label
+        rows that leaves without a unit. Call in a transaction."""
+        orphaned = 0
+        now = utc_now()
+        for uid, text in removed.items():
+            n = self.conn.execute("SELECT count(*) FROM labels WHERE unit_id = ?", (uid,))
+            count = int(n.fetchone()[0])
+            if count:
+                orphaned += count
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO removed_units (unit_id, article_id, text, removed_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    (uid, article_id, text, now),
+                )
+        return orphaned
+
 
 _SUGGESTION_COLUMNS = (
     "unit_id, suggested_label, confidence, reason, cue, cue_start, cue_end, source, "
@@ -1677,3 +1963,51 @@ def _unit_rows(path: str, aid: str, ord_: int, units: Iterable[Unit]) -> Iterato
             u.start,
             u.end,
         )
+
+
+@dataclass(frozen=True)
+class SegmentChange:
+    """What a merge, split or its undo did to an article's units, for the session."""
+
+    seq: int  # the edit's number within its article
+    unit_ids: tuple[str, ...]  # the units that came, in reading order
+    labelled: int  # change of the editor's labelled count (orphaned or revived labels)
+    claims: int  # change of the claim count
+    orphaned: int  # label rows (anyone's) left on units that went
+
+
+@dataclass(frozen=True)
+class SegmentEditRecord:
+    """A recorded merge or split, as ingest re-applies it and reports list it."""
+
+    article_id: str
+    article_path: str | None
+    seq: int
+    edit: SegmentEdit
+    annotator: str
+    at: str
+    undone_at: str | None
+    applies: bool  # False: at the last ingest its units' text was gone
+
+
+@dataclass(frozen=True)
+class OrphanLabel:
+    """A label row whose unit is gone; ``text`` is that unit's last text, if known."""
+
+    unit_id: str
+    annotator: str
+    label: str | None
+    note: str | None
+    flagged: bool
+    labeled_at: str | None
+    article_path: str | None
+    text: str | None
+    removed_at: str | None
+
+
+def _spans_json(spans: Sequence[Span]) -> str:
+    return json.dumps([asdict(s) for s in spans], ensure_ascii=False)
+
+
+def _spans(raw: str) -> tuple[Span, ...]:
+    return tuple(Span(**s) for s in json.loads(raw))

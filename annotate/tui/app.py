@@ -19,6 +19,7 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from annotate.store import ArticleProgress, Store, UnitView
@@ -35,6 +36,13 @@ POPUP_BINDING_IDS = (
     "search.close",
     "note.cancel",
     "filter.cancel",
+)
+# Ids of the adjudication screen's own bindings and of the one-line prompts (kept apart
+# from POPUP_BINDING_IDS; tests/test_tui_adjudicate.py checks them against the screens).
+MORE_BINDING_IDS = (
+    "adjudicate.next",
+    "source.cancel",
+    "reason.cancel",
 )
 
 # Benchmark hooks (benchmarks/tui_speed.py): a file to write the wall-clock time of the
@@ -54,7 +62,7 @@ def default_annotator() -> str:
 def binding_ids() -> set[str]:
     """Every binding id a config file may remap."""
     main = {b.id for b in Binding.make_bindings(LabelScreen.BINDINGS) if b.id}
-    return main | set(POPUP_BINDING_IDS)
+    return main | set(POPUP_BINDING_IDS) | set(MORE_BINDING_IDS)
 
 
 class IngestEvent(Message):
@@ -64,6 +72,10 @@ class IngestEvent(Message):
         super().__init__()
         self.event = event
         self.claims = claims  # with the Summary: the claim count after ingest
+
+
+class SuggestionsReady(Message):
+    """The ingest worker stored new suggestions (handler: ``on_suggestions_ready``)."""
 
 
 class AnnotateApp(App[None]):
@@ -87,7 +99,7 @@ class AnnotateApp(App[None]):
         self.keymap_config = load_keymap(config, known_ids=binding_ids())
         self.db_path = str(db_path)
         self.corpus = corpus
-        self.adjudicate = adjudicate  # adjudication mode comes in a later issue
+        self.adjudicate = adjudicate  # walk the disagreements instead of labelling
         self.store = Store.open(self.db_path)
         self.session = Session(self.store, annotator or default_annotator())
         self.session.start()
@@ -97,7 +109,12 @@ class AnnotateApp(App[None]):
         self._latencies: list[float] | None = [] if os.environ.get(LATENCY_ENV) else None
         self._key_at: float | None = None
 
-    def get_default_screen(self) -> LabelScreen:
+    def get_default_screen(self) -> Screen[None]:
+        if self.adjudicate:
+            from annotate.tui.screens.adjudicate import AdjudicateScreen
+
+            # The adjudicator's decisions go in the adjudications table, under their name.
+            return AdjudicateScreen(self.db_path, self.session.annotator)
         return LabelScreen(self.session, ingesting=self.corpus is not None)
 
     @property
@@ -173,6 +190,14 @@ class AnnotateApp(App[None]):
                     return
                 claims = store.claim_count() if isinstance(event, Summary) else None
                 self.post_message(IngestEvent(event, claims))
+            if worker.is_cancelled:
+                return
+            # Suggestions and claim groups for what is new (nothing to do when every unit
+            # has one from these rules), then the current claim is redrawn with its own.
+            from annotate.cues import suggest_all
+
+            if suggest_all(store).units:
+                self.post_message(SuggestionsReady())
 
     def on_ingest_event(self, message: IngestEvent) -> None:
         from annotate.ingest import ArticleResult, Progress, Summary
@@ -209,6 +234,11 @@ class AnnotateApp(App[None]):
                 markup=False,  # file names are data
             )
 
+    def on_suggestions_ready(self, _message: SuggestionsReady) -> None:
+        screen = self.label_screen
+        screen.session.go(screen.session.unit)  # re-read the suggestion of the current claim
+        screen.show_unit()
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "ingest" and event.state == WorkerState.ERROR:
             self.label_screen.show_ingest(0, 1, running=False)
@@ -224,6 +254,22 @@ class AnnotateApp(App[None]):
     def _note_done(self, note: str | None) -> None:
         if note is not None:
             self.label_screen.changed(self.session.set_note(note))
+
+    def edit_source(self) -> None:
+        from annotate.tui.screens.prompt import SourceScreen
+
+        session = self.session
+        value = session.state.source or session.detected_source() or ""
+        question = (
+            "Source of this claim (enter saves, empty removes, esc cancels)"
+            if session.state.label
+            else "Source of this claim: enter labels it attributed (esc cancels)"
+        )
+        self.push_screen(SourceScreen(question, value, "who said it"), self._source_done)
+
+    def _source_done(self, source: str | None) -> None:
+        if source is not None:
+            self.label_screen.set_source(source)
 
     def choose_filter(self) -> None:
         from annotate.tui.screens.filter import FilterScreen

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from annotate.model import LABELS
-from annotate.store import LabelState, Store, UnitView
+from annotate.store import ClaimGroupMember, LabelState, Store, SuggestionRecord, UnitView
 
 # Filters in the order ``cycle_filter`` walks them; None shows every claim.
 FILTER_ORDER: tuple[str | None, ...] = (None, "unlabelled", *LABELS, "flagged", "noted")
@@ -37,6 +37,35 @@ class Context:
     index: int  # 1-based position of the claim among the article's claims
     of: int  # claims in the article
     state: LabelState
+    suggestion: SuggestionRecord | None = None  # the rules' suggested label, cue and source
+    quote_source: str | None = None  # text of the unit a continuing quote takes its source from
+    also_in: tuple[ClaimGroupMember, ...] = ()  # the same claim in other articles
+
+
+def context_of(
+    store: Store, u: UnitView, state: LabelState, suggestion: SuggestionRecord | None
+) -> Context:
+    """Everything shown about unit ``u`` with its ``suggestion``: an indexed lookup more
+    for a continuing quote (the speaker's unit) or a claim group, none otherwise."""
+    index, of = store.claim_index(u)
+    quote_source = None
+    if suggestion is not None and suggestion.quote_of and suggestion.source:
+        quoted = store.unit(suggestion.quote_of)
+        quote_source = quoted.text if quoted else None
+    also_in: tuple[ClaimGroupMember, ...] = ()
+    if suggestion is not None and suggestion.claim_group:
+        also_in = tuple(store.claim_group_members(u.id))
+    return Context(
+        unit=u,
+        paragraph=store.article_units(u.article_id, u.paragraph),
+        heading=store.heading_before(u.article_id, u.seq),
+        index=index,
+        of=of,
+        state=state,
+        suggestion=suggestion,
+        quote_source=quote_source,
+        also_in=also_in,
+    )
 
 
 def matches(only: str | None, state: LabelState) -> bool:
@@ -71,6 +100,8 @@ class Session:
         # skipped (each would read every claim of the corpus) until an undo or an ingest.
         self.complete = False
         self.check_earlier = False
+        # The current unit's suggestion, as last shown (read with the context).
+        self.suggestion: SuggestionRecord | None = None
 
     # -- reading ----------------------------------------------------------------------
 
@@ -101,18 +132,9 @@ class Session:
 
     def context(self) -> Context | None:
         """What the main screen shows for the current claim."""
-        u = self.unit
-        if u is None:
+        if self.unit is None:
             return None
-        index, of = self.store.claim_index(u)
-        return Context(
-            unit=u,
-            paragraph=self.store.article_units(u.article_id, u.paragraph),
-            heading=self.store.heading_before(u.article_id, u.seq),
-            index=index,
-            of=of,
-            state=self.state,
-        )
+        return context_of(self.store, self.unit, self.state, self.suggestion)
 
     # -- moving -----------------------------------------------------------------------
 
@@ -121,6 +143,7 @@ class Session:
         if unit is not None:
             self.unit = unit
             self.state = self.store.label_state(unit.id, self.annotator)
+            self.suggestion = self.store.suggestion(unit.id)
         return unit
 
     def go_to(self, unit_id: str) -> UnitView | None:
@@ -160,9 +183,36 @@ class Session:
     # -- changing ---------------------------------------------------------------------
 
     def label(self, label: str) -> LabelState:
-        """Record ``label`` for the current claim (committed); returns the state before."""
+        """Record ``label`` for the current claim (committed); returns the state before.
+
+        An attributed label keeps the source already stored with it (a correction), or
+        else takes the detected one; any other label has no source.
+        """
         assert self.unit is not None
-        before = self.store.set_label(self.unit.id, self.annotator, label)
+        source = None
+        if label == "attributed":
+            source = self.state.source or self.detected_source()
+        before = self.store.set_label(self.unit.id, self.annotator, label, source=source)
+        return self._changed(before)
+
+    def accept_suggestion(self) -> LabelState:
+        """Label the current claim as the rules suggest (with the detected source)."""
+        assert self.suggestion is not None
+        return self.label(self.suggestion.suggested_label)
+
+    def detected_source(self) -> str | None:
+        """The source the rules found for the current claim, if any."""
+        return self.suggestion.source if self.suggestion else None
+
+    def set_source(self, source: str | None) -> LabelState:
+        """Correct the source of the current claim; an unlabelled claim is labelled
+        attributed with it (naming a source is that decision)."""
+        assert self.unit is not None
+        source = (source or "").strip() or None
+        if self.state.label is None:
+            before = self.store.set_label(self.unit.id, self.annotator, "attributed", source=source)
+        else:
+            before = self.store.set_source(self.unit.id, self.annotator, source)
         return self._changed(before)
 
     def set_note(self, note: str | None) -> LabelState:

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from annotate.tui.session import Session, filter_name, next_filter
-from annotate.tui.widgets.claim import ArticleHeader, ClaimView, StatusBar
+from annotate.tui.widgets.claim import ArticleHeader, ClaimView, StatusBar, SuggestionBar
 
 if TYPE_CHECKING:
     from annotate.tui.app import AnnotateApp
@@ -32,6 +32,8 @@ class LabelScreen(Screen[None]):
         Binding("2", "label('unattributed')", "Unattributed", id="label.unattributed"),
         Binding("3", "label('editorial')", "Editorial", id="label.editorial"),
         Binding("x", "label('not_claim')", "Not claim", id="label.not_claim"),
+        Binding("s,enter", "accept_suggestion", "Accept", id="label.accept_suggestion"),
+        Binding("o", "edit_source", "Source", id="source.edit", show=False),
         Binding("u,ctrl+z", "undo", "Undo", id="undo"),
         Binding("left,k", "step(False)", "Back", id="back", show=False),
         Binding("right,j", "step(True)", "Forward", id="forward", show=False),
@@ -48,13 +50,23 @@ class LabelScreen(Screen[None]):
     ]
 
     # Actions that need a claim on screen.
-    _NEED_UNIT = {"label", "note", "flag", "step", "next_unlabelled", "cycle_filter"}
+    _NEED_UNIT = {
+        "label",
+        "note",
+        "flag",
+        "step",
+        "next_unlabelled",
+        "cycle_filter",
+        "accept_suggestion",
+        "edit_source",
+    }
 
     def __init__(self, session: Session, *, ingesting: bool = False) -> None:
         super().__init__()
         self.session = session
         self.ingesting = ingesting
-        self._can: tuple[bool, bool] | None = None  # what check_action last allowed
+        self._can: tuple[bool, ...] | None = None  # what check_action last allowed
+        self._accept_key = "s"  # shown on the suggestion line; the keymap may change it
         self._placeholder = "No claims in the database yet."
 
     @property
@@ -64,6 +76,7 @@ class LabelScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield ArticleHeader(id="article")
         yield ClaimView(id="claim")
+        yield SuggestionBar(id="suggestion")
         yield StatusBar(id="status")
         yield Static(id="ingest")
         yield Footer(compact=True, show_command_palette=False)
@@ -72,6 +85,8 @@ class LabelScreen(Screen[None]):
         if self.ingesting:
             self._placeholder = "Ingesting the corpus; the first claim shows as soon as it is in."
         self.query_one("#ingest").display = self.ingesting
+        keys = self.annotate.keymap_config.get("label.accept_suggestion", "s,enter")
+        self._accept_key = self.app.get_key_display(Binding(keys.split(",")[0], ""))
         self.show_unit()
         # Workers start once the first claim is drawn, so they do not delay it.
         self.call_after_refresh(self.annotate.screen_ready)
@@ -80,6 +95,12 @@ class LabelScreen(Screen[None]):
 
     def action_label(self, label: str) -> None:
         self.decide(label)
+
+    def action_accept_suggestion(self) -> None:
+        self.decide(None)
+
+    def action_edit_source(self) -> None:
+        self.annotate.edit_source()
 
     def action_undo(self) -> None:
         self.moved(self.session.undo(), "")
@@ -120,13 +141,35 @@ class LabelScreen(Screen[None]):
             return None
         if action == "undo" and not self.session.undo_stack:
             return None
+        if action == "accept_suggestion" and self.session.suggestion is None:
+            return None
+        # A source belongs to an attributed label (or names one, on an unlabelled claim).
+        if action == "edit_source" and self.session.state.label not in (None, "attributed"):
+            return None
         return True
 
     # -- doing -------------------------------------------------------------------------
 
-    def decide(self, label: str) -> None:
-        """Commit a label (the store commits before returning), then show the next claim."""
-        self.session.label(label)
+    def decide(self, label: str | None) -> None:
+        """Commit a label (None: the suggested one; the store commits before returning),
+        then show the next claim."""
+        if label is None:
+            self.session.accept_suggestion()
+        else:
+            self.session.label(label)
+        self._advance()
+
+    def set_source(self, source: str) -> None:
+        """Correct the source of the claim; on an unlabelled claim that labels it attributed,
+        a decision like any other, so the next claim shows."""
+        decision = self.session.state.label is None
+        self.session.set_source(source)
+        if decision:
+            self._advance()
+        else:
+            self.show_unit()
+
+    def _advance(self) -> None:
         if self.session.advance() is None:
             self.notify(self._done_message(), title="Done")
         self.show_unit()
@@ -165,6 +208,7 @@ class LabelScreen(Screen[None]):
         context = self.session.context()
         self.query_one(ArticleHeader).show(context)
         self.query_one(ClaimView).show(context, self._placeholder)
+        self.query_one(SuggestionBar).show(context, self._accept_key)
         status = self.query_one(StatusBar)
         if context is None:
             status.show("", None)
@@ -172,7 +216,13 @@ class LabelScreen(Screen[None]):
             status.show(f"claim {context.index} of {context.of} in this article", context.state)
         self.show_counts()
         # The footer recomposes on every bindings refresh (~10 ms): only when it would change.
-        can = (self.session.unit is not None, bool(self.session.undo_stack))
+        s = self.session
+        can = (
+            s.unit is not None,
+            bool(s.undo_stack),
+            s.suggestion is not None,
+            s.state.label in (None, "attributed"),
+        )
         if can != self._can:
             self._can = can
             self.refresh_bindings()

@@ -7,6 +7,8 @@ those characters.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Group
 from rich.progress_bar import ProgressBar
 from rich.style import Style
@@ -14,11 +16,14 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
-from annotate.store import LabelState, UnitView
+from annotate.store import ClaimGroupMember, LabelState, SuggestionRecord, UnitView
 from annotate.tui.session import Context
 
 # How many sentences of the paragraph to show on each side of the claim before eliding.
 NEIGHBOURS = 2
+
+# A stretch of one unit's text to style on top of the rest: (unit id, start, end, style).
+Mark = tuple[str, int, int, Style | str]
 
 
 def literal(text: str) -> str:
@@ -38,8 +43,10 @@ def paragraph_text(
     claim_style: Style | str = "bold reverse",
     context_style: Style | str = "dim",
     neighbours: int = NEIGHBOURS,
+    marks: Sequence[Mark] = (),
 ) -> Text:
-    """The claim highlighted among up to ``neighbours`` sentences either side of it."""
+    """The claim highlighted among up to ``neighbours`` sentences either side of it, with
+    ``marks`` (offsets into a unit's text) styled over whichever of their units show."""
     at = next((i for i, u in enumerate(paragraph) if u.id == claim_id), 0)
     lo, hi = max(0, at - neighbours), min(len(paragraph), at + neighbours + 1)
     text = Text()
@@ -48,7 +55,11 @@ def paragraph_text(
     for i in range(lo, hi):
         if i > lo:
             text.append(" ", context_style)
+        offset = len(text)  # literal() keeps lengths, so unit offsets stay valid
         text.append(literal(paragraph[i].text), claim_style if i == at else context_style)
+        for unit_id, start, end, style in marks:
+            if unit_id == paragraph[i].id and 0 <= start < end <= len(paragraph[i].text):
+                text.stylize(style, offset + start, offset + end)
     if hi < len(paragraph):
         text.append(" …", context_style)
     return text
@@ -77,7 +88,12 @@ class ClaimView(Widget):
     of the screen; neighbours are dropped when the paragraph would not fit.
     """
 
-    COMPONENT_CLASSES = {"claim-view--claim", "claim-view--context"}
+    COMPONENT_CLASSES = {
+        "claim-view--claim",
+        "claim-view--context",
+        "claim-view--cue",
+        "claim-view--source",
+    }
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -96,12 +112,115 @@ class ClaimView(Widget):
             return self.placeholder
         claim = self.get_component_rich_style("claim-view--claim")
         around = self.get_component_rich_style("claim-view--context")
+        marks = suggestion_marks(
+            c.unit.id,
+            c.suggestion,
+            self.get_component_rich_style("claim-view--cue", partial=True),
+            self.get_component_rich_style("claim-view--source", partial=True),
+        )
         width, height = self.content_size
         for neighbours in range(NEIGHBOURS, 0, -1):
-            text = paragraph_text(c.paragraph, c.unit.id, claim, around, neighbours)
+            text = paragraph_text(c.paragraph, c.unit.id, claim, around, neighbours, marks)
             if width <= 0 or len(text.wrap(self.app.console, width)) <= height:
                 return text
-        return paragraph_text(c.paragraph, c.unit.id, claim, around, 0)
+        return paragraph_text(c.paragraph, c.unit.id, claim, around, 0, marks)
+
+
+def suggestion_marks(
+    unit_id: str, s: SuggestionRecord | None, cue: Style | str, source: Style | str
+) -> list[Mark]:
+    """Where a suggestion's cue and source are: the cue in the claim, the source in the claim
+    or, for a continuing quote, in the earlier unit that names the speaker."""
+    if s is None:
+        return []
+    marks: list[Mark] = []
+    if s.cue_start is not None and s.cue_end is not None:
+        marks.append((unit_id, s.cue_start, s.cue_end, cue))
+    if s.source_start is not None and s.source_end is not None:
+        marks.append((s.quote_of or unit_id, s.source_start, s.source_end, source))
+    return marks
+
+
+def suggestion_text(s: SuggestionRecord | None, accept_key: str = "s") -> Text:
+    """'suggests: attributed 0.90 — reporting cue “said” names the source “NASA”'."""
+    if s is None:
+        return Text("no suggestion for this claim yet", "dim")
+    text = Text("suggests: ")
+    text.append(s.suggested_label.replace("_", " "), "bold")
+    text.append(f" {s.confidence:.2f}")
+    text.append(" — ")
+    text.append(literal(s.reason), "italic")
+    text.append(f"  ({accept_key} accepts)", "dim")
+    return text
+
+
+def source_text(state: LabelState, s: SuggestionRecord | None) -> Text:
+    """The source stored with an attributed label, or else the detected one, and whence."""
+    text = Text("")
+    if state.label == "attributed" and state.source:
+        detected = s.source if s else None
+        text.append("source: ")
+        text.append(literal(state.source), "bold")
+        text.append(" (stored" + (", corrected)" if state.source != detected else ")"), "dim")
+    elif s is not None and s.source:
+        text.append("source: ")
+        text.append(literal(s.source), "bold")
+        text.append(" (from an earlier sentence)" if s.quote_of else " (detected)", "dim")
+    return text
+
+
+def also_in_text(members: Sequence[ClaimGroupMember]) -> Text:
+    """'also in: <article> — labelled X (alice)' for the first other article stating the
+    same claim, and how many more there are."""
+    if not members:
+        return Text("")
+    m = members[0]
+    text = Text("also in: ")
+    text.append(literal(m.article_path), "bold")
+    text.append(" — ")
+    if m.labels:
+        by_label: dict[str, list[str]] = {}
+        for who, label in m.labels.items():
+            by_label.setdefault(label, []).append(who)
+        text.append("labelled ")
+        for i, (label, who) in enumerate(by_label.items()):
+            if i:
+                text.append("; ")
+            text.append(label.replace("_", " "), "bold")
+            text.append(f" ({', '.join(literal(w) for w in who)})")
+    else:
+        text.append("not labelled yet", "dim")
+        text.append(f" (suggests {m.suggested_label.replace('_', ' ')})", "dim")
+    if len(members) > 1:
+        text.append(f" · and {len(members) - 1} more", "dim")
+    return text
+
+
+class SuggestionBar(Widget):
+    """Three lines under the claim: the suggestion and its reason, the source, and where
+    else the same claim appears."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.context: Context | None = None
+        self.accept_key = "s"
+
+    def show(self, context: Context | None, accept_key: str = "s") -> None:
+        self.context, self.accept_key = context, accept_key
+        self.refresh()
+
+    def render(self) -> Text:
+        c = self.context
+        if c is None:
+            return Text("")
+        lines = [
+            suggestion_text(c.suggestion, self.accept_key),
+            source_text(c.state, c.suggestion),
+            also_in_text(c.also_in),
+        ]
+        text = Text("\n").join(lines)
+        text.no_wrap, text.overflow = True, "ellipsis"
+        return text
 
 
 class ArticleHeader(Widget):
