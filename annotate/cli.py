@@ -192,6 +192,22 @@ def _print_summary(summary: Any, corpus: Path, db_path: str, counts: dict[str, i
         )
     if s.skipped:
         click.echo(f"Skipped {len(s.skipped)} file(s) or line(s); see the lines above.")
+    if s.edits_applied:
+        click.echo(f"{s.edits_applied} manual merge(s) or split(s) applied again.")
+    if s.edits_failed:
+        click.echo(
+            f"{len(s.edits_failed)} manual merge(s) or split(s) no longer apply (their "
+            "sentences changed); they are kept but not applied:"
+        )
+        for line in s.edits_failed[:10]:
+            click.echo(f"  {line}")
+        if len(s.edits_failed) > 10:
+            click.echo(f"  … and {len(s.edits_failed) - 10} more")
+    if s.orphaned:
+        click.echo(
+            f"{s.orphaned} label(s) are orphaned: their sentence changed; "
+            "see `annotate stats --orphans`."
+        )
     if s.missing_files:
         click.echo(
             f"{len(s.missing_files)} file(s) ingested before are no longer in {corpus}; "
@@ -464,8 +480,13 @@ def import_cmd(file: Path, fmt: str | None, excel_safe: bool, db_path: str) -> N
 @click.option(
     "--limit", default=50, show_default=True, help="Articles listed in the table (0: all)."
 )
+@click.option(
+    "--orphans", is_flag=True, help="List labels whose sentence changed (kept as orphans)."
+)
 @db_option
-def stats_cmd(annotator: str | None, as_json: bool, limit: int, db_path: str) -> None:
+def stats_cmd(
+    annotator: str | None, as_json: bool, limit: int, orphans: bool, db_path: str
+) -> None:
     """Show labelling progress: per article, per label and per annotator.
 
     \b
@@ -473,6 +494,7 @@ def stats_cmd(annotator: str | None, as_json: bool, limit: int, db_path: str) ->
       annotate stats
       annotate stats --annotator ana
       annotate stats --json | jq .left
+      annotate stats --orphans
     """
     from annotate import stats
 
@@ -480,6 +502,15 @@ def stats_cmd(annotator: str | None, as_json: bool, limit: int, db_path: str) ->
         raise click.ClickException(f"{db_path}: no such database; run annotate ingest first")
     with open_store(db_path) as store:
         figures = stats.collect(store, annotator)
+        orphan_rows = stats.orphans(store, annotator) if orphans else None
+    if orphan_rows is not None:
+        if as_json:
+            click.echo(json.dumps(stats.orphans_json(orphan_rows), ensure_ascii=False, indent=2))
+            return
+        from rich.console import Console
+
+        Console(highlight=False).print(stats.orphans_table(orphan_rows))
+        return
     if as_json:
         click.echo(json.dumps(stats.to_json(figures), ensure_ascii=False, indent=2))
         return

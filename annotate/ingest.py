@@ -87,6 +87,9 @@ class ArticleResult:
     units: int = 0
     units_added: int = 0
     units_removed: int = 0
+    orphaned: int = 0  # label rows left on units that went away
+    edits_applied: int = 0  # reviewers' merges and splits applied again
+    edits_failed: tuple[str, ...] = ()  # those that no longer apply, described
 
 
 @dataclass
@@ -100,6 +103,10 @@ class Summary:
     unchanged: int = 0
     units_added: int = 0
     units_removed: int = 0
+    # Labels whose sentence changed: kept as orphans, listed by ``annotate stats --orphans``.
+    orphaned: int = 0
+    edits_applied: int = 0
+    edits_failed: list[str] = field(default_factory=list)  # "path: merge of ... with ..."
     skipped: list[Skipped] = field(default_factory=list)
     missing_files: list[str] = field(default_factory=list)
 
@@ -189,6 +196,9 @@ def _ingest_file(
             summary.unchanged += 1
         summary.units_added += result.units_added
         summary.units_removed += result.units_removed
+        summary.orphaned += result.orphaned
+        summary.edits_applied += result.edits_applied
+        summary.edits_failed += [f"{result.path}: {d}" for d in result.edits_failed]
         yield result
     if any_ok and st is not None:
         store.save_file_record(FileRecord(rel, st.st_size, st.st_mtime_ns, version))
@@ -201,6 +211,14 @@ def _ingest_document(store: Store, doc: Document, file: str, version: str) -> Ar
             store.touch_article(doc.path, file=file)
         return ArticleResult(doc.path, "unchanged")
     split = split_text(doc.text, title=doc.title)
+    units, edits, failed = split.units, [], []
+    if existing is not None:
+        # Reviewers' merges and splits are decisions: apply them to the new units too.
+        edits = store.segment_edits(existing.id)
+        if edits:
+            from annotate.resegment import replay
+
+            units, failed = replay(split.cleaned, split.units, [e.edit for e in edits])
     title = split.clean.title if split.clean is not None else doc.title
     result = store.save_article(
         path=doc.path,
@@ -212,15 +230,21 @@ def _ingest_document(store: Store, doc: Document, file: str, version: str) -> Ar
         date=doc.date,
         cleaned=split.cleaned,
         segmenter=version,
-        units=split.units,
+        units=units,
     )
-    claims = sum(1 for u in split.units if u.kind == SENTENCE)
+    if edits:
+        # An edit that no longer applies keeps its row, marked, to be reported again.
+        store.set_segment_edits_applying(existing.id, {edits[i].seq for i in failed})
+    claims = sum(1 for u in units if u.kind == SENTENCE)
     return ArticleResult(
         doc.path,
         "added" if existing is None else "updated",
         units=claims,
         units_added=result.added,
         units_removed=result.removed,
+        orphaned=result.orphaned,
+        edits_applied=len(edits) - len(failed),
+        edits_failed=tuple(edits[i].edit.describe() for i in failed),
     )
 
 

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from annotate.model import LABELS
-from annotate.store import Store
+from annotate.store import OrphanLabel, Store
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -129,7 +129,7 @@ def tables(stats: Stats, limit: int = 50) -> list[Table]:
     ):
         totals.add_row(name, str(value))
     if stats.orphans:
-        totals.add_row("labels on removed units", str(stats.orphans))
+        totals.add_row("orphan labels (--orphans)", str(stats.orphans))
 
     # Labels down, annotators across: there are few annotators and the label names
     # stay readable in an 80-column terminal.
@@ -160,3 +160,39 @@ def tables(stats: Stats, limit: int = 50) -> list[Table]:
         more = len(stats.articles) - len(shown)
         articles.caption = f"{more} more article(s); --limit 0 for all"
     return [totals, labels, articles]
+
+
+# -- orphans: labels whose unit is gone ----------------------------------------------------
+
+
+def orphans(store: Store, annotator: str | None = None) -> list[OrphanLabel]:
+    """Labels whose sentence changed (re-ingest or a merge or split), oldest article first."""
+    return store.orphan_labels(annotator)
+
+
+def orphans_json(rows: list[OrphanLabel]) -> list[dict[str, Any]]:
+    """Plain data for ``stats --orphans --json``."""
+    return [asdict(r) for r in rows]
+
+
+def orphans_table(rows: list[OrphanLabel]) -> Table:
+    """Who gave which label to which sentence, for every orphan label."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=f"Orphan labels ({len(rows)})")
+    for column in ("article", "annotator", "label", "old text"):
+        table.add_column(column)
+    for r in rows:
+        # Texts and names are data, never markup.
+        table.add_row(
+            Text(r.article_path or "?"),
+            Text(r.annotator),
+            Text(r.label or ("(note)" if r.note else "(flag)")),
+            Text(r.text if r.text is not None else "(text not recorded)"),
+        )
+    if not rows:
+        table.caption = "No orphan labels: every label has its sentence."
+    else:
+        table.caption = "Kept, never deleted: a unit with the same text brings its label back."
+    return table
