@@ -1,0 +1,223 @@
+"""Adjudication mode (``annotate corpus/ --adjudicate``): settle what reviewers disagree on.
+
+Each claim reviewers labelled differently is shown in its paragraph with every reviewer's
+label, flag and note; one of the label keys, then a reason (enter alone is fine), records
+the final label in the adjudications table, apart from the reviewers' labels.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+
+from annotate.store import Disagreement, Store
+from annotate.tui.adjudication import AdjudicationWalk
+from annotate.tui.widgets.claim import ArticleHeader, ClaimView, literal
+
+if TYPE_CHECKING:
+    from annotate.tui.app import AnnotateApp
+
+# Reviewer lines shown before "… and N more".
+REVIEWER_LINES = 4
+
+
+def reviews_text(d: Disagreement | None) -> Text:
+    """Every reviewer's label, flag and note, then the adjudication if there is one."""
+    if d is None:
+        return Text("")
+    lines = []
+    for r in d.reviewers[:REVIEWER_LINES]:
+        line = Text(f"{literal(r.annotator):<12.12} ")
+        line.append(f"{r.label.replace('_', ' '):<13}", "bold")
+        if r.flagged:
+            line.append(" ⚑ unsure", "bold")
+        if r.note:
+            line.append(" · note: ")
+            line.append(literal(r.note), "italic")
+        lines.append(line)
+    if len(d.reviewers) > REVIEWER_LINES:
+        lines.append(Text(f"… and {len(d.reviewers) - REVIEWER_LINES} more reviewers", "dim"))
+    a = d.adjudication
+    final = Text("final: ")
+    if a is None:
+        final.append("— not adjudicated yet", "dim")
+    else:
+        final.append(a.label.replace("_", " "), "bold")
+        final.append(f" by {literal(a.adjudicator)}")
+        if a.reason:
+            final.append(" · reason: ")
+            final.append(literal(a.reason), "italic")
+    lines.append(final)
+    text = Text("\n").join(lines)
+    text.no_wrap, text.overflow = True, "ellipsis"
+    return text
+
+
+class Reviews(Widget):
+    """The reviewers' decisions on the current claim and its final label."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.disagreement: Disagreement | None = None
+
+    def show(self, d: Disagreement | None) -> None:
+        self.disagreement = d
+        self.refresh()
+
+    def render(self) -> Text:
+        return reviews_text(self.disagreement)
+
+
+class AdjudicateScreen(Screen[None]):
+    """Walks the disagreements; a label key then a reason records the final label."""
+
+    BINDINGS = [
+        # Same ids as on the labelling screen, so a remapped label key works here too.
+        Binding("1", "label('attributed')", "Attributed", id="label.attributed"),
+        Binding("2", "label('unattributed')", "Unattributed", id="label.unattributed"),
+        Binding("3", "label('editorial')", "Editorial", id="label.editorial"),
+        Binding("x", "label('not_claim')", "Not claim", id="label.not_claim"),
+        Binding("u,ctrl+z", "undo", "Undo", id="undo"),
+        Binding("left,k", "step(False)", "Back", id="back", show=False),
+        Binding("right,j", "step(True)", "Forward", id="forward", show=False),
+        Binding("n,tab", "next_unresolved", "Next open", id="adjudicate.next"),
+        Binding("question_mark", "guidelines", "Help", id="guidelines"),
+        Binding("q", "quit", "Quit", id="quit"),
+    ]
+
+    _NEED_ITEM = {"label", "step", "next_unresolved"}
+
+    def __init__(self, db_path: str, adjudicator: str) -> None:
+        super().__init__()
+        self.db_path = db_path
+        self.adjudicator = adjudicator
+        self.walk: AdjudicationWalk | None = None
+        self.reviewers: list[str] | None = None  # who has labelled anything, once counted
+
+    @property
+    def annotate(self) -> AnnotateApp:
+        return cast("AnnotateApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield ArticleHeader(id="article")
+        yield ClaimView(id="claim")
+        yield Reviews(id="reviews")
+        yield Static(id="adjudicate-status")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.walk = AdjudicationWalk(self.annotate.store, self.adjudicator)
+        self.walk.start()
+        self.show_item()
+        self.count()
+
+    @work(thread=True, exclusive=True, group="count")
+    def count(self) -> None:
+        """Count the disagreements (a pass over every label) on a connection of its own."""
+        with Store.open(self.db_path, migrate=False) as store:
+            counts = store.disagreement_count(), store.disagreement_count(unresolved=True)
+            reviewers = store.annotators()
+        self.app.call_from_thread(self._counted, *counts, reviewers)
+
+    def _counted(self, total: int, left: int, reviewers: list[str]) -> None:
+        assert self.walk is not None
+        self.walk.counted(total, left)
+        self.reviewers = reviewers
+        self.show_item()
+        if total and not left:
+            self.notify(f"Every disagreement is adjudicated ({total:,}).", title="Done")
+
+    # -- actions: one-line delegations -------------------------------------------------
+
+    def action_label(self, label: str) -> None:
+        self.ask_reason(label)
+
+    def action_undo(self) -> None:
+        self.moved(self._walk.undo(), "")
+
+    def action_step(self, forward: bool) -> None:
+        self.moved(self._walk.step(forward), f"This is the {'last' if forward else 'first'} one.")
+
+    def action_next_unresolved(self) -> None:
+        self.moved(self._walk.next_unresolved(), "Every disagreement is adjudicated.")
+
+    def action_guidelines(self) -> None:
+        self.annotate.open_guidelines()
+
+    def action_quit(self) -> None:
+        self.app.exit()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Dim (None) what cannot be done now, so the footer tells the truth."""
+        if self.walk is None:
+            return True
+        if action in self._NEED_ITEM and self.walk.current is None:
+            return None
+        if action == "undo" and not self.walk.undo_stack:
+            return None
+        return True
+
+    # -- doing -------------------------------------------------------------------------
+
+    @property
+    def _walk(self) -> AdjudicationWalk:
+        assert self.walk is not None
+        return self.walk
+
+    def ask_reason(self, label: str) -> None:
+        """Ask why, then record ``label`` as the final one (escape: nothing recorded)."""
+        from annotate.tui.screens.prompt import ReasonScreen
+
+        question = f"Final label {label.replace('_', ' ')}: why? (enter saves, esc cancels)"
+        before = self._walk.current
+        old = before.adjudication.reason if before and before.adjudication else ""
+
+        def done(reason: str | None) -> None:
+            if reason is not None:
+                self.decide(label, reason)
+
+        self.app.push_screen(ReasonScreen(question, old or "", "reason (optional)"), done)
+
+    def decide(self, label: str, reason: str) -> None:
+        """Record the adjudication (committed), then show the next open disagreement."""
+        walk = self._walk
+        walk.decide(label, reason)
+        if not walk.next_unresolved():
+            self.notify("Every disagreement is adjudicated.", title="Done")
+        self.show_item()
+
+    def moved(self, ok: bool, message: str) -> None:
+        if not ok and message:
+            self.notify(message, severity="warning", timeout=3)
+        self.show_item()
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def show_item(self) -> None:
+        walk = self._walk
+        context = walk.context()
+        self.query_one(ArticleHeader).show(context)
+        self.query_one(ClaimView).show(context, self._nothing_message())
+        self.query_one(Reviews).show(walk.current)
+        status = Text(walk.position())
+        status.append(" · adjudicator ")
+        status.append(literal(walk.adjudicator), "bold")
+        self.query_one("#adjudicate-status", Static).update(status)
+        self.refresh_bindings()
+
+    def _nothing_message(self) -> str:
+        reviewers = self.reviewers
+        if reviewers is not None and len(reviewers) < 2:
+            who = ", ".join(reviewers) or "nobody"
+            return (
+                f"Nothing to adjudicate: labels from at least two reviewers are needed "
+                f"(labelled so far by: {who})."
+            )
+        return "Nothing to adjudicate: the reviewers agree on every claim they have all labelled."
