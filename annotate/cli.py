@@ -77,24 +77,43 @@ def main() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Config file with a [keymap] table (default: $XDG_CONFIG_HOME/annotate/config.toml).",
 )
+@click.option(
+    "--adjudicate",
+    is_flag=True,
+    help="Settle the claims reviewers labelled differently (as --annotator); no ingest.",
+)
 def open_cmd(
-    corpus: Path | None, db_path: str, annotator: str | None, config_path: Path | None
+    corpus: Path | None,
+    db_path: str,
+    annotator: str | None,
+    config_path: Path | None,
+    adjudicate: bool,
 ) -> None:
     """Ingest CORPUS (only what changed) in the background and start labelling.
 
     Without CORPUS, label what the database already holds. Each decision is saved
-    before the next claim shows; run the same command again to resume.
+    before the next claim shows; run the same command again to resume. With
+    --adjudicate, walk the claims reviewers disagree on and record a final label
+    and a reason for each (export --aggregate uses it first).
 
     \b
     Examples:
       annotate corpus/ --db team.db
       annotate open --db team.db --annotator alice
+      annotate open --db team.db --annotator carol --adjudicate
     """
     from annotate.tui.app import AnnotateApp
     from annotate.tui.config import ConfigError
 
     try:
-        app = AnnotateApp(db_path=db_path, annotator=annotator, corpus=corpus, config=config_path)
+        app = AnnotateApp(
+            db_path=db_path,
+            annotator=annotator,
+            # Adjudication works on what is stored: ingest would only change the units.
+            corpus=None if adjudicate else corpus,
+            adjudicate=adjudicate,
+            config=config_path,
+        )
     except (ConfigError, StoreError) as e:
         raise click.ClickException(str(e)) from None
     app.run()
