@@ -271,6 +271,16 @@ class AnnotateApp(App[None]):
         if source is not None:
             self.label_screen.set_source(source)
 
+    def open_split(self) -> None:
+        from annotate.tui.screens.split import SplitScreen
+
+        if self.session.unit is not None:
+            self.push_screen(SplitScreen(self.session.unit.text), self._split_done)
+
+    def _split_done(self, at: int | None) -> None:
+        if at is not None:
+            self.label_screen.resegment(lambda: self.session.split_at(at))
+
     def choose_filter(self) -> None:
         from annotate.tui.screens.filter import FilterScreen
 

@@ -10,8 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from annotate.model import LABELS
-from annotate.store import ClaimGroupMember, LabelState, Store, SuggestionRecord, UnitView
+from annotate import resegment
+from annotate.model import LABELS, Unit
+from annotate.store import (
+    ClaimGroupMember,
+    LabelState,
+    SegmentChange,
+    Store,
+    SuggestionRecord,
+    UnitView,
+)
 
 # Filters in the order ``cycle_filter`` walks them; None shows every claim.
 FILTER_ORDER: tuple[str | None, ...] = (None, "unlabelled", *LABELS, "flagged", "noted")
@@ -91,7 +99,7 @@ class Session:
         self.state = LabelState()
         self.only: str | None = None
         # (unit id, state before the change), newest last; lives as long as the session.
-        self.undo_stack: list[tuple[str, LabelState]] = []
+        self.undo_stack: list[tuple[str, LabelState] | SegmentUndo] = []
         # Counters are read once and then kept up to date by each change, so a keypress
         # never re-counts the corpus.
         self.claims = 0
@@ -229,7 +237,10 @@ class Session:
         """Put the most recent change back and move to its unit (in any article)."""
         if not self.undo_stack:
             return None
-        unit_id, before = self.undo_stack.pop()
+        entry = self.undo_stack.pop()
+        if isinstance(entry, SegmentUndo):
+            return self._undo_segment(entry)
+        unit_id, before = entry
         undone = self.store.restore(unit_id, self.annotator, before)
         self._count_change(undone, before)
         if before.label is None:
@@ -245,3 +256,56 @@ class Session:
 
     def _count_change(self, before: LabelState, after: LabelState) -> None:
         self.labelled += (after.label is not None) - (before.label is not None)
+
+    # -- segmentation fixes -------------------------------------------------------------
+    # A merge or split replaces units of the current article (see annotate/resegment.py);
+    # units whose text is unchanged keep their ids and labels, the others start unlabelled.
+
+    def merge_next(self) -> UnitView | None:
+        """Merge the current claim with the next one of its paragraph (committed) and
+        show the merged unit. Raises ``resegment.SegmentError`` if there is none."""
+        assert self.unit is not None
+        cleaned, units = self.store.segment_units(self.unit.article_id)
+        units, edit = resegment.merge(cleaned, units, self.unit.seq)
+        return self._resegmented(edit, units)
+
+    def split_at(self, at: int) -> UnitView | None:
+        """Split the current claim before character ``at`` of its text (committed) and show
+        the first half. Raises ``resegment.SegmentError`` at an edge."""
+        assert self.unit is not None
+        cleaned, units = self.store.segment_units(self.unit.article_id)
+        units, edit = resegment.split(cleaned, units, self.unit.seq, at)
+        return self._resegmented(edit, units)
+
+    def _resegmented(self, edit: resegment.SegmentEdit, units: list[Unit]) -> UnitView | None:
+        assert self.unit is not None
+        article = self.unit.article_id
+        change = self.store.record_segment_edit(article, self.annotator, edit, units)
+        self.undo_stack.append(SegmentUndo(article, change.seq, edit))
+        return self._segment_changed(change)
+
+    def _undo_segment(self, entry: SegmentUndo) -> UnitView | None:
+        cleaned, units = self.store.segment_units(entry.article_id)
+        units = resegment.undo(cleaned, units, entry.edit)
+        change = self.store.undo_segment_edit(entry.article_id, entry.seq, self.annotator, units)
+        return self._segment_changed(change)
+
+    def _segment_changed(self, change: SegmentChange) -> UnitView | None:
+        self.labelled += change.labelled
+        self.claims += change.claims
+        self.complete = False  # the new units may be unlabelled
+        if change.unit_ids:
+            return self.go_to(change.unit_ids[0])
+        # Every unit that came was there before under the same id (a repeated sentence):
+        # stay at the same place in the queue, the old current unit may be gone.
+        pos = self.unit.pos if self.unit else 0
+        return self.go(self.store.claim_at_or_after(pos))
+
+
+@dataclass(frozen=True)
+class SegmentUndo:
+    """An undo-stack entry for a merge or split: edit ``seq`` of an article."""
+
+    article_id: str
+    seq: int
+    edit: resegment.SegmentEdit

@@ -7,6 +7,7 @@ dims in the footer what cannot be done right now (undo with nothing to undo).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from rich.progress_bar import ProgressBar
@@ -46,6 +47,8 @@ class LabelScreen(Screen[None]):
         Binding("slash", "search", "Search", id="search", show=False),
         Binding("v", "cycle_filter", "Next filter", id="filter.cycle", show=False),
         Binding("F", "choose_filter", "Choose filter", id="filter.choose", show=False),
+        Binding("m", "merge", "Merge with next", id="unit.merge", show=False),
+        Binding("S,ctrl+s", "split", "Split…", id="unit.split", show=False),
         Binding("q", "quit", "Quit", id="quit", show=False),
     ]
 
@@ -59,6 +62,8 @@ class LabelScreen(Screen[None]):
         "cycle_filter",
         "accept_suggestion",
         "edit_source",
+        "merge",
+        "split",
     }
 
     def __init__(self, session: Session, *, ingesting: bool = False) -> None:
@@ -102,8 +107,14 @@ class LabelScreen(Screen[None]):
     def action_edit_source(self) -> None:
         self.annotate.edit_source()
 
+    def action_merge(self) -> None:
+        self.resegment(self.session.merge_next)
+
+    def action_split(self) -> None:
+        self.annotate.open_split()
+
     def action_undo(self) -> None:
-        self.moved(self.session.undo(), "")
+        self.resegment(self.session.undo)
 
     def action_step(self, forward: bool) -> None:
         self.moved(self.session.step(forward), self._end_message(forward))
@@ -176,6 +187,17 @@ class LabelScreen(Screen[None]):
 
     def changed(self, _before: object) -> None:
         """A note or flag changed: redraw the unit's state and the footer."""
+        self.show_unit()
+
+    def resegment(self, change: Callable[[], object]) -> None:
+        """Run a merge or split (committed by the store), then show the unit it made."""
+        from annotate.resegment import SegmentError
+
+        try:
+            change()
+        except SegmentError as e:
+            self.notify(f"Cannot do that: {e}.", severity="warning", timeout=3)
+            return
         self.show_unit()
 
     def moved(self, unit: object | None, message: str) -> None:
