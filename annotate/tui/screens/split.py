@@ -50,7 +50,7 @@ class SplitScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="split-box", classes="dialog"):
-            yield Label("Split this claim: move the cursor to where the second part starts")
+            yield Label("Split: put the cursor where the second part starts")
             yield TextArea(
                 self.text,
                 read_only=True,
