@@ -149,3 +149,15 @@ def test_more_binding_ids_are_the_ones_the_screens_declare():
         if b.id
     }
     assert set(MORE_BINDING_IDS) <= declared <= binding_ids()
+
+
+def test_adjudicate_screen(disputed, snap_compare):
+    """Layout: the claim, each reviewer's label and note, the final label, the position."""
+
+    async def run_before(pilot) -> None:
+        await pilot.press("right")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    db, _ = disputed
+    assert snap_compare(adjudicator_app(db), terminal_size=(100, 24), run_before=run_before)

@@ -190,3 +190,17 @@ async def test_ingest_in_the_app_computes_suggestions(db_path, sample_corpus):
         assert "suggests:" in rendered(app, SuggestionBar)
     with Store.open(db_path) as store:
         assert store.articles_needing_suggestions(rules_version()) == []
+
+
+def test_main_screen_with_a_suggestion(suggested, snap_compare):
+    """Layout: cue and source marked in the claim, the suggestion, source and also-in lines."""
+    with Store.open(suggested) as store:
+        ids = [
+            u["id"]
+            for path in ("space.txt", "station.txt")
+            for u in store.units_of_article(path)
+            if u["kind"] == SENTENCE
+        ]
+        store.set_claim_groups({ids[0]: "g", ids[-1]: "g"})
+        store.set_label(ids[-1], "alice", "unattributed")
+    assert snap_compare(app_for(suggested), terminal_size=(100, 24))

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from annotate.tui.app import AnnotateApp
 
 # Reviewer lines shown before "… and N more".
-REVIEWER_LINES = 4
+REVIEWER_LINES = 3
 
 
 def reviews_text(d: Disagreement | None) -> Text:
@@ -87,7 +87,9 @@ class AdjudicateScreen(Screen[None]):
         Binding("u,ctrl+z", "undo", "Undo", id="undo"),
         Binding("left,k", "step(False)", "Back", id="back", show=False),
         Binding("right,j", "step(True)", "Forward", id="forward", show=False),
-        Binding("n,tab", "next_unresolved", "Next open", id="adjudicate.next"),
+        Binding("n", "next_unresolved", "Next open", id="adjudicate.next"),
+        # Tab too, as on the labelling screen; its own binding so the footer shows "n".
+        Binding("tab", "next_unresolved", "Next open", show=False),
         Binding("question_mark", "guidelines", "Help", id="guidelines"),
         Binding("q", "quit", "Quit", id="quit"),
     ]

@@ -33,8 +33,15 @@ class LabelScreen(Screen[None]):
         Binding("2", "label('unattributed')", "Unattributed", id="label.unattributed"),
         Binding("3", "label('editorial')", "Editorial", id="label.editorial"),
         Binding("x", "label('not_claim')", "Not claim", id="label.not_claim"),
-        Binding("s,enter", "accept_suggestion", "Accept", id="label.accept_suggestion"),
-        Binding("o", "edit_source", "Source", id="source.edit", show=False),
+        # Off the footer (no room at 80 columns): the suggestion line names the key.
+        Binding(
+            "s,enter",
+            "accept_suggestion",
+            "Accept suggestion",
+            id="label.accept_suggestion",
+            show=False,
+        ),
+        Binding("o", "edit_source", "Correct source", id="source.edit", show=False),
         Binding("u,ctrl+z", "undo", "Undo", id="undo"),
         Binding("left,k", "step(False)", "Back", id="back", show=False),
         Binding("right,j", "step(True)", "Forward", id="forward", show=False),
