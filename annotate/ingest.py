@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from annotate.model import SENTENCE, Block, CleanArticle, Document, Skipped, Unit
-from annotate.store import FileRecord, Store
+from annotate.store import FileRecord, SegmentEditRecord, Store
 
 _PACKAGE = Path(__file__).parent
 
@@ -211,7 +211,9 @@ def _ingest_document(store: Store, doc: Document, file: str, version: str) -> Ar
             store.touch_article(doc.path, file=file)
         return ArticleResult(doc.path, "unchanged")
     split = split_text(doc.text, title=doc.title)
-    units, edits, failed = split.units, [], []
+    units = split.units
+    edits: list[SegmentEditRecord] = []
+    failed: list[int] = []
     if existing is not None:
         # Reviewers' merges and splits are decisions: apply them to the new units too.
         edits = store.segment_edits(existing.id)
@@ -234,7 +236,7 @@ def _ingest_document(store: Store, doc: Document, file: str, version: str) -> Ar
     )
     if edits:
         # An edit that no longer applies keeps its row, marked, to be reported again.
-        store.set_segment_edits_applying(existing.id, {edits[i].seq for i in failed})
+        store.set_segment_edits_applying(edits[0].article_id, {edits[i].seq for i in failed})
     claims = sum(1 for u in units if u.kind == SENTENCE)
     return ArticleResult(
         doc.path,

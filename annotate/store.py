@@ -1788,7 +1788,9 @@ class Store:
             "ORDER BY a.ord IS NULL, a.ord, r.removed_at, l.annotator",
             [annotator] if annotator is not None else [],
         )
-        return [OrphanLabel(*r[:4], bool(r[4]), *r[5:]) for r in rows]
+        return [
+            OrphanLabel(r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], r[8]) for r in rows
+        ]
 
     def _swap_units(
         self, article_id: str, annotator: str, action: str, units: Sequence[Unit], now: str

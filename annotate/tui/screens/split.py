@@ -63,7 +63,8 @@ class SplitScreen(ModalScreen[int | None]):
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
-        area.cursor_location = area.document.get_location_from_index(likely_split(self.text))
+        # The text has no newline (units are one line), so a location is (0, offset).
+        area.cursor_location = (0, likely_split(self.text))
         area.focus()
         self._preview()
 
@@ -73,8 +74,8 @@ class SplitScreen(ModalScreen[int | None]):
     @property
     def at(self) -> int:
         """The cursor's offset in the unit's text."""
-        area = self.query_one(TextArea)
-        return area.document.get_index_from_location(area.cursor_location)
+        row, column = self.query_one(TextArea).cursor_location
+        return column if row == 0 else len(self.text)
 
     def _preview(self) -> None:
         one, two = halves(self.text, self.at)
