@@ -92,9 +92,12 @@ def build(path: Path, rows: int, seed: int = 7) -> None:
 # The export's query, written out by hand: the same rows in the same order.
 BARE_SQL = (
     "SELECT u.id, u.article_id, a.path, a.title, u.paragraph, u.seq, u.start, u.end, u.kind, "
-    "u.text, l.label, l.annotator, l.labeled_at, l.note, l.flagged FROM units u "
+    "u.text, l.label, l.annotator, l.labeled_at, l.note, l.flagged, "
+    "s.suggested_label, s.confidence, s.cue, coalesce(l.source, s.source), s.claim_group "
+    "FROM units u "
     "JOIN articles a ON a.id = u.article_id "
     "JOIN labels l ON l.unit_id = u.id AND l.label IS NOT NULL "
+    "LEFT JOIN suggestions s ON s.unit_id = u.id "
     "WHERE u.kind = 'sentence' ORDER BY u.pos, l.annotator"
 )
 
