@@ -362,6 +362,10 @@ def ingest_report(summary: Any, skipped: list[str]) -> str:
         f"{s.added} article(s) added, {s.updated} updated, {s.unchanged} unchanged; "
         f"{s.units_added} unit(s) added, {s.units_removed} removed."
     )
+    if s.orphaned:
+        text += f"\n{s.orphaned} label(s) are orphaned: their sentence changed; see annotate stats."
+    if s.edits_failed:
+        text += f"\n{len(s.edits_failed)} merge(s) or split(s) no longer apply (annotate ingest)."
     if skipped:
         text += f"\nSkipped {len(skipped)}:\n" + "\n".join(skipped[:5])
         if len(skipped) > 5:
