@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from annotate.store import Disagreement, Store
+from annotate.store import Disagreement, Store, SuggestionRecord
 from annotate.tui.adjudication import AdjudicationWalk
 from annotate.tui.widgets.claim import ArticleHeader, ClaimView, literal
 
@@ -28,8 +28,9 @@ if TYPE_CHECKING:
 REVIEWER_LINES = 3
 
 
-def reviews_text(d: Disagreement | None) -> Text:
-    """Every reviewer's label, flag and note, then the adjudication if there is one."""
+def reviews_text(d: Disagreement | None, suggestion: SuggestionRecord | None = None) -> Text:
+    """Every reviewer's label, flag and note, the adjudication if there is one, and what
+    the rules suggest (a third opinion, with its reason)."""
     if d is None:
         return Text("")
     lines = []
@@ -55,6 +56,12 @@ def reviews_text(d: Disagreement | None) -> Text:
             final.append(" · reason: ")
             final.append(literal(a.reason), "italic")
     lines.append(final)
+    if suggestion is not None:
+        rules = Text("rules suggest: ", "dim")
+        rules.append(suggestion.suggested_label.replace("_", " "))
+        rules.append(f" {suggestion.confidence:.2f} — ", "dim")
+        rules.append(literal(suggestion.reason), "dim italic")
+        lines.append(rules)
     text = Text("\n").join(lines)
     text.no_wrap, text.overflow = True, "ellipsis"
     return text
@@ -66,13 +73,14 @@ class Reviews(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.disagreement: Disagreement | None = None
+        self.suggestion: SuggestionRecord | None = None
 
-    def show(self, d: Disagreement | None) -> None:
-        self.disagreement = d
+    def show(self, d: Disagreement | None, suggestion: SuggestionRecord | None) -> None:
+        self.disagreement, self.suggestion = d, suggestion
         self.refresh()
 
     def render(self) -> Text:
-        return reviews_text(self.disagreement)
+        return reviews_text(self.disagreement, self.suggestion)
 
 
 class AdjudicateScreen(Screen[None]):
@@ -207,7 +215,7 @@ class AdjudicateScreen(Screen[None]):
         context = walk.context()
         self.query_one(ArticleHeader).show(context)
         self.query_one(ClaimView).show(context, self._nothing_message())
-        self.query_one(Reviews).show(walk.current)
+        self.query_one(Reviews).show(walk.current, context.suggestion if context else None)
         status = Text(walk.position())
         status.append(" · adjudicator ")
         status.append(literal(walk.adjudicator), "bold")
