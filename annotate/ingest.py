@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
+from collections import deque
 from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from annotate.model import SENTENCE, Block, CleanArticle, Document, Skipped, Unit
 from annotate.store import FileRecord, SegmentEditRecord, Store
@@ -122,9 +126,18 @@ class Summary:
 Event = Progress | ArticleResult | Skipped | Summary
 
 
-def ingest(store: Store, root: Path, *, exclude: Collection[Path] = ()) -> Iterator[Event]:
+def ingest(
+    store: Store,
+    root: Path,
+    *,
+    exclude: Collection[Path] = (),
+    workers: int | None = None,
+) -> Iterator[Event]:
     """Ingest every article under ``root`` (a folder or one file), yielding events.
 
+    Reading, cleaning and segmentation run in ``workers`` processes when many files
+    changed (default: one per CPU, or ``ANNOTATE_WORKERS``; 0 keeps everything in this
+    process); the store is written here, in corpus order, so the result is the same.
     The last event is always the ``Summary``.
     """
     from annotate import reading
@@ -137,57 +150,156 @@ def ingest(store: Store, root: Path, *, exclude: Collection[Path] = ()) -> Itera
         base, files = root, reading.corpus_files(root, exclude=exclude)
     known = store.file_records()
     summary = Summary(files=len(files))
-    seen: set[str] = set()
+    jobs = [_job(path, base, known, version) for path in files]
+    pending = sum(1 for j in jobs if j.stat is None or not j.unchanged)
     # Writes are grouped into short transactions (see Store.batched). A consumer that
     # stops early closes this generator, which rolls back only the batch in progress; a
     # file's record is written with its articles, so the next run redoes exactly those.
-    with store.batched() as tick:
-        for done, path in enumerate(files, 1):
-            rel = path.relative_to(base).as_posix()
-            seen.add(rel)
-            yield from _ingest_file(store, path, base, rel, known.get(rel), version, summary)
+    with store.batched() as tick, _preparer(_worker_count(workers, pending)) as prepare:
+        prepared = prepare(
+            (j.path, base, store.article_shas_of_file(j.rel), version)
+            for j in jobs
+            if not j.unchanged
+        )
+        for done, job in enumerate(jobs, 1):
+            if job.unchanged:
+                summary.files_unchanged += 1
+                for article in store.article_paths_of_file(job.rel):
+                    summary.unchanged += 1
+                    yield ArticleResult(article, "unchanged")
+            else:
+                yield from _store_file(store, job, next(prepared), version, summary)
             tick()
-            yield Progress(done, len(files), rel)
-    summary.missing_files = sorted(set(known) - seen) if not root.is_file() else []
+            yield Progress(done, len(files), job.rel)
+    summary.missing_files = sorted(set(known) - {j.rel for j in jobs}) if root.is_dir() else []
     yield summary
 
 
-def _ingest_file(
-    store: Store,
-    path: Path,
-    base: Path,
-    rel: str,
-    record: FileRecord | None,
-    version: str,
-    summary: Summary,
-) -> Iterator[Event]:
-    """Ingest the articles of one corpus file, skipping it unread when it is unchanged."""
-    from annotate import reading
+@dataclass(frozen=True)
+class _Job:
+    path: Path
+    rel: str
+    stat: os.stat_result | None
+    unchanged: bool
 
+
+def _job(path: Path, base: Path, known: dict[str, FileRecord], version: str) -> _Job:
+    rel = path.relative_to(base).as_posix()
     try:
         st: os.stat_result | None = path.stat()
     except OSError:
         st = None  # broken symlink, loop, vanished file: read_file names the reason
-    if (
+    record = known.get(rel)
+    unchanged = (
         st is not None
         and record is not None
         and record.size == st.st_size
         and record.mtime_ns == st.st_mtime_ns
         and record.segmenter == version
-    ):
-        summary.files_unchanged += 1
-        for article in store.article_paths_of_file(rel):
-            summary.unchanged += 1
-            yield ArticleResult(article, "unchanged")
-        return
-    any_ok = False
+    )
+    return _Job(path, rel, st, unchanged)
+
+
+Prepared = list[Skipped | tuple[Document, "Split | None"]]
+
+
+def prepare_file(path: Path, base: Path, known: dict[str, str], version: str) -> Prepared:
+    """Read one corpus file and split its articles: the CPU-heavy part of ingest.
+
+    ``known`` maps the paths of this file's articles already in the store to their
+    sha256; an article whose bytes and rules are unchanged is not split again (its
+    Split is None). Pure and picklable, so it can run in a worker process.
+    """
+    from annotate import reading
+
+    out: Prepared = []
     for item in reading.read_file(path, base):
+        if isinstance(item, Skipped):
+            out.append(item)
+        elif known.get(item.path) == f"{item.sha256}:{version}":
+            out.append((item, None))
+        else:
+            out.append((item, split_text(item.text, title=item.title)))
+    return out
+
+
+def _prepare_safely(args: tuple[Path, Path, dict[str, str], str]) -> Prepared:
+    path, base, _, _ = args
+    try:
+        return prepare_file(*args)
+    except Exception as e:  # a bug must cost one file, not the whole ingest
+        rel = path.relative_to(base).as_posix()
+        return [Skipped(rel, f"could not be processed ({type(e).__name__}: {e})")]
+
+
+def _worker_count(workers: int | None, pending: int) -> int:
+    if workers is None:
+        env = os.environ.get("ANNOTATE_WORKERS")
+        workers = int(env) if env and env.isdigit() else (os.cpu_count() or 1)
+    # Spawned workers re-import __main__ by its path; from stdin there is none to import.
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    if main_file is not None and not os.path.exists(main_file):
+        return 0
+    # Starting a worker costs about as much as splitting a few dozen articles.
+    return workers if workers > 1 and pending >= 100 else 0
+
+
+@contextmanager
+def _preparer(workers: int) -> Iterator[Any]:
+    """A function mapping prepare jobs to results in order, in this process or a pool."""
+    if workers == 0:
+        yield lambda jobs: map(_prepare_safely, jobs)
+        return
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    # spawn, not fork: ingest may run in a thread of the TUI, and forking a threaded
+    # process is unsafe.
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def ordered(jobs: Iterator[Any]) -> Iterator[Prepared]:
+        # A bounded window of files in flight keeps memory flat however big the corpus.
+        window: deque[tuple[Any, Future[Prepared] | None]] = deque()
+        broken = False
+
+        def result(job: Any, future: Future[Prepared] | None) -> Prepared:
+            nonlocal broken
+            if future is not None and not broken:
+                try:
+                    return future.result()
+                except BrokenProcessPool:
+                    # Workers could not start (e.g. a __main__ they cannot re-import)
+                    # or died: finish in this process rather than fail the ingest.
+                    broken = True
+            return _prepare_safely(job)
+
+        for job in jobs:
+            window.append((job, None if broken else pool.submit(_prepare_safely, job)))
+            if len(window) >= 8 * workers:
+                yield result(*window.popleft())
+        while window:
+            yield result(*window.popleft())
+
+    try:
+        yield ordered
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _store_file(
+    store: Store, job: _Job, prepared: Prepared, version: str, summary: Summary
+) -> Iterator[Event]:
+    """Write one file's prepared articles to the store and account for them."""
+    any_ok = False
+    for item in prepared:
         if isinstance(item, Skipped):
             summary.skipped.append(item)
             yield item
             continue
         any_ok = True
-        result = _ingest_document(store, item, rel, version)
+        doc, split = item
+        result = _ingest_document(store, doc, job.rel, version, split)
         if result.status == "added":
             summary.added += 1
         elif result.status == "updated":
@@ -200,17 +312,20 @@ def _ingest_file(
         summary.edits_applied += result.edits_applied
         summary.edits_failed += [f"{result.path}: {d}" for d in result.edits_failed]
         yield result
-    if any_ok and st is not None:
-        store.save_file_record(FileRecord(rel, st.st_size, st.st_mtime_ns, version))
+    if any_ok and job.stat is not None:
+        store.save_file_record(FileRecord(job.rel, job.stat.st_size, job.stat.st_mtime_ns, version))
 
 
-def _ingest_document(store: Store, doc: Document, file: str, version: str) -> ArticleResult:
+def _ingest_document(
+    store: Store, doc: Document, file: str, version: str, split: Split | None
+) -> ArticleResult:
     existing = store.article(doc.path)
     if existing is not None and existing.sha256 == doc.sha256 and existing.segmenter == version:
         if existing.file != file:
             store.touch_article(doc.path, file=file)
         return ArticleResult(doc.path, "unchanged")
-    split = split_text(doc.text, title=doc.title)
+    if split is None:  # prepared as unchanged, but the store changed meanwhile
+        split = split_text(doc.text, title=doc.title)
     units = split.units
     edits: list[SegmentEditRecord] = []
     failed: list[int] = []

@@ -510,6 +510,14 @@ class Store:
         ).fetchone()
         return ArticleRecord(*row) if row else None
 
+    def article_shas_of_file(self, file: str) -> dict[str, str]:
+        """``path -> "sha256:segmenter"`` for the articles read from one corpus file."""
+        rows = self.conn.execute(
+            "SELECT path, sha256 || ':' || coalesce(segmenter, '') FROM articles WHERE file = ?",
+            (file,),
+        )
+        return {r[0]: r[1] for r in rows}
+
     def article_paths_of_file(self, file: str) -> list[str]:
         rows = self.conn.execute("SELECT path FROM articles WHERE file = ? ORDER BY ord", (file,))
         return [r[0] for r in rows]

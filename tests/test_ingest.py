@@ -123,3 +123,18 @@ def test_broken_symlink_is_skipped_with_its_reason(store, tmp_path):
     summary, _ = run(store, corpus)
     assert [str(s) for s in summary.skipped] == ["gone.txt: broken symlink"]
     assert summary.added == 1
+
+
+def test_worker_processes_give_the_same_store_as_one_process(tmp_path):
+    corpus = tmp_path / "c"
+    for i in range(110):
+        write(corpus / f"{i:03d}.txt", ARTICLE.replace("Monday", f"day {i}"))
+    (corpus / "empty.txt").write_bytes(b"")
+    results = []
+    for workers in (0, 2):
+        with Store.open(tmp_path / f"w{workers}.db") as s:
+            summary, events = run(s, corpus, workers=workers)
+            rows = s.conn.execute("SELECT id, pos, text, start, end FROM units ORDER BY pos")
+            results.append(([tuple(r) for r in rows], summary.added, len(summary.skipped)))
+    assert results[0] == results[1]
+    assert results[0][1] == 110 and results[0][2] == 1
