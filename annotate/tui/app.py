@@ -184,20 +184,24 @@ class AnnotateApp(App[None]):
         from annotate.ingest import Summary, default_exclude, ingest
 
         worker = get_current_worker()
+        changed = False
         with Store.open(self.db_path) as store:
             for event in ingest(store, corpus, exclude=default_exclude(self.db_path)):
                 if worker.is_cancelled:  # quitting: stop between articles (each is committed)
                     return
-                claims = store.claim_count() if isinstance(event, Summary) else None
+                claims = None
+                if isinstance(event, Summary):
+                    claims, changed = store.claim_count(), bool(event.changed)
                 self.post_message(IngestEvent(event, claims))
-            if worker.is_cancelled:
-                return
-            # Suggestions and claim groups for what is new (nothing to do when every unit
-            # has one from these rules), then the current claim is redrawn with its own.
-            from annotate.cues import suggest_all
+            # Suggestions and claim groups for what ingest added or changed, then the
+            # current claim is redrawn with its own. Only then: on an unchanged corpus a
+            # database without suggestions (made before they existed) would be worked
+            # through entirely while the reviewer labels; `annotate suggest` does that.
+            if changed and not worker.is_cancelled:
+                from annotate.cues import suggest_all
 
-            if suggest_all(store).units:
-                self.post_message(SuggestionsReady())
+                if suggest_all(store).units:
+                    self.post_message(SuggestionsReady())
 
     def on_ingest_event(self, message: IngestEvent) -> None:
         from annotate.ingest import ArticleResult, Progress, Summary
