@@ -183,11 +183,11 @@ def also_in_text(members: Sequence[ClaimGroupMember]) -> Text:
         for who, label in m.labels.items():
             by_label.setdefault(label, []).append(who)
         text.append("labelled ")
-        for i, (label, who) in enumerate(by_label.items()):
+        for i, (label, names) in enumerate(by_label.items()):
             if i:
                 text.append("; ")
             text.append(label.replace("_", " "), "bold")
-            text.append(f" ({', '.join(literal(w) for w in who)})")
+            text.append(f" ({', '.join(literal(n) for n in names)})")
     else:
         text.append("not labelled yet", "dim")
         text.append(f" (suggests {m.suggested_label.replace('_', ' ')})", "dim")
