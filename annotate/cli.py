@@ -758,7 +758,7 @@ def evaluate_cmd(
         for line in evaluate.report_lines(name, scores):
             click.echo(line)
         if errors:
-            for e in scores.errors:
-                click.echo(f"  gold {e['gold']}, suggested {e['suggested']}: {e['text']}")
-                click.echo(f"    {e['reason']}")
+            for miss in scores.errors:
+                click.echo(f"  gold {miss['gold']}, suggested {miss['suggested']}: {miss['text']}")
+                click.echo(f"    {miss['reason']}")
         click.echo()

@@ -198,7 +198,7 @@ class _Plan:
     __slots__ = ("masks", "forced", "suggested")
 
     def __init__(self) -> None:
-        self.masks: list[tuple[int, int, dict[int, str]]] = []
+        self.masks: list[tuple[int, int, dict[int, int]]] = []
         self.forced: list[int] = []  # sentence ends no veto undoes (-1: none after all)
         self.suggested: list[int] = []  # sentence ends the vetoes still judge
 
@@ -242,7 +242,7 @@ def _protect(text: str, model: _Model) -> tuple[str, _Plan]:
     return masked, plan
 
 
-def _apply(text: str, masks: list[tuple[int, int, dict[int, str]]]) -> str:
+def _apply(text: str, masks: list[tuple[int, int, dict[int, int]]]) -> str:
     """The text with each masked span translated; same length, same offsets."""
     masks.sort()
     pieces = []
@@ -298,7 +298,7 @@ def _lists(text: str, listy: bool, colon: bool, plan: _Plan) -> None:
         starts.extend((m.end(), True) for m in _LIST_AFTER_NEWLINE.finditer(text))
     if colon and ": " in text:
         starts.extend((m.end(), False) for m in _LIST_AFTER_COLON.finditer(text))
-    firsts = [(m, alone) for pos, alone in sorted(starts) if (m := _ENUM.match(text, pos))]
+    firsts = [(hit, alone) for pos, alone in sorted(starts) if (hit := _ENUM.match(text, pos))]
     if not firsts:
         return
     # Every enumerator after the first list start, by (label, punctuation), in order.

@@ -44,7 +44,7 @@ def utc_now() -> str:
 
 
 def _m001_articles_and_units(db: Database) -> None:
-    db["files"].create(
+    db.table("files").create(
         {
             "path": str,
             "size": int,
@@ -54,7 +54,7 @@ def _m001_articles_and_units(db: Database) -> None:
         },
         pk="path",
     )
-    db["articles"].create(
+    db.table("articles").create(
         {
             "id": str,
             "path": str,
@@ -72,10 +72,10 @@ def _m001_articles_and_units(db: Database) -> None:
         pk="id",
         not_null={"path", "file", "ord", "sha256", "cleaned"},
     )
-    db["articles"].create_index(["path"], unique=True)
-    db["articles"].create_index(["ord"], unique=True)
-    db["articles"].create_index(["file"])
-    db["units"].create(
+    db.table("articles").create_index(["path"], unique=True)
+    db.table("articles").create_index(["ord"], unique=True)
+    db.table("articles").create_index(["file"])
+    db.table("units").create(
         {
             "id": str,
             "article_id": str,
@@ -91,14 +91,14 @@ def _m001_articles_and_units(db: Database) -> None:
         foreign_keys=[("article_id", "articles", "id")],
         not_null={"article_id", "pos", "paragraph", "seq", "kind", "text", "start", "end"},
     )
-    db["units"].create_index(["article_id", "seq"], unique=True)
-    db["units"].create_index(["pos"], unique=True)
+    db.table("units").create_index(["article_id", "seq"], unique=True)
+    db.table("units").create_index(["pos"], unique=True)
 
 
 def _m002_labels_and_history(db: Database) -> None:
     # No foreign key to units: a label must outlive its unit when an article is
     # re-segmented (it becomes an orphan that ingest reports), never vanish with it.
-    db["labels"].create(
+    db.table("labels").create(
         {
             "unit_id": str,
             "annotator": str,
@@ -112,8 +112,8 @@ def _m002_labels_and_history(db: Database) -> None:
         not_null={"unit_id", "annotator", "flagged"},
         defaults={"flagged": 0},
     )
-    db["labels"].create_index(["annotator", "label"])
-    db["history"].create(
+    db.table("labels").create_index(["annotator", "label"])
+    db.table("history").create(
         {
             "id": int,
             "at": str,
@@ -130,14 +130,14 @@ def _m002_labels_and_history(db: Database) -> None:
         pk="id",
         not_null={"at", "annotator", "unit_id", "action"},
     )
-    db["history"].create_index(["annotator", "id"])
-    db["history"].create_index(["unit_id"])
+    db.table("history").create_index(["annotator", "id"])
+    db.table("history").create_index(["unit_id"])
 
 
 def _m003_adjudications_and_assignments(db: Database) -> None:
     # Adjudicated labels live apart from the raw labels: agreement is computed on what the
     # reviewers said, the dataset (export --aggregate) uses the adjudicated label first.
-    db["adjudications"].create(
+    db.table("adjudications").create(
         {
             "unit_id": str,
             "label": str,
@@ -149,19 +149,19 @@ def _m003_adjudications_and_assignments(db: Database) -> None:
         not_null={"unit_id", "label", "adjudicator", "adjudicated_at"},
     )
     # No rows means no split: every reviewer sees every unit.
-    db["assignments"].create(
+    db.table("assignments").create(
         {"article_id": str, "annotator": str},
         pk=("article_id", "annotator"),
         not_null={"article_id", "annotator"},
     )
-    db["assignments"].create_index(["annotator", "article_id"])
+    db.table("assignments").create_index(["annotator", "article_id"])
 
 
 def _m004_suggestions(db: Database) -> None:
     # One suggestion per unit, recomputed when the unit (so its id) or the rules change
     # (``rules`` is the fingerprint of annotate/cues.py). No foreign key: suggestions of
     # re-segmented units are pruned by the suggest step, like orphan labels are reported.
-    db["suggestions"].create(
+    db.table("suggestions").create(
         {
             "unit_id": str,
             "suggested_label": str,
@@ -181,7 +181,7 @@ def _m004_suggestions(db: Database) -> None:
         pk="unit_id",
         not_null={"unit_id", "suggested_label", "confidence", "reason"},
     )
-    db["suggestions"].create_index(["claim_group"])
+    db.table("suggestions").create_index(["claim_group"])
 
 
 def _m005_segment_edits(db: Database) -> None:
@@ -190,7 +190,7 @@ def _m005_segment_edits(db: Database) -> None:
     # ``before``/``after`` are JSON lists of {text, start, end}. An undone edit keeps its
     # row (``undone_at`` set); one that stopped applying on re-ingest keeps it too
     # (``applies`` 0), to be reported rather than dropped.
-    db["segment_edits"].create(
+    db.table("segment_edits").create(
         {
             "article_id": str,
             "seq": int,
@@ -208,7 +208,7 @@ def _m005_segment_edits(db: Database) -> None:
     )
     # The text of units that left the store while labels pointed at them, so that an
     # orphan label can be listed with the sentence it was given to.
-    db["removed_units"].create(
+    db.table("removed_units").create(
         {"unit_id": str, "article_id": str, "text": str, "removed_at": str},
         pk="unit_id",
         not_null={"unit_id", "article_id", "text", "removed_at"},
@@ -1569,7 +1569,7 @@ class Store:
                     (r[0],),
                 ).fetchall()
             )
-            out.append(ClaimGroupMember(*r, labels=labels))
+            out.append(ClaimGroupMember(r[0], r[1], r[2], r[3], r[4], r[5], r[6], labels))
         return out
 
     def labelled_suggestions(

@@ -31,7 +31,7 @@ def load_keymap(path: Path | None, known_ids: Collection[str] = ()) -> dict[str,
     so a typo does not silently leave the old key in place.
     """
     explicit = path is not None
-    path = Path(path) if explicit else default_config_path()
+    path = Path(path) if path is not None else default_config_path()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

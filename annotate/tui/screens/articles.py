@@ -68,9 +68,9 @@ class ArticlesScreen(Screen[ArticleProgress | None]):
                 current = i
         table.loading = False
         table.move_cursor(row=current)
-        done = sum(1 for a in articles if a.claims and a.labelled >= a.claims)
+        finished = sum(1 for a in articles if a.claims and a.labelled >= a.claims)
         self.query_one("#articles-title", Static).update(
-            f"Articles: {done} of {len(articles)} done · enter jumps to the first unlabelled claim"
+            f"Articles: {finished} of {len(articles)} done · enter jumps to the first unlabelled claim"
         )
         table.focus()
 
