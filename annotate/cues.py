@@ -647,7 +647,7 @@ _EDITORIAL: list[tuple[re.Pattern[str], float]] = [
 # has one home; a pattern they cannot be read from runs on every unit.
 
 try:  # the regex parser is a private module, renamed in Python 3.11
-    from re import _parser as _sre_parse
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 

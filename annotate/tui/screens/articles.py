@@ -70,7 +70,8 @@ class ArticlesScreen(Screen[ArticleProgress | None]):
         table.move_cursor(row=current)
         finished = sum(1 for a in articles if a.claims and a.labelled >= a.claims)
         self.query_one("#articles-title", Static).update(
-            f"Articles: {finished} of {len(articles)} done · enter jumps to the first unlabelled claim"
+            f"Articles: {finished} of {len(articles)} done · "
+            "enter jumps to the first unlabelled claim"
         )
         table.focus()
 
