@@ -147,23 +147,192 @@ _DATELINE = re.compile(r"^[A-Z][A-Z .,'’/-]{2,40}(?:\s*\([^)]{2,30}\))?\s*[-�
 # the others double as ordinary verbs or nouns ("shares added 2%", "an estimated 300",
 # "member states") and count only with a reporting complement or at the sentence's tail.
 
-_STRONG = (
-    "accused|accuses|said|says|say|saying|adding|noting|arguing|warning|insisting|told|tells|announced|announces|stated|insisted|insists|argued|"
-    "argues|warned|warns|explained|explains|acknowledged|acknowledges|admitted|admits|"
-    "testified|testifies|tweeted|tweets|denied|denies|asserted|asserts|conceded|concedes|"
-    "stressed|stresses|emphasised|emphasized|cautioned|commented|remarked|recalled|"
-    "complained|contended|maintained|alleged|alleges|declared|declares|replied|responded|"
-    "vowed|pledged|promised|predicted|predicts|forecast|forecasts|urged|urges|argue|warn|"
-    "insist|deny|admit|acknowledge|explain|contend|allege|maintain|testify|predict"
+
+def _inflect(*bases: str) -> str:
+    """A regex alternation of the forms of regular verbs: base, -s, -ed (not -ing).
+
+    "hint" gives hint|hints|hinted; "praise" praise|praises|praised; "deny" deny|denies|
+    denied; a base written "admit+" doubles its last letter (admitted). Irregular forms
+    are listed as they are.
+    """
+    out: list[str] = []
+    for b in bases:
+        double = b.endswith("+")
+        b = b.rstrip("+")
+        if b.endswith("e"):
+            forms = [b, b + "s", b + "d"]
+        elif re.search(r"[^aeiou]y$", b):
+            forms = [b, b[:-1] + "ies", b[:-1] + "ied"]
+        elif re.search(r"(?:s|sh|ch|x|z)$", b):
+            forms = [b, b + "es", b + "ed"]
+        else:
+            forms = [b, b + "s", (b + b[-1] if double else b) + "ed"]
+        out.extend(forms)
+    return "|".join(sorted(set(out), key=lambda w: (-len(w), w)))
+
+
+# Speech acts: whenever a source stands before them they report what it said. Verbs
+# whose base or -s form is also a common noun ("member states", "his comments", "a
+# pledge") count in their past form only.
+_STRONG = "|".join(
+    [
+        "said|says|say|told|tells|saying|adding|noting|arguing|warning|insisting|"
+        "claiming|stressing|explaining|citing|forecast|forecasts|tweets|stresses|"
+        "spoke\\s+of|pointed\\s+out|points\\s+out|point\\s+out",
+        _inflect(
+            "accuse",
+            "announce",
+            "insist",
+            "argue",
+            "warn",
+            "explain",
+            "acknowledge",
+            "admit+",
+            "testify",
+            "deny",
+            "assert",
+            "concede",
+            "emphasise",
+            "emphasize",
+            "complain",
+            "contend",
+            "allege",
+            "declare",
+            "predict",
+            "urge",
+            "reiterate",
+            "reaffirm",
+            "retort",
+            "assure",
+            "reassure",
+            "recount",
+            "clarify",
+            "speculate",
+            "confess",
+            "insinuate",
+            "opine",
+            # evaluative speech acts: the claim is the speaker's judgement
+            "criticise",
+            "criticize",
+            "condemn",
+            "denounce",
+            "laud",
+            "lambast",
+            "berate",
+            "chide",
+            "scold",
+            "castigate",
+            "decry",
+            "deplore",
+            "applaud",
+            "commend",
+            "disparage",
+            "belittle",
+            "deride",
+        ),
+        "|".join(
+            f
+            for f in _inflect(
+                "state",
+                "tweet",
+                "stress",
+                "caution",
+                "comment",
+                "remark",
+                "recall",
+                "reply",
+                "respond",
+                "vow",
+                "pledge",
+                "promise",
+                "counter",
+                "quip+",
+                "joke",
+                "boast",
+                "lament",
+                "grumble",
+                "muse",
+                "maintain",
+                "elaborate",
+                "blog+",
+                "text",
+                "hint",
+                "praise",
+                "hail",
+                "blame",
+                "fault",
+                "slam+",
+                "rubbish",
+                "mock",
+                "ridicule",
+                "rebuke",
+            ).split("|")
+            if f.endswith("ed")
+        ),
+    ]
 )
-_COMPLEMENT = (
-    "added|adds|noted|notes|reported|reports|confirmed|confirms|claimed|claims|estimated|"
-    "estimates|disclosed|discloses|revealed|reveals|wrote|writes|posted|posts|suggested|"
-    "suggests|found|finds|showed|shows|indicated|indicates|believes|believe|expects|"
-    "expect|expected|agreed|agrees|suggest|report|note|confirm|estimate|believed|think|"
-    "thinks|fear|fears|feared|reckon|reckons|show|find"
+# A strong verb used for motion or a physical act: "slammed into", "hailed from".
+_NOT_SPEECH_AFTER = re.compile(r"\s+(?:into|onto|through|shut|from|down\s+on)\b")
+# Verbs that double as ordinary verbs or nouns ("shares added 2%", "an estimated 300",
+# "ruled the country"): reporting only with a complement or at the sentence's tail.
+_COMPLEMENT = "|".join(
+    [
+        "wrote|writes|write|found|finds|find|showed|shows|show|thought|think|thinks|"
+        "feared|fear|fears|reckon|reckons|believe|believes|believed",
+        _inflect(
+            "add",
+            "note",
+            "report",
+            "confirm",
+            "claim",
+            "estimate",
+            "disclose",
+            "reveal",
+            "post",
+            "suggest",
+            "indicate",
+            "expect",
+            "agree",
+            "rule",
+            "conclude",
+            "determine",
+            "calculate",
+            "project",
+            "mention",
+            "observe",
+            "signal+",
+            "certify",
+        ),
+    ]
 )
-_VERB = re.compile(rf"\b(?:(?P<strong>{_STRONG})|(?P<weak>{_COMPLEMENT}))\b")
+# Naming verbs report a judgement only with "as" or a quote after their object:
+# "called the decision “short-sighted”", "described the car as undriveable"; not
+# "called the police", "dismissed the case".
+_LABELLING = frozenset(
+    _inflect(
+        "describe",
+        "dismiss",
+        "brand",
+        "label+",
+        "dub+",
+        "characterise",
+        "characterize",
+        "portray",
+        "call",
+    ).split("|")
+    + ["labelled", "labeled", "labels", "label"]
+)
+_LABELLING_COMPLEMENT = re.compile(r"[^,.;#]{0,60}?(?:\bas\b|#)")
+# Verbs of inference: "the data suggest" names a source, "the move suggests" is the
+# writer's reading of an event; these need a named, speaker or document source.
+_INFERENCE = frozenset(_inflect("suggest", "indicate", "signal+", "imply").split("|"))
+# Weak verbs whose complement must be a clause or a particle: "ruled that", "ruled out".
+_STRICT_COMPLEMENT = frozenset(_inflect("rule", "conclude", "determine", "observe").split("|"))
+_STRICT_RIGHT = re.compile(r"\s*(?:that\b|:|out\b|in\s+favou?r\b|against\b)")
+
+_VERB = re.compile(
+    rf"\b(?:(?P<strong>{_STRONG})|(?P<weak>{_COMPLEMENT}|{'|'.join(sorted(_LABELLING))}))\b"
+)
 _ACCORDING = re.compile(r"\b[Aa]ccording to\b")
 _FRAME = re.compile(
     r"\b(?:[Ii]n|[Dd]uring|[Vv]ia)\s+(?:a|an|its|his|her|their|the)\s+(?:[\w-]+\s+){0,2}?"
@@ -189,6 +358,9 @@ _REPORT_COMPLEMENT = re.compile(
 _TAIL = re.compile(
     r"(?:\s+(?:on|late on|early on|last|this|in|at|earlier|later|yesterday|today)"
     r"(?:\s+[\w’'-]+){0,3})?\s*[.!]?\s*#*\s*$"
+)
+_MODAL_BEFORE = re.compile(
+    r"\b(?:could|can|may|might|would|will|should|must|shall|does|do|did|to)\s+(?:\w+ly\s+)?$"
 )
 _COMPARISON = re.compile(r"\b(?:than|as)\s+(?:[\w’'-]+\s+){0,4}$")
 _PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being|get|got)\s+(?:\w+ly\s+)?$")
@@ -452,8 +624,17 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
                     add(1.8, cue, src, "verb", vague)
             continue
         weak = m.group("weak") is not None
+        verb = m.group()
         if weak and _NOT_REPORTING_BEFORE.search(left):
             continue
+        if not weak and _NOT_SPEECH_AFTER.match(right):
+            continue
+        if verb in _LABELLING and not _LABELLING_COMPLEMENT.match(right):
+            continue  # "called the police", "dismissed the case"
+        if verb in _STRICT_COMPLEMENT and not _STRICT_RIGHT.match(right):
+            continue  # "ruled the country", "observed a minute's silence"
+        if _MODAL_BEFORE.search(left) and verb not in {"said", "say", "says"}:
+            continue  # "could signal", "will announce": not a report of what was said
         if m.group() in _FIGURE_VERBS and _NOT_REPORTING_AFTER.match(right):
             continue
         if m.group() in {"think", "thinks"} and re.match(r"\s+tanks?\b", right):
@@ -483,6 +664,12 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             continue
         if src.value.lower() in _PRONOUNS and not complement:
             continue  # "after it warned on profits": an event, not a report
+        if verb in _INFERENCE:
+            # "The move suggests …" is the writer's reading of an event; "the data
+            # suggest …" and "officials suggested …" name a source.
+            ok, _ = _looks_like_source(src.value.split(), not masked[: src.start].strip(" #"))
+            if not ok or src.value.lower() in _PRONOUNS:
+                continue
         shown = m.group() in {"showed", "shows", "found", "finds", "indicated", "indicates"}
         if shown:
             # "Data showed …" names a document; "X showed on Telegram a video" names the
