@@ -15,7 +15,7 @@ import sys
 from collections import deque
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -232,6 +232,20 @@ def _prepare_safely(args: tuple[Path, Path, dict[str, str], str]) -> Prepared:
         return [Skipped(rel, f"could not be processed ({type(e).__name__}: {e})")]
 
 
+def _prepare_for_transfer(args: tuple[Path, Path, dict[str, str], str]) -> Prepared:
+    """``_prepare_safely`` in a worker: what the store does not need is not sent back."""
+    out: Prepared = []
+    for item in _prepare_safely(args):
+        if isinstance(item, Skipped):
+            out.append(item)
+            continue
+        doc, split = item
+        if split is not None and split.clean is not None:
+            split = replace(split, clean=CleanArticle(split.clean.title, ()))
+        out.append((replace(doc, text=""), split))
+    return out
+
+
 def _worker_count(workers: int | None, pending: int) -> int:
     if workers is None:
         env = os.environ.get("ANNOTATE_WORKERS")
@@ -275,7 +289,7 @@ def _preparer(workers: int) -> Iterator[Any]:
             return _prepare_safely(job)
 
         for job in jobs:
-            window.append((job, None if broken else pool.submit(_prepare_safely, job)))
+            window.append((job, None if broken else pool.submit(_prepare_for_transfer, job)))
             if len(window) >= 8 * workers:
                 yield result(*window.popleft())
         while window:

@@ -312,6 +312,12 @@ _LABEL_FILTER = (
     "AND l.annotator = :annotator AND l.label = :label)"
 )
 FILTERS = ("unlabelled", "flagged", "noted", *LABELS)
+# With an assignment plan, a reviewer's queue is the articles assigned to them: one lookup
+# per unit walked on the assignments(annotator, article_id) index.
+_ASSIGNED = (
+    " AND EXISTS (SELECT 1 FROM assignments s WHERE s.annotator = :annotator "
+    "AND s.article_id = u.article_id)"
+)
 
 
 @dataclass(frozen=True)
@@ -357,6 +363,8 @@ class Store:
             if path != ":memory:":
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
+            # A bigger page cache keeps the unit indexes in memory during a large ingest.
+            conn.execute("PRAGMA cache_size = -32768")
             conn.execute("PRAGMA foreign_keys = ON")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as e:
@@ -630,17 +638,27 @@ class Store:
 
     # -- labelling (the TUI's queries; each is one indexed lookup) ---------------------
 
-    def claim_count(self) -> int:
-        """How many claim units (the labelling queue) the store holds."""
-        row = self.conn.execute("SELECT count(*) FROM units WHERE kind = ?", (SENTENCE,))
+    def claim_count(self, *, assigned_to: str | None = None) -> int:
+        """How many claim units (the labelling queue) the store holds; with
+        ``assigned_to``, how many are in the articles assigned to that annotator."""
+        if assigned_to is None:
+            row = self.conn.execute("SELECT count(*) FROM units WHERE kind = ?", (SENTENCE,))
+        else:
+            row = self.conn.execute(
+                "SELECT count(*) FROM assignments s JOIN units u ON u.article_id = s.article_id "
+                "WHERE s.annotator = ? AND u.kind = ?",
+                (assigned_to, SENTENCE),
+            )
         return int(row.fetchone()[0])
 
-    def labelled_count(self, annotator: str) -> int:
-        """How many claim units this annotator has labelled."""
+    def labelled_count(self, annotator: str, *, assigned: bool = False) -> int:
+        """How many claim units this annotator has labelled (with ``assigned``, in the
+        articles assigned to them)."""
         row = self.conn.execute(
-            "SELECT count(*) FROM labels l WHERE l.annotator = ? AND l.label IS NOT NULL "
-            "AND EXISTS (SELECT 1 FROM units u WHERE u.id = l.unit_id)",  # not orphans
-            (annotator,),
+            "SELECT count(*) FROM labels l WHERE l.annotator = :annotator "
+            "AND l.label IS NOT NULL AND EXISTS (SELECT 1 FROM units u "  # not orphans
+            f"WHERE u.id = l.unit_id{_ASSIGNED if assigned else ''})",
+            {"annotator": annotator},
         )
         return int(row.fetchone()[0])
 
@@ -648,10 +666,13 @@ class Store:
         row = self.conn.execute(f"{_UNIT_VIEW} WHERE u.id = ?", (unit_id,)).fetchone()
         return UnitView(*row) if row else None
 
-    def claim_at_or_after(self, pos: int) -> UnitView | None:
+    def claim_at_or_after(self, pos: int, *, assigned_to: str | None = None) -> UnitView | None:
+        """The first claim at ``pos`` or after it (in the articles assigned to
+        ``assigned_to``, when given)."""
+        cond = _ASSIGNED if assigned_to is not None else ""
         row = self.conn.execute(
-            f"{_UNIT_VIEW} WHERE u.pos >= ? AND u.kind = ? ORDER BY u.pos LIMIT 1",
-            (pos, SENTENCE),
+            f"{_UNIT_VIEW} WHERE u.pos >= :pos AND u.kind = :kind{cond} ORDER BY u.pos LIMIT 1",
+            {"pos": pos, "kind": SENTENCE, "annotator": assigned_to},
         ).fetchone()
         return UnitView(*row) if row else None
 
@@ -662,12 +683,14 @@ class Store:
         *,
         forward: bool = True,
         only: str | None = None,
+        assigned: bool = False,
     ) -> UnitView | None:
         """The next (or previous) claim unit after ``pos`` that passes the ``only`` filter.
 
         ``only``: None (every claim), "unlabelled", "flagged", "noted", or a label name.
-        The walk starts at ``pos`` on the units.pos index, so its cost depends on how far
-        the answer is, not on the size of the corpus.
+        ``assigned``: only in the articles assigned to ``annotator``. The walk starts at
+        ``pos`` on the units.pos index, so its cost depends on how far the answer is, not
+        on the size of the corpus.
         """
         if only in LABELS:
             cond = _LABEL_FILTER
@@ -675,6 +698,8 @@ class Store:
             cond = _FILTERS[only or ""]
         else:
             raise ValueError(f"unknown filter {only!r}; expected one of {', '.join(FILTERS)}")
+        if assigned:
+            cond += _ASSIGNED
         op, order = (">", "ASC") if forward else ("<", "DESC")
         row = self.conn.execute(
             f"{_UNIT_VIEW} WHERE u.pos {op} :pos AND u.kind = :kind{cond} "
@@ -683,11 +708,13 @@ class Store:
         ).fetchone()
         return UnitView(*row) if row else None
 
-    def next_unlabelled(self, annotator: str, after: int = -1) -> UnitView | None:
+    def next_unlabelled(
+        self, annotator: str, after: int = -1, *, assigned: bool = False
+    ) -> UnitView | None:
         """The first claim this annotator has not labelled after ``after``, wrapping round."""
-        found = self.step(after, annotator, only="unlabelled")
+        found = self.step(after, annotator, only="unlabelled", assigned=assigned)
         if found is None and after >= 0:
-            found = self.step(-1, annotator, only="unlabelled")
+            found = self.step(-1, annotator, only="unlabelled", assigned=assigned)
         return found
 
     def resume_position(self, annotator: str) -> int:
@@ -835,8 +862,15 @@ class Store:
             )
         return [dict(r) for r in rows]
 
-    def article_progress(self, annotator: str) -> list[ArticleProgress]:
-        """Every article in queue order with its claim count and this annotator's progress."""
+    def article_progress(self, annotator: str, *, assigned: bool = False) -> list[ArticleProgress]:
+        """Every article (with ``assigned``, every article assigned to this annotator) in
+        queue order with its claim count and this annotator's progress."""
+        only = (
+            " WHERE EXISTS (SELECT 1 FROM assignments s WHERE s.annotator = :annotator "
+            "AND s.article_id = a.id)"
+            if assigned
+            else ""
+        )
         rows = self.conn.execute(
             "SELECT a.id, a.path, a.title, a.source, "
             "  (SELECT count(*) FROM units u WHERE u.article_id = a.id AND u.kind = :kind), "
@@ -844,17 +878,22 @@ class Store:
             "     AND l.annotator = :annotator AND l.label IS NOT NULL "
             "   WHERE u.article_id = a.id AND u.kind = :kind), "
             "  (SELECT min(u.pos) FROM units u WHERE u.article_id = a.id AND u.kind = :kind) "
-            "FROM articles a ORDER BY a.ord",
+            f"FROM articles a{only} ORDER BY a.ord",
             {"kind": SENTENCE, "annotator": annotator},
         )
         return [ArticleProgress(*r) for r in rows]
 
-    def search(self, text: str, *, limit: int = 200) -> list[UnitView]:
-        """Claim units whose text contains ``text`` (case-insensitive), in queue order."""
+    def search(
+        self, text: str, *, limit: int = 200, assigned_to: str | None = None
+    ) -> list[UnitView]:
+        """Claim units whose text contains ``text`` (case-insensitive), in queue order;
+        with ``assigned_to``, only in the articles assigned to that annotator."""
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        cond = _ASSIGNED if assigned_to is not None else ""
         rows = self.conn.execute(
-            f"{_UNIT_VIEW} WHERE u.kind = ? AND u.text LIKE ? ESCAPE '\\' ORDER BY u.pos LIMIT ?",
-            (SENTENCE, pattern, limit),
+            f"{_UNIT_VIEW} WHERE u.kind = :kind AND u.text LIKE :pattern ESCAPE '\\'{cond} "
+            "ORDER BY u.pos LIMIT :limit",
+            {"kind": SENTENCE, "pattern": pattern, "limit": limit, "annotator": assigned_to},
         )
         return [UnitView(*r) for r in rows]
 
@@ -1592,8 +1631,9 @@ class Store:
     # keeps them up to date itself; these let it do so without missing a decision made
     # while the count ran.
 
-    def progress_snapshot(self, annotator: str) -> tuple[int, int, int]:
-        """(claims, claims this annotator labelled, last history id) in one read snapshot.
+    def progress_snapshot(self, annotator: str, *, assigned: bool = False) -> tuple[int, int, int]:
+        """(claims, claims this annotator labelled, last history id) in one read snapshot;
+        with ``assigned``, counting only the articles assigned to this annotator.
 
         The counts pass over an index of the whole corpus (~0.3 s at 1M units), so the
         app runs this off the main thread and adds ``labelled_delta_since`` afterwards.
@@ -1603,17 +1643,29 @@ class Store:
             last = self.conn.execute(
                 "SELECT coalesce(max(id), 0) FROM history WHERE annotator = ?", (annotator,)
             ).fetchone()[0]
-            claims = self.claim_count()
-            labelled = self.labelled_count(annotator)
+            claims = self.claim_count(assigned_to=annotator if assigned else None)
+            labelled = self.labelled_count(annotator, assigned=assigned)
         finally:
             self.conn.execute("COMMIT")
         return claims, labelled, int(last)
 
-    def labelled_delta_since(self, annotator: str, history_id: int) -> int:
-        """How this annotator's labelled count changed after history entry ``history_id``."""
+    def labelled_delta_since(
+        self, annotator: str, history_id: int, *, assigned: bool = False
+    ) -> int:
+        """How this annotator's labelled count changed after history entry ``history_id``
+        (with ``assigned``, in the articles assigned to them)."""
+        # A unit that left with its label (a merge) is found through removed_units.
+        of_assigned = (
+            " AND EXISTS (SELECT 1 FROM assignments s WHERE s.annotator = h.annotator "
+            "AND s.article_id = coalesce("
+            "(SELECT u.article_id FROM units u WHERE u.id = h.unit_id), "
+            "(SELECT r.article_id FROM removed_units r WHERE r.unit_id = h.unit_id)))"
+            if assigned
+            else ""
+        )
         row = self.conn.execute(
-            "SELECT coalesce(sum((label IS NOT NULL) - (prev_label IS NOT NULL)), 0) "
-            "FROM history WHERE annotator = ? AND id > ?",
+            "SELECT coalesce(sum((h.label IS NOT NULL) - (h.prev_label IS NOT NULL)), 0) "
+            f"FROM history h WHERE h.annotator = ? AND h.id > ?{of_assigned}",
             (annotator, history_id),
         ).fetchone()
         return int(row[0])
