@@ -133,3 +133,32 @@ def test_every_team_command_has_help_with_an_example():
     for name in ("agreement", "merge", "assign"):
         result = CliRunner().invoke(main, [name, "-h"])
         assert result.exit_code == 0 and "Example" in result.output
+
+
+def test_queue_queries_follow_the_plan(store):
+    a = add_article(store, "a.txt", ["A one.", "A two."])
+    b = add_article(store, "b.txt", ["B one."])
+    c = add_article(store, "c.txt", ["C one.", "C two."])
+    ids = {u: store.unit(u) for u in a + b + c}
+    store.set_assignments([(ids[a[0]].article_id, "ann"), (ids[c[0]].article_id, "ann")])
+    store.set_label(b[0], "ann", "editorial")  # outside her share: not counted
+    store.set_label(c[1], "ann", "attributed")
+    walk, pos = [], -1
+    while (u := store.step(pos, "ann", assigned=True)) is not None:
+        walk.append(u.id)
+        pos = u.pos
+    assert walk == a + c
+    assert store.step(ids[c[0]].pos, "ann", forward=False, assigned=True).id == a[1]
+    assert store.next_unlabelled("ann", after=ids[a[1]].pos, assigned=True).id == c[0]
+    assert store.claim_at_or_after(ids[b[0]].pos, assigned_to="ann").id == c[0]
+    assert store.claim_count(assigned_to="ann") == 4 and store.claim_count() == 5
+    assert store.labelled_count("ann", assigned=True) == 1 and store.labelled_count("ann") == 2
+    claims, labelled, last = store.progress_snapshot("ann", assigned=True)
+    assert (claims, labelled) == (4, 1)
+    store.set_label(b[0], "ann", None)
+    store.set_label(a[0], "ann", "attributed")
+    assert store.labelled_delta_since("ann", last, assigned=True) == 1
+    assert store.labelled_delta_since("ann", last) == 0
+    assert [p.path for p in store.article_progress("ann", assigned=True)] == ["a.txt", "c.txt"]
+    assert [u.text for u in store.search("one", assigned_to="ann")] == ["A one.", "C one."]
+    assert store.step(-1, "bob", assigned=True) is None  # left out of the plan

@@ -476,3 +476,71 @@ async def test_ingest_runs_in_a_worker_then_labelling(db_path, sample_corpus):
         await settle(app, pilot)
         assert app.session.labelled == 1
         assert app.session.unit is not None and app.session.unit.id != first
+
+
+def assign(db, plan: dict[str, list[str]]) -> None:
+    """Store an assignment plan: annotator -> article paths."""
+    with Store.open(db) as store:
+        ids = {a.path: a.id for a in store.article_progress(WHO)}
+        store.set_assignments((ids[p], who) for who, paths in plan.items() for p in paths)
+
+
+@pilot
+async def test_with_a_plan_the_queue_is_the_annotators_articles(db):
+    assign(db, {"alice": ["station.txt"], "bob": ["space.txt", "station.txt"]})
+    app = app_for(db, annotator="alice")
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        assert current(app) == "But bad weather push"
+        assert app.session.claims == 1 and app.session.labelled == 0
+        assert "0/1 labelled · alice · assigned: 1 article" in rendered(app, StatusBar)
+        await pilot.press("left", "right")  # nothing of space.txt before or after it
+        assert current(app) == "But bad weather push"
+        await pilot.press("v")  # the unlabelled filter: still only her article
+        await pilot.press("right")
+        assert current(app) == "But bad weather push"
+        await pilot.press("1")
+        assert app.session.labelled == 1 and app.session.complete
+        await pilot.press("n")
+        assert current(app) == "But bad weather push"  # done: space.txt is not hers
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert [a.path for a in app.screen.articles] == ["station.txt"]
+        await pilot.press("escape", "slash", *"NASA", "enter")
+        await settle(app, pilot)
+        assert app.screen.query_one("OptionList").option_count == 0
+    assert labels(db, "alice") == {"But bad weather push": ("attributed", None, 0)}
+    # Resuming recounts the same way (the counting worker).
+    app = app_for(db, annotator="alice")
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        assert (app.session.labelled, app.session.claims) == (1, 1)
+    bob = app_for(db, annotator="bob")
+    async with bob.run_test() as pilot:
+        await settle(bob, pilot)
+        assert current(bob) == "NASA's new administr" and bob.session.claims == 6
+        assert "assigned: 2 articles" in rendered(bob, StatusBar)
+
+
+@pilot
+async def test_without_a_plan_everyone_sees_every_article(db):
+    app = app_for(db, annotator="alice")
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        assert current(app) == "NASA's new administr" and app.session.claims == 6
+        assert app.session.assigned_articles is None
+        assert "assigned" not in rendered(app, StatusBar)
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert len(app.screen.articles) == 2
+
+
+@pilot
+async def test_an_annotator_left_out_of_the_plan_is_told(db):
+    assign(db, {"bob": ["space.txt"]})
+    app = app_for(db, annotator="alice")
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        assert app.session.unit is None and app.session.claims == 0
+        assert "No articles are assigned to you" in claim_plain(app)
+        assert "assigned: 0 articles" in rendered(app, StatusBar)

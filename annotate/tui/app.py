@@ -143,7 +143,9 @@ class AnnotateApp(App[None]):
     def count(self) -> None:
         """Read the progress counters (a pass over an index of the whole corpus)."""
         with Store.open(self.db_path, migrate=False) as store:
-            snapshot = store.progress_snapshot(self.session.annotator)
+            snapshot = store.progress_snapshot(
+                self.session.annotator, assigned=self.session.assigned
+            )
         self.call_from_thread(self._counted, *snapshot)
 
     def _counted(self, claims: int, labelled: int, last: int) -> None:
@@ -156,7 +158,9 @@ class AnnotateApp(App[None]):
     def find_earlier(self, start_unit: str | None) -> None:
         """Nothing unlabelled after where the reviewer stopped: look from the start."""
         with Store.open(self.db_path, migrate=False) as store:
-            found = store.step(-1, self.session.annotator, only="unlabelled")
+            found = store.step(
+                -1, self.session.annotator, only="unlabelled", assigned=self.session.assigned
+            )
         self.call_from_thread(self._found_earlier, start_unit, found)
 
     def _found_earlier(self, start_unit: str | None, found: UnitView | None) -> None:
@@ -185,13 +189,14 @@ class AnnotateApp(App[None]):
 
         worker = get_current_worker()
         changed = False
+        mine = self.session.annotator if self.session.assigned else None
         with Store.open(self.db_path) as store:
             for event in ingest(store, corpus, exclude=default_exclude(self.db_path)):
                 if worker.is_cancelled:  # quitting: stop between articles (each is committed)
                     return
                 claims = None
                 if isinstance(event, Summary):
-                    claims, changed = store.claim_count(), bool(event.changed)
+                    claims, changed = store.claim_count(assigned_to=mine), bool(event.changed)
                 self.post_message(IngestEvent(event, claims))
             # Suggestions and claim groups for what ingest added or changed, then the
             # current claim is redrawn with its own. Only then: on an unchanged corpus a
@@ -214,7 +219,7 @@ class AnnotateApp(App[None]):
             self.skipped.append(str(event))
         elif isinstance(event, ArticleResult) and event.status in ("added", "updated"):
             session.complete = False
-            if event.status == "added":
+            if event.status == "added" and not session.assigned:  # new: assigned to nobody
                 session.claims += event.units
             if session.unit is None and session.start() is not None:
                 screen.show_unit()  # the first claims of an empty database have arrived
@@ -298,22 +303,28 @@ class AnnotateApp(App[None]):
         from annotate.tui.screens.articles import ArticlesScreen
 
         current = self.session.unit.article_id if self.session.unit else None
-        screen = ArticlesScreen(self.db_path, self.session.annotator, current)
+        screen = ArticlesScreen(
+            self.db_path, self.session.annotator, current, assigned=self.session.assigned
+        )
         self.push_screen(screen, self._article_done)
 
     def _article_done(self, article: ArticleProgress | None) -> None:
         if article is None or article.first_pos is None:
             return
-        store, who = self.store, self.session.annotator
-        unit = store.step(article.first_pos - 1, who, only="unlabelled")
+        session = self.session
+        unit = self.store.step(
+            article.first_pos - 1, session.annotator, only="unlabelled", assigned=session.assigned
+        )
         if unit is None or unit.article_id != article.id:  # all done: show its first claim
-            unit = store.claim_at_or_after(article.first_pos)
+            unit = session.claim_at_or_after(article.first_pos)
         self.label_screen.moved(self.session.go(unit), "")
 
     def open_search(self) -> None:
         from annotate.tui.screens.search import SearchScreen
 
-        self.push_screen(SearchScreen(self.db_path), self._search_done)
+        session = self.session
+        assigned_to = session.annotator if session.assigned else None
+        self.push_screen(SearchScreen(self.db_path, assigned_to), self._search_done)
 
     def _search_done(self, unit_id: str | None) -> None:
         if unit_id is not None:

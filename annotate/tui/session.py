@@ -95,6 +95,11 @@ class Session:
     def __init__(self, store: Store, annotator: str) -> None:
         self.store = store
         self.annotator = annotator
+        # With an assignment plan (annotate assign) the queue is the annotator's articles:
+        # every walk and count below is restricted to them. None: no plan, all articles.
+        plan = store.assigned_articles(annotator)
+        self.assigned_articles: int | None = None if plan is None else len(plan)
+        self.assigned = plan is not None
         self.unit: UnitView | None = None
         self.state = LabelState()
         self.only: str | None = None
@@ -115,13 +120,15 @@ class Session:
 
     def count(self) -> None:
         """Read the progress counters from the store (on this thread; tests, small corpora)."""
-        claims, labelled, last = self.store.progress_snapshot(self.annotator)
-        self.counted(claims, labelled, last)
+        snapshot = self.store.progress_snapshot(self.annotator, assigned=self.assigned)
+        self.counted(*snapshot)
 
     def counted(self, claims: int, labelled: int, last_history_id: int) -> None:
         """Take counters read elsewhere (a worker), adding the decisions made meanwhile."""
         self.claims = claims
-        self.labelled = labelled + self.store.labelled_delta_since(self.annotator, last_history_id)
+        self.labelled = labelled + self.store.labelled_delta_since(
+            self.annotator, last_history_id, assigned=self.assigned
+        )
 
     def start(self) -> UnitView | None:
         """Go to the first unlabelled claim after the one this annotator last worked on.
@@ -131,12 +138,25 @@ class Session:
         are unlabelled is a walk over the whole queue, left to a worker thread.
         """
         pos = self.store.resume_position(self.annotator)
-        unit = self.store.step(pos, self.annotator, only="unlabelled")
+        unit = self.store.step(pos, self.annotator, only="unlabelled", assigned=self.assigned)
         self.check_earlier = unit is None and pos >= 0
         self.complete = unit is None and pos < 0
         if unit is None:
-            unit = self.store.claim_at_or_after(max(pos, 0))
+            unit = self.claim_at_or_after(max(pos, 0)) or self.claim_at_or_after(0)
         return self.go(unit)
+
+    def claim_at_or_after(self, pos: int) -> UnitView | None:
+        """The first claim of this annotator's queue at ``pos`` or after it."""
+        return self.store.claim_at_or_after(
+            pos, assigned_to=self.annotator if self.assigned else None
+        )
+
+    def scope(self) -> str:
+        """What the queue covers, for the status line: empty when it is every article."""
+        if self.assigned_articles is None:
+            return ""
+        n = self.assigned_articles
+        return f"assigned: {n} article{'' if n == 1 else 's'}"
 
     def context(self) -> Context | None:
         """What the main screen shows for the current claim."""
@@ -160,14 +180,18 @@ class Session:
     def step(self, forward: bool = True) -> UnitView | None:
         """The next or previous claim passing the filter; None at the end."""
         pos = self.unit.pos if self.unit else -1
-        return self.go(self.store.step(pos, self.annotator, forward=forward, only=self.only))
+        return self.go(
+            self.store.step(
+                pos, self.annotator, forward=forward, only=self.only, assigned=self.assigned
+            )
+        )
 
     def next_unlabelled(self) -> UnitView | None:
         """The next claim this annotator has not labelled, wrapping round; None if none."""
         if self.complete:
             return None
         pos = self.unit.pos if self.unit else -1
-        found = self.store.next_unlabelled(self.annotator, after=pos)
+        found = self.store.next_unlabelled(self.annotator, after=pos, assigned=self.assigned)
         self.complete = found is None
         return self.go(found)
 
@@ -185,8 +209,11 @@ class Session:
         if self.unit is not None and matches(only, self.state):
             return self.unit
         pos = self.unit.pos if self.unit else -1
-        store, who = self.store, self.annotator
-        return self.go(store.step(pos, who, only=only) or store.step(-1, who, only=only))
+        store, who, mine = self.store, self.annotator, self.assigned
+        return self.go(
+            store.step(pos, who, only=only, assigned=mine)
+            or store.step(-1, who, only=only, assigned=mine)
+        )
 
     # -- changing ---------------------------------------------------------------------
 
@@ -299,7 +326,7 @@ class Session:
         # Every unit that came was there before under the same id (a repeated sentence):
         # stay at the same place in the queue, the old current unit may be gone.
         pos = self.unit.pos if self.unit else 0
-        return self.go(self.store.claim_at_or_after(pos))
+        return self.go(self.claim_at_or_after(pos))
 
 
 @dataclass(frozen=True)

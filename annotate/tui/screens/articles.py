@@ -22,10 +22,13 @@ class ArticlesScreen(Screen[ArticleProgress | None]):
         Binding("k", "cursor(-1)", "Up", show=False),
     ]
 
-    def __init__(self, db_path: str, annotator: str, current_article: str | None) -> None:
+    def __init__(
+        self, db_path: str, annotator: str, current_article: str | None, *, assigned: bool = False
+    ) -> None:
         super().__init__()
         self.db_path = db_path
         self.annotator = annotator
+        self.assigned = assigned  # with an assignment plan: only the annotator's articles
         self.current_article = current_article
         self.articles: list[ArticleProgress] = []
 
@@ -47,7 +50,7 @@ class ArticlesScreen(Screen[ArticleProgress | None]):
     def load(self) -> None:
         """Count per article in a thread (a full pass over the corpus on a big database)."""
         with Store.open(self.db_path, migrate=False) as store:
-            articles = store.article_progress(self.annotator)
+            articles = store.article_progress(self.annotator, assigned=self.assigned)
         self.app.call_from_thread(self.fill, articles)
 
     def fill(self, articles: list[ArticleProgress]) -> None:
@@ -69,8 +72,9 @@ class ArticlesScreen(Screen[ArticleProgress | None]):
         table.loading = False
         table.move_cursor(row=current)
         finished = sum(1 for a in articles if a.claims and a.labelled >= a.claims)
+        which = "Articles assigned to you" if self.assigned else "Articles"
         self.query_one("#articles-title", Static).update(
-            f"Articles: {finished} of {len(articles)} done · "
+            f"{which}: {finished} of {len(articles)} done · "
             "enter jumps to the first unlabelled claim"
         )
         table.focus()

@@ -96,6 +96,10 @@ class LabelScreen(Screen[None]):
     def on_mount(self) -> None:
         if self.ingesting:
             self._placeholder = "Ingesting the corpus; the first claim shows as soon as it is in."
+        if self.session.assigned_articles == 0:
+            self._placeholder = (
+                "No articles are assigned to you (annotate assign): nothing to label here."
+            )
         self.query_one("#ingest").display = self.ingesting
         keys = self.annotate.keymap_config.get("label.accept_suggestion", "s,enter")
         self._accept_key = self.app.get_key_display(Binding(keys.split(",")[0], ""))
@@ -260,7 +264,7 @@ class LabelScreen(Screen[None]):
     def show_counts(self) -> None:
         s = self.session
         only = filter_name(s.only) if s.only else ""
-        self.query_one(StatusBar).show_counts(s.labelled, s.claims, s.annotator, only)
+        self.query_one(StatusBar).show_counts(s.labelled, s.claims, s.annotator, only, s.scope())
 
     def show_ingest(self, done: int, total: int, running: bool = True) -> None:
         """The ingest line under the progress: shown only while ingest runs."""

@@ -27,9 +27,10 @@ class SearchScreen(Screen[str | None]):
 
     BINDINGS = [Binding("escape", "close", "Back", id="search.close")]
 
-    def __init__(self, db_path: str) -> None:
+    def __init__(self, db_path: str, assigned_to: str | None = None) -> None:
         super().__init__()
         self.db_path = db_path
+        self.assigned_to = assigned_to  # with an assignment plan: search only their articles
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="search claims (enter searches)", id="search-input")
@@ -46,7 +47,7 @@ class SearchScreen(Screen[str | None]):
     def search(self, query: str) -> None:
         """Search in a thread: a substring search reads every unit of a big corpus."""
         with Store.open(self.db_path, migrate=False) as store:
-            units = store.search(query)
+            units = store.search(query, assigned_to=self.assigned_to)
         self.app.call_from_thread(self.show_results, query, units)
 
     def show_results(self, query: str, units: list[UnitView]) -> None:

@@ -267,13 +267,17 @@ class StatusBar(Widget):
         self.done = self.total = 0
         self.annotator = ""
         self.only = ""
+        self.scope = ""  # e.g. "assigned: 12 articles"
 
     def show(self, position: str, state: LabelState | None) -> None:
         self.position, self.state = position, state
         self.refresh()
 
-    def show_counts(self, done: int, total: int, annotator: str, only: str) -> None:
+    def show_counts(
+        self, done: int, total: int, annotator: str, only: str, scope: str = ""
+    ) -> None:
         self.done, self.total, self.annotator, self.only = done, total, annotator, only
+        self.scope = scope
         self.refresh()
 
     def render(self) -> Group:
@@ -282,6 +286,8 @@ class StatusBar(Widget):
         state.no_wrap, state.overflow = True, "ellipsis"
         counts = Text(f"{self.done:,}/{self.total:,} labelled · ")
         counts.append(literal(self.annotator), "bold")
+        if self.scope:
+            counts.append(f" · {self.scope}")
         if self.only:
             counts.append(" · filter: ")
             counts.append(self.only, "bold")
