@@ -335,10 +335,16 @@ _VERB = re.compile(
 )
 _ACCORDING = re.compile(r"\b[Aa]ccording to\b")
 _FRAME = re.compile(
-    r"\b(?:[Ii]n|[Dd]uring|[Vv]ia)\s+(?:a|an|its|his|her|their|the)\s+(?:[\w-]+\s+){0,2}?"
-    r"(?:statement|interview|press release|post|posting|filing|letter|briefing|speech|"
-    r"memo|e-?mail|tweet|video message|news conference|press conference|op-ed|blog post|"
-    r"message|address|testimony|report|note to clients)s?\b"
+    r"\b(?:[Ii]n|[Dd]uring|[Vv]ia|[Tt]hrough)\s+(?:(?:a|an|its|his|her|their|the)\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:statement|interview|press release|post|posting|filing|letter|"
+    r"briefing|speech|memo|e-?mail|tweet|video message|news conference|press conference|"
+    r"op-ed|blog post|message|address|testimony|report|note to clients|lawsuit|complaint|"
+    r"ruling|judge?ment|indictment|affidavit|submission|podcast|column|essay|"
+    r"announcement|notice|newsletter|remarks|comments|court papers|court documents|"
+    r"court filings?|written evidence|evidence)s?|(?:court\s+(?:papers|documents|filings)|"
+    r"remarks|comments|written\s+(?:evidence|testimony|remarks)|testimony|"
+    r"(?:a\s+)?response\s+to\s+(?:a\s+)?questions?)(?:\s+(?:to|before|at|on|with)\s+"
+    r"[\w-]+(?:\s+[\w-]+)?)?)\b"
 )
 _PLATFORM = re.compile(
     r"\s*\b(?:on|in)\s+(?:Telegram|X|Twitter|Facebook|Instagram|YouTube|TikTok|LinkedIn|"
@@ -358,6 +364,12 @@ _REPORT_COMPLEMENT = re.compile(
 _TAIL = re.compile(
     r"(?:\s+(?:on|late on|early on|last|this|in|at|earlier|later|yesterday|today)"
     r"(?:\s+[\w’'-]+){0,3})?\s*[.!]?\s*#*\s*$"
+)
+# After the source of an inverted cue ("…,” said Jane Doe.") the sentence ends or a new
+# phrase starts; "…, said the school was closing" is a reported clause instead.
+_INVERTED_END = re.compile(
+    r"\s*(?:[,.;:!?#—–()]|$|\s-\s|(?:on|in|at|late|early|earlier|later|last|this|"
+    r"when|after|before|as|who|in\s+a)\b)"
 )
 _MODAL_BEFORE = re.compile(
     r"\b(?:could|can|may|might|would|will|should|must|shall|does|do|did|to)\s+(?:\w+ly\s+)?$"
@@ -429,6 +441,18 @@ _SPEAKER_NOUNS = frozenset(
     magazine journal paper website media press outlets newspapers tv television radio
     surveys studies modelling modeling forecasts projections estimates
     authors author council
+    reviewers reviewer councillor councillors councilman councilwoman alderman coroner
+    inquest inquiry tribunal jury panel review audit memo letter lawsuit complaint
+    indictment affidavit testimony transcript papers spokespeople professor physician
+    surgeon nurse teacher engineer farmer farmers parent parents fans player players
+    captain referee voters consumers customers shoppers passengers travellers travelers
+    motorists commuters locals villagers homeowners charity charities campaign
+    association federation institute foundation ngo defence defense plaintiffs
+    plaintiff defendant defendants shopkeeper shopkeepers specialist specialists
+    ambassador envoy negotiators negotiator premier chancellor senators governors mayors
+    brigade coastguard ombudsman auditor auditors sheriff detectives detective constable
+    commissioner inspector inspectorate prosecution counsel barrister solicitor
+    scholars academics historian historians planners regulator's
     """.split()
 )
 _VAGUE_NOUNS = frozenset(
@@ -513,11 +537,16 @@ def _source_before(masked: str, end: int, *, structural: bool = False) -> tuple[
     if not chunk.strip() and cut > 0 and left[cut - 1] == ",":
         # "Jane Doe, the chief executive, said": skip back over the appositive.
         before = left[: cut - 1]
-        prev = max(before.rfind(","), before.rfind("#"), before.rfind(";"), before.rfind("("))
-        if prev >= 0:
+        # Up to three appositives and relative clauses: "Jane Doe, 45, a teacher, said";
+        # "The ministry, which has resisted …, said".
+        for _ in range(3):
+            prev = max(before.rfind(","), before.rfind("#"), before.rfind(";"), before.rfind("("))
+            if prev < 0:
+                break
             inner = _source_before(masked, prev, structural=structural)
             if inner[0] is not None:
                 return Span(inner[0].start, cut - 1, masked[inner[0].start : cut - 1]), inner[1]
+            before = before[:prev]
         return None, False
     chunk = chunk.rstrip()
     trail = _TRAIL.search(chunk)
@@ -656,7 +685,11 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             "told",
         }:
             src, vague = _source_after(masked, m.end())
-            if src and (_is_cap(src.value) or src.value.split()[0].lower() in _DETERMINERS):
+            if (
+                src
+                and (_is_cap(src.value) or src.value.split()[0].lower() in _DETERMINERS)
+                and _INVERTED_END.match(masked, src.end)
+            ):
                 add(2.5, cue, src, "verb", vague)
                 continue
         src, vague = _source_before(masked, m.start(), structural=complement)
