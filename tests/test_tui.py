@@ -392,7 +392,7 @@ def test_popup_binding_ids_are_the_ones_the_screens_declare():
     from textual.binding import Binding
 
     from annotate.tui.app import POPUP_BINDING_IDS
-    from annotate.tui.screens import articles, filter, guidelines, note, search
+    from annotate.tui.screens import articles, filter, guidelines, note, search, split
 
     screens = [
         guidelines.GuidelinesScreen,
@@ -400,6 +400,7 @@ def test_popup_binding_ids_are_the_ones_the_screens_declare():
         search.SearchScreen,
         note.NoteScreen,
         filter.FilterScreen,
+        split.SplitScreen,
     ]
     declared = {b.id for s in screens for b in Binding.make_bindings(s.BINDINGS) if b.id}
     assert declared == set(POPUP_BINDING_IDS)

@@ -215,3 +215,22 @@ def test_likely_split_and_halves():
     assert "He left. She stayed."[at:] == "She stayed."
     assert halves(text, text.index("The")) == ("He said it was over.", "The talks went on.")
     assert halves("a  b", 2) == ("a", "b")
+
+
+@pilot
+async def test_the_split_pop_up_keys_can_be_remapped(db, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\n"split.confirm" = "f3"\n"split.cancel" = "f2"\n')
+    app = AnnotateApp(db_path=db, annotator=WHO, config=config)
+    async with app.run_test() as pilot:
+        await ready(app, pilot)
+        await pilot.press("m", "S")
+        await pilot.pause()
+        await pilot.press("f2")
+        await pilot.pause()
+        assert not isinstance(app.screen, SplitScreen)
+        await pilot.press("S")
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.pause()
+        assert query(db, "SELECT count(*) FROM segment_edits WHERE undone_at IS NULL") == [(2,)]

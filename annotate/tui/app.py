@@ -36,6 +36,8 @@ POPUP_BINDING_IDS = (
     "search.close",
     "note.cancel",
     "filter.cancel",
+    "split.cancel",
+    "split.confirm",
 )
 # Ids of the adjudication screen's own bindings and of the one-line prompts (kept apart
 # from POPUP_BINDING_IDS; tests/test_tui_adjudicate.py checks them against the screens).
