@@ -17,8 +17,17 @@ from dataclasses import dataclass, replace
 
 from annotate.model import SENTENCE, Unit
 
-MERGE = "merge"
-SPLIT = "split"
+# The action names in segment_edits and in history (``undo-`` + name for an undo); apart
+# from ``merge``, the history action of `annotate merge` (databases).
+MERGE = "merge-units"
+SPLIT = "split-unit"
+# Names used before, still found in older databases' segment_edits rows.
+_OLD_NAMES = {"merge": MERGE, "split": SPLIT}
+
+
+def action_name(stored: str) -> str:
+    """The current name of a stored segmentation action (older databases say merge/split)."""
+    return _OLD_NAMES.get(stored, stored)
 
 
 class SegmentError(ValueError):
@@ -113,7 +122,8 @@ def undo(cleaned: str, units: Sequence[Unit], edit: SegmentEdit) -> list[Unit]:
     """
     index = _find_run(units, edit.after, exact=True)
     if index is None:
-        raise SegmentError(f"the {edit.action} to undo is no longer in the article")
+        what = "merge" if edit.action == MERGE else "split"
+        raise SegmentError(f"the {what} to undo is no longer in the article")
     template = units[index]
     restored = [
         replace(template, text=cleaned[s.start : s.end], start=s.start, end=s.end)

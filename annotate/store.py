@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from annotate.model import HEADING, LABELS, SENTENCE, Unit, article_id, unit_id
-from annotate.resegment import SegmentEdit, Span
+from annotate.resegment import SegmentEdit, Span, action_name
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -1793,7 +1793,8 @@ class Store:
                 "UPDATE segment_edits SET undone_at = ? WHERE article_id = ? AND seq = ?",
                 (now, article_id, seq),
             )
-            change = self._swap_units(article_id, annotator, f"undo-{row[0]}", units, now)
+            action = f"undo-{action_name(row[0])}"
+            change = self._swap_units(article_id, annotator, action, units, now)
         return replace(change, seq=seq)
 
     def segment_edits(
@@ -1818,7 +1819,7 @@ class Store:
                 article_id=r[0],
                 article_path=r[1],
                 seq=r[2],
-                edit=SegmentEdit(r[3], _spans(r[4]), _spans(r[5])),
+                edit=SegmentEdit(action_name(r[3]), _spans(r[4]), _spans(r[5])),
                 annotator=r[6],
                 at=r[7],
                 undone_at=r[8],

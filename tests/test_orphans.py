@@ -178,3 +178,29 @@ def test_cli_reports_orphans_in_ingest_and_lists_them_in_stats(tmp_path):
     assert '"text": "The finance ministers met on Monday in Brussels, officials said."' in (
         result.output
     )
+
+
+def test_edits_recorded_under_the_old_action_names_still_apply(store, tmp_path):
+    from annotate.resegment import MERGE, SPLIT
+
+    corpus, session = setup(store, tmp_path)
+    session.go_to(store.unit_ids_with_text("a.txt", "Critics were not convinced.")[0])
+    session.merge_next()
+    first = "The finance ministers met on Monday in Brussels, officials said."
+    session.go_to(store.unit_ids_with_text("a.txt", first)[0])
+    session.split_at(first.index("officials"))
+    # A database from before the rename says merge/split (as `annotate merge` logs 'merge').
+    store.conn.execute(
+        "UPDATE segment_edits SET action = CASE action WHEN ? THEN 'merge' ELSE 'split' END",
+        (MERGE,),
+    )
+    assert [e.edit.action for e in store.segment_edits()] == [MERGE, SPLIT]
+    edit(corpus, "The deal was signed at noon.", "The deal was signed at one.")
+    assert run(store, corpus).edits_applied == 2
+    assert claims(store)[:2] == [
+        "The finance ministers met on Monday in Brussels,",
+        "officials said.",
+    ]
+    session.undo()  # the split
+    [action] = {h["action"] for h in store.history(WHO, 3)}
+    assert action == "undo-split-unit"

@@ -102,9 +102,9 @@ async def test_merge_then_undo(db):
         [(action, before, after, who)] = query(
             db, "SELECT action, before, after, annotator FROM segment_edits"
         )
-        assert (action, who) == ("merge", WHO) and "They agreed" in before
+        assert (action, who) == ("merge-units", WHO) and "They agreed" in before
         actions = [r[0] for r in query(db, "SELECT action FROM history ORDER BY id")]
-        assert actions == ["merge"] * 3  # two units went, one came
+        assert actions == ["merge-units"] * 3  # two units went, one came
         await pilot.press("u")
         await pilot.pause()
         assert texts(db)[:2] == [
@@ -113,7 +113,8 @@ async def test_merge_then_undo(db):
         ]
         assert app.session.claims == claims
         assert query(db, "SELECT undone_at IS NOT NULL FROM segment_edits") == [(1,)]
-        assert query(db, "SELECT count(*) FROM history WHERE action = 'undo-merge'") == [(3,)]
+        undone = "SELECT count(*) FROM history WHERE action = 'undo-merge-units'"
+        assert query(db, undone) == [(3,)]
 
 
 @pilot
@@ -176,8 +177,8 @@ async def test_split_at_the_cursor_then_undo(db):
         [(action, before, after)] = query(
             db, "SELECT action, before, after FROM segment_edits ORDER BY seq DESC LIMIT 1"
         )
-        assert action == "split" and '"start": ' in after
-        assert query(db, "SELECT count(*) FROM history WHERE action = 'split'") == [(3,)]
+        assert action == "split-unit" and '"start": ' in after
+        assert query(db, "SELECT count(*) FROM history WHERE action = 'split-unit'") == [(3,)]
         await pilot.press("u")
         await pilot.pause()
         assert texts(db)[0] == whole and app.session.state.label == "attributed"
