@@ -239,7 +239,7 @@ class ArticleHeader(Widget):
             u = context.unit
             meta = u.article_path + (f" · {u.article_source}" if u.article_source else "")
             heading = f"§ {context.heading}" if context.heading else ""
-            self.lines = (u.article_title or u.article_path, meta, heading)
+            self.lines = (u.article_title or "(no title)", meta, heading)
         self.refresh()
 
     def render(self) -> Text:
