@@ -834,6 +834,75 @@ _EDITORIAL: list[tuple[re.Pattern[str], float]] = [
             r"victory|blow|setback|gesture|day|signal|test)\b",
             1.0,
         ),
+        # Sentence adverbs of judgement and hedges of likelihood.
+        (
+            r"\b(?:oddly|curiously|strangely|bizarrely|laughably|shamefully|woefully|"
+            r"hopelessly|embarrassingly|painfully|ludicrously|absurdly|grossly|"
+            r"disgracefully|breathtakingly|staggeringly|presumably|conceivably|doubtless|"
+            r"probably|possibly|meekly|feebly|limply|sorely|spectacularly|"
+            r"understandably|rightly|wrongly|justifiably|deservedly|needlessly)\b|"
+            r"\bno\s+doubt\b|\bin\s+all\s+likelihood\b|\balmost\s+certainly\b|"
+            r"\bmost\s+likely\b|\b(?:will|would)\s+likely\b|\blikely\s+will\b|"
+            r"\bwill\s+(?:depend|hinge)\s+on\b",
+            1.0,
+        ),
+        # Evaluative adjectives and nouns that carry a verdict on their own.
+        (
+            r"\b(?:unrealistic|implausible|unconvincing|unworkable|pointless|futile|"
+            r"hopeless|senseless|needless|irresponsible|unacceptable|indefensible|"
+            r"unforgivable|unjustifiable|unwise|shambolic|shambles|lamentable|regrettable|"
+            r"ridiculous|nonsensical|grotesque|scandalous|insulting|patroni[sz]ing|"
+            r"condescending|self-serving|overblown|overhyped|overrated|underrated|mediocre|"
+            r"forgettable|lifeless|clunky|feeble|spineless|toothless|gutless|insipid|shoddy|"
+            r"sloppy|bungled|bungling|misjudged|misstep|gaffe|masterpiece|breathtaking|"
+            r"riveting|sublime|impeccable|flawless|exemplary|refreshing|sobering|"
+            r"heartbreaking|dispiriting|galling|infuriating|maddening|unwelcome|misplaced|"
+            r"dubious|questionable|unjust|paltry|meagre|meager|non-starter|cop-out|"
+            r"wishful\s+thinking|own\s+goal|red\s+herring|pipe\s+dream|white\s+elephant|"
+            r"vanity\s+project|fig\s+leaf|tour\s+de\s+force|too\s+little,?\s+too\s+late)\b|"
+            r"\ba\s+(?:mess|disgrace|joke|shambles)\b",
+            1.0,
+        ),
+        # A verdict that is plainly the writer's: "was never credible", "the best thing".
+        (
+            r"\b(?:never|hardly|scarcely|barely|far\s+from|not\s+(?:remotely|exactly|"
+            r"particularly))\s+(?:credible|convincing|realistic|plausible|serious|sensible|"
+            r"wise|fair|adequate|enough|sufficient|going\s+to\s+work)\b|"
+            r"\b(?:best|worst|finest|greatest)\s+(?:thing|idea|decision|move|film|album|"
+            r"book|show|performance|policy)\b|"
+            r"\bmore\s+(?:worrying|troubling|alarming|interesting|pressing)\b",
+            1.0,
+        ),
+        (
+            r"\b(?:botched|mishandled|inadequate|costly|risky|paltry|generous|dire|stark|"
+            r"grim|bleak|lofty|doubtful|unfair|cruel|bet|best|worst|finest|greatest)\b",
+            0.5,
+        ),
+        # Framing the writer uses to argue or concede.
+        (
+            r"\bto\s+be\s+(?:fair|sure|honest|clear)\b|\bin\s+fairness\b|"
+            r"\btruth\s+be\s+told\b|\b(?:no|small|little)\s+wonder\b|"
+            r"\bit(?:\s+is|[’']s)\s+(?:no\s+(?:surprise|wonder|coincidence|exaggeration|"
+            r"secret|accident)|worth\s+(?:noting|remembering|recalling|asking|pointing)|"
+            r"(?:clear|obvious|evident)\s+that|(?:high\s+)?time\s+(?:to|for|that))\b|"
+            r"\banyone[’']s\s+guess\b|\bhard\s+to\s+(?:miss|ignore|overstate|exaggerate|"
+            r"escape|justify|defend|fathom|square)\b|\b(?:few|nobody|no\s+one)\s+(?:would|"
+            r"could|can|will|seriously|really)\s+(?:\w+\s+)?(?:dispute|deny|argue|doubt|"
+            r"disagree|believe|claim|pretend|blame|expect|imagine|say)\b|"
+            r"\b(?:(?:has|have|had)\s+done|did|does|do)\s+(?:little|nothing|precious\s+"
+            r"little|next\s+to\s+nothing)\s+to\b|\bwould\s+do\s+well\s+to\b|"
+            r"\bthe\s+(?:trouble|problem|danger|paradox|upshot|catch|bottom\s+line)\s+is\b",
+            1.0,
+        ),
+        (
+            r"\blooks?\s+(?:increasingly\s+|more\s+and\s+more\s+|very\s+much\s+)?like\b|"
+            r"\blooks?\s+(?:set|certain|poised|destined)\s+to\b|\bfeels?\s+like\b|"
+            r"\blooks?\s+(?:increasingly\s+)?(?:shaky|fragile|doomed|untenable|unlikely|"
+            r"inevitable|bleak|grim)\b",
+            1.0,
+        ),
+        # An open question of the outlet's own: "Whether the gamble pays off …".
+        (r"(?<![\w,;:]\s)\bwhether\b", 1.0),
         (r"\bnot\s+only\b[^.]*\bbut\s+also\b", 1.0),
         (
             r"\b(?:(?:does|do|did|would|could|may|might)\s+)?signals?\s+(?:that|a|an|the)\b|"
