@@ -14,6 +14,11 @@ transaction per input; the SQL lives in the store, the rules live here:
   stays in the history copied from its file;
 - history rows are copied unless the target has one with the same (at, annotator,
   unit_id, action, label), so merging the same file twice adds nothing;
+- reviewers' merges and splits of units (``segment_edits``) the target lacks are appended
+  after the article's own (an article copied from the input comes with its edited units;
+  one both hold keeps the target's units until ingest next re-segments it, which applies
+  them); the last texts of removed units (``removed_units``, shown with orphan labels)
+  are copied where the target lacks them;
 - adjudications: the later ``adjudicated_at`` wins.
 """
 
@@ -60,6 +65,8 @@ class InputReport:
     labels_updated: int = 0
     history: int = 0
     adjudications: int = 0
+    segment_edits: int = 0  # merges/splits of units added (or marked undone)
+    removed_units: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
     adjudication_conflicts: int = 0
     # What exists on one side only (see Store.compare_units), after the merge.
@@ -76,6 +83,8 @@ class InputReport:
                 self.labels_updated,
                 self.history,
                 self.adjudications,
+                self.segment_edits,
+                self.removed_units,
             )
         )
 
@@ -141,6 +150,8 @@ def merge_one(store: Store, copy: str, item: InputReport) -> None:
         for d in list(store.label_differences(src)):
             _merge_label(store, d, name, store.path, item)
         item.history = store.merge_history(src)
+        item.segment_edits = store.merge_segment_edits(src)
+        item.removed_units = store.merge_removed_units(src)
         for theirs, ours in list(store.adjudication_differences(src)):
             if ours is None or _when(theirs.adjudicated_at) > _when(ours.adjudicated_at):
                 store.put_adjudication(theirs)
@@ -208,6 +219,11 @@ def describe(report: MergeReport, *, examples: int = 10) -> list[str]:
                 f"labels +{r.labels_added} added / {r.labels_updated} updated, "
                 f"history +{r.history}, adjudications +{r.adjudications}"
             )
+            if r.segment_edits or r.removed_units:
+                lines.append(
+                    f"  merges/splits of units +{r.segment_edits}, removed-unit texts "
+                    f"+{r.removed_units}"
+                )
         if r.conflicts:
             lines.append(
                 f"  {len(r.conflicts)} conflict(s): same annotator, different labels; "

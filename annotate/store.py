@@ -1481,6 +1481,48 @@ class Store:
             "AND h.action = s.action AND h.label IS s.label) ORDER BY s.at, s.id"
         ).rowcount
 
+    def merge_segment_edits(self, src: str) -> int:
+        """Append the merges and splits of ``src`` this store lacks; returns how many rows
+        were added or marked undone.
+
+        An edit is the same when (article, annotator, time, spans before and after) match,
+        whatever its number or action name (older databases say merge/split). A new one
+        is numbered after the article's own edits, in ``src``'s order, so ingest replays
+        it after them; one undone in ``src`` only is marked undone here too.
+        Call inside a transaction.
+        """
+        same = (
+            "m.article_id = s.article_id AND m.annotator = s.annotator AND m.at = s.at "
+            "AND m.before = s.before AND m.after = s.after"
+        )
+        # SQLite reads the whole SELECT before inserting (it reads the target table), so
+        # the numbering sees only the rows that were there before.
+        added = self.conn.execute(
+            "INSERT INTO main.segment_edits (article_id, seq, action, before, after, "
+            "annotator, at, undone_at, applies) SELECT s.article_id, "
+            "(SELECT coalesce(max(m.seq), -1) FROM main.segment_edits m "
+            "WHERE m.article_id = s.article_id) "
+            "+ row_number() OVER (PARTITION BY s.article_id ORDER BY s.seq), "
+            "s.action, s.before, s.after, s.annotator, s.at, s.undone_at, s.applies "
+            f"FROM {src}.segment_edits s WHERE NOT EXISTS "
+            f"(SELECT 1 FROM main.segment_edits m WHERE {same})"
+        ).rowcount
+        undone = self.conn.execute(
+            "UPDATE main.segment_edits AS m SET undone_at = s.undone_at "
+            f"FROM {src}.segment_edits s WHERE {same} "
+            "AND m.undone_at IS NULL AND s.undone_at IS NOT NULL"
+        ).rowcount
+        return added + undone
+
+    def merge_removed_units(self, src: str) -> int:
+        """Copy the last texts of removed units (for orphan labels) this store lacks;
+        returns how many. Call inside a transaction."""
+        return self.conn.execute(
+            "INSERT INTO main.removed_units (unit_id, article_id, text, removed_at) "
+            f"SELECT s.unit_id, s.article_id, s.text, s.removed_at FROM {src}.removed_units s "
+            "WHERE s.unit_id NOT IN (SELECT unit_id FROM main.removed_units)"
+        ).rowcount
+
     def adjudication_differences(
         self, src: str
     ) -> Iterator[tuple[Adjudication, Adjudication | None]]:

@@ -242,3 +242,58 @@ def test_merge_command_reports_conflicts_and_is_idempotent(machines, tmp_path):
 def test_merge_help_has_an_example():
     result = CliRunner().invoke(main, ["merge", "-h"])
     assert result.exit_code == 0 and "Example" in result.output
+
+
+def test_segment_edits_and_removed_unit_texts_are_copied_once(machines, tmp_path):
+    from annotate import resegment
+
+    a_path, b_path, ids = machines
+
+    def fix(store: Store, path: str, edit) -> None:
+        article = store.article(path)
+        cleaned, units = store.segment_units(article.id)
+        new, recorded = edit(cleaned, units)
+        store.record_segment_edit(article.id, "ana", recorded, new)
+
+    with Store.open(a_path) as a:
+        fix(a, "b.txt", lambda c, u: resegment.merge(c, u, 0))  # only A holds b.txt
+    with Store.open(b_path) as b:
+        fix(b, "a.txt", lambda c, u: resegment.split(c, u, 2, 2))  # "Th" | "ree."
+        fix(b, "a.txt", lambda c, u: resegment.merge(c, u, 0))  # ben's label: an orphan
+        b.conn.execute("UPDATE segment_edits SET action = 'split' WHERE seq = 0")  # old name
+    team = tmp_path / "team.db"
+    report = merge([a_path, b_path], team)
+    assert [(r.segment_edits, r.removed_units) for r in report.inputs] == [(1, 1), (2, 2)]
+    with Store.open(team) as store:
+        edits = [(e.article_path, e.seq, e.edit.action) for e in store.segment_edits()]
+        assert edits == [
+            ("a.txt", 0, resegment.SPLIT),
+            ("a.txt", 1, resegment.MERGE),
+            ("b.txt", 0, resegment.MERGE),
+        ]
+        # b.txt came from A with its merged unit; its orphaned label keeps its text.
+        assert [u["text"] for u in store.units_of_article("b.txt")] == ["Bee one. Bee two."]
+        assert {(o.annotator, o.text) for o in store.orphan_labels()} == {("ana", "Bee one.")}
+        # a.txt keeps A's units (B's edits apply when it is next re-segmented), so ben's
+        # label on "One." is not an orphan here, and "Th" of B's split is not a unit.
+        assert store.label_state(ids["shared"][0], "ben").label == "unattributed"
+        assert "Th" not in [u["text"] for u in store.units_of_article("a.txt")]
+    before = {
+        t: sqlite3.connect(team).execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
+        for t in ("segment_edits", "removed_units")
+    }
+    again = merge([a_path, b_path], team)
+    assert not any(r.changed for r in again.inputs)
+    for table, rows in before.items():
+        assert (
+            sqlite3.connect(team).execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall() == rows
+        )
+    # An edit undone on one machine after the first merge is undone in the target too.
+    with Store.open(b_path) as b:
+        aid = b.article("a.txt").id
+        cleaned, units = b.segment_units(aid)
+        [merge_edit] = [e.edit for e in b.segment_edits(aid) if e.seq == 1]
+        b.undo_segment_edit(aid, 1, "ana", resegment.undo(cleaned, units, merge_edit))
+    assert merge([b_path], team).inputs[0].segment_edits == 1
+    with Store.open(team) as store:
+        assert [e.seq for e in store.segment_edits(store.article("a.txt").id)] == [0]
