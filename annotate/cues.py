@@ -333,6 +333,27 @@ _STRICT_RIGHT = re.compile(r"\s*(?:that\b|:|out\b|in\s+favou?r\b|against\b)")
 _VERB = re.compile(
     rf"\b(?:(?P<strong>{_STRONG})|(?P<weak>{_COMPLEMENT}|{'|'.join(sorted(_LABELLING))}))\b"
 )
+# The first word of every reporting verb: _VERB is tried only where one stands, instead
+# of trying its long alternation at every word boundary (same matches, much faster).
+_VERB_FIRST = frozenset(
+    w.split("\\s+")[0]
+    for w in (_STRONG + "|" + _COMPLEMENT + "|" + "|".join(_LABELLING)).split("|")
+)
+
+
+def _verb_matches(masked: str) -> Iterable[re.Match[str]]:
+    """The matches of ``_VERB.finditer(masked)``, found through their first word."""
+    end = 0
+    for w in _TOKEN.finditer(masked):
+        if w.start() < end or w.group() not in _VERB_FIRST:
+            continue
+        m = _VERB.match(masked, w.start())
+        if m:
+            end = m.end()
+            yield m
+
+
+_TOKEN = re.compile(r"\w+")
 _ACCORDING = re.compile(r"\b[Aa]ccording to\b")
 _FRAME = re.compile(
     r"\b(?:[Ii]n|[Dd]uring|[Vv]ia|[Tt]hrough)\s+(?:(?:a|an|its|his|her|their|the)\s+"
@@ -626,7 +647,7 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
         if src:
             add(3.0, Span(m.start(), m.end(), m.group()), src, "according_to", vague)
 
-    for m in _VERB.finditer(masked):
+    for m in _verb_matches(masked):
         cue = Span(m.start(), m.end(), m.group())
         left, right = masked[: m.start()], masked[m.end() :]
         if _NEGATED.search(left):
@@ -942,7 +963,6 @@ except ImportError:  # pragma: no cover
 
 # The only non-ASCII characters that re.IGNORECASE matches to ASCII letters.
 _ASCII_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
-_TOKEN = re.compile(r"\w+")
 
 
 def _is_space_run(op: Any, av: Any) -> bool:
