@@ -734,6 +734,9 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             elif _PLATFORM.match(right) or _PLATFORM_LATER.match(right):
                 add(1.0, cue, src, "shown", vague)
             continue
+        if verb in _LABELLING:
+            add(2.0, cue, src, "verb", vague)  # its "as" or quote was checked above
+            continue
         if weak:
             if m.group() in {"posted", "posts", "wrote", "writes"} and (
                 _PLATFORM.match(right) or _PLATFORM_LATER.match(right)
@@ -815,7 +818,7 @@ _EDITORIAL: list[tuple[re.Pattern[str], float]] = [
         (r"\b(?:seems?|appears?)\s+to\b|\bit\s+seems\b|\bseemingly\b|\bapparently\b", 1.0),
         (
             r"\b(?:this|that|which|it)\s+(?:suggests|shows|means|implies|indicates|underlines|"
-            r"underscores)\b",
+            r"underscores)\b|\b(?:suggests|implies|indicates)\s+that\b",
             1.0,
         ),
         (

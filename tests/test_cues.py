@@ -373,3 +373,26 @@ def test_editorial_index_on_the_evaluation_set():
 def test_every_editorial_pattern_is_indexed():
     # A pattern whose needed words cannot be read runs on every unit: correct but slow.
     assert cues._EDITORIAL_ALWAYS == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("The governor hinted that a curfew could follow.", ATTRIBUTED),
+        ("An inquest ruled that the crash was an accident.", ATTRIBUTED),
+        ("The charity criticised the council's handling of the floods.", ATTRIBUTED),
+        ("Jane Doe, 45, a teacher from Leeds, said the school was closing.", ATTRIBUTED),
+        ("In remarks to reporters, the envoy conceded that talks had stalled.", ATTRIBUTED),
+        ("The mayor called the plan “a betrayal of every commuter.”", ATTRIBUTED),
+        ("The mayor called the police after the break-in.", UNATTRIBUTED),
+        ("The king ruled the country for forty years.", UNATTRIBUTED),
+        ("A lorry slammed into the barrier on the M6.", UNATTRIBUTED),
+        ("The move suggests that the bank is worried about growth.", EDITORIAL),
+        ("The survey suggests that renters are struggling.", ATTRIBUTED),
+        ("The scheme was always unrealistic.", EDITORIAL),
+        ("Few would deny that the rules need changing.", EDITORIAL),
+        ("The deal looks increasingly like a costly mistake.", EDITORIAL),
+    ],
+)
+def test_broader_cues(text, label):
+    assert suggest(text).label == label
