@@ -82,24 +82,35 @@ def main() -> None:
     is_flag=True,
     help="Settle the claims reviewers labelled differently (as --annotator); no ingest.",
 )
+@click.option(
+    "--order",
+    type=click.Choice(["corpus", "confidence"]),
+    default="corpus",
+    show_default=True,
+    help="What 'next unlabelled' follows: the corpus, or the suggestion confidence (least "
+    "certain first; claims without a suggestion last). Back/forward follow the corpus.",
+)
 def open_cmd(
     corpus: Path | None,
     db_path: str,
     annotator: str | None,
     config_path: Path | None,
     adjudicate: bool,
+    order: str,
 ) -> None:
     """Ingest CORPUS (only what changed) in the background and start labelling.
 
     Without CORPUS, label what the database already holds. Each decision is saved
     before the next claim shows; run the same command again to resume. With
     --adjudicate, walk the claims reviewers disagree on and record a final label
-    and a reason for each (export --aggregate uses it first).
+    and a reason for each (export --aggregate uses it first). After `annotate assign`,
+    each reviewer's queue is the articles assigned to them.
 
     \b
     Examples:
       annotate corpus/ --db team.db
       annotate open --db team.db --annotator alice
+      annotate open --db team.db --order confidence      least certain first
       annotate open --db team.db --annotator carol --adjudicate
     """
     from annotate.tui.app import AnnotateApp
@@ -113,6 +124,7 @@ def open_cmd(
             corpus=None if adjudicate else corpus,
             adjudicate=adjudicate,
             config=config_path,
+            order=order,
         )
     except (ConfigError, StoreError) as e:
         raise click.ClickException(str(e)) from None

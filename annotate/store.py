@@ -215,6 +215,13 @@ def _m005_segment_edits(db: Database) -> None:
     )
 
 
+def _m006_queue_indexes(db: Database) -> None:
+    # The labelling queue walked least certain suggestion first (annotate --order
+    # confidence): an indexed walk from the current (confidence, unit) on, like the
+    # corpus order's walk on units.pos. (The assignments walk already has its index.)
+    db.table("suggestions").create_index(["confidence", "unit_id"])
+
+
 def migrations() -> Migrations:
     """The ordered migration set of the annotate schema."""
     from sqlite_utils.migrations import Migrations
@@ -231,6 +238,7 @@ MIGRATIONS = [
     _m003_adjudications_and_assignments,
     _m004_suggestions,
     _m005_segment_edits,
+    _m006_queue_indexes,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -716,6 +724,38 @@ class Store:
         if found is None and after >= 0:
             found = self.step(-1, annotator, only="unlabelled", assigned=assigned)
         return found
+
+    def next_by_confidence(
+        self,
+        annotator: str,
+        after: tuple[float, str] | None = None,
+        *,
+        assigned: bool = False,
+    ) -> UnitView | None:
+        """The next claim this annotator has not labelled, least certain suggestion first.
+
+        The order is (suggestion confidence, unit id) ascending; ``after`` is such a pair
+        to start after (None: from the start). Claims without a suggestion are not in this
+        order. No wrapping. The walk is on the suggestions(confidence, unit_id) index,
+        with one indexed lookup per suggestion passed, as ``step`` is on units.pos.
+        """
+        start = "" if after is None else " AND (g.confidence, g.unit_id) > (:confidence, :unit)"
+        cond = _FILTERS["unlabelled"] + (_ASSIGNED if assigned else "")
+        # CROSS JOIN keeps suggestions the outer loop: the walk follows the index. (Not
+        # aliased s: the assignments condition uses that name.)
+        row = self.conn.execute(
+            "SELECT u.id, u.article_id, a.path, a.title, a.source, u.pos, u.paragraph, u.seq, "
+            "u.kind, u.text, u.start, u.end FROM suggestions g CROSS JOIN units u "
+            "ON u.id = g.unit_id JOIN articles a ON a.id = u.article_id "
+            f"WHERE u.kind = :kind{start}{cond} ORDER BY g.confidence, g.unit_id LIMIT 1",
+            {
+                "kind": SENTENCE,
+                "annotator": annotator,
+                "confidence": after[0] if after else None,
+                "unit": after[1] if after else None,
+            },
+        ).fetchone()
+        return UnitView(*row) if row else None
 
     def resume_position(self, annotator: str) -> int:
         """The queue position of the unit this annotator last worked on (-1 if none)."""
@@ -1715,8 +1755,7 @@ class Store:
     # -- TUI: adjudication and suggestions ------------------------------------------------
     # The adjudication screen walks ``disagreements`` a page at a time and undoes with
     # ``restore_adjudication``; the labelling screen corrects a label's source with
-    # ``set_source``. (Ordering the queue by suggestion confidence would need an index on
-    # suggestions(confidence), i.e. a migration, so it is not offered yet.)
+    # ``set_source``. Ordering the queue by suggestion confidence is ``next_by_confidence``.
 
     def disagreement_count(self, *, unresolved: bool = False) -> int:
         """How many claim units reviewers labelled differently (those ``disagreements``

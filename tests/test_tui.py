@@ -545,3 +545,73 @@ async def test_an_annotator_left_out_of_the_plan_is_told(db):
         assert app.session.unit is None and app.session.claims == 0
         assert "No articles are assigned to you" in claim_plain(app)
         assert "assigned: 0 articles" in rendered(app, StatusBar)
+
+
+def suggest(db, confidence: dict[str, float]) -> None:
+    """Store a suggestion for each claim whose first 20 characters are a key."""
+    with Store.open(db) as store:
+        units = [u for a in ARTICLES for u in store.units_of_article(a)]
+        store.save_suggestions(
+            [
+                {
+                    "unit_id": u["id"],
+                    "suggested_label": "unattributed",
+                    "confidence": confidence[u["text"][:20]],
+                    "reason": "test",
+                    **dict.fromkeys(
+                        ("cue", "cue_start", "cue_end", "source", "source_start"), None
+                    ),
+                    **dict.fromkeys(("source_end", "quote_of"), None),
+                    "rules": "test",
+                }
+                for u in units
+                if u["text"][:20] in confidence
+            ]
+        )
+
+
+@pilot
+async def test_next_unlabelled_can_follow_the_suggestion_confidence(db):
+    suggest(
+        db,
+        {
+            "NASA's new administr": 0.9,
+            "The talks were the f": 0.5,
+            "Such talks could sig": 0.7,
+            "Russia had plans to ": 0.3,
+            "But bad weather push": 0.6,
+        },  # PHOTO: REUTERS has none: it comes last
+    )
+    app = app_for(db, order="confidence")
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        assert current(app) == "Russia had plans to "
+        assert "least certain first" in rendered(app, StatusBar)
+        await pilot.press("1")
+        assert current(app) == "The talks were the f"
+        await pilot.press("2", "q")
+    app = app_for(db, order="confidence")  # resumes after the claim last worked on
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        assert current(app) == "But bad weather push"
+        await pilot.press("left")  # back/forward follow the corpus
+        assert current(app) == "PHOTO: REUTERS"
+        await pilot.press("n")  # from a claim without a suggestion: from the start
+        assert current(app) == "But bad weather push"
+        await pilot.press("3", "3")
+        assert current(app) == "NASA's new administr"
+        await pilot.press("1")  # every suggested claim is labelled: the others follow
+        assert current(app) == "PHOTO: REUTERS" and app.session.ranked_done
+        await pilot.press("x")
+        assert app.session.complete and app.session.labelled == 6
+        await pilot.press("u")  # PHOTO unlabelled again
+        await pilot.press("u")  # NASA too: the confidence walk is on again
+        assert not app.session.ranked_done
+        await pilot.press("n")
+        assert current(app) == "NASA's new administr"
+    assert labels(db)["Russia had plans to "] == ("attributed", None, 0)
+
+
+def test_order_option_of_the_open_command(db):
+    result = CliRunner().invoke(main, ["open", "--db", str(db), "--order", "certainty"])
+    assert result.exit_code == 2 and "'corpus', 'confidence'" in result.output

@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from annotate.store import ArticleProgress, Store, UnitView
 from annotate.tui.config import load_keymap
 from annotate.tui.screens.label import LabelScreen
-from annotate.tui.session import Session
+from annotate.tui.session import Session, first_unlabelled
 
 # Ids of the pop-up screens' bindings. The pop-ups are imported when first opened (the
 # guidelines alone pull in a Markdown parser), so their ids are listed here for checking
@@ -95,15 +95,19 @@ class AnnotateApp(App[None]):
         *,
         adjudicate: bool = False,
         config: Path | None = None,
+        order: str = "corpus",
     ) -> None:
-        """Raises ConfigError (bad config file) or StoreError (unusable database)."""
+        """Raises ConfigError (bad config file) or StoreError (unusable database).
+
+        ``order``: what "next unlabelled" follows, "corpus" or "confidence" (least
+        certain suggestion first)."""
         super().__init__()
         self.keymap_config = load_keymap(config, known_ids=binding_ids())
         self.db_path = str(db_path)
         self.corpus = corpus
         self.adjudicate = adjudicate  # walk the disagreements instead of labelling
         self.store = Store.open(self.db_path)
-        self.session = Session(self.store, annotator or default_annotator())
+        self.session = Session(self.store, annotator or default_annotator(), order=order)
         self.session.start()
         self.skipped: list[str] = []
         self._ingested = False
@@ -160,8 +164,9 @@ class AnnotateApp(App[None]):
     def find_earlier(self, start_unit: str | None) -> None:
         """Nothing unlabelled after where the reviewer stopped: look from the start."""
         with Store.open(self.db_path, migrate=False) as store:
-            found = store.step(
-                -1, self.session.annotator, only="unlabelled", assigned=self.session.assigned
+            session = self.session
+            found = first_unlabelled(
+                store, session.annotator, assigned=session.assigned, order=session.order
             )
         self.call_from_thread(self._found_earlier, start_unit, found)
 
@@ -220,7 +225,7 @@ class AnnotateApp(App[None]):
         elif isinstance(event, Skipped):
             self.skipped.append(str(event))
         elif isinstance(event, ArticleResult) and event.status in ("added", "updated"):
-            session.complete = False
+            session.reopen()
             if event.status == "added" and not session.assigned:  # new: assigned to nobody
                 session.claims += event.units
             if session.unit is None and session.start() is not None:
@@ -247,6 +252,7 @@ class AnnotateApp(App[None]):
 
     def on_suggestions_ready(self, _message: SuggestionsReady) -> None:
         screen = self.label_screen
+        screen.session.reopen()  # in the confidence order, new suggestions join the walk
         screen.session.go(screen.session.unit)  # re-read the suggestion of the current claim
         screen.show_unit()
 

@@ -25,6 +25,24 @@ from annotate.store import (
 FILTER_ORDER: tuple[str | None, ...] = (None, "unlabelled", *LABELS, "flagged", "noted")
 
 
+# The orders "next unlabelled" can follow: the corpus (queue position), or the rules'
+# suggestion confidence, least certain first (back/forward always follow the corpus).
+ORDERS = ("corpus", "confidence")
+
+
+def first_unlabelled(
+    store: Store, annotator: str, *, assigned: bool = False, order: str = "corpus"
+) -> UnitView | None:
+    """The first claim not labelled, from the start of the queue in ``order``; in the
+    confidence order, claims without a suggestion come after the others. A walk over the
+    whole queue at worst (a worker's job on a big corpus)."""
+    if order == "confidence":
+        found = store.next_by_confidence(annotator, None, assigned=assigned)
+        if found is not None:
+            return found
+    return store.step(-1, annotator, only="unlabelled", assigned=assigned)
+
+
 def filter_name(only: str | None) -> str:
     """How a filter is called on screen."""
     return "all" if only is None else only.replace("_", " ")
@@ -92,9 +110,12 @@ def matches(only: str | None, state: LabelState) -> bool:
 class Session:
     """The labelling position, undo stack and progress counters of one annotator."""
 
-    def __init__(self, store: Store, annotator: str) -> None:
+    def __init__(self, store: Store, annotator: str, *, order: str = "corpus") -> None:
+        if order not in ORDERS:
+            raise ValueError(f"unknown order {order!r}; expected one of {', '.join(ORDERS)}")
         self.store = store
         self.annotator = annotator
+        self.order = order
         # With an assignment plan (annotate assign) the queue is the annotator's articles:
         # every walk and count below is restricted to them. None: no plan, all articles.
         plan = store.assigned_articles(annotator)
@@ -113,6 +134,9 @@ class Session:
         # skipped (each would read every claim of the corpus) until an undo or an ingest.
         self.complete = False
         self.check_earlier = False
+        # In the confidence order: True once every claim with a suggestion was found
+        # labelled, so "next" walks the claims without one (corpus order) directly.
+        self.ranked_done = False
         # The current unit's suggestion, as last shown (read with the context).
         self.suggestion: SuggestionRecord | None = None
 
@@ -138,12 +162,29 @@ class Session:
         are unlabelled is a walk over the whole queue, left to a worker thread.
         """
         pos = self.store.resume_position(self.annotator)
-        unit = self.store.step(pos, self.annotator, only="unlabelled", assigned=self.assigned)
+        if self.order == "confidence":
+            unit = self._resume_by_confidence(pos)
+        else:
+            unit = self.store.step(pos, self.annotator, only="unlabelled", assigned=self.assigned)
         self.check_earlier = unit is None and pos >= 0
         self.complete = unit is None and pos < 0
         if unit is None:
             unit = self.claim_at_or_after(max(pos, 0)) or self.claim_at_or_after(0)
         return self.go(unit)
+
+    def _resume_by_confidence(self, pos: int) -> UnitView | None:
+        """The next unlabelled claim in confidence order after the claim last worked on
+        (``pos``); None if there is none after it, or it has no suggestion (then earlier
+        claims are looked for by a worker, see ``check_earlier``)."""
+        who, mine = self.annotator, self.assigned
+        if pos < 0:  # nothing worked on yet, so nothing labelled: the start is near
+            return first_unlabelled(self.store, who, assigned=mine, order=self.order)
+        last = self.store.claim_at_or_after(pos)
+        suggestion = self.store.suggestion(last.id) if last is not None else None
+        if suggestion is None:
+            return None
+        key = (suggestion.confidence, suggestion.unit_id)
+        return self.store.next_by_confidence(who, key, assigned=mine)
 
     def claim_at_or_after(self, pos: int) -> UnitView | None:
         """The first claim of this annotator's queue at ``pos`` or after it."""
@@ -152,11 +193,15 @@ class Session:
         )
 
     def scope(self) -> str:
-        """What the queue covers, for the status line: empty when it is every article."""
-        if self.assigned_articles is None:
-            return ""
-        n = self.assigned_articles
-        return f"assigned: {n} article{'' if n == 1 else 's'}"
+        """What the queue covers and its order, for the status line: empty when it is
+        every article in corpus order."""
+        parts = []
+        if self.assigned_articles is not None:
+            n = self.assigned_articles
+            parts.append(f"assigned: {n} article{'' if n == 1 else 's'}")
+        if self.order == "confidence":
+            parts.append("least certain first")
+        return " · ".join(parts)
 
     def context(self) -> Context | None:
         """What the main screen shows for the current claim."""
@@ -190,10 +235,31 @@ class Session:
         """The next claim this annotator has not labelled, wrapping round; None if none."""
         if self.complete:
             return None
-        pos = self.unit.pos if self.unit else -1
-        found = self.store.next_unlabelled(self.annotator, after=pos, assigned=self.assigned)
+        found = None
+        if self.order == "confidence" and not self.ranked_done:
+            found = self._next_by_confidence()
+            self.ranked_done = found is None
+        if found is None:  # the corpus order, or the claims without a suggestion
+            pos = self.unit.pos if self.unit else -1
+            found = self.store.next_unlabelled(self.annotator, after=pos, assigned=self.assigned)
         self.complete = found is None
         return self.go(found)
+
+    def _next_by_confidence(self) -> UnitView | None:
+        """The next unlabelled claim after the current one, least certain first, wrapping
+        round; None when every claim with a suggestion is labelled."""
+        s, who, mine = self.suggestion, self.annotator, self.assigned
+        key = (s.confidence, s.unit_id) if s is not None else None
+        found = self.store.next_by_confidence(who, key, assigned=mine)
+        if found is None and key is not None:
+            found = self.store.next_by_confidence(who, None, assigned=mine)
+        return found
+
+    def reopen(self) -> None:
+        """Claims may be unlabelled again (undo, ingest, new units or suggestions): the
+        next "next unlabelled" walks the queue again."""
+        self.complete = False
+        self.ranked_done = False
 
     def advance(self) -> UnitView | None:
         """Where a decision leads: the next unlabelled claim, or with a filter set, the next
@@ -271,7 +337,7 @@ class Session:
         undone = self.store.restore(unit_id, self.annotator, before)
         self._count_change(undone, before)
         if before.label is None:
-            self.complete = False
+            self.reopen()
         return self.go_to(unit_id)
 
     def _changed(self, before: LabelState) -> LabelState:
@@ -320,7 +386,7 @@ class Session:
     def _segment_changed(self, change: SegmentChange) -> UnitView | None:
         self.labelled += change.labelled
         self.claims += change.claims
-        self.complete = False  # the new units may be unlabelled
+        self.reopen()  # the new units may be unlabelled
         if change.unit_ids:
             return self.go_to(change.unit_ids[0])
         # Every unit that came was there before under the same id (a repeated sentence):
