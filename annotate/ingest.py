@@ -258,6 +258,20 @@ def _worker_count(workers: int | None, pending: int) -> int:
     return workers if workers > 1 and pending >= 100 else 0
 
 
+def _start_method() -> str:
+    """fork when this process has one thread (no imports to redo in the workers), else spawn.
+
+    Forking a process with other threads (the TUI runs ingest in one) can deadlock the
+    child on a lock some other thread held, so then workers start afresh.
+    """
+    import multiprocessing
+    import threading
+
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
+    return "spawn"
+
+
 @contextmanager
 def _preparer(workers: int) -> Iterator[Any]:
     """A function mapping prepare jobs to results in order, in this process or a pool."""
@@ -268,9 +282,14 @@ def _preparer(workers: int) -> Iterator[Any]:
     from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    # spawn, not fork: ingest may run in a thread of the TUI, and forking a threaded
-    # process is unsafe.
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    method = _start_method()
+    if method == "fork":
+        # Forked workers inherit what is imported here instead of importing it each.
+        import annotate.cleaning
+        import annotate.reading
+        import annotate.segment  # noqa: F401
+
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
 
     def ordered(jobs: Iterator[Any]) -> Iterator[Prepared]:
         # A bounded window of files in flight keeps memory flat however big the corpus.
