@@ -6,13 +6,13 @@ import json
 import math
 
 import pytest
+from builders import add_article
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotate import agreement as ag
 from annotate.cli import main
-from annotate.model import SENTENCE, Unit
 from annotate.store import Store
 
 
@@ -208,27 +208,6 @@ def test_alpha_of_the_worked_example_matches_the_package():
 
 
 # -- the command --------------------------------------------------------------------------------
-
-
-def add_article(store: Store, path: str, sentences: list[str]) -> list[str]:
-    """Store an article of claim units; returns their ids in order."""
-    units, offset = [], 0
-    for seq, text in enumerate(sentences):
-        units.append(Unit(0, seq, SENTENCE, text, offset, offset + len(text)))
-        offset += len(text) + 1
-    store.save_article(
-        path=path,
-        file=path,
-        sha256="0" * 64,
-        title=None,
-        source="test",
-        url=None,
-        date=None,
-        cleaned=" ".join(sentences),
-        segmenter="test",
-        units=units,
-    )
-    return [u["id"] for u in store.units_of_article(path)]
 
 
 @pytest.fixture
