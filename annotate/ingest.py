@@ -240,7 +240,11 @@ def _prepare_for_transfer(args: tuple[Path, Path, dict[str, str], str]) -> Prepa
             out.append(item)
             continue
         doc, split = item
-        if split is not None and split.clean is not None:
+        if split is None:
+            # Unchanged when prepared: keep the text in case the store changed meanwhile.
+            out.append((doc, None))
+            continue
+        if split.clean is not None:
             split = replace(split, clean=CleanArticle(split.clean.title, ()))
         out.append((replace(doc, text=""), split))
     return out
@@ -250,6 +254,13 @@ def _worker_count(workers: int | None, pending: int) -> int:
     if workers is None:
         env = os.environ.get("ANNOTATE_WORKERS")
         workers = int(env) if env and env.isdigit() else (os.cpu_count() or 1)
+    # Worker processes only from a single-threaded process: forking one with threads can
+    # deadlock, and spawning from inside the TUI fails (its file descriptors cannot be
+    # passed on). The app runs ingest in a thread, so it ingests in one process.
+    import threading
+
+    if threading.active_count() > 1:
+        return 0
     # Spawned workers re-import __main__ by its path; from stdin there is none to import.
     main_file = getattr(sys.modules.get("__main__"), "__file__", None)
     if main_file is not None and not os.path.exists(main_file):
@@ -259,17 +270,10 @@ def _worker_count(workers: int | None, pending: int) -> int:
 
 
 def _start_method() -> str:
-    """fork when this process has one thread (no imports to redo in the workers), else spawn.
-
-    Forking a process with other threads (the TUI runs ingest in one) can deadlock the
-    child on a lock some other thread held, so then workers start afresh.
-    """
+    """fork where there is one (no imports to redo in the workers), else spawn."""
     import multiprocessing
-    import threading
 
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        return "fork"
-    return "spawn"
+    return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
 @contextmanager
@@ -301,14 +305,20 @@ def _preparer(workers: int) -> Iterator[Any]:
             if future is not None and not broken:
                 try:
                     return future.result()
-                except BrokenProcessPool:
+                except (BrokenProcessPool, OSError, ValueError):
                     # Workers could not start (e.g. a __main__ they cannot re-import)
                     # or died: finish in this process rather than fail the ingest.
                     broken = True
             return _prepare_safely(job)
 
         for job in jobs:
-            window.append((job, None if broken else pool.submit(_prepare_for_transfer, job)))
+            future = None
+            if not broken:
+                try:
+                    future = pool.submit(_prepare_for_transfer, job)
+                except Exception:
+                    broken = True  # workers cannot start here: go on in this process
+            window.append((job, future))
             if len(window) >= 8 * workers:
                 yield result(*window.popleft())
         while window:

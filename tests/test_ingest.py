@@ -138,3 +138,22 @@ def test_worker_processes_give_the_same_store_as_one_process(tmp_path):
             results.append(([tuple(r) for r in rows], summary.added, len(summary.skipped)))
     assert results[0] == results[1]
     assert results[0][1] == 110 and results[0][2] == 1
+
+
+def test_ingest_in_a_thread_with_many_files_stays_in_one_process(tmp_path):
+    """The app ingests in a worker thread: no worker processes there, and nothing lost."""
+    import threading
+
+    corpus = tmp_path / "c"
+    for i in range(105):
+        write(corpus / f"{i:03d}.txt", ARTICLE.replace("Monday", f"day {i}"))
+    out: list = []
+
+    def work():
+        with Store.open(tmp_path / "t.db") as s:
+            out.append(run(s, corpus)[0])
+
+    t = threading.Thread(target=work)
+    t.start()
+    t.join()
+    assert out and out[0].added == 105
