@@ -44,9 +44,18 @@ UNIT_FIELDS = (
     "text",
 )
 # What the rules in annotate/cues.py suggest for the unit; empty without a suggestion.
-# ``source`` is the one exception: the source a reviewer stored with the label wins over
-# the detected one.
-SUGGESTION_FIELDS = ("suggested_label", "suggestion_confidence", "cue", "source", "claim_group")
+# ``suggested_source`` is the detected source. ``source`` (here for the column order of
+# earlier releases) is the attribution source where one applies: on an attributed label
+# the source the reviewer stored with it, else the detected one; empty on any other label;
+# the detected one on a row without a label.
+SUGGESTION_FIELDS = (
+    "suggested_label",
+    "suggested_source",
+    "suggestion_confidence",
+    "cue",
+    "source",
+    "claim_group",
+)
 # One row per (unit, annotator); the order of Store.export_rows.
 FIELDS = (*UNIT_FIELDS, "label", "annotator", "labeled_at", "note", "flagged", *SUGGESTION_FIELDS)
 VOTE_FIELDS = tuple(f"votes_{label}" for label in LABELS)
@@ -207,11 +216,12 @@ def _aggregate_batches(
     ``adjudicated`` maps unit id -> adjudicated label; it holds only the units someone
     settled, so it stays small however big the export. The rows come from
     ``Store.export_rows(reviewer_source=True)``: the ``source`` column holds each
-    reviewer's own source, and the detected source follows as one extra column.
+    reviewer's own source, ``suggested_source`` the detected one.
     """
     n = len(UNIT_FIELDS)
     label_at = FIELDS.index("label")
     suggested_at = FIELDS.index("suggested_label")
+    detected_at = FIELDS.index("suggested_source")
     source_at = FIELDS.index("source")
     rows = (row for batch in batches for row in batch)
     out: list[tuple[Any, ...]] = []
@@ -222,18 +232,21 @@ def _aggregate_batches(
         label, agreement = aggregate(votes, adjudicated.get(first[0]))
         if labels and label not in labels:
             continue
-        # A source corrected by a reviewer who gave the unit's label, else the detected
-        # one. A reviewer's source equal to the detected one adds nothing, and skipping
-        # it keeps the choice the same after an import, which stores the exported
-        # (possibly detected) source with each label.
-        detected = first[-1]
-        corrected = (
-            r[source_at]
-            for r in members
-            if label and r[label_at] == label and r[source_at] not in (None, detected)
-        )
-        source = next(corrected, detected)
-        suggestion = (*first[suggested_at:source_at], source, *first[source_at + 1 : -1])
+        # As in the per-reviewer rows: an attributed label's source is one corrected by a
+        # reviewer who gave it, else the detected one; no label (none, tie) shows the
+        # detected one; any other label has none. A reviewer's source equal to the
+        # detected one adds nothing, and skipping it keeps the choice the same after an
+        # import, which stores the exported (possibly detected) source with each label.
+        detected = first[detected_at]
+        source = detected if label is None else None
+        if label == "attributed":
+            corrected = (
+                r[source_at]
+                for r in members
+                if r[label_at] == label and r[source_at] not in (None, detected)
+            )
+            source = next(corrected, detected)
+        suggestion = (*first[suggested_at:source_at], source, *first[source_at + 1 :])
         out.append((*first[:n], label, agreement, *(votes[v] for v in LABELS), *suggestion))
         if len(out) >= 2000:
             yield out
@@ -461,8 +474,9 @@ def import_labels(
 
     Needed columns: ``annotator``, ``label`` and either ``unit_id`` or ``article_path``
     and ``text``; ``note``, ``flagged``, ``labeled_at`` and ``source`` are kept when
-    present; the other suggestion columns are the rules' output, not labels, and are
-    ignored (the target database computes its own). A row
+    present (``source`` only with an attributed label: any other label stores none);
+    the other suggestion columns are the rules' output, not labels, and are ignored
+    (the target database computes its own). A row
     is matched by unit id, else by article path and unit text. Rows with no annotator
     (unlabelled units of an --include-unlabeled export) carry no label and are counted,
     not imported. Each malformed row is passed to ``report`` and skipped; the rest goes
@@ -606,8 +620,9 @@ def _label_row(record: dict[str, Any], excel_safe: bool) -> tuple[str, LabelStat
     annotator = _text(record, "annotator", excel_safe)
     label = _text(record, "label", excel_safe)
     note = _text(record, "note", excel_safe)
-    # Empty keeps the source stored with the label (the store's rule for None).
-    source = _text(record, "source", excel_safe)
+    # Empty keeps the source stored with the label (the store's rule for None); only an
+    # attributed label has one (an unlabelled row's source is the detected one).
+    source = _text(record, "source", excel_safe) if label == "attributed" else None
     flagged = _flag(record.get("flagged"))
     if label is not None and label not in LABELS:
         raise ValueError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}")

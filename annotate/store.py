@@ -981,27 +981,33 @@ class Store:
 
         Each row is ``(unit_id, article_id, article_path, article_title, paragraph, seq,
         start, end, kind, text, label, annotator, labeled_at, note, flagged,
-        suggested_label, suggestion_confidence, cue, source, claim_group)``, ordered by
-        unit position then annotator. A label row counts if it has a label, or, with
-        ``unlabelled_rows``, a note or a flag. ``every_unit`` adds each unit with no such
-        row once, its label columns None. ``labels`` keeps only rows with one of those
-        labels (and, with ``every_unit``, the units without rows). The suggestion columns
-        are None for a unit without a suggestion.
+        suggested_label, suggested_source, suggestion_confidence, cue, source,
+        claim_group)``, ordered by unit position then annotator. A label row counts if it
+        has a label, or, with ``unlabelled_rows``, a note or a flag. ``every_unit`` adds
+        each unit with no such row once, its label columns None. ``labels`` keeps only
+        rows with one of those labels (and, with ``every_unit``, the units without rows).
+        The suggestion columns are None for a unit without a suggestion.
 
-        ``source`` is the source the reviewer confirmed or corrected with the label, else
-        the detected one. With ``reviewer_source`` it is the label row's own source only,
-        and the detected source follows as one more column (for aggregating, where the
-        sources of several reviewers are weighed).
+        ``suggested_source`` is the detected source. ``source`` is the attribution source
+        where one applies: on an attributed label, the source the reviewer confirmed or
+        corrected, else the detected one; on any other label, None; on a row without a
+        label, the detected one. With ``reviewer_source`` it is the label row's own
+        source, whatever the label (for aggregating, where the sources of several
+        reviewers are weighed).
         """
         where, params = self._export_where(annotator, labels, all_kinds, every_unit)
         # LEFT JOIN on the suggestions' primary key: one indexed lookup per row, so the
         # export keeps streaming at the speed of the bare query.
-        source = "l.source" if reviewer_source else "coalesce(l.source, s.source)"
-        detected = ", s.source" if reviewer_source else ""
+        source = (
+            "l.source"
+            if reviewer_source
+            else "CASE WHEN l.label IS NULL THEN s.source "
+            "WHEN l.label = 'attributed' THEN coalesce(l.source, s.source) END"
+        )
         sql = (
             "SELECT u.id, u.article_id, a.path, a.title, u.paragraph, u.seq, u.start, u.end, "
             "u.kind, u.text, l.label, l.annotator, l.labeled_at, l.note, l.flagged, "
-            f"s.suggested_label, s.confidence, s.cue, {source}, s.claim_group{detected} "
+            f"s.suggested_label, s.source, s.confidence, s.cue, {source}, s.claim_group "
             f"{self._export_from(annotator, every_unit, unlabelled_rows)} "
             f"LEFT JOIN suggestions s ON s.unit_id = u.id{where} "
             "ORDER BY u.pos, l.annotator"
@@ -1079,11 +1085,12 @@ class Store:
         """Write (unit_id, annotator, state) rows in one transaction, logged as 'import'.
 
         ``state.labeled_at`` None means "now" for a changed label; ``state.source`` None
-        keeps the stored source. A row equal to what is stored is not written, so
-        importing the same rows twice changes nothing; nor is one whose stored label is
-        newer (later decision wins, as in merge; times are ISO 8601 UTC strings, which
-        sort as times). Returns counts of rows ``added``, ``updated``, ``unchanged`` and
-        ``newer`` (kept because the stored label is newer).
+        keeps the stored source, and a label other than attributed stores none. A row
+        equal to what is stored is not written, so importing the same rows twice changes
+        nothing; nor is one whose stored label is newer (later decision wins, as in
+        merge; times are ISO 8601 UTC strings, which sort as times). Returns counts of
+        rows ``added``, ``updated``, ``unchanged`` and ``newer`` (kept because the stored
+        label is newer).
         """
         counts = {"added": 0, "updated": 0, "unchanged": 0, "newer": 0}
         with self.transaction():
@@ -1102,6 +1109,10 @@ class Store:
                     if not same_label and new.label:
                         labeled_at = utc_now()
                 source = before.source if new.source is None else new.source
+                if new.label != "attributed":
+                    # A source is who an attributed claim is attributed to: no other label
+                    # keeps one (as when labelling in the app).
+                    source = None
                 after = LabelState(new.label, new.note, new.flagged, source, labeled_at)
                 if after == before:
                     counts["unchanged"] += 1

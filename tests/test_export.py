@@ -344,7 +344,7 @@ def _rows_of(texts):
     # Rows in FIELDS order: unit, label and suggestion columns (cue and source get text).
     return [
         ("u", "a", "p.txt", t, 1, i, 0, len(t), "sentence", t, "editorial", "ann", "t", t, 0)
-        + ("attributed", 0.9, t, t, None)
+        + ("attributed", t, 0.9, t, t, None)
         for i, t in enumerate(texts)
     ]
 
@@ -645,7 +645,7 @@ def suggest(db: str) -> None:
 def test_suggestion_columns_are_empty_before_suggest_and_filled_after(runner, db, ids):
     one, two = ids["news/one.txt"], ids["news/two.txt"]
     before = export_jsonl(runner, db)
-    assert list(before[0])[-5:] == list(ex.SUGGESTION_FIELDS)
+    assert list(before[0])[-6:] == list(ex.SUGGESTION_FIELDS)
     assert {r[f] for r in before for f in ex.SUGGESTION_FIELDS} == {None}
     suggest(db)
     rows = export_csv(runner, db)
@@ -657,6 +657,7 @@ def test_suggestion_columns_are_empty_before_suggest_and_filled_after(runner, db
     unlabelled = export_jsonl(runner, db, "--include-unlabeled")
     report = next(r for r in unlabelled if r["unit_id"] == two[1])
     assert (report["source"], report["suggestion_confidence"]) == ("the report", 0.9)
+    assert report["suggested_source"] == "the report"
     # Every unit has a suggestion, so no row is left without one.
     assert all(r["suggested_label"] for r in export_csv(runner, db, "--include-unlabeled"))
 
@@ -748,3 +749,59 @@ def test_import_keeps_the_source_and_ignores_the_other_suggestion_columns(
         None,
         None,
     )
+
+
+def test_source_is_exported_and_imported_only_with_an_attributed_label(
+    runner, db, fresh_db, tmp_path, ids
+):
+    report = ids["news/two.txt"][1]  # "-5 degrees, said the report."
+    suggest(db)
+    suggest(fresh_db)
+    with Store.open(db) as s:
+        s.set_label(report, "alice", "unattributed")
+        s.set_label(report, "bob", "attributed")
+        s.set_label(report, "carol", "unattributed")
+    rows = {r["annotator"]: r for r in export_csv(runner, db) if r["unit_id"] == report}
+    assert {a: (r["source"], r["suggested_source"]) for a, r in rows.items()} == {
+        "alice": ("", "the report"),
+        "bob": ("the report", "the report"),
+        "carol": ("", "the report"),
+    }
+    (agg,) = [r for r in export_csv(runner, db, "--aggregate") if r["unit_id"] == report]
+    assert (agg["label"], agg["source"], agg["suggested_source"]) == (
+        "unattributed",
+        "",
+        "the report",
+    )
+    out = tmp_path / "labels.csv"
+    run(runner, "export", "--db", db, "--out", str(out))
+    run(runner, "import", str(out), "--db", fresh_db)
+    with Store.open(fresh_db) as s:
+        assert s.label_state(report, "alice").source is None
+        assert s.label_state(report, "bob").source == "the report"
+    again = tmp_path / "again.csv"
+    run(runner, "export", "--db", fresh_db, "--out", str(again))
+    assert again.read_bytes() == out.read_bytes()
+
+
+def test_import_drops_a_source_given_with_another_label(runner, db, tmp_path, ids):
+    unit = ids["news/one.txt"][0]
+    path = tmp_path / "script.jsonl"
+    rows = [
+        {"unit_id": unit, "annotator": "eve", "label": "unattributed", "source": "Roscosmos"},
+        {"unit_id": unit, "annotator": "fay", "label": "attributed", "source": "Roscosmos"},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    run(runner, "import", str(path), "--db", db)
+    with Store.open(db) as s:
+        assert s.label_state(unit, "eve").source is None
+        assert s.label_state(unit, "fay").source == "Roscosmos"
+        # Relabelling by import clears a source stored with an earlier attributed label.
+        s.set_label(unit, "gus", "attributed", source="TASS")
+    path.write_text(
+        json.dumps({"unit_id": unit, "annotator": "gus", "label": "editorial"}) + "\n",
+        encoding="utf-8",
+    )
+    run(runner, "import", str(path), "--db", db)
+    with Store.open(db) as s:
+        assert s.label_state(unit, "gus").source is None
