@@ -222,6 +222,13 @@ def _m006_queue_indexes(db: Database) -> None:
     db.table("suggestions").create_index(["confidence", "unit_id"])
 
 
+def _m007_history_source(db: Database) -> None:
+    # A corrected source is a decision like a label: history keeps it and the one before,
+    # so a source change (action 'source') says what it changed.
+    db.table("history").add_column("source", str)
+    db.table("history").add_column("prev_source", str)
+
+
 def migrations() -> Migrations:
     """The ordered migration set of the annotate schema."""
     from sqlite_utils.migrations import Migrations
@@ -239,6 +246,7 @@ MIGRATIONS = [
     _m004_suggestions,
     _m005_segment_edits,
     _m006_queue_indexes,
+    _m007_history_source,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -872,30 +880,48 @@ class Store:
                 new_at = now if label else None
             else:
                 new_at = before.labeled_at
-            self.conn.execute(
-                "INSERT INTO labels (unit_id, annotator, label, labeled_at, note, flagged, source) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(unit_id, annotator) DO UPDATE SET "
-                "label = excluded.label, labeled_at = excluded.labeled_at, note = excluded.note, "
-                "flagged = excluded.flagged, source = excluded.source",
-                (unit_id, annotator, new_label, new_at, new_note, int(new_flag), new_source),
-            )
-            self.conn.execute(
-                "INSERT INTO history (at, annotator, unit_id, action, label, note, flagged, "
-                "prev_label, prev_note, prev_flagged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    now,
-                    annotator,
-                    unit_id,
-                    action,
-                    new_label,
-                    new_note,
-                    int(new_flag),
-                    before.label,
-                    before.note,
-                    int(before.flagged),
-                ),
-            )
+            after = LabelState(new_label, new_note, new_flag, new_source, new_at)
+            self._write_label(unit_id, annotator, after)
+            self._log(now, annotator, action, [(unit_id, after, before)])
         return before
+
+    def _write_label(self, unit_id: str, annotator: str, state: LabelState) -> None:
+        """Insert or replace one (unit, annotator) label row. Call in a transaction."""
+        self.conn.execute(
+            "INSERT INTO labels (unit_id, annotator, label, labeled_at, note, flagged, source) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(unit_id, annotator) DO UPDATE SET "
+            "label = excluded.label, labeled_at = excluded.labeled_at, note = excluded.note, "
+            "flagged = excluded.flagged, source = excluded.source",
+            (
+                unit_id,
+                annotator,
+                state.label,
+                state.labeled_at,
+                state.note,
+                int(state.flagged),
+                state.source,
+            ),
+        )
+
+    def _log(
+        self,
+        at: str,
+        annotator: str,
+        action: str,
+        changes: Iterable[tuple[str, LabelState, LabelState]],
+    ) -> None:
+        """Append history rows: (unit_id, state after, state before) per change, each with
+        label, note, flag and source and the previous ones. Call in a transaction."""
+        self.conn.executemany(
+            "INSERT INTO history (at, annotator, unit_id, action, label, note, flagged, source, "
+            "prev_label, prev_note, prev_flagged, prev_source) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (at, annotator, unit_id, action, a.label, a.note, int(a.flagged), a.source)
+                + (b.label, b.note, int(b.flagged), b.source)
+                for unit_id, a, b in changes
+            ],
+        )
 
     def history(self, annotator: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         """The most recent history entries, newest first."""
@@ -1121,37 +1147,8 @@ class Store:
                     counts["newer"] += 1
                     continue
                 counts["updated" if old else "added"] += 1
-                self.conn.execute(
-                    "INSERT INTO labels (unit_id, annotator, label, labeled_at, note, flagged, "
-                    "source) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(unit_id, annotator) DO "
-                    "UPDATE SET label = excluded.label, labeled_at = excluded.labeled_at, "
-                    "note = excluded.note, flagged = excluded.flagged, source = excluded.source",
-                    (
-                        unit_id,
-                        annotator,
-                        after.label,
-                        after.labeled_at,
-                        after.note,
-                        int(after.flagged),
-                        after.source,
-                    ),
-                )
-                self.conn.execute(
-                    "INSERT INTO history (at, annotator, unit_id, action, label, note, flagged, "
-                    "prev_label, prev_note, prev_flagged) "
-                    "VALUES (?, ?, ?, 'import', ?, ?, ?, ?, ?, ?)",
-                    (
-                        utc_now(),
-                        annotator,
-                        unit_id,
-                        after.label,
-                        after.note,
-                        int(after.flagged),
-                        before.label,
-                        before.note,
-                        int(before.flagged),
-                    ),
-                )
+                self._write_label(unit_id, annotator, after)
+                self._log(utc_now(), annotator, "import", [(unit_id, after, before)])
         return counts
 
     def stats_articles(self, annotator: str | None = None) -> list[tuple[Any, ...]]:
@@ -1217,20 +1214,9 @@ class Store:
                 self._put_adjudication(
                     Adjudication(unit_id, label, reason or None, adjudicator, now)
                 )
-            self.conn.execute(
-                "INSERT INTO history (at, annotator, unit_id, action, label, note, flagged, "
-                "prev_label, prev_note, prev_flagged) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, 0)",
-                (
-                    now,
-                    adjudicator,
-                    unit_id,
-                    "adjudicate" if label else "unadjudicate",
-                    label,
-                    reason or None,
-                    before.label if before else None,
-                    before.reason if before else None,
-                ),
-            )
+            action = "adjudicate" if label else "unadjudicate"
+            after = LabelState(label, reason or None)
+            self._log(now, adjudicator, action, [(unit_id, after, _as_state(before))])
         return before
 
     def _put_adjudication(self, a: Adjudication) -> None:
@@ -1491,51 +1477,25 @@ class Store:
 
         Call inside a transaction.
         """
-        self.conn.execute(
-            "INSERT INTO labels (unit_id, annotator, label, labeled_at, note, flagged, source) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(unit_id, annotator) DO UPDATE SET "
-            "label = excluded.label, labeled_at = excluded.labeled_at, note = excluded.note, "
-            "flagged = excluded.flagged, source = excluded.source",
-            (
-                unit_id,
-                annotator,
-                state.label,
-                state.labeled_at,
-                state.note,
-                int(state.flagged),
-                state.source,
-            ),
-        )
+        self._write_label(unit_id, annotator, state)
         if replaced is not None:
-            self.conn.execute(
-                "INSERT INTO history (at, annotator, unit_id, action, label, note, flagged, "
-                "prev_label, prev_note, prev_flagged) VALUES (?, ?, ?, 'merge', ?, ?, ?, ?, ?, ?)",
-                (
-                    utc_now(),
-                    annotator,
-                    unit_id,
-                    state.label,
-                    state.note,
-                    int(state.flagged),
-                    replaced.label,
-                    replaced.note,
-                    int(replaced.flagged),
-                ),
-            )
+            self._log(utc_now(), annotator, "merge", [(unit_id, state, replaced)])
 
     def merge_history(self, src: str) -> int:
         """Append the history rows of ``src`` this store lacks; returns how many.
 
-        A row is the same when (at, annotator, unit_id, action, label) match, so merging
-        the same file twice adds nothing. Rows are appended in time order.
+        A row is the same when (at, annotator, unit_id, action, label, source) match, so
+        merging the same file twice adds nothing. Rows are appended in time order.
         """
         return self.conn.execute(
             "INSERT INTO main.history (at, annotator, unit_id, action, label, note, flagged, "
-            "prev_label, prev_note, prev_flagged) SELECT s.at, s.annotator, s.unit_id, "
-            "s.action, s.label, s.note, s.flagged, s.prev_label, s.prev_note, s.prev_flagged "
+            "source, prev_label, prev_note, prev_flagged, prev_source) SELECT s.at, "
+            "s.annotator, s.unit_id, s.action, s.label, s.note, s.flagged, s.source, "
+            "s.prev_label, s.prev_note, s.prev_flagged, s.prev_source "
             f"FROM {src}.history s WHERE NOT EXISTS (SELECT 1 FROM main.history h "
             "WHERE h.unit_id = s.unit_id AND h.at = s.at AND h.annotator = s.annotator "
-            "AND h.action = s.action AND h.label IS s.label) ORDER BY s.at, s.id"
+            "AND h.action = s.action AND h.label IS s.label AND h.source IS s.source) "
+            "ORDER BY s.at, s.id"
         ).rowcount
 
     def merge_segment_edits(self, src: str) -> int:
@@ -1805,19 +1765,8 @@ class Store:
                 self.conn.execute("DELETE FROM adjudications WHERE unit_id = ?", (unit_id,))
             else:
                 self._put_adjudication(adjudication)
-            self.conn.execute(
-                "INSERT INTO history (at, annotator, unit_id, action, label, note, flagged, "
-                "prev_label, prev_note, prev_flagged) VALUES (?, ?, ?, 'undo', ?, ?, 0, ?, ?, 0)",
-                (
-                    now,
-                    by,
-                    unit_id,
-                    adjudication.label if adjudication else None,
-                    adjudication.reason if adjudication else None,
-                    before.label if before else None,
-                    before.reason if before else None,
-                ),
-            )
+            change = (unit_id, _as_state(adjudication), _as_state(before))
+            self._log(now, by, "undo", [change])
         return before
 
     def set_source(self, unit_id: str, annotator: str, source: str | None) -> LabelState:
@@ -1981,15 +1930,7 @@ class Store:
         orphaned = self._orphaned(article_id, {i: old[i][0] for i in gone})
         # A unit that comes back (undo) finds the labels it had: they were never deleted.
         history += [(uid, self.label_state(uid, annotator), LabelState()) for uid in new_ids]
-        self.conn.executemany(
-            "INSERT INTO history (at, annotator, unit_id, action, label, note, flagged, "
-            "prev_label, prev_note, prev_flagged) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (now, annotator, uid, action, a.label, a.note, int(a.flagged))
-                + (b.label, b.note, int(b.flagged))
-                for uid, a, b in history
-            ],
-        )
+        self._log(now, annotator, action, history)
         claims = sum(r[5] == SENTENCE for r in rows) - sum(k == SENTENCE for _, k in old.values())
         return SegmentChange(
             seq=-1,
@@ -2068,6 +2009,13 @@ class Adjudication:
     reason: str | None
     adjudicator: str
     adjudicated_at: str
+
+
+def _as_state(adjudication: Adjudication | None) -> LabelState:
+    """An adjudication as history logs it: its label, and its reason as the note."""
+    if adjudication is None:
+        return LabelState()
+    return LabelState(adjudication.label, adjudication.reason)
 
 
 @dataclass(frozen=True)

@@ -141,7 +141,12 @@ def test_migration_5_on_an_old_database_with_labels(db_path):
 
     with Store.open(db_path, migrate=False) as old:
         save(old, units)
-        old.set_label(old.unit_ids_with_text("a.txt", "Three!")[0], "ana", "editorial")
+        # A label as schema 4 wrote it (today's set_label also writes history.source).
+        old.conn.execute(
+            "INSERT INTO labels (unit_id, annotator, label, labeled_at, flagged) "
+            "VALUES (?, 'ana', 'editorial', '2025-01-01T00:00:00.000000Z', 0)",
+            (old.unit_ids_with_text("a.txt", "Three!")[0],),
+        )
     with Store.open(db_path) as store:
         assert {"segment_edits", "removed_units"} <= set(store.db.table_names())
         assert store.labelled_count("ana") == 1 and store.segment_edits() == []

@@ -215,3 +215,51 @@ def test_labels_survive_resegmentation_as_orphans(labelled_store):
     _save(s, "a.txt", _units("A changed.", "A two.", "A three."), sha="new")
     assert s.unit(uid) is None
     assert s.label_state(uid, "ann").label == "attributed"  # kept, not deleted
+
+
+def test_history_keeps_source_changes(labelled_store):
+    from annotate.store import LabelState
+
+    s = labelled_store
+    uid = claims(s)[0]
+    s.set_label(uid, "ann", "attributed", source="Roscosmos")
+    s.set_source(uid, "ann", "NASA")
+    s.set_label(uid, "ann", "unattributed", source=None)
+    s.import_labels([(uid, "ann", LabelState("attributed", source="TASS"))])
+    with s.transaction():
+        s.put_label(
+            uid,
+            "ann",
+            LabelState("attributed", source="Reuters", labeled_at="2999-01-01T00:00:00.000000Z"),
+            replaced=s.label_state(uid, "ann"),
+        )
+    rows = [(h["action"], h["source"], h["prev_source"]) for h in reversed(s.history("ann"))]
+    assert rows == [
+        ("label", "Roscosmos", None),
+        ("source", "NASA", "Roscosmos"),
+        ("label", None, "NASA"),
+        ("import", "TASS", None),
+        ("merge", "Reuters", "TASS"),
+    ]
+    # Undo puts the previous source back, and says so.
+    before = s.set_source(uid, "ann", "AP")
+    s.restore(uid, "ann", before)
+    assert (s.history("ann", limit=1)[0]["source"], s.label_state(uid, "ann").source) == (
+        "Reuters",
+        "Reuters",
+    )
+
+
+def test_history_source_columns_are_added_to_an_old_database(db_path):
+    from sqlite_utils import Database
+
+    db = Database(db_path)
+    migrations().apply(db, stop_before="m007_history_source")
+    db.conn.execute("PRAGMA user_version = 6")
+    db["history"].insert(
+        {"at": "2025-01-01T00:00:00.000000Z", "annotator": "ann", "unit_id": "u", "action": "x"}
+    )
+    db.close()
+    with Store.open(db_path) as store:
+        (row,) = store.history()
+        assert (row["source"], row["prev_source"]) == (None, None)
