@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from annotate.store import DEFAULT_DB, Store, StoreError
 
@@ -43,9 +44,11 @@ def db_option(f: Any) -> Any:
     )(f)
 
 
-def open_store(db_path: str) -> Store:
+def open_store(db_path: str, *, readonly: bool = False) -> Store:
+    """The store at ``db_path``; with ``readonly`` (commands that only read) it must
+    exist and is opened read-only, so a read-only file or folder works."""
     try:
-        return Store.open(db_path)
+        return Store.open(db_path, readonly=readonly)
     except StoreError as e:
         raise click.ClickException(str(e)) from None
 
@@ -408,8 +411,6 @@ def export_cmd(
         parse_labels,
     )
 
-    if not Path(db_path).exists():
-        raise click.ClickException(f"{db_path}: no such database; run annotate ingest first")
     try:
         options = ExportOptions(
             format=fmt,
@@ -422,7 +423,7 @@ def export_cmd(
             excel_safe=excel_safe,
             bom=bom,
         )
-        with open_store(db_path) as store:
+        with open_store(db_path, readonly=True) as store:
             if str(out) == "-":
                 _export_to_stdout(store, options)
                 return
@@ -476,10 +477,8 @@ def import_cmd(file: Path, fmt: str | None, excel_safe: bool, db_path: str) -> N
     def report(problem: object) -> None:
         click.echo(f"error: {problem}", err=True)
 
-    if not Path(db_path).exists():
-        raise click.ClickException(f"{db_path}: no such database; run annotate ingest first")
     try:
-        with open_store(db_path) as store:
+        with _existing_store(db_path) as store:
             s = import_labels(store, file, format=fmt, excel_safe=excel_safe, report=report)
     except ExportError as e:
         raise click.ClickException(str(e)) from None
@@ -529,9 +528,7 @@ def stats_cmd(
     """
     from annotate import stats
 
-    if not Path(db_path).exists():
-        raise click.ClickException(f"{db_path}: no such database; run annotate ingest first")
-    with open_store(db_path) as store:
+    with open_store(db_path, readonly=True) as store:
         figures = stats.collect(store, annotator)
         orphan_rows = stats.orphans(store, annotator) if orphans else None
     if orphan_rows is not None:
@@ -563,8 +560,13 @@ def _names(spec: str | None) -> list[str] | None:
 
 
 def _existing_store(db_path: str) -> Store:
-    if not Path(db_path).exists():
-        raise click.ClickException(f"{db_path}: no such database; run annotate ingest first")
+    """The store at ``db_path`` for a command that writes to an existing database."""
+    path = Path(db_path)
+    # A missing folder is the store's message ("folder does not exist").
+    if path.parent.is_dir() and not path.exists():
+        raise click.ClickException(
+            f"no such database: {db_path} (run `annotate ingest CORPUS --db {db_path}` first)"
+        )
     return open_store(db_path)
 
 
@@ -577,7 +579,8 @@ def agreement_cmd(annotators: str | None, as_json: bool, db_path: str) -> None:
     Krippendorff's alpha over all, per-label agreement and confusion matrices.
 
     Each figure says how many units it rests on; "n/a" means it cannot be computed
-    (no overlap, one label only, fewer than two raters). See annotate/README-teams.md.
+    (no overlap, one label only, fewer than two raters). See "Agreement" in the
+    README's "Teams" section.
 
     \b
     Examples:
@@ -586,7 +589,7 @@ def agreement_cmd(annotators: str | None, as_json: bool, db_path: str) -> None:
     """
     from annotate import agreement
 
-    with _existing_store(db_path) as store:
+    with open_store(db_path, readonly=True) as store:
         report = agreement.collect(store, _names(annotators))
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
@@ -700,9 +703,7 @@ def suggest_cmd(force: bool, show: str | None, db_path: str) -> None:
     """
     from annotate.cues import suggest_all
 
-    if not Path(db_path).exists():
-        raise click.ClickException(f"{db_path}: no such database; run annotate ingest first")
-    with open_store(db_path) as store:
+    with _existing_store(db_path) as store:
         summary = suggest_all(store, force=force)
         click.echo(
             f"Suggested labels for {summary.units} unit(s) in {summary.articles} article(s); "
@@ -725,25 +726,22 @@ def suggest_cmd(force: bool, show: str | None, db_path: str) -> None:
     "data",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A JSONL file of hand-labelled units (text, label, context). Default: the "
-    "shipped evaluation set, unless --db is given.",
+    "shipped evaluation set, unless --db (or an existing ANNOTATE_DB) is given.",
 )
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False),
-    help="Score against the labels reviewers gave in this database instead.",
-)
+@db_option
 @click.option("--annotator", help="With --db: only this annotator's labels.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.option("--errors", is_flag=True, help="List the units the suggestion got wrong.")
 def evaluate_cmd(
-    data: Path | None, db_path: str | None, annotator: str | None, as_json: bool, errors: bool
+    data: Path | None, db_path: str, annotator: str | None, as_json: bool, errors: bool
 ) -> None:
     """Report how well suggestions match human labels.
 
     Accuracy, precision, recall and F1 per label, and a confusion matrix (rows: the
-    human label, columns: the suggestion). With --db, suggestions missing in the
-    database are computed first.
+    human label, columns: the suggestion). Without --data, the database given with --db
+    (or ANNOTATE_DB, if that file exists) is scored against the labels reviewers gave in
+    it; suggestions missing there are computed first. Otherwise the shipped evaluation
+    set is used.
 
     \b
     Examples:
@@ -753,10 +751,17 @@ def evaluate_cmd(
     """
     from annotate import evaluate
 
-    if db_path is not None:
-        if not Path(db_path).exists():
-            raise click.ClickException(f"{db_path}: no such database")
-        with open_store(db_path) as store:
+    given = click.get_current_context().get_parameter_source("db_path")
+    if data is not None and given is ParameterSource.COMMANDLINE:
+        raise click.UsageError("give --data or --db, not both")
+    # --db names the database like for every command; ANNOTATE_DB does too when it
+    # exists, else the shipped set stays the default (as without either).
+    use_db = given is ParameterSource.COMMANDLINE or (
+        given is ParameterSource.ENVIRONMENT and Path(db_path).exists()
+    )
+    if data is None and use_db:
+        # Not read-only: the suggestions the database lacks are computed and stored.
+        with _existing_store(db_path) as store:
             results = evaluate.evaluate_store(store, annotator)
     else:
         try:

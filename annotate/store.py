@@ -10,6 +10,7 @@ browsable with Datasette.
 from __future__ import annotations
 
 import json
+import os
 import random
 import sqlite3
 import time
@@ -369,14 +370,24 @@ class Store:
     # -- opening -------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path, *, migrate: bool = True) -> Store:
-        """Open (creating if needed) the database at path, in WAL mode, migrated."""
+    def open(cls, path: str | Path, *, migrate: bool = True, readonly: bool = False) -> Store:
+        """Open (creating if needed) the database at path, in WAL mode, migrated.
+
+        With ``readonly`` the database must exist and is only read (SQLite ``mode=ro``):
+        no journal mode change and no migration, so a read-only file or folder works; a
+        database older than this annotate is refused with what to run first.
+        """
         path = str(path)
+        if path != ":memory:":
+            _check_path(Path(path), readonly)
         try:
-            conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+            if readonly:
+                conn = _connect_readonly(Path(path))
+            else:
+                conn = sqlite3.connect(path, timeout=30, isolation_level=None)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA busy_timeout = 30000")
-            if path != ":memory:":
+            if path != ":memory:" and not readonly:
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             # A bigger page cache keeps the unit indexes in memory during a large ingest.
@@ -384,6 +395,10 @@ class Store:
             conn.execute("PRAGMA foreign_keys = ON")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as e:
+            if "readonly" in str(e):
+                raise StoreError(
+                    f"database is read-only: {path} (needed to write labels)"
+                ) from None
             raise StoreError(f"{path}: not an annotate database ({e})") from None
         store = cls(conn, path)
         if version > SCHEMA_VERSION:
@@ -391,6 +406,18 @@ class Store:
             raise StoreError(
                 f"{path}: schema version {version} is newer than this annotate "
                 f"({SCHEMA_VERSION}); upgrade annotate"
+            )
+        if readonly and version == 0:
+            conn.close()
+            raise StoreError(
+                f"no annotate data in {path} (run `annotate ingest CORPUS --db {path}` first)"
+            )
+        if readonly and version < SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(
+                f"{path}: schema version {version} is older than this annotate "
+                f"({SCHEMA_VERSION}); run a command that writes first to upgrade it, e.g. "
+                f"`annotate suggest --db {path}`"
             )
         if migrate and version < SCHEMA_VERSION:
             store.migrate()
@@ -2048,6 +2075,48 @@ class LabelDifference:
     ours: LabelState | None
     theirs_last_at: str | None
     ours_last_at: str | None
+
+
+def _check_path(path: Path, readonly: bool) -> None:
+    """A one-line StoreError when the database at ``path`` cannot be opened as asked,
+    before SQLite gives a vaguer reason (or, for a missing read-only file, creates it)."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise StoreError(f"folder does not exist: {folder}")
+    if not path.exists():
+        if readonly:
+            raise StoreError(
+                f"no such database: {path} (run `annotate ingest CORPUS --db {path}` first)"
+            )
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise StoreError(f"folder is read-only: {folder} (needed to create {path.name})")
+    elif not readonly:
+        if not os.access(path, os.W_OK):
+            raise StoreError(f"database is read-only: {path} (needed to write labels)")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            # WAL mode keeps its -wal and -shm files beside the database.
+            raise StoreError(
+                f"folder is read-only: {folder} (needed to write labels: SQLite keeps "
+                f"{path.name}-wal beside the database)"
+            )
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection (``mode=ro``) to an existing database file.
+
+    A WAL database needs its -shm file; in a read-only folder where none can be created,
+    the file is opened as immutable: nobody can write it there either.
+    """
+    uri = path.resolve().as_uri() + "?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn.close()
+        if os.access(path.parent, os.W_OK):
+            raise
+        conn = sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None)
+    return conn
 
 
 def _is_busy(e: sqlite3.OperationalError) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import click
 import pytest
@@ -158,3 +159,61 @@ def test_ingest_fills_in_suggestions_missing_from_an_older_database(
     result = runner.invoke(main, ["ingest", str(sample_corpus), "--db", str(db)])
     assert result.exit_code == 0, result.output
     assert "Nothing new" in result.output and " units in 2 articles, " in result.output
+
+
+# -- databases that cannot be written, or are not there ----------------------------------
+
+
+@pytest.mark.parametrize("command", ["stats", "export", "agreement", "import", "suggest"])
+def test_a_missing_database_folder_is_named(runner, tmp_path, command):
+    args = [command, "--db", "nodir/x.db"]
+    if command == "import":
+        (tmp_path / "x.csv").write_text("unit_id,annotator,label\n")
+        args.insert(1, str(tmp_path / "x.csv"))
+    result = runner.invoke(main, args)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == ["Error: folder does not exist: nodir"]
+
+
+@pytest.mark.parametrize("command", ["stats", "export", "agreement"])
+def test_reading_a_missing_database_says_how_to_make_one(runner, tmp_path, command):
+    result = runner.invoke(main, [command, "--db", "x.db"])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: no such database: x.db (run `annotate ingest CORPUS --db x.db` first)"
+    )
+    assert not (tmp_path / "x.db").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write read-only files")
+def test_read_commands_work_on_a_read_only_database(runner, sample_corpus, tmp_path):
+    import sqlite3
+
+    db = tmp_path / "ro.db"
+    assert runner.invoke(main, ["ingest", str(sample_corpus), "--db", str(db)]).exit_code == 0
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode = DELETE")  # not in WAL mode, like a copied file
+    conn.close()
+    db.chmod(0o444)
+    try:
+        for args in (["stats"], ["agreement"], ["export", "--out", "-"]):
+            result = runner.invoke(main, [*args, "--db", str(db)])
+            assert result.exit_code == 0, result.output
+        result = runner.invoke(main, ["ingest", str(sample_corpus), "--db", str(db)])
+        assert result.exit_code == 1
+        assert f"database is read-only: {db} (needed to write labels)" in result.output
+    finally:
+        db.chmod(0o644)
+
+
+def test_evaluate_takes_the_database_from_the_environment(
+    runner, sample_corpus, tmp_path, monkeypatch
+):
+    db = tmp_path / "env.db"
+    assert runner.invoke(main, ["ingest", str(sample_corpus), "--db", str(db)]).exit_code == 0
+    monkeypatch.setenv("ANNOTATE_DB", str(db))
+    result = runner.invoke(main, ["evaluate"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("all annotators: 0 units")
+    shipped = runner.invoke(main, ["evaluate", "--data", str(tmp_path / "none.jsonl")])
+    assert shipped.exit_code == 2  # --data wins over ANNOTATE_DB (and must exist)

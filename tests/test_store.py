@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import pytest
@@ -263,3 +264,77 @@ def test_history_source_columns_are_added_to_an_old_database(db_path):
     with Store.open(db_path) as store:
         (row,) = store.history()
         assert (row["source"], row["prev_source"]) == (None, None)
+
+
+# -- read-only opening -------------------------------------------------------------
+
+
+def _rollback_journal_db(db_path) -> None:
+    """An up-to-date database switched out of WAL mode, as a copied file may be."""
+    with Store.open(db_path) as s:
+        _save(s, "a.txt", _units("A one."))
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+
+
+def test_readonly_open_reads_without_changing_the_file(db_path):
+    _rollback_journal_db(db_path)
+    with Store.open(db_path, readonly=True) as store:
+        assert store.counts()["claims"] == 1
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            store.set_label(claims(store)[0], "ann", "editorial")
+
+
+def test_readonly_open_of_a_missing_file_or_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(StoreError, match=r"^no such database: .*x\.db \(run `annotate ingest"):
+        Store.open(tmp_path / "x.db", readonly=True)
+    assert not (tmp_path / "x.db").exists()
+    for readonly in (True, False):
+        with pytest.raises(StoreError, match="^folder does not exist: .*nodir$"):
+            Store.open(tmp_path / "nodir" / "x.db", readonly=readonly)
+
+
+def test_readonly_open_does_not_migrate_an_old_database(db_path):
+    from sqlite_utils import Database
+
+    db = Database(db_path)
+    migrations().apply(db, stop_before=MIGRATIONS[-1].__name__.lstrip("_"))
+    db.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    db.close()
+    with pytest.raises(StoreError, match="older than this annotate.*run a command that writes"):
+        Store.open(db_path, readonly=True)
+    with Store.open(db_path) as store:  # a writing open migrates it
+        assert store.schema_version() == SCHEMA_VERSION
+    Store.open(db_path, readonly=True).close()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write read-only files")
+def test_a_read_only_file_opens_readonly_and_refuses_writing_with_a_clear_error(db_path):
+    _rollback_journal_db(db_path)
+    db_path.chmod(0o444)
+    try:
+        with Store.open(db_path, readonly=True) as store:
+            assert store.counts()["claims"] == 1
+        with pytest.raises(StoreError, match="^database is read-only: .*needed to write labels"):
+            Store.open(db_path)
+    finally:
+        db_path.chmod(0o644)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write in read-only folders")
+def test_a_database_in_a_read_only_folder_opens_readonly(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db_path = folder / "x.db"
+    with Store.open(db_path) as s:  # WAL mode, closed cleanly: no -wal or -shm left
+        _save(s, "a.txt", _units("A one."))
+    folder.chmod(0o555)
+    try:
+        with Store.open(db_path, readonly=True) as store:
+            assert store.counts()["claims"] == 1
+        with pytest.raises(StoreError, match="^folder is read-only"):
+            Store.open(db_path)
+    finally:
+        folder.chmod(0o755)
