@@ -255,7 +255,7 @@ def _print_summary(summary: Any, corpus: Path, db_path: str, counts: dict[str, i
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per unit.")
 @click.option("--dropped", is_flag=True, help="Show what cleaning dropped, and why.")
 def split_cmd(file: Path, raw: bool, as_json: bool, dropped: bool) -> None:
-    """Print the claim units of FILE (or stdin with -), one per line.
+    """Print the claim units of FILE (or stdin, with - or no FILE), one per line.
 
     Titles print as '# title', subheadings as '## heading'. Nothing is stored.
 
@@ -270,6 +270,9 @@ def split_cmd(file: Path, raw: bool, as_json: bool, dropped: bool) -> None:
     from annotate.model import HEADING, TITLE, Document, Skipped
 
     if str(file) == "-":
+        if sys.stdin.isatty():
+            # Without FILE, a terminal would otherwise seem to hang.
+            click.echo("reading an article from stdin; end with Ctrl-D", err=True)
         items: Any = reading.read_bytes(sys.stdin.buffer.read(), "<stdin>")
     elif file.is_dir():
         raise click.ClickException(f"{file}: is a folder; split takes one file")

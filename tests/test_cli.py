@@ -217,3 +217,24 @@ def test_evaluate_takes_the_database_from_the_environment(
     assert result.output.startswith("all annotators: 0 units")
     shipped = runner.invoke(main, ["evaluate", "--data", str(tmp_path / "none.jsonl")])
     assert shipped.exit_code == 2  # --data wins over ANNOTATE_DB (and must exist)
+
+
+def test_split_from_a_terminal_says_it_reads_stdin(runner, monkeypatch):
+    import io
+    import types
+
+    class Terminal:
+        buffer = io.BytesIO(b"He left.\n")
+
+        def isatty(self) -> bool:
+            return True
+
+    # CliRunner swaps sys.stdin for a pipe; the command's own view of it is a terminal.
+    with monkeypatch.context() as m:
+        m.setattr("annotate.cli.sys", types.SimpleNamespace(stdin=Terminal()))
+        result = runner.invoke(main, ["split"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "reading an article from stdin; end with Ctrl-D\n"
+    assert result.stdout == "He left.\n"
+    piped = runner.invoke(main, ["split", "-"], input="He left.\n")
+    assert piped.stderr == "" and piped.stdout == "He left.\n"
