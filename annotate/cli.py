@@ -161,13 +161,15 @@ def run_ingest(store: Store, corpus: Path, db_path: str) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from annotate.cues import suggest_all
+    from annotate.ingest import ArticleResult, Summary, default_exclude, ingest
     from annotate.ingest import Progress as Step
-    from annotate.ingest import Summary, default_exclude, ingest
     from annotate.model import Skipped
 
     err = Console(stderr=True, highlight=False)
     events = ingest(store, corpus, exclude=default_exclude(db_path))
     summary: Summary | None = None
+    # Articles added or updated that hold nothing to label: worth a line, not silence.
+    no_claims: list[str] = []
     bar = Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -184,6 +186,9 @@ def run_ingest(store: Store, corpus: Path, db_path: str) -> Any:
                 bar.update(task, total=event.total, completed=event.done)
             elif isinstance(event, Skipped):
                 err.print(f"skipped {event}", markup=False)
+            elif isinstance(event, ArticleResult):
+                if event.status != "unchanged" and event.units == 0:
+                    no_claims.append(event.path)
             elif isinstance(event, Summary):
                 summary = event
         assert summary is not None
@@ -194,7 +199,7 @@ def run_ingest(store: Store, corpus: Path, db_path: str) -> Any:
             bar.update(task, visible=False)
             bar.add_task("Suggesting labels", total=None)
             suggested = suggest_all(store)
-    _print_summary(summary, corpus, db_path, store.counts())
+    _print_summary(summary, corpus, db_path, store.counts(), no_claims)
     if suggested is not None and (summary.changed or suggested.units):
         click.echo(
             f"Suggestions: {suggested.units} units in {suggested.articles} articles, "
@@ -208,7 +213,9 @@ def run_ingest(store: Store, corpus: Path, db_path: str) -> Any:
     return summary
 
 
-def _print_summary(summary: Any, corpus: Path, db_path: str, counts: dict[str, int]) -> None:
+def _print_summary(
+    summary: Any, corpus: Path, db_path: str, counts: dict[str, int], no_claims: list[str]
+) -> None:
     s = summary
     if s.articles and not s.changed:
         click.echo(
@@ -223,6 +230,12 @@ def _print_summary(summary: Any, corpus: Path, db_path: str, counts: dict[str, i
         click.echo(
             f"The database holds {counts['articles']} article(s), {counts['claims']} claim "
             f"units ({counts['units'] - counts['claims']} titles and headings)."
+        )
+    if no_claims:
+        shown = ", ".join(no_claims[:5]) + (", …" if len(no_claims) > 5 else "")
+        click.echo(
+            f"{len(no_claims)} article(s) have no claim units (only a title or page "
+            f"chrome): {shown}"
         )
     if s.skipped:
         click.echo(f"Skipped {len(s.skipped)} file(s) or line(s); see the lines above.")

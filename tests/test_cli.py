@@ -238,3 +238,17 @@ def test_split_from_a_terminal_says_it_reads_stdin(runner, monkeypatch):
     assert result.stdout == "He left.\n"
     piped = runner.invoke(main, ["split", "-"], input="He left.\n")
     assert piped.stderr == "" and piped.stdout == "He left.\n"
+
+
+def test_ingest_names_articles_without_claim_units(runner, sample_corpus, tmp_path):
+    (sample_corpus / "title_only.txt").write_text("Title only\n", encoding="utf-8")
+    db = str(tmp_path / "t.db")
+    result = runner.invoke(main, ["ingest", str(sample_corpus), "--db", db])
+    assert result.exit_code == 0, result.output
+    assert "3 article(s) added" in result.output
+    assert (
+        "1 article(s) have no claim units (only a title or page chrome): title_only.txt"
+        in result.output.splitlines()
+    )
+    again = runner.invoke(main, ["ingest", str(sample_corpus), "--db", db])
+    assert "no claim units" not in again.output  # said once, when it was added
