@@ -259,6 +259,10 @@ class StoreError(Exception):
     """A database that cannot be used (not SQLite, newer schema, unwritable)."""
 
 
+class UnitGoneError(StoreError):
+    """A label for a unit that is no longer stored (its article changed on disk)."""
+
+
 @dataclass(frozen=True)
 class FileRecord:
     """What the store remembers of a corpus file, to skip unchanged files without reading."""
@@ -848,13 +852,28 @@ class Store:
         return LabelState(row[0], row[1], bool(row[2]), row[3], row[4])
 
     def set_label(
-        self, unit_id: str, annotator: str, label: str | None, *, source: str | None = None
+        self,
+        unit_id: str,
+        annotator: str,
+        label: str | None,
+        *,
+        source: str | None = None,
+        must_exist: bool = False,
     ) -> LabelState:
-        """Record a decision (None clears it); returns the state before, for undo."""
+        """Record a decision (None clears it); returns the state before, for undo.
+
+        With ``must_exist`` a label for a unit that is not stored (ingest replaced it
+        meanwhile) raises ``UnitGoneError`` instead of being written as an orphan; the
+        check and the write are one transaction. Undo (``restore``) never checks."""
         if label is not None and label not in LABELS:
             raise ValueError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}")
         return self._change(
-            unit_id, annotator, "label" if label else "unlabel", label=label, source=source
+            unit_id,
+            annotator,
+            "label" if label else "unlabel",
+            label=label,
+            source=source,
+            must_exist=must_exist and label is not None,
         )
 
     def set_note(self, unit_id: str, annotator: str, note: str | None) -> LabelState:
@@ -891,10 +910,13 @@ class Store:
         flagged: Any = _KEEP,
         source: Any = _KEEP,
         labeled_at: Any = _KEEP,
+        must_exist: bool = False,
     ) -> LabelState:
         """Change one (unit, annotator) row and append the change to history, atomically."""
         now = utc_now()
         with self.transaction():
+            if must_exist and self.unit(unit_id) is None:
+                raise UnitGoneError(f"unit {unit_id} no longer exists; the article changed")
             before = self.label_state(unit_id, annotator)
             keep = self._KEEP
             new_label = before.label if label is keep else label

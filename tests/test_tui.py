@@ -17,7 +17,7 @@ from rich.text import Text
 
 from annotate.cli import main
 from annotate.model import HEADING, SENTENCE, TITLE, Unit
-from annotate.store import Store
+from annotate.store import LabelState, Store
 from annotate.tui.app import AnnotateApp
 from annotate.tui.config import ConfigError
 from annotate.tui.widgets.claim import ArticleHeader, ClaimView, StatusBar
@@ -615,3 +615,84 @@ async def test_next_unlabelled_can_follow_the_suggestion_confidence(db):
 def test_order_option_of_the_open_command(db):
     result = CliRunner().invoke(main, ["open", "--db", str(db), "--order", "certainty"])
     assert result.exit_code == 2 and "'corpus', 'confidence'" in result.output
+
+
+EDITED = "NASA's new chief met Russia's space chief, Roscosmos said."
+
+
+def edit_first_claim(db) -> None:
+    """Store space.txt again with its first claim reworded, as ingest of an edited file
+    would (from another connection, behind the app's back)."""
+    title, blocks = ARTICLES["space.txt"]
+    blocks = [blocks[0], [EDITED, *blocks[1][1:]], *blocks[2:]]
+    with Store.open(db) as store:
+        save(store, "space.txt", title, blocks)
+
+
+@pilot
+async def test_a_claim_replaced_on_disk_is_not_labelled_but_shown_anew(db):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        old = app.session.unit
+        assert old is not None and current(app) == "NASA's new administr"
+        await pilot.press("f")  # flagged, then its sentence goes away
+        edit_first_claim(db)
+        await pilot.press("1")
+        assert app.store.label_state(old.id, WHO) == LabelState(flagged=True)  # no label
+        assert labels(db) == {}
+        assert current(app) == EDITED[:20]  # the current version, same place
+        assert app.session.labelled == 0 and app.session.state.label is None
+        await pilot.press("1")
+        assert app.session.labelled == 1
+        assert labels(db) == {EDITED[:20]: ("attributed", None, 0)}
+        await pilot.press("u", "u")  # undo reaches the flag on the sentence that went away
+        assert labels(db) == {EDITED[:20]: (None, None, 0)}
+        assert not app.store.label_state(old.id, WHO).flagged
+    with Store.open(db) as store:  # the flag's row stays, emptied; no label on it
+        assert [(o.label, o.flagged) for o in store.orphan_labels()] == [(None, False)]
+
+
+def test_the_store_refuses_a_label_for_a_unit_that_is_gone(db):
+    from annotate.store import UnitGoneError
+
+    with Store.open(db) as store:
+        [old] = store.unit_ids_with_text("space.txt", ARTICLES["space.txt"][1][1][0])
+        before = store.set_label(old, WHO, "editorial", must_exist=True)
+        edit_first_claim(db)
+        with pytest.raises(UnitGoneError, match="no longer exists"):
+            store.set_label(old, WHO, "attributed", must_exist=True)
+        assert store.label_state(old, WHO).label == "editorial"
+        store.restore(old, WHO, before)  # undo still reaches it
+        assert store.label_state(old, WHO).label is None
+
+
+@pilot
+async def test_ingest_of_the_article_on_screen_moves_to_its_current_version(tmp_path, db_path):
+    pytest.importorskip("annotate.cleaning")
+    from annotate.ingest import ingest
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    article = corpus / "a.txt"
+    article.write_text(
+        "Ministers agree on new budget\n\nThe finance ministers met on Monday in Brussels, "
+        "officials said. They agreed on a budget for the coming year.\n",
+        encoding="utf-8",
+    )
+    with Store.open(db_path) as store:
+        list(ingest(store, corpus))
+    article.write_text(
+        article.read_text(encoding="utf-8").replace("on Monday", "on Tuesday"), encoding="utf-8"
+    )
+    app = app_for(db_path, corpus=corpus)
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        assert app.session.unit is not None
+        assert app.store.unit(app.session.unit.id) is not None
+        assert current(app) == "The finance minister"
+        assert "on Tuesday" in app.session.unit.text
+        await pilot.press("2")
+        assert app.session.labelled == 1
+    with Store.open(db_path) as store:
+        assert store.orphan_labels() == [] and store.labelled_count(WHO) == 1

@@ -230,6 +230,9 @@ class AnnotateApp(App[None]):
                 session.claims += event.units
             if session.unit is None and session.start() is not None:
                 screen.show_unit()  # the first claims of an empty database have arrived
+            elif session.unit is not None and session.unit.article_path == event.path:
+                session.recheck()  # the article on screen changed: its claim may be gone
+                screen.show_unit()
             else:
                 screen.show_counts()
         elif isinstance(event, Summary):
@@ -238,6 +241,10 @@ class AnnotateApp(App[None]):
                 session.claims = message.claims
             if session.unit is None:
                 session.start()
+            else:
+                session.recheck()
+            if event.changed:
+                self.count()  # labels on replaced sentences no longer count
             screen.show_ingest(event.files, event.files, running=False)
             screen.show_unit("No claims: nothing in the corpus could be read.")
             if not (event.changed or self.skipped or not event.articles):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from annotate import resegment
-from annotate.model import LABELS, Unit
+from annotate.model import LABELS, SENTENCE, Unit
 from annotate.store import (
     ClaimGroupMember,
     LabelState,
@@ -222,6 +222,36 @@ class Session:
     def go_to(self, unit_id: str) -> UnitView | None:
         return self.go(self.store.unit(unit_id))
 
+    def recheck(self) -> bool:
+        """Re-read the current claim after its article may have changed (ingest, another
+        process). If its sentence is gone, move to the claim now at its place in the
+        article, else the next unlabelled one; True if the claim on screen changed."""
+        old = self.unit
+        if old is None:
+            return False
+        fresh = self.store.unit(old.id)
+        if fresh is not None:
+            self.go(fresh)  # same sentence; its position in the queue may have moved
+            return False
+        self.reopen()
+        in_place = next(
+            (
+                u
+                for u in self.store.article_units(old.article_id)
+                if u.kind == SENTENCE and u.seq >= old.seq
+            ),
+            None,
+        )
+        found = in_place or (
+            self.store.next_unlabelled(self.annotator, after=old.pos, assigned=self.assigned)
+            or self.claim_at_or_after(0)
+        )
+        if found is None:  # no claim is left at all
+            self.unit, self.state, self.suggestion = None, LabelState(), None
+        else:
+            self.go(found)
+        return True
+
     def step(self, forward: bool = True) -> UnitView | None:
         """The next or previous claim passing the filter; None at the end."""
         pos = self.unit.pos if self.unit else -1
@@ -287,13 +317,16 @@ class Session:
         """Record ``label`` for the current claim (committed); returns the state before.
 
         An attributed label keeps the source already stored with it (a correction), or
-        else takes the detected one; any other label has no source.
+        else takes the detected one; any other label has no source. Raises
+        ``UnitGoneError`` (nothing written) if the claim is no longer stored.
         """
         assert self.unit is not None
         source = None
         if label == "attributed":
             source = self.state.source or self.detected_source()
-        before = self.store.set_label(self.unit.id, self.annotator, label, source=source)
+        before = self.store.set_label(
+            self.unit.id, self.annotator, label, source=source, must_exist=True
+        )
         return self._changed(before)
 
     def accept_suggestion(self) -> LabelState:
@@ -311,7 +344,9 @@ class Session:
         assert self.unit is not None
         source = (source or "").strip() or None
         if self.state.label is None:
-            before = self.store.set_label(self.unit.id, self.annotator, "attributed", source=source)
+            before = self.store.set_label(
+                self.unit.id, self.annotator, "attributed", source=source, must_exist=True
+            )
         else:
             before = self.store.set_source(self.unit.id, self.annotator, source)
         return self._changed(before)

@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from annotate.store import UnitGoneError
 from annotate.tui.session import Session, filter_name, next_filter
 from annotate.tui.widgets.claim import ArticleHeader, ClaimView, StatusBar, SuggestionBar
 
@@ -175,17 +176,25 @@ class LabelScreen(Screen[None]):
     def decide(self, label: str | None) -> None:
         """Commit a label (None: the suggested one; the store commits before returning),
         then show the next claim."""
-        if label is None:
-            self.session.accept_suggestion()
-        else:
-            self.session.label(label)
+        try:
+            if label is None:
+                self.session.accept_suggestion()
+            else:
+                self.session.label(label)
+        except UnitGoneError:
+            self.sentence_changed()
+            return
         self._advance()
 
     def set_source(self, source: str) -> None:
         """Correct the source of the claim; on an unlabelled claim that labels it attributed,
         a decision like any other, so the next claim shows."""
         decision = self.session.state.label is None
-        self.session.set_source(source)
+        try:
+            self.session.set_source(source)
+        except UnitGoneError:
+            self.sentence_changed()
+            return
         if decision:
             self._advance()
         else:
@@ -194,6 +203,17 @@ class LabelScreen(Screen[None]):
     def _advance(self) -> None:
         if self.session.advance() is None:
             self.notify(self._done_message(), title="Done")
+        self.show_unit()
+
+    def sentence_changed(self) -> None:
+        """The claim on screen was replaced on disk (nothing was recorded): show what is
+        there now."""
+        self.session.recheck()
+        self.notify(
+            "This sentence changed on disk; showing the current version.",
+            severity="warning",
+            timeout=5,
+        )
         self.show_unit()
 
     def changed(self, _before: object) -> None:
