@@ -93,7 +93,8 @@ def build(path: Path, rows: int, seed: int = 7) -> None:
 BARE_SQL = (
     "SELECT u.id, u.article_id, a.path, a.title, u.paragraph, u.seq, u.start, u.end, u.kind, "
     "u.text, l.label, l.annotator, l.labeled_at, l.note, l.flagged, "
-    "s.suggested_label, s.confidence, s.cue, coalesce(l.source, s.source), s.claim_group "
+    "s.suggested_label, s.source, s.confidence, s.cue, "
+    "CASE WHEN l.label = 'attributed' THEN coalesce(l.source, s.source) END, s.claim_group "
     "FROM units u "
     "JOIN articles a ON a.id = u.article_id "
     "JOIN labels l ON l.unit_id = u.id AND l.label IS NOT NULL "
