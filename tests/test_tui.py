@@ -374,6 +374,14 @@ async def test_the_default_config_file_is_read(db, tmp_path, monkeypatch):
         ('[keymap]\n"label.attributed" = a\n', r"config\.toml: .*line 2"),
         ('[keymap]\n"label.atributed" = "a"\n', r"config\.toml: unknown binding id"),
         ('keymap = "x"\n', r"config\.toml: \[keymap\] must be a table"),
+        (
+            '[keymap]\n"label.attributed" = "a"\n"label.editorial" = "d,a"\n',
+            r"config\.toml: key 'a' is mapped to both 'label.attributed' and 'label.editorial'",
+        ),
+        (
+            '[keymap]\n"split.cancel" = "q"\n"split.confirm" = "q"\n',
+            r"config\.toml: key 'q' is mapped to both 'split.cancel' and 'split.confirm'",
+        ),
     ],
 )
 def test_a_bad_config_file_is_one_clear_line(db, tmp_path, content, message):

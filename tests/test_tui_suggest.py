@@ -5,6 +5,7 @@ and "also in" names the same claim in another article."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 from rich.text import Text
@@ -13,6 +14,8 @@ from test_tui import WHO, app_for, current, db, pilot, rendered, settle
 from annotate.cues import rules_version, suggest_all
 from annotate.model import SENTENCE
 from annotate.store import Store
+from annotate.tui.app import default_keys
+from annotate.tui.screens.label import LabelScreen
 from annotate.tui.widgets.claim import ClaimView, SuggestionBar
 
 __all__ = ["db"]  # a fixture of test_tui, used here too
@@ -204,3 +207,50 @@ def test_main_screen_with_a_suggestion(suggested, snap_compare):
         store.set_claim_groups({ids[0]: "g", ids[-1]: "g"})
         store.set_label(ids[-1], "alice", "unattributed")
     assert snap_compare(app_for(suggested), terminal_size=(100, 24))
+
+
+@pilot
+async def test_a_key_given_to_another_binding_leaves_accept_and_the_line_says_so(
+    suggested, tmp_path
+):
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\n"label.unattributed" = "s"\n')
+    app = app_for(suggested, config=config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert "(⏎ accepts)" in rendered(app, SuggestionBar).splitlines()[0]
+        assert "| `⏎` | Accept suggestion |" in app.keys_markdown()
+        await pilot.press("s")  # labels unattributed, not the suggested attributed
+        await pilot.press("enter")  # accepts
+    assert sources(suggested) == {
+        "NASA's new administr": ("unattributed", None),
+        "The talks were the f": ("unattributed", None),
+    }
+
+
+@pilot
+async def test_with_every_accept_key_taken_the_line_names_none(suggested, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\n"label.unattributed" = "s"\n"next" = "enter"\n')
+    app = app_for(suggested, config=config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert "accepts" not in rendered(app, SuggestionBar)
+        assert "| none | Accept suggestion |" in app.keys_markdown()
+        await pilot.press("enter")  # next unlabelled, nothing labelled
+        assert current(app) == "The talks were the f"
+    assert sources(suggested) == {}
+
+
+def test_the_readme_keymap_example_takes_no_key_from_another_binding(db, tmp_path):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```toml\n[keymap]\n", 1)[1].split("```", 1)[0]
+    config = tmp_path / "config.toml"
+    config.write_text("[keymap]\n" + example)
+    app = app_for(db, config=config)
+    defaults = default_keys(LabelScreen)
+    # Every binding keeps its default keys, apart from those the example remaps.
+    assert {i: k for i, k in app.label_keys.items() if i not in app.keymap_config} == {
+        i: k for i, k in defaults.items() if i not in app.keymap_config
+    }
+    assert app.label_keys["label.accept_suggestion"] == "s,enter"

@@ -23,7 +23,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from annotate.store import ArticleProgress, Store, UnitView
-from annotate.tui.config import load_keymap
+from annotate.tui.config import keys_in_effect, load_keymap
 from annotate.tui.screens.label import LabelScreen
 from annotate.tui.session import Session, first_unlabelled
 
@@ -67,6 +67,27 @@ def binding_ids() -> set[str]:
     return main | set(POPUP_BINDING_IDS) | set(MORE_BINDING_IDS)
 
 
+def default_keys(screen: type[Screen[Any]]) -> dict[str, str]:
+    """A screen's binding ids -> their default keys, comma separated."""
+    keys: dict[str, list[str]] = {}
+    for b in Binding.make_bindings(screen.BINDINGS):
+        if b.id:
+            keys.setdefault(b.id, []).append(b.key)
+    return {binding_id: ",".join(k) for binding_id, k in keys.items()}
+
+
+def keymap_screens() -> list[dict[str, str]]:
+    """The binding ids of each screen with their default keys, for checking a keymap for
+    two ids of one screen on one key (the pop-ups' by their id prefix, keys unknown
+    until they are imported)."""
+    from annotate.tui.screens.adjudicate import AdjudicateScreen
+
+    popups: dict[str, dict[str, str]] = {}
+    for binding_id in (*POPUP_BINDING_IDS, *MORE_BINDING_IDS):
+        popups.setdefault(binding_id.split(".")[0], {})[binding_id] = ""
+    return [default_keys(LabelScreen), default_keys(AdjudicateScreen), *popups.values()]
+
+
 class IngestEvent(Message):
     """An event from the ingest worker (handler: ``on_ingest_event``)."""
 
@@ -102,7 +123,9 @@ class AnnotateApp(App[None]):
         ``order``: what "next unlabelled" follows, "corpus" or "confidence" (least
         certain suggestion first)."""
         super().__init__()
-        self.keymap_config = load_keymap(config, known_ids=binding_ids())
+        self.keymap_config = load_keymap(config, known_ids=binding_ids(), screens=keymap_screens())
+        # The main screen's keys after the keymap, for the help screen and "s accepts".
+        self.label_keys = keys_in_effect(self.keymap_config, default_keys(LabelScreen))
         self.db_path = str(db_path)
         self.corpus = corpus
         self.adjudicate = adjudicate  # walk the disagreements instead of labelling
@@ -355,9 +378,9 @@ class AnnotateApp(App[None]):
         rows = ["## Keys", "", "| key | does | binding id |", "| --- | --- | --- |"]
         for b in LabelScreen.BINDINGS:
             assert isinstance(b, Binding) and b.id
-            keys = self.keymap_config.get(b.id, b.key).split(",")
+            keys = [k for k in self.label_keys[b.id].split(",") if k]
             shown = ", ".join(f"`{self.get_key_display(Binding(k, ''))}`" for k in keys)
-            rows.append(f"| {shown} | {b.description} | `{b.id}` |")
+            rows.append(f"| {shown or 'none'} | {b.description} | `{b.id}` |")
         return "\n".join(rows)
 
     # -- benchmark hooks -----------------------------------------------------------------

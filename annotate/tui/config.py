@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 CONFIG_NAME = "config.toml"
@@ -23,12 +23,17 @@ def default_config_path() -> Path:
     return Path(base) / "annotate" / CONFIG_NAME
 
 
-def load_keymap(path: Path | None, known_ids: Collection[str] = ()) -> dict[str, str]:
+def load_keymap(
+    path: Path | None,
+    known_ids: Collection[str] = (),
+    screens: Sequence[Mapping[str, str]] = (),
+) -> dict[str, str]:
     """The ``[keymap]`` table of the config file: binding id -> key(s), comma separated.
 
     ``path`` None means the default location, which may be absent; a path given
     explicitly must exist. Unknown binding ids are refused when ``known_ids`` is given,
-    so a typo does not silently leave the old key in place.
+    so a typo does not silently leave the old key in place. ``screens`` holds each
+    screen's default keys (binding id -> keys): see ``check_keymap``.
     """
     explicit = path is not None
     path = Path(path) if path is not None else default_config_path()
@@ -58,4 +63,41 @@ def load_keymap(path: Path | None, known_ids: Collection[str] = ()) -> dict[str,
                 f"known ids: {', '.join(sorted(known_ids))}"
             )
         keymap[binding_id] = ",".join(k.strip() for k in keys.split(","))
+    check_keymap(keymap, screens, path)
     return keymap
+
+
+def check_keymap(
+    keymap: Mapping[str, str], screens: Sequence[Mapping[str, str]], path: Path
+) -> None:
+    """Refuse two binding ids of one screen mapped to the same key (one of them would be
+    dead), naming the file, the key and both ids."""
+    for defaults in screens:
+        taken: dict[str, str] = {}  # key -> the binding id the user gave it
+        for binding_id, keys in keymap.items():
+            if binding_id not in defaults:
+                continue
+            for key in keys.split(","):
+                other = taken.setdefault(key, binding_id)
+                if other != binding_id:
+                    raise ConfigError(
+                        f"{path}: key {key!r} is mapped to both {other!r} and "
+                        f"{binding_id!r} in [keymap]"
+                    )
+
+
+def keys_in_effect(keymap: Mapping[str, str], defaults: Mapping[str, str]) -> dict[str, str]:
+    """Every binding id of one screen -> its keys after the user's ``keymap`` ("" for none).
+
+    A key the user gives to one binding is taken from the default binding that had it
+    (as Textual does when it applies the keymap), so ``"label.unattributed" = "s"``
+    leaves accepting a suggestion on ``enter`` alone.
+    """
+    taken = {k for i, keys in keymap.items() if i in defaults for k in keys.split(",")}
+    effective = {}
+    for binding_id, keys in defaults.items():
+        if binding_id in keymap:
+            effective[binding_id] = keymap[binding_id]
+        else:
+            effective[binding_id] = ",".join(k for k in keys.split(",") if k not in taken)
+    return effective

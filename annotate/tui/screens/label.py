@@ -79,7 +79,7 @@ class LabelScreen(Screen[None]):
         self.session = session
         self.ingesting = ingesting
         self._can: tuple[bool, ...] | None = None  # what check_action last allowed
-        self._accept_key = "s"  # shown on the suggestion line; the keymap may change it
+        self._accept_key = "s"  # shown on the suggestion line ("" for none)
         self._placeholder = "No claims in the database yet."
 
     @property
@@ -102,8 +102,9 @@ class LabelScreen(Screen[None]):
                 "No articles are assigned to you (annotate assign): nothing to label here."
             )
         self.query_one("#ingest").display = self.ingesting
-        keys = self.annotate.keymap_config.get("label.accept_suggestion", "s,enter")
-        self._accept_key = self.app.get_key_display(Binding(keys.split(",")[0], ""))
+        # The accept key in effect: the keymap may move it, or give its keys to others.
+        first = self.annotate.label_keys["label.accept_suggestion"].split(",")[0]
+        self._accept_key = self.app.get_key_display(Binding(first, "")) if first else ""
         self.show_unit()
         # Workers start once the first claim is drawn, so they do not delay it.
         self.call_after_refresh(self.annotate.screen_ready)

@@ -150,7 +150,8 @@ def suggestion_text(s: SuggestionRecord | None, accept_key: str = "s") -> Text:
     text.append(f" {s.confidence:.2f}")
     text.append(" — ")
     text.append(literal(s.reason), "italic")
-    text.append(f"  ({accept_key} accepts)", "dim")
+    if accept_key:  # none when the keymap gave its keys to other bindings
+        text.append(f"  ({accept_key} accepts)", "dim")
     return text
 
 
