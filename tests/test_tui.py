@@ -555,6 +555,19 @@ async def test_an_annotator_left_out_of_the_plan_is_told(db):
         assert "assigned: 0 articles" in rendered(app, StatusBar)
 
 
+@pilot
+async def test_an_annotator_left_out_of_the_plan_is_told_after_ingest_too(db, tmp_path):
+    pytest.importorskip("annotate.cleaning")
+    assign(db, {"bob": ["space.txt"]})
+    app = app_for(db, annotator="alice", corpus=small_corpus(tmp_path))
+    async with app.run_test() as pilot:
+        assert "No articles are assigned to you" in claim_plain(app)
+        await settle(app, pilot)
+        assert app._ingested and app.session.unit is None
+        assert "No articles are assigned to you (annotate assign)" in claim_plain(app)
+        assert "could be read" not in claim_plain(app)
+
+
 def suggest(db, confidence: dict[str, float]) -> None:
     """Store a suggestion for each claim whose first 20 characters are a key."""
     with Store.open(db) as store:
@@ -675,19 +688,25 @@ def test_the_store_refuses_a_label_for_a_unit_that_is_gone(db):
         assert store.label_state(old, WHO).label is None
 
 
+def small_corpus(tmp_path):
+    """A corpus folder holding one short article, a.txt."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "Ministers agree on new budget\n\nThe finance ministers met on Monday in Brussels, "
+        "officials said. They agreed on a budget for the coming year.\n",
+        encoding="utf-8",
+    )
+    return corpus
+
+
 @pilot
 async def test_ingest_of_the_article_on_screen_moves_to_its_current_version(tmp_path, db_path):
     pytest.importorskip("annotate.cleaning")
     from annotate.ingest import ingest
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
+    corpus = small_corpus(tmp_path)
     article = corpus / "a.txt"
-    article.write_text(
-        "Ministers agree on new budget\n\nThe finance ministers met on Monday in Brussels, "
-        "officials said. They agreed on a budget for the coming year.\n",
-        encoding="utf-8",
-    )
     with Store.open(db_path) as store:
         list(ingest(store, corpus))
     article.write_text(

@@ -269,7 +269,7 @@ class AnnotateApp(App[None]):
             if event.changed:
                 self.count()  # labels on replaced sentences no longer count
             screen.show_ingest(event.files, event.files, running=False)
-            screen.show_unit("No claims: nothing in the corpus could be read.")
+            screen.show_unit(screen.empty_message(ingested=True))
             if not (event.changed or self.skipped or not event.articles):
                 return  # an unchanged corpus: nothing worth interrupting the reviewer for
             self.notify(

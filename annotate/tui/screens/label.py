@@ -80,7 +80,7 @@ class LabelScreen(Screen[None]):
         self.ingesting = ingesting
         self._can: tuple[bool, ...] | None = None  # what check_action last allowed
         self._accept_key = "s"  # shown on the suggestion line ("" for none)
-        self._placeholder = "No claims in the database yet."
+        self._placeholder = ""  # shown when there is no claim: see empty_message
 
     @property
     def annotate(self) -> AnnotateApp:
@@ -94,13 +94,19 @@ class LabelScreen(Screen[None]):
         yield Static(id="ingest")
         yield Footer(compact=True, show_command_palette=False)
 
-    def on_mount(self) -> None:
-        if self.ingesting:
-            self._placeholder = "Ingesting the corpus; the first claim shows as soon as it is in."
+    def empty_message(self, *, ingested: bool = False) -> str:
+        """What the claim area says when there is no claim to show (``ingested``: the
+        corpus given has been ingested)."""
         if self.session.assigned_articles == 0:
-            self._placeholder = (
-                "No articles are assigned to you (annotate assign): nothing to label here."
-            )
+            return "No articles are assigned to you (annotate assign): nothing to label here."
+        if ingested:
+            return "No claims: nothing in the corpus could be read."
+        if self.ingesting:
+            return "Ingesting the corpus; the first claim shows as soon as it is in."
+        return "No claims in the database yet."
+
+    def on_mount(self) -> None:
+        self._placeholder = self.empty_message()
         self.query_one("#ingest").display = self.ingesting
         # The accept key in effect: the keymap may move it, or give its keys to others.
         first = self.annotate.label_keys["label.accept_suggestion"].split(",")[0]
