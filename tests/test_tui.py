@@ -254,9 +254,77 @@ async def test_flagged_filter(db):
         await pilot.press("F", *["down"] * 6, "enter")
         assert app.session.only == "flagged"
         await pilot.press("left")
+        await settle(app, pilot)  # a rare filter's walk runs in a worker
         assert current(app) == "The talks were the f"
         await pilot.press("1")  # with a filter set, a decision moves to the next match
+        await settle(app, pilot)
         assert current(app) == "Russia had plans to "
+
+
+def spy(monkeypatch, store: Store, method: str) -> list[tuple]:
+    """Record the calls of one method of the app's own (UI thread) connection."""
+    calls: list[tuple] = []
+    real = getattr(store, method)
+
+    def record(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, method, record)
+    return calls
+
+
+@pilot
+async def test_rare_filters_walk_in_a_worker_not_on_the_ui_thread(db, monkeypatch):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        await pilot.press("right", "f", "left")  # the second claim flagged; on the first
+        walks = spy(monkeypatch, app.store, "step")
+        await pilot.press("F", *["down"] * 6, "enter")  # flagged: the first does not match
+        assert app.session.only == "flagged"
+        await settle(app, pilot)
+        assert current(app) == "The talks were the f"
+        await pilot.press("right")  # no flagged claim after it: the worker says so
+        await settle(app, pilot)
+        assert current(app) == "The talks were the f"
+        assert not app.label_screen.query_one(StatusBar).searching
+        await pilot.press("2")  # a decision moves on through the worker too
+        await settle(app, pilot)
+        assert walks == []  # no walk on the UI thread's connection
+        assert labels(db)["The talks were the f"] == ("unattributed", None, 1)
+        await pilot.press("v")  # noted: nothing is; the reviewer stays
+        await settle(app, pilot)
+        assert app.session.only == "noted" and current(app) == "The talks were the f"
+        assert walks == []
+
+
+@pilot
+async def test_searching_shows_while_a_worker_walks(db):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        screen = app.label_screen
+        screen.search(lambda store: None, "")  # as a rare filter's walk starts
+        assert "searching…" in rendered(app, StatusBar)
+        await settle(app, pilot)
+        assert "searching…" not in rendered(app, StatusBar)
+
+
+@pilot
+async def test_a_done_article_chosen_in_the_list_is_looked_up_alone(db, monkeypatch):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await pilot.press("a")
+        await settle(app, pilot)
+        await pilot.press("down", "enter")
+        await pilot.press("1")  # station.txt is done
+        await pilot.press("a")
+        await settle(app, pilot)
+        walks = spy(monkeypatch, app.store, "step")
+        await pilot.press("down", "enter")
+        assert current(app) == "But bad weather push"  # all done: its first claim
+        assert walks == []  # the rest of the queue was not walked
 
 
 @pilot

@@ -155,9 +155,29 @@ def test_adjudicate_screen(disputed, snap_compare):
     """Layout: the claim, each reviewer's label and note, the final label, the position."""
 
     async def run_before(pilot) -> None:
+        await pilot.app.workers.wait_for_complete()  # the first open one is found
+        await pilot.pause()
         await pilot.press("right")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
     db, _ = disputed
     assert snap_compare(adjudicator_app(db), terminal_size=(100, 24), run_before=run_before)
+
+
+@pilot
+async def test_the_first_open_disagreement_is_found_in_a_worker(disputed, monkeypatch):
+    from test_tui import spy
+
+    db, claims = disputed
+    with Store.open(db) as store:
+        store.set_adjudication(claims[0], "attributed", "r", "carol")
+    app = adjudicator_app(db)
+    pages = spy(monkeypatch, app.store, "disagreements")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert pages == []  # read on the worker's connection, not the UI thread's
+        assert app.screen.walk.current.unit_id == claims[2]
+        assert "disagreement 2 of 2 · 1 left" in status(app)
+        await pilot.press("3", "enter")
+    assert adjudications(db)[claims[2]] == ("editorial", None, "carol")

@@ -61,6 +61,11 @@ class AdjudicationWalk:
             self.index = 0
         return self.current
 
+    def take_start(self, other: AdjudicationWalk) -> None:
+        """Take the pages read and the position found by ``start`` on another walk (a
+        worker's, on a connection of its own)."""
+        self.items, self.index, self.exhausted = list(other.items), other.index, other.exhausted
+
     def counted(self, total: int, left: int) -> None:
         self.total, self.left = total, left
 

@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from annotate.store import ArticleProgress, Store, UnitView
 from annotate.tui.config import keys_in_effect, load_keymap
 from annotate.tui.screens.label import LabelScreen
-from annotate.tui.session import Session, first_unlabelled
+from annotate.tui.session import Finder, Session, first_unlabelled
 
 # Ids of the pop-up screens' bindings. The pop-ups are imported when first opened (the
 # guidelines alone pull in a Markdown parser), so their ids are listed here for checking
@@ -203,6 +203,23 @@ class AnnotateApp(App[None]):
         else:
             self.notify("Some earlier claims are unlabelled: n jumps to the next one.")
 
+    @work(thread=True, exclusive=True, group="walk")
+    def walk(self, find: Finder, from_unit: str | None, message: str) -> None:
+        """Run a walk that may read the whole queue (a rare filter) on a connection of its
+        own; the claim found is shown unless the reviewer moved meanwhile."""
+        worker = get_current_worker()
+        with Store.open(self.db_path, migrate=False) as store:
+            found = find(store)
+        if not worker.is_cancelled:
+            self.call_from_thread(self._walked, found, from_unit, message)
+
+    def _walked(self, found: UnitView | None, from_unit: str | None, message: str) -> None:
+        screen, session = self.label_screen, self.session
+        screen.searching(False)
+        if (session.unit.id if session.unit else None) != from_unit:
+            return  # the reviewer went elsewhere (undo, search, ...) while it ran
+        screen.moved(session.go(found), message)
+
     def on_unmount(self) -> None:
         self.store.close()
         if self._latencies is not None:
@@ -349,13 +366,7 @@ class AnnotateApp(App[None]):
     def _article_done(self, article: ArticleProgress | None) -> None:
         if article is None or article.first_pos is None:
             return
-        session = self.session
-        unit = self.store.step(
-            article.first_pos - 1, session.annotator, only="unlabelled", assigned=session.assigned
-        )
-        if unit is None or unit.article_id != article.id:  # all done: show its first claim
-            unit = session.claim_at_or_after(article.first_pos)
-        self.label_screen.moved(self.session.go(unit), "")
+        self.label_screen.moved(self.session.go(self.session.first_in_article(article.id)), "")
 
     def open_search(self) -> None:
         from annotate.tui.screens.search import SearchScreen

@@ -8,6 +8,7 @@ disk.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from annotate import resegment
@@ -23,6 +24,12 @@ from annotate.store import (
 
 # Filters in the order ``cycle_filter`` walks them; None shows every claim.
 FILTER_ORDER: tuple[str | None, ...] = (None, "unlabelled", *LABELS, "flagged", "noted")
+# Filters few claims pass: the walk to the next match may read the whole queue, so the
+# app runs it in a worker thread.
+RARE_FILTERS = ("flagged", "noted")
+
+# A walk to run later, maybe on another thread's connection: store -> the unit found.
+Finder = Callable[[Store], UnitView | None]
 
 
 # The orders "next unlabelled" can follow: the corpus (queue position), or the rules'
@@ -254,11 +261,34 @@ class Session:
 
     def step(self, forward: bool = True) -> UnitView | None:
         """The next or previous claim passing the filter; None at the end."""
+        return self.go(self.step_finder(forward)(self.store))
+
+    def step_finder(self, forward: bool = True) -> Finder:
+        """The walk of ``step`` from where the reviewer is now, for any connection."""
         pos = self.unit.pos if self.unit else -1
-        return self.go(
-            self.store.step(
-                pos, self.annotator, forward=forward, only=self.only, assigned=self.assigned
-            )
+        who, only, mine = self.annotator, self.only, self.assigned
+        return lambda store: store.step(pos, who, forward=forward, only=only, assigned=mine)
+
+    def filter_finder(self) -> Finder:
+        """The first claim passing the filter at or after the current one, wrapping round."""
+        pos = self.unit.pos if self.unit else -1
+        who, only, mine = self.annotator, self.only, self.assigned
+        return lambda store: (
+            store.step(pos, who, only=only, assigned=mine)
+            or store.step(-1, who, only=only, assigned=mine)
+        )
+
+    def rare_filter(self) -> bool:
+        """Whether the filter is one whose walks belong in a worker thread."""
+        return self.only in RARE_FILTERS
+
+    def first_in_article(self, article_id: str) -> UnitView | None:
+        """The first claim of an article this annotator has not labelled, else its first
+        claim: a look at that article's units only, however much of the queue is done."""
+        claims = [u for u in self.store.article_units(article_id) if u.kind == SENTENCE]
+        return next(
+            (u for u in claims if self.store.label_state(u.id, self.annotator).label is None),
+            claims[0] if claims else None,
         )
 
     def next_unlabelled(self) -> UnitView | None:
@@ -304,12 +334,7 @@ class Session:
         self.only = only
         if self.unit is not None and matches(only, self.state):
             return self.unit
-        pos = self.unit.pos if self.unit else -1
-        store, who, mine = self.store, self.annotator, self.assigned
-        return self.go(
-            store.step(pos, who, only=only, assigned=mine)
-            or store.step(-1, who, only=only, assigned=mine)
-        )
+        return self.go(self.filter_finder()(self.store))
 
     # -- changing ---------------------------------------------------------------------
 

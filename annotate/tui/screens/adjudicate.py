@@ -109,6 +109,7 @@ class AdjudicateScreen(Screen[None]):
         self.db_path = db_path
         self.adjudicator = adjudicator
         self.walk: AdjudicationWalk | None = None
+        self.ready = False  # the first open disagreement has been found (a worker's job)
         self.reviewers: list[str] | None = None  # who has labelled anything, once counted
 
     @property
@@ -124,9 +125,23 @@ class AdjudicateScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.walk = AdjudicationWalk(self.annotate.store, self.adjudicator)
-        self.walk.start()
         self.show_item()
+        self.find_start()
         self.count()
+
+    @work(thread=True, exclusive=True, group="start")
+    def find_start(self) -> None:
+        """Find the first disagreement without an adjudication on a connection of its own:
+        past every adjudicated one, a page at a time, so the screen never waits on it."""
+        with Store.open(self.db_path, migrate=False) as store:
+            found = AdjudicationWalk(store, self.adjudicator)
+            found.start()
+        self.app.call_from_thread(self._started, found)
+
+    def _started(self, found: AdjudicationWalk) -> None:
+        self._walk.take_start(found)
+        self.ready = True
+        self.show_item()
 
     @work(thread=True, exclusive=True, group="count")
     def count(self) -> None:
@@ -137,8 +152,7 @@ class AdjudicateScreen(Screen[None]):
         self.app.call_from_thread(self._counted, *counts, reviewers)
 
     def _counted(self, total: int, left: int, reviewers: list[str]) -> None:
-        assert self.walk is not None
-        self.walk.counted(total, left)
+        self._walk.counted(total, left)
         self.reviewers = reviewers
         self.show_item()
         if total and not left:
@@ -166,8 +180,8 @@ class AdjudicateScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Dim (None) what cannot be done now, so the footer tells the truth."""
-        if self.walk is None:
-            return True
+        if self.walk is None or not self.ready:
+            return None if action in self._NEED_ITEM or action == "undo" else True
         if action in self._NEED_ITEM and self.walk.current is None:
             return None
         if action == "undo" and not self.walk.undo_stack:
@@ -212,6 +226,10 @@ class AdjudicateScreen(Screen[None]):
 
     def show_item(self) -> None:
         walk = self._walk
+        if not self.ready:  # reading the walk now would page through it on this thread
+            self.query_one(ClaimView).show(None, "Searching for the first open disagreement…")
+            self.query_one("#adjudicate-status", Static).update("searching…")
+            return
         context = walk.context()
         self.query_one(ArticleHeader).show(context)
         self.query_one(ClaimView).show(context, self._nothing_message())

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from annotate.store import UnitGoneError
-from annotate.tui.session import Session, filter_name, next_filter
+from annotate.tui.session import Finder, Session, filter_name, matches, next_filter
 from annotate.tui.widgets.claim import ArticleHeader, ClaimView, StatusBar, SuggestionBar
 
 if TYPE_CHECKING:
@@ -136,7 +136,10 @@ class LabelScreen(Screen[None]):
         self.resegment(self.session.undo)
 
     def action_step(self, forward: bool) -> None:
-        self.moved(self.session.step(forward), self._end_message(forward))
+        if self.session.rare_filter():
+            self.search(self.session.step_finder(forward), self._end_message(forward))
+        else:
+            self.moved(self.session.step(forward), self._end_message(forward))
 
     def action_next_unlabelled(self) -> None:
         self.moved(self.session.next_unlabelled(), "Every claim is labelled.")
@@ -208,6 +211,10 @@ class LabelScreen(Screen[None]):
             self.show_unit()
 
     def _advance(self) -> None:
+        if self.session.rare_filter():  # on to the next match: maybe far, in a worker
+            self.show_unit()
+            self.search(self.session.step_finder(), self._done_message())
+            return
         if self.session.advance() is None:
             self.notify(self._done_message(), title="Done")
         self.show_unit()
@@ -243,7 +250,23 @@ class LabelScreen(Screen[None]):
             self.notify(message, severity="warning", timeout=3)
         self.show_unit()
 
+    def search(self, find: Finder, message: str) -> None:
+        """Move by a walk that may read the whole queue: run in a worker, "searching…"
+        showing meanwhile; ``message`` if it finds nothing."""
+        self.searching(True)
+        self.annotate.walk(find, self.session.unit.id if self.session.unit else None, message)
+
+    def searching(self, on: bool) -> None:
+        self.query_one(StatusBar).show_searching(on)
+
     def apply_filter(self, only: str | None) -> None:
+        session = self.session
+        if only is not None and session.unit is not None and not matches(only, session.state):
+            session.only = only
+            if session.rare_filter():
+                self.show_unit()
+                self.search(session.filter_finder(), f"No {filter_name(only)} claims.")
+                return
         if self.session.set_filter(only) is None and self.session.unit is not None:
             self.notify(f"No {filter_name(only)} claims.", severity="warning", timeout=3)
         self.show_unit()

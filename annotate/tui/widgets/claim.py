@@ -269,6 +269,11 @@ class StatusBar(Widget):
         self.annotator = ""
         self.only = ""
         self.scope = ""  # e.g. "assigned: 12 articles"
+        self.searching = False  # a walk for the next claim runs in a worker
+
+    def show_searching(self, on: bool) -> None:
+        self.searching = on
+        self.refresh()
 
     def show(self, position: str, state: LabelState | None) -> None:
         self.position, self.state = position, state
@@ -295,7 +300,10 @@ class StatusBar(Widget):
         line = Table.grid(expand=True)
         line.add_column(no_wrap=True, overflow="ellipsis")
         line.add_column(justify="right", no_wrap=True)
-        line.add_row(Text(self.position, muted), counts)
+        position = Text(self.position, muted)
+        if self.searching:
+            position.append(" · searching…", "bold")
+        line.add_row(position, counts)
         done_style = self.get_component_rich_style("status-bar--bar")
         bar = ProgressBar(
             total=max(self.total, 1),
