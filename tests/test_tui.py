@@ -791,3 +791,32 @@ async def test_ingest_of_the_article_on_screen_moves_to_its_current_version(tmp_
         assert app.session.labelled == 1
     with Store.open(db_path) as store:
         assert store.orphan_labels() == [] and store.labelled_count(WHO) == 1
+
+
+@pilot
+async def test_the_claim_stays_in_view_on_a_small_terminal(db):
+    app = app_for(db)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await settle(app, pilot)
+        view = app.label_screen.query_one(ClaimView)
+        assert view.content_size.height >= 3
+        plain = claim_plain(app)
+        assert app.session.unit is not None and app.session.unit.text in plain  # whole
+        assert len(Text(plain).wrap(Console(), view.content_size.width)) <= (
+            view.content_size.height
+        )
+
+
+@pilot
+async def test_a_claim_longer_than_its_space_ends_in_an_ellipsis(db):
+    with Store.open(db) as store:
+        save(store, "long.txt", "Long", [["word " * 120 + "end."]])
+    app = app_for(db)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*["right"] * 6)
+        assert current(app) == "word word word word "
+        view = app.label_screen.query_one(ClaimView)
+        lines = view.render().wrap(Console(), view.content_size.width)
+        assert len(lines) == view.content_size.height
+        assert lines[-1].plain.endswith("…") and "end." not in claim_plain(app)

@@ -60,6 +60,10 @@ class LabelScreen(Screen[None]):
         Binding("q", "quit", "Quit", id="quit", show=False),
     ]
 
+    # Below 18 lines the header and the suggestion take one line each (app.tcss), so
+    # the claim stays in view on a small terminal.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (18, "-tall")]
+
     # Actions that need a claim on screen.
     _NEED_UNIT = {
         "label",

@@ -119,11 +119,23 @@ class ClaimView(Widget):
             self.get_component_rich_style("claim-view--source", partial=True),
         )
         width, height = self.content_size
-        for neighbours in range(NEIGHBOURS, 0, -1):
+        for neighbours in range(NEIGHBOURS, -1, -1):
             text = paragraph_text(c.paragraph, c.unit.id, claim, around, neighbours, marks)
             if width <= 0 or len(text.wrap(self.app.console, width)) <= height:
-                return text
-        return paragraph_text(c.paragraph, c.unit.id, claim, around, 0, marks)
+                return text  # "…" stands for the sentences dropped, if any
+        return cut(text, self, width, max(height, 1))
+
+
+def cut(text: Text, widget: Widget, width: int, height: int) -> Text:
+    """The first ``height`` lines of ``text`` wrapped to ``width``, the last one ending in
+    "…": a claim longer than the space for it says that it goes on."""
+    lines = text.wrap(widget.app.console, width)[:height]
+    last = lines[-1]
+    last.rstrip()
+    last.truncate(width - 1)
+    style = last.get_style_at_offset(widget.app.console, len(last) - 1) if last else ""
+    last.append("…", style)
+    return Text("\n").join(lines)
 
 
 def suggestion_marks(
