@@ -19,6 +19,7 @@ from textual.widgets import Footer, Static
 
 from annotate.store import Disagreement, Store, SuggestionRecord
 from annotate.tui.adjudication import AdjudicationWalk
+from annotate.tui.screens.label import LABEL_BINDINGS
 from annotate.tui.widgets.claim import ArticleHeader, ClaimView, literal
 
 if TYPE_CHECKING:
@@ -87,11 +88,7 @@ class AdjudicateScreen(Screen[None]):
     """Walks the disagreements; a label key then a reason records the final label."""
 
     BINDINGS = [
-        # Same ids as on the labelling screen, so a remapped label key works here too.
-        Binding("1", "label('attributed')", "Attributed", id="label.attributed"),
-        Binding("2", "label('unattributed')", "Unattributed", id="label.unattributed"),
-        Binding("3", "label('editorial')", "Editorial", id="label.editorial"),
-        Binding("x", "label('not_claim')", "Not claim", id="label.not_claim"),
+        *LABEL_BINDINGS,
         Binding("u,ctrl+z", "undo", "Undo", id="undo"),
         Binding("left,k", "step(False)", "Back", id="back", show=False),
         Binding("right,j", "step(True)", "Forward", id="forward", show=False),

@@ -26,14 +26,21 @@ if TYPE_CHECKING:
     from annotate.tui.app import AnnotateApp
 
 
+# One key per decision. The adjudication screen uses the same ids, so a remapped label
+# key works there too.
+LABEL_BINDINGS = [
+    Binding("1", "label('attributed')", "Attributed", id="label.attributed"),
+    Binding("2", "label('unattributed')", "Unattributed", id="label.unattributed"),
+    Binding("3", "label('editorial')", "Editorial", id="label.editorial"),
+    Binding("x", "label('not_claim')", "Not claim", id="label.not_claim"),
+]
+
+
 class LabelScreen(Screen[None]):
     """Shows the current claim in context and takes one-keystroke decisions."""
 
     BINDINGS = [
-        Binding("1", "label('attributed')", "Attributed", id="label.attributed"),
-        Binding("2", "label('unattributed')", "Unattributed", id="label.unattributed"),
-        Binding("3", "label('editorial')", "Editorial", id="label.editorial"),
-        Binding("x", "label('not_claim')", "Not claim", id="label.not_claim"),
+        *LABEL_BINDINGS,
         # Off the footer (no room at 80 columns): the suggestion line names the key.
         Binding(
             "s,enter",
