@@ -858,13 +858,14 @@ class Store:
         label: str | None,
         *,
         source: str | None = None,
-        must_exist: bool = False,
+        must_exist: bool = True,
     ) -> LabelState:
         """Record a decision (None clears it); returns the state before, for undo.
 
-        With ``must_exist`` a label for a unit that is not stored (ingest replaced it
-        meanwhile) raises ``UnitGoneError`` instead of being written as an orphan; the
-        check and the write are one transaction. Undo (``restore``) never checks."""
+        A label for a unit that is not stored (ingest replaced it meanwhile) raises
+        ``UnitGoneError`` instead of being written as an orphan, unless ``must_exist`` is
+        False; the check and the write are one transaction. Undo (``restore``), imports
+        and merges never check."""
         if label is not None and label not in LABELS:
             raise ValueError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}")
         return self._change(

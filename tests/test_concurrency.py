@@ -28,7 +28,9 @@ WRITER = textwrap.dedent(
     while not os.path.exists(go):
         time.sleep(0.005)
     for i in range(n):
-        store.set_label(f"unit-{i:04d}", who, LABELS[(i + len(who)) % len(LABELS)])
+        # Synthetic unit ids: this is about concurrent writes, not about the units.
+        label = LABELS[(i + len(who)) % len(LABELS)]
+        store.set_label(f"unit-{i:04d}", who, label, must_exist=False)
     store.close()
     """
 )
@@ -105,7 +107,7 @@ def test_a_locked_database_is_retried_with_backoff(db_path, monkeypatch):
     monkeypatch.setattr(store, "LOCK_BACKOFF", 0.0)
     flaky = Flaky(store.conn, failures=3)
     store.conn = flaky  # type: ignore[assignment]
-    store.set_label("u1", "ana", LABELS[0])
+    store.set_label("u1", "ana", LABELS[0], must_exist=False)
     assert flaky.begins == 4
     assert store.label_state("u1", "ana").label == LABELS[0]
     store.close()
@@ -117,7 +119,7 @@ def test_the_retry_is_bounded(db_path, monkeypatch):
     flaky = Flaky(store.conn, failures=10_000)
     store.conn = flaky  # type: ignore[assignment]
     with pytest.raises(sqlite3.OperationalError, match="locked"):
-        store.set_label("u1", "ana", LABELS[0])
+        store.set_label("u1", "ana", LABELS[0], must_exist=False)
     assert flaky.begins == Store.LOCK_RETRIES + 1
     store.close()
 
@@ -135,6 +137,6 @@ def test_other_errors_are_not_retried(db_path):
     broken = Broken(store.conn, 0)
     store.conn = broken  # type: ignore[assignment]
     with pytest.raises(sqlite3.OperationalError, match="I/O"):
-        store.set_label("u1", "ana", LABELS[0])
+        store.set_label("u1", "ana", LABELS[0], must_exist=False)
     assert broken.begins == 1
     store.close()
