@@ -878,12 +878,17 @@ class Store:
         )
 
     def set_note(self, unit_id: str, annotator: str, note: str | None) -> LabelState:
-        """Attach (or with None/empty, remove) a note; returns the state before."""
-        return self._change(unit_id, annotator, "note", note=note or None)
+        """Attach (or with None/empty, remove) a note; returns the state before.
+
+        Like ``set_label``, refuses (``UnitGoneError``) a unit that is no longer stored."""
+        return self._change(unit_id, annotator, "note", note=note or None, must_exist=True)
 
     def set_flag(self, unit_id: str, annotator: str, flagged: bool) -> LabelState:
-        """Flag a unit as unsure (or clear the flag); returns the state before."""
-        return self._change(unit_id, annotator, "flag" if flagged else "unflag", flagged=flagged)
+        """Flag a unit as unsure (or clear the flag); returns the state before.
+
+        Like ``set_label``, refuses (``UnitGoneError``) a unit that is no longer stored."""
+        action = "flag" if flagged else "unflag"
+        return self._change(unit_id, annotator, action, flagged=flagged, must_exist=True)
 
     def restore(self, unit_id: str, annotator: str, state: LabelState) -> LabelState:
         """Put a unit's label, note and flag back to ``state`` (undo); logged as 'undo'."""
