@@ -742,6 +742,21 @@ async def test_a_claim_replaced_on_disk_is_not_labelled_but_shown_anew(db):
         assert [(o.label, o.flagged) for o in store.orphan_labels()] == [(None, False)]
 
 
+@pilot
+async def test_a_flag_or_note_on_a_claim_replaced_on_disk_is_not_written(db):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        old = app.session.unit
+        assert old is not None
+        edit_first_claim(db)
+        await pilot.press("f")
+        assert app.store.label_state(old.id, WHO) == LabelState()  # nothing written
+        assert current(app) == EDITED[:20]  # the current version shows instead
+        await pilot.press("f")
+        assert app.session.state.flagged
+
+
 def test_the_store_refuses_a_label_for_a_unit_that_is_gone(db):
     from annotate.store import UnitGoneError
 

@@ -317,7 +317,7 @@ class AnnotateApp(App[None]):
 
     def _note_done(self, note: str | None) -> None:
         if note is not None:
-            self.label_screen.changed(self.session.set_note(note))
+            self.label_screen.change(lambda: self.session.set_note(note))
 
     def edit_source(self) -> None:
         from annotate.tui.screens.prompt import SourceScreen

@@ -159,7 +159,7 @@ class LabelScreen(Screen[None]):
         self.annotate.edit_note()
 
     def action_flag(self) -> None:
-        self.changed(self.session.toggle_flag())
+        self.change(self.session.toggle_flag)
 
     def action_articles(self) -> None:
         self.annotate.open_articles()
@@ -244,6 +244,16 @@ class LabelScreen(Screen[None]):
     def changed(self, _before: object) -> None:
         """A note or flag changed: redraw the unit's state and the footer."""
         self.show_unit()
+
+    def change(self, change: Callable[[], object]) -> None:
+        """Run a note or flag change (committed by the store), then redraw; if the
+        sentence changed on disk meanwhile, nothing is written and the current one shows."""
+        try:
+            before = change()
+        except UnitGoneError:
+            self.sentence_changed()
+            return
+        self.changed(before)
 
     def resegment(self, change: Callable[[], object]) -> None:
         """Run a merge or split (committed by the store), then show the unit it made."""
