@@ -33,12 +33,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from annotate.model import HEADING, SENTENCE, TITLE
-
-ATTRIBUTED = "attributed"
-UNATTRIBUTED = "unattributed"
-EDITORIAL = "editorial"
-NOT_CLAIM = "not_claim"
+from annotate.model import (
+    ATTRIBUTED,
+    EDITORIAL,
+    HEADING,
+    NOT_CLAIM,
+    SENTENCE,
+    TITLE,
+    UNATTRIBUTED,
+)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,11 @@ SENTENCE = "sentence"
 UNIT_KINDS = (TITLE, HEADING, SENTENCE)
 
 # Labels a reviewer can give a claim unit (issue 3 onwards).
-LABELS = ("attributed", "unattributed", "editorial", "not_claim")
+ATTRIBUTED = "attributed"
+UNATTRIBUTED = "unattributed"
+EDITORIAL = "editorial"
+NOT_CLAIM = "not_claim"
+LABELS = (ATTRIBUTED, UNATTRIBUTED, EDITORIAL, NOT_CLAIM)
 
 
 @dataclass(frozen=True)

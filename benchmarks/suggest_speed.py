@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ingest_speed import generate  # noqa: E402  (a sibling script, not a package)
+from ingest_speed import generate, run  # noqa: E402  (a sibling script, not a package)
 
 INGEST = """
 import sys
@@ -59,13 +58,6 @@ with Store.open(sys.argv[1]) as store:
     summary = suggest_all(store, force=True)
     print(time.process_time() - t0, summary.units, summary.claim_groups)
 """
-
-
-def run(code: str, *args: str) -> list[float]:
-    out = subprocess.run(
-        [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True
-    ).stdout
-    return [float(x) for x in out.split()]
 
 
 def main() -> None:
