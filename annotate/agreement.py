@@ -31,6 +31,7 @@ from itertools import combinations
 from typing import Any
 
 from annotate.model import LABELS
+from annotate.visible import visible
 
 # {unit_id: {annotator: label}}
 Ratings = Mapping[str, Mapping[str, str]]
@@ -341,8 +342,16 @@ def collect(store: Any, annotators: Sequence[str] | None = None) -> Report:
 
 
 def tables(r: Report) -> list[Any]:
-    """rich Tables for the terminal: overall figures, per label, pairs, confusion."""
+    """rich Tables for the terminal: overall figures, per label, pairs, confusion.
+
+    Annotator and label names come from imported and merged databases: every cell is a
+    Text of the name with control characters escaped, never markup.
+    """
     from rich.table import Table
+    from rich.text import Text
+
+    def cell(value: object) -> Text:
+        return Text(visible(value))
 
     overall = Table(title="Agreement over all annotators", title_justify="left")
     overall.add_column("figure")
@@ -353,7 +362,7 @@ def tables(r: Report) -> list[Any]:
         ("Fleiss' kappa (generalised)", r.fleiss),
         ("Krippendorff's alpha (nominal)", r.alpha),
     ):
-        overall.add_row(name, str(fig), str(fig.units), fig.reason or "")
+        overall.add_row(name, str(fig), str(fig.units), cell(fig.reason or ""))
     overall.caption = (
         f"{r.units} unit(s) labelled, {r.ratings} label(s), {len(r.annotators)} annotator(s)"
     )
@@ -366,7 +375,7 @@ def tables(r: Report) -> list[Any]:
     per_label.add_column("units", justify="right")
     for lr in r.labels:
         per_label.add_row(
-            lr.label, str(lr.ratings), str(lr.specific), str(lr.kappa), str(lr.specific.units)
+            cell(lr.label), str(lr.ratings), str(lr.specific), str(lr.kappa), str(lr.specific.units)
         )
 
     pairs = Table(title="Pairs of annotators (units both labelled)", title_justify="left")
@@ -381,17 +390,23 @@ def tables(r: Report) -> list[Any]:
         pairs.add_column(name, justify=justify)  # type: ignore[arg-type]
     for p in r.pairs:
         pairs.add_row(
-            p.a, p.b, str(p.kappa.units), str(p.kappa), str(p.observed), p.kappa.reason or ""
+            cell(p.a),
+            cell(p.b),
+            str(p.kappa.units),
+            str(p.kappa),
+            str(p.observed),
+            cell(p.kappa.reason or ""),
         )
     out = [overall, per_label, pairs]
     for p in r.pairs:
         if not p.kappa.units:
             continue
-        m = Table(title=f"Confusion: {p.a} (rows) x {p.b} (columns)", title_justify="left")
+        title = cell(f"Confusion: {p.a} (rows) x {p.b} (columns)")
+        m = Table(title=title, title_justify="left")
         m.add_column("")
         for c in r.categories:
-            m.add_column(c, justify="right")
+            m.add_column(cell(c), justify="right")
         for c, row in zip(r.categories, p.confusion, strict=True):
-            m.add_row(c, *(str(v) for v in row))
+            m.add_row(cell(c), *(str(v) for v in row))
         out.append(m)
     return out

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ import click
 from click.core import ParameterSource
 
 from annotate.store import DEFAULT_DB, Store, StoreError
+from annotate.visible import visible
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -30,6 +32,31 @@ class DefaultGroup(click.Group):
         if args and args[0] not in self.commands and not args[0].startswith("-"):
             args = [self.default_command, *args]
         return super().resolve_command(ctx, args)
+
+
+def echo(message: object = "", *, err: bool = False) -> None:
+    """One line for the terminal; what came from outside (paths, names, texts) cannot
+    drive it: control characters are shown as escapes (see annotate.visible)."""
+    click.echo(visible(message), err=err)
+
+
+# Characters JSON may carry raw that a terminal obeys (C1 controls such as CSI), that
+# reorder a line, or that cannot be written as UTF-8 (lone surrogates). Only strings
+# can hold them, so the \u escape keeps the JSON valid and equal.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def echo_json(value: Any, *, indent: int | None = 2) -> None:
+    """``value`` as JSON on stdout (UTF-8 kept readable, nothing a terminal obeys)."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    click.echo(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+
+
+class CliError(click.ClickException):
+    """A one-line error whose message is shown with control characters escaped."""
+
+    def __init__(self, message: object) -> None:
+        super().__init__(visible(message))
 
 
 def db_option(f: Any) -> Any:
@@ -50,7 +77,7 @@ def open_store(db_path: str, *, readonly: bool = False) -> Store:
     try:
         return Store.open(db_path, readonly=readonly)
     except StoreError as e:
-        raise click.ClickException(str(e)) from None
+        raise CliError(str(e)) from None
 
 
 @click.group(cls=DefaultGroup, context_settings=CONTEXT, invoke_without_command=False)
@@ -130,7 +157,7 @@ def open_cmd(
             order=order,
         )
     except (ConfigError, StoreError) as e:
-        raise click.ClickException(str(e)) from None
+        raise CliError(str(e)) from None
     app.run()
 
 
@@ -185,7 +212,7 @@ def run_ingest(store: Store, corpus: Path, db_path: str) -> Any:
             if isinstance(event, Step):
                 bar.update(task, total=event.total, completed=event.done)
             elif isinstance(event, Skipped):
-                err.print(f"skipped {event}", markup=False)
+                err.print(visible(f"skipped {event}"), markup=False, soft_wrap=True)
             elif isinstance(event, ArticleResult):
                 if event.status != "unchanged" and event.units == 0:
                     no_claims.append(event.path)
@@ -201,12 +228,12 @@ def run_ingest(store: Store, corpus: Path, db_path: str) -> Any:
             suggested = suggest_all(store)
     _print_summary(summary, corpus, db_path, store.counts(), no_claims)
     if suggested is not None and (summary.changed or suggested.units):
-        click.echo(
+        echo(
             f"Suggestions: {suggested.units} units in {suggested.articles} articles, "
             f"{suggested.claim_groups} claim groups."
         )
     if summary.articles == 0:
-        click.echo(
+        echo(
             f"error: no article could be read from {corpus} ({len(summary.skipped)} skipped)",
             err=True,
         )
@@ -218,45 +245,45 @@ def _print_summary(
 ) -> None:
     s = summary
     if s.articles and not s.changed:
-        click.echo(
+        echo(
             f"Nothing new in {corpus}: {s.unchanged} article(s) unchanged, nothing added "
             f"({counts['claims']} claim units in {db_path})."
         )
     elif s.articles:
-        click.echo(
+        echo(
             f"Ingested {corpus} into {db_path}: {s.added} article(s) added, {s.updated} updated, "
             f"{s.unchanged} unchanged; units +{s.units_added} -{s.units_removed}."
         )
-        click.echo(
+        echo(
             f"The database holds {counts['articles']} article(s), {counts['claims']} claim "
             f"units ({counts['units'] - counts['claims']} titles and headings)."
         )
     if no_claims:
         shown = ", ".join(no_claims[:5]) + (", …" if len(no_claims) > 5 else "")
-        click.echo(
+        echo(
             f"{len(no_claims)} article(s) have no claim units (only a title or page "
             f"chrome): {shown}"
         )
     if s.skipped:
-        click.echo(f"Skipped {len(s.skipped)} file(s) or line(s); see the lines above.")
+        echo(f"Skipped {len(s.skipped)} file(s) or line(s); see the lines above.")
     if s.edits_applied:
-        click.echo(f"{s.edits_applied} manual merge(s) or split(s) applied again.")
+        echo(f"{s.edits_applied} manual merge(s) or split(s) applied again.")
     if s.edits_failed:
-        click.echo(
+        echo(
             f"{len(s.edits_failed)} manual merge(s) or split(s) no longer apply (their "
             "sentences changed); they are kept but not applied:"
         )
         for line in s.edits_failed[:10]:
-            click.echo(f"  {line}")
+            echo(f"  {line}")
         if len(s.edits_failed) > 10:
-            click.echo(f"  … and {len(s.edits_failed) - 10} more")
+            echo(f"  … and {len(s.edits_failed) - 10} more")
     if s.orphaned:
-        click.echo(
+        echo(
             f"{s.orphaned} label(s) are orphaned: their sentence changed; "
             "see `annotate stats --orphans`."
         )
     if s.missing_files:
-        click.echo(
+        echo(
             f"{len(s.missing_files)} file(s) ingested before are no longer in {corpus}; "
             "their articles and labels are kept."
         )
@@ -285,61 +312,56 @@ def split_cmd(file: Path, raw: bool, as_json: bool, dropped: bool) -> None:
     if str(file) == "-":
         if sys.stdin.isatty():
             # Without FILE, a terminal would otherwise seem to hang.
-            click.echo("reading an article from stdin; end with Ctrl-D", err=True)
+            echo("reading an article from stdin; end with Ctrl-D", err=True)
         items: Any = reading.read_bytes(sys.stdin.buffer.read(), "<stdin>")
     elif file.is_dir():
-        raise click.ClickException(f"{file}: is a folder; split takes one file")
+        raise CliError(f"{file}: is a folder; split takes one file")
     elif not file.exists():
-        raise click.ClickException(f"{file}: no such file")
+        raise CliError(f"{file}: no such file")
     else:
-        items = reading.read_file(file, file.parent)
+        items = reading.read_file(file, file.parent, confined=False)
     failed = ok = 0
     for item in items:
         if isinstance(item, Skipped):
-            click.echo(f"error: {item}", err=True)
+            echo(f"error: {item}", err=True)
             failed += 1
             continue
         assert isinstance(item, Document)
         ok += 1
         split = split_text(item.text, title=item.title, raw=raw)
         if dropped:
-            for line in _dropped_lines(item.path, split.clean, as_json):
-                click.echo(line)
+            for record in _dropped(item.path, split.clean):
+                if as_json:
+                    echo_json(record, indent=None)
+                else:
+                    echo(f"{item.path}:{record['line']}: {record['reason']}: {record['text']}")
             continue
         for u in split.units:
             if as_json:
-                click.echo(
-                    json.dumps(
-                        {
-                            "article": item.path,
-                            "seq": u.seq,
-                            "paragraph": u.paragraph,
-                            "kind": u.kind,
-                            "start": u.start,
-                            "end": u.end,
-                            "text": u.text,
-                        },
-                        ensure_ascii=False,
-                    )
+                echo_json(
+                    {
+                        "article": item.path,
+                        "seq": u.seq,
+                        "paragraph": u.paragraph,
+                        "kind": u.kind,
+                        "start": u.start,
+                        "end": u.end,
+                        "text": u.text,
+                    },
+                    indent=None,
                 )
             else:
                 prefix = {TITLE: "# ", HEADING: "## "}.get(u.kind, "")
-                click.echo(prefix + u.text)
+                echo(prefix + u.text)
     if failed and not ok:
         raise SystemExit(1)
 
 
-def _dropped_lines(path: str, clean: Any, as_json: bool) -> Iterator[str]:
+def _dropped(path: str, clean: Any) -> Iterator[dict[str, Any]]:
     if clean is None:
         return
     for d in clean.dropped:
-        if as_json:
-            yield json.dumps(
-                {"article": path, "line": d.line, "reason": d.reason, "text": d.text},
-                ensure_ascii=False,
-            )
-        else:
-            yield f"{path}:{d.line}: {d.reason}: {d.text}"
+        yield {"article": path, "line": d.line, "reason": d.reason, "text": d.text}
 
 
 # -- datasets out and back in: export, import, stats --------------------------------------
@@ -446,10 +468,10 @@ def export_cmd(
             path = out or default_path(fmt)
             rows = export_to_path(store, path, options, force=force)
     except ExportError as e:
-        raise click.ClickException(str(e)) from None
+        raise CliError(str(e)) from None
     except OSError as e:
-        raise click.ClickException(f"{e.filename or out}: {e.strerror}") from None
-    click.echo(f"Wrote {rows} row(s) to {path}", err=True)
+        raise CliError(f"{e.filename or out}: {e.strerror}") from None
+    echo(f"Wrote {rows} row(s) to {path}", err=True)
 
 
 def _export_to_stdout(store: Store, options: Any) -> None:
@@ -491,32 +513,32 @@ def import_cmd(file: Path, fmt: str | None, excel_safe: bool, db_path: str) -> N
     from annotate.export import ExportError, import_labels
 
     def report(problem: object) -> None:
-        click.echo(f"error: {problem}", err=True)
+        echo(f"error: {problem}", err=True)
 
     try:
         with _existing_store(db_path) as store:
             s = import_labels(store, file, format=fmt, excel_safe=excel_safe, report=report)
     except ExportError as e:
-        raise click.ClickException(str(e)) from None
+        raise CliError(str(e)) from None
     if s.added or s.updated:
-        click.echo(
+        echo(
             f"Imported {file}: {s.added} label(s) added, {s.updated} updated, "
             f"{s.unchanged} already there."
         )
     elif s.matched:
-        click.echo(f"Nothing to change: all {s.matched} label(s) in {file} are already there.")
+        echo(f"Nothing to change: all {s.matched} label(s) in {file} are already there.")
     if s.newer:
-        click.echo(f"{s.newer} row(s) kept as they are: the database's label is newer.")
+        echo(f"{s.newer} row(s) kept as they are: the database's label is newer.")
     if s.no_annotator:
-        click.echo(f"{s.no_annotator} row(s) without an annotator (unlabelled units) skipped.")
+        echo(f"{s.no_annotator} row(s) without an annotator (unlabelled units) skipped.")
     if s.unmatched:
-        click.echo(f"{s.unmatched} row(s) match no unit in {db_path}, for example:")
+        echo(f"{s.unmatched} row(s) match no unit in {db_path}, for example:")
         for problem in s.unmatched_examples:
-            click.echo(f"  {problem}")
+            echo(f"  {problem}")
     if s.malformed:
-        click.echo(f"{s.malformed} malformed row(s) skipped; see the lines above.")
+        echo(f"{s.malformed} malformed row(s) skipped; see the lines above.")
     if not s.matched:
-        click.echo(f"error: no row of {file} could be imported", err=True)
+        echo(f"error: no row of {file} could be imported", err=True)
         raise SystemExit(1)
 
 
@@ -549,14 +571,14 @@ def stats_cmd(
         orphan_rows = stats.orphans(store, annotator) if orphans else None
     if orphan_rows is not None:
         if as_json:
-            click.echo(json.dumps(stats.orphans_json(orphan_rows), ensure_ascii=False, indent=2))
+            echo_json(stats.orphans_json(orphan_rows))
             return
         from rich.console import Console
 
         Console(highlight=False).print(stats.orphans_table(orphan_rows))
         return
     if as_json:
-        click.echo(json.dumps(stats.to_json(figures), ensure_ascii=False, indent=2))
+        echo_json(stats.to_json(figures))
         return
     from rich.console import Console
 
@@ -580,7 +602,7 @@ def _existing_store(db_path: str) -> Store:
     path = Path(db_path)
     # A missing folder is the store's message ("folder does not exist").
     if path.parent.is_dir() and not path.exists():
-        raise click.ClickException(
+        raise CliError(
             f"no such database: {db_path} (run `annotate ingest CORPUS --db {db_path}` first)"
         )
     return open_store(db_path)
@@ -608,7 +630,7 @@ def agreement_cmd(annotators: str | None, as_json: bool, db_path: str) -> None:
     with open_store(db_path, readonly=True) as store:
         report = agreement.collect(store, _names(annotators))
     if as_json:
-        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        echo_json(report.to_json())
         return
     from rich.console import Console
 
@@ -643,11 +665,11 @@ def merge_cmd(inputs: tuple[str, ...], into: str) -> None:
     try:
         report = merge(inputs, into)
     except StoreError as e:
-        raise click.ClickException(str(e)) from None
+        raise CliError(str(e)) from None
     for item in report.failed:
-        click.echo(f"error: {item.error}", err=True)
+        echo(f"error: {item.error}", err=True)
     for line in describe(report):
-        click.echo(line)
+        echo(line)
     if report.failed:
         raise SystemExit(1)
 
@@ -683,17 +705,17 @@ def assign_cmd(
     with _existing_store(db_path) as store:
         if clear_:
             clear(store)
-            click.echo("Assignments removed: every reviewer sees every unit.")
+            echo("Assignments removed: every reviewer sees every unit.")
             return
         if not annotators:
             raise click.UsageError("--annotators is required (or --clear)")
         try:
             result = assign(store, _names(annotators) or [], reviewers, seed)
         except AssignError as e:
-            raise click.ClickException(str(e)) from None
-    click.echo(f"Assigned every article to {reviewers} reviewer(s):")
+            raise CliError(str(e)) from None
+    echo(f"Assigned every article to {reviewers} reviewer(s):")
     for share in result:
-        click.echo(f"  {share.annotator}: {share.articles} article(s), {share.claims} claim(s)")
+        echo(f"  {share.annotator}: {share.articles} article(s), {share.claims} claim(s)")
 
 
 # -- suggestions: attribution cues and how well they match the reviewers ------------------
@@ -721,19 +743,19 @@ def suggest_cmd(force: bool, show: str | None, db_path: str) -> None:
 
     with _existing_store(db_path) as store:
         summary = suggest_all(store, force=force)
-        click.echo(
+        echo(
             f"Suggested labels for {summary.units} unit(s) in {summary.articles} article(s); "
             f"{summary.claim_groups} claim group(s) across articles."
         )
         if show:
             article = store.article(show)
             if article is None:
-                raise click.ClickException(f"{show}: no such article in {db_path}")
+                raise CliError(f"{show}: no such article in {db_path}")
             for u in store.article_units(article.id):
                 s = store.suggestion(u.id)
                 if s is not None:
-                    click.echo(f"{s.suggested_label:<13} {s.confidence:.2f}  {u.text}")
-                    click.echo(f"{'':<19}{s.reason}")
+                    echo(f"{s.suggested_label:<13} {s.confidence:.2f}  {u.text}")
+                    echo(f"{'':<19}{s.reason}")
 
 
 @main.command("evaluate", context_settings=CONTEXT)
@@ -783,15 +805,15 @@ def evaluate_cmd(
         try:
             results = evaluate.evaluate_file(data)
         except (OSError, ValueError) as e:
-            raise click.ClickException(str(e)) from None
+            raise CliError(str(e)) from None
     if as_json:
-        click.echo(json.dumps(evaluate.to_json(results, errors=errors), indent=2))
+        echo_json(evaluate.to_json(results, errors=errors))
         return
     for name, scores in results.items():
         for line in evaluate.report_lines(name, scores):
-            click.echo(line)
+            echo(line)
         if errors:
             for miss in scores.errors:
-                click.echo(f"  gold {miss['gold']}, suggested {miss['suggested']}: {miss['text']}")
-                click.echo(f"    {miss['reason']}")
-        click.echo()
+                echo(f"  gold {miss['gold']}, suggested {miss['suggested']}: {miss['text']}")
+                echo(f"    {miss['reason']}")
+        echo()

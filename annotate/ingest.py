@@ -13,15 +13,16 @@ import hashlib
 import os
 import sys
 from collections import deque
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from annotate.model import SENTENCE, Block, CleanArticle, Document, Skipped, Unit
 from annotate.store import FileRecord, SegmentEditRecord, Store
+from annotate.visible import encodable
 
 _PACKAGE = Path(__file__).parent
 
@@ -148,6 +149,7 @@ def ingest(
         base, files = root.parent, [root]
     else:
         base, files = root, reading.corpus_files(root, exclude=exclude)
+    confined = not root.is_file()
     known = store.file_records()
     summary = Summary(files=len(files))
     jobs = [_job(path, base, known, version) for path in files]
@@ -157,7 +159,11 @@ def ingest(
     # file's record is written with its articles, so the next run redoes exactly those.
     with store.batched() as tick, _preparer(_worker_count(workers, pending)) as prepare:
         prepared = prepare(
-            (j.path, base, store.article_shas_of_file(j.rel), version)
+            (
+                _PrepareJob(j.path, base, _StoredShas(store), version, confined)
+                if _streamed(j)
+                else _PrepareJob(j.path, base, store.article_shas_of_file(j.rel), version, confined)
+            )
             for j in jobs
             if not j.unchanged
         )
@@ -184,7 +190,7 @@ class _Job:
 
 
 def _job(path: Path, base: Path, known: dict[str, FileRecord], version: str) -> _Job:
-    rel = path.relative_to(base).as_posix()
+    rel = encodable(path.relative_to(base).as_posix())
     try:
         st: os.stat_result | None = path.stat()
     except OSError:
@@ -200,11 +206,48 @@ def _job(path: Path, base: Path, known: dict[str, FileRecord], version: str) -> 
     return _Job(path, rel, st, unchanged)
 
 
-Prepared = list[Skipped | tuple[Document, "Split | None"]]
+PreparedItem = Skipped | tuple[Document, "Split | None"]
+Prepared = Iterable[PreparedItem]
 
 
-def prepare_file(path: Path, base: Path, known: dict[str, str], version: str) -> Prepared:
-    """Read one corpus file and split its articles: the CPU-heavy part of ingest.
+class _Known(Protocol):
+    def get(self, path: str, /) -> str | None: ...
+
+
+class _StoredShas:
+    """``article_shas_of_file`` asked one article at a time, for a file with too many
+    articles to hold their paths in memory (a big JSON lines file)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def get(self, path: str) -> str | None:
+        record = self.store.article(path)
+        return None if record is None else f"{record.sha256}:{record.segmenter or ''}"
+
+
+# A file this big (JSON lines, mostly) is prepared here and stored as it is read, so its
+# articles never sit in memory together; smaller files go to the workers.
+STREAM_BYTES = 4_000_000
+
+
+def _streamed(job: _Job) -> bool:
+    return job.stat is not None and job.stat.st_size > STREAM_BYTES
+
+
+@dataclass(frozen=True)
+class _PrepareJob:
+    path: Path
+    base: Path
+    known: _Known
+    version: str
+    confined: bool = True
+
+
+def prepare_file(
+    path: Path, base: Path, known: _Known, version: str, *, confined: bool = True
+) -> Iterator[PreparedItem]:
+    """Read one corpus file and split its articles, one at a time: the CPU-heavy part.
 
     ``known`` maps the paths of this file's articles already in the store to their
     sha256; an article whose bytes and rules are unchanged is not split again (its
@@ -212,30 +255,28 @@ def prepare_file(path: Path, base: Path, known: dict[str, str], version: str) ->
     """
     from annotate import reading
 
-    out: Prepared = []
-    for item in reading.read_file(path, base):
+    for item in reading.read_file(path, base, confined=confined):
         if isinstance(item, Skipped):
-            out.append(item)
+            yield item
         elif known.get(item.path) == f"{item.sha256}:{version}":
-            out.append((item, None))
+            yield (item, None)
         else:
-            out.append((item, split_text(item.text, title=item.title)))
-    return out
+            yield (item, split_text(item.text, title=item.title))
 
 
-def _prepare_safely(args: tuple[Path, Path, dict[str, str], str]) -> Prepared:
-    path, base, _, _ = args
+def _prepare_safely(job: _PrepareJob) -> Iterator[PreparedItem]:
     try:
-        return prepare_file(*args)
+        yield from prepare_file(job.path, job.base, job.known, job.version, confined=job.confined)
     except Exception as e:  # a bug must cost one file, not the whole ingest
-        rel = path.relative_to(base).as_posix()
-        return [Skipped(rel, f"could not be processed ({type(e).__name__}: {e})")]
+        rel = encodable(job.path.relative_to(job.base).as_posix())
+        yield Skipped(rel, f"could not be processed ({type(e).__name__}: {e})")
 
 
-def _prepare_for_transfer(args: tuple[Path, Path, dict[str, str], str]) -> Prepared:
+def _prepare_for_transfer(job: _PrepareJob) -> list[PreparedItem]:
     """``_prepare_safely`` in a worker: what the store does not need is not sent back."""
-    out: Prepared = []
-    for item in _prepare_safely(args):
+    _orphan_guard()
+    out: list[PreparedItem] = []
+    for item in _prepare_safely(job):
         if isinstance(item, Skipped):
             out.append(item)
             continue
@@ -293,14 +334,19 @@ def _preparer(workers: int) -> Iterator[Any]:
         import annotate.reading
         import annotate.segment  # noqa: F401
 
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_worker_init,
+        initargs=(os.getpid(),),
+    )
 
-    def ordered(jobs: Iterator[Any]) -> Iterator[Prepared]:
+    def ordered(jobs: Iterator[_PrepareJob]) -> Iterator[Prepared]:
         # A bounded window of files in flight keeps memory flat however big the corpus.
-        window: deque[tuple[Any, Future[Prepared] | None]] = deque()
+        window: deque[tuple[_PrepareJob, Future[list[PreparedItem]] | None]] = deque()
         broken = False
 
-        def result(job: Any, future: Future[Prepared] | None) -> Prepared:
+        def result(job: _PrepareJob, future: Future[list[PreparedItem]] | None) -> Prepared:
             nonlocal broken
             if future is not None and not broken:
                 try:
@@ -313,7 +359,7 @@ def _preparer(workers: int) -> Iterator[Any]:
 
         for job in jobs:
             future = None
-            if not broken:
+            if not broken and not isinstance(job.known, _StoredShas):
                 try:
                     future = pool.submit(_prepare_for_transfer, job)
                 except Exception:
@@ -328,6 +374,35 @@ def _preparer(workers: int) -> Iterator[Any]:
         yield ordered
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+_PARENT: int | None = None
+
+
+def _worker_init(parent: int) -> None:
+    """In each worker: end with the ingest that started it, even if that is killed -9.
+
+    Linux delivers SIGKILL to the worker when its parent dies (prctl PR_SET_PDEATHSIG);
+    elsewhere, and for a parent that died before the call, each job checks the parent.
+    """
+    global _PARENT
+    _PARENT = parent
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    _orphan_guard()
+
+
+def _orphan_guard() -> None:
+    """Exit at once if the process that started this worker is gone."""
+    if _PARENT is not None and os.getppid() != _PARENT:
+        os._exit(1)
 
 
 def _store_file(

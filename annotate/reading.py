@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from annotate.model import Document, Skipped
+from annotate.visible import encodable
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -834,7 +835,7 @@ def _read_blob(data: bytes, rel: str, fmt: str) -> Iterator[Document | Skipped]:
     if fmt == "md":
         text, meta = _read_markdown(repair(text))
     elif fmt == "html":
-        text, meta = _read_html(text)
+        text, meta = _read_html(_control_refs_as_characters(text))
     text = repair(text)
     if not text.strip():
         yield Skipped(rel, "no article text" if fmt == "html" else "no text (only whitespace)")
@@ -855,6 +856,26 @@ def _read_blob(data: bytes, rel: str, fmt: str) -> Iterator[Document | Skipped]:
     )
 
 
+# A numeric character reference to a C0 control or DEL ("&#x1b;", "&#27"). html.parser
+# drops those characters but keeps what follows, so "&#x1b;]0;pwned&#7;" would leave
+# "]0;pwned" in the text; as the characters themselves, repair() removes the whole
+# escape sequence, as it does for raw ones. (C1 references are Windows-1252 in HTML.)
+_CONTROL_REF = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,2})|0*([0-9]{1,3}))(?![0-9a-fA-F]);?")
+
+
+def _control_refs_as_characters(text: str) -> str:
+    if "&#" not in text:
+        return text
+
+    def character(match: re.Match[str]) -> str:
+        code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+        if 0 < code < 0x20 and code not in (0x09, 0x0A, 0x0D) or code == 0x7F:
+            return chr(code)
+        return match.group()
+
+    return _CONTROL_REF.sub(character, text)
+
+
 def read_bytes(data: bytes, name: str, *, fmt: str | None = None) -> list[Document | Skipped]:
     """Read articles from bytes already in memory (stdin), like :func:`read_file`.
 
@@ -872,29 +893,50 @@ def read_bytes(data: bytes, name: str, *, fmt: str | None = None) -> list[Docume
 
 
 def read_file(
-    path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES
+    path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, confined: bool = True
 ) -> Iterator[Document | Skipped]:
     """The articles in one file (several for JSON lines and JSON arrays), or Skipped.
 
-    Paths in the results are relative to ``root``. Never raises for bad input: an
-    unreadable, vanished, oversized, binary or malformed file is a Skipped with a reason.
+    Paths in the results are relative to ``root``, with bytes that are not UTF-8 shown
+    as ``\\xNN``. Never raises for bad input: an unreadable, vanished, oversized, binary
+    or malformed file is a Skipped with a reason. Only regular files are opened (a FIFO
+    would hang the run, a device could be endless); with ``confined`` (a corpus folder)
+    a path that resolves outside ``root`` through a symlink is not read either.
     """
     path = Path(path)
     rel = _relative(path, Path(root))
     fmt = _SUFFIX_FORMAT.get(path.suffix.lower())
+    if confined:
+        outside = _outside(path, Path(root))
+        if outside is not None:
+            yield Skipped(rel, f"symlink to {outside}, outside the corpus: not read")
+            return
+    # Looked at before opening: opening a FIFO waits for a writer, a device may act.
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        before = os.stat(path)
+    except OSError as error:
+        yield Skipped(rel, _os_reason(path, error))
+        return
+    if stat.S_ISDIR(before.st_mode):
+        yield Skipped(rel, _directory_reason(path))
+        return
+    if not stat.S_ISREG(before.st_mode):
+        yield Skipped(rel, f"not a regular file ({_file_kind(before.st_mode)}): not opened")
+        return
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
     except OSError as error:
         yield Skipped(rel, _os_reason(path, error))
         return
     try:
         with os.fdopen(fd, "rb") as file:
             info = os.fstat(file.fileno())
-            if stat.S_ISDIR(info.st_mode):
-                yield Skipped(rel, _directory_reason(path))
-                return
-            if not stat.S_ISREG(info.st_mode):
-                yield Skipped(rel, "not a regular file")
+            # Swapped between the look and the open (a race with whoever writes the corpus).
+            if (info.st_dev, info.st_ino) != (before.st_dev, before.st_ino) or not stat.S_ISREG(
+                info.st_mode
+            ):
+                yield Skipped(rel, "changed while being read; not read")
                 return
             if fmt is None:
                 suffix = path.suffix or "(no extension)"
@@ -967,10 +1009,34 @@ def _human_size(size: int, *, exact: bool = False) -> str:
 
 
 def _relative(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` as stored: undecodable bytes escaped (``\\xNN``)."""
     try:
-        return path.relative_to(root).as_posix()
+        return encodable(path.relative_to(root).as_posix())
     except ValueError:
-        return path.as_posix()
+        return encodable(path.as_posix())
+
+
+def _inside(real: str, real_root: str) -> bool:
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def _outside(path: Path, root: Path) -> str | None:
+    """Where ``path`` really is, if a symlink takes it out of ``root``; else None (also
+    for a broken link, reported as such)."""
+    if not os.path.exists(path):
+        return None
+    real = _real(path)
+    return None if _inside(real, _real(root)) else encodable(real)
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a file"
 
 
 def _os_reason(path: Path, error: OSError) -> str:
@@ -1004,15 +1070,17 @@ def corpus_files(root: Path, *, exclude: Collection[Path] = ()) -> list[Path]:
     Hidden files and directories (name starting with ".") and the paths in ``exclude``
     (the database and its -wal/-shm/-journal files) are left out. Unsupported files are
     included so that reading can say why they were skipped; so are directories that
-    cannot be listed and directory symlinks that loop. Nothing is read: this is cheap
-    enough to give a progress bar its total.
+    cannot be listed, directory symlinks that loop and directory symlinks that lead out
+    of ``root`` (never walked). Nothing is read: this is cheap enough to give a progress
+    bar its total.
     """
     root = Path(root)
     excluded = {_real(Path(p)) for p in exclude}
     excluded_names = {Path(p).name for p in exclude}
+    real_root = _real(root)
     found: list[tuple[str, Path]] = []
     # Each entry: (directory, its relative path, real paths of it and its ancestors).
-    stack: list[tuple[Path, str, frozenset[str]]] = [(root, "", frozenset([_real(root)]))]
+    stack: list[tuple[Path, str, frozenset[str]]] = [(root, "", frozenset([real_root]))]
     while stack:
         directory, prefix, ancestors = stack.pop()
         try:
@@ -1037,8 +1105,9 @@ def corpus_files(root: Path, *, exclude: Collection[Path] = ()) -> list[Path]:
                 found.append((rel, path))
                 continue
             real = _real(path)
-            if real in ancestors:
-                found.append((rel, path))  # a loop; reading reports it
+            if real in ancestors or not _inside(real, real_root):
+                # A loop, or a link out of the corpus: reading reports it, once.
+                found.append((rel, path))
             else:
                 stack.append((path, rel, ancestors | {real}))
     found.sort(key=lambda item: item[0])
@@ -1059,7 +1128,8 @@ def iter_corpus(
     root = Path(root)
     if not root.is_dir():
         if root.exists() or os.path.islink(root):
-            yield from read_file(root, root.parent, max_bytes=max_bytes)
+            # A file named on its own is read wherever its link points: it was asked for.
+            yield from read_file(root, root.parent, max_bytes=max_bytes, confined=False)
         else:
             yield Skipped(root.as_posix(), "no such file or directory")
         return

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotate.model import LABELS
 from annotate.store import OrphanLabel, Store
+from annotate.visible import visible
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -116,7 +117,7 @@ def tables(stats: Stats, limit: int = 50) -> list[Table]:
     # Paths and names are data, never markup: a "[" in them must print as is.
     totals = Table(title="Progress", show_header=False)
     if stats.annotator:
-        totals.caption = Text(f"annotator {stats.annotator}")
+        totals.caption = Text(visible(f"annotator {stats.annotator}"))
     totals.add_column(style="bold")
     totals.add_column(justify="right")
     done = f"{stats.labelled / stats.claims:.0%}" if stats.claims else "-"
@@ -136,7 +137,7 @@ def tables(stats: Stats, limit: int = 50) -> list[Table]:
     labels = Table(title="Labels")
     labels.add_column("")
     for person in stats.annotators:
-        labels.add_column(Text(person.annotator), justify="right")
+        labels.add_column(Text(visible(person.annotator)), justify="right")
     if len(stats.annotators) != 1:
         labels.add_column("all", justify="right")
     for label in LABELS:
@@ -153,7 +154,7 @@ def tables(stats: Stats, limit: int = 50) -> list[Table]:
     shown = stats.articles if limit <= 0 else stats.articles[:limit]
     for art in shown:
         articles.add_row(
-            Text(art.path),
+            Text(visible(art.path)),
             *(str(v) for v in (art.claims, art.labelled, art.left, art.flagged, art.noted)),
         )
     if len(shown) < len(stats.articles):
@@ -186,10 +187,10 @@ def orphans_table(rows: list[OrphanLabel]) -> Table:
     for r in rows:
         # Texts and names are data, never markup.
         table.add_row(
-            Text(r.article_path or "?"),
-            Text(r.annotator),
-            Text(r.label or ("(note)" if r.note else "(flag)")),
-            Text(r.text if r.text is not None else "(text not recorded)"),
+            Text(visible(r.article_path or "?")),
+            Text(visible(r.annotator)),
+            Text(visible(r.label or ("(note)" if r.note else "(flag)"))),
+            Text(visible(r.text if r.text is not None else "(text not recorded)")),
         )
     if not rows:
         table.caption = "No orphan labels: every label has its sentence."
