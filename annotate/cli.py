@@ -5,17 +5,20 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import re
+import sqlite3
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 from click.core import ParameterSource
 
-from annotate.store import DEFAULT_DB, Store, StoreError
+from annotate.store import DEFAULT_DB, Store, StoreError, database_problem
 from annotate.visible import visible
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -32,6 +35,48 @@ class DefaultGroup(click.Group):
         if args and args[0] not in self.commands and not args[0].startswith("-"):
             args = [self.default_command, *args]
         return super().resolve_command(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a fault of the database or the disk ends in one line.
+
+        Corruption, a full disk or a locked database can surface from any query; each
+        command commits as it goes, so what was stored before stays stored.
+        """
+        try:
+            with _terminate_as_exit():
+                return super().invoke(ctx)
+        except sqlite3.DatabaseError as e:
+            raise CliError(database_problem(ctx.meta.get(_DB_KEY), e)) from None
+        except OSError as e:
+            if e.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS):
+                raise
+            raise CliError(database_problem(e.filename or ctx.meta.get(_DB_KEY), e)) from None
+
+
+@contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """SIGTERM (``kill``) ends the command like Ctrl-C does, through every ``finally``:
+    the batch in progress is rolled back and temp files (an export's, merge's copies)
+    are removed. (``kill -9`` cannot be caught: the next run removes what it left.)"""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+# Where open_store notes the database a command uses, for the one-line fault messages.
+_DB_KEY = "annotate.db"
 
 
 def echo(message: object = "", *, err: bool = False) -> None:
@@ -74,6 +119,9 @@ def db_option(f: Any) -> Any:
 def open_store(db_path: str, *, readonly: bool = False) -> Store:
     """The store at ``db_path``; with ``readonly`` (commands that only read) it must
     exist and is opened read-only, so a read-only file or folder works."""
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.meta[_DB_KEY] = db_path
     try:
         return Store.open(db_path, readonly=readonly)
     except StoreError as e:
@@ -466,6 +514,8 @@ def export_cmd(
                 _export_to_stdout(store, options)
                 return
             path = out or default_path(fmt)
+            if out is None:
+                path.parent.mkdir(exist_ok=True)  # the default folder, exports/
             rows = export_to_path(store, path, options, force=force)
     except ExportError as e:
         raise CliError(str(e)) from None
@@ -662,6 +712,7 @@ def merge_cmd(inputs: tuple[str, ...], into: str) -> None:
     """
     from annotate.merge import describe, merge
 
+    click.get_current_context().meta[_DB_KEY] = into
     try:
         report = merge(inputs, into)
     except StoreError as e:

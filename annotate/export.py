@@ -15,8 +15,11 @@ import csv
 import hashlib
 import io
 import json
+import math
 import os
+import re
 import secrets
+import sys
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -98,9 +101,16 @@ class Split:
             weights = tuple(float(p) for p in spec.split("/"))
         except ValueError:
             weights = ()
-        if len(weights) not in (2, 3) or min(weights) < 0 or sum(weights) <= 0:
+        # Percentages: finite, none negative, adding up to 100 (a typo such as 50/60 is
+        # refused rather than silently rescaled). A little slack for 33.3/33.3/33.4.
+        if (
+            len(weights) not in (2, 3)
+            or not all(math.isfinite(w) and w >= 0 for w in weights)
+            or abs(sum(weights) - 100) > 1e-6
+        ):
             raise ExportError(
-                f"bad split {spec!r}: expected train/dev/test proportions such as 80/10/10"
+                f"bad split {spec!r}: expected train/dev/test percentages that add up to "
+                "100, such as 80/10/10 or 90/10"
             )
         return cls(weights, seed)
 
@@ -377,10 +387,13 @@ def atomic_write(path: Path, *, force: bool = False) -> Iterator[IO[str]]:
     path = Path(path)
     if path.is_dir():
         raise ExportError(f"{path}: is a folder")
+    if not path.parent.is_dir():
+        raise ExportError(f"{path}: folder does not exist: {path.parent} (create it first)")
     if path.exists() and not force:
         raise ExportError(f"{path}: already exists (use --force to overwrite)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    remove_stale_temp_files(path)
+    # The pid in the name tells a later run whether the writer is still alive.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
     # os.open with a mode (not mkstemp's 0600) so the file gets the usual umask'd rights.
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
@@ -393,6 +406,39 @@ def atomic_write(path: Path, *, force: bool = False) -> Iterator[IO[str]]:
         tmp.unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
+
+
+def remove_stale_temp_files(path: Path) -> None:
+    """Remove the temp files that earlier exports to ``path`` left when they were
+    killed (``kill -9`` runs no clean-up): those whose writing process is gone."""
+    prefix = f".{path.name}."
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(prefix) and name.endswith(".tmp")):
+            continue
+        pid = name[len(prefix) : -len(".tmp")].split("-", 1)[0]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs (on this machine)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -534,6 +580,17 @@ _REQUIRED = ("annotator", "label")
 
 def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """(line where the record starts, record or a reason it is malformed)."""
+    # The csv module refuses fields over 128 KB by default; an export writes any unit,
+    # however long, so its import must read it back (the limit is process-wide: restored).
+    limit = csv.field_size_limit()
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    try:
+        yield from _read_csv_records(path)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _read_csv_records(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
     with _open_text(path, newline="") as f:
         reader = csv.reader(f, strict=True)
         try:
@@ -612,7 +669,13 @@ def _text(record: dict[str, Any], name: str, excel_safe: bool) -> str | None:
         return None
     if not isinstance(value, str):
         raise ValueError(f"{name} is not text: {value!r}")
+    if _SURROGATE.search(value):
+        # A JSON "\ud800" escape: not a character, and it cannot be stored as UTF-8.
+        raise ValueError(f"{name} is not valid Unicode text (a lone surrogate): {value!r}")
     return excel_unsafe(value) if excel_safe else value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _label_row(record: dict[str, Any], excel_safe: bool) -> tuple[str, LabelState] | None:

@@ -24,6 +24,8 @@ transaction per input; the SQL lives in the store, the rules live here:
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Sequence
@@ -32,7 +34,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from annotate.store import LabelDifference, LabelState, Store, StoreError
+from annotate.store import (
+    LabelDifference,
+    LabelState,
+    Store,
+    StoreError,
+    database_problem,
+    is_sqlite_file,
+)
 
 
 class MergeError(Exception):
@@ -107,19 +116,58 @@ def merge(inputs: Sequence[str | Path], into: str | Path) -> MergeReport:
     """
     report = MergeReport(str(into))
     target = Path(into).resolve()
-    with Store.open(into) as store, tempfile.TemporaryDirectory(prefix="annotate-merge-") as tmp:
+    remove_stale_copies()
+    # The pid in the folder's name lets a later run remove it if this one is killed.
+    prefix = f"{_TEMP_PREFIX}{os.getpid()}-"
+    with Store.open(into) as store, tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         for i, path in enumerate(inputs):
             item = InputReport(str(path))
             report.inputs.append(item)
             if Path(path).resolve() == target:
                 item.skipped = "the target itself"
                 continue
+            copy = Path(tmp) / f"input-{i}.db"
             try:
-                copy = readable_copy(Path(path), Path(tmp) / f"input-{i}.db")
-                merge_one(store, copy, item)
+                merge_one(store, readable_copy(Path(path), copy), item)
             except MergeError as e:
                 item.error = str(e)
+            except sqlite3.DatabaseError as e:
+                if "disk is full" in str(e).lower():
+                    raise  # no other input could be merged either: the caller says so
+                # A damaged input (its transaction is rolled back): the others go on.
+                item.error = database_problem(path, e)
+                _reset(item)
+            finally:
+                # An input's copy can be as big as the input: never keep two at once.
+                for leftover in Path(tmp).glob(f"input-{i}.db*"):
+                    leftover.unlink(missing_ok=True)
     return report
+
+
+_TEMP_PREFIX = "annotate-merge-"
+
+
+def remove_stale_copies() -> None:
+    """Remove the temp copies of merges that were killed (``kill -9`` runs no clean-up):
+    folders ``annotate-merge-<pid>-*`` whose process is gone."""
+    from annotate.export import pid_alive
+
+    root = Path(tempfile.gettempdir())
+    try:
+        folders = list(root.glob(f"{_TEMP_PREFIX}*"))
+    except OSError:
+        return
+    for folder in folders:
+        pid = folder.name[len(_TEMP_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and folder.is_dir() and not pid_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _reset(item: InputReport) -> None:
+    """Nothing of a rolled-back input counts as merged."""
+    error = item.error
+    fresh = InputReport(item.path, error=error)
+    item.__dict__.update(fresh.__dict__)
 
 
 def readable_copy(path: Path, dest: Path) -> str:
@@ -132,6 +180,10 @@ def readable_copy(path: Path, dest: Path) -> str:
     try:
         tables = Store.copy_database(path, dest)
     except sqlite3.DatabaseError as e:
+        if "disk is full" in str(e).lower():
+            raise
+        if is_sqlite_file(path):
+            raise MergeError(database_problem(path, e)) from None
         raise MergeError(f"{path}: not an annotate database ({e})") from None
     if not {"articles", "units"} <= tables:
         raise MergeError(f"{path}: not an annotate database (no articles or units table)")

@@ -9,6 +9,7 @@ browsable with Datasette.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import random
@@ -384,6 +385,12 @@ class Store:
         path = str(path)
         if path != ":memory:":
             _check_path(Path(path), readonly)
+            damage = _damage(Path(path))
+            if damage is not None:
+                raise StoreError(
+                    f"{path}: the database is corrupt ({damage}). Restore it from a backup, "
+                    f"or save what is readable with `sqlite3 {path} .recover`."
+                )
         try:
             if readonly:
                 conn = _connect_readonly(Path(path))
@@ -403,6 +410,8 @@ class Store:
                 raise StoreError(
                     f"database is read-only: {path} (needed to write labels)"
                 ) from None
+            if is_sqlite_file(Path(path)) or "disk is full" in str(e):
+                raise StoreError(database_problem(path, e)) from None
             raise StoreError(f"{path}: not an annotate database ({e})") from None
         store = cls(conn, path)
         if version > SCHEMA_VERSION:
@@ -2105,6 +2114,63 @@ class LabelDifference:
     ours_last_at: str | None
 
 
+def database_problem(path: str | os.PathLike[str] | None, error: BaseException) -> str:
+    """One line for a fault met while using the database at ``path``: what happened,
+    which file, and what to do. What was committed before it stays stored."""
+    where = str(path) if path is not None else "the database"
+    text = str(error)
+    lowered = text.lower()
+    if "disk is full" in lowered or getattr(error, "errno", None) == errno.ENOSPC:
+        return (
+            f"{where}: the disk is full; everything saved before this point is kept. "
+            "Free some space and run the command again."
+        )
+    if isinstance(error, sqlite3.OperationalError) and _is_busy(error):
+        return f"{where}: the database is locked by another program; try again when it is done."
+    if (
+        "malformed" in lowered
+        or "not a database" in lowered
+        or "could not decode" in lowered
+        or isinstance(error, UnicodeDecodeError)
+        or "corrupt" in lowered
+    ):
+        return (
+            f"{where}: the database is corrupt ({_short(text)}). Restore it from a backup, "
+            f"or save what is readable with `sqlite3 {where} .recover`."
+        )
+    if "readonly" in lowered or "read-only" in lowered:
+        return f"{where}: the database is read-only (needed to write labels)."
+    if isinstance(error, OSError):
+        return f"{error.filename or where}: {error.strerror or text}"
+    return f"{where}: database error ({_short(text)})"
+
+
+def _short(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _damage(path: Path) -> str | None:
+    """Why an SQLite file is damaged, judged from its 100-byte header; None if it looks
+    whole (or is not SQLite at all, which opening reports)."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as f:
+            header = f.read(100)
+    except OSError:
+        return None
+    if not header.startswith(b"SQLite format 3\x00"):
+        return None
+    if len(header) < 100:
+        return f"truncated: {size} bytes, shorter than its header"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    # The page count is valid only when written by the same change as the counter.
+    if header[24:28] == header[92:96] and pages and size < pages * page_size:
+        return f"truncated: {size} of {pages * page_size} bytes"
+    return None
+
+
 def _check_path(path: Path, readonly: bool) -> None:
     """A one-line StoreError when the database at ``path`` cannot be opened as asked,
     before SQLite gives a vaguer reason (or, for a missing read-only file, creates it)."""
@@ -2129,6 +2195,15 @@ def _check_path(path: Path, readonly: bool) -> None:
             )
 
 
+def is_sqlite_file(path: Path) -> bool:
+    """Whether the file at ``path`` starts as an SQLite database does."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
 def _connect_readonly(path: Path) -> sqlite3.Connection:
     """A read-only connection (``mode=ro``) to an existing database file.
 
@@ -2147,7 +2222,7 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _is_busy(e: sqlite3.OperationalError) -> bool:
+def _is_busy(e: BaseException) -> bool:
     """Whether SQLite refused because another connection holds a lock (worth a retry)."""
     text = str(e).lower()
     return "database is locked" in text or "database is busy" in text

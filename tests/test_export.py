@@ -452,6 +452,7 @@ def test_a_failed_export_leaves_no_file(store, ids, tmp_path, monkeypatch, error
 
     monkeypatch.setattr(ex, "export_batches", failing)
     out = tmp_path / "out" / "x.csv"
+    out.parent.mkdir()
     with pytest.raises(type(error)):
         ex.export_to_path(store, out, ex.ExportOptions(), force=False)
     assert list(out.parent.iterdir()) == []

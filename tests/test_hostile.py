@@ -294,7 +294,7 @@ def test_merge_goes_on_with_the_good_inputs(tmp_path):
     assert result.exit_code == 1
     assert "bad.db" in result.output
     with Store.open(into) as s:
-        assert s.conn.execute("SELECT annotator FROM labels").fetchall() == [("bob",)]
+        assert [tuple(r) for r in s.conn.execute("SELECT annotator FROM labels")] == [("bob",)]
 
 
 def _disk_full(monkeypatch, module, name):
@@ -329,8 +329,9 @@ def test_full_disk_during_import_and_merge(tmp_path, monkeypatch):
     src = labelled_db(tmp_path, "a.db")
     out = tmp_path / "x.jsonl"
     assert run("export", "--format", "jsonl", "--out", out, "--db", src).exit_code == 0
+    other = labelled_db(tmp_path, "b.db", annotator="bob")
     _disk_full(monkeypatch, S, "_write_label")
-    result = run("import", out, "--db", labelled_db(tmp_path, "b.db", annotator="bob"))
+    result = run("import", out, "--db", other)
     assert result.exit_code == 1 and "disk is full" in result.output
     _disk_full(monkeypatch, S, "merge_articles")
     result = run("merge", src, "--into", tmp_path / "t.db")
