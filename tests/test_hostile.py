@@ -142,6 +142,21 @@ def test_escape_sequences_in_file_names_are_shown_escaped(tmp_path):
     assert result.exit_code == 0
 
 
+def test_escape_sequences_in_file_names_through_a_real_process(tmp_path):
+    root = corpus(tmp_path, **{NASTY: "", "ok.txt": ARTICLE})
+    with open(os.fsencode(root) + b"/bad\xff\x1b[2J.txt", "wb") as f:
+        f.write(ARTICLE.encode())
+    proc = subprocess.run(
+        [sys.executable, "-m", "annotate", "ingest", str(root), "--db", str(tmp_path / "a.db")],
+        capture_output=True,
+        timeout=120,
+    )
+    out = (proc.stdout + proc.stderr).decode("utf-8")
+    assert_clean(out)
+    assert proc.returncode == 0, out
+    assert "n\\x1b]0;pwned\\x07" in out
+
+
 def test_escapes_in_stored_paths_and_names_never_reach_the_terminal(tmp_path):
     db = tmp_path / "a.db"
     evil = "[link=http://evil.example/x]alice[/link]\x1b]0;pwned\x07"
@@ -273,6 +288,20 @@ def test_flipped_bytes_give_one_line_not_a_traceback(tmp_path, args):
     lines = [x for x in result.output.splitlines() if x.strip()]
     assert len(lines) == 1, result.output
     assert str(db) in lines[0] and "corrupt" in lines[0], result.output
+
+
+def test_text_that_is_not_utf8_inside_the_database(tmp_path):
+    db = labelled_db(tmp_path)
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE units SET text = CAST(x'ff1b5b324a' AS TEXT)")
+    conn.execute("UPDATE labels SET annotator = CAST(x'61ff' AS TEXT)")
+    conn.commit()
+    conn.close()
+    for args in (["stats"], ["export", "--out", "-"], ["agreement"]):
+        result = run(*args, "--db", db)
+        assert result.exit_code in (0, 1), result.output
+        if result.exit_code:
+            assert "corrupt" in result.output
 
 
 def test_truncated_database_is_called_truncated(tmp_path):
