@@ -17,12 +17,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from builders import add_article
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from annotate.cli import main
 from annotate.store import Store
-
-from builders import add_article
 
 ARTICLE = (
     "The agency said on Monday that the launch would go ahead. Officials expect the rocket "
@@ -536,9 +537,6 @@ def _alive(pid: int) -> bool:
 
 
 # -- fuzz ---------------------------------------------------------------------------------
-
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 _FUZZ = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -624,7 +624,8 @@ def test_symlinks(tmp_path):
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
 def test_fifo_does_not_block(tmp_path):
     os.mkfifo(tmp_path / "pipe.txt")
-    assert list(iter_corpus(tmp_path)) == [Skipped("pipe.txt", "not a regular file (a FIFO): not opened")]
+    reason = "not a regular file (a FIFO): not opened"
+    assert list(iter_corpus(tmp_path)) == [Skipped("pipe.txt", reason)]
 
 
 # --- corpus walking --------------------------------------------------------------------
