@@ -480,8 +480,8 @@ class Store:
             try:
                 yield
             except BaseException:
-                self.conn.execute("ROLLBACK TO unit_of_work")
-                self.conn.execute("RELEASE unit_of_work")
+                if self.conn.in_transaction:
+                    self._rollback("ROLLBACK TO unit_of_work", "RELEASE unit_of_work")
                 raise
             self.conn.execute("RELEASE unit_of_work")
             return
@@ -489,9 +489,23 @@ class Store:
         try:
             yield
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
+
+    def _rollback(self, *statements: str) -> None:
+        """Undo the work in progress after an error, keeping that error the one raised.
+
+        After some errors (a full disk, I/O) SQLite has already rolled the transaction
+        back itself, and a second ROLLBACK would fail and hide the real cause.
+        """
+        for statement in statements:
+            if not self.conn.in_transaction:
+                return
+            try:
+                self.conn.execute(statement)
+            except sqlite3.Error:
+                return
 
     @contextmanager
     def batched(self, seconds: float = 0.25) -> Iterator[Callable[[], None]]:
@@ -518,10 +532,13 @@ class Store:
         try:
             yield tick
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._rollback("ROLLBACK")
             raise
         finally:
-            self.conn.execute("PRAGMA wal_autocheckpoint = 1000")
+            try:
+                self.conn.execute("PRAGMA wal_autocheckpoint = 1000")
+            except sqlite3.Error:
+                pass  # the error in flight, if any, is the one to report
         self.conn.execute("COMMIT")
         self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 

@@ -353,6 +353,35 @@ def test_full_disk_during_ingest_is_one_line_and_keeps_what_was_stored(tmp_path,
         assert s.counts()["articles"] == 1
 
 
+def test_a_real_sqlite_full_mid_ingest(tmp_path, monkeypatch):
+    """SQLite's own SQLITE_FULL (a page limit), with the rollback it does itself."""
+    root = tmp_path / "c"
+    root.mkdir()
+    db = tmp_path / "a.db"
+    for i in range(60):
+        (root / f"{i:03}.txt").write_text(ARTICLE.replace("Monday", f"day {i}") * 20)
+        if i == 4:
+            assert run("ingest", root, "--db", db).exit_code == 0
+    real_open = Store.open.__func__
+
+    def small(cls, path, **kwargs):
+        store = real_open(cls, path, **kwargs)
+        pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+        store.conn.execute(f"PRAGMA max_page_count = {pages + 40}")
+        return store
+
+    monkeypatch.setattr(Store, "open", classmethod(small))
+    result = run("ingest", root, "--db", db)
+    assert result.exit_code == 1
+    lines = [x for x in result.output.splitlines() if x.strip()]
+    assert "disk is full" in lines[-1] and str(db) in lines[-1], result.output
+    monkeypatch.undo()
+    with Store.open(db) as s:
+        stored = s.counts()["articles"]
+        assert 5 <= stored < 60  # what was committed before the fault is kept
+    assert run("ingest", root, "--db", db).exit_code == 0
+
+
 def test_full_disk_during_import_and_merge(tmp_path, monkeypatch):
     from annotate.store import Store as S
 
