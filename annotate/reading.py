@@ -924,8 +924,14 @@ def read_file(
         yield Skipped(rel, f"not a regular file ({_file_kind(before.st_mode)}): not opened")
         return
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    target: str | Path = path
+    if confined:
+        # The resolved path, not followed again: a link swapped in after the check above
+        # makes the open fail instead of reading what it points to.
+        target = _real(path)
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(path, flags)
+        fd = os.open(target, flags)
     except OSError as error:
         yield Skipped(rel, _os_reason(path, error))
         return
@@ -1131,7 +1137,7 @@ def iter_corpus(
             # A file named on its own is read wherever its link points: it was asked for.
             yield from read_file(root, root.parent, max_bytes=max_bytes, confined=False)
         else:
-            yield Skipped(root.as_posix(), "no such file or directory")
+            yield Skipped(encodable(root.as_posix()), "no such file or directory")
         return
     for path in corpus_files(root, exclude=exclude):
         yield from read_file(path, root, max_bytes=max_bytes)
