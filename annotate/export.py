@@ -408,20 +408,21 @@ def atomic_write(path: Path, *, force: bool = False) -> Iterator[IO[str]]:
     _fsync_dir(path.parent)
 
 
+# What atomic_write names its temp files: .<name>.<pid>-<8 hex digits>.tmp
+_TEMP_NAME = re.compile(r"\..+\.(\d+)-[0-9a-f]{8}\.tmp\Z", re.DOTALL)
+
+
 def remove_stale_temp_files(path: Path) -> None:
-    """Remove the temp files that earlier exports to ``path`` left when they were
-    killed (``kill -9`` runs no clean-up): those whose writing process is gone."""
-    prefix = f".{path.name}."
+    """Remove the temp files that earlier exports into ``path``'s folder left when they
+    were killed (``kill -9`` runs no clean-up): those whose writing process is gone.
+    (Default exports get a new name each time, so the whole folder is looked at.)"""
     try:
         entries = list(os.scandir(path.parent))
     except OSError:
         return
     for entry in entries:
-        name = entry.name
-        if not (name.startswith(prefix) and name.endswith(".tmp")):
-            continue
-        pid = name[len(prefix) : -len(".tmp")].split("-", 1)[0]
-        if pid.isdigit() and not pid_alive(int(pid)):
+        match = _TEMP_NAME.match(entry.name)
+        if match and not pid_alive(int(match.group(1))):
             try:
                 os.unlink(entry.path)
             except OSError:

@@ -503,6 +503,12 @@ def test_stale_merge_and_export_temp_files_are_removed(tmp_path):
     tmp.write_text("partial")
     assert run("export", "--out", out / "x.csv", "--db", a).exit_code == 0
     assert not tmp.exists()
+    # A default export (a new name each time) cleans the exports/ folder too.
+    Path("exports").mkdir()
+    old = Path("exports") / f".annotations-20250101T000000Z.csv.{dead}-0123abcd.tmp"
+    old.write_text("partial")
+    assert run("export", "--db", a).exit_code == 0
+    assert not old.exists()
 
 
 def _dead_pid() -> int:
