@@ -59,7 +59,7 @@ class Attribution:
 
     cue: Span
     source: Span
-    kind: str  # "verb", "according_to", "frame", "shown", "passive_by"
+    kind: str  # "verb", "according_to", "frame", "shown", "passive_by", "speaker_label"
     vague: bool = False  # "officials", "analysts", "a source familiar with …"
 
 
@@ -106,32 +106,56 @@ class Suggestion:
 
 
 # ---------------------------------------------------------------------------------------
-# Quotation marks. Curly quotes say which way they face; a straight quote toggles. A
+# Quotation marks. Curly quotes say which way they face and may nest; a straight quote
+# toggles. Typewriter marks count as double quotes: two apostrophes ('' … '', as some
+# papers print them) act like a straight quote and two backticks (`` … '') open one. A
 # quote mark at the very start of a unit while a quote is open re-opens it (news style
-# opens every paragraph of a long quote and closes only the last).
+# opens every paragraph of a long quote and closes only the last). Single quotes
+# (‘…’ and '…') are quotes when they open before a word and close after one, so an
+# apostrophe inside a word ("it’s", "don't") is never taken for one; they are not
+# carried over to the next unit.
 
 _OPENERS = "“„«"
 _CLOSERS = "”»"
 _STRAIGHT = '"'
 _MASK = "#"  # same-length stand-in for quoted text; never a word character
+_DOUBLE_MARK = re.compile(r"''|``|[\"“„«”»]")
+_SINGLE_QUOTE = re.compile(
+    r"(?<![\w’'])[‘'](?=[A-Za-z])(?:[^‘’'\n]|[’'](?=[A-Za-z]))*?[\w.,!?;:…)\]-][’'](?![\w’'])"
+)
 
 
 def quote_spans(text: str, open_at_start: bool = False) -> tuple[list[Span], bool]:
     """The quoted stretches of ``text`` and whether a quote is still open at its end."""
     spans: list[Span] = []
     inside = open_at_start
+    depth = 1 if open_at_start else 0
     start = 0
     lead = len(text) - len(text.lstrip())
-    for i, ch in enumerate(text):
-        if ch in _OPENERS or (ch == _STRAIGHT and (not inside or i == lead)):
+    for m in _DOUBLE_MARK.finditer(text):
+        mark, i = m.group(), m.start()
+        if mark in _OPENERS or mark == "``":
             if not inside:
-                inside, start = True, i
-        elif ch in _CLOSERS or ch == _STRAIGHT:
+                inside, start, depth = True, i, 1
+            elif mark != "``" and i != lead:
+                depth += 1  # a curly quote inside a curly quote
+        elif mark in _CLOSERS:
             if inside:
-                spans.append(Span(start, i + 1, text[start : i + 1]))
-                inside = False
+                depth -= 1
+                if depth <= 0:
+                    spans.append(Span(start, m.end(), text[start : m.end()]))
+                    inside = False
+        elif not inside:  # a straight quote or '' that opens
+            inside, start, depth = True, i, 1
+        elif i != lead:  # one that closes (at the start it re-opens a continuing quote)
+            spans.append(Span(start, m.end(), text[start : m.end()]))
+            inside = False
     if inside:
         spans.append(Span(start, len(text), text[start:]))
+    singles = _SINGLE_QUOTE.finditer(_masked(text, spans)) if "'" in text or "‘" in text else ()
+    for q in singles:
+        spans.append(Span(q.start(), q.end(), q.group()))
+    spans.sort(key=lambda q: q.start)
     return spans, inside
 
 
@@ -143,7 +167,10 @@ def _masked(text: str, spans: Iterable[Span]) -> str:
 
 
 # Wire datelines ("WASHINGTON (Reuters) - ") name the outlet, not a source of the claim.
-_DATELINE = re.compile(r"^[A-Z][A-Z .,'’/-]{2,40}(?:\s*\([^)]{2,30}\))?\s*[-–—]+\s+")
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z .,'’/-]{2,40}(?:\s*\([^)]{2,30}\))?|"
+    r"[A-Z][\w.'’-]*(?:[ ,]+[A-Z][\w.'’-]*){0,4}\s*\([A-Z][\w.&/ -]{1,28}\))\s*[-–—]+\s+"
+)
 
 # ---------------------------------------------------------------------------------------
 # Reporting verbs. STRONG verbs report speech whenever a source stands before them;
@@ -280,8 +307,9 @@ _NOT_SPEECH_AFTER = re.compile(r"\s+(?:into|onto|through|shut|from|down\s+on)\b"
 # "ruled the country"): reporting only with a complement or at the sentence's tail.
 _COMPLEMENT = "|".join(
     [
-        "wrote|writes|write|found|finds|find|showed|shows|show|thought|think|thinks|"
-        "feared|fear|fears|reckon|reckons|believe|believes|believed",
+        "wrote|writes|write|found|finds|find|showed|shows|show|showing|thought|think|thinks|"
+        "feared|fear|fears|reckon|reckons|believe|believes|believed|asked|asks|continued|"
+        "continues|wondered|wonders",
         _inflect(
             "add",
             "note",
@@ -332,6 +360,23 @@ _INFERENCE = frozenset(_inflect("suggest", "indicate", "signal+", "imply").split
 # Weak verbs whose complement must be a clause or a particle: "ruled that", "ruled out".
 _STRICT_COMPLEMENT = frozenset(_inflect("rule", "conclude", "determine", "observe").split("|"))
 _STRICT_RIGHT = re.compile(r"\s*(?:that\b|:|out\b|in\s+favou?r\b|against\b)")
+# Verbs of speaking proper: whatever stands before them as a short noun phrase is the
+# speaker, and what follows is what was said, with or without "that" ("She said the
+# plan was dead", "“We won,” he told donors."): no complement is needed.
+_SAY_VERBS = frozenset({"said", "says", "say", "told", "tells", "tell"})
+_SAID_NOTHING = re.compile(
+    r"\s+(?:(?:so|very)\s+)?(?:little|nothing|anything)\b(?!\s+(?:more|less))"
+)
+# Question verbs report a question only with one: a quote, a colon, "whether/if/why …"
+# ("asked the court to dismiss the case" is a request, not a report).
+_QUESTION_VERBS = frozenset({"asked", "asks", "wondered", "wonders"})
+_QUESTION_RIGHT = re.compile(
+    r"(?:\s+[\w’'.-]+){0,5}?\s*(?:,\s*#|:|#)|(?:\s+[\w’'.-]+){0,5}?,?\s+"
+    r"(?:whether|if|why|how|what|who|when|where)\b"
+)
+# A reporting clause set off mid-sentence: "By then, they said, the bank was …".
+_PARENTHETICAL_LEFT = re.compile(r"[,—–(]\s*[^,—–()#;:]{1,60}$")
+_PARENTHETICAL_RIGHT = re.compile(r"(?:\s+(?:on|late on|early on|last|this|in)\s+\w+)?\s*[,—–)]")
 
 _VERB = re.compile(
     rf"\b(?:(?P<strong>{_STRONG})|(?P<weak>{_COMPLEMENT}|{'|'.join(sorted(_LABELLING))}))\b"
@@ -403,7 +448,10 @@ _PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being|get|got)\s+(?:
 _PASSIVE_BY = re.compile(r"\s+by\s+")
 # Adjectival and idiomatic uses of the weak verbs: "an estimated 300", "confirmed cases",
 # "shares added 2%", "all told".
-_NOT_REPORTING_BEFORE = re.compile(r"(?:\b(?:an|the|a|of|\d[\d,.]*|value|all)\s+|-)$", re.I)
+_NOT_REPORTING_BEFORE = re.compile(
+    r"(?:\b(?:an|the|a|of|\d[\d,.]*|value|all|his|her|its|their|our|my|your)\s+|\w[’']s\s+|-)$",
+    re.I,
+)
 _FIGURE_VERBS = {"added", "adds", "posted", "posts", "claimed", "claims", "reported", "reports"}
 _NOT_REPORTING_AFTER = re.compile(
     r"\s+(?:[\d$€£¥]|up\b|down\b|to\b(?!\s+(?:reporters|journalists|the\s+press))|"
@@ -490,7 +538,9 @@ _DOCUMENT_NOUNS = frozenset(
     """
     data figures survey poll polls study report research analysis records documents
     statistics census filing filings results footage video images findings index
-    estimates minutes audit
+    estimates minutes audit polling outcome tally count numbers average returns emails
+    transcripts transcript photos photographs pictures videos recordings recording tape
+    tapes logs ratings projections forecasts models
     """.split()
 )
 _LEAD_WORDS = frozenset(
@@ -631,6 +681,42 @@ def _source_after(masked: str, start: int) -> tuple[Span | None, bool]:
     return (Span(s, e, masked[s:e]), vague) if ok else (None, False)
 
 
+# A speaker label (transcripts, round-ups of reactions): "JOEL SMITH: …", "Jane Doe, Fox
+# News: “…”". The label is a name: capitalised words, optionally with an affiliation
+# after a comma; words that head notes and page furniture ("Editor's note:", "Update:",
+# "Watch:") and dates are not speakers.
+_SPEAKER_LABEL = re.compile(
+    r"^\s*(?P<src>[A-Z][\w.’'-]*(?:\s[A-Z][\w.’'-]*){0,4}"
+    r"(?:,\s(?:[A-Z][\w.’'&-]*|of|the|and|for)(?:\s(?:[A-Z][\w.’'&-]*|of|the|and|for)){0,5})?)"
+    r"\s*:\s+(?=[#\w])"
+)
+_NOT_SPEAKER_WORDS = frozenset(
+    """
+    editor editor's editor’s editors note update updated correction clarification photo
+    photos photograph photographs picture pictures pic illustration graphic map composite
+    file images footage video watch read related breaking exclusive warning source sources
+    credit credits caption image listen question answer q a pictured topics tags
+    published posted advertisement sponsored opinion analysis review summary background
+    context timeline key why what how here this that the it he she they we i day step
+    part chapter live latest more also see note: plus bottom update: fact reality
+    monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december today yesterday tonight
+    """.split()
+)
+
+
+def _speaker_label(masked: str) -> Span | None:
+    m = _SPEAKER_LABEL.match(masked)
+    if m is None:
+        return None
+    words = [w.lower() for w in _WORD.findall(m.group("src"))]
+    if not words or words[0] in _NOT_SPEAKER_WORDS or set(words) & _NOT_SPEAKER_WORDS - {"a"}:
+        return None
+    if len(words) == 1 and not (words[0].isalpha() and len(words[0]) > 2):
+        return None
+    return Span(m.start("src"), m.end("src"), m.group("src"))
+
+
 def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span | None]:
     """The best attribution cue with its source, and a negated cue seen on the way."""
     found: list[tuple[float, Attribution]] = []
@@ -645,6 +731,11 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             )
         )
 
+    label = _speaker_label(masked)
+    if label is not None:
+        colon = masked.index(":", label.end)
+        add(2.2, Span(colon, colon + 1, ":"), label, "speaker_label", False)
+
     for m in _ACCORDING.finditer(masked):
         src, vague = _source_after(masked, m.end())
         if src:
@@ -656,7 +747,13 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
         if _NEGATED.search(left):
             negated = negated or cue
             continue
-        if _PASSIVE_BEFORE.search(left):
+        if re.search(r"\b[Aa]s\s+$", left) and _PASSIVE_BY.match(right):
+            # "As reported by Western Journalism, …"
+            src, vague = _source_after(masked, m.end() + _PASSIVE_BY.match(right).end())
+            if src:
+                add(1.5, cue, src, "passive_by", vague)
+            continue
+        if _PASSIVE_BEFORE.search(left) and not m.group().endswith("ing"):
             by = _PASSIVE_BY.match(right)
             if by and m.group() != "said":
                 src, vague = _source_after(masked, m.end() + by.end())
@@ -667,8 +764,13 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             continue  # "to say"; "declined to comment" is handled as negation
         if m.group() == "said" and re.match(r"\s+to\s+(?:be|have)\b", right):
             continue  # "X said to be …": passive hearsay, no source
-        if _COMPARISON.search(left):
-            continue  # "than expected", "as the bank predicted": a comparison
+        as_clause = False
+        if cm := _COMPARISON.search(left):
+            # "than expected", "as expected": a comparison. "as the bank predicted", "as a
+            # reporter noted," name who said it.
+            if not cm.group()[:2].lower() == "as" or _source_before(masked, m.start())[0] is None:
+                continue
+            as_clause = True
         if m.group() in {"saying", "adding", "noting", "arguing", "warning", "insisting"}:
             # ", saying …": the speaker is the subject of the sentence.
             if re.search(r",\s*$", left):
@@ -692,7 +794,20 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             continue
         if m.group() in {"think", "thinks"} and re.match(r"\s+tanks?\b", right):
             continue  # "think tank"
-        complement = bool(_REPORT_COMPLEMENT.match(right) or _TAIL.fullmatch(right))
+        if verb in _SAY_VERBS and _SAID_NOTHING.match(right):
+            continue  # "has said little about it": the outlet's own statement
+        complement = bool(
+            _REPORT_COMPLEMENT.match(right)
+            or _TAIL.fullmatch(right)
+            or verb in _SAY_VERBS
+            or as_clause
+            or (_PARENTHETICAL_LEFT.search(left) and _PARENTHETICAL_RIGHT.match(right))
+        )
+        if verb in _QUESTION_VERBS:
+            # "asked the crowd, “Can she stay?”", "asked whether …"; "…?” he asked."
+            complement = bool(_QUESTION_RIGHT.match(right) or _TAIL.fullmatch(right))
+            if not complement:
+                continue
         # Inverted order: "…,” said Jane Doe." / "…, says the report."
         if re.search(r"[#,]\s*$", left) and m.group() in {
             "said",
@@ -727,7 +842,18 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             ok, _ = _looks_like_source(src.value.split(), not masked[: src.start].strip(" #"))
             if not ok or src.value.lower() in _PRONOUNS:
                 continue
-        shown = m.group() in {"showed", "shows", "found", "finds", "indicated", "indicates"}
+        shown = m.group() in {
+            "showed",
+            "shows",
+            "show",
+            "showing",
+            "found",
+            "finds",
+            "find",
+            "indicated",
+            "indicates",
+            "indicate",
+        }
         if shown:
             # "Data showed …" names a document; "X showed on Telegram a video" names the
             # origin of what is reported (guidelines: attributed). Otherwise ordinary use.
@@ -745,7 +871,7 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
                 _PLATFORM.match(right) or _PLATFORM_LATER.match(right)
             ):
                 add(2.0, cue, src, "verb", vague)
-            elif _REPORT_COMPLEMENT.match(right) or _TAIL.fullmatch(right):
+            elif complement:
                 add(2.0, cue, src, "verb", vague)
             elif m.group() in {
                 "confirmed",
@@ -1084,7 +1210,7 @@ _FURNITURE = re.compile(
     r"^\s*(?:PHOTOS?|PICTURES?|Photo|Picture|Image|Credits?|Source|Follow(?:\s+(?:topic|us))?|"
     r"Sign\s+up|Subscribe|Read\s+(?:more|also|next)|READ\s+(?:MORE|ALSO)|Click|Share|"
     r"Advertisement|ADVERTISEMENT|Related|RELATED|Watch|WATCH|Listen|Download|Copyright|"
-    r"©|All\s+rights\s+reserved|Updated|Published|Posted|By\s+[A-Z][\w.]+(?:\s+[A-Z][\w.]+)?"
+    r"©|All\s+rights\s+reserved|Updated|Published|Posted|Editor[’']?s[’']?\s+[Nn]ote|By\s+[A-Z][\w.]+(?:\s+[A-Z][\w.]+)?"
     r"\s*$)\b[:\s]?"
 )
 _CREDIT = re.compile(
@@ -1101,7 +1227,7 @@ _TERMINAL = re.compile(r"[.!?…]\s*[”\"’')\]]*\s*$|[”\"]\s*$")
 def _furniture(masked: str, text: str) -> str | None:
     stripped = text.strip()
     if _FURNITURE.match(stripped) or _CREDIT.search(stripped):
-        return "page furniture (credit, prompt or byline)"
+        return _CREDIT_WHY
     words = stripped.split()
     if len(words) < 3:
         return "too short to state a claim"
@@ -1117,6 +1243,7 @@ def _furniture(masked: str, text: str) -> str | None:
 
 
 NO_FULL_STOP = "no full stop: a headline, caption or teaser"
+_CREDIT_WHY = "page furniture (credit, prompt or byline)"
 
 
 # ---------------------------------------------------------------------------------------
@@ -1164,24 +1291,36 @@ def suggest_article(units: Sequence[tuple[str, str]]) -> list[Suggestion]:
     """Suggestions for an article's units, given as (kind, text) in reading order.
 
     Linear in the number of units: the open-quote state and the speaker of the open
-    quote are carried from one unit to the next.
+    quote are carried from one unit to the next. Sentences of a quote whose speaker is
+    named only where it closes ("“We won. / We will win again,” she said.") are waiting
+    until then, and are attributed to that speaker when the quote closes.
     """
     out: list[Suggestion] = []
     analyses: list[Analysis] = []
     open_quote = False
     opener: int | None = None  # index of the unit where the open quote began
+    waiting: list[int] = []  # units inside the open quote with no speaker yet
     for i, (kind, text) in enumerate(units):
         if kind in (TITLE, HEADING):
             a = analyse(text)
             analyses.append(a)
             out.append(_label_heading(a, kind))
-            open_quote, opener = False, None
+            open_quote, opener, waiting = False, None, []
             continue
         was_open = open_quote
         a = analyse(text, open_at_start=open_quote)
         analyses.append(a)
         speaker = _speaker_of_continuation(i, a, was_open, opener, analyses, out, units)
         out.append(_label(a, speaker, analyses))
+        if was_open and not a.opens_quote:
+            if out[i].label == ATTRIBUTED and a.attribution is not None:
+                for j in waiting:
+                    out[j] = _closing_speaker(analyses[j], a.attribution, i)
+            waiting = []
+        elif a.opens_quote and out[i].label != ATTRIBUTED:
+            waiting.append(i)
+        elif not a.opens_quote:
+            waiting = []
         if a.opens_quote and not was_open:
             opener = i
         elif a.opens_quote and was_open and opener is None:
@@ -1228,6 +1367,18 @@ def _speaker_of_continuation(
     return None
 
 
+def _closing_speaker(a: Analysis, att: Attribution, closer: int) -> Suggestion:
+    """A sentence inside a quote whose speaker is named in the later sentence closing it."""
+    return Suggestion(
+        ATTRIBUTED,
+        0.75,
+        f"inside a quote whose speaker “{att.source.value}” is named where it closes",
+        source=att.source,
+        quote_of=closer,
+        editorial=tuple(s for s, _ in a.editorial),
+    )
+
+
 def _label_heading(a: Analysis, kind: str) -> Suggestion:
     return Suggestion(
         NOT_CLAIM,
@@ -1251,7 +1402,7 @@ def _label(a: Analysis, speaker: tuple[int, float] | None, analyses: list[Analys
             cue=a.editorial[0][0],
             editorial=ed_spans,
         )
-    if a.furniture and a.attribution is None:
+    if a.furniture and a.attribution is None and (speaker is None or a.furniture == _CREDIT_WHY):
         conf = 0.55 if a.furniture == NO_FULL_STOP else 0.75
         return Suggestion(NOT_CLAIM, conf, a.furniture, editorial=ed_spans)
     att = a.attribution
@@ -1262,6 +1413,7 @@ def _label(a: Analysis, speaker: tuple[int, float] | None, analyses: list[Analys
             "passive_by": 0.85,
             "frame": 0.75,
             "shown": 0.65,
+            "speaker_label": 0.8,
         }[att.kind]
         if att.vague:
             conf -= 0.1
