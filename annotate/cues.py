@@ -372,7 +372,7 @@ _SAID_NOTHING = re.compile(
 _QUESTION_VERBS = frozenset({"asked", "asks", "wondered", "wonders"})
 _QUESTION_RIGHT = re.compile(
     r"(?:\s+[\w’'.-]+){0,5}?\s*(?:,\s*#|:|#)|(?:\s+[\w’'.-]+){0,5}?,?\s+"
-    r"(?:whether|if|why|how|what|who|when|where)\b"
+    r"(?:whether|if|why|how|what|who|when|where)\b|,\s+\w+ing\b|(?:\s+[\w’'.-]+){0,4}\s*[.!]\s*$"
 )
 # A reporting clause set off mid-sentence: "By then, they said, the bank was …".
 _PARENTHETICAL_LEFT = re.compile(r"[,—–(]\s*[^,—–()#;:]{1,60}$")
@@ -443,7 +443,7 @@ _INVERTED_END = re.compile(
 _MODAL_BEFORE = re.compile(
     r"\b(?:could|can|may|might|would|will|should|must|shall|does|do|did|to)\s+(?:\w+ly\s+)?$"
 )
-_COMPARISON = re.compile(r"\b(?:than|as)\s+(?:[\w’'-]+\s+){0,4}$")
+_COMPARISON = re.compile(r"\b(?:than|as)\s+(?:[\w’'-]+\s+){0,4}$", re.I)
 _PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being|get|got)\s+(?:\w+ly\s+)?$")
 _PASSIVE_BY = re.compile(r"\s+by\s+")
 # Adjectival and idiomatic uses of the weak verbs: "an estimated 300", "confirmed cases",
@@ -595,6 +595,7 @@ def _looks_like_source(words: list[str], at_sentence_start: bool) -> tuple[bool,
 
 
 _DETERMINERS = {"the", "a", "an", "its", "his", "her", "their", "our", "one", "two", "some"}
+_QUANTIFIERS = {"another", "many", "several", "each", "both", "most", "all", "other", "few"}
 
 
 def _source_before(masked: str, end: int, *, structural: bool = False) -> tuple[Span | None, bool]:
@@ -608,9 +609,14 @@ def _source_before(masked: str, end: int, *, structural: bool = False) -> tuple[
     for m in _BOUNDARY.finditer(left):
         cut = m.end()
     chunk = left[cut:]
-    if not chunk.strip() and cut > 0 and left[cut - 1] == ",":
-        # "Jane Doe, the chief executive, said": skip back over the appositive.
+    bare = chunk.rstrip()
+    if trail := _TRAIL.search(bare):
+        bare = bare[: trail.start()]
+    if not bare.strip() and cut > 0 and left[cut - 1] in ",)":
+        # "Jane Doe, the chief executive, said", "Jane Doe, however, has said", "Jane
+        # Doe (who …) said": skip back over the appositive.
         before = left[: cut - 1]
+        stop = cut if left[cut - 1] == ")" else cut - 1
         # Up to three appositives and relative clauses: "Jane Doe, 45, a teacher, said";
         # "The ministry, which has resisted …, said".
         for _ in range(3):
@@ -619,7 +625,7 @@ def _source_before(masked: str, end: int, *, structural: bool = False) -> tuple[
                 break
             inner = _source_before(masked, prev, structural=structural)
             if inner[0] is not None:
-                return Span(inner[0].start, cut - 1, masked[inner[0].start : cut - 1]), inner[1]
+                return Span(inner[0].start, stop, masked[inner[0].start : stop]), inner[1]
             before = before[:prev]
         return None, False
     chunk = chunk.rstrip()
@@ -636,9 +642,7 @@ def _source_before(masked: str, end: int, *, structural: bool = False) -> tuple[
     ok, vague = _looks_like_source([w.group() for w in words], at_start)
     first = words[0].group()
     if not ok and structural and len(words) <= 6:
-        ok = first.lower() in _DETERMINERS | {"another", "many", "several", "each"} or (
-            _is_cap(first) and not at_start
-        )
+        ok = first.lower() in _DETERMINERS | _QUANTIFIERS or (_is_cap(first) and not at_start)
     if first.lower() in {"neither", "no", "none", "nobody", "nor"}:
         ok = False  # "Neither company disclosed …": a reported absence
     if not ok:
@@ -715,6 +719,24 @@ def _speaker_label(masked: str) -> Span | None:
     if len(words) == 1 and not (words[0].isalpha() and len(words[0]) > 2):
         return None
     return Span(m.start("src"), m.end("src"), m.group("src"))
+
+
+_LEAD_ADVERBS = re.compile(
+    r"\s*(?:(?:but|and|so|then|yet|still|later|earlier|meanwhile|however|also|now|"
+    r"instead|separately|previously|again)\b,?\s*)*$",
+    re.I,
+)
+
+
+_SUBORDINATE = re.compile(r"\b(?:after|before|when|since|because|until|while|once)\s+$", re.I)
+
+
+def _main_subject(masked: str, src: Span) -> bool:
+    """The source opens the sentence (after a quote or a linking adverb at most): it is
+    the subject of the main clause ("He explained …"), not of a clause inside it
+    ("… after it warned on profits")."""
+    before = masked[: src.start].replace(_MASK, " ").rstrip(" ,")
+    return bool(_LEAD_ADVERBS.fullmatch(before))
 
 
 def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span | None]:
@@ -800,6 +822,7 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             _REPORT_COMPLEMENT.match(right)
             or _TAIL.fullmatch(right)
             or verb in _SAY_VERBS
+            or verb in _LABELLING  # its "as" or quote was checked above
             or as_clause
             or (_PARENTHETICAL_LEFT.search(left) and _PARENTHETICAL_RIGHT.match(right))
         )
@@ -826,7 +849,11 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             src, vague = _source_after(masked, m.end())
             if (
                 src
-                and (_is_cap(src.value) or src.value.split()[0].lower() in _DETERMINERS)
+                and (
+                    _is_cap(src.value)
+                    or src.value.split()[0].lower() in _DETERMINERS
+                    or re.search(r"#\s*,?\s*$", left)
+                )
                 and _INVERTED_END.match(masked, src.end)
             ):
                 add(2.5, cue, src, "verb", vague)
@@ -834,7 +861,9 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
         src, vague = _source_before(masked, m.start(), structural=complement)
         if src is None:
             continue
-        if src.value.lower() in _PRONOUNS and not complement:
+        if src.value.lower() in _PRONOUNS and (
+            not (complement or _main_subject(masked, src)) or _SUBORDINATE.search(left[: src.start])
+        ):
             continue  # "after it warned on profits": an event, not a report
         if verb in _INFERENCE:
             # "The move suggests …" is the writer's reading of an event; "the data
@@ -862,6 +891,8 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
                 add(2.0, cue, src, "verb", vague)
             elif _PLATFORM.match(right) or _PLATFORM_LATER.match(right):
                 add(1.0, cue, src, "shown", vague)
+            elif verb.startswith("indicat") and complement:
+                add(2.0, cue, src, "verb", vague)  # "Clinton has indicated she would …"
             continue
         if verb in _LABELLING:
             add(2.0, cue, src, "verb", vague)  # its "as" or quote was checked above
@@ -887,7 +918,7 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
                 "reports",
                 "noted",
                 "notes",
-            } and re.match(r"\s+(?:the|a|an|its|his|her|their|on|in|\w+ly)\b", right):
+            } and re.match(r"\s+(?:the|a|an|its|his|her|their|no|on|in|\w+ly)\b", right):
                 add(1.5, cue, src, "verb", vague)
             continue
         add(2.0, cue, src, "verb", vague)
@@ -1284,7 +1315,7 @@ def _direct_quote(a: Analysis) -> bool:
 
 def _starts_with_quote(text: str) -> bool:
     s = text.lstrip()
-    return bool(s) and (s[0] in _OPENERS or s[0] == _STRAIGHT)
+    return bool(s) and (s[0] in _OPENERS or s[0] == _STRAIGHT or s[:2] in ("''", "``"))
 
 
 def suggest_article(units: Sequence[tuple[str, str]]) -> list[Suggestion]:
@@ -1300,6 +1331,7 @@ def suggest_article(units: Sequence[tuple[str, str]]) -> list[Suggestion]:
     open_quote = False
     opener: int | None = None  # index of the unit where the open quote began
     waiting: list[int] = []  # units inside the open quote with no speaker yet
+    tagged: list[int] = []  # a quote just closed with no speaker: "“…?” / Trump asked."
     for i, (kind, text) in enumerate(units):
         if kind in (TITLE, HEADING):
             a = analyse(text)
@@ -1312,12 +1344,24 @@ def suggest_article(units: Sequence[tuple[str, str]]) -> list[Suggestion]:
         analyses.append(a)
         speaker = _speaker_of_continuation(i, a, was_open, opener, analyses, out, units)
         out.append(_label(a, speaker, analyses))
+        att = a.attribution
+        if tagged and att is not None and not a.quotes and _main_subject(a.text, att.source):
+            for j in tagged:
+                out[j] = _closing_speaker(analyses[j], att, i)
+        tagged = []
+        if (
+            not a.opens_quote
+            and out[i].source is None
+            and _CLOSING_QUOTE_END.search(text)
+            and (was_open or a.quoted_share > 0.5)
+        ):
+            tagged = [*waiting, i]
         if was_open and not a.opens_quote:
             if out[i].label == ATTRIBUTED and a.attribution is not None:
                 for j in waiting:
                     out[j] = _closing_speaker(analyses[j], a.attribution, i)
             waiting = []
-        elif a.opens_quote and out[i].label != ATTRIBUTED:
+        elif a.opens_quote and out[i].source is None:
             waiting.append(i)
         elif not a.opens_quote:
             waiting = []
@@ -1365,6 +1409,9 @@ def _speaker_of_continuation(
             # A quoted sentence right after an attributed quote: same speaker, weakly.
             return j, 0.65
     return None
+
+
+_CLOSING_QUOTE_END = re.compile(r"[.!?,…]\s*(?:[”»\"]|'')\s*$")
 
 
 def _closing_speaker(a: Analysis, att: Attribution, closer: int) -> Suggestion:
