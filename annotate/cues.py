@@ -292,6 +292,7 @@ _STRONG = "|".join(
                 "blame",
                 "fault",
                 "slam+",
+                "blast",
                 "rubbish",
                 "mock",
                 "ridicule",
@@ -307,7 +308,7 @@ _NOT_SPEECH_AFTER = re.compile(r"\s+(?:into|onto|through|shut|from|down\s+on)\b"
 # "ruled the country"): reporting only with a complement or at the sentence's tail.
 _COMPLEMENT = "|".join(
     [
-        "wrote|writes|write|found|finds|find|showed|shows|show|showing|thought|think|thinks|"
+        "wrote|writes|write|found|finds|find|showed|shown|shows|show|showing|thought|think|thinks|"
         "feared|fear|fears|reckon|reckons|believe|believes|believed|asked|asks|continued|"
         "continues|wondered|wonders",
         _inflect(
@@ -561,6 +562,11 @@ _BOUNDARY = re.compile(
 )
 _WORD = re.compile(r"[\w’'&.@-]+")
 _MAX_SOURCE_WORDS = 9
+_COPULAS = frozenset({"is", "was", "are", "were"})
+# A long name ending in a speaker or document noun ("the USC Dornsife/Los Angeles Times
+# Daybreak national tracking poll") may run longer.
+_MAX_HEADED_SOURCE_WORDS = 13
+_RELATIVE_END = re.compile(r"(?<=[\w.’'])\s*,?\s*\b(?:who|which)\s*$")
 
 
 def _is_cap(word: str) -> bool:
@@ -609,6 +615,9 @@ def _source_before(masked: str, end: int, *, structural: bool = False) -> tuple[
     for m in _BOUNDARY.finditer(left):
         cut = m.end()
     chunk = left[cut:]
+    if not chunk.strip() and (rel := _RELATIVE_END.search(left)):
+        # "President Obama, who claimed …": the antecedent of "who" is the speaker.
+        return _source_before(masked, rel.start(), structural=structural)
     bare = chunk.rstrip()
     if trail := _TRAIL.search(bare):
         bare = bare[: trail.start()]
@@ -635,7 +644,17 @@ def _source_before(masked: str, end: int, *, structural: bool = False) -> tuple[
     words = list(_WORD.finditer(chunk))
     while words and words[0].group().lower() in _LEAD_WORDS:
         words.pop(0)
-    if not words or len(words) > _MAX_SOURCE_WORDS:
+    copulas = [k for k, w in enumerate(words) if w.group() in _COPULAS]
+    if copulas and copulas[-1] + 1 < len(words):
+        words = words[copulas[-1] + 1 :]  # "One such politician was Barack Obama, who …"
+    if (
+        not words
+        or len(words) > _MAX_SOURCE_WORDS
+        and (
+            len(words) > _MAX_HEADED_SOURCE_WORDS
+            or words[-1].group().lower() not in _SPEAKER_NOUNS | _DOCUMENT_NOUNS
+        )
+    ):
         return None, False
     start, stop = cut + words[0].start(), cut + words[-1].end()
     at_start = not masked[:start].strip(" #")
@@ -656,8 +675,13 @@ _VERBISH = re.compile(
 )
 
 
-def _source_after(masked: str, start: int) -> tuple[Span | None, bool]:
-    """The source phrase that starts at ``start`` ("according to X", ", said Jane Doe")."""
+def _source_after(masked: str, start: int, *, loose: bool = False) -> tuple[Span | None, bool]:
+    """The source phrase that starts at ``start`` ("according to X", ", said Jane Doe").
+
+    ``loose``: the cue names a source whatever it is ("according to the schedule
+    published Thursday"), so a determiner phrase is accepted and a participle does not
+    end it.
+    """
     m = re.compile(r"\s*").match(masked, start)
     pos = m.end() if m else start
     stop = len(masked)
@@ -675,6 +699,8 @@ def _source_after(masked: str, start: int) -> tuple[Span | None, bool]:
     # Stop before the first word that looks like a verb: "the ministry blamed …".
     for i, w in enumerate(words):
         if i > 0 and _VERBISH.match(w.group()) and not _is_cap(w.group()):
+            if loose and w.group().endswith("ed") and w.group() not in {"said", "told"}:
+                continue  # "recently hacked documents", "the schedule published Thursday"
             words = words[:i]
             break
     words = words[:_MAX_SOURCE_WORDS]
@@ -682,6 +708,9 @@ def _source_after(masked: str, start: int) -> tuple[Span | None, bool]:
         return None, False
     s, e = pos + words[0].start(), pos + words[-1].end()
     ok, vague = _looks_like_source([w.group() for w in words], False)
+    if not ok and loose:
+        first = words[0].group()
+        ok = first.lower() in _DETERMINERS | _QUANTIFIERS or _is_cap(first) or len(words) > 1
     return (Span(s, e, masked[s:e]), vague) if ok else (None, False)
 
 
@@ -728,6 +757,7 @@ _LEAD_ADVERBS = re.compile(
 )
 
 
+_WENT_ON = re.compile(r"\b(?:went|goes|go|going|then\s+went)\s+on\s+to\s+$")
 _SUBORDINATE = re.compile(r"\b(?:after|before|when|since|because|until|while|once)\s+$", re.I)
 
 
@@ -759,7 +789,7 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
         add(2.2, Span(colon, colon + 1, ":"), label, "speaker_label", False)
 
     for m in _ACCORDING.finditer(masked):
-        src, vague = _source_after(masked, m.end())
+        src, vague = _source_after(masked, m.end(), loose=True)
         if src:
             add(3.0, Span(m.start(), m.end(), m.group()), src, "according_to", vague)
 
@@ -782,7 +812,11 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
                 if src:
                     add(1.5, cue, src, "passive_by", vague)
             continue
-        if re.search(r"\b(?:to|let's|let us)\s+$", left):
+        if went := _WENT_ON.search(left):
+            # "He went on to say, “…”": the verb's subject stands before "went on to".
+            cue = Span(went.start(), m.end(), masked[went.start() : m.end()])
+            left = left[: went.start()]
+        elif re.search(r"\b(?:to|let's|let us)\s+$", left):
             continue  # "to say"; "declined to comment" is handled as negation
         if m.group() == "said" and re.match(r"\s+to\s+(?:be|have)\b", right):
             continue  # "X said to be …": passive hearsay, no source
@@ -858,7 +892,7 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             ):
                 add(2.5, cue, src, "verb", vague)
                 continue
-        src, vague = _source_before(masked, m.start(), structural=complement)
+        src, vague = _source_before(masked, cue.start, structural=complement)
         if src is None:
             continue
         if src.value.lower() in _PRONOUNS and (
@@ -873,6 +907,7 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
                 continue
         shown = m.group() in {
             "showed",
+            "shown",
             "shows",
             "show",
             "showing",
@@ -1357,7 +1392,9 @@ def suggest_article(units: Sequence[tuple[str, str]]) -> list[Suggestion]:
         ):
             tagged = [*waiting, i]
         if was_open and not a.opens_quote:
-            if out[i].label == ATTRIBUTED and a.attribution is not None:
+            # A quote of more than a few sentences without a mark is more likely a
+            # stray or unmatched mark than one speaker's words.
+            if out[i].label == ATTRIBUTED and a.attribution is not None and len(waiting) <= 4:
                 for j in waiting:
                     out[j] = _closing_speaker(analyses[j], a.attribution, i)
             waiting = []
