@@ -594,7 +594,7 @@ def _looks_like_source(words: list[str], at_sentence_start: bool) -> tuple[bool,
         )
         for i, w in enumerate(words)
     )
-    speaker = bool(heads & _SPEAKER_NOUNS)
+    speaker = bool(heads & _SPEAKER_NOUNS or heads & _DOCUMENT_NOUNS)
     familiar = "familiar" in lowered or "knowledge" in lowered or "briefed" in lowered
     vague = not named and bool(heads & _VAGUE_NOUNS or familiar)
     return named or speaker or familiar, vague
