@@ -1380,31 +1380,34 @@ def suggest_article(units: Sequence[tuple[str, str]]) -> list[Suggestion]:
         speaker = _speaker_of_continuation(i, a, was_open, opener, analyses, out, units)
         out.append(_label(a, speaker, analyses))
         att = a.attribution
+        # The quote open at the start of this unit closes in it (and may open again:
+        # "“…,” Smith said, “She told me …").
+        closed_here = was_open and (not a.opens_quote or len(a.quotes) > 1)
         if tagged and att is not None and not a.quotes and _main_subject(a.text, att.source):
             for j in tagged:
                 out[j] = _closing_speaker(analyses[j], att, i)
-        tagged = []
+            tagged = []
+        elif not (tagged and out[i].source is None and _starts_with_quote(text)):
+            tagged = []  # quoted sentences in a row keep waiting for a tag together
         if (
             not a.opens_quote
             and out[i].source is None
             and _CLOSING_QUOTE_END.search(text)
             and (was_open or a.quoted_share > 0.5)
         ):
-            tagged = [*waiting, i]
-        if was_open and not a.opens_quote:
+            tagged = [*tagged, *waiting, i][-_MAX_WAITING:]
+        if closed_here:
             # A quote of more than a few sentences without a mark is more likely a
             # stray or unmatched mark than one speaker's words.
-            if out[i].label == ATTRIBUTED and a.attribution is not None and len(waiting) <= 4:
+            if att is not None and out[i].source is not None and len(waiting) <= _MAX_WAITING:
                 for j in waiting:
-                    out[j] = _closing_speaker(analyses[j], a.attribution, i)
+                    out[j] = _closing_speaker(analyses[j], att, i)
             waiting = []
-        elif a.opens_quote and out[i].source is None:
+        if a.opens_quote and out[i].source is None:
             waiting.append(i)
         elif not a.opens_quote:
             waiting = []
-        if a.opens_quote and not was_open:
-            opener = i
-        elif a.opens_quote and was_open and opener is None:
+        if a.opens_quote and (not was_open or closed_here or opener is None):
             opener = i
         open_quote = a.opens_quote
         if not open_quote:
@@ -1448,6 +1451,7 @@ def _speaker_of_continuation(
     return None
 
 
+_MAX_WAITING = 4  # sentences of one quote that wait for a speaker named after them
 _CLOSING_QUOTE_END = re.compile(r"[.!?,…]\s*(?:[”»\"]|'')\s*$")
 
 
