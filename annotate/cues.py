@@ -134,6 +134,8 @@ def quote_spans(text: str, open_at_start: bool = False) -> tuple[list[Span], boo
     lead = len(text) - len(text.lstrip())
     for m in _DOUBLE_MARK.finditer(text):
         mark, i = m.group(), m.start()
+        if mark in _OPENERS and inside and not text[m.end() : m.end() + 1].isalnum():
+            mark = "”"  # an opening mark typed where the quote ends ("… again“")
         if mark in _OPENERS or mark == "``":
             if not inside:
                 inside, start, depth = True, i, 1
@@ -280,6 +282,10 @@ _STRONG = "|".join(
                 "joke",
                 "boast",
                 "lament",
+                "shout",
+                "yell",
+                "scream",
+                "chant",
                 "grumble",
                 "muse",
                 "maintain",
@@ -525,7 +531,8 @@ _SPEAKER_NOUNS = frozenset(
     ambassador envoy negotiators negotiator premier chancellor senators governors mayors
     brigade coastguard ombudsman auditor auditors sheriff detectives detective constable
     commissioner inspector inspectorate prosecution counsel barrister solicitor
-    scholars academics historian historians planners regulator's
+    scholars academics historian historians planners regulator's percent majority
+    respondents
     """.split()
 )
 _VAGUE_NOUNS = frozenset(
@@ -554,7 +561,11 @@ _TRAIL = re.compile(
     r"(?:\s+(?:has|have|had|also|previously|later|earlier|again|repeatedly|publicly|"
     r"separately|then|would|will|did|does|do|had|officially|recently|once|first|"
     r"immediately|last\s+\w+|this\s+\w+|(?:late\s+|early\s+)?on\s+\w+|in\s+\w+|"
-    r"at\s+the\s+time|on\s+\w+\s+\w+))+$"
+    r"at\s+the\s+time|on\s+\w+\s+\w+|"
+    # any manner adverb ("loudly asked"), but not the nouns that end in -ly
+    r"(?!(?:family|ally|rally|assembly|supply|monopoly|anomaly|bully|daily|weekly|"
+    r"monthly|quarterly|elderly|july|italy|tally|lily|holly|fly|butterfly|jelly|belly|"
+    r"gully|homily)\b)[a-z]+ly))+$"
 )
 _BOUNDARY = re.compile(
     r"[,;:()\[\]#—–]|\s-\s|\b(?:that|which|who|whom|whose|because|when|where|whether|"
@@ -582,7 +593,9 @@ def _looks_like_source(words: list[str], at_sentence_start: bool) -> tuple[bool,
         return False, False  # the writer's own voice outside quotes: opinion, not a source
     if len(words) == 1 and lowered[0] in _PRONOUNS:
         return True, False
-    if lowered[0] in {"this", "that", "these", "those", "there", "what", "which"}:
+    if lowered[0] in {"this", "that", "these", "those", "there", "what", "which"} and not (
+        len(words) > 1 and lowered[0] != "what" and set(lowered[1:]) & _SPEAKER_NOUNS
+    ):  # "this source told the Post" names its speaker
         return False, False
     heads = {w.removesuffix("’s").removesuffix("'s") for w in lowered}
     named = any(
@@ -1367,6 +1380,7 @@ def suggest_article(units: Sequence[tuple[str, str]]) -> list[Suggestion]:
     opener: int | None = None  # index of the unit where the open quote began
     waiting: list[int] = []  # units inside the open quote with no speaker yet
     tagged: list[int] = []  # a quote just closed with no speaker: "“…?” / Trump asked."
+    unmarked = 0  # units in a row inside a carried quote without any quote mark
     for i, (kind, text) in enumerate(units):
         if kind in (TITLE, HEADING):
             a = analyse(text)
@@ -1376,6 +1390,7 @@ def suggest_article(units: Sequence[tuple[str, str]]) -> list[Suggestion]:
             continue
         was_open = open_quote
         a = analyse(text, open_at_start=open_quote)
+        unmarked = unmarked + 1 if was_open and not _DOUBLE_MARK.search(text) else 0
         analyses.append(a)
         speaker = _speaker_of_continuation(i, a, was_open, opener, analyses, out, units)
         out.append(_label(a, speaker, analyses))
@@ -1409,7 +1424,9 @@ def suggest_article(units: Sequence[tuple[str, str]]) -> list[Suggestion]:
             waiting = []
         if a.opens_quote and (not was_open or closed_here or opener is None):
             opener = i
-        open_quote = a.opens_quote
+        # Long quotes re-open every paragraph with a mark: a quote carried over more
+        # sentences than that without one comes from a stray or unmatched mark.
+        open_quote = a.opens_quote and unmarked < _MAX_UNMARKED
         if not open_quote:
             opener = None
     return out
@@ -1451,6 +1468,7 @@ def _speaker_of_continuation(
     return None
 
 
+_MAX_UNMARKED = 6  # sentences a quote is carried over without any mark
 _MAX_WAITING = 4  # sentences of one quote that wait for a speaker named after them
 _CLOSING_QUOTE_END = re.compile(r"[.!?,…]\s*(?:[”»\"]|'')\s*$")
 
