@@ -210,7 +210,8 @@ _STRONG = "|".join(
     [
         "said|says|say|told|tells|saying|adding|noting|arguing|warning|insisting|"
         "claiming|stressing|explaining|citing|forecast|forecasts|tweets|stresses|"
-        "spoke\\s+of|pointed\\s+out|points\\s+out|point\\s+out",
+        "spoke\\s+of|pointed\\s+out|points\\s+out|point\\s+out|telling|tweeting|"
+        "called\\s+(?:for|on)|calls\\s+(?:for|on)|calling\\s+(?:for|on)",
         _inflect(
             "accuse",
             "announce",
@@ -357,6 +358,7 @@ _LABELLING = frozenset(
         "characterize",
         "portray",
         "call",
+        "quote",
     ).split("|")
     + ["labelled", "labeled", "labels", "label"]
 )
@@ -370,6 +372,9 @@ _STRICT_RIGHT = re.compile(r"\s*(?:that\b|:|out\b|in\s+favou?r\b|against\b)")
 # Verbs of speaking proper: whatever stands before them as a short noun phrase is the
 # speaker, and what follows is what was said, with or without "that" ("She said the
 # plan was dead", "“We won,” he told donors."): no complement is needed.
+_SUBJECT_GERUNDS = frozenset(
+    {"saying", "adding", "noting", "arguing", "warning", "insisting", "telling", "tweeting"}
+)
 _SAY_VERBS = frozenset({"said", "says", "say", "told", "tells", "tell"})
 _SAID_NOTHING = re.compile(
     r"\s+(?:(?:so|very)\s+)?(?:little|nothing|anything)\b(?!\s+(?:more|less))"
@@ -593,6 +598,8 @@ def _looks_like_source(words: list[str], at_sentence_start: bool) -> tuple[bool,
         return False, False  # the writer's own voice outside quotes: opinion, not a source
     if len(words) == 1 and lowered[0] in _PRONOUNS:
         return True, False
+    if len(words) == 1 and lowered[0] in {"some", "many", "others", "most", "several"}:
+        return True, True  # "Some accused him of …": speakers left unnamed
     if lowered[0] in {"this", "that", "these", "those", "there", "what", "which"} and not (
         len(words) > 1 and lowered[0] != "what" and set(lowered[1:]) & _SPEAKER_NOUNS
     ):  # "this source told the Post" names its speaker
@@ -840,9 +847,9 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             if not cm.group()[:2].lower() == "as" or _source_before(masked, m.start())[0] is None:
                 continue
             as_clause = True
-        if m.group() in {"saying", "adding", "noting", "arguing", "warning", "insisting"}:
-            # ", saying …": the speaker is the subject of the sentence.
-            if re.search(r",\s*$", left):
+        if m.group() in _SUBJECT_GERUNDS or m.group().startswith("calling"):
+            # ", saying …", "by saying …": the speaker is the subject of the sentence.
+            if re.search(r"(?:,|\bby)\s*$", left):
                 src, vague = _source_after(masked, 0)
                 if src:
                     add(1.8, cue, src, "verb", vague)
