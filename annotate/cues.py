@@ -414,6 +414,11 @@ def _verb_matches(masked: str) -> Iterable[re.Match[str]]:
 
 
 _TOKEN = re.compile(r"\w+")
+_ISSUED = re.compile(
+    r"\b(?:issued|issues|released|releases|put\s+out|sent\s+out)\s+(?:a|an|the|this|its|his|"
+    r"her|their)\s+(?:following\s+|brief\s+|short\s+|written\s+|joint\s+|new\s+)?"
+    r"(?:statement|message|response)\b"
+)
 _ACCORDING = re.compile(r"\b[Aa]ccording to\b")
 _FRAME = re.compile(
     r"\b(?:[Ii]n|[Dd]uring|[Vv]ia|[Tt]hrough)\s+(?:(?:a|an|its|his|her|their|the)\s+"
@@ -691,7 +696,9 @@ def _source_before(masked: str, end: int, *, structural: bool = False) -> tuple[
 
 _VERBISH = re.compile(
     r"^(?:is|are|was|were|has|have|had|will|would|can|could|may|might|must|should|did|"
-    r"does|do|said|says|told|\w+ed|blamed|urged|expects|warns|plans|wants|hopes|agreed)$"
+    r"does|do|said|says|told|\w+ed|blamed|urged|expects|warns|plans|wants|hopes|agreed|"
+    r"wrote|spoke|went|came|gave|took|made|met|sent|left|ran|won|lost|held|began|got|"
+    r"put|saw|knew|thought|felt|kept|brought|stood|tweeted|posted)$"
 )
 
 
@@ -807,6 +814,13 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
     if label is not None:
         colon = masked.index(":", label.end)
         add(2.2, Span(colon, colon + 1, ":"), label, "speaker_label", False)
+
+    for m in _ISSUED.finditer(masked):
+        # "X issued the following statement:", "X released a statement, “…”"
+        if not _NEGATED.search(masked[: m.start()]):
+            src, vague = _source_before(masked, m.start(), structural=True)
+            if src:
+                add(2.0, Span(m.start(), m.end(), m.group()), src, "verb", vague)
 
     for m in _ACCORDING.finditer(masked):
         src, vague = _source_after(masked, m.end(), loose=True)

@@ -205,3 +205,27 @@ def test_reporting_frames_around_the_verb(text, source):
     assert s.label == ATTRIBUTED
     if source is not None:
         assert s.source.value == source
+
+
+def test_a_statement_issued_then_quoted_over_several_sentences():
+    units = [
+        (SENTENCE, "After the flood, the governor issued the following statement:"),
+        (SENTENCE, "“Our thoughts are with every family in the valley."),
+        (SENTENCE, "We will rebuild.”"),
+    ]
+    out = suggest_article(units)
+    assert [s.label for s in out] == [ATTRIBUTED] * 3
+    assert out[0].source.value == "the governor" and out[2].quote_of == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("The union called for the minister to resign.", "The union"),
+        ("Some accused the council of hiding the report.", "Some"),
+        ("She wrote to the board, telling members that the audit was late.", "She"),
+    ],
+)
+def test_speech_acts_that_name_their_speaker(text, source):
+    s = suggest(text)
+    assert s.label == ATTRIBUTED and s.source.value == source
