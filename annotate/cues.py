@@ -810,12 +810,13 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             )
         )
 
-    label = _speaker_label(masked)
+    label = _speaker_label(masked) if ":" in masked else None
     if label is not None:
         colon = masked.index(":", label.end)
         add(2.2, Span(colon, colon + 1, ":"), label, "speaker_label", False)
 
-    for m in _ISSUED.finditer(masked):
+    issued = "statement" in masked or "message" in masked or "response" in masked
+    for m in _ISSUED.finditer(masked) if issued else ():
         # "X issued the following statement:", "X released a statement, “…”"
         if not _NEGATED.search(masked[: m.start()]):
             src, vague = _source_before(masked, m.start(), structural=True)
@@ -830,32 +831,36 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
     for m in _verb_matches(masked):
         cue = Span(m.start(), m.end(), m.group())
         left, right = masked[: m.start()], masked[m.end() :]
-        if _NEGATED.search(left):
+        # Patterns anchored at the cue look only at the words just before it.
+        near = left[-120:]
+        if _NEGATED.search(near):
             negated = negated or cue
             continue
-        if re.search(r"\b[Aa]s\s+$", left) and _PASSIVE_BY.match(right):
+        if re.search(r"\b[Aa]s\s+$", near) and _PASSIVE_BY.match(right):
             # "As reported by Western Journalism, …"
             src, vague = _source_after(masked, m.end() + _PASSIVE_BY.match(right).end())
             if src:
                 add(1.5, cue, src, "passive_by", vague)
             continue
-        if _PASSIVE_BEFORE.search(left) and not m.group().endswith("ing"):
+        if _PASSIVE_BEFORE.search(near) and not m.group().endswith("ing"):
             by = _PASSIVE_BY.match(right)
             if by and m.group() != "said":
                 src, vague = _source_after(masked, m.end() + by.end())
                 if src:
                     add(1.5, cue, src, "passive_by", vague)
             continue
-        if went := _WENT_ON.search(left):
+        if went := _WENT_ON.search(near):
             # "He went on to say, “…”": the verb's subject stands before "went on to".
-            cue = Span(went.start(), m.end(), masked[went.start() : m.end()])
-            left = left[: went.start()]
-        elif re.search(r"\b(?:to|let's|let us)\s+$", left):
+            at = len(left) - len(near) + went.start()
+            cue = Span(at, m.end(), masked[at : m.end()])
+            left = left[:at]
+            near = left[-120:]
+        elif re.search(r"\b(?:to|let's|let us)\s+$", near):
             continue  # "to say"; "declined to comment" is handled as negation
         if m.group() == "said" and re.match(r"\s+to\s+(?:be|have)\b", right):
             continue  # "X said to be …": passive hearsay, no source
         as_clause = False
-        if cm := _COMPARISON.search(left):
+        if cm := _COMPARISON.search(near):
             # "than expected", "as expected": a comparison. "as the bank predicted", "as a
             # reporter noted," name who said it.
             if not cm.group()[:2].lower() == "as" or _source_before(masked, m.start())[0] is None:
@@ -863,14 +868,14 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             as_clause = True
         if m.group() in _SUBJECT_GERUNDS or m.group().startswith("calling"):
             # ", saying …", "by saying …": the speaker is the subject of the sentence.
-            if re.search(r"(?:,|\bby)\s*$", left):
+            if re.search(r"(?:,|\bby)\s*$", near):
                 src, vague = _source_after(masked, 0)
                 if src:
                     add(1.8, cue, src, "verb", vague)
             continue
         weak = m.group("weak") is not None
         verb = m.group()
-        if weak and _NOT_REPORTING_BEFORE.search(left):
+        if weak and _NOT_REPORTING_BEFORE.search(near):
             continue
         if not weak and _NOT_SPEECH_AFTER.match(right):
             continue
@@ -878,7 +883,7 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             continue  # "called the police", "dismissed the case"
         if verb in _STRICT_COMPLEMENT and not _STRICT_RIGHT.match(right):
             continue  # "ruled the country", "observed a minute's silence"
-        if _MODAL_BEFORE.search(left) and verb not in {"said", "say", "says"}:
+        if _MODAL_BEFORE.search(near) and verb not in {"said", "say", "says"}:
             continue  # "could signal", "will announce": not a report of what was said
         if m.group() in _FIGURE_VERBS and _NOT_REPORTING_AFTER.match(right):
             continue
@@ -892,7 +897,7 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             or verb in _SAY_VERBS
             or verb in _LABELLING  # its "as" or quote was checked above
             or as_clause
-            or (_PARENTHETICAL_LEFT.search(left) and _PARENTHETICAL_RIGHT.match(right))
+            or (_PARENTHETICAL_LEFT.search(near) and _PARENTHETICAL_RIGHT.match(right))
         )
         if verb in _QUESTION_VERBS:
             # "asked the crowd, “Can she stay?”", "asked whether …"; "…?” he asked."
@@ -900,7 +905,7 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             if not complement:
                 continue
         # Inverted order: "…,” said Jane Doe." / "…, says the report."
-        if re.search(r"[#,]\s*$", left) and m.group() in {
+        if re.search(r"[#,]\s*$", near) and m.group() in {
             "said",
             "says",
             "added",
@@ -930,7 +935,8 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
         if src is None:
             continue
         if src.value.lower() in _PRONOUNS and (
-            not (complement or _main_subject(masked, src)) or _SUBORDINATE.search(left[: src.start])
+            not (complement or _main_subject(masked, src))
+            or _SUBORDINATE.search(masked[max(0, src.start - 20) : src.start])
         ):
             continue  # "after it warned on profits": an event, not a report
         if verb in _INFERENCE:
