@@ -759,6 +759,7 @@ _NOT_SPEAKER_WORDS = frozenset(
     published posted advertisement sponsored opinion analysis review summary background
     context timeline key why what how here this that the it he she they we i day step
     part chapter live latest more also see note: plus bottom update: fact reality
+    earlier later previously meanwhile next now elsewhere first second third finally
     monday tuesday wednesday thursday friday saturday sunday january february march april
     may june july august september october november december today yesterday tonight
     """.split()
@@ -836,9 +837,9 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
         if _NEGATED.search(near):
             negated = negated or cue
             continue
-        if re.search(r"\b[Aa]s\s+$", near) and _PASSIVE_BY.match(right):
+        if re.search(r"\b[Aa]s\s+$", near) and (by := _PASSIVE_BY.match(right)):
             # "As reported by Western Journalism, …"
-            src, vague = _source_after(masked, m.end() + _PASSIVE_BY.match(right).end())
+            src, vague = _source_after(masked, m.end() + by.end())
             if src:
                 add(1.5, cue, src, "passive_by", vague)
             continue
