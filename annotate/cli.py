@@ -826,11 +826,12 @@ def evaluate_cmd(
 ) -> None:
     """Report how well suggestions match human labels.
 
-    Accuracy, precision, recall and F1 per label, and a confusion matrix (rows: the
-    human label, columns: the suggestion). Without --data, the database given with --db
-    (or ANNOTATE_DB, if that file exists) is scored against the labels reviewers gave in
-    it; suggestions missing there are computed first. Otherwise the shipped evaluation
-    set is used.
+    Accuracy, precision, recall and F1 per label, macro-F1 (the mean F1 of the labels
+    that occur) and a confusion matrix (rows: the human label, columns: the
+    suggestion). Without --data, the database given with --db (or ANNOTATE_DB, if that
+    file exists) is scored against the labels reviewers gave in it; suggestions missing
+    there are computed first. Otherwise the shipped evaluation sets are used, each
+    split on its own.
 
     \b
     Examples:

@@ -59,7 +59,7 @@ class Attribution:
 
     cue: Span
     source: Span
-    kind: str  # "verb", "according_to", "frame", "shown", "passive_by"
+    kind: str  # "verb", "according_to", "frame", "shown", "passive_by", "speaker_label"
     vague: bool = False  # "officials", "analysts", "a source familiar with …"
 
 
@@ -106,32 +106,58 @@ class Suggestion:
 
 
 # ---------------------------------------------------------------------------------------
-# Quotation marks. Curly quotes say which way they face; a straight quote toggles. A
+# Quotation marks. Curly quotes say which way they face and may nest; a straight quote
+# toggles. Typewriter marks count as double quotes: two apostrophes ('' … '', as some
+# papers print them) act like a straight quote and two backticks (`` … '') open one. A
 # quote mark at the very start of a unit while a quote is open re-opens it (news style
-# opens every paragraph of a long quote and closes only the last).
+# opens every paragraph of a long quote and closes only the last). Single quotes
+# (‘…’ and '…') are quotes when they open before a word and close after one, so an
+# apostrophe inside a word ("it’s", "don't") is never taken for one; they are not
+# carried over to the next unit.
 
 _OPENERS = "“„«"
 _CLOSERS = "”»"
 _STRAIGHT = '"'
 _MASK = "#"  # same-length stand-in for quoted text; never a word character
+_DOUBLE_MARK = re.compile(r"''|``|[\"“„«”»]")
+_SINGLE_QUOTE = re.compile(
+    r"(?<![\w’'])[‘'](?=[A-Za-z])(?:[^‘’'\n]|[’'](?=[A-Za-z]))*?[\w.,!?;:…)\]-][’'](?![\w’'])"
+)
 
 
 def quote_spans(text: str, open_at_start: bool = False) -> tuple[list[Span], bool]:
     """The quoted stretches of ``text`` and whether a quote is still open at its end."""
     spans: list[Span] = []
     inside = open_at_start
+    depth = 1 if open_at_start else 0
     start = 0
     lead = len(text) - len(text.lstrip())
-    for i, ch in enumerate(text):
-        if ch in _OPENERS or (ch == _STRAIGHT and (not inside or i == lead)):
+    for m in _DOUBLE_MARK.finditer(text):
+        mark, i = m.group(), m.start()
+        if mark in _OPENERS and inside and not text[m.end() : m.end() + 1].isalnum():
+            mark = "”"  # an opening mark typed where the quote ends ("… again“")
+        if mark in _OPENERS or mark == "``":
             if not inside:
-                inside, start = True, i
-        elif ch in _CLOSERS or ch == _STRAIGHT:
+                inside, start, depth = True, i, 1
+            elif mark != "``" and i != lead:
+                depth += 1  # a curly quote inside a curly quote
+        elif mark in _CLOSERS:
             if inside:
-                spans.append(Span(start, i + 1, text[start : i + 1]))
-                inside = False
+                depth -= 1
+                if depth <= 0:
+                    spans.append(Span(start, m.end(), text[start : m.end()]))
+                    inside = False
+        elif not inside:  # a straight quote or '' that opens
+            inside, start, depth = True, i, 1
+        elif i != lead:  # one that closes (at the start it re-opens a continuing quote)
+            spans.append(Span(start, m.end(), text[start : m.end()]))
+            inside = False
     if inside:
         spans.append(Span(start, len(text), text[start:]))
+    singles = _SINGLE_QUOTE.finditer(_masked(text, spans)) if "'" in text or "‘" in text else ()
+    for q in singles:
+        spans.append(Span(q.start(), q.end(), q.group()))
+    spans.sort(key=lambda q: q.start)
     return spans, inside
 
 
@@ -143,7 +169,10 @@ def _masked(text: str, spans: Iterable[Span]) -> str:
 
 
 # Wire datelines ("WASHINGTON (Reuters) - ") name the outlet, not a source of the claim.
-_DATELINE = re.compile(r"^[A-Z][A-Z .,'’/-]{2,40}(?:\s*\([^)]{2,30}\))?\s*[-–—]+\s+")
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z .,'’/-]{2,40}(?:\s*\([^)]{2,30}\))?|"
+    r"[A-Z][\w.'’-]*(?:[ ,]+[A-Z][\w.'’-]*){0,4}\s*\([A-Z][\w.&/ -]{1,28}\))\s*[-–—]+\s+"
+)
 
 # ---------------------------------------------------------------------------------------
 # Reporting verbs. STRONG verbs report speech whenever a source stands before them;
@@ -181,7 +210,8 @@ _STRONG = "|".join(
     [
         "said|says|say|told|tells|saying|adding|noting|arguing|warning|insisting|"
         "claiming|stressing|explaining|citing|forecast|forecasts|tweets|stresses|"
-        "spoke\\s+of|pointed\\s+out|points\\s+out|point\\s+out",
+        "spoke\\s+of|pointed\\s+out|points\\s+out|point\\s+out|telling|tweeting|"
+        "called\\s+(?:for|on)|calls\\s+(?:for|on)|calling\\s+(?:for|on)",
         _inflect(
             "accuse",
             "announce",
@@ -253,6 +283,10 @@ _STRONG = "|".join(
                 "joke",
                 "boast",
                 "lament",
+                "shout",
+                "yell",
+                "scream",
+                "chant",
                 "grumble",
                 "muse",
                 "maintain",
@@ -265,6 +299,7 @@ _STRONG = "|".join(
                 "blame",
                 "fault",
                 "slam+",
+                "blast",
                 "rubbish",
                 "mock",
                 "ridicule",
@@ -280,8 +315,9 @@ _NOT_SPEECH_AFTER = re.compile(r"\s+(?:into|onto|through|shut|from|down\s+on)\b"
 # "ruled the country"): reporting only with a complement or at the sentence's tail.
 _COMPLEMENT = "|".join(
     [
-        "wrote|writes|write|found|finds|find|showed|shows|show|thought|think|thinks|"
-        "feared|fear|fears|reckon|reckons|believe|believes|believed",
+        "wrote|writes|write|found|finds|find|showed|shown|shows|show|showing|thought|think|thinks|"
+        "feared|fear|fears|reckon|reckons|believe|believes|believed|asked|asks|continued|"
+        "continues|wondered|wonders",
         _inflect(
             "add",
             "note",
@@ -322,6 +358,7 @@ _LABELLING = frozenset(
         "characterize",
         "portray",
         "call",
+        "quote",
     ).split("|")
     + ["labelled", "labeled", "labels", "label"]
 )
@@ -332,6 +369,26 @@ _INFERENCE = frozenset(_inflect("suggest", "indicate", "signal+", "imply").split
 # Weak verbs whose complement must be a clause or a particle: "ruled that", "ruled out".
 _STRICT_COMPLEMENT = frozenset(_inflect("rule", "conclude", "determine", "observe").split("|"))
 _STRICT_RIGHT = re.compile(r"\s*(?:that\b|:|out\b|in\s+favou?r\b|against\b)")
+# Verbs of speaking proper: whatever stands before them as a short noun phrase is the
+# speaker, and what follows is what was said, with or without "that" ("She said the
+# plan was dead", "“We won,” he told donors."): no complement is needed.
+_SUBJECT_GERUNDS = frozenset(
+    {"saying", "adding", "noting", "arguing", "warning", "insisting", "telling", "tweeting"}
+)
+_SAY_VERBS = frozenset({"said", "says", "say", "told", "tells", "tell"})
+_SAID_NOTHING = re.compile(
+    r"\s+(?:(?:so|very)\s+)?(?:little|nothing|anything)\b(?!\s+(?:more|less))"
+)
+# Question verbs report a question only with one: a quote, a colon, "whether/if/why …"
+# ("asked the court to dismiss the case" is a request, not a report).
+_QUESTION_VERBS = frozenset({"asked", "asks", "wondered", "wonders"})
+_QUESTION_RIGHT = re.compile(
+    r"(?:\s+[\w’'.-]+){0,5}?\s*(?:,\s*#|:|#)|(?:\s+[\w’'.-]+){0,5}?,?\s+"
+    r"(?:whether|if|why|how|what|who|when|where)\b|,\s+\w+ing\b|(?:\s+[\w’'.-]+){0,4}\s*[.!]\s*$"
+)
+# A reporting clause set off mid-sentence: "By then, they said, the bank was …".
+_PARENTHETICAL_LEFT = re.compile(r"[,—–(]\s*[^,—–()#;:]{1,60}$")
+_PARENTHETICAL_RIGHT = re.compile(r"(?:\s+(?:on|late on|early on|last|this|in)\s+\w+)?\s*[,—–)]")
 
 _VERB = re.compile(
     rf"\b(?:(?P<strong>{_STRONG})|(?P<weak>{_COMPLEMENT}|{'|'.join(sorted(_LABELLING))}))\b"
@@ -357,6 +414,11 @@ def _verb_matches(masked: str) -> Iterable[re.Match[str]]:
 
 
 _TOKEN = re.compile(r"\w+")
+_ISSUED = re.compile(
+    r"\b(?:issued|issues|released|releases|put\s+out|sent\s+out)\s+(?:a|an|the|this|its|his|"
+    r"her|their)\s+(?:following\s+|brief\s+|short\s+|written\s+|joint\s+|new\s+)?"
+    r"(?:statement|message|response)\b"
+)
 _ACCORDING = re.compile(r"\b[Aa]ccording to\b")
 _FRAME = re.compile(
     r"\b(?:[Ii]n|[Dd]uring|[Vv]ia|[Tt]hrough)\s+(?:(?:a|an|its|his|her|their|the)\s+"
@@ -398,12 +460,15 @@ _INVERTED_END = re.compile(
 _MODAL_BEFORE = re.compile(
     r"\b(?:could|can|may|might|would|will|should|must|shall|does|do|did|to)\s+(?:\w+ly\s+)?$"
 )
-_COMPARISON = re.compile(r"\b(?:than|as)\s+(?:[\w’'-]+\s+){0,4}$")
+_COMPARISON = re.compile(r"\b(?:than|as)\s+(?:[\w’'-]+\s+){0,4}$", re.I)
 _PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being|get|got)\s+(?:\w+ly\s+)?$")
 _PASSIVE_BY = re.compile(r"\s+by\s+")
 # Adjectival and idiomatic uses of the weak verbs: "an estimated 300", "confirmed cases",
 # "shares added 2%", "all told".
-_NOT_REPORTING_BEFORE = re.compile(r"(?:\b(?:an|the|a|of|\d[\d,.]*|value|all)\s+|-)$", re.I)
+_NOT_REPORTING_BEFORE = re.compile(
+    r"(?:\b(?:an|the|a|of|\d[\d,.]*|value|all|his|her|its|their|our|my|your)\s+|\w[’']s\s+|-)$",
+    re.I,
+)
 _FIGURE_VERBS = {"added", "adds", "posted", "posts", "claimed", "claims", "reported", "reports"}
 _NOT_REPORTING_AFTER = re.compile(
     r"\s+(?:[\d$€£¥]|up\b|down\b|to\b(?!\s+(?:reporters|journalists|the\s+press))|"
@@ -476,7 +541,8 @@ _SPEAKER_NOUNS = frozenset(
     ambassador envoy negotiators negotiator premier chancellor senators governors mayors
     brigade coastguard ombudsman auditor auditors sheriff detectives detective constable
     commissioner inspector inspectorate prosecution counsel barrister solicitor
-    scholars academics historian historians planners regulator's
+    scholars academics historian historians planners regulator's percent majority
+    respondents
     """.split()
 )
 _VAGUE_NOUNS = frozenset(
@@ -490,7 +556,9 @@ _DOCUMENT_NOUNS = frozenset(
     """
     data figures survey poll polls study report research analysis records documents
     statistics census filing filings results footage video images findings index
-    estimates minutes audit
+    estimates minutes audit polling outcome tally count numbers average returns emails
+    transcripts transcript photos photographs pictures videos recordings recording tape
+    tapes logs ratings projections forecasts models
     """.split()
 )
 _LEAD_WORDS = frozenset(
@@ -503,7 +571,11 @@ _TRAIL = re.compile(
     r"(?:\s+(?:has|have|had|also|previously|later|earlier|again|repeatedly|publicly|"
     r"separately|then|would|will|did|does|do|had|officially|recently|once|first|"
     r"immediately|last\s+\w+|this\s+\w+|(?:late\s+|early\s+)?on\s+\w+|in\s+\w+|"
-    r"at\s+the\s+time|on\s+\w+\s+\w+))+$"
+    r"at\s+the\s+time|on\s+\w+\s+\w+|"
+    # any manner adverb ("loudly asked"), but not the nouns that end in -ly
+    r"(?!(?:family|ally|rally|assembly|supply|monopoly|anomaly|bully|daily|weekly|"
+    r"monthly|quarterly|elderly|july|italy|tally|lily|holly|fly|butterfly|jelly|belly|"
+    r"gully|homily)\b)[a-z]+ly))+$"
 )
 _BOUNDARY = re.compile(
     r"[,;:()\[\]#—–]|\s-\s|\b(?:that|which|who|whom|whose|because|when|where|whether|"
@@ -511,6 +583,11 @@ _BOUNDARY = re.compile(
 )
 _WORD = re.compile(r"[\w’'&.@-]+")
 _MAX_SOURCE_WORDS = 9
+_COPULAS = frozenset({"is", "was", "are", "were"})
+# A long name ending in a speaker or document noun ("the USC Dornsife/Los Angeles Times
+# Daybreak national tracking poll") may run longer.
+_MAX_HEADED_SOURCE_WORDS = 13
+_RELATIVE_END = re.compile(r"(?<=[\w.’'])\s*,?\s*\b(?:who|which)\s*$")
 
 
 def _is_cap(word: str) -> bool:
@@ -526,7 +603,11 @@ def _looks_like_source(words: list[str], at_sentence_start: bool) -> tuple[bool,
         return False, False  # the writer's own voice outside quotes: opinion, not a source
     if len(words) == 1 and lowered[0] in _PRONOUNS:
         return True, False
-    if lowered[0] in {"this", "that", "these", "those", "there", "what", "which"}:
+    if len(words) == 1 and lowered[0] in {"some", "many", "others", "most", "several"}:
+        return True, True  # "Some accused him of …": speakers left unnamed
+    if lowered[0] in {"this", "that", "these", "those", "there", "what", "which"} and not (
+        len(words) > 1 and lowered[0] != "what" and set(lowered[1:]) & _SPEAKER_NOUNS
+    ):  # "this source told the Post" names its speaker
         return False, False
     heads = {w.removesuffix("’s").removesuffix("'s") for w in lowered}
     named = any(
@@ -538,13 +619,14 @@ def _looks_like_source(words: list[str], at_sentence_start: bool) -> tuple[bool,
         )
         for i, w in enumerate(words)
     )
-    speaker = bool(heads & _SPEAKER_NOUNS)
+    speaker = bool(heads & _SPEAKER_NOUNS or heads & _DOCUMENT_NOUNS)
     familiar = "familiar" in lowered or "knowledge" in lowered or "briefed" in lowered
     vague = not named and bool(heads & _VAGUE_NOUNS or familiar)
     return named or speaker or familiar, vague
 
 
 _DETERMINERS = {"the", "a", "an", "its", "his", "her", "their", "our", "one", "two", "some"}
+_QUANTIFIERS = {"another", "many", "several", "each", "both", "most", "all", "other", "few"}
 
 
 def _source_before(masked: str, end: int, *, structural: bool = False) -> tuple[Span | None, bool]:
@@ -558,9 +640,17 @@ def _source_before(masked: str, end: int, *, structural: bool = False) -> tuple[
     for m in _BOUNDARY.finditer(left):
         cut = m.end()
     chunk = left[cut:]
-    if not chunk.strip() and cut > 0 and left[cut - 1] == ",":
-        # "Jane Doe, the chief executive, said": skip back over the appositive.
+    if not chunk.strip() and (rel := _RELATIVE_END.search(left)):
+        # "President Obama, who claimed …": the antecedent of "who" is the speaker.
+        return _source_before(masked, rel.start(), structural=structural)
+    bare = chunk.rstrip()
+    if trail := _TRAIL.search(bare):
+        bare = bare[: trail.start()]
+    if not bare.strip() and cut > 0 and left[cut - 1] in ",)":
+        # "Jane Doe, the chief executive, said", "Jane Doe, however, has said", "Jane
+        # Doe (who …) said": skip back over the appositive.
         before = left[: cut - 1]
+        stop = cut if left[cut - 1] == ")" else cut - 1
         # Up to three appositives and relative clauses: "Jane Doe, 45, a teacher, said";
         # "The ministry, which has resisted …, said".
         for _ in range(3):
@@ -569,7 +659,7 @@ def _source_before(masked: str, end: int, *, structural: bool = False) -> tuple[
                 break
             inner = _source_before(masked, prev, structural=structural)
             if inner[0] is not None:
-                return Span(inner[0].start, cut - 1, masked[inner[0].start : cut - 1]), inner[1]
+                return Span(inner[0].start, stop, masked[inner[0].start : stop]), inner[1]
             before = before[:prev]
         return None, False
     chunk = chunk.rstrip()
@@ -579,16 +669,24 @@ def _source_before(masked: str, end: int, *, structural: bool = False) -> tuple[
     words = list(_WORD.finditer(chunk))
     while words and words[0].group().lower() in _LEAD_WORDS:
         words.pop(0)
-    if not words or len(words) > _MAX_SOURCE_WORDS:
+    copulas = [k for k, w in enumerate(words) if w.group() in _COPULAS]
+    if copulas and copulas[-1] + 1 < len(words):
+        words = words[copulas[-1] + 1 :]  # "One such politician was Barack Obama, who …"
+    if (
+        not words
+        or len(words) > _MAX_SOURCE_WORDS
+        and (
+            len(words) > _MAX_HEADED_SOURCE_WORDS
+            or words[-1].group().lower() not in _SPEAKER_NOUNS | _DOCUMENT_NOUNS
+        )
+    ):
         return None, False
     start, stop = cut + words[0].start(), cut + words[-1].end()
     at_start = not masked[:start].strip(" #")
     ok, vague = _looks_like_source([w.group() for w in words], at_start)
     first = words[0].group()
     if not ok and structural and len(words) <= 6:
-        ok = first.lower() in _DETERMINERS | {"another", "many", "several", "each"} or (
-            _is_cap(first) and not at_start
-        )
+        ok = first.lower() in _DETERMINERS | _QUANTIFIERS or (_is_cap(first) and not at_start)
     if first.lower() in {"neither", "no", "none", "nobody", "nor"}:
         ok = False  # "Neither company disclosed …": a reported absence
     if not ok:
@@ -598,12 +696,19 @@ def _source_before(masked: str, end: int, *, structural: bool = False) -> tuple[
 
 _VERBISH = re.compile(
     r"^(?:is|are|was|were|has|have|had|will|would|can|could|may|might|must|should|did|"
-    r"does|do|said|says|told|\w+ed|blamed|urged|expects|warns|plans|wants|hopes|agreed)$"
+    r"does|do|said|says|told|\w+ed|blamed|urged|expects|warns|plans|wants|hopes|agreed|"
+    r"wrote|spoke|went|came|gave|took|made|met|sent|left|ran|won|lost|held|began|got|"
+    r"put|saw|knew|thought|felt|kept|brought|stood|tweeted|posted)$"
 )
 
 
-def _source_after(masked: str, start: int) -> tuple[Span | None, bool]:
-    """The source phrase that starts at ``start`` ("according to X", ", said Jane Doe")."""
+def _source_after(masked: str, start: int, *, loose: bool = False) -> tuple[Span | None, bool]:
+    """The source phrase that starts at ``start`` ("according to X", ", said Jane Doe").
+
+    ``loose``: the cue names a source whatever it is ("according to the schedule
+    published Thursday"), so a determiner phrase is accepted and a participle does not
+    end it.
+    """
     m = re.compile(r"\s*").match(masked, start)
     pos = m.end() if m else start
     stop = len(masked)
@@ -621,6 +726,8 @@ def _source_after(masked: str, start: int) -> tuple[Span | None, bool]:
     # Stop before the first word that looks like a verb: "the ministry blamed …".
     for i, w in enumerate(words):
         if i > 0 and _VERBISH.match(w.group()) and not _is_cap(w.group()):
+            if loose and w.group().endswith("ed") and w.group() not in {"said", "told"}:
+                continue  # "recently hacked documents", "the schedule published Thursday"
             words = words[:i]
             break
     words = words[:_MAX_SOURCE_WORDS]
@@ -628,7 +735,66 @@ def _source_after(masked: str, start: int) -> tuple[Span | None, bool]:
         return None, False
     s, e = pos + words[0].start(), pos + words[-1].end()
     ok, vague = _looks_like_source([w.group() for w in words], False)
+    if not ok and loose:
+        first = words[0].group()
+        ok = first.lower() in _DETERMINERS | _QUANTIFIERS or _is_cap(first) or len(words) > 1
     return (Span(s, e, masked[s:e]), vague) if ok else (None, False)
+
+
+# A speaker label (transcripts, round-ups of reactions): "JOEL SMITH: …", "Jane Doe, Fox
+# News: “…”". The label is a name: capitalised words, optionally with an affiliation
+# after a comma; words that head notes and page furniture ("Editor's note:", "Update:",
+# "Watch:") and dates are not speakers.
+_SPEAKER_LABEL = re.compile(
+    r"^\s*(?P<src>[A-Z][\w.’'-]*(?:\s[A-Z][\w.’'-]*){0,4}"
+    r"(?:,\s(?:[A-Z][\w.’'&-]*|of|the|and|for)(?:\s(?:[A-Z][\w.’'&-]*|of|the|and|for)){0,5})?)"
+    r"\s*:\s+(?=[#\w])"
+)
+_NOT_SPEAKER_WORDS = frozenset(
+    """
+    editor editor's editor’s editors note update updated correction clarification photo
+    photos photograph photographs picture pictures pic illustration graphic map composite
+    file images footage video watch read related breaking exclusive warning source sources
+    credit credits caption image listen question answer q a pictured topics tags
+    published posted advertisement sponsored opinion analysis review summary background
+    context timeline key why what how here this that the it he she they we i day step
+    part chapter live latest more also see note: plus bottom update: fact reality
+    earlier later previously meanwhile next now elsewhere first second third finally
+    monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december today yesterday tonight
+    """.split()
+)
+
+
+def _speaker_label(masked: str) -> Span | None:
+    m = _SPEAKER_LABEL.match(masked)
+    if m is None:
+        return None
+    words = [w.lower() for w in _WORD.findall(m.group("src"))]
+    if not words or words[0] in _NOT_SPEAKER_WORDS or set(words) & _NOT_SPEAKER_WORDS - {"a"}:
+        return None
+    if len(words) == 1 and not (words[0].isalpha() and len(words[0]) > 2):
+        return None
+    return Span(m.start("src"), m.end("src"), m.group("src"))
+
+
+_LEAD_ADVERBS = re.compile(
+    r"\s*(?:(?:but|and|so|then|yet|still|later|earlier|meanwhile|however|also|now|"
+    r"instead|separately|previously|again)\b,?\s*)*$",
+    re.I,
+)
+
+
+_WENT_ON = re.compile(r"\b(?:went|goes|go|going|then\s+went)\s+on\s+to\s+$")
+_SUBORDINATE = re.compile(r"\b(?:after|before|when|since|because|until|while|once)\s+$", re.I)
+
+
+def _main_subject(masked: str, src: Span) -> bool:
+    """The source opens the sentence (after a quote or a linking adverb at most): it is
+    the subject of the main clause ("He explained …"), not of a clause inside it
+    ("… after it warned on profits")."""
+    before = masked[: src.start].replace(_MASK, " ").rstrip(" ,")
+    return bool(_LEAD_ADVERBS.fullmatch(before))
 
 
 def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span | None]:
@@ -645,40 +811,72 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             )
         )
 
+    label = _speaker_label(masked) if ":" in masked else None
+    if label is not None:
+        colon = masked.index(":", label.end)
+        add(2.2, Span(colon, colon + 1, ":"), label, "speaker_label", False)
+
+    issued = "statement" in masked or "message" in masked or "response" in masked
+    for m in _ISSUED.finditer(masked) if issued else ():
+        # "X issued the following statement:", "X released a statement, “…”"
+        if not _NEGATED.search(masked[: m.start()]):
+            src, vague = _source_before(masked, m.start(), structural=True)
+            if src:
+                add(2.0, Span(m.start(), m.end(), m.group()), src, "verb", vague)
+
     for m in _ACCORDING.finditer(masked):
-        src, vague = _source_after(masked, m.end())
+        src, vague = _source_after(masked, m.end(), loose=True)
         if src:
             add(3.0, Span(m.start(), m.end(), m.group()), src, "according_to", vague)
 
     for m in _verb_matches(masked):
         cue = Span(m.start(), m.end(), m.group())
         left, right = masked[: m.start()], masked[m.end() :]
-        if _NEGATED.search(left):
+        # Patterns anchored at the cue look only at the words just before it.
+        near = left[-120:]
+        if _NEGATED.search(near):
             negated = negated or cue
             continue
-        if _PASSIVE_BEFORE.search(left):
+        if re.search(r"\b[Aa]s\s+$", near) and (by := _PASSIVE_BY.match(right)):
+            # "As reported by Western Journalism, …"
+            src, vague = _source_after(masked, m.end() + by.end())
+            if src:
+                add(1.5, cue, src, "passive_by", vague)
+            continue
+        if _PASSIVE_BEFORE.search(near) and not m.group().endswith("ing"):
             by = _PASSIVE_BY.match(right)
             if by and m.group() != "said":
                 src, vague = _source_after(masked, m.end() + by.end())
                 if src:
                     add(1.5, cue, src, "passive_by", vague)
             continue
-        if re.search(r"\b(?:to|let's|let us)\s+$", left):
+        if went := _WENT_ON.search(near):
+            # "He went on to say, “…”": the verb's subject stands before "went on to".
+            at = len(left) - len(near) + went.start()
+            cue = Span(at, m.end(), masked[at : m.end()])
+            left = left[:at]
+            near = left[-120:]
+        elif re.search(r"\b(?:to|let's|let us)\s+$", near):
             continue  # "to say"; "declined to comment" is handled as negation
         if m.group() == "said" and re.match(r"\s+to\s+(?:be|have)\b", right):
             continue  # "X said to be …": passive hearsay, no source
-        if _COMPARISON.search(left):
-            continue  # "than expected", "as the bank predicted": a comparison
-        if m.group() in {"saying", "adding", "noting", "arguing", "warning", "insisting"}:
-            # ", saying …": the speaker is the subject of the sentence.
-            if re.search(r",\s*$", left):
+        as_clause = False
+        if cm := _COMPARISON.search(near):
+            # "than expected", "as expected": a comparison. "as the bank predicted", "as a
+            # reporter noted," name who said it.
+            if not cm.group()[:2].lower() == "as" or _source_before(masked, m.start())[0] is None:
+                continue
+            as_clause = True
+        if m.group() in _SUBJECT_GERUNDS or m.group().startswith("calling"):
+            # ", saying …", "by saying …": the speaker is the subject of the sentence.
+            if re.search(r"(?:,|\bby)\s*$", near):
                 src, vague = _source_after(masked, 0)
                 if src:
                     add(1.8, cue, src, "verb", vague)
             continue
         weak = m.group("weak") is not None
         verb = m.group()
-        if weak and _NOT_REPORTING_BEFORE.search(left):
+        if weak and _NOT_REPORTING_BEFORE.search(near):
             continue
         if not weak and _NOT_SPEECH_AFTER.match(right):
             continue
@@ -686,15 +884,29 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             continue  # "called the police", "dismissed the case"
         if verb in _STRICT_COMPLEMENT and not _STRICT_RIGHT.match(right):
             continue  # "ruled the country", "observed a minute's silence"
-        if _MODAL_BEFORE.search(left) and verb not in {"said", "say", "says"}:
+        if _MODAL_BEFORE.search(near) and verb not in {"said", "say", "says"}:
             continue  # "could signal", "will announce": not a report of what was said
         if m.group() in _FIGURE_VERBS and _NOT_REPORTING_AFTER.match(right):
             continue
         if m.group() in {"think", "thinks"} and re.match(r"\s+tanks?\b", right):
             continue  # "think tank"
-        complement = bool(_REPORT_COMPLEMENT.match(right) or _TAIL.fullmatch(right))
+        if verb in _SAY_VERBS and _SAID_NOTHING.match(right):
+            continue  # "has said little about it": the outlet's own statement
+        complement = bool(
+            _REPORT_COMPLEMENT.match(right)
+            or _TAIL.fullmatch(right)
+            or verb in _SAY_VERBS
+            or verb in _LABELLING  # its "as" or quote was checked above
+            or as_clause
+            or (_PARENTHETICAL_LEFT.search(near) and _PARENTHETICAL_RIGHT.match(right))
+        )
+        if verb in _QUESTION_VERBS:
+            # "asked the crowd, “Can she stay?”", "asked whether …"; "…?” he asked."
+            complement = bool(_QUESTION_RIGHT.match(right) or _TAIL.fullmatch(right))
+            if not complement:
+                continue
         # Inverted order: "…,” said Jane Doe." / "…, says the report."
-        if re.search(r"[#,]\s*$", left) and m.group() in {
+        if re.search(r"[#,]\s*$", near) and m.group() in {
             "said",
             "says",
             "added",
@@ -711,15 +923,22 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             src, vague = _source_after(masked, m.end())
             if (
                 src
-                and (_is_cap(src.value) or src.value.split()[0].lower() in _DETERMINERS)
+                and (
+                    _is_cap(src.value)
+                    or src.value.split()[0].lower() in _DETERMINERS
+                    or re.search(r"#\s*,?\s*$", left)
+                )
                 and _INVERTED_END.match(masked, src.end)
             ):
                 add(2.5, cue, src, "verb", vague)
                 continue
-        src, vague = _source_before(masked, m.start(), structural=complement)
+        src, vague = _source_before(masked, cue.start, structural=complement)
         if src is None:
             continue
-        if src.value.lower() in _PRONOUNS and not complement:
+        if src.value.lower() in _PRONOUNS and (
+            not (complement or _main_subject(masked, src))
+            or _SUBORDINATE.search(masked[max(0, src.start - 20) : src.start])
+        ):
             continue  # "after it warned on profits": an event, not a report
         if verb in _INFERENCE:
             # "The move suggests …" is the writer's reading of an event; "the data
@@ -727,7 +946,19 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             ok, _ = _looks_like_source(src.value.split(), not masked[: src.start].strip(" #"))
             if not ok or src.value.lower() in _PRONOUNS:
                 continue
-        shown = m.group() in {"showed", "shows", "found", "finds", "indicated", "indicates"}
+        shown = m.group() in {
+            "showed",
+            "shown",
+            "shows",
+            "show",
+            "showing",
+            "found",
+            "finds",
+            "find",
+            "indicated",
+            "indicates",
+            "indicate",
+        }
         if shown:
             # "Data showed …" names a document; "X showed on Telegram a video" names the
             # origin of what is reported (guidelines: attributed). Otherwise ordinary use.
@@ -736,6 +967,8 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
                 add(2.0, cue, src, "verb", vague)
             elif _PLATFORM.match(right) or _PLATFORM_LATER.match(right):
                 add(1.0, cue, src, "shown", vague)
+            elif verb.startswith("indicat") and complement:
+                add(2.0, cue, src, "verb", vague)  # "Clinton has indicated she would …"
             continue
         if verb in _LABELLING:
             add(2.0, cue, src, "verb", vague)  # its "as" or quote was checked above
@@ -745,7 +978,7 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
                 _PLATFORM.match(right) or _PLATFORM_LATER.match(right)
             ):
                 add(2.0, cue, src, "verb", vague)
-            elif _REPORT_COMPLEMENT.match(right) or _TAIL.fullmatch(right):
+            elif complement:
                 add(2.0, cue, src, "verb", vague)
             elif m.group() in {
                 "confirmed",
@@ -761,7 +994,7 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
                 "reports",
                 "noted",
                 "notes",
-            } and re.match(r"\s+(?:the|a|an|its|his|her|their|on|in|\w+ly)\b", right):
+            } and re.match(r"\s+(?:the|a|an|its|his|her|their|no|on|in|\w+ly)\b", right):
                 add(1.5, cue, src, "verb", vague)
             continue
         add(2.0, cue, src, "verb", vague)
@@ -1084,7 +1317,7 @@ _FURNITURE = re.compile(
     r"^\s*(?:PHOTOS?|PICTURES?|Photo|Picture|Image|Credits?|Source|Follow(?:\s+(?:topic|us))?|"
     r"Sign\s+up|Subscribe|Read\s+(?:more|also|next)|READ\s+(?:MORE|ALSO)|Click|Share|"
     r"Advertisement|ADVERTISEMENT|Related|RELATED|Watch|WATCH|Listen|Download|Copyright|"
-    r"©|All\s+rights\s+reserved|Updated|Published|Posted|By\s+[A-Z][\w.]+(?:\s+[A-Z][\w.]+)?"
+    r"©|All\s+rights\s+reserved|Updated|Published|Posted|Editor[’']?s[’']?\s+[Nn]ote|By\s+[A-Z][\w.]+(?:\s+[A-Z][\w.]+)?"
     r"\s*$)\b[:\s]?"
 )
 _CREDIT = re.compile(
@@ -1101,7 +1334,7 @@ _TERMINAL = re.compile(r"[.!?…]\s*[”\"’')\]]*\s*$|[”\"]\s*$")
 def _furniture(masked: str, text: str) -> str | None:
     stripped = text.strip()
     if _FURNITURE.match(stripped) or _CREDIT.search(stripped):
-        return "page furniture (credit, prompt or byline)"
+        return _CREDIT_WHY
     words = stripped.split()
     if len(words) < 3:
         return "too short to state a claim"
@@ -1117,6 +1350,7 @@ def _furniture(masked: str, text: str) -> str | None:
 
 
 NO_FULL_STOP = "no full stop: a headline, caption or teaser"
+_CREDIT_WHY = "page furniture (credit, prompt or byline)"
 
 
 # ---------------------------------------------------------------------------------------
@@ -1157,36 +1391,70 @@ def _direct_quote(a: Analysis) -> bool:
 
 def _starts_with_quote(text: str) -> bool:
     s = text.lstrip()
-    return bool(s) and (s[0] in _OPENERS or s[0] == _STRAIGHT)
+    return bool(s) and (s[0] in _OPENERS or s[0] == _STRAIGHT or s[:2] in ("''", "``"))
 
 
 def suggest_article(units: Sequence[tuple[str, str]]) -> list[Suggestion]:
     """Suggestions for an article's units, given as (kind, text) in reading order.
 
     Linear in the number of units: the open-quote state and the speaker of the open
-    quote are carried from one unit to the next.
+    quote are carried from one unit to the next. Sentences of a quote whose speaker is
+    named only where it closes ("“We won. / We will win again,” she said.") are waiting
+    until then, and are attributed to that speaker when the quote closes.
     """
     out: list[Suggestion] = []
     analyses: list[Analysis] = []
     open_quote = False
     opener: int | None = None  # index of the unit where the open quote began
+    waiting: list[int] = []  # units inside the open quote with no speaker yet
+    tagged: list[int] = []  # a quote just closed with no speaker: "“…?” / Trump asked."
+    unmarked = 0  # units in a row inside a carried quote without any quote mark
     for i, (kind, text) in enumerate(units):
         if kind in (TITLE, HEADING):
             a = analyse(text)
             analyses.append(a)
             out.append(_label_heading(a, kind))
-            open_quote, opener = False, None
+            open_quote, opener, waiting = False, None, []
             continue
         was_open = open_quote
         a = analyse(text, open_at_start=open_quote)
+        unmarked = unmarked + 1 if was_open and not _DOUBLE_MARK.search(text) else 0
         analyses.append(a)
         speaker = _speaker_of_continuation(i, a, was_open, opener, analyses, out, units)
         out.append(_label(a, speaker, analyses))
-        if a.opens_quote and not was_open:
+        att = a.attribution
+        # The quote open at the start of this unit closes in it (and may open again:
+        # "“…,” Smith said, “She told me …").
+        closed_here = was_open and (not a.opens_quote or len(a.quotes) > 1)
+        if tagged and att is not None and not a.quotes and _main_subject(a.text, att.source):
+            for j in tagged:
+                out[j] = _closing_speaker(analyses[j], att, i)
+            tagged = []
+        elif not (tagged and out[i].source is None and _starts_with_quote(text)):
+            tagged = []  # quoted sentences in a row keep waiting for a tag together
+        if (
+            not a.opens_quote
+            and out[i].source is None
+            and _CLOSING_QUOTE_END.search(text)
+            and (was_open or a.quoted_share > 0.5)
+        ):
+            tagged = [*tagged, *waiting, i][-_MAX_WAITING:]
+        if closed_here:
+            # A quote of more than a few sentences without a mark is more likely a
+            # stray or unmatched mark than one speaker's words.
+            if att is not None and out[i].source is not None and len(waiting) <= _MAX_WAITING:
+                for j in waiting:
+                    out[j] = _closing_speaker(analyses[j], att, i)
+            waiting = []
+        if a.opens_quote and out[i].source is None:
+            waiting.append(i)
+        elif not a.opens_quote:
+            waiting = []
+        if a.opens_quote and (not was_open or closed_here or opener is None):
             opener = i
-        elif a.opens_quote and was_open and opener is None:
-            opener = i
-        open_quote = a.opens_quote
+        # Long quotes re-open every paragraph with a mark: a quote carried over more
+        # sentences than that without one comes from a stray or unmatched mark.
+        open_quote = a.opens_quote and unmarked < _MAX_UNMARKED
         if not open_quote:
             opener = None
     return out
@@ -1228,6 +1496,23 @@ def _speaker_of_continuation(
     return None
 
 
+_MAX_UNMARKED = 6  # sentences a quote is carried over without any mark
+_MAX_WAITING = 4  # sentences of one quote that wait for a speaker named after them
+_CLOSING_QUOTE_END = re.compile(r"[.!?,…]\s*(?:[”»\"]|'')\s*$")
+
+
+def _closing_speaker(a: Analysis, att: Attribution, closer: int) -> Suggestion:
+    """A sentence inside a quote whose speaker is named in the later sentence closing it."""
+    return Suggestion(
+        ATTRIBUTED,
+        0.75,
+        f"inside a quote whose speaker “{att.source.value}” is named where it closes",
+        source=att.source,
+        quote_of=closer,
+        editorial=tuple(s for s, _ in a.editorial),
+    )
+
+
 def _label_heading(a: Analysis, kind: str) -> Suggestion:
     return Suggestion(
         NOT_CLAIM,
@@ -1251,7 +1536,7 @@ def _label(a: Analysis, speaker: tuple[int, float] | None, analyses: list[Analys
             cue=a.editorial[0][0],
             editorial=ed_spans,
         )
-    if a.furniture and a.attribution is None:
+    if a.furniture and a.attribution is None and (speaker is None or a.furniture == _CREDIT_WHY):
         conf = 0.55 if a.furniture == NO_FULL_STOP else 0.75
         return Suggestion(NOT_CLAIM, conf, a.furniture, editorial=ed_spans)
     att = a.attribution
@@ -1262,6 +1547,7 @@ def _label(a: Analysis, speaker: tuple[int, float] | None, analyses: list[Analys
             "passive_by": 0.85,
             "frame": 0.75,
             "shown": 0.65,
+            "speaker_label": 0.8,
         }[att.kind]
         if att.vague:
             conf -= 0.1

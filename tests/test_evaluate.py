@@ -9,7 +9,14 @@ from click.testing import CliRunner
 
 from annotate.cli import main
 from annotate.cues import rules_version, suggest_all
-from annotate.evaluate import evaluate_file, evaluate_store, load_eval_units, score
+from annotate.evaluate import (
+    evaluate_file,
+    evaluate_store,
+    load_eval_units,
+    report_lines,
+    score,
+    to_json,
+)
 from annotate.ingest import ingest
 from annotate.model import LABELS
 from annotate.store import SCHEMA_VERSION, Store
@@ -29,6 +36,27 @@ def test_score_counts_precision_recall_and_confusion():
     assert (a.precision, a.recall, a.support, a.predicted) == (0.5, 0.5, 2, 2)
     assert s.confusion["editorial"]["attributed"] == 1
     assert s.per_label["not_claim"].f1 == 0.0
+
+
+def test_macro_f1_is_the_mean_over_the_labels_that_occur():
+    s = score(
+        [("attributed", "attributed"), ("attributed", "unattributed"), ("editorial", "editorial")]
+    )
+    f1 = {lab: v.f1 for lab, v in s.per_label.items()}
+    # not_claim occurs nowhere and does not count; unattributed was suggested once, wrongly.
+    assert s.macro_f1 == pytest.approx((f1["attributed"] + 0.0 + f1["editorial"]) / 3)
+    assert score([]).macro_f1 == 0.0
+
+
+def test_every_shipped_set_is_scored_and_reported():
+    results = evaluate_file()
+    assert {"all", "dev", "heldout", "heldout3"} <= set(results)
+    assert results["heldout3"].n >= 100
+    lines = list(report_lines("heldout3", results["heldout3"]))
+    assert "macro-F1" in lines[0] and "suggested" in lines[1]
+    assert "confusion" in "\n".join(lines)
+    data = to_json(results)
+    assert 0.0 < data["heldout3"]["macro_f1"] <= 1.0
 
 
 def test_empty_score_is_zero_not_an_error():
