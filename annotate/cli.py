@@ -237,6 +237,13 @@ def _print_summary(
             f"{len(no_claims)} article(s) have no claim units (only a title or page "
             f"chrome): {shown}"
         )
+    if s.fallbacks:
+        click.echo(
+            f"{len(s.fallbacks)} HTML page(s) read with annotate's own reader (the article "
+            "extractor found no article in them):"
+        )
+        for line in s.fallbacks:
+            click.echo(f"  {line}")
     if s.skipped:
         click.echo(f"Skipped {len(s.skipped)} file(s) or line(s); see the lines above.")
     if s.edits_applied:

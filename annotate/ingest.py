@@ -35,11 +35,11 @@ def pipeline_version() -> str:
     """
     from importlib.metadata import version
 
-    # Punkt's behaviour can change with nltk itself, so its version is part of the rules.
-    h = hashlib.sha256(f"nltk {version('nltk')}".encode())
-    for path in [_PACKAGE / "cleaning.py", _PACKAGE / "segment.py"] + sorted(
-        (_PACKAGE / "data").glob("punkt*")
-    ):
+    # Punkt's behaviour can change with nltk itself, and what is found in an HTML page
+    # with trafilatura, so their versions are part of the rules.
+    h = hashlib.sha256(f"nltk {version('nltk')} trafilatura {version('trafilatura')}".encode())
+    rules = ("cleaning.py", "segment.py", "extract.py")
+    for path in [_PACKAGE / name for name in rules] + sorted((_PACKAGE / "data").glob("punkt*")):
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:12]
@@ -94,6 +94,7 @@ class ArticleResult:
     orphaned: int = 0  # label rows left on units that went away
     edits_applied: int = 0  # reviewers' merges and splits applied again
     edits_failed: tuple[str, ...] = ()  # those that no longer apply, described
+    fallback: str | None = None  # why an HTML page was read by annotate's own reader
 
 
 @dataclass
@@ -113,6 +114,8 @@ class Summary:
     edits_failed: list[str] = field(default_factory=list)  # "path: merge of ... with ..."
     skipped: list[Skipped] = field(default_factory=list)
     missing_files: list[str] = field(default_factory=list)
+    # HTML pages read by annotate's own reader, not the article extractor: "path: why".
+    fallbacks: list[str] = field(default_factory=list)
 
     @property
     def articles(self) -> int:
@@ -354,6 +357,8 @@ def _store_file(
         summary.orphaned += result.orphaned
         summary.edits_applied += result.edits_applied
         summary.edits_failed += [f"{result.path}: {d}" for d in result.edits_failed]
+        if result.fallback is not None:
+            summary.fallbacks.append(f"{result.path}: {result.fallback}")
         yield result
     if any_ok and job.stat is not None:
         store.save_file_record(FileRecord(job.rel, job.stat.st_size, job.stat.st_mtime_ns, version))
@@ -388,6 +393,7 @@ def _ingest_document(
         source=doc.source,
         url=doc.url,
         date=doc.date,
+        author=doc.author,
         cleaned=split.cleaned,
         segmenter=version,
         units=units,
@@ -405,6 +411,7 @@ def _ingest_document(
         orphaned=result.orphaned,
         edits_applied=len(edits) - len(failed),
         edits_failed=tuple(edits[i].edit.describe() for i in failed),
+        fallback=doc.fallback,
     )
 
 

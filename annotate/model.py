@@ -32,6 +32,8 @@ class Document:
     line of a JSONL file (or one element of a JSON array) has ``path`` of the form
     ``file.jsonl#12`` (1-based line or element number).
     ``sha256`` is the hex digest of the raw bytes the article came from.
+    ``fallback`` says why an HTML page was read with annotate's own reader instead of
+    the article extractor (None when the extractor read it, and for other formats).
     """
 
     path: str
@@ -41,6 +43,8 @@ class Document:
     source: str | None = None
     url: str | None = None
     date: str | None = None
+    author: str | None = None
+    fallback: str | None = None
 
 
 @dataclass(frozen=True)

@@ -665,6 +665,30 @@ def _read_html(text: str) -> tuple[str, dict[str, str]]:
     return "\n\n".join(lines), meta
 
 
+# Why a page was read with annotate's own reader; ingest names the file with it.
+NO_ARTICLE_FOUND = "trafilatura found no article text"
+
+
+def _read_page(text: str) -> tuple[str, dict[str, str], str | None]:
+    """An HTML page through the article extractor, else through :func:`_read_html`.
+
+    Returns the text, the metadata and, when the page was read by annotate's own reader,
+    the reason why (None when the extractor read it).
+    """
+    from annotate.extract import extract_article
+
+    try:
+        extracted = extract_article(text)
+    except Exception as error:  # a bug in the extractor costs its output, not the page
+        reason = f"trafilatura failed ({type(error).__name__})"
+    else:
+        if extracted is not None:
+            return extracted.text, extracted.meta, None
+        reason = NO_ARTICLE_FOUND
+    own_text, meta = _read_html(text)
+    return own_text, meta, reason
+
+
 def _strip_site_name(title: str) -> str:
     """'Moon talks | The Straits Times' -> 'Moon talks' (a short last segment only)."""
     match = _TITLE_SUFFIX.match(title)
@@ -831,10 +855,11 @@ def _read_blob(data: bytes, rel: str, fmt: str) -> Iterator[Document | Skipped]:
         yield Skipped(rel, str(error))
         return
     meta: dict[str, str] = {}
+    fallback = None
     if fmt == "md":
         text, meta = _read_markdown(repair(text))
     elif fmt == "html":
-        text, meta = _read_html(text)
+        text, meta, fallback = _read_page(text)
     text = repair(text)
     if not text.strip():
         yield Skipped(rel, "no article text" if fmt == "html" else "no text (only whitespace)")
@@ -852,6 +877,8 @@ def _read_blob(data: bytes, rel: str, fmt: str) -> Iterator[Document | Skipped]:
         source=meta.get("source") or None,
         url=meta.get("url") or None,
         date=meta.get("date") or None,
+        author=meta.get("author") or None,
+        fallback=fallback,
     )
 
 

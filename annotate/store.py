@@ -230,6 +230,12 @@ def _m007_history_source(db: Database) -> None:
     db.table("history").add_column("prev_source", str)
 
 
+def _m008_article_author(db: Database) -> None:
+    # HTML pages name their author (meta tags, JSON-LD); kept with the article like its
+    # outlet (source) and date. Older articles have none until re-ingested.
+    db.table("articles").add_column("author", str)
+
+
 def migrations() -> Migrations:
     """The ordered migration set of the annotate schema."""
     from sqlite_utils.migrations import Migrations
@@ -248,6 +254,7 @@ MIGRATIONS = [
     _m005_segment_edits,
     _m006_queue_indexes,
     _m007_history_source,
+    _m008_article_author,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -596,6 +603,7 @@ class Store:
         cleaned: str,
         segmenter: str,
         units: Sequence[Unit],
+        author: str | None = None,
     ) -> ReplaceResult:
         """Insert or update one article and replace its units, in one transaction.
 
@@ -615,8 +623,8 @@ class Store:
                 ).fetchone()[0]
                 self.conn.execute(
                     "INSERT INTO articles (id, path, file, ord, sha256, title, source, url, "
-                    "date, cleaned, segmenter, ingested_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "date, author, cleaned, segmenter, ingested_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         aid,
                         path,
@@ -627,6 +635,7 @@ class Store:
                         source,
                         url,
                         date,
+                        author,
                         cleaned,
                         segmenter,
                         now,
@@ -636,8 +645,9 @@ class Store:
                 ord_ = row[0]
                 self.conn.execute(
                     "UPDATE articles SET file = ?, sha256 = ?, title = ?, source = ?, url = ?, "
-                    "date = ?, cleaned = ?, segmenter = ?, ingested_at = ? WHERE id = ?",
-                    (file, sha256, title, source, url, date, cleaned, segmenter, now, aid),
+                    "date = ?, author = ?, cleaned = ?, segmenter = ?, ingested_at = ? "
+                    "WHERE id = ?",
+                    (file, sha256, title, source, url, date, author, cleaned, segmenter, now, aid),
                 )
             old_texts: dict[str, str] = {}
             if row is not None:
@@ -1464,8 +1474,9 @@ class Store:
         for aid in new:
             self.conn.execute(
                 "INSERT INTO main.articles (id, path, file, ord, sha256, title, source, url, "
-                "date, cleaned, segmenter, ingested_at) SELECT id, path, file, ?, sha256, "
-                f"title, source, url, date, cleaned, segmenter, ingested_at FROM {src}.articles "
+                "date, author, cleaned, segmenter, ingested_at) SELECT id, path, file, ?, "
+                "sha256, title, source, url, date, author, cleaned, segmenter, ingested_at "
+                f"FROM {src}.articles "
                 "WHERE id = ?",
                 (ord_, aid),
             )

@@ -1,0 +1,174 @@
+"""Article extraction from HTML pages with trafilatura: the story's text and its metadata.
+
+trafilatura finds the main text of a page (its paragraphs, subheadings, lists, quotes
+and tables) and leaves out menus, teasers, comments and footers. This module runs it on
+a page already decoded to text, with no network access (nothing is fetched: the page is
+the only input), and turns its XML tree into the plain text annotate's cleaning reads:
+a ``# title`` line, ``## subheading`` lines and one paragraph per block, separated by
+blank lines. Metadata (title, author, date, site name, URL) comes from the page's meta
+tags and JSON-LD, through trafilatura's own readers of them.
+
+:func:`extract_article` returns None when trafilatura finds no article; reading then
+falls back to annotate's own HTML reader and says so.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Extracted", "extract_article"]
+
+# trafilatura's output tags (and HTML ones, from its fallback extractors) that hold text.
+_HEADING_TAGS = frozenset("head h1 h2 h3 h4 h5 h6".split())
+_ROW_TAGS = frozenset(("row", "tr"))
+_CELL_TAGS = frozenset(("cell", "td", "th"))
+_BLOCK_TAGS = (
+    frozenset(
+        "p item li quote blockquote list ul ol table div section article main body "
+        "code pre dd dt dl figure".split()
+    )
+    | _HEADING_TAGS
+    | _ROW_TAGS
+    | _CELL_TAGS
+)
+_BREAK_TAGS = frozenset(("lb", "br"))
+_SKIP_TAGS = frozenset(("graphic", "img", "figcaption", "script", "style", "del"))
+
+
+@dataclass
+class Extracted:
+    """What trafilatura found in one page: its text as annotate reads it, and metadata."""
+
+    text: str
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+def extract_article(html: str) -> Extracted | None:
+    """The article of one HTML page, or None when trafilatura finds none in it."""
+    trafilatura, bare_extraction, load_html = _trafilatura()
+    tree = load_html(html)
+    if tree is None:
+        return None
+    document = bare_extraction(
+        tree,  # trafilatura works on a copy, so the tree is still whole for the metadata
+        output_format="xml",
+        include_comments=False,
+        include_tables=True,
+        include_formatting=False,
+        include_links=False,
+        include_images=False,
+        with_metadata=False,
+    )
+    if document is None or document.body is None:
+        return None
+    blocks = _blocks(document.body)
+    if not blocks:
+        return None
+    meta = _metadata(tree)
+    lines = []
+    if meta.get("title"):
+        # trafilatura keeps the page's <h1> as a heading of the body: it is the title.
+        heading = f"## {meta['title']}"
+        lines.append(f"# {meta['title']}")
+        blocks = [b for b in blocks if b != heading]
+    lines.extend(blocks)
+    return Extracted("\n\n".join(lines), meta)
+
+
+def _trafilatura() -> tuple[Any, Any, Any]:
+    """trafilatura, imported once it is needed (it is slow to import and chatty)."""
+    import trafilatura
+    from trafilatura.core import bare_extraction
+    from trafilatura.utils import load_html
+
+    # It logs every page it discards; ingest reports that itself, once per file.
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+    return trafilatura, bare_extraction, load_html
+
+
+def _text(element: Any) -> str:
+    """An element's text on one line, line breaks (``lb``) kept as newlines."""
+    parts: list[str] = []
+    _collect(element, parts, top=True)
+    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _collect(element: Any, parts: list[str], *, top: bool = False) -> None:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag in _BREAK_TAGS:
+        parts.append("\n")
+    elif tag not in _SKIP_TAGS:
+        if element.text:
+            parts.append(element.text)
+        for child in element:
+            _collect(child, parts)
+            if tag in _ROW_TAGS or tag in _BLOCK_TAGS and not top:
+                parts.append(" ")
+    if not top and element.tail:
+        parts.append(element.tail)
+
+
+def _blocks(body: Any) -> list[str]:
+    """trafilatura's tree -> annotate text blocks: ``## heading`` lines and paragraphs."""
+    blocks: list[str] = []
+    _walk(body, blocks)
+    return blocks
+
+
+def _walk(element: Any, blocks: list[str]) -> None:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag in _SKIP_TAGS:
+        return
+    if tag in _HEADING_TAGS:
+        text = " ".join(_text(element).split())
+        if text:
+            blocks.append(f"## {text}")
+        return
+    if tag in _ROW_TAGS:
+        cells = [" ".join(_text(cell).split()) for cell in element]
+        text = "  ".join(cell for cell in cells if cell)
+        if text:
+            blocks.append(text)
+        return
+    if not any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in element):
+        text = _text(element)
+        if text:
+            blocks.append(text)
+        return
+    # A container: its own loose text and each child's tail are paragraphs of their own.
+    if element.text and element.text.strip():
+        blocks.append(" ".join(element.text.split()))
+    for child in element:
+        _walk(child, blocks)
+        if child.tail and child.tail.strip():
+            blocks.append(" ".join(child.tail.split()))
+
+
+def _metadata(tree: Any) -> dict[str, str]:
+    """Title, author, date, site name and URL from meta tags, JSON-LD and the title."""
+    from htmldate import find_date
+    from trafilatura.metadata import examine_meta, extract_meta_json, extract_title, extract_url
+
+    # trafilatura's full extract_metadata also searches the page for categories, tags,
+    # licences and bylines, which costs more than the extraction itself; the meta tags
+    # and JSON-LD hold what the store keeps.
+    found = examine_meta(tree)
+    try:
+        found = extract_meta_json(tree, found)
+    except Exception:  # trafilatura's JSON-LD reader on malformed JSON-LD
+        pass
+    title = found.title or extract_title(tree)
+    url = found.url or extract_url(tree)
+    date = find_date(tree, extensive_search=False, url=url, original_date=True)
+    meta = {
+        "title": title,
+        "author": found.author,
+        "date": date,
+        "source": found.sitename,
+        "url": url,
+    }
+    return {key: " ".join(value.split()) for key, value in meta.items() if value and value.strip()}
