@@ -286,7 +286,7 @@ def split_cmd(file: Path, raw: bool, as_json: bool, dropped: bool) -> None:
       echo 'Mr. Smith left. He was late.' | annotate split - --raw --json
     """
     from annotate import reading
-    from annotate.ingest import split_text
+    from annotate.ingest import split_document
     from annotate.model import HEADING, TITLE, Document, Skipped
 
     if str(file) == "-":
@@ -308,7 +308,7 @@ def split_cmd(file: Path, raw: bool, as_json: bool, dropped: bool) -> None:
             continue
         assert isinstance(item, Document)
         ok += 1
-        split = split_text(item.text, title=item.title, raw=raw)
+        split = split_document(item, raw=raw)
         if dropped:
             for line in _dropped_lines(item.path, split.clean, as_json):
                 click.echo(line)

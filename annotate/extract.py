@@ -34,15 +34,18 @@ _BLOCK_TAGS = (
     | _CELL_TAGS
 )
 _BREAK_TAGS = frozenset(("lb", "br"))
+_QUOTE_TAGS = frozenset(("quote", "blockquote"))
 _SKIP_TAGS = frozenset(("graphic", "img", "figcaption", "script", "style", "del"))
 
 
 @dataclass
 class Extracted:
-    """What trafilatura found in one page: its text as annotate reads it, and metadata."""
+    """What trafilatura found in one page: its text as annotate reads it, metadata, and
+    the 1-based lines of the text that are story content whatever they look like."""
 
     text: str
     meta: dict[str, str] = field(default_factory=dict)
+    content_lines: frozenset[int] = frozenset()
 
 
 def extract_article(html: str) -> Extracted | None:
@@ -68,13 +71,20 @@ def extract_article(html: str) -> Extracted | None:
         return None
     meta = _metadata(tree)
     lines = []
+    content: set[int] = set()
     if meta.get("title"):
         # trafilatura keeps the page's <h1> as a heading of the body: it is the title.
         heading = f"## {meta['title']}"
         lines.append(f"# {meta['title']}")
-        blocks = [b for b in blocks if b != heading]
-    lines.extend(blocks)
-    return Extracted("\n\n".join(lines), meta)
+        blocks = [b for b in blocks if b[0] != heading]
+    lineno = 2 * len(lines) + 1  # blocks are separated by one blank line
+    for text, is_content in blocks:
+        height = text.count("\n") + 1
+        if is_content:
+            content.update(range(lineno, lineno + height))
+        lines.append(text)
+        lineno += height + 1
+    return Extracted("\n\n".join(lines), meta, frozenset(content))
 
 
 def _trafilatura() -> tuple[Any, Any, Any]:
@@ -112,40 +122,53 @@ def _collect(element: Any, parts: list[str], *, top: bool = False) -> None:
         parts.append(element.tail)
 
 
-def _blocks(body: Any) -> list[str]:
+# A block of the story's text, and whether it is content whatever it looks like (it sits
+# in a quotation or is a table row of data), which cleaning is told.
+_Block = tuple[str, bool]
+
+
+def _blocks(body: Any) -> list[_Block]:
     """trafilatura's tree -> annotate text blocks: ``## heading`` lines and paragraphs."""
-    blocks: list[str] = []
-    _walk(body, blocks)
+    blocks: list[_Block] = []
+    _walk(body, blocks, quoted=False)
     return blocks
 
 
-def _walk(element: Any, blocks: list[str]) -> None:
+def _walk(element: Any, blocks: list[_Block], *, quoted: bool) -> None:
     tag = element.tag if isinstance(element.tag, str) else ""
     if tag in _SKIP_TAGS:
         return
+    quoted = quoted or tag in _QUOTE_TAGS
     if tag in _HEADING_TAGS:
         text = " ".join(_text(element).split())
         if text:
-            blocks.append(f"## {text}")
+            blocks.append((f"## {text}", False))
         return
     if tag in _ROW_TAGS:
         cells = [" ".join(_text(cell).split()) for cell in element]
         text = "  ".join(cell for cell in cells if cell)
         if text:
-            blocks.append(text)
+            blocks.append((text, quoted or _is_data_row(element, cells)))
         return
     if not any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in element):
         text = _text(element)
         if text:
-            blocks.append(text)
+            blocks.append((text, quoted))
         return
     # A container: its own loose text and each child's tail are paragraphs of their own.
     if element.text and element.text.strip():
-        blocks.append(" ".join(element.text.split()))
+        blocks.append((" ".join(element.text.split()), quoted))
     for child in element:
-        _walk(child, blocks)
+        _walk(child, blocks, quoted=quoted)
         if child.tail and child.tail.strip():
-            blocks.append(" ".join(child.tail.split()))
+            blocks.append((" ".join(child.tail.split()), quoted))
+
+
+def _is_data_row(row: Any, cells: list[str]) -> bool:
+    """A table row of two or more filled cells that is not a header row."""
+    filled = [cell for cell in cells if cell]
+    heads = sum(1 for cell in row if cell.get("role") == "head" or cell.tag == "th")
+    return len(filled) >= 2 and heads < len(filled)
 
 
 def _metadata(tree: Any) -> dict[str, str]:

@@ -54,8 +54,17 @@ class Split:
     units: list[Unit]
 
 
-def split_text(text: str, *, title: str | None = None, raw: bool = False) -> Split:
-    """Clean (unless ``raw``) and segment one article's repaired text."""
+def split_text(
+    text: str,
+    *,
+    title: str | None = None,
+    raw: bool = False,
+    content_lines: Collection[int] = (),
+) -> Split:
+    """Clean (unless ``raw``) and segment one article's repaired text.
+
+    ``content_lines`` are lines an article extractor found to be story content
+    (:attr:`Document.content_lines`)."""
     from annotate.segment import segment
 
     if raw:
@@ -65,9 +74,14 @@ def split_text(text: str, *, title: str | None = None, raw: bool = False) -> Spl
         return Split(None, cleaned, units)
     from annotate.cleaning import clean
 
-    article = clean(text, title=title)
+    article = clean(text, title=title, content_lines=content_lines)
     cleaned, units = segment(article.blocks)
     return Split(article, cleaned, units)
+
+
+def split_document(doc: Document, *, raw: bool = False) -> Split:
+    """:func:`split_text` on one article as read, with what reading found about it."""
+    return split_text(doc.text, title=doc.title, raw=raw, content_lines=doc.content_lines)
 
 
 # -- events --------------------------------------------------------------------------
@@ -222,7 +236,7 @@ def prepare_file(path: Path, base: Path, known: dict[str, str], version: str) ->
         elif known.get(item.path) == f"{item.sha256}:{version}":
             out.append((item, None))
         else:
-            out.append((item, split_text(item.text, title=item.title)))
+            out.append((item, split_document(item)))
     return out
 
 
@@ -373,7 +387,7 @@ def _ingest_document(
             store.touch_article(doc.path, file=file)
         return ArticleResult(doc.path, "unchanged")
     if split is None:  # prepared as unchanged, but the store changed meanwhile
-        split = split_text(doc.text, title=doc.title)
+        split = split_document(doc)
     units = split.units
     edits: list[SegmentEditRecord] = []
     failed: list[int] = []

@@ -34,6 +34,9 @@ class Document:
     ``sha256`` is the hex digest of the raw bytes the article came from.
     ``fallback`` says why an HTML page was read with annotate's own reader instead of
     the article extractor (None when the extractor read it, and for other formats).
+    ``content_lines`` are the 1-based lines of ``text`` that the extractor found in a
+    quotation (an embedded post, a pull quote) or a table row of the story: content
+    whatever they look like, so cleaning does not drop them for where they sit.
     """
 
     path: str
@@ -45,6 +48,7 @@ class Document:
     date: str | None = None
     author: str | None = None
     fallback: str | None = None
+    content_lines: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -669,11 +669,11 @@ def _read_html(text: str) -> tuple[str, dict[str, str]]:
 NO_ARTICLE_FOUND = "trafilatura found no article text"
 
 
-def _read_page(text: str) -> tuple[str, dict[str, str], str | None]:
+def _read_page(text: str) -> tuple[str, dict[str, str], str | None, frozenset[int]]:
     """An HTML page through the article extractor, else through :func:`_read_html`.
 
-    Returns the text, the metadata and, when the page was read by annotate's own reader,
-    the reason why (None when the extractor read it).
+    Returns the text, the metadata, the reason the page was read by annotate's own
+    reader (None when the extractor read it) and the extractor's content lines.
     """
     from annotate.extract import extract_article
 
@@ -683,10 +683,10 @@ def _read_page(text: str) -> tuple[str, dict[str, str], str | None]:
         reason = f"trafilatura failed ({type(error).__name__})"
     else:
         if extracted is not None:
-            return extracted.text, extracted.meta, None
+            return extracted.text, extracted.meta, None, extracted.content_lines
         reason = NO_ARTICLE_FOUND
     own_text, meta = _read_html(text)
-    return own_text, meta, reason
+    return own_text, meta, reason, frozenset()
 
 
 def _strip_site_name(title: str) -> str:
@@ -856,10 +856,11 @@ def _read_blob(data: bytes, rel: str, fmt: str) -> Iterator[Document | Skipped]:
         return
     meta: dict[str, str] = {}
     fallback = None
+    content_lines: frozenset[int] = frozenset()
     if fmt == "md":
         text, meta = _read_markdown(repair(text))
     elif fmt == "html":
-        text, meta, fallback = _read_page(text)
+        text, meta, fallback, content_lines = _read_page(text)
     text = repair(text)
     if not text.strip():
         yield Skipped(rel, "no article text" if fmt == "html" else "no text (only whitespace)")
@@ -879,6 +880,7 @@ def _read_blob(data: bytes, rel: str, fmt: str) -> Iterator[Document | Skipped]:
         date=meta.get("date") or None,
         author=meta.get("author") or None,
         fallback=fallback,
+        content_lines=content_lines,
     )
 
 
