@@ -38,6 +38,19 @@ _QUOTE_TAGS = frozenset(("quote", "blockquote"))
 _SKIP_TAGS = frozenset(("graphic", "img", "figcaption", "script", "style", "del"))
 
 
+# No comments (readers' comments are not the story); tables kept (their rows can be
+# content); the XML tree, whose structure cleaning is told about.
+_OPTIONS: dict[str, Any] = {
+    "output_format": "xml",
+    "include_comments": False,
+    "include_tables": True,
+    "include_formatting": False,
+    "include_links": False,
+    "include_images": False,
+    "with_metadata": False,
+}
+
+
 @dataclass
 class Extracted:
     """What trafilatura found in one page: its text as annotate reads it, metadata, and
@@ -54,16 +67,8 @@ def extract_article(html: str) -> Extracted | None:
     tree = load_html(html)
     if tree is None:
         return None
-    document = bare_extraction(
-        tree,  # trafilatura works on a copy, so the tree is still whole for the metadata
-        output_format="xml",
-        include_comments=False,
-        include_tables=True,
-        include_formatting=False,
-        include_links=False,
-        include_images=False,
-        with_metadata=False,
-    )
+    # trafilatura works on a copy, so the tree is still whole for the metadata.
+    document = bare_extraction(tree, **_OPTIONS)
     if document is None or document.body is None:
         return None
     blocks = _blocks(document.body)

@@ -667,6 +667,10 @@ def _read_html(text: str) -> tuple[str, dict[str, str]]:
 
 # Why a page was read with annotate's own reader; ingest names the file with it.
 NO_ARTICLE_FOUND = "trafilatura found no article text"
+ONLY_A_FRAGMENT = "trafilatura found only a fragment of the text"
+# An extraction shorter than this (trafilatura's own minimum for a main text) may be a
+# caption or a teaser; our reader is asked too, and its text used if far longer.
+_SHORT_EXTRACTION = 250
 
 
 def _read_page(text: str) -> tuple[str, dict[str, str], str | None, frozenset[int]]:
@@ -677,15 +681,21 @@ def _read_page(text: str) -> tuple[str, dict[str, str], str | None, frozenset[in
     """
     from annotate.extract import extract_article
 
+    extracted = None
     try:
         extracted = extract_article(text)
     except Exception as error:  # a bug in the extractor costs its output, not the page
         reason = f"trafilatura failed ({type(error).__name__})"
     else:
-        if extracted is not None:
+        if extracted is not None and len(extracted.text) >= _SHORT_EXTRACTION:
             return extracted.text, extracted.meta, None, extracted.content_lines
         reason = NO_ARTICLE_FOUND
     own_text, meta = _read_html(text)
+    if extracted is not None:
+        if len(own_text) <= 2 * len(extracted.text):
+            return extracted.text, extracted.meta, None, extracted.content_lines
+        reason = ONLY_A_FRAGMENT
+        meta = {**meta, **extracted.meta}
     return own_text, meta, reason, frozenset()
 
 
