@@ -35,8 +35,9 @@ class Document:
     ``fallback`` says why an HTML page was read with annotate's own reader instead of
     the article extractor (None when the extractor read it, and for other formats).
     ``content_lines`` are the 1-based lines of ``text`` that the extractor found in a
-    quotation (an embedded post, a pull quote) or a table row of the story: content
-    whatever they look like, so cleaning does not drop them for where they sit.
+    quotation (an embedded post, a pull quote), a table row or a full paragraph of the
+    story: content whatever they look like, so cleaning does not drop them for where
+    they sit (their text can still be furniture: a prompt, a credit).
     """
 
     path: str

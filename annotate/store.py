@@ -623,8 +623,8 @@ class Store:
                 ).fetchone()[0]
                 self.conn.execute(
                     "INSERT INTO articles (id, path, file, ord, sha256, title, source, url, "
-                    "date, author, cleaned, segmenter, ingested_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "date, cleaned, segmenter, ingested_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         aid,
                         path,
@@ -635,12 +635,13 @@ class Store:
                         source,
                         url,
                         date,
-                        author,
                         cleaned,
                         segmenter,
                         now,
                     ),
                 )
+                if author is not None:  # (migration 8) so no author writes as before it
+                    self.conn.execute("UPDATE articles SET author = ? WHERE id = ?", (author, aid))
             else:
                 ord_ = row[0]
                 self.conn.execute(

@@ -187,3 +187,15 @@ def test_the_cli_summary_names_the_fallback_pages(tmp_path):
     assert result.exit_code == 0, result.output
     assert "1 HTML page(s) read with annotate's own reader" in result.output
     assert f"fragment.html: {NO_ARTICLE_FOUND}" in result.output
+
+
+def test_reading_a_page_opens_no_network_connection(monkeypatch):
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a network connection was opened")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    doc = read(ARTICLE)
+    assert doc.fallback is None and doc.author == "Maria Jensen"
