@@ -23,7 +23,7 @@ Everything here is a pure function of its input: no I/O, no printing, linear tim
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
@@ -1189,14 +1189,31 @@ def _join_quotes(blocks: list[_Out]) -> list[_Out]:
 # --------------------------------------------------------------------------------------
 
 
-def clean(text: str, title: str | None = None) -> CleanArticle:
+# Reasons given for where a piece sits on the page rather than for what it says.
+_POSITIONAL = frozenset((TEASER, CHROME, NAVIGATION, CATEGORY))
+
+
+def _keep_content_lines(pieces: Sequence[_Piece], content_lines: Collection[int]) -> None:
+    """Pieces an article extractor found in the story (a quotation, a table row) are
+    paragraphs when only their place on the page, not their text, made them teasers,
+    menus or subheadings."""
+    for piece in pieces:
+        if piece.lines[0] not in content_lines or piece.level:
+            continue
+        if piece.reason in _POSITIONAL or piece.reason is None and piece.role == HEADING:
+            piece.reason = None
+            piece.role = PARAGRAPH
+
+
+def clean(text: str, title: str | None = None, content_lines: Collection[int] = ()) -> CleanArticle:
     """Split raw article text into its title, subheadings and body paragraphs.
 
     ``title`` is a title already known from the file's metadata (HTML ``<h1>``, a JSON
     "title"), or None to find it in the text: a ``# `` line, else the first headline-like
     line after the page's leading furniture. Returns the blocks in reading order (the
     title first, when there is one) and every dropped line or fragment with its 1-based
-    line number in ``text`` and its reason (one of ``REASONS``).
+    line number in ``text`` and its reason (one of ``REASONS``). ``content_lines`` are
+    line numbers an article extractor found to be story content (quotations, table rows).
     """
     dropped: list[Dropped] = []
     pieces = _split_pieces(text)
@@ -1224,6 +1241,8 @@ def clean(text: str, title: str | None = None) -> CleanArticle:
         if key == wanted or (piece.is_headline and _same_title(key, wanted)):
             _drop(piece, DUPLICATE_TITLE)
     _lay_out(alive, title_piece)
+    if content_lines:
+        _keep_content_lines(pieces, content_lines)
 
     kept = [p for p in pieces if p.reason is None and p.role in (HEADING, PARAGRAPH)]
     for piece in pieces:

@@ -312,6 +312,13 @@ def _print_summary(
             f"{len(no_claims)} article(s) have no claim units (only a title or page "
             f"chrome): {shown}"
         )
+    if s.fallbacks:
+        click.echo(
+            f"{len(s.fallbacks)} HTML page(s) read with annotate's own reader (the article "
+            "extractor found no article in them):"
+        )
+        for line in s.fallbacks:
+            click.echo(f"  {line}")
     if s.skipped:
         echo(f"Skipped {len(s.skipped)} file(s) or line(s); see the lines above.")
     if s.edits_applied:
@@ -354,7 +361,7 @@ def split_cmd(file: Path, raw: bool, as_json: bool, dropped: bool) -> None:
       echo 'Mr. Smith left. He was late.' | annotate split - --raw --json
     """
     from annotate import reading
-    from annotate.ingest import split_text
+    from annotate.ingest import split_document
     from annotate.model import HEADING, TITLE, Document, Skipped
 
     if str(file) == "-":
@@ -376,7 +383,7 @@ def split_cmd(file: Path, raw: bool, as_json: bool, dropped: bool) -> None:
             continue
         assert isinstance(item, Document)
         ok += 1
-        split = split_text(item.text, title=item.title, raw=raw)
+        split = split_document(item, raw=raw)
         if dropped:
             for record in _dropped(item.path, split.clean):
                 if as_json:

@@ -36,11 +36,11 @@ def pipeline_version() -> str:
     """
     from importlib.metadata import version
 
-    # Punkt's behaviour can change with nltk itself, so its version is part of the rules.
-    h = hashlib.sha256(f"nltk {version('nltk')}".encode())
-    for path in [_PACKAGE / "cleaning.py", _PACKAGE / "segment.py"] + sorted(
-        (_PACKAGE / "data").glob("punkt*")
-    ):
+    # Punkt's behaviour can change with nltk itself, and what is found in an HTML page
+    # with trafilatura, so their versions are part of the rules.
+    h = hashlib.sha256(f"nltk {version('nltk')} trafilatura {version('trafilatura')}".encode())
+    rules = ("cleaning.py", "segment.py", "extract.py")
+    for path in [_PACKAGE / name for name in rules] + sorted((_PACKAGE / "data").glob("punkt*")):
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:12]
@@ -55,8 +55,17 @@ class Split:
     units: list[Unit]
 
 
-def split_text(text: str, *, title: str | None = None, raw: bool = False) -> Split:
-    """Clean (unless ``raw``) and segment one article's repaired text."""
+def split_text(
+    text: str,
+    *,
+    title: str | None = None,
+    raw: bool = False,
+    content_lines: Collection[int] = (),
+) -> Split:
+    """Clean (unless ``raw``) and segment one article's repaired text.
+
+    ``content_lines`` are lines an article extractor found to be story content
+    (:attr:`Document.content_lines`)."""
     from annotate.segment import segment
 
     if raw:
@@ -66,9 +75,14 @@ def split_text(text: str, *, title: str | None = None, raw: bool = False) -> Spl
         return Split(None, cleaned, units)
     from annotate.cleaning import clean
 
-    article = clean(text, title=title)
+    article = clean(text, title=title, content_lines=content_lines)
     cleaned, units = segment(article.blocks)
     return Split(article, cleaned, units)
+
+
+def split_document(doc: Document, *, raw: bool = False) -> Split:
+    """:func:`split_text` on one article as read, with what reading found about it."""
+    return split_text(doc.text, title=doc.title, raw=raw, content_lines=doc.content_lines)
 
 
 # -- events --------------------------------------------------------------------------
@@ -95,6 +109,7 @@ class ArticleResult:
     orphaned: int = 0  # label rows left on units that went away
     edits_applied: int = 0  # reviewers' merges and splits applied again
     edits_failed: tuple[str, ...] = ()  # those that no longer apply, described
+    fallback: str | None = None  # why an HTML page was read by annotate's own reader
 
 
 @dataclass
@@ -114,6 +129,8 @@ class Summary:
     edits_failed: list[str] = field(default_factory=list)  # "path: merge of ... with ..."
     skipped: list[Skipped] = field(default_factory=list)
     missing_files: list[str] = field(default_factory=list)
+    # HTML pages read by annotate's own reader, not the article extractor: "path: why".
+    fallbacks: list[str] = field(default_factory=list)
 
     @property
     def articles(self) -> int:
@@ -261,7 +278,7 @@ def prepare_file(
         elif known.get(item.path) == f"{item.sha256}:{version}":
             yield (item, None)
         else:
-            yield (item, split_text(item.text, title=item.title))
+            yield (item, split_document(item))
 
 
 def _prepare_safely(job: _PrepareJob) -> Iterator[PreparedItem]:
@@ -429,6 +446,8 @@ def _store_file(
         summary.orphaned += result.orphaned
         summary.edits_applied += result.edits_applied
         summary.edits_failed += [f"{result.path}: {d}" for d in result.edits_failed]
+        if result.fallback is not None:
+            summary.fallbacks.append(f"{result.path}: {result.fallback}")
         yield result
     if any_ok and job.stat is not None:
         store.save_file_record(FileRecord(job.rel, job.stat.st_size, job.stat.st_mtime_ns, version))
@@ -443,7 +462,7 @@ def _ingest_document(
             store.touch_article(doc.path, file=file)
         return ArticleResult(doc.path, "unchanged")
     if split is None:  # prepared as unchanged, but the store changed meanwhile
-        split = split_text(doc.text, title=doc.title)
+        split = split_document(doc)
     units = split.units
     edits: list[SegmentEditRecord] = []
     failed: list[int] = []
@@ -463,6 +482,7 @@ def _ingest_document(
         source=doc.source,
         url=doc.url,
         date=doc.date,
+        author=doc.author,
         cleaned=split.cleaned,
         segmenter=version,
         units=units,
@@ -480,6 +500,7 @@ def _ingest_document(
         orphaned=result.orphaned,
         edits_applied=len(edits) - len(failed),
         edits_failed=tuple(edits[i].edit.describe() for i in failed),
+        fallback=doc.fallback,
     )
 
 

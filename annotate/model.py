@@ -32,6 +32,12 @@ class Document:
     line of a JSONL file (or one element of a JSON array) has ``path`` of the form
     ``file.jsonl#12`` (1-based line or element number).
     ``sha256`` is the hex digest of the raw bytes the article came from.
+    ``fallback`` says why an HTML page was read with annotate's own reader instead of
+    the article extractor (None when the extractor read it, and for other formats).
+    ``content_lines`` are the 1-based lines of ``text`` that the extractor found in a
+    quotation (an embedded post, a pull quote), a table row or a full paragraph of the
+    story: content whatever they look like, so cleaning does not drop them for where
+    they sit (their text can still be furniture: a prompt, a credit).
     """
 
     path: str
@@ -41,6 +47,9 @@ class Document:
     source: str | None = None
     url: str | None = None
     date: str | None = None
+    author: str | None = None
+    fallback: str | None = None
+    content_lines: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -666,6 +666,40 @@ def _read_html(text: str) -> tuple[str, dict[str, str]]:
     return "\n\n".join(lines), meta
 
 
+# Why a page was read with annotate's own reader; ingest names the file with it.
+NO_ARTICLE_FOUND = "trafilatura found no article text"
+ONLY_A_FRAGMENT = "trafilatura found only a fragment of the text"
+# An extraction shorter than this (trafilatura's own minimum for a main text) may be a
+# caption or a teaser; our reader is asked too, and its text used if far longer.
+_SHORT_EXTRACTION = 250
+
+
+def _read_page(text: str) -> tuple[str, dict[str, str], str | None, frozenset[int]]:
+    """An HTML page through the article extractor, else through :func:`_read_html`.
+
+    Returns the text, the metadata, the reason the page was read by annotate's own
+    reader (None when the extractor read it) and the extractor's content lines.
+    """
+    from annotate.extract import extract_article
+
+    extracted = None
+    try:
+        extracted = extract_article(text)
+    except Exception as error:  # a bug in the extractor costs its output, not the page
+        reason = f"trafilatura failed ({type(error).__name__})"
+    else:
+        if extracted is not None and len(extracted.text) >= _SHORT_EXTRACTION:
+            return extracted.text, extracted.meta, None, extracted.content_lines
+        reason = NO_ARTICLE_FOUND
+    own_text, meta = _read_html(text)
+    if extracted is not None:
+        if len(own_text) <= 2 * len(extracted.text):
+            return extracted.text, extracted.meta, None, extracted.content_lines
+        reason = ONLY_A_FRAGMENT
+        meta = {**meta, **extracted.meta}
+    return own_text, meta, reason, frozenset()
+
+
 def _strip_site_name(title: str) -> str:
     """'Moon talks | The Straits Times' -> 'Moon talks' (a short last segment only)."""
     match = _TITLE_SUFFIX.match(title)
@@ -832,10 +866,12 @@ def _read_blob(data: bytes, rel: str, fmt: str) -> Iterator[Document | Skipped]:
         yield Skipped(rel, str(error))
         return
     meta: dict[str, str] = {}
+    fallback = None
+    content_lines: frozenset[int] = frozenset()
     if fmt == "md":
         text, meta = _read_markdown(repair(text))
     elif fmt == "html":
-        text, meta = _read_html(_control_refs_as_characters(text))
+        text, meta, fallback, content_lines = _read_page(_control_refs_as_characters(text))
     text = repair(text)
     if not text.strip():
         yield Skipped(rel, "no article text" if fmt == "html" else "no text (only whitespace)")
@@ -853,6 +889,9 @@ def _read_blob(data: bytes, rel: str, fmt: str) -> Iterator[Document | Skipped]:
         source=meta.get("source") or None,
         url=meta.get("url") or None,
         date=meta.get("date") or None,
+        author=meta.get("author") or None,
+        fallback=fallback,
+        content_lines=content_lines,
     )
 
 
@@ -873,7 +912,10 @@ def _control_refs_as_characters(text: str) -> str:
             return chr(code)
         return match.group()
 
-    return _CONTROL_REF.sub(character, text)
+    # The escape sequences the references spelled are removed whole here, before any HTML
+    # parser sees them: lxml (under trafilatura) drops the ESC itself and would leave the
+    # rest of the sequence as text.
+    return _ANSI.sub("", _CONTROL_REF.sub(character, text))
 
 
 def read_bytes(data: bytes, name: str, *, fmt: str | None = None) -> list[Document | Skipped]:

@@ -231,6 +231,12 @@ def _m007_history_source(db: Database) -> None:
     db.table("history").add_column("prev_source", str)
 
 
+def _m008_article_author(db: Database) -> None:
+    # HTML pages name their author (meta tags, JSON-LD); kept with the article like its
+    # outlet (source) and date. Older articles have none until re-ingested.
+    db.table("articles").add_column("author", str)
+
+
 def migrations() -> Migrations:
     """The ordered migration set of the annotate schema."""
     from sqlite_utils.migrations import Migrations
@@ -249,6 +255,7 @@ MIGRATIONS = [
     _m005_segment_edits,
     _m006_queue_indexes,
     _m007_history_source,
+    _m008_article_author,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -622,6 +629,7 @@ class Store:
         cleaned: str,
         segmenter: str,
         units: Sequence[Unit],
+        author: str | None = None,
     ) -> ReplaceResult:
         """Insert or update one article and replace its units, in one transaction.
 
@@ -658,12 +666,15 @@ class Store:
                         now,
                     ),
                 )
+                if author is not None:  # (migration 8) so no author writes as before it
+                    self.conn.execute("UPDATE articles SET author = ? WHERE id = ?", (author, aid))
             else:
                 ord_ = row[0]
                 self.conn.execute(
                     "UPDATE articles SET file = ?, sha256 = ?, title = ?, source = ?, url = ?, "
-                    "date = ?, cleaned = ?, segmenter = ?, ingested_at = ? WHERE id = ?",
-                    (file, sha256, title, source, url, date, cleaned, segmenter, now, aid),
+                    "date = ?, author = ?, cleaned = ?, segmenter = ?, ingested_at = ? "
+                    "WHERE id = ?",
+                    (file, sha256, title, source, url, date, author, cleaned, segmenter, now, aid),
                 )
             old_texts: dict[str, str] = {}
             if row is not None:
@@ -1490,8 +1501,9 @@ class Store:
         for aid in new:
             self.conn.execute(
                 "INSERT INTO main.articles (id, path, file, ord, sha256, title, source, url, "
-                "date, cleaned, segmenter, ingested_at) SELECT id, path, file, ?, sha256, "
-                f"title, source, url, date, cleaned, segmenter, ingested_at FROM {src}.articles "
+                "date, author, cleaned, segmenter, ingested_at) SELECT id, path, file, ?, "
+                "sha256, title, source, url, date, author, cleaned, segmenter, ingested_at "
+                f"FROM {src}.articles "
                 "WHERE id = ?",
                 (ord_, aid),
             )

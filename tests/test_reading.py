@@ -324,6 +324,12 @@ def test_markdown_without_front_matter_and_setext(tmp_path):
     assert doc.title == "Big title"
 
 
+@pytest.fixture
+def own_html_reader(monkeypatch):
+    """HTML read by annotate's own reader, as for a page trafilatura finds no article in."""
+    monkeypatch.setattr("annotate.extract.extract_article", lambda html: None)
+
+
 HTML = """<!doctype html>
 <html><head>
 <title>Moon talks | The Daily Planet</title>
@@ -352,7 +358,7 @@ HTML = """<!doctype html>
 """
 
 
-def test_html(tmp_path):
+def test_html(tmp_path, own_html_reader):
     doc = read_one(write(tmp_path, "p.html", HTML), tmp_path)
     assert doc.title == "U.S. & Russian space chiefs talk"
     assert doc.source == "The Daily Planet"
@@ -370,7 +376,7 @@ def test_html(tmp_path):
     )
 
 
-def test_html_title_from_title_tag_without_h1(tmp_path):
+def test_html_title_from_title_tag_without_h1(tmp_path, own_html_reader):
     page = (
         "<html><head><title>Moon talks - Daily Planet</title></head><body>"
         "<nav>Menu</nav><div>Body one.</div><div>Body&nbsp;two.</div>"
@@ -381,13 +387,13 @@ def test_html_title_from_title_tag_without_h1(tmp_path):
     assert doc.text == "Body one.\n\nBody two."
 
 
-def test_html_uses_main_only(tmp_path):
+def test_html_uses_main_only(tmp_path, own_html_reader):
     page = "<body><div>Sidebar junk</div><main><h1>T</h1><p>Story.</p></main><div>x</div></body>"
     doc = read_one(write(tmp_path, "p.html", page), tmp_path)
     assert doc.text == "# T\n\nStory."
 
 
-def test_html_h1_outside_article_and_largest_article(tmp_path):
+def test_html_h1_outside_article_and_largest_article(tmp_path, own_html_reader):
     page = (
         "<body><h1>The title</h1>"
         "<article><p>Teaser.</p></article>"
@@ -400,7 +406,7 @@ def test_html_h1_outside_article_and_largest_article(tmp_path):
     assert doc.text == "# The title\n\nThe real story, which is long.\n\nMore of it."
 
 
-def test_html_odd_markup(tmp_path):
+def test_html_odd_markup(tmp_path, own_html_reader):
     page = "<p>a <![CDATA[x]]> b<br/>c</p><h2>Sub <span>head</span> <div>ing</div></h2><p>d"
     doc = read_one(write(tmp_path, "p.html", page), tmp_path)
     assert doc.text == "a b\nc\n\n## Sub head ing\n\nd"

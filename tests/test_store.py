@@ -338,3 +338,39 @@ def test_a_database_in_a_read_only_folder_opens_readonly(tmp_path):
             Store.open(db_path)
     finally:
         folder.chmod(0o755)
+
+
+def test_migration_8_adds_the_article_author_to_an_old_database(db_path):
+    """A database at schema 7 holding an article opens at 8; the article is kept."""
+    from sqlite_utils import Database
+
+    assert MIGRATIONS[7].__name__ == "_m008_article_author"
+    db = Database(db_path)
+    migrations().apply(db, stop_before="m008_article_author")
+    db.conn.execute("PRAGMA user_version = 7")
+    db["articles"].insert(
+        {"id": "a1", "path": "a.html", "file": "a.html", "ord": 0, "sha256": "x", "cleaned": ""}
+    )
+    db.close()
+    with Store.open(db_path) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        row = store.conn.execute("SELECT path, author FROM articles").fetchone()
+        assert tuple(row) == ("a.html", None)
+
+
+def test_the_author_is_stored_with_the_article(store):
+    store.save_article(
+        path="a.html",
+        file="a.html",
+        sha256="x",
+        title="T",
+        source="The Coast Herald",
+        url=None,
+        date="2024-03-05",
+        author="Maria Jensen",
+        cleaned="T",
+        segmenter="v",
+        units=[],
+    )
+    row = store.conn.execute("SELECT author FROM articles WHERE path = 'a.html'").fetchone()
+    assert row[0] == "Maria Jensen"

@@ -1,0 +1,215 @@
+"""Article extraction from HTML pages with trafilatura: the story's text and its metadata.
+
+trafilatura finds the main text of a page (its paragraphs, subheadings, lists, quotes
+and tables) and leaves out menus, teasers, comments and footers. This module runs it on
+a page already decoded to text, with no network access (nothing is fetched: the page is
+the only input), and turns its XML tree into the plain text annotate's cleaning reads:
+a ``# title`` line, ``## subheading`` lines and one paragraph per block, separated by
+blank lines. Metadata (title, author, date, site name, URL) comes from the page's meta
+tags and JSON-LD, through trafilatura's own readers of them.
+
+:func:`extract_article` returns None when trafilatura finds no article; reading then
+falls back to annotate's own HTML reader and says so.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Extracted", "extract_article"]
+
+# trafilatura's output tags (and HTML ones, from its fallback extractors) that hold text.
+_HEADING_TAGS = frozenset("head h1 h2 h3 h4 h5 h6".split())
+_ROW_TAGS = frozenset(("row", "tr"))
+_CELL_TAGS = frozenset(("cell", "td", "th"))
+_BLOCK_TAGS = (
+    frozenset(
+        "p item li quote blockquote list ul ol table div section article main body "
+        "code pre dd dt dl figure".split()
+    )
+    | _HEADING_TAGS
+    | _ROW_TAGS
+    | _CELL_TAGS
+)
+_BREAK_TAGS = frozenset(("lb", "br"))
+_QUOTE_TAGS = frozenset(("quote", "blockquote"))
+# From the benchmark on real pages: 12 words keeps standfirsts and long paragraphs that
+# cleaning took for teasers without keeping more boilerplate; 8 keeps more boilerplate.
+_FULL_PARAGRAPH_WORDS = 12
+_SKIP_TAGS = frozenset(("graphic", "img", "figcaption", "script", "style", "del"))
+
+
+# No comments (readers' comments are not the story); tables kept (their rows can be
+# content); the XML tree, whose structure cleaning is told about.
+_OPTIONS: dict[str, Any] = {
+    "output_format": "xml",
+    "include_comments": False,
+    "include_tables": True,
+    "include_formatting": False,
+    "include_links": False,
+    "include_images": False,
+    "with_metadata": False,
+}
+
+
+@dataclass
+class Extracted:
+    """What trafilatura found in one page: its text as annotate reads it, metadata, and
+    the 1-based lines of the text that are story content whatever they look like."""
+
+    text: str
+    meta: dict[str, str] = field(default_factory=dict)
+    content_lines: frozenset[int] = frozenset()
+
+
+def extract_article(html: str) -> Extracted | None:
+    """The article of one HTML page, or None when trafilatura finds none in it."""
+    trafilatura, bare_extraction, load_html = _trafilatura()
+    tree = load_html(html)
+    if tree is None:
+        return None
+    # trafilatura works on a copy, so the tree is still whole for the metadata.
+    document = bare_extraction(tree, **_OPTIONS)
+    if document is None or document.body is None:
+        return None
+    blocks = _blocks(document.body)
+    if not blocks:
+        return None
+    meta = _metadata(tree)
+    lines = []
+    content: set[int] = set()
+    if meta.get("title"):
+        # trafilatura keeps the page's <h1> as a heading of the body: it is the title.
+        heading = f"## {meta['title']}"
+        lines.append(f"# {meta['title']}")
+        blocks = [b for b in blocks if b[0] != heading]
+    lineno = 2 * len(lines) + 1  # blocks are separated by one blank line
+    for text, is_content in blocks:
+        height = text.count("\n") + 1
+        if is_content or _is_full_paragraph(text):
+            content.update(range(lineno, lineno + height))
+        lines.append(text)
+        lineno += height + 1
+    return Extracted("\n\n".join(lines), meta, frozenset(content))
+
+
+def _trafilatura() -> tuple[Any, Any, Any]:
+    """trafilatura, imported once it is needed (it is slow to import and chatty)."""
+    import trafilatura
+    from trafilatura.core import bare_extraction
+    from trafilatura.utils import load_html
+
+    # It logs every page it discards; ingest reports that itself, once per file.
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+    return trafilatura, bare_extraction, load_html
+
+
+def _text(element: Any) -> str:
+    """An element's text on one line, line breaks (``lb``) kept as newlines."""
+    parts: list[str] = []
+    _collect(element, parts, top=True)
+    lines = (" ".join(line.split()) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _collect(element: Any, parts: list[str], *, top: bool = False) -> None:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag in _BREAK_TAGS:
+        parts.append("\n")
+    elif tag not in _SKIP_TAGS:
+        if element.text:
+            parts.append(element.text)
+        for child in element:
+            _collect(child, parts)
+            if tag in _ROW_TAGS or tag in _BLOCK_TAGS and not top:
+                parts.append(" ")
+    if not top and element.tail:
+        parts.append(element.tail)
+
+
+# A block of the story's text, and whether it is content whatever it looks like (it sits
+# in a quotation or is a table row of data; full paragraphs are added later), which
+# cleaning is told.
+_Block = tuple[str, bool]
+
+
+def _blocks(body: Any) -> list[_Block]:
+    """trafilatura's tree -> annotate text blocks: ``## heading`` lines and paragraphs."""
+    blocks: list[_Block] = []
+    _walk(body, blocks, quoted=False)
+    return blocks
+
+
+def _walk(element: Any, blocks: list[_Block], *, quoted: bool) -> None:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag in _SKIP_TAGS:
+        return
+    quoted = quoted or tag in _QUOTE_TAGS
+    if tag in _HEADING_TAGS:
+        text = " ".join(_text(element).split())
+        if text:
+            blocks.append((f"## {text}", False))
+        return
+    if tag in _ROW_TAGS:
+        cells = [" ".join(_text(cell).split()) for cell in element]
+        text = "  ".join(cell for cell in cells if cell)
+        if text:
+            blocks.append((text, quoted or _is_data_row(element, cells)))
+        return
+    if not any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in element):
+        text = _text(element)
+        if text:
+            blocks.append((text, quoted))
+        return
+    # A container: its own loose text and each child's tail are paragraphs of their own.
+    if element.text and element.text.strip():
+        blocks.append((" ".join(element.text.split()), quoted))
+    for child in element:
+        _walk(child, blocks, quoted=quoted)
+        if child.tail and child.tail.strip():
+            blocks.append((" ".join(child.tail.split()), quoted))
+
+
+def _is_full_paragraph(text: str) -> bool:
+    """A paragraph of the story long enough not to be a teaser headline or a menu line.
+
+    Cleaning drops such lines for where they sit (around headline-like lines, after the
+    last body paragraph); in trafilatura's output the story is all there is, so its place
+    says nothing about it. Shorter paragraphs are left to cleaning's judgement."""
+    return not text.startswith("## ") and len(text.split()) >= _FULL_PARAGRAPH_WORDS
+
+
+def _is_data_row(row: Any, cells: list[str]) -> bool:
+    """A table row of two or more filled cells that is not a header row."""
+    filled = [cell for cell in cells if cell]
+    heads = sum(1 for cell in row if cell.get("role") == "head" or cell.tag == "th")
+    return len(filled) >= 2 and heads < len(filled)
+
+
+def _metadata(tree: Any) -> dict[str, str]:
+    """Title, author, date, site name and URL from meta tags, JSON-LD and the title."""
+    from htmldate import find_date
+    from trafilatura.metadata import examine_meta, extract_meta_json, extract_title, extract_url
+
+    # trafilatura's full extract_metadata also searches the page for categories, tags,
+    # licences and bylines, which costs more than the extraction itself; the meta tags
+    # and JSON-LD hold what the store keeps.
+    found = examine_meta(tree)
+    try:
+        found = extract_meta_json(tree, found)
+    except Exception:  # trafilatura's JSON-LD reader on malformed JSON-LD
+        pass
+    title = found.title or extract_title(tree)
+    url = found.url or extract_url(tree)
+    date = find_date(tree, extensive_search=False, url=url, original_date=True)
+    meta = {
+        "title": title,
+        "author": found.author,
+        "date": date,
+        "source": found.sitename,
+        "url": url,
+    }
+    return {key: " ".join(value.split()) for key, value in meta.items() if value and value.strip()}

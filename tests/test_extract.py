@@ -1,0 +1,201 @@
+"""HTML pages through the article extractor (trafilatura), and the fallback to our reader.
+
+The pages are small made-up news pages, written for these tests."""
+
+from __future__ import annotations
+
+from annotate.ingest import Summary, ingest, split_document
+from annotate.model import HEADING, SENTENCE, TITLE, Document
+from annotate.reading import NO_ARTICLE_FOUND, read_bytes
+
+STORY = [
+    "The city council approved a new budget for the harbour on Tuesday, the mayor said.",
+    "The plan sets aside 40 million euros for new quays and a ferry terminal over five years.",
+    "Critics on the council argued that the money would be better spent on housing, "
+    "according to the minutes.",
+    "The harbour authority expects the first works to begin next spring, a spokeswoman "
+    "told reporters.",
+]
+MORE = [
+    "Shipping companies welcomed the decision and promised to add two routes to the islands.",
+    "Residents near the docks worry about noise from construction during the summer months.",
+]
+HEAD = """<head><title>Harbour budget approved | The Coast Herald</title>
+<meta property="og:site_name" content="The Coast Herald">
+<meta property="og:title" content="Harbour budget approved">
+<meta name="author" content="Maria Jensen">
+<meta property="article:published_time" content="2024-03-05T09:30:00Z">
+<link rel="canonical" href="https://herald.example/harbour-budget">
+</head>"""
+NAV = (
+    "<header><nav><ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a></li>"
+    "<li><a href='/sport'>Sport</a></li></ul></nav></header>"
+)
+FOOT = (
+    "<footer><p>Copyright 2024 The Coast Herald. All rights reserved.</p>"
+    "<ul><li><a href='/about'>About us</a></li><li><a href='/contact'>Contact</a></li></ul>"
+    "</footer>"
+)
+
+
+def paragraphs(sentences: list[str]) -> str:
+    return "".join(f"<p>{s}</p>" for s in sentences)
+
+
+def page(body: str) -> str:
+    return f"<!doctype html><html>{HEAD}<body>{NAV}{body}{FOOT}</body></html>"
+
+
+def read(html: str) -> Document:
+    (doc,) = read_bytes(html.encode("utf-8"), "page.html")
+    assert isinstance(doc, Document)
+    return doc
+
+
+def units(doc: Document) -> list[tuple[str, str]]:
+    return [(u.kind, u.text) for u in split_document(doc).units]
+
+
+def sentences(doc: Document) -> list[str]:
+    return [text for kind, text in units(doc) if kind == SENTENCE]
+
+
+ARTICLE = page(
+    f"<article><h1>Harbour budget approved</h1>{paragraphs(STORY)}"
+    f"<h2>What happens next</h2>{paragraphs(MORE)}</article>"
+)
+
+
+def test_the_extractor_finds_the_story_and_keeps_its_subheadings():
+    doc = read(ARTICLE)
+    assert doc.fallback is None
+    assert units(doc) == [
+        (TITLE, "Harbour budget approved"),
+        *((SENTENCE, s) for s in STORY),
+        (HEADING, "What happens next"),
+        *((SENTENCE, s) for s in MORE),
+    ]
+
+
+def test_metadata_comes_from_meta_tags():
+    doc = read(ARTICLE)
+    assert doc.title == "Harbour budget approved"
+    assert doc.author == "Maria Jensen"
+    assert doc.date == "2024-03-05"
+    assert doc.source == "The Coast Herald"
+    assert doc.url == "https://herald.example/harbour-budget"
+
+
+def test_an_embedded_post_in_the_story_stays_a_sentence_unit():
+    tweet = (
+        "<blockquote class='twitter-tweet'><p>Proud of our council tonight: the harbour "
+        "gets its future back</p>&mdash; Ana Lopez (@analopez) March 5, 2024</blockquote>"
+    )
+    doc = read(
+        page(
+            f"<article><h1>Harbour budget approved</h1>{paragraphs(STORY)}{tweet}"
+            f"{paragraphs(MORE)}</article>"
+        )
+    )
+    found = sentences(doc)
+    assert "Proud of our council tonight: the harbour gets its future back" in found
+    assert found[-2:] == MORE
+
+
+def test_a_pull_quote_in_the_story_stays_a_sentence_unit():
+    quote = "<blockquote><p>We waited twenty years for this harbour</p></blockquote>"
+    doc = read(
+        page(
+            f"<article><h1>Harbour budget approved</h1>{paragraphs(STORY)}{quote}"
+            f"{paragraphs(MORE)}</article>"
+        )
+    )
+    assert "We waited twenty years for this harbour" in sentences(doc)
+
+
+def test_table_rows_of_the_story_are_not_dropped_as_a_menu():
+    table = (
+        "<table><tr><th>Project</th><th>Cost</th></tr>"
+        "<tr><td>New quays for cargo ships</td><td>25 million euros</td></tr>"
+        "<tr><td>A ferry terminal with a waiting hall</td><td>15 million euros</td></tr></table>"
+    )
+    doc = read(
+        page(
+            f"<article><h1>Harbour budget approved</h1>{paragraphs(STORY)}{table}"
+            f"{paragraphs(MORE)}</article>"
+        )
+    )
+    found = sentences(doc)
+    assert "New quays for cargo ships 25 million euros" in found
+    assert "A ferry terminal with a waiting hall 15 million euros" in found
+
+
+def test_a_page_wrapped_in_a_form_has_its_article():
+    doc = read(
+        f"<html>{HEAD}<body><form action='/post' method='post'>{NAV}<div class='content'>"
+        f"<h1>Harbour budget approved</h1>{paragraphs(STORY + MORE)}</div>{FOOT}</form>"
+        "</body></html>"
+    )
+    assert doc.fallback is None
+    assert sentences(doc) == STORY + MORE
+
+
+def test_the_story_outside_a_teaser_article_is_found():
+    teaser = (
+        "<article class='teaser'><h3><a href='/storm'>Storm closes the coast road</a></h3>"
+        "<p>Drivers face delays.</p></article>"
+    )
+    doc = read(
+        page(
+            f"{teaser}<div class='story'><h1>Harbour budget approved</h1>"
+            f"{paragraphs(STORY + MORE)}</div>"
+        )
+    )
+    assert sentences(doc)[-len(STORY + MORE) :] == STORY + MORE
+
+
+def test_a_page_the_extractor_rejects_is_read_by_our_own_reader():
+    doc = read("<p>The harbour gets a new budget, the mayor said.</p>")
+    assert doc.fallback == NO_ARTICLE_FOUND
+    assert sentences(doc) == ["The harbour gets a new budget, the mayor said."]
+
+
+def test_ingest_names_each_page_read_by_our_own_reader(store, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "story.html").write_text(ARTICLE, encoding="utf-8")
+    (corpus / "fragment.html").write_text("<p>The mayor said so.</p>", encoding="utf-8")
+    summary = list(ingest(store, corpus))[-1]
+    assert isinstance(summary, Summary)
+    assert summary.fallbacks == [f"fragment.html: {NO_ARTICLE_FOUND}"]
+    row = store.conn.execute(
+        "SELECT author, source, date FROM articles WHERE path = 'story.html'"
+    ).fetchone()
+    assert tuple(row) == ("Maria Jensen", "The Coast Herald", "2024-03-05")
+
+
+def test_the_cli_summary_names_the_fallback_pages(tmp_path):
+    from click.testing import CliRunner
+
+    from annotate.cli import main
+
+    runner = CliRunner()
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "fragment.html").write_text("<p>The mayor said so.</p>", encoding="utf-8")
+    result = runner.invoke(main, ["ingest", str(corpus), "--db", str(tmp_path / "a.db")])
+    assert result.exit_code == 0, result.output
+    assert "1 HTML page(s) read with annotate's own reader" in result.output
+    assert f"fragment.html: {NO_ARTICLE_FOUND}" in result.output
+
+
+def test_reading_a_page_opens_no_network_connection(monkeypatch):
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a network connection was opened")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    doc = read(ARTICLE)
+    assert doc.fallback is None and doc.author == "Maria Jensen"
