@@ -58,6 +58,7 @@ DUPLICATE = "duplicate paragraph"
 DUPLICATE_TITLE = "duplicate title"
 SITE_NAME = "site name"
 CHROME = "page chrome"
+OUTSIDE = "outside the article"
 
 REASONS = (
     NAVIGATION,
@@ -82,6 +83,7 @@ REASONS = (
     DUPLICATE_TITLE,
     SITE_NAME,
     CHROME,
+    OUTSIDE,
 )
 
 # Size limits. A headline-like line has at most this many words; longer unpunctuated
@@ -1111,6 +1113,103 @@ def _lay_out(pieces: Sequence[_Piece], title_piece: _Piece | None) -> None:
         _drop(piece, NAVIGATION if piece.bullet else CHROME)
 
 
+# What a piece weighs when the article's extent is chosen (see ``_keep_article``): body
+# text for its words, less when it stands alone between headlines (a teaser's summary),
+# and a cost for every line of furniture or headline between body paragraphs: a little
+# for what sits inside articles (credits, dates, ads, a related-links box), more for the
+# rest.
+_ALONE_FACTOR = 0.2
+_SUMMARY_MAX_WORDS = 45
+_FURNITURE_COST = 4.0
+_HEADLINE_COST = 4.0
+_INLINE_COST = 1.5
+_INLINE_REASONS = frozenset(
+    (DATE, READING_TIME, BYLINE, CATEGORY, PHOTO_CREDIT, PHOTO_CAPTION, SOCIAL, RELATED)
+    + (ADVERT, AGENCY_CREDIT, WIRE, DUPLICATE, DUPLICATE_TITLE)
+)
+
+
+def _lone_summaries(rest: Sequence[_Piece]) -> set[int]:
+    """Positions of short body pieces standing alone next to another one: teasers' summaries.
+
+    A body piece with no body next to it is a summary when the body piece before or
+    after it (a few pieces away) stands alone too: headline, summary, headline, summary.
+    A single paragraph under a subheading is the article's.
+    """
+    lone = []
+    for index, piece in enumerate(rest):
+        if piece.reason is not None or not piece.is_body or piece.words > _SUMMARY_MAX_WORDS:
+            continue
+        before = rest[index - 1] if index else None
+        after = rest[index + 1] if index + 1 < len(rest) else None
+        if not any(p is not None and p.reason is None and p.is_body for p in (before, after)):
+            lone.append(index)
+    body = [i for i, p in enumerate(rest) if p.reason is None and p.is_body]
+    place = {index: n for n, index in enumerate(body)}
+    alone = set(lone)
+    out = set()
+    for index in lone:
+        n = place[index]
+        neighbours = [body[m] for m in (n - 1, n + 1) if 0 <= m < len(body)]
+        if any(abs(m - index) <= _SUMMARY_GAP and m in alone for m in neighbours):
+            out.add(index)
+    return out
+
+
+_SUMMARY_GAP = 4
+
+
+def _piece_cost(piece: _Piece, summary: bool) -> float:
+    if piece.reason is not None:
+        return _INLINE_COST if piece.reason in _INLINE_REASONS else _FURNITURE_COST
+    if piece.is_body:
+        return -piece.words * (_ALONE_FACTOR if summary else 1.0)
+    if piece.level:
+        return 0.0  # a marked subheading is the article's own structure
+    return _HEADLINE_COST if piece.is_headline else 1.0
+
+
+def _keep_article(pieces: Sequence[_Piece], title_piece: _Piece | None) -> None:
+    """Keep the one stretch of the page that reads as the article; drop the rest.
+
+    Pages put summaries of other stories, comment threads and sidebars around the
+    article, and those read as body text line by line. What tells them apart is shape:
+    the article is body paragraphs one after the other, other stories are a headline
+    and a lone summary each, with dates and links between. The stretch with the least
+    cost (furniture inside it minus its body words; a minimum-sum run, linear time) is
+    the article; a standfirst between the title and that stretch belongs to it too.
+    """
+    start = pieces.index(title_piece) + 1 if title_piece is not None else 0
+    rest = pieces[start:]
+    summaries = _lone_summaries(rest)
+    costs = [_piece_cost(p, i in summaries) for i, p in enumerate(rest)]
+    best, best_span = 0.0, None
+    total, since = 0.0, 0
+    for index, cost in enumerate(costs):
+        if total >= 0:
+            total, since = 0.0, index
+        total += cost
+        if total < best:
+            best, best_span = total, (since, index)
+    if best_span is None:
+        return
+    first, last = best_span
+    if title_piece is not None:
+        # Between the title and the body: a standfirst, with only a byline, a date or a
+        # photo credit between it and the body, is the article's.
+        gap = 0.0
+        for index in range(first - 1, -1, -1):
+            piece = rest[index]
+            if piece.reason is None and piece.is_body:
+                if piece.words > gap:
+                    first, gap = index, 0.0
+                continue
+            gap += max(costs[index], 0.0)
+    for index, piece in enumerate(rest):
+        if (index < first or index > last) and piece.is_body:
+            _drop(piece, OUTSIDE)
+
+
 def _drop_related_lists(pieces: Sequence[_Piece]) -> None:
     """Headline-like lines and bare list items right after a "Related stories" label."""
     after_label = False
@@ -1223,7 +1322,8 @@ def clean(text: str, title: str | None = None) -> CleanArticle:
         key = piece.key()
         if key == wanted or (piece.is_headline and _same_title(key, wanted)):
             _drop(piece, DUPLICATE_TITLE)
-    _lay_out(alive, title_piece)
+    _keep_article(pieces, title_piece)
+    _lay_out(_alive(alive), title_piece)
 
     kept = [p for p in pieces if p.reason is None and p.role in (HEADING, PARAGRAPH)]
     for piece in pieces:
