@@ -23,14 +23,16 @@ Everything here is a pure function of its input: no I/O, no printing, linear tim
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
+from pathlib import Path
 
 from annotate.model import HEADING, TITLE, Block, CleanArticle, Dropped
 
-__all__ = ["PARAGRAPH", "REASONS", "clean"]
+__all__ = ["PARAGRAPH", "PHRASE_RULES", "REASONS", "clean"]
 
 PARAGRAPH = "paragraph"
 
@@ -59,6 +61,8 @@ DUPLICATE_TITLE = "duplicate title"
 SITE_NAME = "site name"
 CHROME = "page chrome"
 OUTSIDE = "outside the article"
+COMMENT = "reader comment"
+BIO = "author bio"
 
 REASONS = (
     NAVIGATION,
@@ -84,6 +88,8 @@ REASONS = (
     SITE_NAME,
     CHROME,
     OUTSIDE,
+    COMMENT,
+    BIO,
 )
 
 # Size limits. A headline-like line has at most this many words; longer unpunctuated
@@ -513,6 +519,53 @@ _LONG_LINE_NEEDLES = tuple(
 )
 
 
+@dataclass(frozen=True)
+class PhraseRule:
+    """Furniture that reads like a sentence, from ``data/furniture_phrases.toml``."""
+
+    family: str
+    reason: str
+    pattern: re.Pattern[str]
+    max_words: int
+    examples: tuple[str, ...]
+    counter_examples: tuple[str, ...]
+    thread_marker: bool = False
+
+
+def _load_phrase_rules() -> tuple[PhraseRule, ...]:
+    path = Path(__file__).parent / "data" / "furniture_phrases.toml"
+    rules = []
+    for raw in tomllib.loads(path.read_text(encoding="utf-8"))["rule"]:
+        if raw["reason"] not in REASONS:
+            raise ValueError(f"{path.name}: unknown reason {raw['reason']!r}")
+        flags = re.IGNORECASE if raw.get("ignore_case", True) else 0
+        rules.append(
+            PhraseRule(
+                raw["family"],
+                raw["reason"],
+                re.compile(raw["pattern"], flags),
+                raw.get("max_words", 45),
+                tuple(raw.get("examples", ())),
+                tuple(raw.get("counter_examples", ())),
+                raw.get("thread_marker", False),
+            )
+        )
+    return tuple(rules)
+
+
+PHRASE_RULES = _load_phrase_rules()
+_PHRASE_MAX_WORDS = max(rule.max_words for rule in PHRASE_RULES)
+
+
+def _phrase_reason(text: str, words: int) -> str | None:
+    if words > _PHRASE_MAX_WORDS:
+        return None
+    for rule in PHRASE_RULES:
+        if words <= rule.max_words and rule.pattern.search(text):
+            return rule.reason
+    return None
+
+
 def _rule_reason(text: str) -> str | None:
     """The reason of the first line rule that matches ``text``, if any."""
     words = text.count(" ") + 1
@@ -556,6 +609,8 @@ def _line_reason(text: str) -> str | None:
     reason = _rule_reason(text)
     if reason is None and ("|" in text or "•" in text or "·" in text):
         reason = _compound_reason(text)
+    if reason is None:
+        reason = _phrase_reason(text, text.count(" ") + 1)
     return reason
 
 
@@ -1210,6 +1265,23 @@ def _keep_article(pieces: Sequence[_Piece], title_piece: _Piece | None) -> None:
             _drop(piece, OUTSIDE)
 
 
+def _is_thread_marker(text: str) -> bool:
+    return any(r.thread_marker and r.pattern.search(text) for r in PHRASE_RULES)
+
+
+def _drop_comment_threads(pieces: Sequence[_Piece]) -> None:
+    """Everything between the first and the last comment marker is the comment thread.
+
+    A thread is "Name says:", a date, the comment, "Reply", over and over; the comments
+    themselves read as prose, the markers around them don't.
+    """
+    marks = [i for i, p in enumerate(pieces) if p.reason == COMMENT and _is_thread_marker(p.text)]
+    if len(marks) < 2:
+        return
+    for piece in pieces[marks[0] : marks[-1]]:
+        _drop(piece, COMMENT)
+
+
 def _drop_related_lists(pieces: Sequence[_Piece]) -> None:
     """Headline-like lines and bare list items right after a "Related stories" label."""
     after_label = False
@@ -1308,6 +1380,7 @@ def clean(text: str, title: str | None = None) -> CleanArticle:
     _drop_site_names(alive, _site_owners(pieces))
     _drop_short_runs(alive)
     _drop_related_lists(pieces)
+    _drop_comment_threads(pieces)
     alive = _alive(alive)
     _drop_duplicates(alive)
 

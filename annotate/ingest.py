@@ -37,9 +37,11 @@ def pipeline_version() -> str:
 
     # Punkt's behaviour can change with nltk itself, so its version is part of the rules.
     h = hashlib.sha256(f"nltk {version('nltk')}".encode())
-    for path in [_PACKAGE / "cleaning.py", _PACKAGE / "segment.py"] + sorted(
-        (_PACKAGE / "data").glob("punkt*")
-    ):
+    rules = [_PACKAGE / "cleaning.py", _PACKAGE / "segment.py"]
+    data = sorted((_PACKAGE / "data").glob("punkt*")) + [
+        _PACKAGE / "data" / "furniture_phrases.toml"
+    ]
+    for path in rules + data:
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:12]
