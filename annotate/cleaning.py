@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
@@ -32,7 +33,7 @@ from pathlib import Path
 
 from annotate.model import HEADING, TITLE, Block, CleanArticle, Dropped
 
-__all__ = ["PARAGRAPH", "PHRASE_RULES", "REASONS", "clean"]
+__all__ = ["PARAGRAPH", "PHRASE_RULES", "REASONS", "REPEAT_MIN_ARTICLES", "clean", "line_keys"]
 
 PARAGRAPH = "paragraph"
 
@@ -63,6 +64,7 @@ CHROME = "page chrome"
 OUTSIDE = "outside the article"
 COMMENT = "reader comment"
 BIO = "author bio"
+ACROSS_CORPUS = "repeated in other articles"
 
 REASONS = (
     NAVIGATION,
@@ -90,6 +92,7 @@ REASONS = (
     OUTSIDE,
     COMMENT,
     BIO,
+    ACROSS_CORPUS,
 )
 
 # Size limits. A headline-like line has at most this many words; longer unpunctuated
@@ -768,11 +771,15 @@ class _Piece:
             words > _HEADLINE_MAX_WORDS
             or _ends_sentence(text)
             or _ends_sentence(_without_trailing_credit(text))
+            or (words >= 4 and _EMBEDDED_POST_END.search(text[-60:]) is not None)
         )
         self.is_headline = self.level > 0 or not (self.bullet or self.is_body)
 
 
 _KEY_STRIP = " .,:;!?|-–—\"'“”‘’«»()[]*_#"
+# An embedded post (a tweet) as a browser copies it: its text ends in the picture or
+# short link the post carries. It is part of the story, so it is body text.
+_EMBEDDED_POST_END = re.compile(r"(?:pic\.twitter\.com|t\.co|instagr\.am)/\w+$")
 
 
 def _normalise(text: str) -> str:
@@ -1133,6 +1140,9 @@ def _resolve_run(run: Sequence[_Piece]) -> None:
         _drop(piece, NAVIGATION if short else TEASER)
 
 
+_STANDFIRST_MIN_WORDS = 10
+
+
 def _lay_out(pieces: Sequence[_Piece], title_piece: _Piece | None) -> None:
     """Give every surviving piece its role, or a reason by where it sits on the page."""
     alive = _alive(pieces)
@@ -1149,10 +1159,13 @@ def _lay_out(pieces: Sequence[_Piece], title_piece: _Piece | None) -> None:
             _drop(piece, NAVIGATION if piece.bullet else CHROME)
         return
     first, last = body_at[0], body_at[-1]
-    # Before the body: one- to three-word lines are tags ("Russian", "World News").
-    for piece in rest[:first]:
+    # Before the body: one- to three-word lines are tags ("Russian", "World News"); a
+    # long line right under the title is the standfirst, punctuated or not.
+    for index, piece in enumerate(rest[:first]):
         if piece.is_headline and not piece.level and piece.words <= _MENU_MAX_WORDS:
             _drop(piece, CATEGORY)
+        elif index == 0 and title_piece is not None and piece.words >= _STANDFIRST_MIN_WORDS:
+            piece.is_headline, piece.is_body = False, True
     run: list[_Piece] = []
     for piece in rest[: last + 1]:
         if piece.reason is not None:
@@ -1360,7 +1373,55 @@ def _join_quotes(blocks: list[_Out]) -> list[_Out]:
 # --------------------------------------------------------------------------------------
 
 
-def clean(text: str, title: str | None = None) -> CleanArticle:
+# Cross-corpus repetition. A line that recurs in this many articles of one folder (an
+# outlet's menus, footers, bios, "related" blocks, legal lines) is the site's, not the
+# article's; lines longer than this many words are left out (prose is not repeated).
+REPEAT_MIN_ARTICLES = 3
+_REPEAT_MAX_WORDS = 60
+# ... unless most of the article would go: then it is the same story filed twice.
+_REPEAT_MAX_SHARE = 0.5
+
+
+def line_keys(text: str) -> set[str]:
+    """The comparison keys of ``text``'s lines that may be site chrome repeated elsewhere."""
+    keys = set()
+    for line in text.split("\n"):
+        line = " ".join(line.split())
+        if line and line.count(" ") < _REPEAT_MAX_WORDS:
+            key = _key(line.lstrip("".join(_BULLET_CHARS) + " #"))
+            if key:
+                keys.add(key)
+    return keys
+
+
+def _drop_repeated_across_corpus(pieces: Sequence[_Piece], repeated: Collection[str]) -> None:
+    """Drop pieces whose every line recurs in other articles of the folder."""
+    hits = []
+    for piece in _alive(pieces):
+        if all(_key(part) in repeated for part in piece.parts):
+            hits.append(piece)
+    body = sum(p.words for p in pieces if p.reason is None and p.is_body)
+    lost = sum(p.words for p in hits if p.is_body)
+    if body and lost > body * _REPEAT_MAX_SHARE:
+        return
+    for piece in hits:
+        _drop(piece, ACROSS_CORPUS)
+
+
+def _restore(pieces: Sequence[_Piece], restored: Collection[str]) -> None:
+    """Keep, as body paragraphs, the dropped pieces a reviewer restored."""
+    for piece in pieces:
+        if piece.reason is not None and piece.key() in restored:
+            piece.reason, piece.role = None, PARAGRAPH
+
+
+def clean(
+    text: str,
+    title: str | None = None,
+    *,
+    repeated: Collection[str] = frozenset(),
+    restored: Collection[str] = frozenset(),
+) -> CleanArticle:
     """Split raw article text into its title, subheadings and body paragraphs.
 
     ``title`` is a title already known from the file's metadata (HTML ``<h1>``, a JSON
@@ -1368,10 +1429,15 @@ def clean(text: str, title: str | None = None) -> CleanArticle:
     line after the page's leading furniture. Returns the blocks in reading order (the
     title first, when there is one) and every dropped line or fragment with its 1-based
     line number in ``text`` and its reason (one of ``REASONS``).
+
+    ``repeated`` holds the keys (``line_keys``) of lines that recur across the folder's
+    articles; ``restored`` the texts of dropped blocks a reviewer put back as body.
     """
     dropped: list[Dropped] = []
     pieces = _split_pieces(text)
     given = _normalise(title) if title else None
+    if repeated:
+        _drop_repeated_across_corpus(pieces, repeated)
 
     # Passes that only look at what is left get it without the (many) dropped lines.
     alive = _alive(pieces)
@@ -1398,6 +1464,8 @@ def clean(text: str, title: str | None = None) -> CleanArticle:
     _keep_article(pieces, title_piece)
     _lay_out(_alive(alive), title_piece)
 
+    if restored:
+        _restore(pieces, {_key(_normalise(t)) for t in restored})
     kept = [p for p in pieces if p.reason is None and p.role in (HEADING, PARAGRAPH)]
     for piece in pieces:
         if piece.reason is not None:
@@ -1409,6 +1477,14 @@ def clean(text: str, title: str | None = None) -> CleanArticle:
 
     title_text = given or (title_piece.text if title_piece else None)
     blocks = [Block(TITLE, title_text)] if title_text else []
-    blocks.extend(Block(b.kind, b.text) for b in out if b.text)
-    dropped.sort(key=attrgetter("line"))
-    return CleanArticle(title_text, tuple(blocks), tuple(dropped))
+    # Where each block starts, to say which block a dropped piece came after.
+    starts = [title_piece.lines[0] if title_piece else 0] if title_text else []
+    for b in out:
+        if b.text:
+            blocks.append(Block(b.kind, b.text))
+            starts.append(b.first)
+    placed = [
+        Dropped(d.line, d.text, d.reason, bisect_right(starts, d.line) - 1)
+        for d in sorted(dropped, key=attrgetter("line"))
+    ]
+    return CleanArticle(title_text, tuple(blocks), tuple(placed))

@@ -279,7 +279,7 @@ def split_cmd(file: Path, raw: bool, as_json: bool, dropped: bool) -> None:
       echo 'Mr. Smith left. He was late.' | annotate split - --raw --json
     """
     from annotate import reading
-    from annotate.ingest import split_text
+    from annotate.ingest import folder_repeats, siblings, split_text
     from annotate.model import HEADING, TITLE, Document, Skipped
 
     if str(file) == "-":
@@ -293,6 +293,10 @@ def split_cmd(file: Path, raw: bool, as_json: bool, dropped: bool) -> None:
         raise click.ClickException(f"{file}: no such file")
     else:
         items = reading.read_file(file, file.parent)
+    # Lines the file shares with other articles of its folder are dropped as ingest does.
+    repeated: frozenset[str] = frozenset()
+    if str(file) != "-" and not raw:
+        repeated = folder_repeats(siblings(file), file.parent).get(file, frozenset())
     failed = ok = 0
     for item in items:
         if isinstance(item, Skipped):
@@ -301,7 +305,7 @@ def split_cmd(file: Path, raw: bool, as_json: bool, dropped: bool) -> None:
             continue
         assert isinstance(item, Document)
         ok += 1
-        split = split_text(item.text, title=item.title, raw=raw)
+        split = split_text(item.text, title=item.title, raw=raw, repeated=repeated)
         if dropped:
             for line in _dropped_lines(item.path, split.clean, as_json):
                 click.echo(line)
@@ -335,7 +339,13 @@ def _dropped_lines(path: str, clean: Any, as_json: bool) -> Iterator[str]:
     for d in clean.dropped:
         if as_json:
             yield json.dumps(
-                {"article": path, "line": d.line, "reason": d.reason, "text": d.text},
+                {
+                    "article": path,
+                    "line": d.line,
+                    "after": d.after,
+                    "reason": d.reason,
+                    "text": d.text,
+                },
                 ensure_ascii=False,
             )
         else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -56,8 +56,18 @@ class Split:
     units: list[Unit]
 
 
-def split_text(text: str, *, title: str | None = None, raw: bool = False) -> Split:
-    """Clean (unless ``raw``) and segment one article's repaired text."""
+def split_text(
+    text: str,
+    *,
+    title: str | None = None,
+    raw: bool = False,
+    repeated: Collection[str] = frozenset(),
+    restored: Collection[str] = frozenset(),
+) -> Split:
+    """Clean (unless ``raw``) and segment one article's repaired text.
+
+    ``repeated`` and ``restored`` are handed to cleaning (see ``cleaning.clean``).
+    """
     from annotate.segment import segment
 
     if raw:
@@ -67,7 +77,7 @@ def split_text(text: str, *, title: str | None = None, raw: bool = False) -> Spl
         return Split(None, cleaned, units)
     from annotate.cleaning import clean
 
-    article = clean(text, title=title)
+    article = clean(text, title=title, repeated=repeated, restored=restored)
     cleaned, units = segment(article.blocks)
     return Split(article, cleaned, units)
 
@@ -153,13 +163,23 @@ def ingest(
     known = store.file_records()
     summary = Summary(files=len(files))
     jobs = [_job(path, base, known, version) for path in files]
+    # One file's shared lines are those it shares with the rest of its folder.
+    pool = None if root.is_dir() else siblings(root, exclude)
+    jobs = _with_repetition(jobs, base, known, version, pool)
     pending = sum(1 for j in jobs if j.stat is None or not j.unchanged)
     # Writes are grouped into short transactions (see Store.batched). A consumer that
     # stops early closes this generator, which rolls back only the batch in progress; a
     # file's record is written with its articles, so the next run redoes exactly those.
     with store.batched() as tick, _preparer(_worker_count(workers, pending)) as prepare:
         prepared = prepare(
-            (j.path, base, store.article_shas_of_file(j.rel), version)
+            (
+                j.path,
+                base,
+                store.article_shas_of_file(j.rel),
+                j.version,
+                j.repeated,
+                store.restored_blocks_of_file(j.rel),
+            )
             for j in jobs
             if not j.unchanged
         )
@@ -170,7 +190,7 @@ def ingest(
                     summary.unchanged += 1
                     yield ArticleResult(article, "unchanged")
             else:
-                yield from _store_file(store, job, next(prepared), version, summary)
+                yield from _store_file(store, job, next(prepared), job.version, summary)
             tick()
             yield Progress(done, len(files), job.rel)
     summary.missing_files = sorted(set(known) - {j.rel for j in jobs}) if root.is_dir() else []
@@ -183,6 +203,10 @@ class _Job:
     rel: str
     stat: os.stat_result | None
     unchanged: bool
+    # The rules' version for this file: pipeline_version, plus a fingerprint of the
+    # lines it shares with other articles of its folder when it has such lines.
+    version: str = ""
+    repeated: frozenset[str] = frozenset()
 
 
 def _job(path: Path, base: Path, known: dict[str, FileRecord], version: str) -> _Job:
@@ -197,21 +221,112 @@ def _job(path: Path, base: Path, known: dict[str, FileRecord], version: str) -> 
         and record is not None
         and record.size == st.st_size
         and record.mtime_ns == st.st_mtime_ns
-        and record.segmenter == version
+        and record.segmenter.split(_REPEAT_SEP)[0] == version
     )
-    return _Job(path, rel, st, unchanged)
+    return _Job(path, rel, st, unchanged, record.segmenter if unchanged and record else version)
+
+
+_REPEAT_SEP = "+"
+# Formats whose reader already keeps only the article (HTML extraction drops the page's
+# chrome), so repetition across the folder is not looked for in them.
+_EXTRACTED_SUFFIXES = frozenset((".html", ".htm"))
+
+
+def folder_repeats(paths: Collection[Path], base: Path) -> dict[Path, frozenset[str]]:
+    """The lines each file shares with other articles of its folder (cross-corpus chrome).
+
+    A line (its ``cleaning.line_keys`` key) is chrome when it occurs in at least
+    ``cleaning.REPEAT_MIN_ARTICLES`` articles of one folder: the outlet's menus, footers,
+    bios and legal lines. Reading only (no cleaning, no splitting), so it is cheap.
+    """
+    from annotate import reading
+    from annotate.cleaning import REPEAT_MIN_ARTICLES, line_keys
+
+    by_folder: dict[Path, list[tuple[Path, set[str]]]] = {}
+    for path in paths:
+        if path.suffix.lower() in _EXTRACTED_SUFFIXES:
+            continue
+        for item in reading.read_file(path, base):
+            if isinstance(item, Document):
+                by_folder.setdefault(path.parent, []).append((path, line_keys(item.text)))
+    out: dict[Path, frozenset[str]] = {}
+    for articles in by_folder.values():
+        counts: Counter[str] = Counter()
+        for _, keys in articles:
+            counts.update(keys)
+        common = {k for k, n in counts.items() if n >= REPEAT_MIN_ARTICLES}
+        for path, keys in articles:
+            out[path] = out.get(path, frozenset()) | frozenset(keys & common)
+    return out
+
+
+def siblings(path: Path, exclude: Collection[Path] = ()) -> list[Path]:
+    """The corpus files in ``path``'s folder (``path`` included), not below it."""
+    from annotate import reading
+
+    folder = path.parent
+    return [p for p in reading.corpus_files(folder, exclude=exclude) if p.parent == folder]
+
+
+def _with_repetition(
+    jobs: list[_Job],
+    base: Path,
+    known: dict[str, FileRecord],
+    version: str,
+    pool: list[Path] | None = None,
+) -> list[_Job]:
+    """Jobs with the lines each file shares with its folder, for the folders that changed.
+
+    A folder none of whose files changed, appeared or went has the same shared lines as
+    last time, so nothing in it is read. In a folder that changed, a file whose shared
+    lines changed is split again even though the file itself did not change, so the
+    result never depends on the order in which files arrived.
+    """
+    present = {j.rel for j in jobs}
+    dirty = {Path(j.rel).parent for j in jobs if not j.unchanged}
+    if pool is None:
+        dirty |= {Path(rel).parent for rel in known if rel not in present}
+    if not dirty:
+        return jobs
+    if pool is None:
+        pool = [j.path for j in jobs if Path(j.rel).parent in dirty]
+    shared = folder_repeats(pool, base)
+    out = []
+    for job in jobs:
+        if Path(job.rel).parent not in dirty:
+            out.append(job)
+            continue
+        repeated = shared.get(job.path, frozenset())
+        file_version = version
+        if repeated:
+            digest = hashlib.sha256("\n".join(sorted(repeated)).encode()).hexdigest()[:12]
+            file_version = f"{version}{_REPEAT_SEP}{digest}"
+        record = known.get(job.rel)
+        unchanged = job.unchanged and record is not None and record.segmenter == file_version
+        out.append(replace(job, unchanged=unchanged, version=file_version, repeated=repeated))
+    return out
 
 
 Prepared = list[Skipped | tuple[Document, "Split | None"]]
 
 
-def prepare_file(path: Path, base: Path, known: dict[str, str], version: str) -> Prepared:
+def prepare_file(
+    path: Path,
+    base: Path,
+    known: dict[str, str],
+    version: str,
+    repeated: Collection[str] = frozenset(),
+    restored: dict[str, frozenset[str]] | None = None,
+) -> Prepared:
     """Read one corpus file and split its articles: the CPU-heavy part of ingest.
 
     ``known`` maps the paths of this file's articles already in the store to their
     sha256; an article whose bytes and rules are unchanged is not split again (its
-    Split is None). Pure and picklable, so it can run in a worker process.
+    Split is None). ``repeated`` are the lines the file shares with its folder, and
+    ``restored`` the dropped blocks reviewers restored, by article path (see
+    ``cleaning.clean``). Pure and picklable, so it can run in a worker process.
     """
+    restored = restored or {}
     from annotate import reading
 
     out: Prepared = []
@@ -221,12 +336,17 @@ def prepare_file(path: Path, base: Path, known: dict[str, str], version: str) ->
         elif known.get(item.path) == f"{item.sha256}:{version}":
             out.append((item, None))
         else:
-            out.append((item, split_text(item.text, title=item.title)))
+            kept = restored.get(item.path, frozenset())
+            split = split_text(item.text, title=item.title, repeated=repeated, restored=kept)
+            out.append((item, split))
     return out
 
 
-def _prepare_safely(args: tuple[Path, Path, dict[str, str], str]) -> Prepared:
-    path, base, _, _ = args
+_PrepareArgs = tuple[Path, Path, dict[str, str], str, frozenset[str], dict[str, frozenset[str]]]
+
+
+def _prepare_safely(args: _PrepareArgs) -> Prepared:
+    path, base = args[0], args[1]
     try:
         return prepare_file(*args)
     except Exception as e:  # a bug must cost one file, not the whole ingest
@@ -234,7 +354,7 @@ def _prepare_safely(args: tuple[Path, Path, dict[str, str], str]) -> Prepared:
         return [Skipped(rel, f"could not be processed ({type(e).__name__}: {e})")]
 
 
-def _prepare_for_transfer(args: tuple[Path, Path, dict[str, str], str]) -> Prepared:
+def _prepare_for_transfer(args: _PrepareArgs) -> Prepared:
     """``_prepare_safely`` in a worker: what the store does not need is not sent back."""
     out: Prepared = []
     for item in _prepare_safely(args):
@@ -247,7 +367,8 @@ def _prepare_for_transfer(args: tuple[Path, Path, dict[str, str], str]) -> Prepa
             out.append((doc, None))
             continue
         if split.clean is not None:
-            split = replace(split, clean=CleanArticle(split.clean.title, ()))
+            clean = split.clean
+            split = replace(split, clean=CleanArticle(clean.title, (), clean.dropped))
         out.append((replace(doc, text=""), split))
     return out
 
@@ -344,7 +465,7 @@ def _store_file(
             continue
         any_ok = True
         doc, split = item
-        result = _ingest_document(store, doc, job.rel, version, split)
+        result = _ingest_document(store, doc, job.rel, version, split, job.repeated)
         if result.status == "added":
             summary.added += 1
         elif result.status == "updated":
@@ -362,7 +483,12 @@ def _store_file(
 
 
 def _ingest_document(
-    store: Store, doc: Document, file: str, version: str, split: Split | None
+    store: Store,
+    doc: Document,
+    file: str,
+    version: str,
+    split: Split | None,
+    repeated: frozenset[str] = frozenset(),
 ) -> ArticleResult:
     existing = store.article(doc.path)
     if existing is not None and existing.sha256 == doc.sha256 and existing.segmenter == version:
@@ -370,7 +496,8 @@ def _ingest_document(
             store.touch_article(doc.path, file=file)
         return ArticleResult(doc.path, "unchanged")
     if split is None:  # prepared as unchanged, but the store changed meanwhile
-        split = split_text(doc.text, title=doc.title)
+        restored = store.restored_blocks_of_file(file).get(doc.path, frozenset())
+        split = split_text(doc.text, title=doc.title, repeated=repeated, restored=restored)
     units = split.units
     edits: list[SegmentEditRecord] = []
     failed: list[int] = []
@@ -393,6 +520,7 @@ def _ingest_document(
         cleaned=split.cleaned,
         segmenter=version,
         units=units,
+        dropped=split.clean.dropped if split.clean is not None else (),
     )
     if edits:
         # An edit that no longer applies keeps its row, marked, to be reported again.
