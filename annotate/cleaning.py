@@ -240,7 +240,7 @@ _DATE_STAMP = (
     r"(?:\s+(?i:on|at))?\s*:?"
 )
 _AGO = (
-    r"(?i:\d+\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago"
+    r"(?i:\d+\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|[smhdw])\s+ago"
     r"|yesterday|today|just now)"
 )
 _DATE_LINE = _rule(
@@ -1187,10 +1187,14 @@ def _lay_out(pieces: Sequence[_Piece], title_piece: _Piece | None) -> None:
 # for what sits inside articles (credits, dates, ads, a related-links box), more for the
 # rest.
 _ALONE_FACTOR = 0.2
-_SUMMARY_MAX_WORDS = 45
+_SUMMARY_MAX_WORDS = 80
 _FURNITURE_COST = 4.0
 _HEADLINE_COST = 4.0
 _INLINE_COST = 1.5
+# What closes a page's article (a copyright line, a comment thread) costs much more to
+# cross.
+_END_COST = 12.0
+_COPYRIGHT_MARK = re.compile(r"©|\(c\)|(?i:copyright|all rights reserved)")
 _INLINE_REASONS = frozenset(
     (DATE, READING_TIME, BYLINE, CATEGORY, PHOTO_CREDIT, PHOTO_CAPTION, SOCIAL, RELATED)
     + (ADVERT, AGENCY_CREDIT, WIRE, DUPLICATE, DUPLICATE_TITLE)
@@ -1229,6 +1233,10 @@ _SUMMARY_GAP = 4
 
 def _piece_cost(piece: _Piece, summary: bool) -> float:
     if piece.reason is not None:
+        if piece.reason == COMMENT or (
+            piece.reason == LEGAL and _COPYRIGHT_MARK.search(piece.text) is not None
+        ):
+            return _END_COST
         return _INLINE_COST if piece.reason in _INLINE_REASONS else _FURNITURE_COST
     if piece.is_body:
         return -piece.words * (_ALONE_FACTOR if summary else 1.0)
