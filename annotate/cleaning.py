@@ -533,6 +533,7 @@ class PhraseRule:
     examples: tuple[str, ...]
     counter_examples: tuple[str, ...]
     thread_marker: bool = False
+    section_start: bool = False
 
 
 def _load_phrase_rules() -> tuple[PhraseRule, ...]:
@@ -551,6 +552,7 @@ def _load_phrase_rules() -> tuple[PhraseRule, ...]:
                 tuple(raw.get("examples", ())),
                 tuple(raw.get("counter_examples", ())),
                 raw.get("thread_marker", False),
+                raw.get("section_start", False),
             )
         )
     return tuple(rules)
@@ -1297,10 +1299,29 @@ def _drop_comment_threads(pieces: Sequence[_Piece]) -> None:
     themselves read as prose, the markers around them don't.
     """
     marks = [i for i, p in enumerate(pieces) if p.reason == COMMENT and _is_thread_marker(p.text)]
-    if len(marks) < 2:
-        return
-    for piece in pieces[marks[0] : marks[-1]]:
-        _drop(piece, COMMENT)
+    if len(marks) >= 2:
+        for piece in pieces[marks[0] : marks[-1]]:
+            _drop(piece, COMMENT)
+    # A comments header once the article has begun: the body text after it is readers'.
+    words = 0
+    for index, piece in enumerate(pieces):
+        if piece.reason is None and piece.is_body:
+            words += piece.words
+        elif words >= _ARTICLE_BEGUN_WORDS and _is_section_start(piece.text):
+            _drop(piece, COMMENT)
+            for later in pieces[index + 1 :]:
+                if later.is_body:
+                    _drop(later, COMMENT)
+            return
+
+
+# Body words before a comments header that show the article has begun (a share bar at
+# the top of a page links to the comments too).
+_ARTICLE_BEGUN_WORDS = 100
+
+
+def _is_section_start(text: str) -> bool:
+    return len(text) < 80 and any(r.section_start and r.pattern.search(text) for r in PHRASE_RULES)
 
 
 def _drop_related_lists(pieces: Sequence[_Piece]) -> None:

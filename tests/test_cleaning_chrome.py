@@ -118,3 +118,32 @@ def test_a_standfirst_above_the_byline_belongs_to_the_article():
         *BODY,
     )
     assert standfirst in kept(text)
+
+
+def test_body_text_after_a_comments_header_is_readers():
+    long_body = [
+        f"{sentence} It was the {n}th such vote this year." for n, sentence in enumerate(BODY * 2)
+    ]
+    comments = [
+        "Top Rated Comments",
+        "I think the council has this completely wrong and will regret it within a year.",
+        "My children learned to read in that branch, and I will be at the next meeting.",
+    ]
+    text = page("Council closes libraries", *long_body, *comments)
+    out = kept(text)
+    assert all(sentence in out for sentence in long_body)
+    assert "completely wrong" not in out and "next meeting" not in out
+    assert reason_of(text, "completely wrong") == COMMENT
+
+
+def test_a_comments_link_above_the_article_is_not_a_comments_header():
+    text = page("Council closes libraries", "12 Comments", *BODY)
+    assert all(sentence in kept(text) for sentence in BODY)
+
+
+def test_an_embedded_post_stays_body_text():
+    post = "The branch on Elm Street closes for good today. pic.twitter.com/AbC123xyz"
+    text = page(
+        "Council closes libraries", *BODY[:2], post, "— Pat Doe (@patdoe) May 2, 2025", *BODY[2:]
+    )
+    assert post in "\n".join(b.text for b in clean(text).blocks if b.kind == "paragraph")
