@@ -139,7 +139,7 @@ async def _restore_in_the_app(db_path, corpus) -> None:
         while "Talks with the port" not in app.session.unit.text:
             await pilot.press("right")
             await pilot.pause()
-        await pilot.press("d")
+        await pilot.press("D")
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, DroppedScreen)

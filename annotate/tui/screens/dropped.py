@@ -35,7 +35,7 @@ class DroppedScreen(ModalScreen[Dropped | None]):
     """Dismisses with the block to restore as body text, or None."""
 
     BINDINGS = [
-        Binding("escape,d", "close", "Close", id="dropped.close"),
+        Binding("escape,D", "close", "Close", id="dropped.close"),
         Binding("r", "restore", "Restore as body", id="dropped.restore"),
     ]
 

@@ -65,7 +65,7 @@ class LabelScreen(Screen[None]):
         Binding("F", "choose_filter", "Choose filter", id="filter.choose", show=False),
         Binding("m", "merge", "Merge with next", id="unit.merge", show=False),
         Binding("S,ctrl+s", "split", "Split…", id="unit.split", show=False),
-        Binding("d", "dropped", "Dropped text…", id="unit.dropped", show=False),
+        Binding("D", "dropped", "Dropped text…", id="unit.dropped", show=False),
         Binding("q", "quit", "Quit", id="quit", show=False),
     ]
 
