@@ -534,6 +534,52 @@ class PhraseRule:
     counter_examples: tuple[str, ...]
     thread_marker: bool = False
     section_start: bool = False
+    # The pattern's alternatives anchored at the start ("^...") tried once with match(),
+    # the others searched: scanning every position for anchored ones costs many times more.
+    _anchored: re.Pattern[str] | None = None
+    _floating: re.Pattern[str] | None = None
+
+    def finds(self, text: str) -> bool:
+        """Whether the rule finds its furniture in ``text``."""
+        if self._anchored is not None and self._anchored.match(text):
+            return True
+        return self._floating is not None and self._floating.search(text) is not None
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regular expression (split at "|" outside groups)."""
+    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if pattern[i + 1 : i + 2] == "]":
+                i += 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _split_anchored(pattern: str, flags: int) -> tuple[re.Pattern[str] | None, ...]:
+    parts = _alternatives(pattern)
+    anchored = [p[1:] for p in parts if p.startswith("^")]
+    floating = [p for p in parts if not p.startswith("^")]
+    return tuple(
+        re.compile("|".join(f"(?:{p})" for p in group), flags) if group else None
+        for group in (anchored, floating)
+    )
 
 
 def _load_phrase_rules() -> tuple[PhraseRule, ...]:
@@ -543,6 +589,7 @@ def _load_phrase_rules() -> tuple[PhraseRule, ...]:
         if raw["reason"] not in REASONS:
             raise ValueError(f"{path.name}: unknown reason {raw['reason']!r}")
         flags = re.IGNORECASE if raw.get("ignore_case", True) else 0
+        anchored, floating = _split_anchored(raw["pattern"], flags)
         rules.append(
             PhraseRule(
                 raw["family"],
@@ -553,6 +600,8 @@ def _load_phrase_rules() -> tuple[PhraseRule, ...]:
                 tuple(raw.get("counter_examples", ())),
                 raw.get("thread_marker", False),
                 raw.get("section_start", False),
+                anchored,
+                floating,
             )
         )
     return tuple(rules)
@@ -566,7 +615,7 @@ def _phrase_reason(text: str, words: int) -> str | None:
     if words > _PHRASE_MAX_WORDS:
         return None
     for rule in PHRASE_RULES:
-        if words <= rule.max_words and rule.pattern.search(text):
+        if words <= rule.max_words and rule.finds(text):
             return rule.reason
     return None
 
@@ -1289,7 +1338,7 @@ def _keep_article(pieces: Sequence[_Piece], title_piece: _Piece | None) -> None:
 
 
 def _is_thread_marker(text: str) -> bool:
-    return any(r.thread_marker and r.pattern.search(text) for r in PHRASE_RULES)
+    return any(r.thread_marker and r.finds(text) for r in PHRASE_RULES)
 
 
 def _drop_comment_threads(pieces: Sequence[_Piece]) -> None:
@@ -1321,7 +1370,7 @@ _ARTICLE_BEGUN_WORDS = 100
 
 
 def _is_section_start(text: str) -> bool:
-    return len(text) < 80 and any(r.section_start and r.pattern.search(text) for r in PHRASE_RULES)
+    return len(text) < 80 and any(r.section_start and r.finds(text) for r in PHRASE_RULES)
 
 
 def _drop_related_lists(pieces: Sequence[_Piece]) -> None:

@@ -227,6 +227,8 @@ def _job(path: Path, base: Path, known: dict[str, FileRecord], version: str) -> 
 
 
 _REPEAT_SEP = "+"
+_PLAIN_SUFFIXES = frozenset((".txt", ".md", ".markdown"))
+_PLAIN_MAX_BYTES = 20 * 1024 * 1024
 # Formats whose reader already keeps only the article (HTML extraction drops the page's
 # chrome), so repetition across the folder is not looked for in them.
 _EXTRACTED_SUFFIXES = frozenset((".html", ".htm"))
@@ -244,7 +246,18 @@ def folder_repeats(paths: Collection[Path], base: Path) -> dict[Path, frozenset[
 
     by_folder: dict[Path, list[tuple[Path, set[str]]]] = {}
     for path in paths:
-        if path.suffix.lower() in _EXTRACTED_SUFFIXES:
+        suffix = path.suffix.lower()
+        if suffix in _EXTRACTED_SUFFIXES:
+            continue
+        if suffix in _PLAIN_SUFFIXES:
+            # One article per file: its lines as they stand are enough to compare (a line
+            # with mojibake only fails to match), and skip the cost of repairing them.
+            try:
+                raw = path.read_bytes()[:_PLAIN_MAX_BYTES]
+            except OSError:
+                continue
+            keys = line_keys(raw.decode("utf-8", "replace"))
+            by_folder.setdefault(path.parent, []).append((path, keys))
             continue
         for item in reading.read_file(path, base):
             if isinstance(item, Document):
