@@ -1464,12 +1464,18 @@ def line_keys(text: str) -> set[str]:
     """The comparison keys of ``text``'s lines that may be site chrome repeated elsewhere."""
     keys = set()
     for line in text.split("\n"):
-        line = " ".join(line.split())
+        if not line or len(line) > _RULE_MAX_CHARS * 2:
+            continue  # longer lines are prose, or split into pieces that are
+        if "  " in line or not line.isprintable() or line[0] == " " or line[-1] == " ":
+            line = " ".join(line.split())
         if line and line.count(" ") < _REPEAT_MAX_WORDS:
-            key = _key(line.lstrip("".join(_BULLET_CHARS) + " #"))
+            key = _key(line.lstrip(_LINE_MARKS))
             if key:
                 keys.add(key)
     return keys
+
+
+_LINE_MARKS = "".join(_BULLET_CHARS) + " #"
 
 
 def _drop_repeated_across_corpus(pieces: Sequence[_Piece], repeated: Collection[str]) -> None:
