@@ -1242,6 +1242,8 @@ _SUMMARY_MAX_WORDS = 80
 _FURNITURE_COST = 4.0
 _HEADLINE_COST = 4.0
 _INLINE_COST = 1.5
+# Between a standfirst and the body sit a byline, a date, a row of share buttons.
+_META_GAP_COST = 0.5
 # What closes a page's article (a copyright line, a comment thread) costs much more to
 # cross.
 _END_COST = 12.0
@@ -1331,7 +1333,8 @@ def _keep_article(pieces: Sequence[_Piece], title_piece: _Piece | None) -> None:
                 if piece.words > gap:
                     first, gap = index, 0.0
                 continue
-            gap += max(costs[index], 0.0)
+            inline = piece.reason in _INLINE_REASONS
+            gap += _META_GAP_COST if inline else max(costs[index], 0.0)
     for index, piece in enumerate(rest):
         if (index < first or index > last) and piece.is_body:
             _drop(piece, OUTSIDE)
