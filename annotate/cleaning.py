@@ -23,14 +23,17 @@ Everything here is a pure function of its input: no I/O, no printing, linear tim
 from __future__ import annotations
 
 import re
+import tomllib
+from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import attrgetter
+from pathlib import Path
 
 from annotate.model import HEADING, TITLE, Block, CleanArticle, Dropped
 
-__all__ = ["PARAGRAPH", "REASONS", "clean"]
+__all__ = ["PARAGRAPH", "PHRASE_RULES", "REASONS", "REPEAT_MIN_ARTICLES", "clean", "line_keys"]
 
 PARAGRAPH = "paragraph"
 
@@ -58,6 +61,10 @@ DUPLICATE = "duplicate paragraph"
 DUPLICATE_TITLE = "duplicate title"
 SITE_NAME = "site name"
 CHROME = "page chrome"
+OUTSIDE = "outside the article"
+COMMENT = "reader comment"
+BIO = "author bio"
+ACROSS_CORPUS = "repeated in other articles"
 
 REASONS = (
     NAVIGATION,
@@ -82,6 +89,10 @@ REASONS = (
     DUPLICATE_TITLE,
     SITE_NAME,
     CHROME,
+    OUTSIDE,
+    COMMENT,
+    BIO,
+    ACROSS_CORPUS,
 )
 
 # Size limits. A headline-like line has at most this many words; longer unpunctuated
@@ -229,7 +240,7 @@ _DATE_STAMP = (
     r"(?:\s+(?i:on|at))?\s*:?"
 )
 _AGO = (
-    r"(?i:\d+\s+(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago"
+    r"(?i:\d+\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|[smhdw])\s+ago"
     r"|yesterday|today|just now)"
 )
 _DATE_LINE = _rule(
@@ -511,6 +522,104 @@ _LONG_LINE_NEEDLES = tuple(
 )
 
 
+@dataclass(frozen=True)
+class PhraseRule:
+    """Furniture that reads like a sentence, from ``data/furniture_phrases.toml``."""
+
+    family: str
+    reason: str
+    pattern: re.Pattern[str]
+    max_words: int
+    examples: tuple[str, ...]
+    counter_examples: tuple[str, ...]
+    thread_marker: bool = False
+    section_start: bool = False
+    # The pattern's alternatives anchored at the start ("^...") tried once with match(),
+    # the others searched: scanning every position for anchored ones costs many times more.
+    _anchored: re.Pattern[str] | None = None
+    _floating: re.Pattern[str] | None = None
+
+    def finds(self, text: str) -> bool:
+        """Whether the rule finds its furniture in ``text``."""
+        if self._anchored is not None and self._anchored.match(text):
+            return True
+        return self._floating is not None and self._floating.search(text) is not None
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regular expression (split at "|" outside groups)."""
+    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if pattern[i + 1 : i + 2] == "]":
+                i += 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _split_anchored(pattern: str, flags: int) -> tuple[re.Pattern[str] | None, ...]:
+    parts = _alternatives(pattern)
+    anchored = [p[1:] for p in parts if p.startswith("^")]
+    floating = [p for p in parts if not p.startswith("^")]
+    return tuple(
+        re.compile("|".join(f"(?:{p})" for p in group), flags) if group else None
+        for group in (anchored, floating)
+    )
+
+
+def _load_phrase_rules() -> tuple[PhraseRule, ...]:
+    path = Path(__file__).parent / "data" / "furniture_phrases.toml"
+    rules = []
+    for raw in tomllib.loads(path.read_text(encoding="utf-8"))["rule"]:
+        if raw["reason"] not in REASONS:
+            raise ValueError(f"{path.name}: unknown reason {raw['reason']!r}")
+        flags = re.IGNORECASE if raw.get("ignore_case", True) else 0
+        anchored, floating = _split_anchored(raw["pattern"], flags)
+        rules.append(
+            PhraseRule(
+                raw["family"],
+                raw["reason"],
+                re.compile(raw["pattern"], flags),
+                raw.get("max_words", 45),
+                tuple(raw.get("examples", ())),
+                tuple(raw.get("counter_examples", ())),
+                raw.get("thread_marker", False),
+                raw.get("section_start", False),
+                anchored,
+                floating,
+            )
+        )
+    return tuple(rules)
+
+
+PHRASE_RULES = _load_phrase_rules()
+_PHRASE_MAX_WORDS = max(rule.max_words for rule in PHRASE_RULES)
+
+
+def _phrase_reason(text: str, words: int) -> str | None:
+    if words > _PHRASE_MAX_WORDS:
+        return None
+    for rule in PHRASE_RULES:
+        if words <= rule.max_words and rule.finds(text):
+            return rule.reason
+    return None
+
+
 def _rule_reason(text: str) -> str | None:
     """The reason of the first line rule that matches ``text``, if any."""
     words = text.count(" ") + 1
@@ -554,6 +663,8 @@ def _line_reason(text: str) -> str | None:
     reason = _rule_reason(text)
     if reason is None and ("|" in text or "•" in text or "·" in text):
         reason = _compound_reason(text)
+    if reason is None:
+        reason = _phrase_reason(text, text.count(" ") + 1)
     return reason
 
 
@@ -711,11 +822,15 @@ class _Piece:
             words > _HEADLINE_MAX_WORDS
             or _ends_sentence(text)
             or _ends_sentence(_without_trailing_credit(text))
+            or (words >= 4 and _EMBEDDED_POST_END.search(text[-60:]) is not None)
         )
         self.is_headline = self.level > 0 or not (self.bullet or self.is_body)
 
 
 _KEY_STRIP = " .,:;!?|-–—\"'“”‘’«»()[]*_#"
+# An embedded post (a tweet) as a browser copies it: its text ends in the picture or
+# short link the post carries. It is part of the story, so it is body text.
+_EMBEDDED_POST_END = re.compile(r"(?:pic\.twitter\.com|t\.co|instagr\.am)/\w+$")
 
 
 def _normalise(text: str) -> str:
@@ -1076,6 +1191,9 @@ def _resolve_run(run: Sequence[_Piece]) -> None:
         _drop(piece, NAVIGATION if short else TEASER)
 
 
+_STANDFIRST_MIN_WORDS = 10
+
+
 def _lay_out(pieces: Sequence[_Piece], title_piece: _Piece | None) -> None:
     """Give every surviving piece its role, or a reason by where it sits on the page."""
     alive = _alive(pieces)
@@ -1092,10 +1210,13 @@ def _lay_out(pieces: Sequence[_Piece], title_piece: _Piece | None) -> None:
             _drop(piece, NAVIGATION if piece.bullet else CHROME)
         return
     first, last = body_at[0], body_at[-1]
-    # Before the body: one- to three-word lines are tags ("Russian", "World News").
-    for piece in rest[:first]:
+    # Before the body: one- to three-word lines are tags ("Russian", "World News"); a
+    # long line right under the title is the standfirst, punctuated or not.
+    for index, piece in enumerate(rest[:first]):
         if piece.is_headline and not piece.level and piece.words <= _MENU_MAX_WORDS:
             _drop(piece, CATEGORY)
+        elif index == 0 and title_piece is not None and piece.words >= _STANDFIRST_MIN_WORDS:
+            piece.is_headline, piece.is_body = False, True
     run: list[_Piece] = []
     for piece in rest[: last + 1]:
         if piece.reason is not None:
@@ -1109,6 +1230,150 @@ def _lay_out(pieces: Sequence[_Piece], title_piece: _Piece | None) -> None:
     # After the body: whatever is left is the page's footer.
     for piece in rest[last + 1 :]:
         _drop(piece, NAVIGATION if piece.bullet else CHROME)
+
+
+# What a piece weighs when the article's extent is chosen (see ``_keep_article``): body
+# text for its words, less when it stands alone between headlines (a teaser's summary),
+# and a cost for every line of furniture or headline between body paragraphs: a little
+# for what sits inside articles (credits, dates, ads, a related-links box), more for the
+# rest.
+_ALONE_FACTOR = 0.2
+_SUMMARY_MAX_WORDS = 80
+_FURNITURE_COST = 4.0
+_HEADLINE_COST = 4.0
+_INLINE_COST = 1.5
+# Between a standfirst and the body sit a byline, a date, a row of share buttons.
+_META_GAP_COST = 0.5
+# What closes a page's article (a copyright line, a comment thread) costs much more to
+# cross.
+_END_COST = 12.0
+_COPYRIGHT_MARK = re.compile(r"©|\(c\)|(?i:copyright|all rights reserved)")
+_INLINE_REASONS = frozenset(
+    (DATE, READING_TIME, BYLINE, CATEGORY, PHOTO_CREDIT, PHOTO_CAPTION, SOCIAL, RELATED)
+    + (ADVERT, AGENCY_CREDIT, WIRE, DUPLICATE, DUPLICATE_TITLE)
+)
+
+
+def _lone_summaries(rest: Sequence[_Piece]) -> set[int]:
+    """Positions of short body pieces standing alone next to another one: teasers' summaries.
+
+    A body piece with no body next to it is a summary when the body piece before or
+    after it (a few pieces away) stands alone too: headline, summary, headline, summary.
+    A single paragraph under a subheading is the article's.
+    """
+    lone = []
+    for index, piece in enumerate(rest):
+        if piece.reason is not None or not piece.is_body or piece.words > _SUMMARY_MAX_WORDS:
+            continue
+        before = rest[index - 1] if index else None
+        after = rest[index + 1] if index + 1 < len(rest) else None
+        if not any(p is not None and p.reason is None and p.is_body for p in (before, after)):
+            lone.append(index)
+    body = [i for i, p in enumerate(rest) if p.reason is None and p.is_body]
+    place = {index: n for n, index in enumerate(body)}
+    alone = set(lone)
+    out = set()
+    for index in lone:
+        n = place[index]
+        neighbours = [body[m] for m in (n - 1, n + 1) if 0 <= m < len(body)]
+        if any(abs(m - index) <= _SUMMARY_GAP and m in alone for m in neighbours):
+            out.add(index)
+    return out
+
+
+_SUMMARY_GAP = 4
+
+
+def _piece_cost(piece: _Piece, summary: bool) -> float:
+    if piece.reason is not None:
+        if piece.reason == COMMENT or (
+            piece.reason == LEGAL and _COPYRIGHT_MARK.search(piece.text) is not None
+        ):
+            return _END_COST
+        return _INLINE_COST if piece.reason in _INLINE_REASONS else _FURNITURE_COST
+    if piece.is_body:
+        return -piece.words * (_ALONE_FACTOR if summary else 1.0)
+    if piece.level:
+        return 0.0  # a marked subheading is the article's own structure
+    return _HEADLINE_COST if piece.is_headline else 1.0
+
+
+def _keep_article(pieces: Sequence[_Piece], title_piece: _Piece | None) -> None:
+    """Keep the one stretch of the page that reads as the article; drop the rest.
+
+    Pages put summaries of other stories, comment threads and sidebars around the
+    article, and those read as body text line by line. What tells them apart is shape:
+    the article is body paragraphs one after the other, other stories are a headline
+    and a lone summary each, with dates and links between. The stretch with the least
+    cost (furniture inside it minus its body words; a minimum-sum run, linear time) is
+    the article; a standfirst between the title and that stretch belongs to it too.
+    """
+    start = pieces.index(title_piece) + 1 if title_piece is not None else 0
+    rest = pieces[start:]
+    summaries = _lone_summaries(rest)
+    costs = [_piece_cost(p, i in summaries) for i, p in enumerate(rest)]
+    best, best_span = 0.0, None
+    total, since = 0.0, 0
+    for index, cost in enumerate(costs):
+        if total >= 0:
+            total, since = 0.0, index
+        total += cost
+        if total < best:
+            best, best_span = total, (since, index)
+    if best_span is None:
+        return
+    first, last = best_span
+    if title_piece is not None:
+        # Between the title and the body: a standfirst, with only a byline, a date or a
+        # photo credit between it and the body, is the article's.
+        gap = 0.0
+        for index in range(first - 1, -1, -1):
+            piece = rest[index]
+            if piece.reason is None and piece.is_body:
+                if piece.words > gap:
+                    first, gap = index, 0.0
+                continue
+            inline = piece.reason in _INLINE_REASONS
+            gap += _META_GAP_COST if inline else max(costs[index], 0.0)
+    for index, piece in enumerate(rest):
+        if (index < first or index > last) and piece.is_body:
+            _drop(piece, OUTSIDE)
+
+
+def _is_thread_marker(text: str) -> bool:
+    return any(r.thread_marker and r.finds(text) for r in PHRASE_RULES)
+
+
+def _drop_comment_threads(pieces: Sequence[_Piece]) -> None:
+    """Everything between the first and the last comment marker is the comment thread.
+
+    A thread is "Name says:", a date, the comment, "Reply", over and over; the comments
+    themselves read as prose, the markers around them don't.
+    """
+    marks = [i for i, p in enumerate(pieces) if p.reason == COMMENT and _is_thread_marker(p.text)]
+    if len(marks) >= 2:
+        for piece in pieces[marks[0] : marks[-1]]:
+            _drop(piece, COMMENT)
+    # A comments header once the article has begun: the body text after it is readers'.
+    words = 0
+    for index, piece in enumerate(pieces):
+        if piece.reason is None and piece.is_body:
+            words += piece.words
+        elif words >= _ARTICLE_BEGUN_WORDS and _is_section_start(piece.text):
+            _drop(piece, COMMENT)
+            for later in pieces[index + 1 :]:
+                if later.is_body:
+                    _drop(later, COMMENT)
+            return
+
+
+# Body words before a comments header that show the article has begun (a share bar at
+# the top of a page links to the comments too).
+_ARTICLE_BEGUN_WORDS = 100
+
+
+def _is_section_start(text: str) -> bool:
+    return len(text) < 80 and any(r.section_start and r.finds(text) for r in PHRASE_RULES)
 
 
 def _drop_related_lists(pieces: Sequence[_Piece]) -> None:
@@ -1190,7 +1455,7 @@ def _join_quotes(blocks: list[_Out]) -> list[_Out]:
 
 
 # Reasons given for where a piece sits on the page rather than for what it says.
-_POSITIONAL = frozenset((TEASER, CHROME, NAVIGATION, CATEGORY))
+_POSITIONAL = frozenset((TEASER, CHROME, NAVIGATION, CATEGORY, OUTSIDE))
 
 
 def _keep_content_lines(pieces: Sequence[_Piece], content_lines: Collection[int]) -> None:
@@ -1205,19 +1470,80 @@ def _keep_content_lines(pieces: Sequence[_Piece], content_lines: Collection[int]
             piece.role = PARAGRAPH
 
 
-def clean(text: str, title: str | None = None, content_lines: Collection[int] = ()) -> CleanArticle:
+# Cross-corpus repetition. A line that recurs in this many articles of one folder (an
+# outlet's menus, footers, bios, "related" blocks, legal lines) is the site's, not the
+# article's; lines longer than this many words are left out (prose is not repeated).
+REPEAT_MIN_ARTICLES = 3
+_REPEAT_MAX_WORDS = 60
+# ... unless most of the article would go: then it is the same story filed twice.
+_REPEAT_MAX_SHARE = 0.5
+
+
+def line_keys(text: str) -> set[str]:
+    """The comparison keys of ``text``'s lines that may be site chrome repeated elsewhere."""
+    keys = set()
+    for line in text.split("\n"):
+        if not line or len(line) > _RULE_MAX_CHARS * 2:
+            continue  # longer lines are prose, or split into pieces that are
+        if "  " in line or not line.isprintable() or line[0] == " " or line[-1] == " ":
+            line = " ".join(line.split())
+        if line and line.count(" ") < _REPEAT_MAX_WORDS:
+            key = _key(line.lstrip(_LINE_MARKS))
+            if key:
+                keys.add(key)
+    return keys
+
+
+_LINE_MARKS = "".join(_BULLET_CHARS) + " #"
+
+
+def _drop_repeated_across_corpus(pieces: Sequence[_Piece], repeated: Collection[str]) -> None:
+    """Drop pieces whose every line recurs in other articles of the folder."""
+    hits = []
+    for piece in _alive(pieces):
+        if all(_key(part) in repeated for part in piece.parts):
+            hits.append(piece)
+    body = sum(p.words for p in pieces if p.reason is None and p.is_body)
+    lost = sum(p.words for p in hits if p.is_body)
+    if body and lost > body * _REPEAT_MAX_SHARE:
+        return
+    for piece in hits:
+        _drop(piece, ACROSS_CORPUS)
+
+
+def _restore(pieces: Sequence[_Piece], restored: Collection[str]) -> None:
+    """Keep, as body paragraphs, the dropped pieces a reviewer restored."""
+    for piece in pieces:
+        if piece.reason is not None and piece.key() in restored:
+            piece.reason, piece.role = None, PARAGRAPH
+
+
+def clean(
+    text: str,
+    title: str | None = None,
+    *,
+    repeated: Collection[str] = frozenset(),
+    restored: Collection[str] = frozenset(),
+    content_lines: Collection[int] = (),
+) -> CleanArticle:
     """Split raw article text into its title, subheadings and body paragraphs.
 
     ``title`` is a title already known from the file's metadata (HTML ``<h1>``, a JSON
     "title"), or None to find it in the text: a ``# `` line, else the first headline-like
     line after the page's leading furniture. Returns the blocks in reading order (the
     title first, when there is one) and every dropped line or fragment with its 1-based
-    line number in ``text`` and its reason (one of ``REASONS``). ``content_lines`` are
-    line numbers an article extractor found to be story content (quotations, table rows).
+    line number in ``text`` and its reason (one of ``REASONS``).
+
+    ``repeated`` holds the keys (``line_keys``) of lines that recur across the folder's
+    articles; ``restored`` the texts of dropped blocks a reviewer put back as body;
+    ``content_lines`` line numbers an article extractor found to be story content
+    (quotations, table rows).
     """
     dropped: list[Dropped] = []
     pieces = _split_pieces(text)
     given = _normalise(title) if title else None
+    if repeated:
+        _drop_repeated_across_corpus(pieces, repeated)
 
     # Passes that only look at what is left get it without the (many) dropped lines.
     alive = _alive(pieces)
@@ -1226,6 +1552,7 @@ def clean(text: str, title: str | None = None, content_lines: Collection[int] = 
     _drop_site_names(alive, _site_owners(pieces))
     _drop_short_runs(alive)
     _drop_related_lists(pieces)
+    _drop_comment_threads(pieces)
     alive = _alive(alive)
     _drop_duplicates(alive)
 
@@ -1240,10 +1567,13 @@ def clean(text: str, title: str | None = None, content_lines: Collection[int] = 
         key = piece.key()
         if key == wanted or (piece.is_headline and _same_title(key, wanted)):
             _drop(piece, DUPLICATE_TITLE)
-    _lay_out(alive, title_piece)
+    _keep_article(pieces, title_piece)
+    _lay_out(_alive(alive), title_piece)
     if content_lines:
         _keep_content_lines(pieces, content_lines)
 
+    if restored:
+        _restore(pieces, {_key(_normalise(t)) for t in restored})
     kept = [p for p in pieces if p.reason is None and p.role in (HEADING, PARAGRAPH)]
     for piece in pieces:
         if piece.reason is not None:
@@ -1255,6 +1585,14 @@ def clean(text: str, title: str | None = None, content_lines: Collection[int] = 
 
     title_text = given or (title_piece.text if title_piece else None)
     blocks = [Block(TITLE, title_text)] if title_text else []
-    blocks.extend(Block(b.kind, b.text) for b in out if b.text)
-    dropped.sort(key=attrgetter("line"))
-    return CleanArticle(title_text, tuple(blocks), tuple(dropped))
+    # Where each block starts, to say which block a dropped piece came after.
+    starts = [title_piece.lines[0] if title_piece else 0] if title_text else []
+    for b in out:
+        if b.text:
+            blocks.append(Block(b.kind, b.text))
+            starts.append(b.first)
+    placed = [
+        Dropped(d.line, d.text, d.reason, bisect_right(starts, d.line) - 1)
+        for d in sorted(dropped, key=attrgetter("line"))
+    ]
+    return CleanArticle(title_text, tuple(blocks), tuple(placed))

@@ -361,7 +361,7 @@ def split_cmd(file: Path, raw: bool, as_json: bool, dropped: bool) -> None:
       echo 'Mr. Smith left. He was late.' | annotate split - --raw --json
     """
     from annotate import reading
-    from annotate.ingest import split_document
+    from annotate.ingest import folder_repeats, siblings, split_document
     from annotate.model import HEADING, TITLE, Document, Skipped
 
     if str(file) == "-":
@@ -375,6 +375,10 @@ def split_cmd(file: Path, raw: bool, as_json: bool, dropped: bool) -> None:
         raise CliError(f"{file}: no such file")
     else:
         items = reading.read_file(file, file.parent, confined=False)
+    # Lines the file shares with other articles of its folder are dropped as ingest does.
+    repeated: frozenset[str] = frozenset()
+    if str(file) != "-" and not raw:
+        repeated = folder_repeats(siblings(file), file.parent).get(file, frozenset())
     failed = ok = 0
     for item in items:
         if isinstance(item, Skipped):
@@ -383,7 +387,7 @@ def split_cmd(file: Path, raw: bool, as_json: bool, dropped: bool) -> None:
             continue
         assert isinstance(item, Document)
         ok += 1
-        split = split_document(item, raw=raw)
+        split = split_document(item, raw=raw, repeated=repeated)
         if dropped:
             for record in _dropped(item.path, split.clean):
                 if as_json:
@@ -416,7 +420,13 @@ def _dropped(path: str, clean: Any) -> Iterator[dict[str, Any]]:
     if clean is None:
         return
     for d in clean.dropped:
-        yield {"article": path, "line": d.line, "reason": d.reason, "text": d.text}
+        yield {
+            "article": path,
+            "line": d.line,
+            "after": d.after,
+            "reason": d.reason,
+            "text": d.text,
+        }
 
 
 # -- datasets out and back in: export, import, stats --------------------------------------

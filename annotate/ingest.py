@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -39,8 +39,11 @@ def pipeline_version() -> str:
     # Punkt's behaviour can change with nltk itself, and what is found in an HTML page
     # with trafilatura, so their versions are part of the rules.
     h = hashlib.sha256(f"nltk {version('nltk')} trafilatura {version('trafilatura')}".encode())
-    rules = ("cleaning.py", "segment.py", "extract.py")
-    for path in [_PACKAGE / name for name in rules] + sorted((_PACKAGE / "data").glob("punkt*")):
+    rules = [_PACKAGE / name for name in ("cleaning.py", "segment.py", "extract.py")]
+    data = sorted((_PACKAGE / "data").glob("punkt*")) + [
+        _PACKAGE / "data" / "furniture_phrases.toml"
+    ]
+    for path in rules + data:
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:12]
@@ -61,11 +64,15 @@ def split_text(
     title: str | None = None,
     raw: bool = False,
     content_lines: Collection[int] = (),
+    repeated: Collection[str] = frozenset(),
+    restored: Collection[str] = frozenset(),
 ) -> Split:
     """Clean (unless ``raw``) and segment one article's repaired text.
 
     ``content_lines`` are lines an article extractor found to be story content
-    (:attr:`Document.content_lines`)."""
+    (:attr:`Document.content_lines`); ``repeated`` and ``restored`` are handed to
+    cleaning (see ``cleaning.clean``).
+    """
     from annotate.segment import segment
 
     if raw:
@@ -75,14 +82,29 @@ def split_text(
         return Split(None, cleaned, units)
     from annotate.cleaning import clean
 
-    article = clean(text, title=title, content_lines=content_lines)
+    article = clean(
+        text, title=title, content_lines=content_lines, repeated=repeated, restored=restored
+    )
     cleaned, units = segment(article.blocks)
     return Split(article, cleaned, units)
 
 
-def split_document(doc: Document, *, raw: bool = False) -> Split:
+def split_document(
+    doc: Document,
+    *,
+    raw: bool = False,
+    repeated: Collection[str] = frozenset(),
+    restored: Collection[str] = frozenset(),
+) -> Split:
     """:func:`split_text` on one article as read, with what reading found about it."""
-    return split_text(doc.text, title=doc.title, raw=raw, content_lines=doc.content_lines)
+    return split_text(
+        doc.text,
+        title=doc.title,
+        raw=raw,
+        content_lines=doc.content_lines,
+        repeated=repeated,
+        restored=restored,
+    )
 
 
 # -- events --------------------------------------------------------------------------
@@ -170,6 +192,9 @@ def ingest(
     known = store.file_records()
     summary = Summary(files=len(files))
     jobs = [_job(path, base, known, version) for path in files]
+    # One file's shared lines are those it shares with the rest of its folder.
+    pool = None if root.is_dir() else siblings(root, exclude)
+    jobs = _with_repetition(jobs, base, known, version, pool)
     pending = sum(1 for j in jobs if j.stat is None or not j.unchanged)
     # Writes are grouped into short transactions (see Store.batched). A consumer that
     # stops early closes this generator, which rolls back only the batch in progress; a
@@ -177,9 +202,15 @@ def ingest(
     with store.batched() as tick, _preparer(_worker_count(workers, pending)) as prepare:
         prepared = prepare(
             (
-                _PrepareJob(j.path, base, _StoredShas(store), version, confined)
-                if _streamed(j)
-                else _PrepareJob(j.path, base, store.article_shas_of_file(j.rel), version, confined)
+                _PrepareJob(
+                    j.path,
+                    base,
+                    _StoredShas(store) if _streamed(j) else store.article_shas_of_file(j.rel),
+                    j.version,
+                    confined,
+                    j.repeated,
+                    store.restored_blocks_of_file(j.rel),
+                )
             )
             for j in jobs
             if not j.unchanged
@@ -191,7 +222,7 @@ def ingest(
                     summary.unchanged += 1
                     yield ArticleResult(article, "unchanged")
             else:
-                yield from _store_file(store, job, next(prepared), version, summary)
+                yield from _store_file(store, job, next(prepared), job.version, summary)
             tick()
             yield Progress(done, len(files), job.rel)
     summary.missing_files = sorted(set(known) - {j.rel for j in jobs}) if root.is_dir() else []
@@ -204,6 +235,10 @@ class _Job:
     rel: str
     stat: os.stat_result | None
     unchanged: bool
+    # The rules' version for this file: pipeline_version, plus a fingerprint of the
+    # lines it shares with other articles of its folder when it has such lines.
+    version: str = ""
+    repeated: frozenset[str] = frozenset()
 
 
 def _job(path: Path, base: Path, known: dict[str, FileRecord], version: str) -> _Job:
@@ -218,9 +253,101 @@ def _job(path: Path, base: Path, known: dict[str, FileRecord], version: str) -> 
         and record is not None
         and record.size == st.st_size
         and record.mtime_ns == st.st_mtime_ns
-        and record.segmenter == version
+        and record.segmenter.split(_REPEAT_SEP)[0] == version
     )
-    return _Job(path, rel, st, unchanged)
+    return _Job(path, rel, st, unchanged, record.segmenter if unchanged and record else version)
+
+
+_REPEAT_SEP = "+"
+_PLAIN_SUFFIXES = frozenset((".txt", ".md", ".markdown"))
+_PLAIN_MAX_BYTES = 20 * 1024 * 1024
+
+
+def folder_repeats(paths: Collection[Path], base: Path) -> dict[Path, frozenset[str]]:
+    """The lines each file shares with other articles of its folder (cross-corpus chrome).
+
+    A line (its ``cleaning.line_keys`` key) is chrome when it occurs in at least
+    ``cleaning.REPEAT_MIN_ARTICLES`` articles of one folder: the outlet's menus, footers,
+    bios and legal lines. Reading only (no cleaning, no splitting), so it is cheap.
+    """
+    from annotate import reading
+    from annotate.cleaning import REPEAT_MIN_ARTICLES, line_keys
+
+    by_folder: dict[Path, list[tuple[Path, set[str]]]] = {}
+    for path in paths:
+        # Only browser-copied text carries its site's chrome: HTML goes through the article
+        # extractor, and JSON/JSONL rows are texts already taken out of their pages (and a
+        # big JSONL file must stream, not be read twice).
+        if path.suffix.lower() not in _PLAIN_SUFFIXES:
+            continue
+        # One article per file: its lines as they stand are enough to compare (a line with
+        # mojibake only fails to match), and skip the cost of repairing them.
+        raw = reading.read_prefix(path, base, _PLAIN_MAX_BYTES)
+        if raw is None:
+            continue  # ingest itself says why it is not read
+        keys = line_keys(raw.decode("utf-8", "replace"))
+        by_folder.setdefault(path.parent, []).append((path, keys))
+    out: dict[Path, frozenset[str]] = {}
+    for articles in by_folder.values():
+        counts: Counter[str] = Counter()
+        for _, keys in articles:
+            counts.update(keys)
+        common = {k for k, n in counts.items() if n >= REPEAT_MIN_ARTICLES}
+        for path, keys in articles:
+            out[path] = out.get(path, frozenset()) | frozenset(keys & common)
+    return out
+
+
+def _folder(rel: str) -> str:
+    """The folder part of a relative POSIX path (cheaper than Path for many files)."""
+    return rel.rpartition("/")[0]
+
+
+def siblings(path: Path, exclude: Collection[Path] = ()) -> list[Path]:
+    """The corpus files in ``path``'s folder (``path`` included), not below it."""
+    from annotate import reading
+
+    folder = path.parent
+    return [p for p in reading.corpus_files(folder, exclude=exclude) if p.parent == folder]
+
+
+def _with_repetition(
+    jobs: list[_Job],
+    base: Path,
+    known: dict[str, FileRecord],
+    version: str,
+    pool: list[Path] | None = None,
+) -> list[_Job]:
+    """Jobs with the lines each file shares with its folder, for the folders that changed.
+
+    A folder none of whose files changed, appeared or went has the same shared lines as
+    last time, so nothing in it is read. In a folder that changed, a file whose shared
+    lines changed is split again even though the file itself did not change, so the
+    result never depends on the order in which files arrived.
+    """
+    present = {j.rel for j in jobs}
+    dirty = {_folder(j.rel) for j in jobs if not j.unchanged}
+    if pool is None:
+        dirty |= {_folder(rel) for rel in known if rel not in present}
+    if not dirty:
+        return jobs
+    if pool is None:
+        pool = [j.path for j in jobs if _folder(j.rel) in dirty]
+    shared = folder_repeats(pool, base)
+    out = []
+    for job in jobs:
+        if _folder(job.rel) not in dirty:
+            out.append(job)
+            continue
+        repeated = shared.get(job.path, frozenset())
+        file_version = version
+        if repeated:
+            digest = hashlib.sha256("\n".join(sorted(repeated)).encode()).hexdigest()[:12]
+            file_version = f"{version}{_REPEAT_SEP}{digest}"
+        record = known.get(job.rel)
+        unchanged = job.unchanged and record is not None and record.segmenter == file_version
+        out.append(replace(job, unchanged=unchanged, version=file_version, repeated=repeated))
+    return out
 
 
 PreparedItem = Skipped | tuple[Document, "Split | None"]
@@ -259,17 +386,29 @@ class _PrepareJob:
     known: _Known
     version: str
     confined: bool = True
+    repeated: Collection[str] = frozenset()
+    restored: dict[str, frozenset[str]] | None = None
 
 
 def prepare_file(
-    path: Path, base: Path, known: _Known, version: str, *, confined: bool = True
+    path: Path,
+    base: Path,
+    known: _Known,
+    version: str,
+    *,
+    confined: bool = True,
+    repeated: Collection[str] = frozenset(),
+    restored: dict[str, frozenset[str]] | None = None,
 ) -> Iterator[PreparedItem]:
     """Read one corpus file and split its articles, one at a time: the CPU-heavy part.
 
     ``known`` maps the paths of this file's articles already in the store to their
     sha256; an article whose bytes and rules are unchanged is not split again (its
-    Split is None). Pure and picklable, so it can run in a worker process.
+    Split is None). ``repeated`` are the lines the file shares with its folder, and
+    ``restored`` the dropped blocks reviewers restored, by article path (see
+    ``cleaning.clean``). Pure and picklable, so it can run in a worker process.
     """
+    restored = restored or {}
     from annotate import reading
 
     for item in reading.read_file(path, base, confined=confined):
@@ -278,12 +417,21 @@ def prepare_file(
         elif known.get(item.path) == f"{item.sha256}:{version}":
             yield (item, None)
         else:
-            yield (item, split_document(item))
+            kept = restored.get(item.path, frozenset())
+            yield (item, split_document(item, repeated=repeated, restored=kept))
 
 
 def _prepare_safely(job: _PrepareJob) -> Iterator[PreparedItem]:
     try:
-        yield from prepare_file(job.path, job.base, job.known, job.version, confined=job.confined)
+        yield from prepare_file(
+            job.path,
+            job.base,
+            job.known,
+            job.version,
+            confined=job.confined,
+            repeated=job.repeated,
+            restored=job.restored,
+        )
     except Exception as e:  # a bug must cost one file, not the whole ingest
         rel = encodable(job.path.relative_to(job.base).as_posix())
         yield Skipped(rel, f"could not be processed ({type(e).__name__}: {e})")
@@ -303,7 +451,8 @@ def _prepare_for_transfer(job: _PrepareJob) -> list[PreparedItem]:
             out.append((doc, None))
             continue
         if split.clean is not None:
-            split = replace(split, clean=CleanArticle(split.clean.title, ()))
+            clean = split.clean
+            split = replace(split, clean=CleanArticle(clean.title, (), clean.dropped))
         out.append((replace(doc, text=""), split))
     return out
 
@@ -434,7 +583,7 @@ def _store_file(
             continue
         any_ok = True
         doc, split = item
-        result = _ingest_document(store, doc, job.rel, version, split)
+        result = _ingest_document(store, doc, job.rel, version, split, job.repeated)
         if result.status == "added":
             summary.added += 1
         elif result.status == "updated":
@@ -454,7 +603,12 @@ def _store_file(
 
 
 def _ingest_document(
-    store: Store, doc: Document, file: str, version: str, split: Split | None
+    store: Store,
+    doc: Document,
+    file: str,
+    version: str,
+    split: Split | None,
+    repeated: frozenset[str] = frozenset(),
 ) -> ArticleResult:
     existing = store.article(doc.path)
     if existing is not None and existing.sha256 == doc.sha256 and existing.segmenter == version:
@@ -462,7 +616,8 @@ def _ingest_document(
             store.touch_article(doc.path, file=file)
         return ArticleResult(doc.path, "unchanged")
     if split is None:  # prepared as unchanged, but the store changed meanwhile
-        split = split_document(doc)
+        restored = store.restored_blocks_of_file(file).get(doc.path, frozenset())
+        split = split_document(doc, repeated=repeated, restored=restored)
     units = split.units
     edits: list[SegmentEditRecord] = []
     failed: list[int] = []
@@ -486,6 +641,7 @@ def _ingest_document(
         cleaned=split.cleaned,
         segmenter=version,
         units=units,
+        dropped=split.clean.dropped if split.clean is not None else (),
     )
     if edits:
         # An edit that no longer applies keeps its row, marked, to be reported again.

@@ -80,6 +80,8 @@ class Dropped:
     line: int  # 1-based line number in the text given to cleaning
     text: str
     reason: str
+    # The index of the kept block (title included) it came after; -1 before them all.
+    after: int = -1
 
 
 @dataclass(frozen=True)

@@ -948,44 +948,13 @@ def read_file(
     path = Path(path)
     rel = _relative(path, Path(root))
     fmt = _SUFFIX_FORMAT.get(path.suffix.lower())
-    if confined:
-        outside = _outside(path, Path(root))
-        if outside is not None:
-            yield Skipped(rel, f"symlink to {outside}, outside the corpus: not read")
-            return
-    # Looked at before opening: opening a FIFO waits for a writer, a device may act.
+    opened = _open_checked(path, Path(root), rel, confined)
+    if isinstance(opened, Skipped):
+        yield opened
+        return
+    file, info = opened
     try:
-        before = os.stat(path)
-    except OSError as error:
-        yield Skipped(rel, _os_reason(path, error))
-        return
-    if stat.S_ISDIR(before.st_mode):
-        yield Skipped(rel, _directory_reason(path))
-        return
-    if not stat.S_ISREG(before.st_mode):
-        yield Skipped(rel, f"not a regular file ({_file_kind(before.st_mode)}): not opened")
-        return
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    target: str | Path = path
-    if confined:
-        # The resolved path, not followed again: a link swapped in after the check above
-        # makes the open fail instead of reading what it points to.
-        target = _real(path)
-        flags |= getattr(os, "O_NOFOLLOW", 0)
-    try:
-        fd = os.open(target, flags)
-    except OSError as error:
-        yield Skipped(rel, _os_reason(path, error))
-        return
-    try:
-        with os.fdopen(fd, "rb") as file:
-            info = os.fstat(file.fileno())
-            # Swapped between the look and the open (a race with whoever writes the corpus).
-            if (info.st_dev, info.st_ino) != (before.st_dev, before.st_ino) or not stat.S_ISREG(
-                info.st_mode
-            ):
-                yield Skipped(rel, "changed while being read; not read")
-                return
+        with file:
             if fmt is None:
                 suffix = path.suffix or "(no extension)"
                 yield Skipped(rel, f"unsupported file type {suffix}")
@@ -1005,6 +974,64 @@ def read_file(
         yield Skipped(rel, _os_reason(path, error))
         return
     yield from _read_blob(data, rel, fmt)
+
+
+def read_prefix(path: Path, root: Path, limit: int) -> bytes | None:
+    """Up to ``limit`` raw bytes of one corpus file, under the same rules as
+    :func:`read_file` (regular files inside ``root`` only); None if it cannot be read."""
+    opened = _open_checked(Path(path), Path(root), "", True)
+    if isinstance(opened, Skipped):
+        return None
+    file, _ = opened
+    try:
+        with file:
+            return file.read(limit)
+    except OSError:
+        return None
+
+
+def _open_checked(
+    path: Path, root: Path, rel: str, confined: bool
+) -> tuple[BinaryIO, os.stat_result] | Skipped:
+    """``path`` opened for reading if it is a regular file (inside ``root`` when
+    ``confined``), with its status; else why it is not read."""
+    if confined:
+        outside = _outside(path, root)
+        if outside is not None:
+            return Skipped(rel, f"symlink to {outside}, outside the corpus: not read")
+    # Looked at before opening: opening a FIFO waits for a writer, a device may act.
+    try:
+        before = os.stat(path)
+    except OSError as error:
+        return Skipped(rel, _os_reason(path, error))
+    if stat.S_ISDIR(before.st_mode):
+        return Skipped(rel, _directory_reason(path))
+    if not stat.S_ISREG(before.st_mode):
+        return Skipped(rel, f"not a regular file ({_file_kind(before.st_mode)}): not opened")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    target: str | Path = path
+    if confined:
+        # The resolved path, not followed again: a link swapped in after the check above
+        # makes the open fail instead of reading what it points to.
+        target = _real(path)
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(target, flags)
+    except OSError as error:
+        return Skipped(rel, _os_reason(path, error))
+    file = os.fdopen(fd, "rb")
+    try:
+        info = os.fstat(file.fileno())
+    except OSError as error:
+        file.close()
+        return Skipped(rel, _os_reason(path, error))
+    # Swapped between the look and the open (a race with whoever writes the corpus).
+    if (info.st_dev, info.st_ino) != (before.st_dev, before.st_ino) or not stat.S_ISREG(
+        info.st_mode
+    ):
+        file.close()
+        return Skipped(rel, "changed while being read; not read")
+    return file, info
 
 
 def _stream_json_lines(file: BinaryIO, rel: str, max_bytes: int) -> Iterator[Document | Skipped]:

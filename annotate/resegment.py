@@ -14,13 +14,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import groupby
+from operator import attrgetter
 
-from annotate.model import SENTENCE, Unit
+from annotate.model import SENTENCE, Block, Unit
+
+PARAGRAPH = "paragraph"  # the block kind of body text (cleaning.PARAGRAPH)
 
 # The action names in segment_edits and in history (``undo-`` + name for an undo); apart
 # from ``merge``, the history action of `annotate merge` (databases).
 MERGE = "merge-units"
 SPLIT = "split-unit"
+# A dropped block put back as body. Cleaning applies it (ingest hands it the restored
+# texts), so replaying leaves it alone.
+RESTORE = "restore-block"
 # Names used before, still found in older databases' segment_edits rows.
 _OLD_NAMES = {"merge": MERGE, "split": SPLIT}
 
@@ -59,6 +66,8 @@ class SegmentEdit:
         """One line for reports: which texts were merged or split."""
         if self.action == MERGE:
             return f"merge of {_quote(self.before[0].text)} with {_quote(self.before[1].text)}"
+        if self.action == RESTORE:
+            return f"restore of {_quote(self.before[0].text)}"
         return f"split of {_quote(self.before[0].text)} before {_quote(self.after[1].text)}"
 
 
@@ -161,7 +170,7 @@ def apply(cleaned: str, units: Sequence[Unit], edit: SegmentEdit) -> list[Unit] 
     splitter already produces the ``after`` texts (its rules changed the same way), the
     unit list is returned as it is.
     """
-    if _find_run(units, edit.after, exact=False) is not None:
+    if edit.action == RESTORE or _find_run(units, edit.after, exact=False) is not None:
         return list(units)
     index = _find_run(units, edit.before, exact=False)
     if index is None:
@@ -173,6 +182,35 @@ def apply(cleaned: str, units: Sequence[Unit], edit: SegmentEdit) -> list[Unit] 
         return split(cleaned, units, index, at)[0]
     except SegmentError:
         return None
+
+
+def restore(
+    cleaned: str, units: Sequence[Unit], after: int, text: str, edits: Sequence[SegmentEdit] = ()
+) -> tuple[str, list[Unit], SegmentEdit]:
+    """Put a dropped block back as a body paragraph after block ``after`` (-1: first).
+
+    The article's blocks are read back from its units, the block goes in, and the whole
+    is segmented again, with the article's recorded ``edits`` replayed: the same result
+    as cleaning with the block restored (which is what ingest does from then on).
+    Returns the new cleaned text, the units, and the edit to record.
+    """
+    from annotate.segment import segment
+
+    blocks: list[Block] = []
+    for paragraph, group in groupby(units, key=attrgetter("paragraph")):
+        members = list(group)
+        kind = members[0].kind if members[0].kind != SENTENCE else PARAGRAPH
+        blocks.append(Block(kind, cleaned[members[0].start : members[-1].end]))
+        del paragraph
+    text = " ".join(text.split())
+    if not text:
+        raise SegmentError("there is no text to restore")
+    blocks.insert(max(0, min(after + 1, len(blocks))), Block(PARAGRAPH, text))
+    new_cleaned, new_units = segment(blocks)
+    new_units, _ = replay(new_cleaned, new_units, edits)
+    index = max(0, min(after + 1, len(blocks) - 1))
+    came = tuple(Span.of(u) for u in new_units if u.paragraph == index)
+    return new_cleaned, new_units, SegmentEdit(RESTORE, (Span(text, -1, -1),), came)
 
 
 def replay(

@@ -23,8 +23,8 @@ from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotate.model import HEADING, LABELS, SENTENCE, Unit, article_id, unit_id
-from annotate.resegment import SegmentEdit, Span, action_name
+from annotate.model import HEADING, LABELS, SENTENCE, Dropped, Unit, article_id, unit_id
+from annotate.resegment import RESTORE, SegmentEdit, Span, action_name
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -237,6 +237,19 @@ def _m008_article_author(db: Database) -> None:
     db.table("articles").add_column("author", str)
 
 
+def _m009_dropped_blocks(db: Database) -> None:
+    # What cleaning dropped from each article and why, so that a reviewer can see it
+    # beside the claim and restore a block (a restore is a segment_edits row, action
+    # 'restore-block'). ``after`` is the index of the kept block it followed (-1: before
+    # the first), i.e. the ``paragraph`` of the units around it.
+    db.table("dropped").create(
+        {"article_id": str, "line": int, "after": int, "reason": str, "text": str},
+        pk=("article_id", "line", "text"),
+        not_null={"article_id", "line", "after", "reason", "text"},
+    )
+    db.table("dropped").create_index(["article_id", "after"])
+
+
 def migrations() -> Migrations:
     """The ordered migration set of the annotate schema."""
     from sqlite_utils.migrations import Migrations
@@ -256,6 +269,7 @@ MIGRATIONS = [
     _m006_queue_indexes,
     _m007_history_source,
     _m008_article_author,
+    _m009_dropped_blocks,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -630,8 +644,10 @@ class Store:
         segmenter: str,
         units: Sequence[Unit],
         author: str | None = None,
+        dropped: Sequence[Dropped] = (),
     ) -> ReplaceResult:
-        """Insert or update one article and replace its units, in one transaction.
+        """Insert or update one article and replace its units (and the record of what
+        cleaning dropped from it), in one transaction.
 
         Unit ids come from content, so a unit whose text survives keeps its id and every
         label attached to it. Labels on units that disappear are never deleted here: they
@@ -692,11 +708,30 @@ class Store:
             )
             old = set(old_texts)
             orphaned = self._orphaned(aid, {i: old_texts[i] for i in old - new_ids})
+            if dropped or (row is not None and self._has_dropped_table()):
+                self._save_dropped(aid, dropped)
         return ReplaceResult(
             added=len(new_ids - old),
             kept=len(new_ids & old),
             removed=len(old - new_ids),
             orphaned=orphaned,
+        )
+
+    def _has_dropped_table(self) -> bool:
+        # A database opened without migrating (read-only, or older) may not have it.
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dropped'"
+            ).fetchone()
+            is not None
+        )
+
+    def _save_dropped(self, aid: str, dropped: Sequence[Dropped]) -> None:
+        self.conn.execute("DELETE FROM dropped WHERE article_id = ?", (aid,))
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO dropped (article_id, line, after, reason, text) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(aid, d.line, d.after, d.reason, d.text) for d in dropped],
         )
 
     def touch_article(self, path: str, *, file: str) -> None:
@@ -1896,25 +1931,32 @@ class Store:
         edit, with history rows for the units that left and came, in one transaction."""
         now = utc_now()
         with self.transaction():
-            seq = self.conn.execute(
-                "SELECT coalesce(max(seq), -1) + 1 FROM segment_edits WHERE article_id = ?",
-                (article_id,),
-            ).fetchone()[0]
-            self.conn.execute(
-                "INSERT INTO segment_edits (article_id, seq, action, before, after, annotator, "
-                "at, applies) VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
-                (
-                    article_id,
-                    seq,
-                    edit.action,
-                    _spans_json(edit.before),
-                    _spans_json(edit.after),
-                    annotator,
-                    now,
-                ),
-            )
+            seq = self._insert_segment_edit(article_id, annotator, edit, now)
             change = self._swap_units(article_id, annotator, edit.action, units, now)
         return replace(change, seq=seq)
+
+    def _insert_segment_edit(
+        self, article_id: str, annotator: str, edit: SegmentEdit, now: str
+    ) -> int:
+        """Append an edit to the article's segment_edits; returns its seq. In a transaction."""
+        seq: int = self.conn.execute(
+            "SELECT coalesce(max(seq), -1) + 1 FROM segment_edits WHERE article_id = ?",
+            (article_id,),
+        ).fetchone()[0]
+        self.conn.execute(
+            "INSERT INTO segment_edits (article_id, seq, action, before, after, annotator, "
+            "at, applies) VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+            (
+                article_id,
+                seq,
+                edit.action,
+                _spans_json(edit.before),
+                _spans_json(edit.after),
+                annotator,
+                now,
+            ),
+        )
+        return seq
 
     def undo_segment_edit(
         self, article_id: str, seq: int, annotator: str, units: Sequence[Unit]
@@ -1967,6 +2009,58 @@ class Store:
             )
             for r in rows
         ]
+
+    def dropped_near(self, article_id: str, paragraph: int, reach: int = 1) -> list[Dropped]:
+        """What cleaning dropped around block ``paragraph`` of an article: the pieces that
+        came after blocks ``paragraph - reach - 1`` to ``paragraph + reach - 1``, in page
+        order (so ``reach`` 1 is what sat just before and just after the block)."""
+        rows = self.conn.execute(
+            "SELECT line, text, reason, after FROM dropped WHERE article_id = ? "
+            "AND after BETWEEN ? AND ? ORDER BY line",
+            (article_id, paragraph - reach - 1, paragraph + reach - 1),
+        )
+        return [Dropped(*r) for r in rows]
+
+    def restored_blocks_of_file(self, file: str) -> dict[str, frozenset[str]]:
+        """The texts of dropped blocks reviewers restored, by article path, for one file."""
+        rows = self.conn.execute(
+            "SELECT a.path, e.before FROM segment_edits e JOIN articles a ON a.id = e.article_id "
+            "WHERE a.file = ? AND e.action = ? AND e.undone_at IS NULL",
+            (file, RESTORE),
+        )
+        out: dict[str, set[str]] = {}
+        for path, before in rows:
+            out.setdefault(path, set()).update(s.text for s in _spans(before))
+        return {path: frozenset(texts) for path, texts in out.items()}
+
+    def record_restore(
+        self,
+        article_id: str,
+        annotator: str,
+        block: Dropped,
+        edit: SegmentEdit,
+        cleaned: str,
+        units: Sequence[Unit],
+    ) -> SegmentChange:
+        """Put a dropped block back as body: the article's new cleaned text and units
+        (``resegment.restore``), the edit recorded (ingest keeps the block from then on)
+        and history rows, in one transaction."""
+        now = utc_now()
+        with self.transaction():
+            seq = self._insert_segment_edit(article_id, annotator, edit, now)
+            self.conn.execute("UPDATE articles SET cleaned = ? WHERE id = ?", (cleaned, article_id))
+            self.conn.execute(
+                "DELETE FROM dropped WHERE article_id = ? AND line = ? AND text = ?",
+                (article_id, block.line, block.text),
+            )
+            # The restored block is block ``after + 1`` now: what follows it moves on one.
+            self.conn.execute(
+                "UPDATE dropped SET after = after + 1 WHERE article_id = ? "
+                "AND (after > ? OR (after = ? AND line > ?))",
+                (article_id, block.after, block.after, block.line),
+            )
+            change = self._swap_units(article_id, annotator, edit.action, units, now)
+        return replace(change, seq=seq)
 
     def set_segment_edits_applying(self, article_id: str, failed: Collection[int]) -> None:
         """After ingest re-applied an article's edits: mark those that no longer apply

@@ -486,9 +486,11 @@ Reuse this content
 def test_newspaper_page():
     article = clean(GUARDIAN_STYLE)
     assert article.title == "Heatwave pushes Spain's temperatures past 45C for first time in June"
-    # A standfirst without a full stop right before the body reads as a subheading.
-    assert headings(article) == ["Regional authorities warn of wildfire risk as heat spreads north"]
+    # A long line right under the title is the standfirst: the outlet's own claim, so a
+    # paragraph, full stop or not.
+    assert headings(article) == []
     assert paragraphs(article) == [
+        "Regional authorities warn of wildfire risk as heat spreads north",
         "Temperatures in southern Spain passed 45C on Sunday, the earliest point in the year "
         "such heat has been recorded, the state weather agency said.",
         "The agency said the heat would spread north over the coming days.",

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from annotate import resegment
-from annotate.model import LABELS, SENTENCE, Unit
+from annotate.model import LABELS, SENTENCE, Dropped, Unit
 from annotate.store import (
     ClaimGroupMember,
     LabelState,
@@ -429,6 +429,24 @@ class Session:
         cleaned, units = self.store.segment_units(self.unit.article_id)
         units, edit = resegment.split(cleaned, units, self.unit.seq, at)
         return self._resegmented(edit, units)
+
+    def dropped_near(self) -> list[Dropped]:
+        """What cleaning dropped just before and after the current claim's paragraph."""
+        if self.unit is None:
+            return []
+        return self.store.dropped_near(self.unit.article_id, self.unit.paragraph)
+
+    def restore_block(self, block: Dropped) -> UnitView | None:
+        """Put a dropped block back as body text (committed; ingest keeps it from then on)
+        and show its first claim. Not on the undo stack: a restore is undone by merging
+        or labelling the block not_claim, like any other text."""
+        assert self.unit is not None
+        article = self.unit.article_id
+        cleaned, units = self.store.segment_units(article)
+        edits = [e.edit for e in self.store.segment_edits(article)]
+        cleaned, units, edit = resegment.restore(cleaned, units, block.after, block.text, edits)
+        change = self.store.record_restore(article, self.annotator, block, edit, cleaned, units)
+        return self._segment_changed(change)
 
     def _resegmented(self, edit: resegment.SegmentEdit, units: list[Unit]) -> UnitView | None:
         assert self.unit is not None

@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from annotate.model import Dropped
 from annotate.store import UnitGoneError
 from annotate.tui.session import Finder, Session, filter_name, matches, next_filter
 from annotate.tui.widgets.claim import ArticleHeader, ClaimView, StatusBar, SuggestionBar
@@ -64,6 +65,7 @@ class LabelScreen(Screen[None]):
         Binding("F", "choose_filter", "Choose filter", id="filter.choose", show=False),
         Binding("m", "merge", "Merge with next", id="unit.merge", show=False),
         Binding("S,ctrl+s", "split", "Split…", id="unit.split", show=False),
+        Binding("D", "dropped", "Dropped text…", id="unit.dropped", show=False),
         Binding("q", "quit", "Quit", id="quit", show=False),
     ]
 
@@ -83,6 +85,7 @@ class LabelScreen(Screen[None]):
         "edit_source",
         "merge",
         "split",
+        "dropped",
     }
 
     def __init__(self, session: Session, *, ingesting: bool = False) -> None:
@@ -142,6 +145,19 @@ class LabelScreen(Screen[None]):
 
     def action_split(self) -> None:
         self.annotate.open_split()
+
+    def action_dropped(self) -> None:
+        self.open_dropped()
+
+    def open_dropped(self) -> None:
+        """Show what cleaning dropped around the claim; a block chosen there is restored."""
+        from annotate.tui.screens.dropped import DroppedScreen
+
+        self.app.push_screen(DroppedScreen(self.session.dropped_near()), self._dropped_done)
+
+    def _dropped_done(self, block: Dropped | None) -> None:
+        if block is not None:
+            self.resegment(lambda: self.session.restore_block(block))
 
     def action_undo(self) -> None:
         self.resegment(self.session.undo)

@@ -1,0 +1,149 @@
+"""Cleaning of real-page chrome: the phrase rules (their examples are their tests), the
+article's extent (teaser summaries and sidebars around it), comment threads.
+
+Every page here is invented; none is copied from a real site.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from annotate.cleaning import BIO, COMMENT, OUTSIDE, PHRASE_RULES, REASONS, clean
+from annotate.model import HEADING
+
+BODY = [
+    "The city council voted on Tuesday to close three library branches next spring.",
+    "Opponents said the decision would hurt children and older readers the most.",
+    "The mayor said the savings would pay for longer opening hours at the central library.",
+    "A petition against the plan has gathered more than four thousand signatures so far.",
+]
+
+
+def page(*chunks: str) -> str:
+    return "\n\n".join(chunks)
+
+
+def kept(text: str) -> str:
+    return "\n".join(b.text for b in clean(text).blocks)
+
+
+def reason_of(text: str, line: str) -> str | None:
+    return next((d.reason for d in clean(text).dropped if line in d.text), None)
+
+
+RULE_EXAMPLES = [(r.family, e) for r in PHRASE_RULES for e in r.examples]
+RULE_COUNTER_EXAMPLES = [(r.family, e) for r in PHRASE_RULES for e in r.counter_examples]
+
+
+def test_every_phrase_rule_has_examples_and_a_known_reason():
+    for rule in PHRASE_RULES:
+        assert rule.examples and rule.counter_examples, rule.family
+        assert rule.reason in REASONS
+
+
+@pytest.mark.parametrize(("family", "example"), RULE_EXAMPLES)
+def test_phrase_rule_drops_its_examples(family, example):
+    text = page("Council closes libraries", *BODY[:2], example, *BODY[2:])
+    assert example not in kept(text), family
+    assert reason_of(text, example) is not None
+
+
+@pytest.mark.parametrize(("family", "sentence"), RULE_COUNTER_EXAMPLES)
+def test_phrase_rule_keeps_article_sentences(family, sentence):
+    text = page("Council closes libraries", *BODY[:2], sentence, *BODY[2:])
+    assert sentence in kept(text), family
+
+
+def test_author_bio_and_contact_lines_after_the_body():
+    text = page(
+        "Council closes libraries",
+        *BODY,
+        "Jane Roe is a reporter for the Daily Gazette.",
+        "Follow her on Twitter @janeroe.",
+    )
+    assert reason_of(text, "Jane Roe is a reporter") == BIO
+    assert "Twitter" not in kept(text)
+
+
+def test_comment_thread_is_dropped_whole():
+    thread = [
+        "3 thoughts on “Council closes libraries”",
+        "Pat Doe says:",
+        "May 2, 2025 at 9:35 am",
+        "This is a disgrace and the council should be ashamed of itself for doing it.",
+        "Reply",
+        "Sam Lee says:",
+        "May 2, 2025 at 1:49 pm",
+        "I have used the branch for twenty years, and I will miss it a great deal.",
+        "Reply",
+    ]
+    text = page("Council closes libraries", *BODY, *thread)
+    out = kept(text)
+    assert all(sentence in out for sentence in BODY)
+    assert "disgrace" not in out and "twenty years" not in out
+    assert reason_of(text, "disgrace") == COMMENT
+
+
+def test_summaries_of_other_stories_after_the_article_are_dropped():
+    teasers = []
+    for n in range(4):
+        teasers += [
+            f"Flood warning issued for river valley number {n}",
+            "2H ago",
+            f"Residents of valley {n} were told to move their cars to higher ground tonight.",
+        ]
+    text = page("Council closes libraries", *BODY, "More from Local News", *teasers)
+    out = kept(text)
+    assert all(sentence in out for sentence in BODY)
+    assert "higher ground" not in out
+    assert reason_of(text, "higher ground") == OUTSIDE
+
+
+def test_a_single_paragraph_under_a_subheading_stays():
+    text = page("Council closes libraries", *BODY[:3], "What happens next", BODY[3])
+    article = clean(text)
+    assert [b.text for b in article.blocks if b.kind == HEADING] == ["What happens next"]
+    assert BODY[3] in kept(text)
+
+
+def test_a_standfirst_above_the_byline_belongs_to_the_article():
+    standfirst = "Three branches will shut next spring to save money."
+    text = page(
+        "Council closes libraries",
+        standfirst,
+        "By Jane Roe",
+        "May 2, 2025",
+        "Share",
+        "Facebook",
+        *BODY,
+    )
+    assert standfirst in kept(text)
+
+
+def test_body_text_after_a_comments_header_is_readers():
+    long_body = [
+        f"{sentence} It was the {n}th such vote this year." for n, sentence in enumerate(BODY * 2)
+    ]
+    comments = [
+        "Top Rated Comments",
+        "I think the council has this completely wrong and will regret it within a year.",
+        "My children learned to read in that branch, and I will be at the next meeting.",
+    ]
+    text = page("Council closes libraries", *long_body, *comments)
+    out = kept(text)
+    assert all(sentence in out for sentence in long_body)
+    assert "completely wrong" not in out and "next meeting" not in out
+    assert reason_of(text, "completely wrong") == COMMENT
+
+
+def test_a_comments_link_above_the_article_is_not_a_comments_header():
+    text = page("Council closes libraries", "12 Comments", *BODY)
+    assert all(sentence in kept(text) for sentence in BODY)
+
+
+def test_an_embedded_post_stays_body_text():
+    post = "The branch on Elm Street closes for good today. pic.twitter.com/AbC123xyz"
+    text = page(
+        "Council closes libraries", *BODY[:2], post, "— Pat Doe (@patdoe) May 2, 2025", *BODY[2:]
+    )
+    assert post in "\n".join(b.text for b in clean(text).blocks if b.kind == "paragraph")
