@@ -115,6 +115,12 @@ async def settle(app: AnnotateApp, pilot) -> None:
     """Wait for the app's workers (counting, searching, ingest) and what they posted."""
     await app.workers.wait_for_complete()
     await pilot.pause()
+    for _ in range(600):  # ingest runs in a child process: wait for its summary
+        if app.ingest_over:
+            break
+        await pilot.pause(0.05)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 def current(app: AnnotateApp) -> str:

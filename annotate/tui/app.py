@@ -60,6 +60,8 @@ LATENCY_ENV = "ANNOTATE_BENCH_LATENCY"
 # kept pending (another writer's batch is shorter than this: see Store.batched), and how
 # long a quit waits for it once more before saying what was not saved.
 UI_LOCK_WAIT = 0.1
+# How often the ingest worker passes the child's events on to the screen (seconds).
+INGEST_POST_EVERY = 0.1
 QUIT_LOCK_WAIT = 1.0
 
 
@@ -137,12 +139,23 @@ def is_key_name(name: str) -> bool:
 
 
 class IngestEvent(Message):
-    """An event from the ingest worker (handler: ``on_ingest_event``)."""
+    """Events from the ingest worker, in order (handler: ``on_ingest_event``)."""
 
-    def __init__(self, event: Any, claims: int | None = None) -> None:
+    def __init__(self, events: list[Any], claims: int | None = None) -> None:
         super().__init__()
-        self.event = event
-        self.claims = claims  # with the Summary: the claim count after ingest
+        self.events = events
+        self.claims = claims  # once the Summary came: the claim count after ingest
+
+
+def stop(proc: Any) -> None:
+    """End a child process (the ingest, at quit): what it had not committed is redone by
+    the next run, as after any interruption."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except Exception:
+            proc.kill()
 
 
 class SuggestionsReady(Message):
@@ -195,10 +208,12 @@ class AnnotateApp(App[None]):
             raise StoreError(database_problem(self.db_path, e)) from None
         self.skipped: list[str] = []
         self._ingested = False
+        self.ingest_over = corpus is None  # the corpus given is ingested (or failed to be)
         self._first_paint = os.environ.get(FIRST_PAINT_ENV)
         self._latencies: list[float] | None = [] if os.environ.get(LATENCY_ENV) else None
         self._key_at: float | None = None
         self.farewell: str | None = None  # the line printed when the app ends in error
+        self._ingest_process: Any = None
 
     def get_default_screen(self) -> Screen[None]:
         if self.adjudicate:
@@ -228,6 +243,9 @@ class AnnotateApp(App[None]):
         if self.session.check_earlier:
             self.find_earlier(self.session.unit.id if self.session.unit else None)
         if self.corpus is not None:
+            # The child's batches leave a WAL of many pages: checkpointing it on this
+            # connection's commits would stall the screen; the child checkpoints at its end.
+            self.store.conn.execute("PRAGMA wal_autocheckpoint = 0")
             self.ingest(self.corpus)
 
     @work(thread=True, exclusive=True, group="count")
@@ -331,6 +349,8 @@ class AnnotateApp(App[None]):
         super()._handle_exception(error)
 
     def on_unmount(self) -> None:
+        if self._ingest_process is not None:
+            stop(self._ingest_process)
         self.store.close()
         if self._latencies is not None:
             Path(os.environ[LATENCY_ENV]).write_text(
@@ -341,38 +361,71 @@ class AnnotateApp(App[None]):
 
     @work(thread=True, exclusive=True, group="ingest", exit_on_error=False)
     def ingest(self, corpus: Path) -> None:
-        """Run ingest on its own connection, posting every event to the app."""
-        from annotate.ingest import Summary, default_exclude, ingest
+        """Run ingest in a child process (annotate/tui/ingest_process.py), passing its
+        events on to the app a few times a second."""
+        import subprocess
+        import sys
+        import tempfile
+
+        from annotate.ingest import Summary
+        from annotate.tui.ingest_process import read_frames
 
         worker = get_current_worker()
-        changed = False
-        mine = self.session.annotator if self.session.assigned else None
-        with Store.open(self.db_path) as store:
-            for event in ingest(store, corpus, exclude=default_exclude(self.db_path)):
-                if worker.is_cancelled:  # quitting: stop between articles (each is committed)
-                    return
-                claims = None
-                if isinstance(event, Summary):
-                    claims, changed = store.claim_count(assigned_to=mine), bool(event.changed)
-                self.post_message(IngestEvent(event, claims))
-            # Suggestions and claim groups for what ingest added or changed, then the
-            # current claim is redrawn with its own. Only then: on an unchanged corpus a
-            # database without suggestions (made before they existed) would be worked
-            # through entirely while the reviewer labels; `annotate suggest` does that.
-            if changed and not worker.is_cancelled:
-                from annotate.cues import suggest_all
-
-                if suggest_all(store).units:
+        mine = self.session.annotator if self.session.assigned else ""
+        module = "annotate.tui.ingest_process"
+        with tempfile.TemporaryFile() as errors:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", module, self.db_path, os.fsdecode(corpus), mine],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+            )
+            self._ingest_process = proc
+            assert proc.stdout is not None
+            events: list[Any] = []
+            claims: int | None = None
+            posted = time.monotonic()
+            for kind, payload in read_frames(proc.stdout):
+                if worker.is_cancelled:
+                    break
+                if kind == "claims":
+                    claims = payload
+                elif kind == "suggestions":
                     self.post_message(SuggestionsReady())
+                else:
+                    events.append(payload)
+                # A few messages a second: the screen redraws once for many events.
+                now = time.monotonic()
+                if isinstance(payload, Summary) or now - posted >= INGEST_POST_EVERY:
+                    self.post_message(IngestEvent(events, claims))
+                    events, posted = [], now
+            if events and not worker.is_cancelled:
+                self.post_message(IngestEvent(events, claims))
+            if worker.is_cancelled:
+                stop(proc)
+                return
+            if proc.wait() != 0:
+                errors.seek(0)
+                lines = errors.read().decode("utf-8", "replace").strip().splitlines()
+                raise RuntimeError(lines[-1] if lines else f"exit status {proc.returncode}")
 
     def on_ingest_event(self, message: IngestEvent) -> None:
-        from annotate.ingest import ArticleResult, Progress, Summary
+        from annotate.ingest import Progress
+
+        progress = [e for e in message.events if isinstance(e, Progress)]
+        for event in message.events:
+            if not isinstance(event, Progress):
+                self.ingested(event, message.claims)
+        if progress and not self._ingested:
+            self.label_screen.show_ingest(progress[-1].done, progress[-1].total)
+
+    def ingested(self, event: Any, claims: int | None) -> None:
+        """One event of the ingest (progress aside)."""
+        from annotate.ingest import ArticleResult, Summary
         from annotate.model import Skipped
 
-        event, screen, session = message.event, self.label_screen, self.session
-        if isinstance(event, Progress):
-            screen.show_ingest(event.done, event.total)
-        elif isinstance(event, Skipped):
+        screen, session = self.label_screen, self.session
+        if isinstance(event, Skipped):
             self.skipped.append(visible(event))  # a file name may hold escapes, any bytes
         elif isinstance(event, ArticleResult) and event.status in ("added", "updated"):
             session.reopen()
@@ -386,9 +439,10 @@ class AnnotateApp(App[None]):
             else:
                 screen.show_counts()
         elif isinstance(event, Summary):
-            self._ingested = True
-            if message.claims is not None:
-                session.claims = message.claims
+            self._ingested = self.ingest_over = True
+            self.store.conn.execute("PRAGMA wal_autocheckpoint = 1000")
+            if claims is not None:
+                session.claims = claims
             if session.unit is None:
                 session.start()
             else:
@@ -415,6 +469,8 @@ class AnnotateApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "ingest" and event.state == WorkerState.ERROR:
+            self.ingest_over = True
+            self.store.conn.execute("PRAGMA wal_autocheckpoint = 1000")
             self.label_screen.show_ingest(0, 1, running=False)
             self.notify(
                 f"Ingest failed: {visible(event.worker.error)}",
