@@ -9,6 +9,7 @@ browsable with Datasette.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -515,7 +516,9 @@ class Store:
 
         def tick() -> None:
             nonlocal started
-            if time.monotonic() - started >= seconds:
+            if time.monotonic() - started >= seconds or (
+                self.yield_now is not None and self.yield_now()
+            ):
                 self.conn.execute("COMMIT")
                 # A writer waiting for the lock (a reviewer's decision) polls for it; a
                 # moment between batches lets it in instead of this batch starving it.
@@ -546,6 +549,12 @@ class Store:
     # app's own connection does this so a lock held elsewhere never freezes the screen.
     lock_wait: float | None = None
     LOCK_POLL = 0.0005  # seconds between attempts while polling
+    # Hooks for two writers that know of each other (the app and its ingest process):
+    # ``on_busy`` is called once when a polling writer finds the lock taken (the app asks
+    # its ingest to end its batch); ``yield_now``, asked by ``batched`` between units of
+    # work, ends the batch at once when it says so.
+    on_busy: Callable[[], None] | None = None
+    yield_now: Callable[[], bool] | None = None
 
     def _begin(self) -> None:
         if self.lock_wait is not None:
@@ -574,13 +583,15 @@ class Store:
         deadline = time.monotonic() + wait
         self.conn.execute("PRAGMA busy_timeout = 0")
         try:
-            while True:
+            for attempt in itertools.count():
                 try:
                     self.conn.execute("BEGIN IMMEDIATE")
                     return
                 except sqlite3.OperationalError as e:
                     if not _is_busy(e):
                         raise
+                    if attempt == 0 and self.on_busy is not None:
+                        self.on_busy()
                     if time.monotonic() >= deadline:
                         raise StoreBusyError(
                             f"{self.path}: the database is held by another process"

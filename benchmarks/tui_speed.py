@@ -137,14 +137,11 @@ def import_textual() -> float:
     return best
 
 
-def run_app(corpus: Path, db: Path, keys: int, work: Path) -> dict[str, float]:
-    """Run ``annotate CORPUS`` in an 80x24 pty; first paint, key latencies, memory."""
-    # The corpus is unchanged; only the pipeline fingerprint may have moved on since the
-    # build (the cleaning and segmentation rules are code): re-stamp the files.
-    conn = sqlite3.connect(db)
-    with conn:
-        conn.execute("UPDATE files SET segmenter = ?", (pipeline_version.__wrapped__(),))
-    conn.close()
+def launch(
+    corpus: Path, db: Path, work: Path
+) -> tuple[subprocess.Popen[bytes], int, Path, Path, float]:
+    """Start ``annotate CORPUS`` in an 80x24 pty and wait for its first claim on screen:
+    the process, the pty's master end, the first-paint and latency files, the start."""
     first, lat = work / "first_paint", work / "latency"
     for f in (first, lat):
         f.unlink(missing_ok=True)
@@ -162,12 +159,28 @@ def run_app(corpus: Path, db: Path, keys: int, work: Path) -> dict[str, float]:
         cmd, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
     )
     os.close(slave)
-    drain = threading.Thread(target=_drain, args=(master,), daemon=True)
-    drain.start()
+    threading.Thread(target=_drain, args=(master,), daemon=True).start()
     while not first.exists() or not first.read_text().strip():
         if proc.poll() is not None:
             raise SystemExit(f"annotate exited early with {proc.returncode}")
         time.sleep(0.002)
+    return proc, master, first, lat, start
+
+
+def percentile95(values: list[float]) -> float:
+    """The 95th percentile of sorted ``values`` (nearest rank)."""
+    return values[max(0, -(-len(values) * 95 // 100) - 1)]
+
+
+def run_app(corpus: Path, db: Path, keys: int, work: Path) -> dict[str, float]:
+    """Run ``annotate CORPUS`` in an 80x24 pty; first paint, key latencies, memory."""
+    # The corpus is unchanged; only the pipeline fingerprint may have moved on since the
+    # build (the cleaning and segmentation rules are code): re-stamp the files.
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE files SET segmenter = ?", (pipeline_version.__wrapped__(),))
+    conn.close()
+    proc, master, first, lat, start = launch(corpus, db, work)
     first_paint = float(first.read_text()) - start
     if not keys:
         os.write(master, b"q")
@@ -191,7 +204,7 @@ def run_app(corpus: Path, db: Path, keys: int, work: Path) -> dict[str, float]:
         "first_paint": first_paint,
         "decisions": len(latencies),
         "median_ms": statistics.median(latencies),
-        "p95_ms": latencies[int(len(latencies) * 0.95) - 1],
+        "p95_ms": percentile95(latencies),
         "max_ms": latencies[-1],
         "rss_mb": mem["VmRSS"],
         "hwm_mb": mem["VmHWM"],
@@ -206,28 +219,7 @@ def run_ingesting(work: Path, files: int, seconds: float) -> dict[str, float]:
         generate(corpus, files)
     for f in work.glob("ingest.db*"):
         f.unlink()
-    first, lat = work / "first_paint", work / "latency"
-    for f in (first, lat):
-        f.unlink(missing_ok=True)
-    env = dict(
-        os.environ,
-        TERM="xterm-256color",
-        ANNOTATE_BENCH_FIRST_PAINT=str(first),
-        ANNOTATE_BENCH_LATENCY=str(lat),
-    )
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    cmd = [str(BIN / "annotate"), str(corpus), "--db", str(db), "--annotator", ANNOTATOR]
-    start = time.time()
-    proc = subprocess.Popen(
-        cmd, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
-    )
-    os.close(slave)
-    threading.Thread(target=_drain, args=(master,), daemon=True).start()
-    while not first.exists() or not first.read_text().strip():  # the first claim is in
-        if proc.poll() is not None:
-            raise SystemExit(f"annotate exited early with {proc.returncode}")
-        time.sleep(0.01)
+    proc, master, first, lat, start = launch(corpus, db, work)
     first_claim = time.time() - start
     progress: list[int] = []  # files ingested, read every second
     sent, t0, next_look = 0, time.time(), time.time()
@@ -246,14 +238,15 @@ def run_ingesting(work: Path, files: int, seconds: float) -> dict[str, float]:
     conn = sqlite3.connect(db)
     labelled = conn.execute("SELECT count(*) FROM labels WHERE label IS NOT NULL").fetchone()[0]
     conn.close()
-    steps = [b - a for a, b in zip(progress, progress[1:], strict=False)]
+    # Seconds without a file more, while files were left (not after ingest ended).
+    steps = [b - a for a, b in zip(progress, progress[1:], strict=False) if a < files]
     return {
         "first_claim": first_claim,
         "sent": sent,
         "decisions": len(latencies),
         "labelled": labelled,
         "median_ms": statistics.median(latencies),
-        "p95_ms": latencies[int(len(latencies) * 0.95) - 1],
+        "p95_ms": percentile95(latencies),
         "max_ms": latencies[-1],
         "files_done": done_when_stopped,
         "files_per_s": (progress[-1] - progress[0]) / max(len(progress) - 1, 1),

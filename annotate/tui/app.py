@@ -59,7 +59,7 @@ LATENCY_ENV = "ANNOTATE_BENCH_LATENCY"
 # How long the screen's thread may wait for the database's write lock before a change is
 # kept pending (another writer's batch is shorter than this: see Store.batched), and how
 # long a quit waits for it once more before saying what was not saved.
-UI_LOCK_WAIT = 0.1
+UI_LOCK_WAIT = 0.25
 # How often the ingest worker passes the child's events on to the screen (seconds).
 INGEST_POST_EVERY = 0.1
 QUIT_LOCK_WAIT = 1.0
@@ -151,11 +151,15 @@ def stop(proc: Any) -> None:
     """End a child process (the ingest, at quit): what it had not committed is redone by
     the next run, as after any interruption."""
     if proc.poll() is None:
-        proc.terminate()
         try:
-            proc.wait(timeout=5)
+            proc.stdin.close()  # it stops at its next file, rolling back its batch
+            proc.wait(timeout=2)
         except Exception:
-            proc.kill()
+            proc.terminate()
+            try:
+                proc.wait(timeout=5)
+            except Exception:
+                proc.kill()
 
 
 class SuggestionsReady(Message):
@@ -376,11 +380,12 @@ class AnnotateApp(App[None]):
         with tempfile.TemporaryFile() as errors:
             proc = subprocess.Popen(
                 [sys.executable, "-m", module, self.db_path, os.fsdecode(corpus), mine],
-                stdin=subprocess.DEVNULL,
+                stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=errors,
             )
             self._ingest_process = proc
+            self.store.on_busy = self._nudge_ingest
             assert proc.stdout is not None
             events: list[Any] = []
             claims: int | None = None
@@ -401,6 +406,7 @@ class AnnotateApp(App[None]):
                     events, posted = [], now
             if events and not worker.is_cancelled:
                 self.post_message(IngestEvent(events, claims))
+            self.store.on_busy = None
             if worker.is_cancelled:
                 stop(proc)
                 return
@@ -408,6 +414,15 @@ class AnnotateApp(App[None]):
                 errors.seek(0)
                 lines = errors.read().decode("utf-8", "replace").strip().splitlines()
                 raise RuntimeError(lines[-1] if lines else f"exit status {proc.returncode}")
+
+    def _nudge_ingest(self) -> None:
+        """The ingest holds the write lock and a decision waits: ask it to commit now."""
+        proc = self._ingest_process
+        try:
+            proc.stdin.write(b"y")
+            proc.stdin.flush()
+        except (OSError, ValueError):  # it has ended
+            pass
 
     def on_ingest_event(self, message: IngestEvent) -> None:
         from annotate.ingest import Progress

@@ -14,7 +14,9 @@ suggestions were stored for what changed. No Textual here.
 
 from __future__ import annotations
 
+import os
 import pickle
+import select
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +24,7 @@ from typing import IO, Any
 
 # Short write transactions: the reviewer's decision waits for at most one of them.
 BATCH_SECONDS = 0.025
+NICENESS = 10
 
 
 def frames(db_path: str, corpus: Path, assigned_to: str | None) -> Iterator[tuple[str, Any]]:
@@ -32,6 +35,7 @@ def frames(db_path: str, corpus: Path, assigned_to: str | None) -> Iterator[tupl
 
     with Store.open(db_path) as store:
         store.batch_seconds = BATCH_SECONDS
+        store.yield_now = asked_to_yield
         changed = False
         for event in ingest(store, corpus, exclude=default_exclude(db_path)):
             if isinstance(event, Summary):
@@ -46,6 +50,17 @@ def frames(db_path: str, corpus: Path, assigned_to: str | None) -> Iterator[tupl
                 yield "suggestions", None
 
 
+def asked_to_yield() -> bool:
+    """Whether the app asked (a byte on stdin) for the write lock: it has a decision to
+    write. The app closing stdin (quitting, or gone) stops the ingest: the batch in
+    progress is rolled back and redone by the next run."""
+    if not select.select([sys.stdin], [], [], 0)[0]:
+        return False
+    if not os.read(sys.stdin.fileno(), 4096):
+        raise SystemExit(0)
+    return True
+
+
 def read_frames(stream: IO[bytes]) -> Iterator[tuple[str, Any]]:
     """The frames a child sent, until it closed its end."""
     while True:
@@ -56,6 +71,10 @@ def read_frames(stream: IO[bytes]) -> Iterator[tuple[str, Any]]:
 
 
 def main(argv: list[str]) -> None:
+    # Background work: the reviewer's screen (and its keys) come first for the CPU; the
+    # worker processes ingest may start inherit this.
+    if hasattr(os, "nice"):
+        os.nice(NICENESS)
     db_path, corpus = argv[0], Path(argv[1])
     assigned_to = argv[2] if len(argv) > 2 and argv[2] else None
     out = sys.stdout.buffer
