@@ -318,7 +318,10 @@ class AnnotateApp(App[None]):
                 except sqlite3.OperationalError:
                     time.sleep(0.05)
                     continue
-                if worker.is_cancelled or self.call_from_thread(self.label_screen.retry_pending):
+                if worker.is_cancelled:
+                    return
+                written: bool = self.call_from_thread(self.label_screen.retry_pending)
+                if written:
                     return
         finally:
             conn.close()
