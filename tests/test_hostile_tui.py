@@ -176,3 +176,20 @@ def test_real_key_names_are_accepted():
         assert app_module.is_key_name(name), name
     for name in ("notakey!!", "ctrl+shift+banana", "banana", "ctrl+", "hyper+hyper+a", ""):
         assert not app_module.is_key_name(name), name
+
+
+@pilot
+async def test_quitting_during_ingest_stops_the_child_process(db_path, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(300):
+        (corpus / f"a{i:03d}.txt").write_text(f"Title {i}\n\nThe agency said talk {i} went on.\n")
+    app = app_for(db_path, corpus=corpus)
+    async with app.run_test() as pilot:
+        for _ in range(200):
+            if app._ingest_process is not None:
+                break
+            await pilot.pause(0.02)
+        child = app._ingest_process
+        await pilot.press("q")
+    assert child.wait(timeout=10) is not None  # ended, not left behind

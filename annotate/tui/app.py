@@ -353,6 +353,9 @@ class AnnotateApp(App[None]):
         if isinstance(cause, sqlite3.DatabaseError):
             self.leave(f"Error: {database_problem(self.db_path, cause)}")
             return
+        if isinstance(cause, StoreError):  # a worker could not open the database again
+            self.leave(f"Error: {visible(cause)}")
+            return
         super()._handle_exception(error)
 
     def on_unmount(self) -> None:
