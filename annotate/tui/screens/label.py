@@ -212,10 +212,18 @@ class LabelScreen(Screen[None]):
         if self.pending is not None:
             self.notify(f"Still {WAITING}.", severity="warning", timeout=3)
             return
+        unit_id = self.session.unit.id if self.session.unit else None
+
+        def again() -> None:
+            # On the claim it was meant for, even if an ingest moved the screen meanwhile.
+            if self.session.unit is not None and self.session.unit.id != unit_id and unit_id:
+                self.session.go_to(unit_id)
+            do()
+
         try:
             do()
         except StoreBusyError:
-            self.pending = (do, what)
+            self.pending = (again, what)
             self.query_one(StatusBar).show_waiting(WAITING)
             self.refresh_bindings()
             self._can = None
