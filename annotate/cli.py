@@ -207,6 +207,8 @@ def open_cmd(
     except (ConfigError, StoreError) as e:
         raise CliError(str(e)) from None
     app.run()
+    if app.return_code:  # the app said why (a damaged database, a change not saved)
+        sys.exit(app.return_code)
 
 
 @main.command("ingest", context_settings=CONTEXT)

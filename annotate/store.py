@@ -10,6 +10,7 @@ browsable with Datasette.
 from __future__ import annotations
 
 import errno
+import itertools
 import json
 import os
 import random
@@ -281,6 +282,15 @@ class StoreError(Exception):
     """A database that cannot be used (not SQLite, newer schema, unwritable)."""
 
 
+class StoreBusyError(StoreError):
+    """Another connection held the write lock for longer than this store waits for it
+    (``Store.lock_wait``); nothing was written."""
+
+
+class StoreFullError(StoreError):
+    """The disk (or the database's size limit) is full; the change was rolled back."""
+
+
 class UnitGoneError(StoreError):
     """A label for a unit that is no longer stored (its article changed on disk)."""
 
@@ -509,10 +519,14 @@ class Store:
         self._begin()
         try:
             yield
-        except BaseException:
+            self.conn.execute("COMMIT")
+        except BaseException as e:
+            # A COMMIT that failed (a full disk) leaves the transaction open: end it,
+            # keeping the error the one raised (see _rollback).
             self._rollback("ROLLBACK")
+            if isinstance(e, sqlite3.OperationalError) and is_full(e):
+                raise StoreFullError(f"{self.path}: the disk is full; nothing was written") from e
             raise
-        self.conn.execute("COMMIT")
 
     def _rollback(self, *statements: str) -> None:
         """Undo the work in progress after an error, keeping that error the one raised.
@@ -529,7 +543,7 @@ class Store:
                 return
 
     @contextmanager
-    def batched(self, seconds: float = 0.25) -> Iterator[Callable[[], None]]:
+    def batched(self, seconds: float | None = None) -> Iterator[Callable[[], None]]:
         """Group many small writes into transactions held for at most about ``seconds``.
 
         Yields ``tick``: call it between units of work; it commits and starts a new
@@ -540,13 +554,19 @@ class Store:
         # Checkpointing the WAL into the database file (and syncing it) every 1000 pages
         # would dominate a big ingest; let the WAL grow and checkpoint once at the end.
         self.conn.execute("PRAGMA wal_autocheckpoint = 16384")
+        seconds = self.batch_seconds if seconds is None else seconds
         self._begin()
         started = time.monotonic()
 
         def tick() -> None:
             nonlocal started
-            if time.monotonic() - started >= seconds:
+            if time.monotonic() - started >= seconds or (
+                self.yield_now is not None and self.yield_now()
+            ):
                 self.conn.execute("COMMIT")
+                # A writer waiting for the lock (a reviewer's decision) polls for it; a
+                # moment between batches lets it in instead of this batch starving it.
+                time.sleep(self.BATCH_GAP)
                 self._begin()
                 started = time.monotonic()
 
@@ -567,8 +587,26 @@ class Store:
     # again before a "database is locked" may reach the user.
     LOCK_RETRIES = 8
     LOCK_BACKOFF = 0.05  # seconds, doubled after each attempt, with jitter
+    # How long ``batched`` holds the write lock by default, and the pause after each of
+    # its commits; the app's ingest uses shorter batches (``batch_seconds``).
+    batch_seconds = 0.25
+    BATCH_GAP = 0.002
+    # None: wait for the write lock as above (the busy timeout, then the retries). A
+    # number: poll for it for at most that many seconds, then raise StoreBusyError; the
+    # app's own connection does this so a lock held elsewhere never freezes the screen.
+    lock_wait: float | None = None
+    LOCK_POLL = 0.0005  # seconds between attempts while polling
+    # Hooks for two writers that know of each other (the app and its ingest process):
+    # ``on_busy`` is called once when a polling writer finds the lock taken (the app asks
+    # its ingest to end its batch); ``yield_now``, asked by ``batched`` between units of
+    # work, ends the batch at once when it says so.
+    on_busy: Callable[[], None] | None = None
+    yield_now: Callable[[], bool] | None = None
 
     def _begin(self) -> None:
+        if self.lock_wait is not None:
+            self._begin_polling(self.lock_wait)
+            return
         """BEGIN IMMEDIATE, retried with backoff while another writer holds the database.
 
         The busy timeout already makes SQLite wait; the retry covers the SQLITE_BUSY that
@@ -584,6 +622,32 @@ class Store:
                     raise
             # Jitter keeps writers that collided from retrying in lockstep.
             time.sleep(self.LOCK_BACKOFF * (2**attempt) * (0.5 + random.random()))
+
+    def _begin_polling(self, wait: float) -> None:
+        """BEGIN IMMEDIATE, asked for every ``LOCK_POLL`` seconds (SQLite's own busy
+        handler sleeps up to 100 ms between looks and would miss the short gaps between
+        another writer's batches) for at most ``wait`` seconds."""
+        deadline = time.monotonic() + wait
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            for attempt in itertools.count():
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as e:
+                    if not _is_busy(e):
+                        raise
+                    if attempt == 0 and self.on_busy is not None:
+                        self.on_busy()
+                    if time.monotonic() >= deadline:
+                        raise StoreBusyError(
+                            f"{self.path}: the database is held by another process"
+                        ) from None
+                time.sleep(self.LOCK_POLL)
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {self.BUSY_TIMEOUT_MS}")
+
+    BUSY_TIMEOUT_MS = 30000
 
     def schema_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
@@ -2343,6 +2407,17 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
             raise
         conn = sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None)
     return conn
+
+
+def is_full(e: sqlite3.Error) -> bool:
+    """Whether SQLite failed because the disk (or max_page_count) is full."""
+    return getattr(e, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in str(e)
+
+
+def is_damaged(e: sqlite3.Error) -> bool:
+    """Whether SQLite found the database file damaged or not a database at all."""
+    name = getattr(e, "sqlite_errorname", "")
+    return name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "malformed" in str(e)
 
 
 def _is_busy(e: BaseException) -> bool:

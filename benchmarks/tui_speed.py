@@ -14,10 +14,17 @@ runs the real ``annotate CORPUS`` command in a pseudo-terminal of 80x24 and meas
      label keys sent (target: p95 < 16 ms);
   3. resident memory (VmRSS, VmHWM) after the decisions (target: < 200 MB).
 
+  4. while the app ingests a corpus of ``--ingest-files`` new files (15,000; made with
+     ``ingest_speed.generate``) into an empty database: key-to-next-claim latency for a
+     label key sent every 50 ms (target: p95 <= 50 ms), the labels recorded against the
+     keys sent, and the files ingested per second over the run, from a connection of
+     the benchmark's own (progress must advance steadily: no second without progress).
+
 Also lists which heavy modules (nltk, ftfy, the segmenter, sqlite_utils) the start-up path
 imports. Figures are printed, never asserted.
 
-    python benchmarks/tui_speed.py [--units 1000000] [--keys 550] [--keep DIR]
+    python benchmarks/tui_speed.py [--units 1000000] [--keys 550] [--ingest-files 15000]
+                                   [--ingest-only] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -38,6 +45,9 @@ import termios
 import threading
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from ingest_speed import generate  # noqa: E402  (a sibling script, not a package)
 
 from annotate.ingest import pipeline_version
 from annotate.model import HEADING, SENTENCE, TITLE, Unit
@@ -127,14 +137,11 @@ def import_textual() -> float:
     return best
 
 
-def run_app(corpus: Path, db: Path, keys: int, work: Path) -> dict[str, float]:
-    """Run ``annotate CORPUS`` in an 80x24 pty; first paint, key latencies, memory."""
-    # The corpus is unchanged; only the pipeline fingerprint may have moved on since the
-    # build (the cleaning and segmentation rules are code): re-stamp the files.
-    conn = sqlite3.connect(db)
-    with conn:
-        conn.execute("UPDATE files SET segmenter = ?", (pipeline_version.__wrapped__(),))
-    conn.close()
+def launch(
+    corpus: Path, db: Path, work: Path
+) -> tuple[subprocess.Popen[bytes], int, Path, Path, float]:
+    """Start ``annotate CORPUS`` in an 80x24 pty and wait for its first claim on screen:
+    the process, the pty's master end, the first-paint and latency files, the start."""
     first, lat = work / "first_paint", work / "latency"
     for f in (first, lat):
         f.unlink(missing_ok=True)
@@ -152,12 +159,28 @@ def run_app(corpus: Path, db: Path, keys: int, work: Path) -> dict[str, float]:
         cmd, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
     )
     os.close(slave)
-    drain = threading.Thread(target=_drain, args=(master,), daemon=True)
-    drain.start()
+    threading.Thread(target=_drain, args=(master,), daemon=True).start()
     while not first.exists() or not first.read_text().strip():
         if proc.poll() is not None:
             raise SystemExit(f"annotate exited early with {proc.returncode}")
         time.sleep(0.002)
+    return proc, master, first, lat, start
+
+
+def percentile95(values: list[float]) -> float:
+    """The 95th percentile of sorted ``values`` (nearest rank)."""
+    return values[max(0, -(-len(values) * 95 // 100) - 1)]
+
+
+def run_app(corpus: Path, db: Path, keys: int, work: Path) -> dict[str, float]:
+    """Run ``annotate CORPUS`` in an 80x24 pty; first paint, key latencies, memory."""
+    # The corpus is unchanged; only the pipeline fingerprint may have moved on since the
+    # build (the cleaning and segmentation rules are code): re-stamp the files.
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE files SET segmenter = ?", (pipeline_version.__wrapped__(),))
+    conn.close()
+    proc, master, first, lat, start = launch(corpus, db, work)
     first_paint = float(first.read_text()) - start
     if not keys:
         os.write(master, b"q")
@@ -181,11 +204,79 @@ def run_app(corpus: Path, db: Path, keys: int, work: Path) -> dict[str, float]:
         "first_paint": first_paint,
         "decisions": len(latencies),
         "median_ms": statistics.median(latencies),
-        "p95_ms": latencies[int(len(latencies) * 0.95) - 1],
+        "p95_ms": percentile95(latencies),
         "max_ms": latencies[-1],
         "rss_mb": mem["VmRSS"],
         "hwm_mb": mem["VmHWM"],
     }
+
+
+def run_ingesting(work: Path, files: int, seconds: float) -> dict[str, float]:
+    """Run ``annotate CORPUS`` on ``files`` new files and an empty database; send a label
+    key every 50 ms for ``seconds`` while ingest runs; latencies, labels, progress."""
+    corpus, db = work / "ingest-corpus", work / "ingest.db"
+    if not corpus.exists():
+        generate(corpus, files)
+    for f in work.glob("ingest.db*"):
+        f.unlink()
+    proc, master, first, lat, start = launch(corpus, db, work)
+    first_claim = time.time() - start
+    progress: list[int] = []  # files ingested, read every second
+    sent, t0, next_look = 0, time.time(), time.time()
+    while time.time() - t0 < seconds:
+        os.write(master, b"1")
+        sent += 1
+        time.sleep(0.05)
+        if time.time() >= next_look:
+            progress.append(_files_in(db))
+            next_look += 1.0
+    time.sleep(0.5)
+    done_when_stopped = _files_in(db)
+    os.write(master, b"q")
+    proc.wait(timeout=60)
+    latencies = sorted(float(x) * 1000 for x in lat.read_text().split())
+    conn = sqlite3.connect(db)
+    labelled = conn.execute("SELECT count(*) FROM labels WHERE label IS NOT NULL").fetchone()[0]
+    conn.close()
+    # Seconds without a file more, while files were left (not after ingest ended).
+    steps = [b - a for a, b in zip(progress, progress[1:], strict=False) if a < files]
+    return {
+        "first_claim": first_claim,
+        "sent": sent,
+        "decisions": len(latencies),
+        "labelled": labelled,
+        "median_ms": statistics.median(latencies),
+        "p95_ms": percentile95(latencies),
+        "max_ms": latencies[-1],
+        "files_done": done_when_stopped,
+        "files_per_s": (progress[-1] - progress[0]) / max(len(progress) - 1, 1),
+        "stalled_s": sum(1 for d in steps if d == 0),
+        "seconds": seconds,
+    }
+
+
+def _files_in(db: Path) -> int:
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            return int(conn.execute("SELECT count(*) FROM files").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
+
+
+def print_ingesting(files: int, r: dict[str, float]) -> None:
+    print(
+        f"\nwhile ingesting {files:,} new files: first claim after {r['first_claim']:.1f} s; "
+        f"{r['sent']:.0f} label keys sent over {r['seconds']:.0f} s, "
+        f"{r['decisions']:.0f} decisions drawn, {r['labelled']:.0f} labels stored"
+    )
+    print(
+        f"key -> next claim: median {r['median_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, "
+        f"max {r['max_ms']:.0f} ms; ingest meanwhile {r['files_per_s']:.0f} files/s "
+        f"({r['files_done']:,.0f} files in), {r['stalled_s']:.0f} s without progress"
+    )
 
 
 def _drain(fd: int) -> None:
@@ -210,9 +301,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=1_000_000)
     parser.add_argument("--keys", type=int, default=550)
+    parser.add_argument("--ingest-files", type=int, default=15_000)
+    parser.add_argument("--ingest-seconds", type=float, default=20.0)
+    parser.add_argument("--ingest-only", action="store_true", help="only measure 4.")
     parser.add_argument("--keep", type=Path, help="build here and keep it")
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="tui-speed-"))
+    if args.ingest_only:
+        try:
+            base.mkdir(parents=True, exist_ok=True)
+            result = run_ingesting(base, args.ingest_files, args.ingest_seconds)
+            print_ingesting(args.ingest_files, result)
+        finally:
+            if not args.keep:
+                shutil.rmtree(base, ignore_errors=True)
+        return
     # An installed package has its bytecode cached, as textual's is; with
     # PYTHONDONTWRITEBYTECODE set (as on CI machines) an editable install would otherwise
     # recompile annotate's sources on every start and be measured unfairly.
@@ -249,6 +352,8 @@ def main() -> None:
                 f" {r['decisions']:>9} {r['median_ms']:>5.2f} ms {r['p95_ms']:>5.2f} ms"
                 f" {r['max_ms']:>5.1f} ms {r['rss_mb']:>5.0f} MB {r['hwm_mb']:>6.0f} MB"
             )
+        result = run_ingesting(base, args.ingest_files, args.ingest_seconds)
+        print_ingesting(args.ingest_files, result)
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)

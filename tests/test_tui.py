@@ -82,12 +82,17 @@ def save(store: Store, path: str, title: str, blocks: list) -> None:
     )
 
 
-@pytest.fixture
-def db(db_path):
+def with_articles(db_path):
+    """The database at ``db_path`` with ARTICLES stored."""
     with Store.open(db_path) as store:
         for path, (title, blocks) in ARTICLES.items():
             save(store, path, title, blocks)
     return db_path
+
+
+@pytest.fixture
+def db(db_path):
+    return with_articles(db_path)
 
 
 def app_for(db, **kw) -> AnnotateApp:
@@ -108,6 +113,12 @@ def labels(db, annotator: str = WHO) -> dict[str, tuple]:
 
 async def settle(app: AnnotateApp, pilot) -> None:
     """Wait for the app's workers (counting, searching, ingest) and what they posted."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    for _ in range(600):  # ingest runs in a child process: wait for its summary
+        if app.ingest_over:
+            break
+        await pilot.pause(0.05)
     await app.workers.wait_for_complete()
     await pilot.pause()
 
@@ -450,6 +461,13 @@ async def test_the_default_config_file_is_read(db, tmp_path, monkeypatch):
             '[keymap]\n"split.cancel" = "q"\n"split.confirm" = "q"\n',
             r"config\.toml: key 'q' is mapped to both 'split.cancel' and 'split.confirm'",
         ),
+        # Values that are no key at all, and a remap that leaves a label without a key.
+        ('[keymap]\n"label.attributed" = "notakey!!"\n', r"'notakey!!' .* is not a key name"),
+        (
+            '[keymap]\n"label.editorial" = "d,ctrl+shift+banana"\n',
+            r"'ctrl\+shift\+banana' \(for 'label.editorial' in \[keymap\]\) is not a key name",
+        ),
+        ('[keymap]\n"label.attributed" = "2"\n', r"'label.unattributed' has no key left"),
     ],
 )
 def test_a_bad_config_file_is_one_clear_line(db, tmp_path, content, message):

@@ -181,3 +181,24 @@ async def test_the_first_open_disagreement_is_found_in_a_worker(disputed, monkey
         assert "disagreement 2 of 2 · 1 left" in status(app)
         await pilot.press("3", "enter")
     assert adjudications(db)[claims[2]] == ("editorial", None, "carol")
+
+
+@pilot
+async def test_a_lock_held_elsewhere_is_one_line_and_nothing_is_adjudicated(disputed):
+    import sqlite3
+
+    db, _claims = disputed
+    app = adjudicator_app(db)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        other = sqlite3.connect(db, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        await pilot.press("1", "enter")
+        await pilot.pause()
+        assert any("Not saved" in n.message for n in app._notifications)
+        assert app.is_running
+        other.execute("ROLLBACK")
+        other.close()
+        await pilot.press("1", "enter")  # once the lock is free, the same key works
+        await pilot.pause()
+    assert [v[0] for v in adjudications(db).values()] == ["attributed"]

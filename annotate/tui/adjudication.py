@@ -129,8 +129,9 @@ class AdjudicationWalk:
         """Put back the adjudication the last decision replaced, and go to its claim."""
         if not self.undo_stack:
             return False
-        unit_id, before = self.undo_stack.pop()
+        unit_id, before = self.undo_stack[-1]
         replaced = self.store.restore_adjudication(unit_id, before, self.adjudicator)
+        self.undo_stack.pop()  # only once undone: a failed write leaves it to try again
         i = next((i for i, d in enumerate(self.items) if d.unit_id == unit_id), None)
         if i is not None:
             self.index = i

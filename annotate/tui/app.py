@@ -9,23 +9,27 @@ from __future__ import annotations
 
 import getpass
 import os
+import sqlite3
 import time
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from time import perf_counter
 from typing import Any
 
+from rich.text import Text
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerFailed, WorkerState, get_current_worker
 
-from annotate.store import ArticleProgress, Store, UnitView
+from annotate.store import ArticleProgress, Store, StoreError, UnitView, is_damaged, is_full
 from annotate.tui.config import keys_in_effect, load_keymap
-from annotate.tui.screens.label import LabelScreen
+from annotate.tui.screens.label import LABEL_BINDINGS, LabelScreen
 from annotate.tui.session import Finder, Session, first_unlabelled
+from annotate.visible import visible
 
 # Ids of the pop-up screens' bindings. The pop-ups are imported when first opened (the
 # guidelines alone pull in a Markdown parser), so their ids are listed here for checking
@@ -51,6 +55,26 @@ MORE_BINDING_IDS = (
 # first claim on screen to, and a file to write key-to-next-claim latencies to at exit.
 FIRST_PAINT_ENV = "ANNOTATE_BENCH_FIRST_PAINT"
 LATENCY_ENV = "ANNOTATE_BENCH_LATENCY"
+
+# How long the screen's thread may wait for the database's write lock before a change is
+# kept pending (another writer's batch is shorter than this: see Store.batched), and how
+# long a quit waits for it once more before saying what was not saved.
+UI_LOCK_WAIT = 0.25
+# How often the ingest worker passes the child's events on to the screen (seconds).
+INGEST_POST_EVERY = 0.1
+QUIT_LOCK_WAIT = 1.0
+
+
+def database_problem(path: str, e: sqlite3.Error) -> str:
+    """One line about a database error that ends the app (a damaged file, most often)."""
+    if is_damaged(e):
+        return (
+            f"{visible(path)}: the database file is damaged ({visible(e)}); restore it from "
+            "a copy (annotate merge can combine copies)"
+        )
+    if is_full(e):
+        return f"{visible(path)}: the disk is full ({visible(e)})"
+    return f"{visible(path)}: database error ({visible(e)})"
 
 
 def default_annotator() -> str:
@@ -88,13 +112,54 @@ def keymap_screens() -> list[dict[str, str]]:
     return [default_keys(LabelScreen), default_keys(AdjudicateScreen), *popups.values()]
 
 
-class IngestEvent(Message):
-    """An event from the ingest worker (handler: ``on_ingest_event``)."""
+_MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
 
-    def __init__(self, event: Any, claims: int | None = None) -> None:
+
+@cache
+def _key_names() -> frozenset[str]:
+    """Textual's names of the keys a keyboard sends: its special keys (``f5``, ``space``,
+    ``pageup``) and the printable ASCII characters by name (``question_mark``)."""
+    from textual import keys
+
+    special = {k.value for k in keys.Keys if "+" not in k.value and not k.value.startswith("<")}
+    special |= {alias for names in keys.KEY_ALIASES.values() for alias in names if "+" not in alias}
+    chars = {keys._character_to_key(c) for c in map(chr, range(0x20, 0x7F))}
+    return frozenset(special | chars)
+
+
+def is_key_name(name: str) -> bool:
+    """Whether ``name`` is a key Textual can bind: a key name or one printable character,
+    after any modifiers (``ctrl+shift+f5``); not ``"notakey!!"`` or ``"ctrl+banana"``."""
+    *modifiers, key = name.split("+") if name != "+" else ["+"]
+    if any(m not in _MODIFIERS for m in modifiers) or len(set(modifiers)) < len(modifiers):
+        return False
+    if len(key) == 1:
+        return key.isprintable() and not key.isspace()
+    return key in _key_names()
+
+
+class IngestEvent(Message):
+    """Events from the ingest worker, in order (handler: ``on_ingest_event``)."""
+
+    def __init__(self, events: list[Any], claims: int | None = None) -> None:
         super().__init__()
-        self.event = event
-        self.claims = claims  # with the Summary: the claim count after ingest
+        self.events = events
+        self.claims = claims  # once the Summary came: the claim count after ingest
+
+
+def stop(proc: Any) -> None:
+    """End a child process (the ingest, at quit): what it had not committed is redone by
+    the next run, as after any interruption."""
+    if proc.poll() is None:
+        try:
+            proc.stdin.close()  # it stops at its next file, rolling back its batch
+            proc.wait(timeout=2)
+        except Exception:
+            proc.terminate()
+            try:
+                proc.wait(timeout=5)
+            except Exception:
+                proc.kill()
 
 
 class SuggestionsReady(Message):
@@ -123,20 +188,36 @@ class AnnotateApp(App[None]):
         ``order``: what "next unlabelled" follows, "corpus" or "confidence" (least
         certain suggestion first)."""
         super().__init__()
-        self.keymap_config = load_keymap(config, known_ids=binding_ids(), screens=keymap_screens())
+        self.keymap_config = load_keymap(
+            config,
+            known_ids=binding_ids(),
+            screens=keymap_screens(),
+            is_key=is_key_name,
+            must_reach={b.id: b.key for b in Binding.make_bindings(LABEL_BINDINGS) if b.id},
+        )
         # The main screen's keys after the keymap, for the help screen and "s accepts".
         self.label_keys = keys_in_effect(self.keymap_config, default_keys(LabelScreen))
         self.db_path = str(db_path)
         self.corpus = corpus
         self.adjudicate = adjudicate  # walk the disagreements instead of labelling
         self.store = Store.open(self.db_path)
-        self.session = Session(self.store, annotator or default_annotator(), order=order)
-        self.session.start()
+        # Never wait on the screen's thread for a lock held elsewhere: a change that
+        # cannot have it at once is kept and retried by a worker (LabelScreen.attempt).
+        self.store.lock_wait = UI_LOCK_WAIT
+        try:
+            self.session = Session(self.store, annotator or default_annotator(), order=order)
+            self.session.start()
+        except sqlite3.DatabaseError as e:
+            self.store.close()
+            raise StoreError(database_problem(self.db_path, e)) from None
         self.skipped: list[str] = []
         self._ingested = False
+        self.ingest_over = corpus is None  # the corpus given is ingested (or failed to be)
         self._first_paint = os.environ.get(FIRST_PAINT_ENV)
         self._latencies: list[float] | None = [] if os.environ.get(LATENCY_ENV) else None
         self._key_at: float | None = None
+        self.farewell: str | None = None  # the line printed when the app ends in error
+        self._ingest_process: Any = None
 
     def get_default_screen(self) -> Screen[None]:
         if self.adjudicate:
@@ -166,6 +247,9 @@ class AnnotateApp(App[None]):
         if self.session.check_earlier:
             self.find_earlier(self.session.unit.id if self.session.unit else None)
         if self.corpus is not None:
+            # The child's batches leave a WAL of many pages: checkpointing it on this
+            # connection's commits would stall the screen; the child checkpoints at its end.
+            self.store.conn.execute("PRAGMA wal_autocheckpoint = 0")
             self.ingest(self.corpus)
 
     @work(thread=True, exclusive=True, group="count")
@@ -220,7 +304,63 @@ class AnnotateApp(App[None]):
             return  # the reviewer went elsewhere (undo, search, ...) while it ran
         screen.moved(session.go(found), message)
 
+    @work(thread=True, exclusive=True, group="lock")
+    def wait_for_lock(self) -> None:
+        """Watch for the write lock held by another process to free, then have the
+        screen write its pending change (on its own connection, its own thread)."""
+        worker = get_current_worker()
+        conn = sqlite3.connect(self.db_path, timeout=0, isolation_level=None)
+        try:
+            while not worker.is_cancelled:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    conn.execute("ROLLBACK")
+                except sqlite3.OperationalError:
+                    time.sleep(0.05)
+                    continue
+                if worker.is_cancelled:
+                    return
+                written: bool = self.call_from_thread(self.label_screen.retry_pending)
+                if written:
+                    return
+        finally:
+            conn.close()
+
+    def quit_app(self) -> None:
+        """Quit; a change still waiting for the database is tried once more, and if the
+        lock is still held the reviewer is told what was not saved."""
+        screen = self.label_screen
+        if screen.pending is not None:
+            self.store.lock_wait = QUIT_LOCK_WAIT
+            screen.retry_pending()
+        if screen.pending is not None:
+            self.leave(
+                f"Not saved: {screen.pending[1]} (the database {visible(self.db_path)} was "
+                "held by another process). Everything before it is saved."
+            )
+            return
+        self.exit()
+
+    def leave(self, line: str) -> None:
+        """Exit with status 1, printing ``line`` (kept in ``farewell`` for the tests)."""
+        self.farewell = line
+        self.exit(return_code=1, message=Text(line))
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A database that turns out damaged (or any database error no screen handles)
+        ends the app with one line and exit status 1, not a traceback."""
+        cause = error.error if isinstance(error, WorkerFailed) else error
+        if isinstance(cause, sqlite3.DatabaseError):
+            self.leave(f"Error: {database_problem(self.db_path, cause)}")
+            return
+        if isinstance(cause, StoreError):  # a worker could not open the database again
+            self.leave(f"Error: {visible(cause)}")
+            return
+        super()._handle_exception(error)
+
     def on_unmount(self) -> None:
+        if self._ingest_process is not None:
+            stop(self._ingest_process)
         self.store.close()
         if self._latencies is not None:
             Path(os.environ[LATENCY_ENV]).write_text(
@@ -231,39 +371,83 @@ class AnnotateApp(App[None]):
 
     @work(thread=True, exclusive=True, group="ingest", exit_on_error=False)
     def ingest(self, corpus: Path) -> None:
-        """Run ingest on its own connection, posting every event to the app."""
-        from annotate.ingest import Summary, default_exclude, ingest
+        """Run ingest in a child process (annotate/tui/ingest_process.py), passing its
+        events on to the app a few times a second."""
+        import subprocess
+        import sys
+        import tempfile
+
+        from annotate.ingest import Summary
+        from annotate.tui.ingest_process import read_frames
 
         worker = get_current_worker()
-        changed = False
-        mine = self.session.annotator if self.session.assigned else None
-        with Store.open(self.db_path) as store:
-            for event in ingest(store, corpus, exclude=default_exclude(self.db_path)):
-                if worker.is_cancelled:  # quitting: stop between articles (each is committed)
-                    return
-                claims = None
-                if isinstance(event, Summary):
-                    claims, changed = store.claim_count(assigned_to=mine), bool(event.changed)
-                self.post_message(IngestEvent(event, claims))
-            # Suggestions and claim groups for what ingest added or changed, then the
-            # current claim is redrawn with its own. Only then: on an unchanged corpus a
-            # database without suggestions (made before they existed) would be worked
-            # through entirely while the reviewer labels; `annotate suggest` does that.
-            if changed and not worker.is_cancelled:
-                from annotate.cues import suggest_all
-
-                if suggest_all(store).units:
+        mine = self.session.annotator if self.session.assigned else ""
+        module = "annotate.tui.ingest_process"
+        with tempfile.TemporaryFile() as errors:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", module, self.db_path, os.fsdecode(corpus), mine],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+            )
+            self._ingest_process = proc
+            self.store.on_busy = self._nudge_ingest
+            assert proc.stdout is not None
+            events: list[Any] = []
+            claims: int | None = None
+            posted = time.monotonic()
+            for kind, payload in read_frames(proc.stdout):
+                if worker.is_cancelled:
+                    break
+                if kind == "claims":
+                    claims = payload
+                elif kind == "suggestions":
                     self.post_message(SuggestionsReady())
+                else:
+                    events.append(payload)
+                # A few messages a second: the screen redraws once for many events.
+                now = time.monotonic()
+                if isinstance(payload, Summary) or now - posted >= INGEST_POST_EVERY:
+                    self.post_message(IngestEvent(events, claims))
+                    events, posted = [], now
+            if events and not worker.is_cancelled:
+                self.post_message(IngestEvent(events, claims))
+            self.store.on_busy = None
+            if worker.is_cancelled:
+                stop(proc)
+                return
+            if proc.wait() != 0:
+                errors.seek(0)
+                lines = errors.read().decode("utf-8", "replace").strip().splitlines()
+                raise RuntimeError(lines[-1] if lines else f"exit status {proc.returncode}")
+
+    def _nudge_ingest(self) -> None:
+        """The ingest holds the write lock and a decision waits: ask it to commit now."""
+        proc = self._ingest_process
+        try:
+            proc.stdin.write(b"y")
+            proc.stdin.flush()
+        except (OSError, ValueError):  # it has ended
+            pass
 
     def on_ingest_event(self, message: IngestEvent) -> None:
-        from annotate.ingest import ArticleResult, Progress, Summary
+        from annotate.ingest import Progress
+
+        progress = [e for e in message.events if isinstance(e, Progress)]
+        for event in message.events:
+            if not isinstance(event, Progress):
+                self.ingested(event, message.claims)
+        if progress and not self._ingested:
+            self.label_screen.show_ingest(progress[-1].done, progress[-1].total)
+
+    def ingested(self, event: Any, claims: int | None) -> None:
+        """One event of the ingest (progress aside)."""
+        from annotate.ingest import ArticleResult, Summary
         from annotate.model import Skipped
 
-        event, screen, session = message.event, self.label_screen, self.session
-        if isinstance(event, Progress):
-            screen.show_ingest(event.done, event.total)
-        elif isinstance(event, Skipped):
-            self.skipped.append(str(event))
+        screen, session = self.label_screen, self.session
+        if isinstance(event, Skipped):
+            self.skipped.append(visible(event))  # a file name may hold escapes, any bytes
         elif isinstance(event, ArticleResult) and event.status in ("added", "updated"):
             session.reopen()
             if event.status == "added" and not session.assigned:  # new: assigned to nobody
@@ -276,9 +460,10 @@ class AnnotateApp(App[None]):
             else:
                 screen.show_counts()
         elif isinstance(event, Summary):
-            self._ingested = True
-            if message.claims is not None:
-                session.claims = message.claims
+            self._ingested = self.ingest_over = True
+            self.store.conn.execute("PRAGMA wal_autocheckpoint = 1000")
+            if claims is not None:
+                session.claims = claims
             if session.unit is None:
                 session.start()
             else:
@@ -305,8 +490,15 @@ class AnnotateApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "ingest" and event.state == WorkerState.ERROR:
+            self.ingest_over = True
+            self.store.conn.execute("PRAGMA wal_autocheckpoint = 1000")
             self.label_screen.show_ingest(0, 1, running=False)
-            self.notify(f"Ingest failed: {event.worker.error}", severity="error", timeout=15)
+            self.notify(
+                f"Ingest failed: {visible(event.worker.error)}",
+                severity="error",
+                timeout=15,
+                markup=False,  # the reason may name a file
+            )
 
     # -- pop-up screens ------------------------------------------------------------------
 
@@ -317,7 +509,8 @@ class AnnotateApp(App[None]):
 
     def _note_done(self, note: str | None) -> None:
         if note is not None:
-            self.label_screen.change(lambda: self.session.set_note(note))
+            screen = self.label_screen
+            screen.attempt(lambda: screen.change(lambda: self.session.set_note(note)), "the note")
 
     def edit_source(self) -> None:
         from annotate.tui.screens.prompt import SourceScreen
@@ -333,7 +526,8 @@ class AnnotateApp(App[None]):
 
     def _source_done(self, source: str | None) -> None:
         if source is not None:
-            self.label_screen.set_source(source)
+            screen = self.label_screen
+            screen.attempt(lambda: screen.set_source(source), "the source")
 
     def open_split(self) -> None:
         from annotate.tui.screens.split import SplitScreen
@@ -343,7 +537,8 @@ class AnnotateApp(App[None]):
 
     def _split_done(self, at: int | None) -> None:
         if at is not None:
-            self.label_screen.resegment(lambda: self.session.split_at(at))
+            screen = self.label_screen
+            screen.attempt(lambda: screen.resegment(lambda: self.session.split_at(at)), "the split")
 
     def choose_filter(self) -> None:
         from annotate.tui.screens.filter import FilterScreen

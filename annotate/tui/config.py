@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
 CONFIG_NAME = "config.toml"
@@ -27,13 +27,17 @@ def load_keymap(
     path: Path | None,
     known_ids: Collection[str] = (),
     screens: Sequence[Mapping[str, str]] = (),
+    is_key: Callable[[str], bool] | None = None,
+    must_reach: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """The ``[keymap]`` table of the config file: binding id -> key(s), comma separated.
 
     ``path`` None means the default location, which may be absent; a path given
     explicitly must exist. Unknown binding ids are refused when ``known_ids`` is given,
     so a typo does not silently leave the old key in place. ``screens`` holds each
-    screen's default keys (binding id -> keys): see ``check_keymap``.
+    screen's default keys (binding id -> keys): see ``check_keymap``. ``is_key`` tells a
+    real key name from anything else (``"notakey!!"``); ``must_reach`` maps binding ids
+    that must keep a key after the remap (every label) to their default keys.
     """
     explicit = path is not None
     path = Path(path) if path is not None else default_config_path()
@@ -62,9 +66,33 @@ def load_keymap(
                 f"{path}: unknown binding id {binding_id!r} in [keymap]; "
                 f"known ids: {', '.join(sorted(known_ids))}"
             )
-        keymap[binding_id] = ",".join(k.strip() for k in keys.split(","))
+        names = [k.strip() for k in keys.split(",")]
+        for name in names:
+            if is_key is not None and not is_key(name):
+                raise ConfigError(
+                    f"{path}: {name!r} (for {binding_id!r} in [keymap]) is not a key name; "
+                    "use Textual key names such as 'a', 'F', 'ctrl+s', 'f5', 'space', "
+                    "'question_mark'"
+                )
+        keymap[binding_id] = ",".join(names)
     check_keymap(keymap, screens, path)
+    check_reachable(keymap, must_reach or {}, path)
     return keymap
+
+
+def check_reachable(keymap: Mapping[str, str], defaults: Mapping[str, str], path: Path) -> None:
+    """Refuse a keymap that leaves one of ``defaults``' bindings (the labels) without a
+    key: its key went to another binding and it was given none of its own."""
+    if not defaults:
+        return
+    effective = keys_in_effect(keymap, defaults)
+    for binding_id in defaults:
+        if not any(effective[binding_id].split(",")):
+            taken = ", ".join(repr(k) for k in defaults[binding_id].split(",") if k)
+            raise ConfigError(
+                f"{path}: {binding_id!r} has no key left in [keymap] (its key {taken} "
+                f"was given to another binding); give it a key of its own"
+            )
 
 
 def check_keymap(

@@ -3,7 +3,8 @@
 Pure Python over ``Store`` (no Textual), so the app's actions stay one-line delegations
 and the flow can be reasoned about without a screen. Every change goes through the store,
 which commits it before the method returns: nothing is shown as labelled that is not on
-disk.
+disk. A change the store refuses (``StoreBusyError``, ``StoreFullError``, ``UnitGoneError``)
+leaves the session as it was, so it can be tried again.
 """
 
 from __future__ import annotations
@@ -390,11 +391,14 @@ class Session:
         """Put the most recent change back and move to its unit (in any article)."""
         if not self.undo_stack:
             return None
-        entry = self.undo_stack.pop()
+        # Taken off the stack only once undone: a write that fails (a full disk, a lock
+        # held elsewhere) leaves it there to be undone again.
+        entry = self.undo_stack[-1]
         if isinstance(entry, SegmentUndo):
             return self._undo_segment(entry)
         unit_id, before = entry
         undone = self.store.restore(unit_id, self.annotator, before)
+        self.undo_stack.pop()
         self._count_change(undone, before)
         if before.label is None:
             self.reopen()
@@ -459,6 +463,7 @@ class Session:
         cleaned, units = self.store.segment_units(entry.article_id)
         units = resegment.undo(cleaned, units, entry.edit)
         change = self.store.undo_segment_edit(entry.article_id, entry.seq, self.annotator, units)
+        self.undo_stack.pop()
         return self._segment_changed(change)
 
     def _segment_changed(self, change: SegmentChange) -> UnitView | None:

@@ -7,6 +7,7 @@ the final label in the adjudications table, apart from the reviewers' labels.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -17,9 +18,15 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from annotate.store import Disagreement, Store, SuggestionRecord
+from annotate.store import (
+    Disagreement,
+    Store,
+    StoreBusyError,
+    StoreFullError,
+    SuggestionRecord,
+)
 from annotate.tui.adjudication import AdjudicationWalk
-from annotate.tui.screens.label import LABEL_BINDINGS
+from annotate.tui.screens.label import LABEL_BINDINGS, WAITING
 from annotate.tui.widgets.claim import ArticleHeader, ClaimView, literal
 
 if TYPE_CHECKING:
@@ -161,7 +168,7 @@ class AdjudicateScreen(Screen[None]):
         self.ask_reason(label)
 
     def action_undo(self) -> None:
-        self.moved(self._walk.undo(), "")
+        self.written(lambda: self.moved(self._walk.undo(), ""), "the undo")
 
     def action_step(self, forward: bool) -> None:
         self.moved(self._walk.step(forward), f"This is the {'last' if forward else 'first'} one.")
@@ -202,7 +209,7 @@ class AdjudicateScreen(Screen[None]):
 
         def done(reason: str | None) -> None:
             if reason is not None:
-                self.decide(label, reason)
+                self.written(lambda: self.decide(label, reason), "the final label")
 
         self.app.push_screen(ReasonScreen(question, old or "", "reason (optional)"), done)
 
@@ -213,6 +220,16 @@ class AdjudicateScreen(Screen[None]):
         if not walk.next_unresolved():
             self.notify("Every disagreement is adjudicated.", title="Done")
         self.show_item()
+
+    def written(self, do: Callable[[], None], what: str) -> None:
+        """Run a change written to the database; if the write lock is held elsewhere or
+        the disk is full, nothing is written and the adjudicator is told in one line."""
+        try:
+            do()
+        except StoreBusyError:
+            self.notify(f"Not saved, {WAITING}: try {what} again.", severity="warning")
+        except StoreFullError:
+            self.notify(f"Not saved (disk full): {what} was not written.", severity="error")
 
     def moved(self, ok: bool, message: str) -> None:
         if not ok and message:

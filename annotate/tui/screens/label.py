@@ -19,13 +19,18 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from annotate.model import Dropped
-from annotate.store import UnitGoneError
+from annotate.store import StoreBusyError, StoreFullError, UnitGoneError
 from annotate.tui.session import Finder, Session, filter_name, matches, next_filter
 from annotate.tui.widgets.claim import ArticleHeader, ClaimView, StatusBar, SuggestionBar
 
 if TYPE_CHECKING:
     from annotate.tui.app import AnnotateApp
 
+
+WAITING = "waiting for the database (held by another process)"
+
+# While a change waits for the database, only these stay available.
+_WHILE_WAITING = {"quit", "guidelines"}
 
 # One key per decision. The adjudication screen uses the same ids, so a remapped label
 # key works there too.
@@ -95,6 +100,9 @@ class LabelScreen(Screen[None]):
         self._can: tuple[bool, ...] | None = None  # what check_action last allowed
         self._accept_key = "s"  # shown on the suggestion line ("" for none)
         self._placeholder = ""  # shown when there is no claim: see empty_message
+        # A change the database could not take yet (another process holds its write
+        # lock): (run it again, what it was), kept until it is written or the app quits.
+        self.pending: tuple[Callable[[], None], str] | None = None
 
     @property
     def annotate(self) -> AnnotateApp:
@@ -132,16 +140,16 @@ class LabelScreen(Screen[None]):
     # -- actions: one-line delegations -------------------------------------------------
 
     def action_label(self, label: str) -> None:
-        self.decide(label)
+        self.attempt(lambda: self.decide(label), f"the label {label.replace('_', ' ')}")
 
     def action_accept_suggestion(self) -> None:
-        self.decide(None)
+        self.attempt(lambda: self.decide(None), "the suggested label")
 
     def action_edit_source(self) -> None:
         self.annotate.edit_source()
 
     def action_merge(self) -> None:
-        self.resegment(self.session.merge_next)
+        self.attempt(lambda: self.resegment(self.session.merge_next), "the merge")
 
     def action_split(self) -> None:
         self.annotate.open_split()
@@ -160,7 +168,7 @@ class LabelScreen(Screen[None]):
             self.resegment(lambda: self.session.restore_block(block))
 
     def action_undo(self) -> None:
-        self.resegment(self.session.undo)
+        self.attempt(lambda: self.resegment(self.session.undo), "the undo")
 
     def action_step(self, forward: bool) -> None:
         if self.session.rare_filter():
@@ -175,7 +183,7 @@ class LabelScreen(Screen[None]):
         self.annotate.edit_note()
 
     def action_flag(self) -> None:
-        self.change(self.session.toggle_flag)
+        self.attempt(lambda: self.change(self.session.toggle_flag), "the flag")
 
     def action_articles(self) -> None:
         self.annotate.open_articles()
@@ -193,10 +201,12 @@ class LabelScreen(Screen[None]):
         self.annotate.open_guidelines()
 
     def action_quit(self) -> None:
-        self.app.exit()
+        self.annotate.quit_app()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Dim (None) what cannot be done now, so the footer tells the truth."""
+        if self.pending is not None and action not in _WHILE_WAITING:
+            return None  # the change waiting for the database comes first
         if action in self._NEED_UNIT and self.session.unit is None:
             return None
         if action == "undo" and not self.session.undo_stack:
@@ -209,6 +219,65 @@ class LabelScreen(Screen[None]):
         return True
 
     # -- doing -------------------------------------------------------------------------
+
+    def attempt(self, do: Callable[[], None], what: str) -> None:
+        """Run ``do``, a change written to the database (a decision, note, flag, undo,
+        merge or split). A lock held by another process keeps it pending, retried when
+        the lock frees (the screen stays usable and quits); a full disk is reported and
+        nothing is changed. Either way nothing already stored is touched."""
+        if self.pending is not None:
+            self.notify(f"Still {WAITING}.", severity="warning", timeout=3)
+            return
+        unit_id = self.session.unit.id if self.session.unit else None
+
+        def again() -> None:
+            # On the claim it was meant for, even if an ingest moved the screen meanwhile.
+            if self.session.unit is not None and self.session.unit.id != unit_id and unit_id:
+                self.session.go_to(unit_id)
+            do()
+
+        try:
+            do()
+        except StoreBusyError:
+            self.pending = (again, what)
+            self.query_one(StatusBar).show_waiting(WAITING)
+            self.refresh_bindings()
+            self._can = None
+            self.notify(
+                f"Not saved yet, {WAITING}: {what} is kept and saved as soon as it frees.",
+                severity="warning",
+                timeout=5,
+            )
+            self.annotate.wait_for_lock()
+        except StoreFullError:
+            self._not_saved_disk_full(what)
+
+    def _not_saved_disk_full(self, what: str) -> None:
+        self.notify(
+            f"Not saved (disk full): {what} was not written; free some space and try "
+            "again. Everything saved before is kept.",
+            severity="error",
+            timeout=10,
+        )
+
+    def retry_pending(self) -> bool:
+        """Write the pending change again; False if the database is still held."""
+        if self.pending is None:
+            return True
+        (do, what), self.pending = self.pending, None
+        try:
+            do()
+        except StoreBusyError:
+            self.pending = (do, what)
+            return False
+        except StoreFullError:
+            self._not_saved_disk_full(what)
+        else:
+            self.notify(f"Saved: {what} is written.", timeout=3)
+        self.query_one(StatusBar).show_waiting("")
+        self._can = None
+        self.refresh_bindings()
+        return True
 
     def decide(self, label: str | None) -> None:
         """Commit a label (None: the suggested one; the store commits before returning),

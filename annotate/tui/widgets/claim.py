@@ -282,9 +282,14 @@ class StatusBar(Widget):
         self.only = ""
         self.scope = ""  # e.g. "assigned: 12 articles"
         self.searching = False  # a walk for the next claim runs in a worker
+        self.waiting = ""  # a change waits for the database: why
 
     def show_searching(self, on: bool) -> None:
         self.searching = on
+        self.refresh()
+
+    def show_waiting(self, why: str) -> None:
+        self.waiting = why
         self.refresh()
 
     def show(self, position: str, state: LabelState | None) -> None:
@@ -313,7 +318,9 @@ class StatusBar(Widget):
         line.add_column(no_wrap=True, overflow="ellipsis")
         line.add_column(justify="right", no_wrap=True)
         position = Text(self.position, muted)
-        if self.searching:
+        if self.waiting:
+            position = Text(self.waiting + "…", "bold")
+        elif self.searching:
             position.append(" · searching…", "bold")
         line.add_row(position, counts)
         done_style = self.get_component_rich_style("status-bar--bar")
