@@ -191,8 +191,8 @@ def open_cmd(
       annotate open --db team.db --order confidence      least certain first
       annotate open --db team.db --annotator carol --adjudicate
     """
+    from annotate.labelling.keymap import ConfigError
     from annotate.tui.app import AnnotateApp
-    from annotate.tui.config import ConfigError
 
     try:
         app = AnnotateApp(
@@ -237,8 +237,7 @@ def run_ingest(store: Store, corpus: Path, db_path: str) -> Any:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from annotate.cues import suggest_all
-    from annotate.ingest import ArticleResult, Summary, default_exclude, ingest
+    from annotate.ingest import ArticleResult, Summary, default_exclude, ingest, suggest_all
     from annotate.ingest import Progress as Step
     from annotate.model import Skipped
 
@@ -362,9 +361,9 @@ def split_cmd(file: Path, raw: bool, as_json: bool, dropped: bool) -> None:
       annotate split article.html --dropped
       echo 'Mr. Smith left. He was late.' | annotate split - --raw --json
     """
-    from annotate import reading
     from annotate.ingest import folder_repeats, siblings, split_document
     from annotate.model import HEADING, TITLE, Document, Skipped
+    from annotate.text import reading
 
     if str(file) == "-":
         if sys.stdin.isatty():
@@ -507,7 +506,7 @@ def export_cmd(
       annotate export --aggregate --split 80/10/10 --seed 1 --out dataset.csv
       annotate export --annotator ana --labels attributed,editorial --out - | head
     """
-    from annotate.export import (
+    from annotate.datasets.export import (
         ExportError,
         ExportOptions,
         Split,
@@ -544,7 +543,7 @@ def export_cmd(
 
 
 def _export_to_stdout(store: Store, options: Any) -> None:
-    from annotate.export import export_to_stream
+    from annotate.datasets.export import export_to_stream
 
     try:
         export_to_stream(store, sys.stdout.buffer, options)
@@ -579,7 +578,7 @@ def import_cmd(file: Path, fmt: str | None, excel_safe: bool, db_path: str) -> N
     Example:
       annotate import exports/annotations-20250101T120000Z.csv --db team.db
     """
-    from annotate.export import ExportError, import_labels
+    from annotate.datasets.export import ExportError, import_labels
 
     def report(problem: object) -> None:
         echo(f"error: {problem}", err=True)
@@ -633,7 +632,7 @@ def stats_cmd(
       annotate stats --json | jq .left
       annotate stats --orphans
     """
-    from annotate import stats
+    from annotate.datasets import stats
 
     with open_store(db_path, readonly=True) as store:
         figures = stats.collect(store, annotator)
@@ -694,7 +693,7 @@ def agreement_cmd(annotators: str | None, as_json: bool, db_path: str) -> None:
       annotate agreement --db team.db
       annotate agreement --annotators alice,bob --json | jq .pairs
     """
-    from annotate import agreement
+    from annotate.team import agreement
 
     with open_store(db_path, readonly=True) as store:
         report = agreement.collect(store, _names(annotators))
@@ -729,7 +728,7 @@ def merge_cmd(inputs: tuple[str, ...], into: str) -> None:
       annotate merge laptop.db server.db --into team.db
       annotate merge team.db ana.db --into team.db
     """
-    from annotate.merge import describe, merge
+    from annotate.team.merge import describe, merge
 
     click.get_current_context().meta[_DB_KEY] = into
     try:
@@ -770,7 +769,7 @@ def assign_cmd(
       annotate assign --reviewers 2 --annotators alice,bob,carol --db team.db
       annotate assign --clear --db team.db
     """
-    from annotate.assign import AssignError, assign, clear
+    from annotate.team.assign import AssignError, assign, clear
 
     with _existing_store(db_path) as store:
         if clear_:
@@ -809,7 +808,7 @@ def suggest_cmd(force: bool, show: str | None, db_path: str) -> None:
       annotate suggest --db annotations.db
       annotate suggest --show 000_5a2869755751f143.txt
     """
-    from annotate.cues import suggest_all
+    from annotate.ingest import suggest_all
 
     with _existing_store(db_path) as store:
         summary = suggest_all(store, force=force)
@@ -858,7 +857,7 @@ def evaluate_cmd(
       annotate evaluate --db team.db --annotator alice --json
       annotate evaluate --data my_units.jsonl --errors
     """
-    from annotate import evaluate
+    from annotate.team import evaluate
 
     given = click.get_current_context().get_parameter_source("db_path")
     if data is not None and given is ParameterSource.COMMANDLINE:

@@ -39,7 +39,7 @@ def pipeline_version() -> str:
     # Punkt's behaviour can change with nltk itself, and what is found in an HTML page
     # with trafilatura, so their versions are part of the rules.
     h = hashlib.sha256(f"nltk {version('nltk')} trafilatura {version('trafilatura')}".encode())
-    rules = [_PACKAGE / name for name in ("cleaning.py", "segment.py", "extract.py")]
+    rules = [_PACKAGE / "text" / name for name in ("cleaning.py", "segment.py", "extract.py")]
     data = sorted((_PACKAGE / "data").glob("punkt*")) + [
         _PACKAGE / "data" / "furniture_phrases.toml"
     ]
@@ -73,14 +73,14 @@ def split_text(
     (:attr:`Document.content_lines`); ``repeated`` and ``restored`` are handed to
     cleaning (see ``cleaning.clean``).
     """
-    from annotate.segment import segment
+    from annotate.text.segment import segment
 
     if raw:
         paragraphs = [p.strip() for p in text.replace("\r", "").split("\n\n")]
         blocks = tuple(Block("paragraph", " ".join(p.split())) for p in paragraphs if p.strip())
         cleaned, units = segment(blocks)
         return Split(None, cleaned, units)
-    from annotate.cleaning import clean
+    from annotate.text.cleaning import clean
 
     article = clean(
         text, title=title, content_lines=content_lines, repeated=repeated, restored=restored
@@ -180,7 +180,7 @@ def ingest(
     process); the store is written here, in corpus order, so the result is the same.
     The last event is always the ``Summary``.
     """
-    from annotate import reading
+    from annotate.text import reading
 
     root = Path(root)
     version = pipeline_version()
@@ -270,8 +270,8 @@ def folder_repeats(paths: Collection[Path], base: Path) -> dict[Path, frozenset[
     ``cleaning.REPEAT_MIN_ARTICLES`` articles of one folder: the outlet's menus, footers,
     bios and legal lines. Reading only (no cleaning, no splitting), so it is cheap.
     """
-    from annotate import reading
-    from annotate.cleaning import REPEAT_MIN_ARTICLES, line_keys
+    from annotate.text import reading
+    from annotate.text.cleaning import REPEAT_MIN_ARTICLES, line_keys
 
     by_folder: dict[Path, list[tuple[Path, set[str]]]] = {}
     for path in paths:
@@ -305,7 +305,7 @@ def _folder(rel: str) -> str:
 
 def siblings(path: Path, exclude: Collection[Path] = ()) -> list[Path]:
     """The corpus files in ``path``'s folder (``path`` included), not below it."""
-    from annotate import reading
+    from annotate.text import reading
 
     folder = path.parent
     return [p for p in reading.corpus_files(folder, exclude=exclude) if p.parent == folder]
@@ -409,7 +409,7 @@ def prepare_file(
     ``cleaning.clean``). Pure and picklable, so it can run in a worker process.
     """
     restored = restored or {}
-    from annotate import reading
+    from annotate.text import reading
 
     for item in reading.read_file(path, base, confined=confined):
         if isinstance(item, Skipped):
@@ -496,9 +496,9 @@ def _preparer(workers: int) -> Iterator[Any]:
     method = _start_method()
     if method == "fork":
         # Forked workers inherit what is imported here instead of importing it each.
-        import annotate.cleaning
-        import annotate.reading
-        import annotate.segment  # noqa: F401
+        import annotate.text.cleaning
+        import annotate.text.reading
+        import annotate.text.segment  # noqa: F401
 
     pool = ProcessPoolExecutor(
         workers,
@@ -625,7 +625,7 @@ def _ingest_document(
         # Reviewers' merges and splits are decisions: apply them to the new units too.
         edits = store.segment_edits(existing.id)
         if edits:
-            from annotate.resegment import replay
+            from annotate.text.resegment import replay
 
             units, failed = replay(split.cleaned, split.units, [e.edit for e in edits])
     title = split.clean.title if split.clean is not None else doc.title
@@ -664,3 +664,64 @@ def default_exclude(db_path: str | os.PathLike[str]) -> list[Path]:
     """The database file and its WAL/SHM/journal companions, kept out of the corpus."""
     p = Path(db_path)
     return [p] + [p.with_name(p.name + s) for s in ("-wal", "-shm", "-journal")]
+
+
+# ---------------------------------------------------------------------------------------
+# Suggestions: run the rules over a database. Only store methods, no SQL here.
+
+
+@dataclass(frozen=True)
+class SuggestSummary:
+    """What ``suggest_all`` did."""
+
+    articles: int
+    units: int
+    claim_groups: int
+
+
+def suggest_all(store: Store, *, force: bool = False) -> SuggestSummary:
+    """Compute and store suggestions for every article with a unit that lacks one.
+
+    A unit whose text changed has a new id, so it lacks a suggestion; a change of these
+    rules changes ``rules_version()`` and recomputes everything. A whole article is
+    recomputed at once because a unit's suggestion depends on the units before it.
+    Claim groups across articles are recomputed afterwards when anything changed.
+    ``force`` recomputes every article and the groups.
+    """
+    from annotate.suggest.claims import group_claims
+    from annotate.suggest.cues import rules_version, suggest_article
+
+    version = rules_version()
+    # Every stored row has a non-empty fingerprint, so "" asks for every article.
+    articles = store.articles_needing_suggestions("" if force else version)
+    units = 0
+    for article_id in articles:
+        rows = store.article_units(article_id)
+        suggestions = suggest_article([(u.kind, u.text) for u in rows])
+        records = []
+        for u, s in zip(rows, suggestions, strict=True):
+            records.append(
+                {
+                    "unit_id": u.id,
+                    "suggested_label": s.label,
+                    "confidence": s.confidence,
+                    "reason": s.reason,
+                    "cue": s.cue.value if s.cue else None,
+                    "cue_start": s.cue.start if s.cue else None,
+                    "cue_end": s.cue.end if s.cue else None,
+                    "source": s.source.value if s.source else None,
+                    "source_start": s.source.start if s.source else None,
+                    "source_end": s.source.end if s.source else None,
+                    "quote_of": rows[s.quote_of].id if s.quote_of is not None else None,
+                    "rules": version,
+                }
+            )
+        store.save_suggestions(records)
+        units += len(records)
+    groups = 0
+    pruned = store.prune_suggestions()
+    if articles or pruned or force:
+        mapping = group_claims(store.claim_texts())
+        store.set_claim_groups(mapping)
+        groups = len(set(mapping.values()))
+    return SuggestSummary(len(articles), units, groups)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from annotate.model import HEADING, LABELS, SENTENCE, Dropped, Unit, article_id, unit_id
-from annotate.resegment import RESTORE, SegmentEdit, Span, action_name
+from annotate.text.resegment import RESTORE, SegmentEdit, Span, action_name
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

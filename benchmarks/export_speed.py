@@ -6,7 +6,7 @@ subprocess and over the same rows in the same order:
 
   * bare CSV:    a sqlite3 cursor over the export query into ``csv.writer.writerows``;
   * bare JSONL:  the same cursor, ``json.dumps(dict(zip(fields, row)))`` per line;
-  * annotate CSV / JSONL: ``annotate.export.export_to_path`` (store batches, writer,
+  * annotate CSV / JSONL: ``annotate.datasets.export.export_to_path`` (store batches, writer,
     temp file, fsync, rename).
 
 It prints rows/s and the ratio annotate / bare (target: >= 0.8), and the peak RSS of each
@@ -119,13 +119,13 @@ with open(OUT, "w", encoding="utf-8") as f:
         f.write(json.dumps(dict(zip(FIELDS, row)), ensure_ascii=False) + "\\n")
 """,
     "annotate csv": """
-from annotate.export import ExportOptions, export_to_path
+from annotate.datasets.export import ExportOptions, export_to_path
 from annotate.store import Store
 with Store.open(DB) as store:
     export_to_path(store, OUT, ExportOptions(format="csv"), force=True)
 """,
     "annotate jsonl": """
-from annotate.export import ExportOptions, export_to_path
+from annotate.datasets.export import ExportOptions, export_to_path
 from annotate.store import Store
 with Store.open(DB) as store:
     export_to_path(store, OUT, ExportOptions(format="jsonl"), force=True)
@@ -136,7 +136,7 @@ HARNESS = """
 import resource, sys, time
 from pathlib import Path
 DB, OUT, SQL = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
-from annotate.export import FIELDS
+from annotate.datasets.export import FIELDS
 t0, c0 = time.perf_counter(), time.process_time()
 {body}
 elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
-from annotate.segment import punkt_abbreviations, punkt_tokenizer, split_sentences
+from annotate.text.segment import punkt_abbreviations, punkt_tokenizer, split_sentences
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared/benchmarks/golden_rules_en.json"

@@ -34,7 +34,7 @@ def main() -> None:
 
     print("== annotate evaluate: the project's own sets ==")
     sys.path.insert(0, str(ROOT))
-    from annotate.evaluate import evaluate_file, report_lines
+    from annotate.team.evaluate import evaluate_file, report_lines
 
     for name, scores in evaluate_file().items():
         for line in report_lines(name, scores):

@@ -51,7 +51,7 @@ print(time.process_time() - t0, n)
 
 SUGGEST = """
 import sys, time
-from annotate.cues import suggest_all
+from annotate.ingest import suggest_all
 from annotate.store import Store
 with Store.open(sys.argv[1]) as store:
     t0 = time.process_time()

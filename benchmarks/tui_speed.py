@@ -293,7 +293,7 @@ def heavy_imports() -> list[str]:
     out = subprocess.run(
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     ).stdout.split()
-    heavy = ("nltk", "ftfy", "annotate.segment", "annotate.cleaning", "sqlite_utils")
+    heavy = ("nltk", "ftfy", "annotate.text.segment", "annotate.text.cleaning", "sqlite_utils")
     return sorted({m for m in out if m.split(".")[0] in heavy or m in heavy})
 
 

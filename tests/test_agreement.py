@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotate import agreement as ag
 from annotate.cli import main
 from annotate.store import Store
+from annotate.team import agreement as ag
 
 
 def approx(x: float, places: int = 3) -> object:

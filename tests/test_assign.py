@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotate.assign import AssignError, plan
 from annotate.cli import main
 from annotate.store import Store
+from annotate.team.assign import AssignError, plan
 
 articles_st = st.lists(
     st.tuples(st.text("abcdef0123", min_size=4, max_size=8), st.integers(1, 40)),

@@ -7,10 +7,9 @@ from collections import defaultdict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotate import claims
-from annotate.claims import content_words, group_claims, group_id, same_claim, similarity
-from annotate.cues import suggest_all
-from annotate.ingest import ingest
+from annotate.ingest import ingest, suggest_all
+from annotate.suggest import claims
+from annotate.suggest.claims import content_words, group_claims, group_id, same_claim, similarity
 
 NASA_A = (
     "The talks between Sean Duffy and Dmitry Bakanov at the U.S. space agency’s Kennedy "

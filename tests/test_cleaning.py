@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotate.cleaning import REASONS, clean
 from annotate.model import HEADING, TITLE, Block, CleanArticle
+from annotate.text.cleaning import REASONS, clean
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 

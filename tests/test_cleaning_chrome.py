@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from annotate.cleaning import BIO, COMMENT, OUTSIDE, PHRASE_RULES, REASONS, clean
 from annotate.model import HEADING
+from annotate.text.cleaning import BIO, COMMENT, OUTSIDE, PHRASE_RULES, REASONS, clean
 
 BODY = [
     "The city council voted on Tuesday to close three library branches next spring.",

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotate import cues
-from annotate.cues import (
+from annotate.model import HEADING, SENTENCE, TITLE
+from annotate.suggest import cues
+from annotate.suggest.cues import (
     ATTRIBUTED,
     EDITORIAL,
     NOT_CLAIM,
@@ -20,7 +21,6 @@ from annotate.cues import (
     suggest,
     suggest_article,
 )
-from annotate.model import HEADING, SENTENCE, TITLE
 
 
 def source_of(text: str) -> str | None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 from test_cues import source_of
 
-from annotate.cues import (
+from annotate.model import SENTENCE
+from annotate.suggest.cues import (
     ATTRIBUTED,
     NOT_CLAIM,
     UNATTRIBUTED,
@@ -18,7 +19,6 @@ from annotate.cues import (
     suggest,
     suggest_article,
 )
-from annotate.model import SENTENCE
 
 
 # 1. A pronoun or a common noun before "said"/"told", with no "that" after it.

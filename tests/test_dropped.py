@@ -11,10 +11,10 @@ import sqlite3
 
 from click.testing import CliRunner
 
-from annotate.cleaning import ACROSS_CORPUS, clean
 from annotate.cli import main
 from annotate.ingest import Summary, ingest
 from annotate.store import Store
+from annotate.text.cleaning import ACROSS_CORPUS, clean
 from annotate.tui.app import AnnotateApp
 from annotate.tui.screens.dropped import DroppedScreen
 

@@ -8,8 +8,11 @@ import pytest
 from click.testing import CliRunner
 
 from annotate.cli import main
-from annotate.cues import rules_version, suggest_all
-from annotate.evaluate import (
+from annotate.ingest import ingest, suggest_all
+from annotate.model import LABELS
+from annotate.store import SCHEMA_VERSION, Store
+from annotate.suggest.cues import rules_version
+from annotate.team.evaluate import (
     evaluate_file,
     evaluate_store,
     load_eval_units,
@@ -17,9 +20,6 @@ from annotate.evaluate import (
     score,
     to_json,
 )
-from annotate.ingest import ingest
-from annotate.model import LABELS
-from annotate.store import SCHEMA_VERSION, Store
 
 
 def test_score_counts_precision_recall_and_confusion():

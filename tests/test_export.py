@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotate import export as ex
 from annotate.cli import main
+from annotate.datasets import export as ex
 from annotate.model import SENTENCE, TITLE, Unit
 from annotate.store import Store
 
@@ -628,7 +628,10 @@ def test_export_and_stats_do_not_import_textual():
     import subprocess
     import sys
 
-    code = "import annotate.export, annotate.stats, sys; print(' '.join(sys.modules))"
+    code = (
+        "import annotate.datasets.export, annotate.datasets.stats, sys; "
+        "print(' '.join(sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert not [m for m in out.stdout.split() if m == "textual" or m.startswith("textual.")]
 
@@ -637,7 +640,7 @@ def test_export_and_stats_do_not_import_textual():
 
 
 def suggest(db: str) -> None:
-    from annotate.cues import suggest_all
+    from annotate.ingest import suggest_all
 
     with Store.open(db) as s:
         suggest_all(s)

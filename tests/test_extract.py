@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from annotate.ingest import Summary, ingest, split_document
 from annotate.model import HEADING, SENTENCE, TITLE, Document
-from annotate.reading import NO_ARTICLE_FOUND, read_bytes
+from annotate.text.reading import NO_ARTICLE_FOUND, read_bytes
 
 STORY = [
     "The city council approved a new budget for the harbour on Tuesday, the mayor said.",

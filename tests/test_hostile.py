@@ -398,7 +398,7 @@ def test_full_disk_during_import_and_merge(tmp_path, monkeypatch):
 
 
 def test_full_disk_during_export_leaves_no_temp_file(tmp_path, monkeypatch):
-    import annotate.export as export
+    import annotate.datasets.export as export
 
     db = labelled_db(tmp_path)
 
@@ -460,7 +460,7 @@ def test_export_needs_an_existing_folder(tmp_path):
 def test_jsonl_ingest_streams_articles(tmp_path, monkeypatch):
     """The articles of one JSONL file are stored as they are read, never all held."""
     from annotate import ingest as ingest_module
-    from annotate import reading
+    from annotate.text import reading
 
     path = tmp_path / "c" / "big.jsonl"
     path.parent.mkdir()

@@ -10,8 +10,8 @@ from builders import add_article
 from click.testing import CliRunner
 
 from annotate.cli import main
-from annotate.merge import merge
 from annotate.store import Store
+from annotate.team.merge import merge
 
 
 def snapshot(path: Path) -> dict[str, list[tuple]]:
@@ -224,7 +224,7 @@ def test_merge_help_has_an_example():
 
 
 def test_segment_edits_and_removed_unit_texts_are_copied_once(machines, tmp_path):
-    from annotate import resegment
+    from annotate.text import resegment
 
     a_path, b_path, ids = machines
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from annotate import stats
 from annotate.cli import main
+from annotate.datasets import stats
 from annotate.ingest import Summary, ingest
+from annotate.labelling.session import Session
 from annotate.store import Store
-from annotate.tui.session import Session
 
 WHO = "ana"
 
@@ -181,7 +181,7 @@ def test_cli_reports_orphans_in_ingest_and_lists_them_in_stats(tmp_path):
 
 
 def test_edits_recorded_under_the_old_action_names_still_apply(store, tmp_path):
-    from annotate.resegment import MERGE, SPLIT
+    from annotate.text.resegment import MERGE, SPLIT
 
     corpus, session = setup(store, tmp_path)
     session.go_to(store.unit_ids_with_text("a.txt", "Critics were not convinced.")[0])

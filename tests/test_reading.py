@@ -1,4 +1,4 @@
-"""Tests for annotate.reading: formats, encodings, repair, corpus walking, bad input."""
+"""Tests for annotate.text.reading: formats, encodings, repair, corpus walking, bad input."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotate import reading
 from annotate.model import Document, Skipped
-from annotate.reading import (
+from annotate.text import reading
+from annotate.text.reading import (
     DEFAULT_MAX_BYTES,
     SUPPORTED_SUFFIXES,
     NotTextError,
@@ -327,7 +327,7 @@ def test_markdown_without_front_matter_and_setext(tmp_path):
 @pytest.fixture
 def own_html_reader(monkeypatch):
     """HTML read by annotate's own reader, as for a page trafilatura finds no article in."""
-    monkeypatch.setattr("annotate.extract.extract_article", lambda html: None)
+    monkeypatch.setattr("annotate.text.extract.extract_article", lambda html: None)
 
 
 HTML = """<!doctype html>

@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotate import resegment
 from annotate.model import Block, Unit
-from annotate.resegment import MERGE, SPLIT, SegmentError, Span
-from annotate.segment import segment
 from annotate.store import Store
+from annotate.text import resegment
+from annotate.text.resegment import MERGE, SPLIT, SegmentError, Span
+from annotate.text.segment import segment
 
 TEXT = "One fine day.  Two words here. Three!\n\nFour starts a paragraph. Five ends it."
 

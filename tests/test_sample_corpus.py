@@ -9,7 +9,7 @@ import pytest
 
 from annotate.ingest import split_text
 from annotate.model import HEADING, SENTENCE, TITLE
-from annotate.reading import read_file
+from annotate.text.reading import read_file
 
 SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 

@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nltk.tokenize.punkt import PunktSentenceTokenizer
 
-from annotate import segment as segment_module
 from annotate.model import HEADING, SENTENCE, TITLE, Block
-from annotate.segment import SEGMENTER_VERSION, punkt_tokenizer, segment, split_sentences
+from annotate.text import segment as segment_module
+from annotate.text.segment import SEGMENTER_VERSION, punkt_tokenizer, segment, split_sentences
 
 
 def sentences(text: str) -> list[str]:
@@ -448,7 +448,7 @@ def test_fast_punkt_agrees_with_plain_punkt(text):
     Checked on text as reading delivers it: ``re`` and nltk's ``regex`` disagree on
     whether control characters such as U+001F are whitespace, and reading removes those.
     """
-    from annotate.reading import repair
+    from annotate.text.reading import repair
 
     text = repair(text)
     fast = punkt_tokenizer()

@@ -7,8 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from annotate import stats
 from annotate.cli import main
+from annotate.datasets import stats
 from annotate.model import SENTENCE, TITLE, Unit
 from annotate.store import Store
 

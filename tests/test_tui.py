@@ -16,10 +16,10 @@ from rich.console import Console
 from rich.text import Text
 
 from annotate.cli import main
+from annotate.labelling.keymap import ConfigError
 from annotate.model import HEADING, SENTENCE, TITLE, Unit
 from annotate.store import LabelState, Store
 from annotate.tui.app import AnnotateApp
-from annotate.tui.config import ConfigError
 from annotate.tui.widgets.claim import ArticleHeader, ClaimView, StatusBar
 
 WHO = "tester"
@@ -554,7 +554,7 @@ async def test_an_empty_database_says_so(db_path):
 
 @pilot
 async def test_ingest_runs_in_a_worker_then_labelling(db_path, sample_corpus):
-    pytest.importorskip("annotate.cleaning")
+    pytest.importorskip("annotate.text.cleaning")
     app = app_for(db_path, corpus=sample_corpus)
     async with app.run_test() as pilot:
         await settle(app, pilot)
@@ -643,7 +643,7 @@ async def test_an_annotator_left_out_of_the_plan_is_told(db):
 
 @pilot
 async def test_an_annotator_left_out_of_the_plan_is_told_after_ingest_too(db, tmp_path):
-    pytest.importorskip("annotate.cleaning")
+    pytest.importorskip("annotate.text.cleaning")
     assign(db, {"bob": ["space.txt"]})
     app = app_for(db, annotator="alice", corpus=small_corpus(tmp_path))
     async with app.run_test() as pilot:
@@ -803,7 +803,7 @@ def small_corpus(tmp_path):
 
 @pilot
 async def test_ingest_of_the_article_on_screen_moves_to_its_current_version(tmp_path, db_path):
-    pytest.importorskip("annotate.cleaning")
+    pytest.importorskip("annotate.text.cleaning")
     from annotate.ingest import ingest
 
     corpus = small_corpus(tmp_path)

@@ -11,9 +11,10 @@ import pytest
 from rich.text import Text
 from test_tui import WHO, app_for, current, db, pilot, rendered, settle
 
-from annotate.cues import rules_version, suggest_all
+from annotate.ingest import suggest_all
 from annotate.model import SENTENCE
 from annotate.store import Store
+from annotate.suggest.cues import rules_version
 from annotate.tui.app import default_keys
 from annotate.tui.screens.label import LabelScreen
 from annotate.tui.widgets.claim import ClaimView, SuggestionBar
@@ -184,7 +185,7 @@ async def test_a_continuing_quote_takes_its_source_from_an_earlier_sentence(sugg
 
 @pilot
 async def test_ingest_in_the_app_computes_suggestions(db_path, sample_corpus):
-    pytest.importorskip("annotate.cleaning")
+    pytest.importorskip("annotate.text.cleaning")
     app = app_for(db_path, corpus=sample_corpus)
     async with app.run_test() as pilot:
         await settle(app, pilot)

@@ -25,10 +25,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerFailed, WorkerState, get_current_worker
 
+from annotate.labelling.keymap import keys_in_effect, load_keymap
+from annotate.labelling.session import Finder, Session, first_unlabelled
 from annotate.store import ArticleProgress, Store, StoreError, UnitView, is_damaged, is_full
-from annotate.tui.config import keys_in_effect, load_keymap
 from annotate.tui.screens.label import LABEL_BINDINGS, LabelScreen
-from annotate.tui.session import Finder, Session, first_unlabelled
 from annotate.visible import visible
 
 # Ids of the pop-up screens' bindings. The pop-ups are imported when first opened (the

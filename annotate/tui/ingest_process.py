@@ -44,7 +44,7 @@ def frames(db_path: str, corpus: Path, assigned_to: str | None) -> Iterator[tupl
             yield "event", event
         # Only for what ingest added or changed: see AnnotateApp.ingest.
         if changed:
-            from annotate.cues import suggest_all
+            from annotate.ingest import suggest_all
 
             if suggest_all(store).units:
                 yield "suggestions", None

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
+from annotate.labelling.adjudication import AdjudicationWalk
 from annotate.store import (
     Disagreement,
     Store,
@@ -25,7 +26,6 @@ from annotate.store import (
     StoreFullError,
     SuggestionRecord,
 )
-from annotate.tui.adjudication import AdjudicationWalk
 from annotate.tui.screens.label import LABEL_BINDINGS, WAITING
 from annotate.tui.widgets.claim import ArticleHeader, ClaimView, literal
 

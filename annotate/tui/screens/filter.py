@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from annotate.tui.session import FILTER_ORDER, filter_name
+from annotate.labelling.session import FILTER_ORDER, filter_name
 
 
 class FilterScreen(ModalScreen[str | None]):

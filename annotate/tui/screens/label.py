@@ -18,9 +18,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from annotate.labelling.session import Finder, Session, filter_name, matches, next_filter
 from annotate.model import Dropped
 from annotate.store import StoreBusyError, StoreFullError, UnitGoneError
-from annotate.tui.session import Finder, Session, filter_name, matches, next_filter
 from annotate.tui.widgets.claim import ArticleHeader, ClaimView, StatusBar, SuggestionBar
 
 if TYPE_CHECKING:
@@ -342,7 +342,7 @@ class LabelScreen(Screen[None]):
 
     def resegment(self, change: Callable[[], object]) -> None:
         """Run a merge or split (committed by the store), then show the unit it made."""
-        from annotate.resegment import SegmentError
+        from annotate.text.resegment import SegmentError
 
         try:
             change()

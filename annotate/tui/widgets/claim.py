@@ -16,8 +16,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
+from annotate.labelling.session import Context
 from annotate.store import ClaimGroupMember, LabelState, SuggestionRecord, UnitView
-from annotate.tui.session import Context
 
 # How many sentences of the paragraph to show on each side of the claim before eliding.
 NEIGHBOURS = 2

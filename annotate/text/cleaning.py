@@ -583,7 +583,7 @@ def _split_anchored(pattern: str, flags: int) -> tuple[re.Pattern[str] | None, .
 
 
 def _load_phrase_rules() -> tuple[PhraseRule, ...]:
-    path = Path(__file__).parent / "data" / "furniture_phrases.toml"
+    path = Path(__file__).resolve().parents[1] / "data" / "furniture_phrases.toml"
     rules = []
     for raw in tomllib.loads(path.read_text(encoding="utf-8"))["rule"]:
         if raw["reason"] not in REASONS:

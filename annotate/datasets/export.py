@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from annotate.model import LABELS
+from annotate.processes import pid_alive
 from annotate.store import LabelState, Store
 
 FORMATS = ("csv", "jsonl")
@@ -427,19 +428,6 @@ def remove_stale_temp_files(path: Path) -> None:
                 os.unlink(entry.path)
             except OSError:
                 pass
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this id runs (on this machine)."""
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
 
 
 def _fsync_dir(folder: Path) -> None:

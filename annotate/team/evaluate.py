@@ -111,7 +111,7 @@ def load_eval_units(
 
 def evaluate_units(units: Iterable[EvalUnit]) -> Scores:
     """Run the rules on each unit (with its context) and score them against the labels."""
-    from annotate.cues import suggest
+    from annotate.suggest.cues import suggest
 
     pairs, errors = [], []
     for u in units:
@@ -148,7 +148,7 @@ def evaluate_store(store: Any, annotator: str | None = None) -> dict[str, Scores
 
     Suggestions missing for some units are computed first (``suggest_all``).
     """
-    from annotate.cues import suggest_all
+    from annotate.ingest import suggest_all
 
     suggest_all(store)
     rows = list(store.labelled_suggestions(annotator))

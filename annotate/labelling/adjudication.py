@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from annotate.labelling.session import Context, context_of
 from annotate.store import Adjudication, Disagreement, LabelState, Store
-from annotate.tui.session import Context, context_of
 
 # Disagreements read per query: a screenful of decisions ahead, one short query.
 PAGE = 100

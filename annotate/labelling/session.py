@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from annotate import resegment
 from annotate.model import LABELS, SENTENCE, Dropped, Unit
 from annotate.store import (
     ClaimGroupMember,
@@ -22,6 +21,7 @@ from annotate.store import (
     SuggestionRecord,
     UnitView,
 )
+from annotate.text import resegment
 
 # Filters in the order ``cycle_filter`` walks them; None shows every claim.
 FILTER_ORDER: tuple[str | None, ...] = (None, "unlabelled", *LABELS, "flagged", "noted")

@@ -194,7 +194,7 @@ def restore(
     as cleaning with the block restored (which is what ingest does from then on).
     Returns the new cleaned text, the units, and the edit to record.
     """
-    from annotate.segment import segment
+    from annotate.text.segment import segment
 
     blocks: list[Block] = []
     for paragraph, group in groupby(units, key=attrgetter("paragraph")):

@@ -150,7 +150,7 @@ _TEMP_PREFIX = "annotate-merge-"
 def remove_stale_copies() -> None:
     """Remove the temp copies of merges that were killed (``kill -9`` runs no clean-up):
     folders ``annotate-merge-<pid>-*`` whose process is gone."""
-    from annotate.export import pid_alive
+    from annotate.processes import pid_alive
 
     root = Path(tempfile.gettempdir())
     try:

@@ -680,7 +680,7 @@ def _read_page(text: str) -> tuple[str, dict[str, str], str | None, frozenset[in
     Returns the text, the metadata, the reason the page was read by annotate's own
     reader (None when the extractor read it) and the extractor's content lines.
     """
-    from annotate.extract import extract_article
+    from annotate.text.extract import extract_article
 
     extracted = None
     try:

@@ -1,0 +1,1 @@
+"""Datasets out and labels back in: export, import and corpus statistics."""

@@ -1,0 +1,1 @@
+"""Work of many reviewers: agreement, assignment plans, merging databases, evaluation."""
