@@ -29,24 +29,24 @@ _PACKAGE = Path(__file__).parent
 
 @cache
 def pipeline_version() -> str:
-    """A fingerprint of the cleaning and segmentation rules and the shipped Punkt data.
+    """A fingerprint of the reading, cleaning and segmentation rules and the Punkt data.
 
-    Derived from the code itself, so any change of the rules re-segments articles on the
-    next ingest without anyone having to remember to bump a number.
+    Built from what the code of ``annotate.text`` says (``annotate.fingerprint``): a change
+    of the rules re-segments articles on the next ingest without anyone having to remember
+    to bump a number, and a comment or docstring edit changes nothing.
     """
     from importlib.metadata import version
 
+    from annotate.fingerprint import fingerprint
+
     # Punkt's behaviour can change with nltk itself, and what is found in an HTML page
     # with trafilatura, so their versions are part of the rules.
-    h = hashlib.sha256(f"nltk {version('nltk')} trafilatura {version('trafilatura')}".encode())
-    rules = [_PACKAGE / "text" / name for name in ("cleaning.py", "segment.py", "extract.py")]
-    data = sorted((_PACKAGE / "data").glob("punkt*")) + [
-        _PACKAGE / "data" / "furniture_phrases.toml"
-    ]
-    for path in rules + data:
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()[:12]
+    data = _PACKAGE / "data"
+    return fingerprint(
+        _PACKAGE / "text",
+        data_files=[*sorted(data.glob("punkt*")), data / "furniture_phrases.toml"],
+        extra=[f"nltk {version('nltk')}", f"trafilatura {version('trafilatura')}"],
+    )
 
 
 @dataclass(frozen=True)

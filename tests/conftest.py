@@ -19,6 +19,7 @@ def _isolate_user_data(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("ANNOTATE_DB", str(home / "annotations.db"))
     monkeypatch.chdir(home)
 

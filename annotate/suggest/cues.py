@@ -25,7 +25,6 @@ database; it talks to the store only through its methods.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -1638,5 +1637,13 @@ def suggest(text: str, *, kind: str = SENTENCE, previous: Sequence[str] = ()) ->
 
 @cache
 def rules_version() -> str:
-    """A fingerprint of these rules: stored suggestions from other rules are recomputed."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+    """A fingerprint of these rules: stored suggestions from other rules are recomputed.
+
+    Built from what the code of ``annotate.suggest`` and its lexicon data say
+    (``annotate.fingerprint``), so a comment or docstring edit changes nothing.
+    """
+    from annotate.fingerprint import fingerprint
+
+    package = Path(__file__).resolve().parent
+    data = package.parent / "data"
+    return fingerprint(package, data_files=sorted(data.glob("suggest_*")))
