@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 # Unit kinds. Only SENTENCE units are claims that go into the labelling queue; titles and
 # headings are kept as context for the reviewer.
@@ -16,12 +17,32 @@ HEADING = "heading"
 SENTENCE = "sentence"
 UNIT_KINDS = (TITLE, HEADING, SENTENCE)
 
-# Labels a reviewer can give a claim unit (issue 3 onwards).
-ATTRIBUTED = "attributed"
-UNATTRIBUTED = "unattributed"
-EDITORIAL = "editorial"
-NOT_CLAIM = "not_claim"
-LABELS = (ATTRIBUTED, UNATTRIBUTED, EDITORIAL, NOT_CLAIM)
+
+class Label(StrEnum):
+    """A label a reviewer can give a claim unit. A StrEnum: it is stored, exported and
+    compared as its plain name (``Label.ATTRIBUTED == "attributed"``)."""
+
+    ATTRIBUTED = "attributed"
+    UNATTRIBUTED = "unattributed"
+    EDITORIAL = "editorial"
+    NOT_CLAIM = "not_claim"
+
+    def takes_source(self) -> bool:
+        """Whether a unit with this label keeps a source: who it is attributed to."""
+        return takes_source(self)
+
+
+def takes_source(label: str | None) -> bool:
+    """The one rule for sources: only an attributed label keeps one (stored, exported,
+    imported, merged, edited in the app). ``None`` (no label) keeps none either."""
+    return label == Label.ATTRIBUTED
+
+
+ATTRIBUTED = Label.ATTRIBUTED
+UNATTRIBUTED = Label.UNATTRIBUTED
+EDITORIAL = Label.EDITORIAL
+NOT_CLAIM = Label.NOT_CLAIM
+LABELS: tuple[Label, ...] = tuple(Label)
 
 
 @dataclass(frozen=True)

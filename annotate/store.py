@@ -24,7 +24,17 @@ from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotate.model import HEADING, LABELS, SENTENCE, Dropped, Unit, article_id, unit_id
+from annotate.model import (
+    ATTRIBUTED,
+    HEADING,
+    LABELS,
+    SENTENCE,
+    Dropped,
+    Unit,
+    article_id,
+    takes_source,
+    unit_id,
+)
 from annotate.text.resegment import RESTORE, SegmentEdit, Span, action_name
 
 if TYPE_CHECKING:
@@ -1219,7 +1229,7 @@ class Store:
             "l.source"
             if reviewer_source
             else "CASE WHEN l.label IS NULL THEN s.source "
-            "WHEN l.label = 'attributed' THEN coalesce(l.source, s.source) END"
+            f"WHEN l.label = '{ATTRIBUTED}' THEN coalesce(l.source, s.source) END"
         )
         sql = (
             "SELECT u.id, u.article_id, a.path, a.title, u.paragraph, u.seq, u.start, u.end, "
@@ -1326,7 +1336,7 @@ class Store:
                     if not same_label and new.label:
                         labeled_at = utc_now()
                 source = before.source if new.source is None else new.source
-                if new.label != "attributed":
+                if not takes_source(new.label):
                     # A source is who an attributed claim is attributed to: no other label
                     # keeps one (as when labelling in the app).
                     source = None

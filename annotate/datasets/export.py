@@ -29,7 +29,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import IO, Any, cast
 
-from annotate.model import LABELS
+from annotate.model import LABELS, takes_source
 from annotate.processes import pid_alive
 from annotate.store import LabelState, Store
 
@@ -250,7 +250,7 @@ def _aggregate_batches(
         # import, which stores the exported (possibly detected) source with each label.
         detected = first[detected_at]
         source = detected if label is None else None
-        if label == "attributed":
+        if takes_source(label):
             corrected = (
                 r[source_at]
                 for r in members
@@ -674,7 +674,7 @@ def _label_row(record: dict[str, Any], excel_safe: bool) -> tuple[str, LabelStat
     note = _text(record, "note", excel_safe)
     # Empty keeps the source stored with the label (the store's rule for None); only an
     # attributed label has one (an unlabelled row's source is the detected one).
-    source = _text(record, "source", excel_safe) if label == "attributed" else None
+    source = _text(record, "source", excel_safe) if takes_source(label) else None
     flagged = _flag(record.get("flagged"))
     if label is not None and label not in LABELS:
         raise ValueError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}")

@@ -80,7 +80,7 @@ def collect(store: Store, annotator: str | None = None) -> Stats:
         )
         for name, e in per.items()
     ]
-    labels = dict.fromkeys(LABELS, 0)
+    labels: dict[str, int] = dict.fromkeys(LABELS, 0)
     for person in annotators:
         for label, n in person.labels.items():
             labels[label] = labels.get(label, 0) + n

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from annotate.model import LABELS, SENTENCE, Dropped, Unit
+from annotate.model import ATTRIBUTED, LABELS, SENTENCE, Dropped, Unit, takes_source
 from annotate.store import (
     ClaimGroupMember,
     LabelState,
@@ -348,7 +348,7 @@ class Session:
         """
         assert self.unit is not None
         source = None
-        if label == "attributed":
+        if takes_source(label):
             source = self.state.source or self.detected_source()
         before = self.store.set_label(
             self.unit.id, self.annotator, label, source=source, must_exist=True
@@ -364,6 +364,10 @@ class Session:
         """The source the rules found for the current claim, if any."""
         return self.suggestion.source if self.suggestion else None
 
+    def can_edit_source(self) -> bool:
+        """A source can be given to an attributed claim, or names one on an unlabelled claim."""
+        return self.state.label is None or takes_source(self.state.label)
+
     def set_source(self, source: str | None) -> LabelState:
         """Correct the source of the current claim; an unlabelled claim is labelled
         attributed with it (naming a source is that decision)."""
@@ -371,7 +375,7 @@ class Session:
         source = (source or "").strip() or None
         if self.state.label is None:
             before = self.store.set_label(
-                self.unit.id, self.annotator, "attributed", source=source, must_exist=True
+                self.unit.id, self.annotator, ATTRIBUTED, source=source, must_exist=True
             )
         else:
             before = self.store.set_source(self.unit.id, self.annotator, source)

@@ -214,7 +214,7 @@ class LabelScreen(Screen[None]):
         if action == "accept_suggestion" and self.session.suggestion is None:
             return None
         # A source belongs to an attributed label (or names one, on an unlabelled claim).
-        if action == "edit_source" and self.session.state.label not in (None, "attributed"):
+        if action == "edit_source" and not self.session.can_edit_source():
             return None
         return True
 
@@ -410,7 +410,7 @@ class LabelScreen(Screen[None]):
             s.unit is not None,
             bool(s.undo_stack),
             s.suggestion is not None,
-            s.state.label in (None, "attributed"),
+            s.can_edit_source(),
         )
         if can != self._can:
             self._can = can

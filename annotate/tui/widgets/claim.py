@@ -17,6 +17,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from annotate.labelling.session import Context
+from annotate.model import takes_source
 from annotate.store import ClaimGroupMember, LabelState, SuggestionRecord, UnitView
 
 # How many sentences of the paragraph to show on each side of the claim before eliding.
@@ -170,7 +171,7 @@ def suggestion_text(s: SuggestionRecord | None, accept_key: str = "s") -> Text:
 def source_text(state: LabelState, s: SuggestionRecord | None) -> Text:
     """The source stored with an attributed label, or else the detected one, and whence."""
     text = Text("")
-    if state.label == "attributed" and state.source:
+    if takes_source(state.label) and state.source:
         detected = s.source if s else None
         text.append("source: ")
         text.append(literal(state.source), "bold")
