@@ -1165,6 +1165,17 @@ def _label_heading(a: Analysis, kind: str) -> Suggestion:
     )
 
 
+# Guidelines, mixed sentences: an evaluation is editorial "when the evaluation is the
+# point, unattributed when it is a passing adjective". A weaker cue carries the sentence
+# when nothing checkable stands beside it: no figure, and no name after the first word.
+_UNANCHORED_SCORE = 0.4
+_ANCHOR = re.compile(r"\d|(?<=[\w,;:)]\s)[A-Z]")
+
+
+def _unanchored(a: Analysis) -> bool:
+    return a.hearsay is None and not _ANCHOR.search(_masked(a.text, a.quotes))
+
+
 def _label(a: Analysis, speaker: tuple[int, float] | None, analyses: list[Analysis]) -> Suggestion:
     ed_spans = tuple(s for s, _ in a.editorial)
     score = a.editorial_score
@@ -1244,12 +1255,13 @@ def _label(a: Analysis, speaker: tuple[int, float] | None, analyses: list[Analys
             cue=a.hearsay,
             editorial=ed_spans,
         )
-    if score >= 1.0:
-        conf = min(0.9, 0.6 + 0.1 * (score - 1.0))
+    if score >= 1.0 or (score >= _UNANCHORED_SCORE and _unanchored(a)):
+        conf = max(0.5, min(0.9, 0.6 + 0.1 * (score - 1.0)))
         return Suggestion(
             EDITORIAL,
             round(conf, 2),
-            f"editorial wording: {ed_words}",
+            f"editorial wording: {ed_words}"
+            + ("" if score >= 1.0 else " that carries a sentence of no names or figures"),
             cue=a.editorial[0][0],
             editorial=ed_spans,
         )
