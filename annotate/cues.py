@@ -943,6 +943,9 @@ def _editorial(masked: str, text: str) -> tuple[tuple[Span, float], ...]:
     for m in _WORDISH.finditer(masked):
         word = m.group()
         found = words.get(word.lower())
+        if found is None and ("’" in word or "'" in word):
+            word = re.split("[’']", word, maxsplit=1)[0]  # "we’ll" is "we"
+            found = words.get(word.lower())
         if found is None or (word.isupper() and len(word) > 1):
             continue  # "US" is a country, not the writer's "us"
         if any(s <= m.start() < e for s, e in seen):
@@ -1173,7 +1176,16 @@ _ANCHOR = re.compile(r"\d|(?<=[\w,;:)]\s)[A-Z]")
 
 
 def _unanchored(a: Analysis) -> bool:
-    return a.hearsay is None and not _ANCHOR.search(_masked(a.text, a.quotes))
+    if a.hearsay is not None:
+        return False
+    masked = _masked(a.text, a.quotes)
+    if _DIGIT.search(masked):
+        return False
+    return len(_NAME_RUN.findall(masked)) <= 2
+
+
+_DIGIT = re.compile(r"\d")
+_NAME_RUN = re.compile(r"(?<=[\w,;:)]\s)[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
 
 
 def _label(a: Analysis, speaker: tuple[int, float] | None, analyses: list[Analysis]) -> Suggestion:
@@ -1193,6 +1205,15 @@ def _label(a: Analysis, speaker: tuple[int, float] | None, analyses: list[Analys
         conf = 0.55 if a.furniture == NO_FULL_STOP else 0.75
         return Suggestion(NOT_CLAIM, conf, a.furniture, editorial=ed_spans)
     att = a.attribution
+    if att is not None and att.source.value.lower() in {"i", "we"}:
+        # "I would say that", "we find": the writer reporting the writer is opinion.
+        return Suggestion(
+            EDITORIAL,
+            0.6,
+            f"the writer's own voice “{att.source.value} {att.cue.value}”",
+            cue=att.cue,
+            editorial=ed_spans,
+        )
     if att is not None:
         conf = {
             "according_to": 0.92,
