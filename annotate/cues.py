@@ -810,6 +810,19 @@ def _load_editorial() -> tuple[
 
 _EDITORIAL, _EDITORIAL_WORDS, _EDITORIAL_DATA = _load_editorial()
 _EDITORIAL_MARKS: dict[str, float] = {k: float(v) for k, v in _EDITORIAL_DATA["marks"].items()}
+_PREDICATIVE = {
+    f["name"]: float(f["predicative_weight"])
+    for f in _EDITORIAL_DATA.get("words", ())
+    if "predicative_weight" in f
+}
+# A copula (and up to two degree words) right before a word: the word is the predicate,
+# the point of the sentence ("the response was utterly absurd"), not a passing adjective.
+_COPULA_BEFORE = re.compile(
+    r"\b(?:is|are|was|were|be|been|being|seems?|seemed|remains?|remained|looks?|looked|"
+    r"becomes?|became|proved|proves|sounds?|[’']s|[’']re)\s+(?:(?:not|so|too|very|more|most|"
+    r"less|rather|quite|all|both|just|\w+ly)\s+){0,2}$",
+    re.I,
+)
 # A question of this form asserts its answer ("Isn't it time …?"): editorial, not a question.
 _RHETORICAL = next(
     pattern
@@ -912,16 +925,39 @@ def _editorial_index() -> tuple[dict[str, list[tuple[str, int]]], frozenset[int]
 _EDITORIAL_INDEX, _EDITORIAL_ALWAYS = _editorial_index()
 
 
-def _editorial_candidates(masked: str) -> set[int]:
-    """Numbers of the editorial patterns that can match somewhere in ``masked``."""
+def _editorial_candidates(masked: str, tokens: set[str] | None = None) -> set[int]:
+    """Numbers of the editorial patterns that can match somewhere in ``masked``.
+
+    ``tokens``: the unit's words as ``_unit_tokens`` gives them, if already read.
+    """
     found = set(_EDITORIAL_ALWAYS)
-    index = _EDITORIAL_INDEX
-    for token in set(_TOKEN.findall(masked)):
-        t = token.translate(_ASCII_FOLD).lower()
-        for key in (t[:2], t[:1]) if len(t) > 1 else (t,):
-            for word, k in index.get(key, ()):
-                if t.startswith(word):
-                    found.add(k)
+    for t in _unit_tokens(masked) if tokens is None else tokens:
+        found |= _token_candidates(t)
+    return found
+
+
+def _unit_tokens(masked: str) -> set[str]:
+    """The distinct words of a unit, folded to lower-case ASCII as the index keys are."""
+    return {token.translate(_ASCII_FOLD).lower() for token in set(_TOKEN.findall(masked))}
+
+
+# Words repeat from unit to unit, so the patterns a word can start are looked up once.
+_TOKEN_CANDIDATES: dict[str, frozenset[int]] = {}
+
+
+def _token_candidates(t: str) -> frozenset[int]:
+    found = _TOKEN_CANDIDATES.get(t)
+    if found is None:
+        index = _EDITORIAL_INDEX
+        found = frozenset(
+            k
+            for key in ((t[:2], t[:1]) if len(t) > 1 else (t,))
+            for word, k in index.get(key, ())
+            if t.startswith(word)
+        )
+        if len(_TOKEN_CANDIDATES) > 100_000:
+            _TOKEN_CANDIDATES.clear()  # a bound on memory over a long run
+        _TOKEN_CANDIDATES[t] = found
     return found
 
 
@@ -930,7 +966,8 @@ def _editorial(masked: str, text: str) -> tuple[tuple[Span, float], ...]:
     of the word families that no pattern hit covers."""
     hits: list[tuple[Span, float]] = []
     seen: set[tuple[int, int]] = set()
-    candidates = _editorial_candidates(masked)
+    tokens = _unit_tokens(masked)
+    candidates = _editorial_candidates(masked, tokens)
     for k, (pattern, weight) in enumerate(_EDITORIAL):
         if k not in candidates:
             continue
@@ -940,7 +977,8 @@ def _editorial(masked: str, text: str) -> tuple[tuple[Span, float], ...]:
             seen.add((m.start(), m.end()))
             hits.append((Span(m.start(), m.end(), text[m.start() : m.end()]), weight))
     words = _EDITORIAL_WORDS
-    for m in _WORDISH.finditer(masked):
+    # Every word of the families starts with a token of _WORD_FIRST: only those are read.
+    for m in _family_words(masked, tokens & _WORD_FIRST):
         word = m.group()
         found = words.get(word.lower())
         if found is None and ("’" in word or "'" in word):
@@ -950,7 +988,12 @@ def _editorial(masked: str, text: str) -> tuple[tuple[Span, float], ...]:
             continue  # "US" is a country, not the writer's "us"
         if any(s <= m.start() < e for s, e in seen):
             continue
-        hits.append((Span(m.start(), m.end(), text[m.start() : m.end()]), found[0]))
+        weight, family = found
+        if family in _PREDICATIVE and _COPULA_BEFORE.search(
+            masked, max(0, m.start() - 40), m.start()
+        ):
+            weight = _PREDICATIVE[family]
+        hits.append((Span(m.start(), m.end(), text[m.start() : m.end()]), weight))
     for mark, weight in _EDITORIAL_MARKS.items():
         at = masked.find(mark)
         if at >= 0:
@@ -960,7 +1003,22 @@ def _editorial(masked: str, text: str) -> tuple[tuple[Span, float], ...]:
 
 
 # A word of the word families: letters with inner hyphens or apostrophes ("ill-judged").
-_WORDISH = re.compile(r"[^\W\d_]+(?:[-’'][^\W\d_]+)*")
+_WORDISH = re.compile(r"(?<!\w)[^\W\d_]+(?:[-’'][^\W\d_]+)*(?!\w)")
+_WORD_FIRST = frozenset(re.split(r"[-’']", w, maxsplit=1)[0] for w in _EDITORIAL_WORDS)
+_WORD_AT: dict[str, re.Pattern[str]] = {}
+
+
+def _family_words(masked: str, firsts: set[str]) -> list[re.Match[str]]:
+    """The ``_WORDISH`` matches of ``masked`` whose first part is one of ``firsts``."""
+    out: list[re.Match[str]] = []
+    for t in firsts:
+        pattern = _WORD_AT.get(t)
+        if pattern is None:
+            pattern = _WORD_AT[t] = re.compile(
+                rf"(?<!\w)(?<!\w[-’']){re.escape(t)}(?:[-’'][^\W\d_]+)*(?!\w)", re.I
+            )
+        out.extend(pattern.finditer(masked))
+    return out
 
 
 # Speech in single quotation marks ("It read: ‘Sturgess can now play …’") is the speaker's,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -322,7 +323,7 @@ def test_any_text_gets_a_valid_suggestion(text):
 def _editorial_every_pattern(masked: str, text: str):
     """The editorial scan without the word index: every pattern over every unit."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(cues, "_editorial_candidates", lambda _: set(range(len(cues._EDITORIAL))))
+        mp.setattr(cues, "_editorial_candidates", lambda *_: set(range(len(cues._EDITORIAL))))
         return cues._editorial(masked, text)
 
 
@@ -433,6 +434,9 @@ def test_opinion_in_a_reported_clause_or_condition_is_not_editorial(text):
         "What a wasted year it has been!",  # exclamation
         "Isn't it time the council listened to its tenants?",  # rhetorical question
         "The so-called reform changed nothing.",  # irony marker
+        "Then again, I would say the levy is a tax by another name.",  # the writer's "I"
+        "The plan is nothing short of chaos.",
+        "And remember that the bridge was sold as free.",
     ],
 )
 def test_stance_without_a_lexicon_verdict_is_editorial(text):
@@ -451,3 +455,30 @@ def test_stance_without_a_lexicon_verdict_is_editorial(text):
 )
 def test_objective_sentences_are_not_editorial(text):
     assert suggest(text).label != EDITORIAL
+
+
+def test_an_evaluative_predicate_carries_the_sentence_a_passing_adjective_does_not():
+    # Guidelines, mixed sentences: editorial when the evaluation is the point.
+    assert suggest("Mr Brown's plan for Leeds and York is careless.").label == EDITORIAL
+    assert suggest("Mr Brown has a careless plan for Leeds and York.").label == UNATTRIBUTED
+    # With nothing checkable beside it, a weaker cue is the point of the sentence.
+    assert suggest("The new rota is very hard on the night staff.").label == EDITORIAL
+    assert suggest("The rota of 12 May is very hard on the night staff.").label == UNATTRIBUTED
+
+
+@given(st.lists(st.tuples(_word, _sep), max_size=14))
+@settings(max_examples=300, deadline=None)
+def test_family_words_are_read_as_a_full_scan_would_read_them(parts):
+    # The word families are looked up only at tokens that can start one of their words;
+    # that must find the same words as reading every word of the unit.
+    text = "".join(w + s for w, s in parts) + " we’ll x-we our-self ſo-called"
+    found = sorted(
+        m.span() for m in cues._family_words(text, cues._unit_tokens(text) & cues._WORD_FIRST)
+    )
+    every = sorted(
+        m.span()
+        for m in cues._WORDISH.finditer(text)
+        if re.split("[-’']", m.group(), maxsplit=1)[0].translate(cues._ASCII_FOLD).lower()
+        in cues._WORD_FIRST
+    )
+    assert found == every
