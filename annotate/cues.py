@@ -1048,8 +1048,8 @@ _FIRST_PERSON_BEFORE = re.compile(r"\b(?:I|[Ww]e)\s+(?:\w+\s+)?$")
 def _outside_reported_clause(
     masked: str, hits: tuple[tuple[Span, float], ...]
 ) -> tuple[tuple[Span, float], ...]:
-    if not hits:
-        return hits
+    if sum(w for _, w in hits) < _UNANCHORED_SCORE:
+        return hits  # too weak to make the unit editorial wherever it stands
     for m in _verb_matches(masked):
         left = masked[: m.start()]
         if _FIRST_PERSON_BEFORE.search(left) or _NEGATED.search(left):
