@@ -47,6 +47,12 @@ class DefaultGroup(click.Group):
                 return super().invoke(ctx)
         except sqlite3.DatabaseError as e:
             raise CliError(database_problem(ctx.meta.get(_DB_KEY), e)) from None
+        except StoreError as e:
+            # The store's own faults (a full disk met at COMMIT, a lock held elsewhere).
+            cause = e.__cause__
+            if isinstance(cause, sqlite3.DatabaseError):
+                raise CliError(database_problem(ctx.meta.get(_DB_KEY), cause)) from None
+            raise CliError(str(e)) from None
         except OSError as e:
             if e.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS):
                 raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -321,15 +322,9 @@ def test_any_text_gets_a_valid_suggestion(text):
 
 def _editorial_every_pattern(masked: str, text: str):
     """The editorial scan without the word index: every pattern over every unit."""
-    hits, seen = [], set()
-    for pattern, weight in cues._EDITORIAL:
-        for m in pattern.finditer(masked):
-            if any(s <= m.start() < e for s, e in seen):
-                continue
-            seen.add((m.start(), m.end()))
-            hits.append((cues.Span(m.start(), m.end(), text[m.start() : m.end()]), weight))
-    hits.sort(key=lambda h: h[0].start)
-    return tuple(hits)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cues, "_editorial_candidates", lambda *_: set(range(len(cues._EDITORIAL))))
+        return cues._editorial(masked, text)
 
 
 # Words of the lexicon and their neighbours, in odd cases and with the characters that
@@ -396,3 +391,94 @@ def test_every_editorial_pattern_is_indexed():
 )
 def test_broader_cues(text, label):
     assert suggest(text).label == label
+
+
+# -- editorial detection: the writer's own stance, not the speaker's ---------------------
+
+
+def test_editorial_rules_examples_match_their_rule():
+    # Rules are data; a rule's examples are its tests.
+    for (pattern, _), rule in zip(cues._EDITORIAL, cues._EDITORIAL_DATA["pattern"], strict=True):
+        for example in rule["examples"]:
+            assert pattern.search(example), (rule["name"], example)
+    for family in cues._EDITORIAL_DATA["words"]:
+        words = {w.lower() for w in family["words"].split()}
+        for example in family["examples"]:
+            tokens = {t.lower() for t in cues._WORDISH.findall(example)}
+            assert tokens & words, (family["name"], example)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A conditional "should" is no duty: family 7 (reported clause, conditional).
+        "The mayor said the tram line would close should the subsidy end.",
+        "The lease will lapse should either side walk away.",
+        "The lease will lapse should they walk away.",
+        # An opinion in the clause of a reporting verb is the speaker's.
+        "Many who warned that the merger was reckless have since gone quiet.",
+    ],
+)
+def test_opinion_in_a_reported_clause_or_condition_is_not_editorial(text):
+    assert suggest(text).label != EDITORIAL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "To these worries we can add another.",  # the writer's "we"
+        "Our ferries are a disgrace.",
+        "The new timetable is utterly dishonest.",  # intensifier + evaluative adjective
+        "That was a very foolish way to spend a windfall.",
+        "Consider the case of the missing ferry contract.",  # imperative to the reader
+        "What a wasted year it has been!",  # exclamation
+        "Isn't it time the council listened to its tenants?",  # rhetorical question
+        "The so-called reform changed nothing.",  # irony marker
+        "Then again, I would say the levy is a tax by another name.",  # the writer's "I"
+        "The plan is nothing short of chaos.",
+        "And remember that the bridge was sold as free.",
+    ],
+)
+def test_stance_without_a_lexicon_verdict_is_editorial(text):
+    assert suggest(text).label == EDITORIAL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The grocer seems to agree.",  # a hedge on someone's stance is a report of it
+        "The sign read: ‘Truly the finest chips in the whole county.’",  # single quotes
+        "The sign read: 'Truly the finest chips in the whole county.'",
+        "The headset goes on sale in the US next spring.",  # "US" is not the writer's us
+        "Who will pay for the new bridge?",  # a plain question stays a question
+    ],
+)
+def test_objective_sentences_are_not_editorial(text):
+    assert suggest(text).label != EDITORIAL
+
+
+def test_an_evaluative_predicate_carries_the_sentence_a_passing_adjective_does_not():
+    # Guidelines, mixed sentences: editorial when the evaluation is the point.
+    assert suggest("Mr Brown's plan for Leeds and York is careless.").label == EDITORIAL
+    assert suggest("Mr Brown has a careless plan for Leeds and York.").label == UNATTRIBUTED
+    # With nothing checkable beside it, a weaker cue is the point of the sentence.
+    assert suggest("The new rota is very hard on the night staff.").label == EDITORIAL
+    assert suggest("The rota of 12 May is very hard on the night staff.").label == UNATTRIBUTED
+
+
+@given(st.lists(st.tuples(_word, _sep), max_size=14))
+@settings(max_examples=300, deadline=None)
+def test_family_words_are_read_as_a_full_scan_would_read_them(parts):
+    # The word families are looked up only at tokens that can start one of their words;
+    # that must find the same words as reading every word of the unit.
+    text = "".join(w + s for w, s in parts) + " we’ll x-we our-self ſo-called"
+    found = sorted(
+        m.span() for m in cues._family_words(text, cues._unit_tokens(text) & cues._WORD_FIRST)
+    )
+    every = sorted(
+        m.span()
+        for m in cues._WORDISH.finditer(text)
+        if re.split("[-’']", m.group(), maxsplit=1)[0].translate(cues._ASCII_FOLD).lower()
+        in cues._WORD_FIRST
+    )
+    assert found == every
