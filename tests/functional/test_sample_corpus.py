@@ -11,7 +11,7 @@ from annotate.ingest import split_text
 from annotate.model import HEADING, SENTENCE, TITLE
 from annotate.text.reading import read_file
 
-SAMPLE_CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+SAMPLE_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
 EXPECTED = {
     "000_5a2869755751f143.txt": [

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from annotate.model import HEADING, TITLE, Block, CleanArticle
 from annotate.text.cleaning import REASONS, clean
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
 BODY = "Officials said the bridge would reopen on Friday after three weeks of repairs."
 BODY2 = "The council has set aside 2 million pounds for further work on the river crossing."

@@ -6,8 +6,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from builders import add_article
 from click.testing import CliRunner
+from helpers.builders import add_article
 
 from annotate.cli import main
 from annotate.store import Store

@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from builders import add_article
 from click.testing import CliRunner
+from helpers.builders import add_article
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -6,8 +6,8 @@ import json
 import math
 
 import pytest
-from builders import add_article
 from click.testing import CliRunner
+from helpers.builders import add_article
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

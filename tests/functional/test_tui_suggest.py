@@ -8,8 +8,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers.tui import WHO, app_for, current, pilot, rendered, settle
 from rich.text import Text
-from test_tui import WHO, app_for, current, db, pilot, rendered, settle
 
 from annotate.ingest import suggest_all
 from annotate.model import SENTENCE
@@ -18,8 +18,6 @@ from annotate.suggest.cues import rules_version
 from annotate.tui.app import default_keys
 from annotate.tui.screens.label import LabelScreen
 from annotate.tui.widgets.claim import ClaimView, SuggestionBar
-
-__all__ = ["db"]  # a fixture of test_tui, used here too
 
 
 @pytest.fixture
@@ -244,7 +242,7 @@ async def test_with_every_accept_key_taken_the_line_names_none(suggested, tmp_pa
 
 
 def test_the_readme_keymap_example_takes_no_key_from_another_binding(db, tmp_path):
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     example = readme.split("```toml\n[keymap]\n", 1)[1].split("```", 1)[0]
     config = tmp_path / "config.toml"
     config.write_text("[keymap]\n" + example)

@@ -43,7 +43,7 @@ def test_store_and_ingest_do_not_pull_in_nltk_or_ftfy_until_needed():
 def test_only_segment_imports_nltk():
     from pathlib import Path
 
-    package = Path(__file__).resolve().parents[1] / "annotate"
+    package = Path(__file__).resolve().parents[2] / "annotate"
     offenders = [
         p.name
         for p in package.rglob("*.py")
@@ -57,7 +57,7 @@ def test_only_store_speaks_sql():
     import re
     from pathlib import Path
 
-    package = Path(__file__).resolve().parents[1] / "annotate"
+    package = Path(__file__).resolve().parents[2] / "annotate"
     sql = re.compile(r"\b(SELECT .* FROM|INSERT INTO|UPDATE \w+ SET|DELETE FROM)\b")
     offenders = [
         p.name for p in package.rglob("*.py") if p.name != "store.py" and sql.search(p.read_text())

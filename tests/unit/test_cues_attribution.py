@@ -8,7 +8,7 @@ must stay as it was.
 from __future__ import annotations
 
 import pytest
-from test_cues import source_of
+from helpers.cues import source_of
 
 from annotate.model import SENTENCE
 from annotate.suggest.cues import (

@@ -4,7 +4,7 @@ reason, undone; assertions on the adjudications table and history."""
 from __future__ import annotations
 
 import pytest
-from test_tui import ARTICLES, claim_plain, pilot, save, settle
+from helpers.tui import ARTICLES, claim_plain, pilot, save, settle
 from textual.binding import Binding
 
 from annotate.model import SENTENCE
@@ -167,7 +167,7 @@ def test_adjudicate_screen(disputed, snap_compare):
 
 @pilot
 async def test_the_first_open_disagreement_is_found_in_a_worker(disputed, monkeypatch):
-    from test_tui import spy
+    from helpers.tui import spy
 
     db, claims = disputed
     with Store.open(db) as store:

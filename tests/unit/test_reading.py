@@ -26,7 +26,7 @@ from annotate.text.reading import (
     repair,
 )
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 SAMPLE = CORPUS / "000_5a2869755751f143.txt"
 
 

@@ -9,13 +9,13 @@ import sqlite3
 
 import pytest
 from click.testing import CliRunner
+from tests.test_tui import ARTICLES, app_for, labels, pilot, rendered, save, settle
 
 from annotate.cli import main
 from annotate.store import Store
 from annotate.tui import app as app_module
 from annotate.tui.screens.label import WAITING
 from annotate.tui.widgets.claim import StatusBar
-from tests.test_tui import ARTICLES, app_for, labels, pilot, rendered, save, settle
 
 
 @pytest.fixture

@@ -24,11 +24,6 @@ from annotate.suggest.cues import (
 )
 
 
-def source_of(text: str) -> str | None:
-    a = analyse(text).attribution
-    return a.source.value if a else None
-
-
 @pytest.mark.parametrize(
     ("text", "cue", "source"),
     [
@@ -358,7 +353,7 @@ def test_editorial_index_finds_what_every_pattern_finds(parts):
 
 
 def test_editorial_index_on_the_evaluation_set():
-    path = Path(__file__).resolve().parents[1] / "annotate" / "data" / "eval_units.jsonl"
+    path = Path(__file__).resolve().parents[2] / "annotate" / "data" / "eval_units.jsonl"
     for line in path.read_text(encoding="utf-8").splitlines():
         text = json.loads(line)["text"]
         masked = cues._masked(text, cues.quote_spans(text)[0])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from builders import add_article
 from click.testing import CliRunner
+from helpers.builders import add_article
 from hypothesis import given
 from hypothesis import strategies as st
 

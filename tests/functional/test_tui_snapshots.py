@@ -7,7 +7,7 @@ Regenerate after an intended layout change with ``pytest tests/test_tui_snapshot
 from __future__ import annotations
 
 import pytest
-from test_tui import ARTICLES, WHO, save
+from helpers.tui import ARTICLES, WHO, save
 
 from annotate.store import Store
 from annotate.tui.app import AnnotateApp
