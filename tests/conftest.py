@@ -9,7 +9,7 @@ import pytest
 
 from annotate.store import Store
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 SAMPLE_CORPUS = REPO / "corpus"
 
 

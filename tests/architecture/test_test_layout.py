@@ -9,7 +9,7 @@ TESTS = Path(__file__).resolve().parents[1]
 
 
 def test_no_test_module_imports_another():
-    importing = re.compile(r"^\s*(?:from|import)\s+(test_\w+)", re.MULTILINE)
+    importing = re.compile(r"^\s*(?:from|import)\s+((?:tests\.)?test_\w+)", re.MULTILINE)
     offenders = {
         p.relative_to(TESTS).as_posix(): importing.findall(p.read_text(encoding="utf-8"))
         for p in TESTS.rglob("*.py")

@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 from click.testing import CliRunner
-from tests.test_tui import ARTICLES, app_for, labels, pilot, rendered, save, settle
+from helpers.tui import ARTICLES, app_for, labels, pilot, rendered, save, settle
 
 from annotate.cli import main
 from annotate.store import Store
