@@ -183,6 +183,55 @@ async def test_a_continuing_quote_takes_its_source_from_an_earlier_sentence(sugg
 
 
 @pilot
+async def test_a_quote_closed_later_takes_its_source_from_a_later_sentence(suggested):
+    with Store.open(suggested) as store:
+        [first, second, *_] = [
+            u for u in store.units_of_article("space.txt") if u["kind"] == SENTENCE
+        ]
+        s = store.suggestion(first["id"])
+        assert s is not None and s.source == "Roscosmos"
+        # The first sentence opens a quote whose speaker is named where it closes.
+        store.save_suggestions(
+            [
+                {
+                    "unit_id": second["id"],
+                    "suggested_label": "attributed",
+                    "confidence": 0.9,
+                    "reason": "reporting cue",
+                    "cue": None,
+                    "cue_start": None,
+                    "cue_end": None,
+                    "source": "Roscosmos",
+                    "source_start": None,
+                    "source_end": None,
+                    "quote_of": None,
+                    "rules": "test",
+                },
+                {
+                    "unit_id": first["id"],
+                    "suggested_label": "attributed",
+                    "confidence": 0.75,
+                    "reason": "inside a quote whose speaker is named where it closes",
+                    "cue": None,
+                    "cue_start": None,
+                    "cue_end": None,
+                    "source": "Roscosmos",
+                    "source_start": None,
+                    "source_end": None,
+                    "quote_of": second["id"],
+                    "rules": "test",
+                },
+            ]
+        )
+    app = app_for(suggested)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        bar = rendered(app, SuggestionBar)
+        assert "source: Roscosmos (from a later sentence)" in bar
+        assert "earlier" not in bar
+
+
+@pilot
 async def test_ingest_in_the_app_computes_suggestions(db_path, sample_corpus):
     pytest.importorskip("annotate.cleaning")
     app = app_for(db_path, corpus=sample_corpus)
