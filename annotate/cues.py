@@ -211,7 +211,10 @@ _STRONG = "|".join(
         "said|says|say|told|tells|saying|adding|noting|arguing|warning|insisting|"
         "claiming|stressing|explaining|citing|forecast|forecasts|tweets|stresses|"
         "spoke\\s+of|pointed\\s+out|points\\s+out|point\\s+out|telling|tweeting|"
-        "called\\s+(?:for|on)|calls\\s+(?:for|on)|calling\\s+(?:for|on)",
+        "called\\s+(?:for|on)|calls\\s+(?:for|on)|calling\\s+(?:for|on)|"
+        # phrasal verbs of speech: "fired back", "lashed out at", "pointed to the cost"
+        "fired\\s+back|fires\\s+back|shot\\s+back|lashed\\s+out|lashes\\s+out|"
+        "pointed\\s+to|points\\s+to",
         _inflect(
             "accuse",
             "announce",
@@ -542,14 +545,15 @@ _SPEAKER_NOUNS = frozenset(
     brigade coastguard ombudsman auditor auditors sheriff detectives detective constable
     commissioner inspector inspectorate prosecution counsel barrister solicitor
     scholars academics historian historians planners regulator's percent majority
-    respondents
+    respondents aide aides adviser advisers advisor advisors allies ally spokesmen
+    friends lobbyists
     """.split()
 )
 _VAGUE_NOUNS = frozenset(
     """
     official officials analyst analysts expert experts source sources people person
     insiders insider observers critics diplomats diplomat someone residents witnesses
-    reports commentators
+    reports commentators aide aides adviser advisers advisor advisors allies friends
     """.split()
 )
 _DOCUMENT_NOUNS = frozenset(
@@ -938,6 +942,8 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
         if src.value.lower() in _PRONOUNS and (
             not (complement or _main_subject(masked, src))
             or _SUBORDINATE.search(masked[max(0, src.start - 20) : src.start])
+            # "… when she said the deal was dead": what she said is in the sentence
+            and not (verb in _SAY_VERBS and right.strip(" ,.#"))
         ):
             continue  # "after it warned on profits": an event, not a report
         if verb in _INFERENCE:

@@ -229,3 +229,41 @@ def test_a_statement_issued_then_quoted_over_several_sentences():
 def test_speech_acts_that_name_their_speaker(text, source):
     s = suggest(text)
     assert s.label == ATTRIBUTED and s.source.value == source
+
+
+# Round 2. Unnamed aides and advisers are speakers (vague ones).
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("What the governor wants most, aides said, is a quiet summer.", "aides"),
+        ("Her advisers say the tour will go ahead in June.", "Her advisers"),
+    ],
+)
+def test_aides_and_advisers_are_speakers(text, source):
+    assert suggest(text).label == ATTRIBUTED
+    assert source_of(text) == source
+
+
+# Phrasal verbs of speech: "fired back", "lashed out", "pointed to".
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("The mayor fired back on Monday, calling the audit a stunt.", "The mayor"),
+        ("Ms Okafor lashed out at the board over the closures.", "Ms Okafor"),
+        ("The union pointed to the cost of housing as the main cause.", "The union"),
+    ],
+)
+def test_phrasal_speech_verbs(text, source):
+    assert suggest(text).label == ATTRIBUTED
+    assert source_of(text) == source
+
+
+def test_a_ball_that_pointed_to_nothing_is_no_report():
+    assert suggest("The arrow on the old sign pointed to the harbour.").label == UNATTRIBUTED
+
+
+# "when/after she said …": a subordinate clause that carries what was said.
+def test_said_in_a_subordinate_clause_with_its_content():
+    text = "The hall went quiet when she said the plant would close in March."
+    assert suggest(text).label == ATTRIBUTED
+    assert source_of(text) == "she"
