@@ -1400,13 +1400,19 @@ def _starts_with_quote(text: str) -> bool:
     return bool(s) and (s[0] in _OPENERS or s[0] == _STRAIGHT or s[:2] in ("''", "``"))
 
 
-def suggest_article(units: Sequence[tuple[str, str]]) -> list[Suggestion]:
-    """Suggestions for an article's units, given as (kind, text) in reading order.
+def suggest_article(
+    units: Sequence[tuple[str, str]], paragraphs: Sequence[int] | None = None
+) -> list[Suggestion]:
+    """Suggestions for an article's units, given as (kind, text) in reading order, with
+    the index of each unit's paragraph when known.
 
     Linear in the number of units: the open-quote state and the speaker of the open
     quote are carried from one unit to the next. Sentences of a quote whose speaker is
     named only where it closes ("“We won. / We will win again,” she said.") are waiting
-    until then, and are attributed to that speaker when the quote closes.
+    until then, and are attributed to that speaker when the quote closes. A speaker label
+    ("BENENSON: …") opens a turn: the sentences after it in its paragraph are the
+    speaker's. Without paragraph numbers a turn runs on only after a label in capitals
+    (a transcript's convention), up to the next label, for a few sentences at most.
     """
     out: list[Suggestion] = []
     analyses: list[Analysis] = []
@@ -1415,18 +1421,22 @@ def suggest_article(units: Sequence[tuple[str, str]]) -> list[Suggestion]:
     waiting: list[int] = []  # units inside the open quote with no speaker yet
     tagged: list[int] = []  # a quote just closed with no speaker: "“…?” / Trump asked."
     unmarked = 0  # units in a row inside a carried quote without any quote mark
+    turn: int | None = None  # the unit whose speaker label opened the current turn
     for i, (kind, text) in enumerate(units):
         if kind in (TITLE, HEADING):
             a = analyse(text)
             analyses.append(a)
             out.append(_label_heading(a, kind))
-            open_quote, opener, waiting = False, None, []
+            open_quote, opener, waiting, turn = False, None, [], None
             continue
         was_open = open_quote
         a = analyse(text, open_at_start=open_quote)
         unmarked = unmarked + 1 if was_open and not _DOUBLE_MARK.search(text) else 0
         analyses.append(a)
+        turn = _turn_goes_on(turn, i, a, analyses, paragraphs)
         speaker = _speaker_of_continuation(i, a, was_open, opener, analyses, out, units)
+        if speaker is None and turn is not None and turn != i and a.attribution is None:
+            speaker = (turn, 0.75)
         out.append(_label(a, speaker, analyses))
         att = a.attribution
         # The quote open at the start of this unit closes in it (and may open again:
@@ -1466,6 +1476,25 @@ def suggest_article(units: Sequence[tuple[str, str]]) -> list[Suggestion]:
     return out
 
 
+def _turn_goes_on(
+    turn: int | None,
+    i: int,
+    a: Analysis,
+    analyses: list[Analysis],
+    paragraphs: Sequence[int] | None,
+) -> int | None:
+    """The unit whose speaker label opened the turn unit i belongs to, if any."""
+    if a.attribution is not None and a.attribution.kind == "speaker_label":
+        return i
+    if turn is None or a.attribution is not None:
+        return None
+    if paragraphs is not None:
+        return turn if paragraphs[i] == paragraphs[turn] else None
+    label = analyses[turn].attribution
+    in_capitals = label is not None and label.source.value.isupper()
+    return turn if in_capitals and i - turn <= _MAX_UNMARKED else None
+
+
 def _speaker_of_continuation(
     i: int,
     a: Analysis,
@@ -1496,7 +1525,8 @@ def _speaker_of_continuation(
         prev_text = units[prev][1].rstrip()
         if prev_text.endswith(":") and analyses[prev].attribution is not None:
             return prev, 0.85
-        if _direct_quote(analyses[prev]) and (j := named(prev)) is not None:
+        tag = prev > 0 and out[prev - 1].quote_of == prev  # "“…” / Trump said." before
+        if (_direct_quote(analyses[prev]) or tag) and (j := named(prev)) is not None:
             # A quoted sentence right after an attributed quote: same speaker, weakly.
             return j, 0.65
     return None
@@ -1678,7 +1708,9 @@ def suggest_all(store: Any, *, force: bool = False) -> SuggestSummary:
     units = 0
     for article_id in articles:
         rows = store.article_units(article_id)
-        suggestions = suggest_article([(u.kind, u.text) for u in rows])
+        suggestions = suggest_article(
+            [(u.kind, u.text) for u in rows], [u.paragraph for u in rows]
+        )
         records = []
         for u, s in zip(rows, suggestions, strict=True):
             records.append(

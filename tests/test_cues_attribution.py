@@ -267,3 +267,39 @@ def test_said_in_a_subordinate_clause_with_its_content():
     text = "The hall went quiet when she said the plant would close in March."
     assert suggest(text).label == ATTRIBUTED
     assert source_of(text) == "she"
+
+
+# A transcript: the sentences after a speaker label in its paragraph are the speaker's turn.
+def test_a_speaker_turn_runs_to_the_end_of_its_paragraph():
+    units = [
+        (SENTENCE, "HOST: Will the bridge open on time?"),
+        (SENTENCE, "MARA LINDQVIST: We are two weeks behind."),
+        (SENTENCE, "The steel arrived late from the mill."),
+        (SENTENCE, "The bridge was first planned in 1998."),
+    ]
+    out = suggest_article(units, paragraphs=[0, 1, 1, 2])
+    assert out[2].label == ATTRIBUTED
+    assert out[2].source is not None and out[2].source.value == "MARA LINDQVIST"
+    assert out[2].quote_of == 1
+    assert out[3].label == UNATTRIBUTED  # the writer again, in a new paragraph
+
+
+def test_without_paragraphs_only_a_transcript_label_in_capitals_runs_on():
+    turn = [(SENTENCE, "MARA LINDQVIST: We are two weeks behind."), (SENTENCE, "The steel was late.")]
+    assert suggest_article(turn)[1].label == ATTRIBUTED
+    roundup = [(SENTENCE, "Mara Lindqvist, Engineer: We are two weeks behind."), turn[1]]
+    assert suggest_article(roundup)[1].label == UNATTRIBUTED
+
+
+# A quote that opens right after the tag sentence of another quote: the same speaker.
+def test_a_quote_after_a_tag_sentence_has_the_same_speaker():
+    units = [
+        (SENTENCE, "“The roof leaks every winter."),
+        (SENTENCE, "Nobody has fixed it since 2019,”"),
+        (SENTENCE, "Ms Ferreira said."),
+        (SENTENCE, "“We wrote to the council twice."),
+        (SENTENCE, "They never answered.”"),
+    ]
+    out = suggest_article(units)
+    assert [s.label for s in out] == [ATTRIBUTED] * 5
+    assert {s.source.value for s in out if s.source} == {"Ms Ferreira"}
