@@ -452,7 +452,7 @@ _REPORT_COMPLEMENT = re.compile(
 # Words after an unambiguous tail cue: ", X added." / ", it reported on Tuesday."
 _TAIL = re.compile(
     r"(?:\s+(?:on|late on|early on|last|this|in|at|earlier|later|yesterday|today)"
-    r"(?:\s+[\w’'-]+){0,3})?\s*[.!]?\s*#*\s*$"
+    r"(?:\s+[\w’'-]+){0,3}|\s+during(?:\s+[\w’'-]+){1,6})?\s*[.!]?\s*#*\s*$"
 )
 # After the source of an inverted cue ("…,” said Jane Doe.") the sentence ends or a new
 # phrase starts; "…, said the school was closing" is a reported clause instead.
@@ -546,7 +546,7 @@ _SPEAKER_NOUNS = frozenset(
     commissioner inspector inspectorate prosecution counsel barrister solicitor
     scholars academics historian historians planners regulator's percent majority
     respondents aide aides adviser advisers advisor advisors allies ally spokesmen
-    friends lobbyists
+    friends lobbyists organization organisation organizations organisations
     """.split()
 )
 _VAGUE_NOUNS = frozenset(
@@ -910,7 +910,7 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             if not complement:
                 continue
         # Inverted order: "…,” said Jane Doe." / "…, says the report."
-        if re.search(r"[#,]\s*$", near) and m.group() in {
+        if re.search(r"[#,][”\"]?\s*$", near) and m.group() in {
             "said",
             "says",
             "added",

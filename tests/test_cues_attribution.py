@@ -303,3 +303,23 @@ def test_a_quote_after_a_tag_sentence_has_the_same_speaker():
     out = suggest_article(units)
     assert [s.label for s in out] == [ATTRIBUTED] * 5
     assert {s.source.value for s in out if s.source} == {"Ms Ferreira"}
+
+
+# Organisations are speakers; a tail cue may name the occasion ("during …").
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("The organization also points out some figures on rents.", "The organization"),
+        ("“We will not back down,” Ms Ito added during her visit to the depot.", "Ms Ito"),
+    ],
+)
+def test_organisations_and_tails_with_during(text, source):
+    assert suggest(text).label == ATTRIBUTED
+    assert source_of(text) == source
+
+
+# A unit that opens with the closing mark of a quote begun earlier: ", wrote X" after it.
+def test_inverted_cue_after_a_closing_mark_left_over():
+    text = "” … by then the ferry had already left the harbour,” wrote the Courier."
+    assert suggest(text).label == ATTRIBUTED
+    assert source_of(text) == "the Courier"
