@@ -393,6 +393,12 @@ _QUESTION_RIGHT = re.compile(
 _PARENTHETICAL_LEFT = re.compile(r"[,—–(]\s*[^,—–()#;:]{1,60}$")
 _PARENTHETICAL_RIGHT = re.compile(r"(?:\s+(?:on|late on|early on|last|this|in)\s+\w+)?\s*[,—–)]")
 
+# After "found": a clause with its own verb ("found Democrats favored Clinton").
+_FOUND_CLAUSE = re.compile(
+    r"\s+(?:[\w’'-]+\s+){1,3}(?:\w+ed|is|are|was|were|has|have|had|will|would|could|"
+    r"should|can|may|might)\b"
+)
+
 _VERB = re.compile(
     rf"\b(?:(?P<strong>{_STRONG})|(?P<weak>{_COMPLEMENT}|{'|'.join(sorted(_LABELLING))}))\b"
 )
@@ -969,7 +975,13 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             # "Data showed …" names a document; "X showed on Telegram a video" names the
             # origin of what is reported (guidelines: attributed). Otherwise ordinary use.
             heads = {w.lower().strip(".,;:’'") for w in src.value.split()}
-            if heads & _DOCUMENT_NOUNS or re.match(r"\s*that\b", right):
+            finding = (
+                verb in {"found", "finds"}
+                and src.value.lower() not in _PRONOUNS
+                and _looks_like_source(src.value.split(), not masked[: src.start].strip(" #"))[0]
+                and _FOUND_CLAUSE.match(right)
+            )  # "The Gazette found voters backed …", not "Smith found the keys"
+            if heads & _DOCUMENT_NOUNS or re.match(r"\s*that\b", right) or finding:
                 add(2.0, cue, src, "verb", vague)
             elif _PLATFORM.match(right) or _PLATFORM_LATER.match(right):
                 add(1.0, cue, src, "shown", vague)

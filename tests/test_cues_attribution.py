@@ -323,3 +323,11 @@ def test_inverted_cue_after_a_closing_mark_left_over():
     text = "” … by then the ferry had already left the harbour,” wrote the Courier."
     assert suggest(text).label == ATTRIBUTED
     assert source_of(text) == "the Courier"
+
+
+# "X found" + a clause: a named source reporting a finding; a found object is no report.
+def test_a_named_source_found_a_clause():
+    text = "Looking at the ballots, the Harbour Gazette found older voters backed the levy."
+    assert suggest(text).label == ATTRIBUTED
+    assert source_of(text) == "the Harbour Gazette"
+    assert suggest("Ms Adeyemi found the keys under the mat.").label == UNATTRIBUTED

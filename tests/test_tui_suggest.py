@@ -182,45 +182,28 @@ async def test_a_continuing_quote_takes_its_source_from_an_earlier_sentence(sugg
     assert sources(suggested)["The talks were the f"] == ("attributed", "Roscosmos")
 
 
+def stored(unit_id: str, source: str, quote_of: str | None) -> dict:
+    """A suggestion row naming ``source`` without offsets."""
+    keys = ("cue", "cue_start", "cue_end", "source_start", "source_end")
+    row = {"unit_id": unit_id, "suggested_label": "attributed", "confidence": 0.75}
+    return (
+        row
+        | dict.fromkeys(keys)
+        | {"reason": "a quote", "source": source, "quote_of": quote_of, "rules": "test"}
+    )
+
+
 @pilot
 async def test_a_quote_closed_later_takes_its_source_from_a_later_sentence(suggested):
     with Store.open(suggested) as store:
         [first, second, *_] = [
             u for u in store.units_of_article("space.txt") if u["kind"] == SENTENCE
         ]
-        s = store.suggestion(first["id"])
-        assert s is not None and s.source == "Roscosmos"
         # The first sentence opens a quote whose speaker is named where it closes.
         store.save_suggestions(
             [
-                {
-                    "unit_id": second["id"],
-                    "suggested_label": "attributed",
-                    "confidence": 0.9,
-                    "reason": "reporting cue",
-                    "cue": None,
-                    "cue_start": None,
-                    "cue_end": None,
-                    "source": "Roscosmos",
-                    "source_start": None,
-                    "source_end": None,
-                    "quote_of": None,
-                    "rules": "test",
-                },
-                {
-                    "unit_id": first["id"],
-                    "suggested_label": "attributed",
-                    "confidence": 0.75,
-                    "reason": "inside a quote whose speaker is named where it closes",
-                    "cue": None,
-                    "cue_start": None,
-                    "cue_end": None,
-                    "source": "Roscosmos",
-                    "source_start": None,
-                    "source_end": None,
-                    "quote_of": second["id"],
-                    "rules": "test",
-                },
+                stored(second["id"], "Roscosmos", None),
+                stored(first["id"], "Roscosmos", second["id"]),
             ]
         )
     app = app_for(suggested)
