@@ -285,7 +285,8 @@ def test_a_speaker_turn_runs_to_the_end_of_its_paragraph():
 
 
 def test_without_paragraphs_only_a_transcript_label_in_capitals_runs_on():
-    turn = [(SENTENCE, "MARA LINDQVIST: We are two weeks behind."), (SENTENCE, "The steel was late.")]
+    label = (SENTENCE, "MARA LINDQVIST: We are two weeks behind.")
+    turn = [label, (SENTENCE, "The steel was late.")]
     assert suggest_article(turn)[1].label == ATTRIBUTED
     roundup = [(SENTENCE, "Mara Lindqvist, Engineer: We are two weeks behind."), turn[1]]
     assert suggest_article(roundup)[1].label == UNATTRIBUTED
