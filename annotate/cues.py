@@ -1619,10 +1619,16 @@ def _label(a: Analysis, speaker: tuple[int, float] | None, analyses: list[Analys
         j, conf = speaker
         src = analyses[j].attribution
         assert src is not None
+        name = src.source.value
+        why = (
+            f"in the turn of “{name}”, named by the speaker label before it"
+            if src.kind == "speaker_label" and not a.quotes
+            else f"continues a quote whose speaker “{name}” is named in an earlier sentence"
+        )
         return Suggestion(
             ATTRIBUTED,
             conf,
-            f"continues a quote whose speaker “{src.source.value}” is named in an earlier sentence",
+            why,
             source=src.source,
             quote_of=j,
             editorial=ed_spans,

@@ -281,6 +281,7 @@ def test_a_speaker_turn_runs_to_the_end_of_its_paragraph():
     assert out[2].label == ATTRIBUTED
     assert out[2].source is not None and out[2].source.value == "MARA LINDQVIST"
     assert out[2].quote_of == 1
+    assert "turn of “MARA LINDQVIST”" in out[2].reason
     assert out[3].label == UNATTRIBUTED  # the writer again, in a new paragraph
 
 
