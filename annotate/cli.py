@@ -320,12 +320,12 @@ def _print_summary(
             f"chrome): {shown}"
         )
     if s.fallbacks:
-        click.echo(
+        echo(
             f"{len(s.fallbacks)} HTML page(s) read with annotate's own reader (the article "
             "extractor found no article in them):"
         )
         for line in s.fallbacks:
-            click.echo(f"  {line}")
+            echo(f"  {line}")
     if s.skipped:
         echo(f"Skipped {len(s.skipped)} file(s) or line(s); see the lines above.")
     if s.edits_applied:

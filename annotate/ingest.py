@@ -697,7 +697,7 @@ def suggest_all(store: Store, *, force: bool = False) -> SuggestSummary:
     units = 0
     for article_id in articles:
         rows = store.article_units(article_id)
-        suggestions = suggest_article([(u.kind, u.text) for u in rows])
+        suggestions = suggest_article([(u.kind, u.text) for u in rows], [u.paragraph for u in rows])
         records = []
         for u, s in zip(rows, suggestions, strict=True):
             records.append(

@@ -73,6 +73,7 @@ class Context:
     state: LabelState
     suggestion: SuggestionRecord | None = None  # the rules' suggested label, cue and source
     quote_source: str | None = None  # text of the unit a continuing quote takes its source from
+    quote_later: bool = False  # that unit comes after the claim (the quote closes there)
     also_in: tuple[ClaimGroupMember, ...] = ()  # the same claim in other articles
 
 
@@ -82,10 +83,11 @@ def context_of(
     """Everything shown about unit ``u`` with its ``suggestion``: an indexed lookup more
     for a continuing quote (the speaker's unit) or a claim group, none otherwise."""
     index, of = store.claim_index(u)
-    quote_source = None
+    quote_source, quote_later = None, False
     if suggestion is not None and suggestion.quote_of and suggestion.source:
         quoted = store.unit(suggestion.quote_of)
         quote_source = quoted.text if quoted else None
+        quote_later = quoted is not None and quoted.seq > u.seq
     also_in: tuple[ClaimGroupMember, ...] = ()
     if suggestion is not None and suggestion.claim_group:
         also_in = tuple(store.claim_group_members(u.id))
@@ -98,6 +100,7 @@ def context_of(
         state=state,
         suggestion=suggestion,
         quote_source=quote_source,
+        quote_later=quote_later,
         also_in=also_in,
     )
 

@@ -211,7 +211,10 @@ _STRONG = "|".join(
         "said|says|say|told|tells|saying|adding|noting|arguing|warning|insisting|"
         "claiming|stressing|explaining|citing|forecast|forecasts|tweets|stresses|"
         "spoke\\s+of|pointed\\s+out|points\\s+out|point\\s+out|telling|tweeting|"
-        "called\\s+(?:for|on)|calls\\s+(?:for|on)|calling\\s+(?:for|on)",
+        "called\\s+(?:for|on)|calls\\s+(?:for|on)|calling\\s+(?:for|on)|"
+        # phrasal verbs of speech: "fired back", "lashed out at", "pointed to the cost"
+        "fired\\s+back|fires\\s+back|shot\\s+back|lashed\\s+out|lashes\\s+out|"
+        "pointed\\s+to|points\\s+to",
         _inflect(
             "accuse",
             "announce",
@@ -390,6 +393,12 @@ _QUESTION_RIGHT = re.compile(
 _PARENTHETICAL_LEFT = re.compile(r"[,—–(]\s*[^,—–()#;:]{1,60}$")
 _PARENTHETICAL_RIGHT = re.compile(r"(?:\s+(?:on|late on|early on|last|this|in)\s+\w+)?\s*[,—–)]")
 
+# After "found": a clause with its own verb ("found Democrats favored Clinton").
+_FOUND_CLAUSE = re.compile(
+    r"\s+(?:[\w’'-]+\s+){1,3}(?:\w+ed|is|are|was|were|has|have|had|will|would|could|"
+    r"should|can|may|might)\b"
+)
+
 _VERB = re.compile(
     rf"\b(?:(?P<strong>{_STRONG})|(?P<weak>{_COMPLEMENT}|{'|'.join(sorted(_LABELLING))}))\b"
 )
@@ -449,7 +458,7 @@ _REPORT_COMPLEMENT = re.compile(
 # Words after an unambiguous tail cue: ", X added." / ", it reported on Tuesday."
 _TAIL = re.compile(
     r"(?:\s+(?:on|late on|early on|last|this|in|at|earlier|later|yesterday|today)"
-    r"(?:\s+[\w’'-]+){0,3})?\s*[.!]?\s*#*\s*$"
+    r"(?:\s+[\w’'-]+){0,3}|\s+during(?:\s+[\w’'-]+){1,6})?\s*[.!]?\s*#*\s*$"
 )
 # After the source of an inverted cue ("…,” said Jane Doe.") the sentence ends or a new
 # phrase starts; "…, said the school was closing" is a reported clause instead.
@@ -542,14 +551,15 @@ _SPEAKER_NOUNS = frozenset(
     brigade coastguard ombudsman auditor auditors sheriff detectives detective constable
     commissioner inspector inspectorate prosecution counsel barrister solicitor
     scholars academics historian historians planners regulator's percent majority
-    respondents
+    respondents aide aides adviser advisers advisor advisors allies ally spokesmen
+    friends lobbyists organization organisation organizations organisations
     """.split()
 )
 _VAGUE_NOUNS = frozenset(
     """
     official officials analyst analysts expert experts source sources people person
     insiders insider observers critics diplomats diplomat someone residents witnesses
-    reports commentators
+    reports commentators aide aides adviser advisers advisor advisors allies friends
     """.split()
 )
 _DOCUMENT_NOUNS = frozenset(
@@ -906,7 +916,7 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             if not complement:
                 continue
         # Inverted order: "…,” said Jane Doe." / "…, says the report."
-        if re.search(r"[#,]\s*$", near) and m.group() in {
+        if re.search(r"[#,][”\"]?\s*$", near) and m.group() in {
             "said",
             "says",
             "added",
@@ -938,6 +948,8 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
         if src.value.lower() in _PRONOUNS and (
             not (complement or _main_subject(masked, src))
             or _SUBORDINATE.search(masked[max(0, src.start - 20) : src.start])
+            # "… when she said the deal was dead": what she said is in the sentence
+            and not (verb in _SAY_VERBS and right.strip(" ,.#"))
         ):
             continue  # "after it warned on profits": an event, not a report
         if verb in _INFERENCE:
@@ -963,7 +975,13 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             # "Data showed …" names a document; "X showed on Telegram a video" names the
             # origin of what is reported (guidelines: attributed). Otherwise ordinary use.
             heads = {w.lower().strip(".,;:’'") for w in src.value.split()}
-            if heads & _DOCUMENT_NOUNS or re.match(r"\s*that\b", right):
+            finding = (
+                verb in {"found", "finds"}
+                and src.value.lower() not in _PRONOUNS
+                and _looks_like_source(src.value.split(), not masked[: src.start].strip(" #"))[0]
+                and _FOUND_CLAUSE.match(right)
+            )  # "The Gazette found voters backed …", not "Smith found the keys"
+            if heads & _DOCUMENT_NOUNS or re.match(r"\s*that\b", right) or finding:
                 add(2.0, cue, src, "verb", vague)
             elif _PLATFORM.match(right) or _PLATFORM_LATER.match(right):
                 add(1.0, cue, src, "shown", vague)
@@ -1381,13 +1399,19 @@ def _starts_with_quote(text: str) -> bool:
     return bool(s) and (s[0] in _OPENERS or s[0] == _STRAIGHT or s[:2] in ("''", "``"))
 
 
-def suggest_article(units: Sequence[tuple[str, str]]) -> list[Suggestion]:
-    """Suggestions for an article's units, given as (kind, text) in reading order.
+def suggest_article(
+    units: Sequence[tuple[str, str]], paragraphs: Sequence[int] | None = None
+) -> list[Suggestion]:
+    """Suggestions for an article's units, given as (kind, text) in reading order, with
+    the index of each unit's paragraph when known.
 
     Linear in the number of units: the open-quote state and the speaker of the open
     quote are carried from one unit to the next. Sentences of a quote whose speaker is
     named only where it closes ("“We won. / We will win again,” she said.") are waiting
-    until then, and are attributed to that speaker when the quote closes.
+    until then, and are attributed to that speaker when the quote closes. A speaker label
+    ("BENENSON: …") opens a turn: the sentences after it in its paragraph are the
+    speaker's. Without paragraph numbers a turn runs on only after a label in capitals
+    (a transcript's convention), up to the next label, for a few sentences at most.
     """
     out: list[Suggestion] = []
     analyses: list[Analysis] = []
@@ -1396,18 +1420,22 @@ def suggest_article(units: Sequence[tuple[str, str]]) -> list[Suggestion]:
     waiting: list[int] = []  # units inside the open quote with no speaker yet
     tagged: list[int] = []  # a quote just closed with no speaker: "“…?” / Trump asked."
     unmarked = 0  # units in a row inside a carried quote without any quote mark
+    turn: int | None = None  # the unit whose speaker label opened the current turn
     for i, (kind, text) in enumerate(units):
         if kind in (TITLE, HEADING):
             a = analyse(text)
             analyses.append(a)
             out.append(_label_heading(a, kind))
-            open_quote, opener, waiting = False, None, []
+            open_quote, opener, waiting, turn = False, None, [], None
             continue
         was_open = open_quote
         a = analyse(text, open_at_start=open_quote)
         unmarked = unmarked + 1 if was_open and not _DOUBLE_MARK.search(text) else 0
         analyses.append(a)
+        turn = _turn_goes_on(turn, i, a, analyses, paragraphs)
         speaker = _speaker_of_continuation(i, a, was_open, opener, analyses, out, units)
+        if speaker is None and turn is not None and turn != i and a.attribution is None:
+            speaker = (turn, 0.75)
         out.append(_label(a, speaker, analyses))
         att = a.attribution
         # The quote open at the start of this unit closes in it (and may open again:
@@ -1447,6 +1475,25 @@ def suggest_article(units: Sequence[tuple[str, str]]) -> list[Suggestion]:
     return out
 
 
+def _turn_goes_on(
+    turn: int | None,
+    i: int,
+    a: Analysis,
+    analyses: list[Analysis],
+    paragraphs: Sequence[int] | None,
+) -> int | None:
+    """The unit whose speaker label opened the turn unit i belongs to, if any."""
+    if a.attribution is not None and a.attribution.kind == "speaker_label":
+        return i
+    if turn is None or a.attribution is not None:
+        return None
+    if paragraphs is not None:
+        return turn if paragraphs[i] == paragraphs[turn] else None
+    label = analyses[turn].attribution
+    in_capitals = label is not None and label.source.value.isupper()
+    return turn if in_capitals and i - turn <= _MAX_UNMARKED else None
+
+
 def _speaker_of_continuation(
     i: int,
     a: Analysis,
@@ -1477,7 +1524,8 @@ def _speaker_of_continuation(
         prev_text = units[prev][1].rstrip()
         if prev_text.endswith(":") and analyses[prev].attribution is not None:
             return prev, 0.85
-        if _direct_quote(analyses[prev]) and (j := named(prev)) is not None:
+        tag = prev > 0 and out[prev - 1].quote_of == prev  # "“…” / Trump said." before
+        if (_direct_quote(analyses[prev]) or tag) and (j := named(prev)) is not None:
             # A quoted sentence right after an attributed quote: same speaker, weakly.
             return j, 0.65
     return None
@@ -1587,10 +1635,16 @@ def _label(a: Analysis, speaker: tuple[int, float] | None, analyses: list[Analys
         j, conf = speaker
         src = analyses[j].attribution
         assert src is not None
+        name = src.source.value
+        why = (
+            f"in the turn of “{name}”, named by the speaker label before it"
+            if src.kind == "speaker_label" and not a.quotes
+            else f"continues a quote whose speaker “{name}” is named in an earlier sentence"
+        )
         return Suggestion(
             ATTRIBUTED,
             conf,
-            f"continues a quote whose speaker “{src.source.value}” is named in an earlier sentence",
+            why,
             source=src.source,
             quote_of=j,
             editorial=ed_spans,

@@ -638,3 +638,27 @@ def test_fuzz_import_random_rows(tmp_path_factory, rows, fmt, junk):
         out.write(junk)
     result = run("import", f, "--db", db)
     assert result.exit_code in (0, 1)
+
+
+def test_the_cli_writes_to_the_terminal_only_through_its_escaping_helpers():
+    """Every line the CLI prints goes through echo()/echo_json() (annotate.visible)."""
+    import ast
+    import inspect
+
+    import annotate.cli as cli
+
+    tree = ast.parse(inspect.getsource(cli))
+    offenders = []
+    for func in ast.walk(tree):
+        if not isinstance(func, ast.FunctionDef) or func.name in ("echo", "echo_json"):
+            continue
+        for node in ast.walk(func):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "echo"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "click"
+            ):
+                offenders.append(f"{func.name}:{node.lineno}")
+    assert offenders == []

@@ -181,6 +181,38 @@ async def test_a_continuing_quote_takes_its_source_from_an_earlier_sentence(sugg
     assert sources(suggested)["The talks were the f"] == ("attributed", "Roscosmos")
 
 
+def stored(unit_id: str, source: str, quote_of: str | None) -> dict:
+    """A suggestion row naming ``source`` without offsets."""
+    keys = ("cue", "cue_start", "cue_end", "source_start", "source_end")
+    row = {"unit_id": unit_id, "suggested_label": "attributed", "confidence": 0.75}
+    return (
+        row
+        | dict.fromkeys(keys)
+        | {"reason": "a quote", "source": source, "quote_of": quote_of, "rules": "test"}
+    )
+
+
+@pilot
+async def test_a_quote_closed_later_takes_its_source_from_a_later_sentence(suggested):
+    with Store.open(suggested) as store:
+        [first, second, *_] = [
+            u for u in store.units_of_article("space.txt") if u["kind"] == SENTENCE
+        ]
+        # The first sentence opens a quote whose speaker is named where it closes.
+        store.save_suggestions(
+            [
+                stored(second["id"], "Roscosmos", None),
+                stored(first["id"], "Roscosmos", second["id"]),
+            ]
+        )
+    app = app_for(suggested)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        bar = rendered(app, SuggestionBar)
+        assert "source: Roscosmos (from a later sentence)" in bar
+        assert "earlier" not in bar
+
+
 @pilot
 async def test_ingest_in_the_app_computes_suggestions(db_path, sample_corpus):
     pytest.importorskip("annotate.text.cleaning")

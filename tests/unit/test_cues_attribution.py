@@ -229,3 +229,107 @@ def test_a_statement_issued_then_quoted_over_several_sentences():
 def test_speech_acts_that_name_their_speaker(text, source):
     s = suggest(text)
     assert s.label == ATTRIBUTED and s.source.value == source
+
+
+# Round 2. Unnamed aides and advisers are speakers (vague ones).
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("What the governor wants most, aides said, is a quiet summer.", "aides"),
+        ("Her advisers say the tour will go ahead in June.", "Her advisers"),
+    ],
+)
+def test_aides_and_advisers_are_speakers(text, source):
+    assert suggest(text).label == ATTRIBUTED
+    assert source_of(text) == source
+
+
+# Phrasal verbs of speech: "fired back", "lashed out", "pointed to".
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("The mayor fired back on Monday, calling the audit a stunt.", "The mayor"),
+        ("Ms Okafor lashed out at the board over the closures.", "Ms Okafor"),
+        ("The union pointed to the cost of housing as the main cause.", "The union"),
+    ],
+)
+def test_phrasal_speech_verbs(text, source):
+    assert suggest(text).label == ATTRIBUTED
+    assert source_of(text) == source
+
+
+def test_a_ball_that_pointed_to_nothing_is_no_report():
+    assert suggest("The arrow on the old sign pointed to the harbour.").label == UNATTRIBUTED
+
+
+# "when/after she said …": a subordinate clause that carries what was said.
+def test_said_in_a_subordinate_clause_with_its_content():
+    text = "The hall went quiet when she said the plant would close in March."
+    assert suggest(text).label == ATTRIBUTED
+    assert source_of(text) == "she"
+
+
+# A transcript: the sentences after a speaker label in its paragraph are the speaker's turn.
+def test_a_speaker_turn_runs_to_the_end_of_its_paragraph():
+    units = [
+        (SENTENCE, "HOST: Will the bridge open on time?"),
+        (SENTENCE, "MARA LINDQVIST: We are two weeks behind."),
+        (SENTENCE, "The steel arrived late from the mill."),
+        (SENTENCE, "The bridge was first planned in 1998."),
+    ]
+    out = suggest_article(units, paragraphs=[0, 1, 1, 2])
+    assert out[2].label == ATTRIBUTED
+    assert out[2].source is not None and out[2].source.value == "MARA LINDQVIST"
+    assert out[2].quote_of == 1
+    assert "turn of “MARA LINDQVIST”" in out[2].reason
+    assert out[3].label == UNATTRIBUTED  # the writer again, in a new paragraph
+
+
+def test_without_paragraphs_only_a_transcript_label_in_capitals_runs_on():
+    label = (SENTENCE, "MARA LINDQVIST: We are two weeks behind.")
+    turn = [label, (SENTENCE, "The steel was late.")]
+    assert suggest_article(turn)[1].label == ATTRIBUTED
+    roundup = [(SENTENCE, "Mara Lindqvist, Engineer: We are two weeks behind."), turn[1]]
+    assert suggest_article(roundup)[1].label == UNATTRIBUTED
+
+
+# A quote that opens right after the tag sentence of another quote: the same speaker.
+def test_a_quote_after_a_tag_sentence_has_the_same_speaker():
+    units = [
+        (SENTENCE, "“The roof leaks every winter."),
+        (SENTENCE, "Nobody has fixed it since 2019,”"),
+        (SENTENCE, "Ms Ferreira said."),
+        (SENTENCE, "“We wrote to the council twice."),
+        (SENTENCE, "They never answered.”"),
+    ]
+    out = suggest_article(units)
+    assert [s.label for s in out] == [ATTRIBUTED] * 5
+    assert {s.source.value for s in out if s.source} == {"Ms Ferreira"}
+
+
+# Organisations are speakers; a tail cue may name the occasion ("during …").
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("The organization also points out some figures on rents.", "The organization"),
+        ("“We will not back down,” Ms Ito added during her visit to the depot.", "Ms Ito"),
+    ],
+)
+def test_organisations_and_tails_with_during(text, source):
+    assert suggest(text).label == ATTRIBUTED
+    assert source_of(text) == source
+
+
+# A unit that opens with the closing mark of a quote begun earlier: ", wrote X" after it.
+def test_inverted_cue_after_a_closing_mark_left_over():
+    text = "” … by then the ferry had already left the harbour,” wrote the Courier."
+    assert suggest(text).label == ATTRIBUTED
+    assert source_of(text) == "the Courier"
+
+
+# "X found" + a clause: a named source reporting a finding; a found object is no report.
+def test_a_named_source_found_a_clause():
+    text = "Looking at the ballots, the Harbour Gazette found older voters backed the levy."
+    assert suggest(text).label == ATTRIBUTED
+    assert source_of(text) == "the Harbour Gazette"
+    assert suggest("Ms Adeyemi found the keys under the mat.").label == UNATTRIBUTED

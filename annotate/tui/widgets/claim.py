@@ -168,8 +168,9 @@ def suggestion_text(s: SuggestionRecord | None, accept_key: str = "s") -> Text:
     return text
 
 
-def source_text(state: LabelState, s: SuggestionRecord | None) -> Text:
-    """The source stored with an attributed label, or else the detected one, and whence."""
+def source_text(state: LabelState, s: SuggestionRecord | None, later: bool = False) -> Text:
+    """The source stored with an attributed label, or else the detected one, and whence:
+    ``later`` when a quote's speaker is named in a sentence after the claim."""
     text = Text("")
     if takes_source(state.label) and state.source:
         detected = s.source if s else None
@@ -179,7 +180,8 @@ def source_text(state: LabelState, s: SuggestionRecord | None) -> Text:
     elif s is not None and s.source:
         text.append("source: ")
         text.append(literal(s.source), "bold")
-        text.append(" (from an earlier sentence)" if s.quote_of else " (detected)", "dim")
+        whence = "a later" if later else "an earlier"
+        text.append(f" (from {whence} sentence)" if s.quote_of else " (detected)", "dim")
     return text
 
 
@@ -229,7 +231,7 @@ class SuggestionBar(Widget):
             return Text("")
         lines = [
             suggestion_text(c.suggestion, self.accept_key),
-            source_text(c.state, c.suggestion),
+            source_text(c.state, c.suggestion, c.quote_later),
             also_in_text(c.also_in),
         ]
         text = Text("\n").join(lines)
