@@ -503,7 +503,7 @@ def export_cmd(
 ) -> None:
     """Write the labels as a dataset: CSV or JSONL, one row per (unit, annotator).
 
-    Fields are documented in the README (unit_id, article_path, text, label, annotator,
+    Fields are documented in docs/guide.md (unit_id, article_path, text, label, annotator,
     labeled_at, note, flagged, ...). The file appears only once complete.
 
     \b
@@ -692,7 +692,7 @@ def agreement_cmd(annotators: str | None, as_json: bool, db_path: str) -> None:
 
     Each figure says how many units it rests on; "n/a" means it cannot be computed
     (no overlap, one label only, fewer than two raters). See "Agreement" in the
-    README's "Teams" section.
+    "Teams" section of docs/guide.md.
 
     \b
     Examples:

@@ -274,7 +274,7 @@ async def test_with_every_accept_key_taken_the_line_names_none(suggested, tmp_pa
 
 
 def test_the_readme_keymap_example_takes_no_key_from_another_binding(db, tmp_path):
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "docs" / "guide.md").read_text(encoding="utf-8")
     example = readme.split("```toml\n[keymap]\n", 1)[1].split("```", 1)[0]
     config = tmp_path / "config.toml"
     config.write_text("[keymap]\n" + example)
