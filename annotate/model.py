@@ -144,3 +144,55 @@ def unit_id(path: str, text: str, occurrence: int = 0) -> str:
     agree on every id.
     """
     return hashlib.sha256(f"unit\x00{path}\x00{occurrence}\x00{text}".encode()).hexdigest()[:16]
+
+
+# -- segmentation fixes: the values the store keeps for annotate.text.resegment --------
+
+# The action names in segment_edits and in history (``undo-`` + name for an undo); apart
+# from ``merge``, the history action of `annotate merge` (databases).
+MERGE = "merge-units"
+SPLIT = "split-unit"
+# A dropped block put back as body. Cleaning applies it (ingest hands it the restored
+# texts), so replaying leaves it alone.
+RESTORE = "restore-block"
+# Names used before, still found in older databases' segment_edits rows.
+_OLD_NAMES = {"merge": MERGE, "split": SPLIT}
+
+
+def action_name(stored: str) -> str:
+    """The current name of a stored segmentation action (older databases say merge/split)."""
+    return _OLD_NAMES.get(stored, stored)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A unit's text and offsets in the article's cleaned text, as a fix records it."""
+
+    text: str
+    start: int
+    end: int
+
+    @classmethod
+    def of(cls, unit: Unit) -> Span:
+        return cls(unit.text, unit.start, unit.end)
+
+
+@dataclass(frozen=True)
+class SegmentEdit:
+    """A merge (two spans -> one) or a split (one span -> two) of an article's units."""
+
+    action: str  # MERGE or SPLIT
+    before: tuple[Span, ...]
+    after: tuple[Span, ...]
+
+    def describe(self) -> str:
+        """One line for reports: which texts were merged or split."""
+        if self.action == MERGE:
+            return f"merge of {_quote(self.before[0].text)} with {_quote(self.before[1].text)}"
+        if self.action == RESTORE:
+            return f"restore of {_quote(self.before[0].text)}"
+        return f"split of {_quote(self.before[0].text)} before {_quote(self.after[1].text)}"
+
+
+def _quote(text: str, width: int = 40) -> str:
+    return repr(text if len(text) <= width else text[: width - 1] + "…")

@@ -13,66 +13,29 @@ survives edits elsewhere in the article and a change of the splitter's rules.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from itertools import groupby
 from operator import attrgetter
 
-from annotate.model import SENTENCE, Block, Unit
+from annotate.model import (
+    MERGE,
+    RESTORE,
+    SENTENCE,
+    SPLIT,
+    Block,
+    SegmentEdit,
+    Span,
+    Unit,
+    action_name,
+)
+
+__all__ = ["MERGE", "RESTORE", "SPLIT", "SegmentEdit", "Span", "action_name"]
 
 PARAGRAPH = "paragraph"  # the block kind of body text (cleaning.PARAGRAPH)
-
-# The action names in segment_edits and in history (``undo-`` + name for an undo); apart
-# from ``merge``, the history action of `annotate merge` (databases).
-MERGE = "merge-units"
-SPLIT = "split-unit"
-# A dropped block put back as body. Cleaning applies it (ingest hands it the restored
-# texts), so replaying leaves it alone.
-RESTORE = "restore-block"
-# Names used before, still found in older databases' segment_edits rows.
-_OLD_NAMES = {"merge": MERGE, "split": SPLIT}
-
-
-def action_name(stored: str) -> str:
-    """The current name of a stored segmentation action (older databases say merge/split)."""
-    return _OLD_NAMES.get(stored, stored)
 
 
 class SegmentError(ValueError):
     """A merge or split that cannot be done (no next unit, split point at an edge...)."""
-
-
-@dataclass(frozen=True)
-class Span:
-    """A unit's text and offsets in the article's cleaned text, as a fix records it."""
-
-    text: str
-    start: int
-    end: int
-
-    @classmethod
-    def of(cls, unit: Unit) -> Span:
-        return cls(unit.text, unit.start, unit.end)
-
-
-@dataclass(frozen=True)
-class SegmentEdit:
-    """A merge (two spans -> one) or a split (one span -> two) of an article's units."""
-
-    action: str  # MERGE or SPLIT
-    before: tuple[Span, ...]
-    after: tuple[Span, ...]
-
-    def describe(self) -> str:
-        """One line for reports: which texts were merged or split."""
-        if self.action == MERGE:
-            return f"merge of {_quote(self.before[0].text)} with {_quote(self.before[1].text)}"
-        if self.action == RESTORE:
-            return f"restore of {_quote(self.before[0].text)}"
-        return f"split of {_quote(self.before[0].text)} before {_quote(self.after[1].text)}"
-
-
-def _quote(text: str, width: int = 40) -> str:
-    return repr(text if len(text) <= width else text[: width - 1] + "…")
 
 
 def _renumber(units: Sequence[Unit]) -> list[Unit]:

@@ -1,0 +1,450 @@
+"""The connection: opening a database, pragmas, transactions, batches, locks and damage.
+
+``Connection`` is the base of every concern class of the store: it owns ``conn``, opens
+the file in WAL mode (migrating it through ``annotate.store.migrations``), and gives
+``transaction``, ``batched`` and ``snapshot``. A writer that finds the database locked
+retries, or polls and raises ``StoreBusyError``; a full disk raises ``StoreFullError``;
+``database_problem`` says in one line what is wrong with a file that is not a usable
+annotate database.
+"""
+
+from __future__ import annotations
+
+import errno
+import itertools
+import os
+import random
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
+
+from annotate.store.migrations import SCHEMA_VERSION, migrations
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+class StoreError(Exception):
+    """A database that cannot be used (not SQLite, newer schema, unwritable)."""
+
+
+class StoreBusyError(StoreError):
+    """Another connection held the write lock for longer than this store waits for it
+    (``Store.lock_wait``); nothing was written."""
+
+
+class StoreFullError(StoreError):
+    """The disk (or the database's size limit) is full; the change was rolled back."""
+
+
+class UnitGoneError(StoreError):
+    """A label for a unit that is no longer stored (its article changed on disk)."""
+
+
+def database_problem(path: str | os.PathLike[str] | None, error: BaseException) -> str:
+    """One line for a fault met while using the database at ``path``: what happened,
+    which file, and what to do. What was committed before it stays stored."""
+    where = str(path) if path is not None else "the database"
+    text = str(error)
+    lowered = text.lower()
+    if "disk is full" in lowered or getattr(error, "errno", None) == errno.ENOSPC:
+        return (
+            f"{where}: the disk is full; everything saved before this point is kept. "
+            "Free some space and run the command again."
+        )
+    if isinstance(error, sqlite3.OperationalError) and _is_busy(error):
+        return f"{where}: the database is locked by another program; try again when it is done."
+    if (
+        "malformed" in lowered
+        or "not a database" in lowered
+        or "could not decode" in lowered
+        or isinstance(error, UnicodeDecodeError)
+        or "corrupt" in lowered
+    ):
+        return (
+            f"{where}: the database is corrupt ({_short(text)}). Restore it from a backup, "
+            f"or save what is readable with `sqlite3 {where} .recover`."
+        )
+    if "readonly" in lowered or "read-only" in lowered:
+        return f"{where}: the database is read-only (needed to write labels)."
+    if isinstance(error, OSError):
+        return f"{error.filename or where}: {error.strerror or text}"
+    return f"{where}: database error ({_short(text)})"
+
+
+def _short(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _damage(path: Path) -> str | None:
+    """Why an SQLite file is damaged, judged from its 100-byte header; None if it looks
+    whole (or is not SQLite at all, which opening reports)."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as f:
+            header = f.read(100)
+    except OSError:
+        return None
+    if not header.startswith(b"SQLite format 3\x00"):
+        return None
+    if len(header) < 100:
+        return f"truncated: {size} bytes, shorter than its header"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    # The page count is valid only when written by the same change as the counter.
+    if header[24:28] == header[92:96] and pages and size < pages * page_size:
+        return f"truncated: {size} of {pages * page_size} bytes"
+    return None
+
+
+def _check_path(path: Path, readonly: bool) -> None:
+    """A one-line StoreError when the database at ``path`` cannot be opened as asked,
+    before SQLite gives a vaguer reason (or, for a missing read-only file, creates it)."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise StoreError(f"folder does not exist: {folder}")
+    if not path.exists():
+        if readonly:
+            raise StoreError(
+                f"no such database: {path} (run `annotate ingest CORPUS --db {path}` first)"
+            )
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise StoreError(f"folder is read-only: {folder} (needed to create {path.name})")
+    elif not readonly:
+        if not os.access(path, os.W_OK):
+            raise StoreError(f"database is read-only: {path} (needed to write labels)")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            # WAL mode keeps its -wal and -shm files beside the database.
+            raise StoreError(
+                f"folder is read-only: {folder} (needed to write labels: SQLite keeps "
+                f"{path.name}-wal beside the database)"
+            )
+
+
+def is_sqlite_file(path: Path) -> bool:
+    """Whether the file at ``path`` starts as an SQLite database does."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection (``mode=ro``) to an existing database file.
+
+    A WAL database needs its -shm file; in a read-only folder where none can be created,
+    the file is opened as immutable: nobody can write it there either.
+    """
+    uri = path.resolve().as_uri() + "?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn.close()
+        if os.access(path.parent, os.W_OK):
+            raise
+        conn = sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None)
+    return conn
+
+
+def is_full(e: sqlite3.Error) -> bool:
+    """Whether SQLite failed because the disk (or max_page_count) is full."""
+    return getattr(e, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in str(e)
+
+
+def is_damaged(e: sqlite3.Error) -> bool:
+    """Whether SQLite found the database file damaged or not a database at all."""
+    name = getattr(e, "sqlite_errorname", "")
+    return name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "malformed" in str(e)
+
+
+def _is_busy(e: BaseException) -> bool:
+    """Whether SQLite refused because another connection holds a lock (worth a retry)."""
+    text = str(e).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+class Connection:
+    """An open annotate database: the connection and its transactions."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+        self._db: Database | None = None
+
+    @classmethod
+    def open(cls, path: str | Path, *, migrate: bool = True, readonly: bool = False) -> Self:
+        """Open (creating if needed) the database at path, in WAL mode, migrated.
+
+        With ``readonly`` the database must exist and is only read (SQLite ``mode=ro``):
+        no journal mode change and no migration, so a read-only file or folder works; a
+        database older than this annotate is refused with what to run first.
+        """
+        path = str(path)
+        if path != ":memory:":
+            _check_path(Path(path), readonly)
+            damage = _damage(Path(path))
+            if damage is not None:
+                raise StoreError(
+                    f"{path}: the database is corrupt ({damage}). Restore it from a backup, "
+                    f"or save what is readable with `sqlite3 {path} .recover`."
+                )
+        try:
+            if readonly:
+                conn = _connect_readonly(Path(path))
+            else:
+                conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout = 30000")
+            if path != ":memory:" and not readonly:
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            # A bigger page cache keeps the unit indexes in memory during a large ingest.
+            conn.execute("PRAGMA cache_size = -8192")
+            conn.execute("PRAGMA foreign_keys = ON")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as e:
+            if "readonly" in str(e):
+                raise StoreError(
+                    f"database is read-only: {path} (needed to write labels)"
+                ) from None
+            if is_sqlite_file(Path(path)) or "disk is full" in str(e):
+                raise StoreError(database_problem(path, e)) from None
+            raise StoreError(f"{path}: not an annotate database ({e})") from None
+        store = cls(conn, path)
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(
+                f"{path}: schema version {version} is newer than this annotate "
+                f"({SCHEMA_VERSION}); upgrade annotate"
+            )
+        if readonly and version == 0:
+            conn.close()
+            raise StoreError(
+                f"no annotate data in {path} (run `annotate ingest CORPUS --db {path}` first)"
+            )
+        if readonly and version < SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(
+                f"{path}: schema version {version} is older than this annotate "
+                f"({SCHEMA_VERSION}); run a command that writes first to upgrade it, e.g. "
+                f"`annotate suggest --db {path}`"
+            )
+        if migrate and version < SCHEMA_VERSION:
+            store.migrate()
+        return store
+
+    def migrate(self) -> None:
+        """Apply pending migrations and record the schema version."""
+        try:
+            # Under the write lock, and checked again once it is held: several reviewers
+            # may open a new (or old) database at the same moment, and only one migrates.
+            with self.transaction():
+                if self.schema_version() >= SCHEMA_VERSION:
+                    return
+                migrations().apply(self.db)
+                self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.path}: cannot migrate the database ({e})") from None
+
+    @property
+    def db(self) -> Database:
+        """The sqlite-utils view of the same connection (imported only when needed)."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn)
+        return self._db
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction, taken eagerly (BEGIN IMMEDIATE) so writers queue politely.
+
+        Taking the write lock first means the body never has to upgrade a read lock (the
+        one case where SQLite gives up at once instead of waiting); see ``_begin``.
+        """
+        if self.conn.in_transaction:
+            # Inside a batch (see ``batched``): a savepoint keeps this unit of work atomic.
+            self.conn.execute("SAVEPOINT unit_of_work")
+            try:
+                yield
+            except BaseException:
+                if self.conn.in_transaction:
+                    self._rollback("ROLLBACK TO unit_of_work", "RELEASE unit_of_work")
+                raise
+            self.conn.execute("RELEASE unit_of_work")
+            return
+        self._begin()
+        try:
+            yield
+            self.conn.execute("COMMIT")
+        except BaseException as e:
+            # A COMMIT that failed (a full disk) leaves the transaction open: end it,
+            # keeping the error the one raised (see _rollback).
+            self._rollback("ROLLBACK")
+            if isinstance(e, sqlite3.OperationalError) and is_full(e):
+                raise StoreFullError(f"{self.path}: the disk is full; nothing was written") from e
+            raise
+
+    def _rollback(self, *statements: str) -> None:
+        """Undo the work in progress after an error, keeping that error the one raised.
+
+        After some errors (a full disk, I/O) SQLite has already rolled the transaction
+        back itself, and a second ROLLBACK would fail and hide the real cause.
+        """
+        for statement in statements:
+            if not self.conn.in_transaction:
+                return
+            try:
+                self.conn.execute(statement)
+            except sqlite3.Error:
+                return
+
+    @contextmanager
+    def batched(self, seconds: float | None = None) -> Iterator[Callable[[], None]]:
+        """Group many small writes into transactions held for at most about ``seconds``.
+
+        Yields ``tick``: call it between units of work; it commits and starts a new
+        transaction once ``seconds`` have passed. One commit per article would cost more
+        than segmenting it; holding the lock only briefly keeps reviewers who label while
+        an ingest runs from waiting. An error rolls back only the current batch.
+        """
+        # Checkpointing the WAL into the database file (and syncing it) every 1000 pages
+        # would dominate a big ingest; let the WAL grow and checkpoint once at the end.
+        self.conn.execute("PRAGMA wal_autocheckpoint = 16384")
+        seconds = self.batch_seconds if seconds is None else seconds
+        self._begin()
+        started = time.monotonic()
+
+        def tick() -> None:
+            nonlocal started
+            if time.monotonic() - started >= seconds or (
+                self.yield_now is not None and self.yield_now()
+            ):
+                self.conn.execute("COMMIT")
+                # A writer waiting for the lock (a reviewer's decision) polls for it; a
+                # moment between batches lets it in instead of this batch starving it.
+                time.sleep(self.BATCH_GAP)
+                self._begin()
+                started = time.monotonic()
+
+        try:
+            yield tick
+        except BaseException:
+            self._rollback("ROLLBACK")
+            raise
+        finally:
+            try:
+                self.conn.execute("PRAGMA wal_autocheckpoint = 1000")
+            except sqlite3.Error:
+                pass  # the error in flight, if any, is the one to report
+        self.conn.execute("COMMIT")
+        self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    # Beyond the busy timeout: how often, and how patiently, to ask for the write lock
+    # again before a "database is locked" may reach the user.
+    LOCK_RETRIES = 8
+
+    LOCK_BACKOFF = 0.05  # seconds, doubled after each attempt, with jitter
+
+    # How long ``batched`` holds the write lock by default, and the pause after each of
+    # its commits; the app's ingest uses shorter batches (``batch_seconds``).
+    batch_seconds = 0.25
+
+    BATCH_GAP = 0.002
+
+    # None: wait for the write lock as above (the busy timeout, then the retries). A
+    # number: poll for it for at most that many seconds, then raise StoreBusyError; the
+    # app's own connection does this so a lock held elsewhere never freezes the screen.
+    lock_wait: float | None = None
+
+    LOCK_POLL = 0.0005  # seconds between attempts while polling
+
+    # Hooks for two writers that know of each other (the app and its ingest process):
+    # ``on_busy`` is called once when a polling writer finds the lock taken (the app asks
+    # its ingest to end its batch); ``yield_now``, asked by ``batched`` between units of
+    # work, ends the batch at once when it says so.
+    on_busy: Callable[[], None] | None = None
+
+    yield_now: Callable[[], bool] | None = None
+
+    def _begin(self) -> None:
+        if self.lock_wait is not None:
+            self._begin_polling(self.lock_wait)
+            return
+        """BEGIN IMMEDIATE, retried with backoff while another writer holds the database.
+
+        The busy timeout already makes SQLite wait; the retry covers the SQLITE_BUSY that
+        comes back without waiting (WAL recovery, a checkpoint, a lock held across the
+        timeout by a slow disk) so a reviewer sees a pause, not an error.
+        """
+        for attempt in range(self.LOCK_RETRIES + 1):
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as e:
+                if not _is_busy(e) or attempt == self.LOCK_RETRIES:
+                    raise
+            # Jitter keeps writers that collided from retrying in lockstep.
+            time.sleep(self.LOCK_BACKOFF * (2**attempt) * (0.5 + random.random()))
+
+    def _begin_polling(self, wait: float) -> None:
+        """BEGIN IMMEDIATE, asked for every ``LOCK_POLL`` seconds (SQLite's own busy
+        handler sleeps up to 100 ms between looks and would miss the short gaps between
+        another writer's batches) for at most ``wait`` seconds."""
+        deadline = time.monotonic() + wait
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            for attempt in itertools.count():
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as e:
+                    if not _is_busy(e):
+                        raise
+                    if attempt == 0 and self.on_busy is not None:
+                        self.on_busy()
+                    if time.monotonic() >= deadline:
+                        raise StoreBusyError(
+                            f"{self.path}: the database is held by another process"
+                        ) from None
+                time.sleep(self.LOCK_POLL)
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {self.BUSY_TIMEOUT_MS}")
+
+    BUSY_TIMEOUT_MS = 30000
+
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    # Exports read through their own cursor in batches (fetchmany), so a million-row
+    # export holds one batch in memory; the WAL snapshot keeps the export consistent
+    # while reviewers go on labelling.
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside see one state of the database, whatever others write meanwhile.
+
+        A deferred read transaction: an export's queries (rows, article ids for splits,
+        adjudications) agree with each other. Close cursors opened inside before leaving.
+        """
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            # Nothing was written: ending the read transaction either way is the same.
+            self.conn.execute("ROLLBACK")

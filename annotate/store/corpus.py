@@ -1,0 +1,210 @@
+"""The corpus as stored: source files, articles, their cleaned text and units.
+
+Ingest saves a file's articles here (``save_article`` replaces an article's units,
+keeping what reviewers decided through ``annotate.store.segments``); the rest reads back
+an article, its units and the context around a claim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from annotate.model import (
+    HEADING,
+    SENTENCE,
+    Dropped,
+    Unit,
+    article_id,
+)
+from annotate.store.connection import StoreError
+from annotate.store.segments import SegmentQueries
+from annotate.store.values import (
+    _UNIT_VIEW,
+    MAX_UNITS_PER_ARTICLE,
+    ArticleRecord,
+    FileRecord,
+    ReplaceResult,
+    UnitView,
+    _unit_rows,
+    utc_now,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+class CorpusQueries(SegmentQueries):
+    """Files, articles and units (saving an article keeps its segment edits and orphans)."""
+
+    def file_records(self) -> dict[str, FileRecord]:
+        """Every known corpus file by relative path (small: one row per file)."""
+        rows = self.conn.execute("SELECT path, size, mtime_ns, segmenter FROM files")
+        return {r[0]: FileRecord(*r) for r in rows}
+
+    def save_file_record(self, record: FileRecord) -> None:
+        self.conn.execute(
+            "INSERT INTO files (path, size, mtime_ns, segmenter, ingested_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET size = excluded.size, "
+            "mtime_ns = excluded.mtime_ns, segmenter = excluded.segmenter, "
+            "ingested_at = excluded.ingested_at",
+            (record.path, record.size, record.mtime_ns, record.segmenter, utc_now()),
+        )
+
+    def article(self, path: str) -> ArticleRecord | None:
+        row = self.conn.execute(
+            "SELECT id, path, file, ord, sha256, title, source, segmenter FROM articles "
+            "WHERE path = ?",
+            (path,),
+        ).fetchone()
+        return ArticleRecord(*row) if row else None
+
+    def article_shas_of_file(self, file: str) -> dict[str, str]:
+        """``path -> "sha256:segmenter"`` for the articles read from one corpus file."""
+        rows = self.conn.execute(
+            "SELECT path, sha256 || ':' || coalesce(segmenter, '') FROM articles WHERE file = ?",
+            (file,),
+        )
+        return {r[0]: r[1] for r in rows}
+
+    def article_paths_of_file(self, file: str) -> list[str]:
+        rows = self.conn.execute("SELECT path FROM articles WHERE file = ? ORDER BY ord", (file,))
+        return [r[0] for r in rows]
+
+    def save_article(
+        self,
+        *,
+        path: str,
+        file: str,
+        sha256: str,
+        title: str | None,
+        source: str | None,
+        url: str | None,
+        date: str | None,
+        cleaned: str,
+        segmenter: str,
+        units: Sequence[Unit],
+        author: str | None = None,
+        dropped: Sequence[Dropped] = (),
+    ) -> ReplaceResult:
+        """Insert or update one article and replace its units (and the record of what
+        cleaning dropped from it), in one transaction.
+
+        Unit ids come from content, so a unit whose text survives keeps its id and every
+        label attached to it. Labels on units that disappear are never deleted here: they
+        stay in their tables as orphans for the ingest summary to report.
+        """
+        if len(units) >= MAX_UNITS_PER_ARTICLE:
+            raise StoreError(f"{path}: more than {MAX_UNITS_PER_ARTICLE - 1} units")
+        aid = article_id(path)
+        now = utc_now()
+        with self.transaction():
+            row = self.conn.execute("SELECT ord FROM articles WHERE id = ?", (aid,)).fetchone()
+            if row is None:
+                ord_ = self.conn.execute(
+                    "SELECT coalesce(max(ord), -1) + 1 FROM articles"
+                ).fetchone()[0]
+                self.conn.execute(
+                    "INSERT INTO articles (id, path, file, ord, sha256, title, source, url, "
+                    "date, cleaned, segmenter, ingested_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        aid,
+                        path,
+                        file,
+                        ord_,
+                        sha256,
+                        title,
+                        source,
+                        url,
+                        date,
+                        cleaned,
+                        segmenter,
+                        now,
+                    ),
+                )
+                if author is not None:  # (migration 8) so no author writes as before it
+                    self.conn.execute("UPDATE articles SET author = ? WHERE id = ?", (author, aid))
+            else:
+                ord_ = row[0]
+                self.conn.execute(
+                    "UPDATE articles SET file = ?, sha256 = ?, title = ?, source = ?, url = ?, "
+                    "date = ?, author = ?, cleaned = ?, segmenter = ?, ingested_at = ? "
+                    "WHERE id = ?",
+                    (file, sha256, title, source, url, date, author, cleaned, segmenter, now, aid),
+                )
+            old_texts: dict[str, str] = {}
+            if row is not None:
+                old_texts = dict(
+                    self.conn.execute("SELECT id, text FROM units WHERE article_id = ?", (aid,))
+                )
+                # Positions are unique; clear them first so rows can swap places.
+                self.conn.execute("DELETE FROM units WHERE article_id = ?", (aid,))
+            rows = list(_unit_rows(path, aid, ord_, units))
+            new_ids = {r[0] for r in rows}
+            self.conn.executemany(
+                "INSERT INTO units (id, article_id, pos, paragraph, seq, kind, text, start, end) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            old = set(old_texts)
+            orphaned = self._orphaned(aid, {i: old_texts[i] for i in old - new_ids})
+            if dropped or (row is not None and self._has_dropped_table()):
+                self._save_dropped(aid, dropped)
+        return ReplaceResult(
+            added=len(new_ids - old),
+            kept=len(new_ids & old),
+            removed=len(old - new_ids),
+            orphaned=orphaned,
+        )
+
+    def touch_article(self, path: str, *, file: str) -> None:
+        """Record that an unchanged article was seen again under this file."""
+        self.conn.execute("UPDATE articles SET file = ? WHERE path = ?", (file, path))
+
+    def counts(self) -> dict[str, int]:
+        """Articles, all units, and claim units (the labelling queue) in the store."""
+        articles = self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        units = self.conn.execute("SELECT count(*) FROM units").fetchone()[0]
+        claims = self.conn.execute(
+            "SELECT count(*) FROM units WHERE kind = ?", (SENTENCE,)
+        ).fetchone()[0]
+        return {"articles": articles, "units": units, "claims": claims}
+
+    def units_of_article(self, path: str) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT u.id, u.paragraph, u.seq, u.kind, u.text, u.start, u.end FROM units u "
+            "JOIN articles a ON a.id = u.article_id WHERE a.path = ? ORDER BY u.seq",
+            (path,),
+        )
+        return [dict(r) for r in rows]
+
+    def cleaned_text(self, path: str) -> str | None:
+        row = self.conn.execute("SELECT cleaned FROM articles WHERE path = ?", (path,)).fetchone()
+        return row[0] if row else None
+
+    def article_units(self, article_id: str, paragraph: int | None = None) -> list[UnitView]:
+        """The units of an article (or of one of its paragraphs), in reading order."""
+        if paragraph is None:
+            rows = self.conn.execute(
+                f"{_UNIT_VIEW} WHERE u.article_id = ? ORDER BY u.seq", (article_id,)
+            )
+        else:
+            rows = self.conn.execute(
+                f"{_UNIT_VIEW} WHERE u.article_id = ? AND u.paragraph = ? ORDER BY u.seq",
+                (article_id, paragraph),
+            )
+        return [UnitView(*r) for r in rows]
+
+    def heading_before(self, article_id: str, seq: int) -> str | None:
+        """The nearest subheading above a unit, if any."""
+        row = self.conn.execute(
+            "SELECT text FROM units WHERE article_id = ? AND seq < ? AND kind = ? "
+            "ORDER BY seq DESC LIMIT 1",
+            (article_id, seq, HEADING),
+        ).fetchone()
+        return row[0] if row else None
+
+    def unit_exists(self, unit_id: str) -> bool:
+        row = self.conn.execute("SELECT 1 FROM units WHERE id = ?", (unit_id,)).fetchone()
+        return row is not None

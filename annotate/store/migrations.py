@@ -1,0 +1,249 @@
+"""The schema migrations: the only place the schema changes.
+
+Append only: never edit or reorder one that has shipped. They run in order through
+sqlite-utils ``Migrations``; ``PRAGMA user_version`` mirrors how many have run
+(``SCHEMA_VERSION``), so opening an up-to-date database needs one cheap read and no
+sqlite-utils import.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+
+# Migrations. Append only: never edit or reorder one that has shipped.
+
+
+def _m001_articles_and_units(db: Database) -> None:
+    db.table("files").create(
+        {
+            "path": str,
+            "size": int,
+            "mtime_ns": int,
+            "segmenter": str,
+            "ingested_at": str,
+        },
+        pk="path",
+    )
+    db.table("articles").create(
+        {
+            "id": str,
+            "path": str,
+            "file": str,
+            "ord": int,
+            "sha256": str,
+            "title": str,
+            "source": str,
+            "url": str,
+            "date": str,
+            "cleaned": str,
+            "segmenter": str,
+            "ingested_at": str,
+        },
+        pk="id",
+        not_null={"path", "file", "ord", "sha256", "cleaned"},
+    )
+    db.table("articles").create_index(["path"], unique=True)
+    db.table("articles").create_index(["ord"], unique=True)
+    db.table("articles").create_index(["file"])
+    db.table("units").create(
+        {
+            "id": str,
+            "article_id": str,
+            "pos": int,
+            "paragraph": int,
+            "seq": int,
+            "kind": str,
+            "text": str,
+            "start": int,
+            "end": int,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+        not_null={"article_id", "pos", "paragraph", "seq", "kind", "text", "start", "end"},
+    )
+    db.table("units").create_index(["article_id", "seq"], unique=True)
+    db.table("units").create_index(["pos"], unique=True)
+
+
+def _m002_labels_and_history(db: Database) -> None:
+    # No foreign key to units: a label must outlive its unit when an article is
+    # re-segmented (it becomes an orphan that ingest reports), never vanish with it.
+    db.table("labels").create(
+        {
+            "unit_id": str,
+            "annotator": str,
+            "label": str,
+            "labeled_at": str,
+            "note": str,
+            "flagged": int,
+            "source": str,
+        },
+        pk=("unit_id", "annotator"),
+        not_null={"unit_id", "annotator", "flagged"},
+        defaults={"flagged": 0},
+    )
+    db.table("labels").create_index(["annotator", "label"])
+    db.table("history").create(
+        {
+            "id": int,
+            "at": str,
+            "annotator": str,
+            "unit_id": str,
+            "action": str,
+            "label": str,
+            "note": str,
+            "flagged": int,
+            "prev_label": str,
+            "prev_note": str,
+            "prev_flagged": int,
+        },
+        pk="id",
+        not_null={"at", "annotator", "unit_id", "action"},
+    )
+    db.table("history").create_index(["annotator", "id"])
+    db.table("history").create_index(["unit_id"])
+
+
+def _m003_adjudications_and_assignments(db: Database) -> None:
+    # Adjudicated labels live apart from the raw labels: agreement is computed on what the
+    # reviewers said, the dataset (export --aggregate) uses the adjudicated label first.
+    db.table("adjudications").create(
+        {
+            "unit_id": str,
+            "label": str,
+            "reason": str,
+            "adjudicator": str,
+            "adjudicated_at": str,
+        },
+        pk="unit_id",
+        not_null={"unit_id", "label", "adjudicator", "adjudicated_at"},
+    )
+    # No rows means no split: every reviewer sees every unit.
+    db.table("assignments").create(
+        {"article_id": str, "annotator": str},
+        pk=("article_id", "annotator"),
+        not_null={"article_id", "annotator"},
+    )
+    db.table("assignments").create_index(["annotator", "article_id"])
+
+
+def _m004_suggestions(db: Database) -> None:
+    # One suggestion per unit, recomputed when the unit (so its id) or the rules change
+    # (``rules`` is the fingerprint of annotate/cues.py). No foreign key: suggestions of
+    # re-segmented units are pruned by the suggest step, like orphan labels are reported.
+    db.table("suggestions").create(
+        {
+            "unit_id": str,
+            "suggested_label": str,
+            "confidence": float,
+            "reason": str,
+            "cue": str,
+            "cue_start": int,
+            "cue_end": int,
+            "source": str,
+            "source_start": int,
+            "source_end": int,
+            "quote_of": str,
+            "claim_group": str,
+            "rules": str,
+            "suggested_at": str,
+        },
+        pk="unit_id",
+        not_null={"unit_id", "suggested_label", "confidence", "reason"},
+    )
+    db.table("suggestions").create_index(["claim_group"])
+
+
+def _m005_segment_edits(db: Database) -> None:
+    # Reviewers' merges and splits, in the order made per article, so that ingest can
+    # apply them again after re-segmenting the article (they are decisions, like labels).
+    # ``before``/``after`` are JSON lists of {text, start, end}. An undone edit keeps its
+    # row (``undone_at`` set); one that stopped applying on re-ingest keeps it too
+    # (``applies`` 0), to be reported rather than dropped.
+    db.table("segment_edits").create(
+        {
+            "article_id": str,
+            "seq": int,
+            "action": str,
+            "before": str,
+            "after": str,
+            "annotator": str,
+            "at": str,
+            "undone_at": str,
+            "applies": int,
+        },
+        pk=("article_id", "seq"),
+        not_null={"article_id", "seq", "action", "before", "after", "annotator", "at"},
+        defaults={"applies": 1},
+    )
+    # The text of units that left the store while labels pointed at them, so that an
+    # orphan label can be listed with the sentence it was given to.
+    db.table("removed_units").create(
+        {"unit_id": str, "article_id": str, "text": str, "removed_at": str},
+        pk="unit_id",
+        not_null={"unit_id", "article_id", "text", "removed_at"},
+    )
+
+
+def _m006_queue_indexes(db: Database) -> None:
+    # The labelling queue walked least certain suggestion first (annotate --order
+    # confidence): an indexed walk from the current (confidence, unit) on, like the
+    # corpus order's walk on units.pos. (The assignments walk already has its index.)
+    db.table("suggestions").create_index(["confidence", "unit_id"])
+
+
+def _m007_history_source(db: Database) -> None:
+    # A corrected source is a decision like a label: history keeps it and the one before,
+    # so a source change (action 'source') says what it changed.
+    db.table("history").add_column("source", str)
+    db.table("history").add_column("prev_source", str)
+
+
+def _m008_article_author(db: Database) -> None:
+    # HTML pages name their author (meta tags, JSON-LD); kept with the article like its
+    # outlet (source) and date. Older articles have none until re-ingested.
+    db.table("articles").add_column("author", str)
+
+
+def _m009_dropped_blocks(db: Database) -> None:
+    # What cleaning dropped from each article and why, so that a reviewer can see it
+    # beside the claim and restore a block (a restore is a segment_edits row, action
+    # 'restore-block'). ``after`` is the index of the kept block it followed (-1: before
+    # the first), i.e. the ``paragraph`` of the units around it.
+    db.table("dropped").create(
+        {"article_id": str, "line": int, "after": int, "reason": str, "text": str},
+        pk=("article_id", "line", "text"),
+        not_null={"article_id", "line", "after", "reason", "text"},
+    )
+    db.table("dropped").create_index(["article_id", "after"])
+
+
+def migrations() -> Migrations:
+    """The ordered migration set of the annotate schema."""
+    from sqlite_utils.migrations import Migrations
+
+    m = Migrations("annotate")
+    for fn in MIGRATIONS:
+        m(name=fn.__name__.lstrip("_"))(fn)
+    return m
+
+
+MIGRATIONS = [
+    _m001_articles_and_units,
+    _m002_labels_and_history,
+    _m003_adjudications_and_assignments,
+    _m004_suggestions,
+    _m005_segment_edits,
+    _m006_queue_indexes,
+    _m007_history_source,
+    _m008_article_author,
+    _m009_dropped_blocks,
+]
+
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,259 @@
+"""The labelling queue: walking the claims, filters, resume position and progress.
+
+Each walk step is one indexed lookup: by corpus order (``units.pos``), by suggestion
+confidence, or within a reviewer's assigned articles. The app reads its progress counters
+once and keeps them up to date with ``labelled_delta_since``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from annotate.model import (
+    LABELS,
+    SENTENCE,
+)
+from annotate.store.connection import Connection
+from annotate.store.values import _UNIT_VIEW, ArticleProgress, UnitView
+
+if TYPE_CHECKING:
+    pass
+
+
+# Conditions for Store.step(only=...); each is an indexed lookup in labels per unit walked.
+_FILTERS: dict[str, str] = {
+    "": "",
+    "unlabelled": " AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.unit_id = u.id "
+    "AND l.annotator = :annotator AND l.label IS NOT NULL)",
+    "flagged": " AND EXISTS (SELECT 1 FROM labels l WHERE l.unit_id = u.id "
+    "AND l.annotator = :annotator AND l.flagged = 1)",
+    "noted": " AND EXISTS (SELECT 1 FROM labels l WHERE l.unit_id = u.id "
+    "AND l.annotator = :annotator AND l.note IS NOT NULL)",
+}
+
+
+_LABEL_FILTER = (
+    " AND EXISTS (SELECT 1 FROM labels l WHERE l.unit_id = u.id "
+    "AND l.annotator = :annotator AND l.label = :label)"
+)
+
+
+FILTERS = ("unlabelled", "flagged", "noted", *LABELS)
+
+
+# With an assignment plan, a reviewer's queue is the articles assigned to them: one lookup
+# per unit walked on the assignments(annotator, article_id) index.
+_ASSIGNED = (
+    " AND EXISTS (SELECT 1 FROM assignments s WHERE s.annotator = :annotator "
+    "AND s.article_id = u.article_id)"
+)
+
+
+class QueueQueries(Connection):
+    """The labelling queue of the store."""
+
+    def claim_count(self, *, assigned_to: str | None = None) -> int:
+        """How many claim units (the labelling queue) the store holds; with
+        ``assigned_to``, how many are in the articles assigned to that annotator."""
+        if assigned_to is None:
+            row = self.conn.execute("SELECT count(*) FROM units WHERE kind = ?", (SENTENCE,))
+        else:
+            row = self.conn.execute(
+                "SELECT count(*) FROM assignments s JOIN units u ON u.article_id = s.article_id "
+                "WHERE s.annotator = ? AND u.kind = ?",
+                (assigned_to, SENTENCE),
+            )
+        return int(row.fetchone()[0])
+
+    def labelled_count(self, annotator: str, *, assigned: bool = False) -> int:
+        """How many claim units this annotator has labelled (with ``assigned``, in the
+        articles assigned to them)."""
+        row = self.conn.execute(
+            "SELECT count(*) FROM labels l WHERE l.annotator = :annotator "
+            "AND l.label IS NOT NULL AND EXISTS (SELECT 1 FROM units u "  # not orphans
+            f"WHERE u.id = l.unit_id{_ASSIGNED if assigned else ''})",
+            {"annotator": annotator},
+        )
+        return int(row.fetchone()[0])
+
+    def unit(self, unit_id: str) -> UnitView | None:
+        row = self.conn.execute(f"{_UNIT_VIEW} WHERE u.id = ?", (unit_id,)).fetchone()
+        return UnitView(*row) if row else None
+
+    def claim_at_or_after(self, pos: int, *, assigned_to: str | None = None) -> UnitView | None:
+        """The first claim at ``pos`` or after it (in the articles assigned to
+        ``assigned_to``, when given)."""
+        cond = _ASSIGNED if assigned_to is not None else ""
+        row = self.conn.execute(
+            f"{_UNIT_VIEW} WHERE u.pos >= :pos AND u.kind = :kind{cond} ORDER BY u.pos LIMIT 1",
+            {"pos": pos, "kind": SENTENCE, "annotator": assigned_to},
+        ).fetchone()
+        return UnitView(*row) if row else None
+
+    def step(
+        self,
+        pos: int,
+        annotator: str,
+        *,
+        forward: bool = True,
+        only: str | None = None,
+        assigned: bool = False,
+    ) -> UnitView | None:
+        """The next (or previous) claim unit after ``pos`` that passes the ``only`` filter.
+
+        ``only``: None (every claim), "unlabelled", "flagged", "noted", or a label name.
+        ``assigned``: only in the articles assigned to ``annotator``. The walk starts at
+        ``pos`` on the units.pos index, so its cost depends on how far the answer is, not
+        on the size of the corpus.
+        """
+        if only in LABELS:
+            cond = _LABEL_FILTER
+        elif (only or "") in _FILTERS:
+            cond = _FILTERS[only or ""]
+        else:
+            raise ValueError(f"unknown filter {only!r}; expected one of {', '.join(FILTERS)}")
+        if assigned:
+            cond += _ASSIGNED
+        op, order = (">", "ASC") if forward else ("<", "DESC")
+        row = self.conn.execute(
+            f"{_UNIT_VIEW} WHERE u.pos {op} :pos AND u.kind = :kind{cond} "
+            f"ORDER BY u.pos {order} LIMIT 1",
+            {"pos": pos, "kind": SENTENCE, "annotator": annotator, "label": only},
+        ).fetchone()
+        return UnitView(*row) if row else None
+
+    def next_unlabelled(
+        self, annotator: str, after: int = -1, *, assigned: bool = False
+    ) -> UnitView | None:
+        """The first claim this annotator has not labelled after ``after``, wrapping round."""
+        found = self.step(after, annotator, only="unlabelled", assigned=assigned)
+        if found is None and after >= 0:
+            found = self.step(-1, annotator, only="unlabelled", assigned=assigned)
+        return found
+
+    def next_by_confidence(
+        self,
+        annotator: str,
+        after: tuple[float, str] | None = None,
+        *,
+        assigned: bool = False,
+    ) -> UnitView | None:
+        """The next claim this annotator has not labelled, least certain suggestion first.
+
+        The order is (suggestion confidence, unit id) ascending; ``after`` is such a pair
+        to start after (None: from the start). Claims without a suggestion are not in this
+        order. No wrapping. The walk is on the suggestions(confidence, unit_id) index,
+        with one indexed lookup per suggestion passed, as ``step`` is on units.pos.
+        """
+        start = "" if after is None else " AND (g.confidence, g.unit_id) > (:confidence, :unit)"
+        cond = _FILTERS["unlabelled"] + (_ASSIGNED if assigned else "")
+        # CROSS JOIN keeps suggestions the outer loop: the walk follows the index. (Not
+        # aliased s: the assignments condition uses that name.)
+        row = self.conn.execute(
+            "SELECT u.id, u.article_id, a.path, a.title, a.source, u.pos, u.paragraph, u.seq, "
+            "u.kind, u.text, u.start, u.end FROM suggestions g CROSS JOIN units u "
+            "ON u.id = g.unit_id JOIN articles a ON a.id = u.article_id "
+            f"WHERE u.kind = :kind{start}{cond} ORDER BY g.confidence, g.unit_id LIMIT 1",
+            {
+                "kind": SENTENCE,
+                "annotator": annotator,
+                "confidence": after[0] if after else None,
+                "unit": after[1] if after else None,
+            },
+        ).fetchone()
+        return UnitView(*row) if row else None
+
+    def resume_position(self, annotator: str) -> int:
+        """The queue position of the unit this annotator last worked on (-1 if none)."""
+        row = self.conn.execute(
+            "SELECT u.pos FROM history h JOIN units u ON u.id = h.unit_id "
+            "WHERE h.annotator = ? ORDER BY h.id DESC LIMIT 1",
+            (annotator,),
+        ).fetchone()
+        return int(row[0]) if row else -1
+
+    def claim_index(self, unit: UnitView) -> tuple[int, int]:
+        """(1-based index of this claim in its article, claims in the article)."""
+        row = self.conn.execute(
+            "SELECT sum(seq <= ?), count(*) FROM units WHERE article_id = ? AND kind = ?",
+            (unit.seq, unit.article_id, SENTENCE),
+        ).fetchone()
+        return int(row[0] or 0), int(row[1] or 0)
+
+    def article_progress(self, annotator: str, *, assigned: bool = False) -> list[ArticleProgress]:
+        """Every article (with ``assigned``, every article assigned to this annotator) in
+        queue order with its claim count and this annotator's progress."""
+        only = (
+            " WHERE EXISTS (SELECT 1 FROM assignments s WHERE s.annotator = :annotator "
+            "AND s.article_id = a.id)"
+            if assigned
+            else ""
+        )
+        rows = self.conn.execute(
+            "SELECT a.id, a.path, a.title, a.source, "
+            "  (SELECT count(*) FROM units u WHERE u.article_id = a.id AND u.kind = :kind), "
+            "  (SELECT count(*) FROM units u JOIN labels l ON l.unit_id = u.id "
+            "     AND l.annotator = :annotator AND l.label IS NOT NULL "
+            "   WHERE u.article_id = a.id AND u.kind = :kind), "
+            "  (SELECT min(u.pos) FROM units u WHERE u.article_id = a.id AND u.kind = :kind) "
+            f"FROM articles a{only} ORDER BY a.ord",
+            {"kind": SENTENCE, "annotator": annotator},
+        )
+        return [ArticleProgress(*r) for r in rows]
+
+    def search(
+        self, text: str, *, limit: int = 200, assigned_to: str | None = None
+    ) -> list[UnitView]:
+        """Claim units whose text contains ``text`` (case-insensitive), in queue order;
+        with ``assigned_to``, only in the articles assigned to that annotator."""
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        cond = _ASSIGNED if assigned_to is not None else ""
+        rows = self.conn.execute(
+            f"{_UNIT_VIEW} WHERE u.kind = :kind AND u.text LIKE :pattern ESCAPE '\\'{cond} "
+            "ORDER BY u.pos LIMIT :limit",
+            {"kind": SENTENCE, "pattern": pattern, "limit": limit, "annotator": assigned_to},
+        )
+        return [UnitView(*r) for r in rows]
+
+    # The labelling app reads its progress counters once, in a worker thread, and then
+    # keeps them up to date itself; these let it do so without missing a decision made
+    # while the count ran.
+
+    def progress_snapshot(self, annotator: str, *, assigned: bool = False) -> tuple[int, int, int]:
+        """(claims, claims this annotator labelled, last history id) in one read snapshot;
+        with ``assigned``, counting only the articles assigned to this annotator.
+
+        The counts pass over an index of the whole corpus (~0.3 s at 1M units), so the
+        app runs this off the main thread and adds ``labelled_delta_since`` afterwards.
+        """
+        self.conn.execute("BEGIN")
+        try:
+            last = self.conn.execute(
+                "SELECT coalesce(max(id), 0) FROM history WHERE annotator = ?", (annotator,)
+            ).fetchone()[0]
+            claims = self.claim_count(assigned_to=annotator if assigned else None)
+            labelled = self.labelled_count(annotator, assigned=assigned)
+        finally:
+            self.conn.execute("COMMIT")
+        return claims, labelled, int(last)
+
+    def labelled_delta_since(
+        self, annotator: str, history_id: int, *, assigned: bool = False
+    ) -> int:
+        """How this annotator's labelled count changed after history entry ``history_id``
+        (with ``assigned``, in the articles assigned to them)."""
+        # A unit that left with its label (a merge) is found through removed_units.
+        of_assigned = (
+            " AND EXISTS (SELECT 1 FROM assignments s WHERE s.annotator = h.annotator "
+            "AND s.article_id = coalesce("
+            "(SELECT u.article_id FROM units u WHERE u.id = h.unit_id), "
+            "(SELECT r.article_id FROM removed_units r WHERE r.unit_id = h.unit_id)))"
+            if assigned
+            else ""
+        )
+        row = self.conn.execute(
+            "SELECT coalesce(sum((h.label IS NOT NULL) - (h.prev_label IS NOT NULL)), 0) "
+            f"FROM history h WHERE h.annotator = ? AND h.id > ?{of_assigned}",
+            (annotator, history_id),
+        ).fetchone()
+        return int(row[0])

@@ -1,0 +1,188 @@
+"""The read-only queries behind export, stats and agreement.
+
+Exports read through their own cursor in batches (fetchmany), so a million-row export
+holds one batch in memory; the WAL snapshot (``Connection.snapshot``) keeps the export
+consistent while reviewers go on labelling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from annotate.model import (
+    ATTRIBUTED,
+    SENTENCE,
+)
+from annotate.store.connection import Connection
+
+if TYPE_CHECKING:
+    pass
+
+
+class ReportQueries(Connection):
+    """Export, stats and agreement queries."""
+
+    def export_rows(
+        self,
+        *,
+        annotator: str | None = None,
+        labels: Sequence[str] = (),
+        all_kinds: bool = False,
+        every_unit: bool = False,
+        unlabelled_rows: bool = False,
+        reviewer_source: bool = False,
+        batch: int = 2000,
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """Label rows joined to their unit, article and suggestion, in queue order, in batches.
+
+        Each row is ``(unit_id, article_id, article_path, article_title, paragraph, seq,
+        start, end, kind, text, label, annotator, labeled_at, note, flagged,
+        suggested_label, suggested_source, suggestion_confidence, cue, source,
+        claim_group)``, ordered by unit position then annotator. A label row counts if it
+        has a label, or, with ``unlabelled_rows``, a note or a flag. ``every_unit`` adds
+        each unit with no such row once, its label columns None. ``labels`` keeps only
+        rows with one of those labels (and, with ``every_unit``, the units without rows).
+        The suggestion columns are None for a unit without a suggestion.
+
+        ``suggested_source`` is the detected source. ``source`` is the attribution source
+        where one applies: on an attributed label, the source the reviewer confirmed or
+        corrected, else the detected one; on any other label, None; on a row without a
+        label, the detected one. With ``reviewer_source`` it is the label row's own
+        source, whatever the label (for aggregating, where the sources of several
+        reviewers are weighed).
+        """
+        where, params = self._export_where(annotator, labels, all_kinds, every_unit)
+        # LEFT JOIN on the suggestions' primary key: one indexed lookup per row, so the
+        # export keeps streaming at the speed of the bare query.
+        source = (
+            "l.source"
+            if reviewer_source
+            else "CASE WHEN l.label IS NULL THEN s.source "
+            f"WHEN l.label = '{ATTRIBUTED}' THEN coalesce(l.source, s.source) END"
+        )
+        sql = (
+            "SELECT u.id, u.article_id, a.path, a.title, u.paragraph, u.seq, u.start, u.end, "
+            "u.kind, u.text, l.label, l.annotator, l.labeled_at, l.note, l.flagged, "
+            f"s.suggested_label, s.source, s.confidence, s.cue, {source}, s.claim_group "
+            f"{self._export_from(annotator, every_unit, unlabelled_rows)} "
+            f"LEFT JOIN suggestions s ON s.unit_id = u.id{where} "
+            "ORDER BY u.pos, l.annotator"
+        )
+        cur = self.conn.cursor()
+        # Plain tuples: sqlite3.Row objects cost time per row and the writers want tuples.
+        cur.row_factory = None
+        try:
+            cur.execute(sql, params)
+            while rows := cur.fetchmany(batch):
+                yield rows
+        finally:
+            cur.close()
+
+    def export_article_ids(
+        self,
+        *,
+        annotator: str | None = None,
+        all_kinds: bool = False,
+        every_unit: bool = False,
+        unlabelled_rows: bool = False,
+    ) -> list[str]:
+        """The ids of the articles an export with these options draws rows from.
+
+        One id per article (small), for assigning splits by article.
+        """
+        where, params = self._export_where(annotator, (), all_kinds, every_unit)
+        sql = (
+            "SELECT DISTINCT u.article_id "
+            f"{self._export_from(annotator, every_unit, unlabelled_rows)}{where}"
+        )
+        return [r[0] for r in self.conn.execute(sql, params)]
+
+    @staticmethod
+    def _export_from(annotator: str | None, every_unit: bool, unlabelled_rows: bool) -> str:
+        keep = (
+            "(l.label IS NOT NULL OR l.note IS NOT NULL OR l.flagged = 1)"
+            if unlabelled_rows
+            else "l.label IS NOT NULL"
+        )
+        who = " AND l.annotator = :annotator" if annotator is not None else ""
+        join = "LEFT JOIN" if every_unit else "JOIN"
+        return (
+            "FROM units u JOIN articles a ON a.id = u.article_id "
+            f"{join} labels l ON l.unit_id = u.id AND {keep}{who}"
+        )
+
+    @staticmethod
+    def _export_where(
+        annotator: str | None, labels: Sequence[str], all_kinds: bool, every_unit: bool
+    ) -> tuple[str, dict[str, Any]]:
+        params: dict[str, Any] = {"annotator": annotator, "kind": SENTENCE}
+        conds = [] if all_kinds else ["u.kind = :kind"]
+        if labels:
+            names = [f":label{i}" for i in range(len(labels))]
+            params.update({n[1:]: v for n, v in zip(names, labels, strict=True)})
+            cond = f"l.label IN ({', '.join(names)})"
+            conds.append(f"({cond} OR l.unit_id IS NULL)" if every_unit else cond)
+        return (" WHERE " + " AND ".join(conds) if conds else ""), params
+
+    def stats_articles(self, annotator: str | None = None) -> list[tuple[Any, ...]]:
+        """Per article in queue order: (path, title, claims, labelled, flagged, noted).
+
+        Counts are of claim units: labelled by anyone (or by ``annotator`` when given),
+        flagged by anyone, with a note from anyone (likewise).
+        """
+        who = " AND l.annotator = :annotator" if annotator is not None else ""
+        has = "SELECT 1 FROM labels l WHERE l.unit_id = u.id" + who
+        rows = self.conn.execute(
+            "SELECT a.path, a.title, count(*), "
+            f"sum(EXISTS ({has} AND l.label IS NOT NULL)), "
+            f"sum(EXISTS ({has} AND l.flagged = 1)), "
+            f"sum(EXISTS ({has} AND l.note IS NOT NULL)) "
+            "FROM units u JOIN articles a ON a.id = u.article_id WHERE u.kind = :kind "
+            "GROUP BY a.ord ORDER BY a.ord",
+            {"kind": SENTENCE, "annotator": annotator},
+        )
+        return [tuple(r) for r in rows]
+
+    def stats_labels(self, annotator: str | None = None) -> list[tuple[Any, ...]]:
+        """Label rows on claim units by (annotator, label): (annotator, label, rows, flagged,
+        noted). ``label`` None groups the rows that only carry a note or a flag."""
+        who = " WHERE l.annotator = :annotator" if annotator is not None else ""
+        rows = self.conn.execute(
+            "SELECT l.annotator, l.label, count(*), sum(l.flagged), count(l.note) FROM labels l "
+            f"JOIN units u ON u.id = l.unit_id AND u.kind = :kind{who} "
+            "GROUP BY l.annotator, l.label ORDER BY l.annotator, l.label",
+            {"kind": SENTENCE, "annotator": annotator},
+        )
+        return [tuple(r) for r in rows]
+
+    def label_rows(self, annotators: Sequence[str] | None = None) -> Iterator[tuple[str, str, str]]:
+        """(unit_id, annotator, label) of every label on a claim unit, by unit, for agreement."""
+        params: dict[str, Any] = {"kind": SENTENCE}
+        who = ""
+        if annotators:
+            names = [f":a{i}" for i in range(len(annotators))]
+            params.update({n[1:]: v for n, v in zip(names, annotators, strict=True)})
+            who = f" AND l.annotator IN ({', '.join(names)})"
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        try:
+            cur.execute(
+                "SELECT l.unit_id, l.annotator, l.label FROM labels l JOIN units u "
+                f"ON u.id = l.unit_id AND u.kind = :kind WHERE l.label IS NOT NULL{who} "
+                "ORDER BY u.pos, l.annotator",
+                params,
+            )
+            while rows := cur.fetchmany(2000):
+                yield from rows
+        finally:
+            cur.close()
+
+    def article_claims(self) -> list[tuple[str, int]]:
+        """(article id, claim units) of every article, in queue order; for assignment."""
+        rows = self.conn.execute(
+            "SELECT a.id, (SELECT count(*) FROM units u WHERE u.article_id = a.id "
+            "AND u.kind = ?) FROM articles a ORDER BY a.ord",
+            (SENTENCE,),
+        )
+        return [(r[0], int(r[1])) for r in rows]
