@@ -239,19 +239,25 @@ def ingest_cmd(corpus: Path, db_path: str) -> None:
 
 
 def run_ingest(store: Store, corpus: Path, db_path: str) -> Any:
-    """Drive ingest with a progress bar on stderr, then suggest labels; print summaries."""
+    """Drive ingest_and_suggest with a progress bar on stderr; print its report."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from annotate.ingest import ArticleResult, Summary, default_exclude, ingest, suggest_all
     from annotate.ingest import Progress as Step
+    from annotate.ingest import (
+        Suggesting,
+        SuggestSummary,
+        Summary,
+        default_exclude,
+        describe,
+        ingest_and_suggest,
+    )
     from annotate.model import Skipped
 
     err = Console(stderr=True, highlight=False)
-    events = ingest(store, corpus, exclude=default_exclude(db_path))
+    events = ingest_and_suggest(store, corpus, exclude=default_exclude(db_path))
     summary: Summary | None = None
-    # Articles added or updated that hold nothing to label: worth a line, not silence.
-    no_claims: list[str] = []
+    suggested: SuggestSummary | None = None
     bar = Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -268,87 +274,25 @@ def run_ingest(store: Store, corpus: Path, db_path: str) -> Any:
                 bar.update(task, total=event.total, completed=event.done)
             elif isinstance(event, Skipped):
                 err.print(visible(f"skipped {event}"), markup=False, soft_wrap=True)
-            elif isinstance(event, ArticleResult):
-                if event.status != "unchanged" and event.units == 0:
-                    no_claims.append(event.path)
             elif isinstance(event, Summary):
                 summary = event
+            elif isinstance(event, Suggesting):
+                bar.update(task, visible=False)
+                bar.add_task("Suggesting labels", total=None)
+            elif isinstance(event, SuggestSummary):
+                suggested = event
         assert summary is not None
-        suggested = None
-        if summary.articles:
-            # Always asked: it does nothing when every unit has a suggestion from these
-            # rules, and catches up a database ingested before suggestions existed.
-            bar.update(task, visible=False)
-            bar.add_task("Suggesting labels", total=None)
-            suggested = suggest_all(store)
-    _print_summary(summary, corpus, db_path, store.counts(), no_claims)
-    if suggested is not None and (summary.changed or suggested.units):
-        echo(
-            f"Suggestions: {suggested.units} units in {suggested.articles} articles, "
-            f"{suggested.claim_groups} claim groups."
-        )
+    report = describe(
+        summary, corpus=corpus, db_path=db_path, counts=store.counts(), suggested=suggested
+    )
+    for line in report:
+        echo(line)
     if summary.articles == 0:
         echo(
             f"error: no article could be read from {corpus} ({len(summary.skipped)} skipped)",
             err=True,
         )
     return summary
-
-
-def _print_summary(
-    summary: Any, corpus: Path, db_path: str, counts: dict[str, int], no_claims: list[str]
-) -> None:
-    s = summary
-    if s.articles and not s.changed:
-        echo(
-            f"Nothing new in {corpus}: {s.unchanged} article(s) unchanged, nothing added "
-            f"({counts['claims']} claim units in {db_path})."
-        )
-    elif s.articles:
-        echo(
-            f"Ingested {corpus} into {db_path}: {s.added} article(s) added, {s.updated} updated, "
-            f"{s.unchanged} unchanged; units +{s.units_added} -{s.units_removed}."
-        )
-        echo(
-            f"The database holds {counts['articles']} article(s), {counts['claims']} claim "
-            f"units ({counts['units'] - counts['claims']} titles and headings)."
-        )
-    if no_claims:
-        shown = ", ".join(no_claims[:5]) + (", …" if len(no_claims) > 5 else "")
-        echo(
-            f"{len(no_claims)} article(s) have no claim units (only a title or page "
-            f"chrome): {shown}"
-        )
-    if s.fallbacks:
-        echo(
-            f"{len(s.fallbacks)} HTML page(s) read with annotate's own reader (the article "
-            "extractor found no article in them):"
-        )
-        for line in s.fallbacks:
-            echo(f"  {line}")
-    if s.skipped:
-        echo(f"Skipped {len(s.skipped)} file(s) or line(s); see the lines above.")
-    if s.edits_applied:
-        echo(f"{s.edits_applied} manual merge(s) or split(s) applied again.")
-    if s.edits_failed:
-        echo(
-            f"{len(s.edits_failed)} manual merge(s) or split(s) no longer apply (their "
-            "sentences changed); they are kept but not applied:"
-        )
-        for line in s.edits_failed[:10]:
-            echo(f"  {line}")
-        if len(s.edits_failed) > 10:
-            echo(f"  … and {len(s.edits_failed) - 10} more")
-    if s.orphaned:
-        echo(
-            f"{s.orphaned} label(s) are orphaned: their sentence changed; "
-            "see `annotate stats --orphans`."
-        )
-    if s.missing_files:
-        echo(
-            f"{len(s.missing_files)} file(s) ingested before are no longer in {corpus}; "
-            "their articles and labels are kept."
-        )
 
 
 @main.command("split", context_settings=CONTEXT)

@@ -153,6 +153,8 @@ class Summary:
     missing_files: list[str] = field(default_factory=list)
     # HTML pages read by annotate's own reader, not the article extractor: "path: why".
     fallbacks: list[str] = field(default_factory=list)
+    # Articles added or updated that hold nothing to label: worth a line, not silence.
+    no_claims: list[str] = field(default_factory=list)
 
     @property
     def articles(self) -> int:
@@ -222,7 +224,11 @@ def ingest(
                     summary.unchanged += 1
                     yield ArticleResult(article, "unchanged")
             else:
-                yield from _store_file(store, job, next(prepared), job.version, summary)
+                for event in _store_file(store, job, next(prepared), job.version, summary):
+                    if isinstance(event, ArticleResult) and event.status != "unchanged":
+                        if not event.units:
+                            summary.no_claims.append(event.path)
+                    yield event
             tick()
             yield Progress(done, len(files), job.rel)
     summary.missing_files = sorted(set(known) - {j.rel for j in jobs}) if root.is_dir() else []
@@ -725,3 +731,117 @@ def suggest_all(store: Store, *, force: bool = False) -> SuggestSummary:
         store.set_claim_groups(mapping)
         groups = len(set(mapping.values()))
     return SuggestSummary(len(articles), units, groups)
+
+
+# ---------------------------------------------------------------------------------------
+# The main job, for the CLI and the app alike: ingest, then suggest; and its report.
+
+
+@dataclass(frozen=True)
+class Suggesting:
+    """Ingest is over (its ``Summary`` came) and suggestions are being computed."""
+
+
+def ingest_and_suggest(
+    store: Store,
+    root: Path,
+    *,
+    exclude: Collection[Path] = (),
+    workers: int | None = None,
+    catch_up: bool = True,
+) -> Iterator[Event | Suggesting | SuggestSummary]:
+    """``ingest`` (its events, the ``Summary`` last of them), then suggestions: a
+    ``Suggesting`` event and the ``SuggestSummary``, when suggesting is due.
+
+    With ``catch_up`` (the CLI), suggestions are asked for whenever an article was read:
+    it does nothing when every unit has a suggestion from these rules, and catches up a
+    database ingested before suggestions existed. Without it (the app), only when ingest
+    added or changed articles: the app does not work through a whole corpus behind the
+    reviewer's back.
+    """
+    summary: Summary | None = None
+    for event in ingest(store, root, exclude=exclude, workers=workers):
+        if isinstance(event, Summary):
+            summary = event
+        yield event
+    assert summary is not None
+    if summary.changed or (catch_up and summary.articles):
+        yield Suggesting()
+        yield suggest_all(store)
+
+
+def describe(
+    summary: Summary,
+    *,
+    corpus: object,
+    db_path: object,
+    counts: dict[str, int],
+    suggested: SuggestSummary | None = None,
+    list_skipped: bool = False,
+) -> list[str]:
+    """The lines that report an ingest run (and the suggestions after it). Paths and
+    reasons are data: show the lines through ``annotate.visible.visible``.
+
+    ``list_skipped`` names the skipped files (a few); without it the lines say they
+    were reported as they came."""
+    s = summary
+    lines: list[str] = []
+    if s.articles and not s.changed:
+        lines.append(
+            f"Nothing new in {corpus}: {s.unchanged} article(s) unchanged, nothing added "
+            f"({counts['claims']} claim units in {db_path})."
+        )
+    elif s.articles:
+        lines.append(
+            f"Ingested {corpus} into {db_path}: {s.added} article(s) added, {s.updated} updated, "
+            f"{s.unchanged} unchanged; units +{s.units_added} -{s.units_removed}."
+        )
+        lines.append(
+            f"The database holds {counts['articles']} article(s), {counts['claims']} claim "
+            f"units ({counts['units'] - counts['claims']} titles and headings)."
+        )
+    if s.no_claims:
+        shown = ", ".join(s.no_claims[:5]) + (", …" if len(s.no_claims) > 5 else "")
+        lines.append(
+            f"{len(s.no_claims)} article(s) have no claim units (only a title or page "
+            f"chrome): {shown}"
+        )
+    if s.fallbacks:
+        lines.append(
+            f"{len(s.fallbacks)} HTML page(s) read with annotate's own reader (the article "
+            "extractor found no article in them):"
+        )
+        lines.extend(f"  {line}" for line in s.fallbacks)
+    if s.skipped and list_skipped:
+        lines.append(f"Skipped {len(s.skipped)} file(s) or line(s):")
+        lines.extend(f"  {skipped}" for skipped in s.skipped[:5])
+        if len(s.skipped) > 5:
+            lines.append(f"  … and {len(s.skipped) - 5} more (run `annotate ingest` to see all)")
+    elif s.skipped:
+        lines.append(f"Skipped {len(s.skipped)} file(s) or line(s); see the lines above.")
+    if s.edits_applied:
+        lines.append(f"{s.edits_applied} manual merge(s) or split(s) applied again.")
+    if s.edits_failed:
+        lines.append(
+            f"{len(s.edits_failed)} manual merge(s) or split(s) no longer apply (their "
+            "sentences changed); they are kept but not applied:"
+        )
+        lines.extend(f"  {line}" for line in s.edits_failed[:10])
+        if len(s.edits_failed) > 10:
+            lines.append(f"  … and {len(s.edits_failed) - 10} more")
+    if s.orphaned:
+        lines.append(
+            f"{s.orphaned} label(s) are orphaned: their sentence changed; "
+            "see `annotate stats --orphans`."
+        )
+    if s.missing_files:
+        lines.append(
+            f"{len(s.missing_files)} file(s) ingested before are no longer in {corpus}; "
+            "their articles and labels are kept."
+        )
+    if suggested is not None and (s.changed or suggested.units):
+        lines.append(
+            f"Suggestions: {suggested.units} units in {suggested.articles} articles, "
+            f"{suggested.claim_groups} claim groups."
+        )
+    return lines

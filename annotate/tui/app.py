@@ -141,10 +141,13 @@ def is_key_name(name: str) -> bool:
 class IngestEvent(Message):
     """Events from the ingest worker, in order (handler: ``on_ingest_event``)."""
 
-    def __init__(self, events: list[Any], claims: int | None = None) -> None:
+    def __init__(
+        self, events: list[Any], claims: int | None = None, report: list[str] | None = None
+    ) -> None:
         super().__init__()
         self.events = events
         self.claims = claims  # once the Summary came: the claim count after ingest
+        self.report = report  # once the Summary came: its lines (annotate.ingest.describe)
 
 
 def stop(proc: Any) -> None:
@@ -210,7 +213,6 @@ class AnnotateApp(App[None]):
         except sqlite3.DatabaseError as e:
             self.store.close()
             raise StoreError(database_problem(self.db_path, e)) from None
-        self.skipped: list[str] = []
         self._ingested = False
         self.ingest_over = corpus is None  # the corpus given is ingested (or failed to be)
         self._first_paint = os.environ.get(FIRST_PAINT_ENV)
@@ -395,12 +397,15 @@ class AnnotateApp(App[None]):
             assert proc.stdout is not None
             events: list[Any] = []
             claims: int | None = None
+            report: list[str] | None = None
             posted = time.monotonic()
             for kind, payload in read_frames(proc.stdout):
                 if worker.is_cancelled:
                     break
                 if kind == "claims":
                     claims = payload
+                elif kind == "report":
+                    report = payload
                 elif kind == "suggestions":
                     self.post_message(SuggestionsReady())
                 else:
@@ -408,10 +413,10 @@ class AnnotateApp(App[None]):
                 # A few messages a second: the screen redraws once for many events.
                 now = time.monotonic()
                 if isinstance(payload, Summary) or now - posted >= INGEST_POST_EVERY:
-                    self.post_message(IngestEvent(events, claims))
+                    self.post_message(IngestEvent(events, claims, report))
                     events, posted = [], now
             if events and not worker.is_cancelled:
-                self.post_message(IngestEvent(events, claims))
+                self.post_message(IngestEvent(events, claims, report))
             self.store.on_busy = None
             if worker.is_cancelled:
                 stop(proc)
@@ -436,19 +441,17 @@ class AnnotateApp(App[None]):
         progress = [e for e in message.events if isinstance(e, Progress)]
         for event in message.events:
             if not isinstance(event, Progress):
-                self.ingested(event, message.claims)
+                self.ingested(event, message.claims, message.report or [])
         if progress and not self._ingested:
             self.label_screen.show_ingest(progress[-1].done, progress[-1].total)
 
-    def ingested(self, event: Any, claims: int | None) -> None:
+    def ingested(self, event: Any, claims: int | None, report: list[str]) -> None:
         """One event of the ingest (progress aside)."""
         from annotate.ingest import ArticleResult, Summary
-        from annotate.model import Skipped
 
         screen, session = self.label_screen, self.session
-        if isinstance(event, Skipped):
-            self.skipped.append(visible(event))  # a file name may hold escapes, any bytes
-        elif isinstance(event, ArticleResult) and event.status in ("added", "updated"):
+        # Skipped files are named in the report that comes with the Summary.
+        if isinstance(event, ArticleResult) and event.status in ("added", "updated"):
             session.reopen()
             if event.status == "added" and not session.assigned:  # new: assigned to nobody
                 session.claims += event.units
@@ -472,13 +475,13 @@ class AnnotateApp(App[None]):
                 self.count()  # labels on replaced sentences no longer count
             screen.show_ingest(event.files, event.files, running=False)
             screen.show_unit(screen.empty_message(ingested=True))
-            if not (event.changed or self.skipped or not event.articles):
+            if not (event.changed or event.skipped or not event.articles):
                 return  # an unchanged corpus: nothing worth interrupting the reviewer for
             self.notify(
-                ingest_report(event, self.skipped),
+                "\n".join(visible(line) for line in report),  # file names: any bytes
                 title="Ingest",
                 timeout=5,
-                severity="warning" if self.skipped else "information",
+                severity="warning" if event.skipped else "information",
                 markup=False,  # file names are data
             )
 
@@ -612,21 +615,3 @@ def _write_time(path: str) -> None:
 
 def _elapsed(since: float, into: Callable[[float], None]) -> None:
     into(perf_counter() - since)
-
-
-def ingest_report(summary: Any, skipped: list[str]) -> str:
-    """One short paragraph about an ingest run, listing a few skipped files."""
-    s = summary
-    text = (
-        f"{s.added} article(s) added, {s.updated} updated, {s.unchanged} unchanged; "
-        f"{s.units_added} unit(s) added, {s.units_removed} removed."
-    )
-    if s.orphaned:
-        text += f"\n{s.orphaned} label(s) are orphaned: their sentence changed; see annotate stats."
-    if s.edits_failed:
-        text += f"\n{len(s.edits_failed)} merge(s) or split(s) no longer apply (annotate ingest)."
-    if skipped:
-        text += f"\nSkipped {len(skipped)}:\n" + "\n".join(skipped[:5])
-        if len(skipped) > 5:
-            text += f"\n… and {len(skipped) - 5} more (run `annotate ingest` to see all)"
-    return text

@@ -8,8 +8,9 @@ reviewer's decision gets the write lock between two of them.
 
 The child is started by the app (``python -m annotate.tui.ingest_process DB CORPUS
 [ANNOTATOR]``) and sends frames on stdout, pickled: ``("event", event)`` for each ingest
-event, ``("claims", n)`` just before the Summary, ``("suggestions", None)`` once
-suggestions were stored for what changed. No Textual here.
+event, ``("claims", n)`` and ``("report", lines)`` (``annotate.ingest.describe``) just
+before the Summary, ``("suggestions", None)`` once suggestions were stored for what
+changed. No Textual here.
 """
 
 from __future__ import annotations
@@ -30,24 +31,28 @@ NICENESS = 10
 def frames(db_path: str, corpus: Path, assigned_to: str | None) -> Iterator[tuple[str, Any]]:
     """Ingest ``corpus`` into the database at ``db_path``, then suggest for what changed;
     the frames the app receives (see the module docstring)."""
-    from annotate.ingest import Summary, default_exclude, ingest
+    from annotate import ingest as job
     from annotate.store import Store
 
     with Store.open(db_path) as store:
         store.batch_seconds = BATCH_SECONDS
         store.yield_now = asked_to_yield
-        changed = False
-        for event in ingest(store, corpus, exclude=default_exclude(db_path)):
-            if isinstance(event, Summary):
-                changed = bool(event.changed)
+        # Only for what ingest added or changed: the app does not catch up a whole corpus.
+        events = job.ingest_and_suggest(
+            store, corpus, exclude=job.default_exclude(db_path), catch_up=False
+        )
+        for event in events:
+            if isinstance(event, job.Summary):
                 yield "claims", store.claim_count(assigned_to=assigned_to)
-            yield "event", event
-        # Only for what ingest added or changed: see AnnotateApp.ingest.
-        if changed:
-            from annotate.ingest import suggest_all
-
-            if suggest_all(store).units:
-                yield "suggestions", None
+                report = job.describe(
+                    event, corpus=corpus, db_path=db_path, counts=store.counts(), list_skipped=True
+                )
+                yield "report", report
+            if isinstance(event, job.SuggestSummary):
+                if event.units:
+                    yield "suggestions", None
+            elif not isinstance(event, job.Suggesting):
+                yield "event", event
 
 
 def asked_to_yield() -> bool:

@@ -157,3 +157,19 @@ def test_ingest_in_a_thread_with_many_files_stays_in_one_process(tmp_path):
     t.start()
     t.join()
     assert out and out[0].added == 105
+
+
+def test_ingest_and_suggest_decides_once_when_to_suggest(store, tmp_path):
+    from annotate.ingest import Suggesting, SuggestSummary, describe, ingest_and_suggest
+
+    write(tmp_path / "c" / "a.txt", ARTICLE)
+    first = list(ingest_and_suggest(store, tmp_path / "c"))
+    assert isinstance(first[-2], Suggesting) and isinstance(first[-1], SuggestSummary)
+    assert first[-1].units > 0
+    # Unchanged: the CLI still asks (catching up), the app does not.
+    again = list(ingest_and_suggest(store, tmp_path / "c"))
+    assert isinstance(again[-1], SuggestSummary) and again[-1].units == 0
+    quiet = list(ingest_and_suggest(store, tmp_path / "c", catch_up=False))
+    assert isinstance(quiet[-1], Summary)
+    lines = describe(quiet[-1], corpus="c", db_path="x.db", counts=store.counts())
+    assert lines[0].startswith("Nothing new in c: 1 article(s) unchanged")
