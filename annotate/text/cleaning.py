@@ -248,8 +248,10 @@ _DATE_LINE = _rule(
     # A date with what scrapers glue around it: "Updated 3:45 PM EDT, Mon July 31, 2025",
     # "August 5, 20252:14 PM GMT+1Updated 2 hours ago".
     rf"(?:{_DATE_STAMP}\s*)?(?:{_TIME}\s*,?\s*(?:(?i:on)\s+)?)?(?:{_DATE})"
-    rf"(?:[\s,|•·–-]*(?:(?i:at)\s+)?(?:{_TIME}|{_DATE_STAMP}|{_AGO})){{0,4}}"
-    rf"|(?:{_DATE_STAMP}\s*)?{_AGO}",
+    rf"(?:[\s,|•·–-]*(?:(?i:at)\s+)?(?:{_TIME}|{_DATE_STAMP}|{_AGO}|{_DATE})){{0,4}}"
+    rf"|(?:{_DATE_STAMP}\s*)?{_AGO}"
+    # A time alone on its line: a live blog's or a teaser list's stamp.
+    rf"|{_TIME}",
     f"0 published updated last posted modified first date created yesterday today just"
     f" {_MONTH_WORDS} {_WEEKDAY_WORDS}",
 )
@@ -1157,6 +1159,30 @@ def _drop_short_runs(pieces: Sequence[_Piece]) -> None:
         run = []
 
 
+# A teaser headline cut short by the site: "Council votes on the library plan …".
+_TRUNCATED = re.compile(r"[^.!?…\s]\s?(?:…|\.\.\.)$")
+# This many cut-short lines in a row are a list of other stories.
+_TRUNCATED_RUN = 3
+
+
+def _drop_truncated_teasers(pieces: Sequence[_Piece]) -> None:
+    """Short lines that each end in an ellipsis, several in a row, are teasers."""
+    run: list[_Piece] = []
+    for piece in [*_alive(pieces), None]:
+        if (
+            piece is not None
+            and not piece.level
+            and piece.words <= _HEADLINE_MAX_WORDS
+            and _TRUNCATED.search(piece.text[-6:]) is not None
+        ):
+            run.append(piece)
+            continue
+        if len(run) >= _TRUNCATED_RUN:
+            for p in run:
+                _drop(p, TEASER)
+        run = []
+
+
 def _drop_site_names(pieces: Sequence[_Piece], owners: set[str]) -> None:
     """Drop the site's name standing alone, as its copyright line spells it."""
     for piece in _alive(pieces):
@@ -1672,6 +1698,7 @@ def clean(
     _apply_piece_rules(alive)
     _drop_site_names(alive, _site_owners(pieces))
     _drop_short_runs(alive)
+    _drop_truncated_teasers(alive)
     _drop_related_lists(pieces)
     _drop_comment_threads(pieces)
     alive = _alive(alive)
