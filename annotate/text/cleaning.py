@@ -248,8 +248,10 @@ _DATE_LINE = _rule(
     # A date with what scrapers glue around it: "Updated 3:45 PM EDT, Mon July 31, 2025",
     # "August 5, 20252:14 PM GMT+1Updated 2 hours ago".
     rf"(?:{_DATE_STAMP}\s*)?(?:{_TIME}\s*,?\s*(?:(?i:on)\s+)?)?(?:{_DATE})"
-    rf"(?:[\s,|•·–-]*(?:(?i:at)\s+)?(?:{_TIME}|{_DATE_STAMP}|{_AGO})){{0,4}}"
-    rf"|(?:{_DATE_STAMP}\s*)?{_AGO}",
+    rf"(?:[\s,|•·–-]*(?:(?i:at)\s+)?(?:{_TIME}|{_DATE_STAMP}|{_AGO}|{_DATE})){{0,4}}"
+    rf"|(?:{_DATE_STAMP}\s*)?{_AGO}"
+    # A time alone on its line: a live blog's or a teaser list's stamp.
+    rf"|{_TIME}",
     f"0 published updated last posted modified first date created yesterday today just"
     f" {_MONTH_WORDS} {_WEEKDAY_WORDS}",
 )
@@ -607,12 +609,133 @@ def _load_phrase_rules() -> tuple[PhraseRule, ...]:
     return tuple(rules)
 
 
+_LITERAL_ESCAPES = frozenset("().-/:'’@%&,")
+
+
+def _leading_literal(pattern: str) -> tuple[str, str]:
+    """The literal text a regular expression starts with, and the rest of it."""
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and pattern[i + 1 : i + 2] in _LITERAL_ESCAPES:
+            out.append(pattern[i + 1])
+            i += 2
+        elif c in "\\.^$*+?{}[]()|":
+            break
+        else:
+            out.append(c)
+            i += 1
+    if out and pattern[i : i + 1] in ("?", "*", "{"):
+        # The last character is optional ("comments? "): it is not part of the prefix.
+        out.pop()
+        i -= 1
+    return "".join(out), pattern[i:]
+
+
+def _starts(pattern: str) -> list[str]:
+    """Literal strings one of which starts every match of ``pattern`` (maybe just "")."""
+    literal, rest = _leading_literal(pattern)
+    opening = next((o for o in ("(?:", "(?i:") if rest.startswith(o)), None)
+    if opening is None:
+        return [literal]
+    depth, close = 0, -1
+    for j, c in enumerate(rest):
+        if c in "()" and rest[j - 1 : j] != "\\":
+            depth += 1 if c == "(" else -1
+            if depth == 0:
+                close = j
+                break
+    if close < 0 or rest[close + 1 : close + 2] in ("?", "*", "{"):
+        return [literal]
+    after = rest[close + 1 :]
+    out = []
+    for branch in _alternatives(rest[len(opening) : close]):
+        head, tail = _leading_literal(branch)
+        # A branch that is all literal text goes on into what follows the group.
+        out.extend([head] if tail else [head + t for t in _starts(after)])
+    return [literal + t for t in out]
+
+
+def _keywords(alternative: str) -> tuple[str, ...] | None:
+    """Lower-case strings one of which is in every line the alternative finds, or None.
+
+    "\\b(?:is|are) (?:covered|licensed) under" -> "is covered under", "are covered
+    under"...; None when a match may start with anything (a class, an optional group):
+    then the alternative is always tried.
+    """
+    starts = _starts(alternative.removeprefix("\\b"))
+    if len(starts) > 64 or min(len(s) for s in starts) < 3:
+        return None
+    return tuple(s.lower() for s in starts)
+
+
+def _flagged(rule: PhraseRule, parts: list[str]) -> str:
+    flag = "i" if rule.pattern.flags & re.IGNORECASE else ""
+    return "|".join(f"(?{flag}:{p})" if flag else f"(?:{p})" for p in parts)
+
+
+def _trie(words: Collection[str]) -> str:
+    """One regular expression finding any of ``words``, factored by their common prefixes.
+
+    Python's re tries the alternatives of "a|b|c" one after the other at every position;
+    factored, it tries only those that share the character it reads.
+    """
+    root: dict[str, dict] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        branches = [re.escape(k) + emit(v) for k, v in sorted(node.items()) if k]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
+
+
+def _prefilter(rules: tuple[PhraseRule, ...]) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """What any phrase rule needs to find a line: one pattern of every anchored
+    alternative, and one of the keywords of the searched ones (None: some must always be
+    tried).
+    """
+    anchored, keywords, always = [], set(), False
+    for rule in rules:
+        parts = _alternatives(rule.pattern.pattern)
+        starts = [p[1:] for p in parts if p.startswith("^")]
+        if starts:
+            anchored.append(_flagged(rule, starts))
+        for part in parts:
+            if part.startswith("^"):
+                continue
+            found = _keywords(part)
+            if found is None:
+                always = True
+            else:
+                keywords.update(found)
+    # A keyword another one starts with adds nothing.
+    shortest = {k for k in keywords if not any(o != k and k.startswith(o) for o in keywords)}
+    return re.compile("|".join(anchored)), None if always else re.compile(_trie(shortest))
+
+
 PHRASE_RULES = _load_phrase_rules()
 _PHRASE_MAX_WORDS = max(rule.max_words for rule in PHRASE_RULES)
+_PHRASE_STARTS, _PHRASE_KEYWORDS = _prefilter(PHRASE_RULES)
 
 
 def _phrase_reason(text: str, words: int) -> str | None:
     if words > _PHRASE_MAX_WORDS:
+        return None
+    # Most lines are prose no rule finds: one match for every anchored alternative and a
+    # few substring tests for the searched ones rule them out before the rules run.
+    if (
+        _PHRASE_KEYWORDS is not None
+        and _PHRASE_STARTS.match(text) is None
+        and _PHRASE_KEYWORDS.search(text.lower()) is None
+    ):
         return None
     for rule in PHRASE_RULES:
         if words <= rule.max_words and rule.finds(text):
@@ -1033,6 +1156,30 @@ def _drop_short_runs(pieces: Sequence[_Piece]) -> None:
         if len(run) >= 3:
             for p in run:
                 _drop(p, NAVIGATION)
+        run = []
+
+
+# A teaser headline cut short by the site: "Council votes on the library plan …".
+_TRUNCATED = re.compile(r"[^.!?…\s]\s?(?:…|\.\.\.)$")
+# This many cut-short lines in a row are a list of other stories.
+_TRUNCATED_RUN = 3
+
+
+def _drop_truncated_teasers(pieces: Sequence[_Piece]) -> None:
+    """Short lines that each end in an ellipsis, several in a row, are teasers."""
+    run: list[_Piece] = []
+    for piece in [*_alive(pieces), None]:
+        if (
+            piece is not None
+            and not piece.level
+            and piece.words <= _HEADLINE_MAX_WORDS
+            and _TRUNCATED.search(piece.text[-6:]) is not None
+        ):
+            run.append(piece)
+            continue
+        if len(run) >= _TRUNCATED_RUN:
+            for p in run:
+                _drop(p, TEASER)
         run = []
 
 
@@ -1551,6 +1698,7 @@ def clean(
     _apply_piece_rules(alive)
     _drop_site_names(alive, _site_owners(pieces))
     _drop_short_runs(alive)
+    _drop_truncated_teasers(alive)
     _drop_related_lists(pieces)
     _drop_comment_threads(pieces)
     alive = _alive(alive)

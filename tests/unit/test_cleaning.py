@@ -955,6 +955,8 @@ def furniture_reason(line: str) -> str | None:
         ("2025-08-04", "date"),
         ("2025-08-04T10:30:00Z", "date"),
         ("Tue 5 Aug 2025 06.00 BST", "date"),
+        ("Posted: Mar. 3, 2024, 9:05 a.m. Updated: Mar. 3, 2024, 11:40 a.m.", "date"),
+        ("4:20 p.m.", "date"),
         ("3 min read", "reading time"),
         ("by Juliane C.", "byline"),
         ("By Jane Doe and John Roe", "byline"),

@@ -9,7 +9,15 @@ from __future__ import annotations
 import pytest
 
 from annotate.model import HEADING
-from annotate.text.cleaning import BIO, COMMENT, OUTSIDE, PHRASE_RULES, REASONS, clean
+from annotate.text.cleaning import (
+    BIO,
+    COMMENT,
+    OUTSIDE,
+    PHRASE_RULES,
+    REASONS,
+    TEASER,
+    clean,
+)
 
 BODY = [
     "The city council voted on Tuesday to close three library branches next spring.",
@@ -147,3 +155,27 @@ def test_an_embedded_post_stays_body_text():
         "Council closes libraries", *BODY[:2], post, "— Pat Doe (@patdoe) May 2, 2025", *BODY[2:]
     )
     assert post in "\n".join(b.text for b in clean(text).blocks if b.kind == "paragraph")
+
+
+def test_a_run_of_cut_short_headlines_is_a_teaser_list():
+    teasers = [
+        "Harbour ferry fares to rise again in the new year …",
+        "School board weighs a four-day week for rural districts...",
+        "Bakery owner turns old bus depot into a night market …",
+    ]
+    text = page("Council closes libraries", *BODY, "More stories", *teasers)
+    assert all(t not in kept(text) for t in teasers)
+    assert reason_of(text, "Harbour ferry") == TEASER
+    assert all(b in kept(text) for b in BODY)
+
+
+def test_body_lines_that_trail_off_are_kept():
+    # Fewer than three in a row, or prose that ends a sentence before the ellipsis.
+    lines = [
+        "She paused before answering. “We will see...",
+        "The mayor began to read the list of names …",
+        "Nobody in the room spoke for a long while.",
+        "Then the clerk said: “Well...",
+    ]
+    text = page("Council closes libraries", *BODY[:2], *lines, *BODY[2:])
+    assert all(line in kept(text) for line in lines)
