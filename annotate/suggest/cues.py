@@ -1239,6 +1239,12 @@ def _editorial(masked: str, text: str) -> tuple[tuple[Span, float], ...]:
         if any(s <= m.start() < e for s, e in seen):
             continue
         weight, family = found
+        if (
+            family == "writer-voice"
+            and word[0].isupper()
+            and _CAP_BEFORE.search(masked, 0, m.start())
+        ):
+            continue  # "Feeding Our Future": a name, not the writer
         if family in _PREDICATIVE and _COPULA_BEFORE.search(
             masked, max(0, m.start() - 40), m.start()
         ):
@@ -1251,6 +1257,8 @@ def _editorial(masked: str, text: str) -> tuple[tuple[Span, float], ...]:
     hits.sort(key=lambda h: h[0].start)
     return tuple(hits)
 
+
+_CAP_BEFORE = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w’'-]*\s+$")
 
 # A word of the word families: letters with inner hyphens or apostrophes ("ill-judged").
 _WORDISH = re.compile(r"(?<!\w)[^\W\d_]+(?:[-’'][^\W\d_]+)*(?!\w)")
@@ -1578,6 +1586,21 @@ _DIGIT = re.compile(r"\d")
 _NAME_RUN = re.compile(r"(?<=[\w,;:)]\s)[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
 
 
+# A loaded word about the source ("propaganda outlets said") is a judgement on its own:
+# less than the 1.0 a sentence needs, as much as a loaded label before a noun.
+_FRAMING_SCORE = 0.6
+
+
+def _framing(
+    att: Attribution, hits: tuple[tuple[Span, float], ...]
+) -> tuple[tuple[Span, float], ...]:
+    """The editorial cues between the start of the source and the end of the cue: the
+    writer's words about who speaks and how, not what they said."""
+    lo = min(att.source.start, att.cue.start)
+    hi = max(att.source.end, att.cue.end)
+    return tuple(h for h in hits if lo <= h[0].start and h[0].end <= hi)
+
+
 def _label(a: Analysis, speaker: tuple[int, float] | None, analyses: list[Analysis]) -> Suggestion:
     ed_spans = tuple(s for s, _ in a.editorial)
     score = a.editorial_score
@@ -1602,6 +1625,20 @@ def _label(a: Analysis, speaker: tuple[int, float] | None, analyses: list[Analys
             0.6,
             f"the writer's own voice “{att.source.value} {att.cue.value}”",
             cue=att.cue,
+            editorial=ed_spans,
+        )
+    framing = _framing(att, a.editorial) if att is not None else ()
+    if att is not None and sum(w for _, w in framing) >= _FRAMING_SCORE:
+        # "Zakharova, who has made a career out of vitriol, described it as …", "the guidance
+        # merely says …": the writer's evaluation of the source or of the act of saying is
+        # the writer's own, whatever the source said (guidelines: editorial framing).
+        words = ", ".join(f"“{s.value}”" for s, _ in framing[:3])
+        return Suggestion(
+            EDITORIAL,
+            0.55,
+            f"the writer frames the report “{att.cue.value}” ({words})",
+            cue=framing[0][0],
+            source=att.source,
             editorial=ed_spans,
         )
     if att is not None:

@@ -477,3 +477,33 @@ def test_family_words_are_read_as_a_full_scan_would_read_them(parts):
         in cues._WORD_FIRST
     )
     assert found == every
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the writer's judgement of the source, in the source phrase
+        "The council's propaganda sheet announced that the park will close in May.",
+        # the writer belittling what a document says
+        "The tenancy code merely says that repairs should be done promptly.",
+        "Meanwhile the county handbook just says rents should be 'moderate'.",
+        # an imperative to the reader around the report
+        "Consider, for example, what the mayor said on the local radio.",
+    ],
+)
+def test_the_writers_framing_of_a_report_is_editorial(text):
+    assert suggest(text).label == EDITORIAL
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a reported opinion with a named source stays attributed
+        "The tenancy code says that repairs should be done promptly.",
+        "Mayor Ann Hill said the plan was reckless.",
+        # a capitalised "Our" inside a name is not the writer's voice
+        "Last week Save Our Parks complained that the council ignored its letters.",
+    ],
+)
+def test_a_plain_report_with_an_opinion_inside_stays_attributed(text):
+    assert suggest(text).label == ATTRIBUTED
