@@ -702,7 +702,9 @@ def _prefilter(rules: tuple[PhraseRule, ...]) -> tuple[re.Pattern[str], re.Patte
     alternative, and one of the keywords of the searched ones (None: some must always be
     tried).
     """
-    anchored, keywords, always = [], set(), False
+    anchored: list[str] = []
+    keywords: set[str] = set()
+    always = False
     for rule in rules:
         parts = _alternatives(rule.pattern.pattern)
         starts = [p[1:] for p in parts if p.startswith("^")]
