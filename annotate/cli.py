@@ -198,10 +198,10 @@ def open_cmd(
       annotate open --db team.db --annotator carol --adjudicate
     """
     from annotate.labelling.keymap import ConfigError
-    from annotate.tui.app import AnnotateApp
+    from annotate.tui.app import make_app
 
     try:
-        app = AnnotateApp(
+        app = make_app(
             db_path=db_path,
             annotator=annotator,
             # Adjudication works on what is stored: ingest would only change the units.

@@ -1,4 +1,5 @@
-"""The labelling app: ``AnnotateApp``, one constructor for the CLI and the tests.
+"""The labelling app: ``AnnotateApp``, and ``make_app``, one constructor for the CLI
+and the tests.
 
 The app opens its own ``Store`` and shows the claim after the one this reviewer last
 worked on. Given a corpus, it ingests it in a worker thread with its own connection while
@@ -169,6 +170,43 @@ class SuggestionsReady(Message):
     """The ingest worker stored new suggestions (handler: ``on_suggestions_ready``)."""
 
 
+def make_app(
+    db_path: str | Path,
+    annotator: str | None = None,
+    corpus: Path | None = None,
+    *,
+    adjudicate: bool = False,
+    config: Path | None = None,
+    order: str = "corpus",
+) -> AnnotateApp:
+    """The app for the CLI (``annotate open``) and the tests alike: reads the keymap,
+    opens the store and starts the session. Raises ConfigError (bad config file) or
+    StoreError (unusable database).
+
+    ``order``: what "next unlabelled" follows, "corpus" or "confidence" (least certain
+    suggestion first)."""
+    keymap = load_keymap(
+        config,
+        known_ids=binding_ids(),
+        screens=keymap_screens(),
+        is_key=is_key_name,
+        must_reach={b.id: b.key for b in Binding.make_bindings(LABEL_BINDINGS) if b.id},
+    )
+    store = Store.open(str(db_path))
+    # Never wait on the screen's thread for a lock held elsewhere: a change that cannot
+    # have it at once is kept and retried by a worker (LabelScreen.attempt).
+    store.lock_wait = UI_LOCK_WAIT
+    try:
+        session = Session(store, annotator or default_annotator(), order=order)
+        session.start()
+    except sqlite3.DatabaseError as e:
+        store.close()
+        raise StoreError(database_problem(str(db_path), e)) from None
+    return AnnotateApp(
+        store=store, session=session, keymap=keymap, corpus=corpus, adjudicate=adjudicate
+    )
+
+
 class AnnotateApp(App[None]):
     """Label the claims of a corpus, one keystroke per claim."""
 
@@ -178,41 +216,25 @@ class AnnotateApp(App[None]):
 
     def __init__(
         self,
-        db_path: str | Path,
-        annotator: str | None = None,
-        corpus: Path | None = None,
         *,
+        store: Store,
+        session: Session,
+        keymap: dict[str, str],
+        corpus: Path | None = None,
         adjudicate: bool = False,
-        config: Path | None = None,
-        order: str = "corpus",
     ) -> None:
-        """Raises ConfigError (bad config file) or StoreError (unusable database).
-
-        ``order``: what "next unlabelled" follows, "corpus" or "confidence" (least
-        certain suggestion first)."""
+        """An app on an open ``store`` and a started ``session``, with ``keymap`` (binding
+        id -> keys) in effect; built by ``make_app``. Given ``corpus``, it ingests it in
+        the background; with ``adjudicate`` it walks the disagreements."""
         super().__init__()
-        self.keymap_config = load_keymap(
-            config,
-            known_ids=binding_ids(),
-            screens=keymap_screens(),
-            is_key=is_key_name,
-            must_reach={b.id: b.key for b in Binding.make_bindings(LABEL_BINDINGS) if b.id},
-        )
+        self.keymap_config = keymap
         # The main screen's keys after the keymap, for the help screen and "s accepts".
         self.label_keys = keys_in_effect(self.keymap_config, default_keys(LabelScreen))
-        self.db_path = str(db_path)
+        self.db_path = str(store.path)
         self.corpus = corpus
         self.adjudicate = adjudicate  # walk the disagreements instead of labelling
-        self.store = Store.open(self.db_path)
-        # Never wait on the screen's thread for a lock held elsewhere: a change that
-        # cannot have it at once is kept and retried by a worker (LabelScreen.attempt).
-        self.store.lock_wait = UI_LOCK_WAIT
-        try:
-            self.session = Session(self.store, annotator or default_annotator(), order=order)
-            self.session.start()
-        except sqlite3.DatabaseError as e:
-            self.store.close()
-            raise StoreError(database_problem(self.db_path, e)) from None
+        self.store = store
+        self.session = session
         self._ingested = False
         self.ingest_over = corpus is None  # the corpus given is ingested (or failed to be)
         self._first_paint = os.environ.get(FIRST_PAINT_ENV)

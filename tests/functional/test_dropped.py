@@ -15,7 +15,7 @@ from annotate.cli import main
 from annotate.ingest import Summary, ingest
 from annotate.store import Store
 from annotate.text.cleaning import ACROSS_CORPUS, clean
-from annotate.tui.app import AnnotateApp
+from annotate.tui.app import make_app
 from annotate.tui.screens.dropped import DroppedScreen
 
 WHO = "tester"
@@ -131,7 +131,7 @@ def test_a_restored_block_survives_re_ingest(db_path, tmp_path):
 async def _restore_in_the_app(db_path, corpus) -> None:
     with Store.open(db_path) as store:
         run(store, corpus)
-    app = AnnotateApp(db_path=db_path, annotator=WHO)
+    app = make_app(db_path=db_path, annotator=WHO)
     async with app.run_test() as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -9,7 +9,7 @@ from textual.binding import Binding
 
 from annotate.model import SENTENCE
 from annotate.store import Store
-from annotate.tui.app import AnnotateApp
+from annotate.tui.app import AnnotateApp, make_app
 from annotate.tui.screens.adjudicate import AdjudicateScreen, Reviews, reviews_text
 
 
@@ -35,7 +35,7 @@ def disputed(db_path):
 
 
 def adjudicator_app(db) -> AnnotateApp:
-    return AnnotateApp(db_path=db, annotator="carol", adjudicate=True)
+    return make_app(db_path=db, annotator="carol", adjudicate=True)
 
 
 def adjudications(db) -> dict[str, tuple]:

@@ -16,7 +16,7 @@ import pytest
 from annotate.ingest import split_text
 from annotate.model import SENTENCE
 from annotate.store import Store
-from annotate.tui.app import AnnotateApp
+from annotate.tui.app import AnnotateApp, make_app
 from annotate.tui.screens.split import SplitScreen, halves, likely_split
 
 WHO = "tester"
@@ -88,7 +88,7 @@ async def ready(app: AnnotateApp, pilot) -> None:
 
 @pilot
 async def test_merge_then_undo(db):
-    app = AnnotateApp(db_path=db, annotator=WHO)
+    app = make_app(db_path=db, annotator=WHO)
     async with app.run_test() as pilot:
         await ready(app, pilot)
         assert app.session.unit.text.startswith("The ministers met")
@@ -119,7 +119,7 @@ async def test_merge_then_undo(db):
 
 @pilot
 async def test_merge_keeps_labels_of_unchanged_units_and_orphans_the_others(db):
-    app = AnnotateApp(db_path=db, annotator=WHO)
+    app = make_app(db_path=db, annotator=WHO)
     async with app.run_test() as pilot:
         await ready(app, pilot)
         await pilot.press("1", "2", "3")  # label the first paragraph's three claims
@@ -153,7 +153,7 @@ async def test_merge_keeps_labels_of_unchanged_units_and_orphans_the_others(db):
 
 @pilot
 async def test_split_at_the_cursor_then_undo(db):
-    app = AnnotateApp(db_path=db, annotator=WHO)
+    app = make_app(db_path=db, annotator=WHO)
     async with app.run_test() as pilot:
         await ready(app, pilot)
         await pilot.press("m")  # make a unit worth splitting
@@ -186,7 +186,7 @@ async def test_split_at_the_cursor_then_undo(db):
 
 @pilot
 async def test_split_is_cancelled_with_escape(db):
-    app = AnnotateApp(db_path=db, annotator=WHO)
+    app = make_app(db_path=db, annotator=WHO)
     async with app.run_test() as pilot:
         await ready(app, pilot)
         before = units(db)
@@ -199,7 +199,7 @@ async def test_split_is_cancelled_with_escape(db):
 
 @pilot
 async def test_merge_at_the_end_of_a_paragraph_is_refused(db):
-    app = AnnotateApp(db_path=db, annotator=WHO)
+    app = make_app(db_path=db, annotator=WHO)
     async with app.run_test() as pilot:
         await ready(app, pilot)
         await pilot.press("j", "j")  # "Critics were not convinced.": last of its paragraph
@@ -222,7 +222,7 @@ def test_likely_split_and_halves():
 async def test_the_split_pop_up_keys_can_be_remapped(db, tmp_path):
     config = tmp_path / "config.toml"
     config.write_text('[keymap]\n"split.confirm" = "f3"\n"split.cancel" = "f2"\n')
-    app = AnnotateApp(db_path=db, annotator=WHO, config=config)
+    app = make_app(db_path=db, annotator=WHO, config=config)
     async with app.run_test() as pilot:
         await ready(app, pilot)
         await pilot.press("m", "S")

@@ -10,7 +10,7 @@ import pytest
 from helpers.tui import ARTICLES, WHO, save
 
 from annotate.store import Store
-from annotate.tui.app import AnnotateApp
+from annotate.tui.app import make_app
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def app(db_path):
     with Store.open(db_path) as store:
         for path, (title, blocks) in ARTICLES.items():
             save(store, path, title, blocks)
-    return AnnotateApp(db_path=db_path, annotator=WHO)
+    return make_app(db_path=db_path, annotator=WHO)
 
 
 async def _settle(pilot) -> None:

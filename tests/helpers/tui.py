@@ -12,7 +12,7 @@ from rich.text import Text
 
 from annotate.model import HEADING, SENTENCE, TITLE, Unit
 from annotate.store import Store
-from annotate.tui.app import AnnotateApp
+from annotate.tui.app import AnnotateApp, make_app
 from annotate.tui.widgets.claim import ClaimView
 
 WHO = "tester"
@@ -84,7 +84,7 @@ def with_articles(db_path):
 
 
 def app_for(db, **kw) -> AnnotateApp:
-    return AnnotateApp(db_path=db, annotator=kw.pop("annotator", WHO), **kw)
+    return make_app(db_path=db, annotator=kw.pop("annotator", WHO), **kw)
 
 
 def labels(db, annotator: str = WHO) -> dict[str, tuple]:
