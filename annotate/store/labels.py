@@ -77,6 +77,13 @@ class LabelQueries(QueueQueries):
         action = "flag" if flagged else "unflag"
         return self._change(unit_id, annotator, action, flagged=flagged, must_exist=True)
 
+    def set_source(self, unit_id: str, annotator: str, source: str | None) -> LabelState:
+        """Correct the source stored with a label (None clears it); returns the state before.
+
+        The label itself and when it was given are kept; logged in history as 'source'.
+        """
+        return self._change(unit_id, annotator, "source", source=source or None)
+
     def restore(self, unit_id: str, annotator: str, state: LabelState) -> LabelState:
         """Put a unit's label, note and flag back to ``state`` (undo); logged as 'undo'."""
         return self._change(
@@ -232,10 +239,3 @@ class LabelQueries(QueueQueries):
                 self._write_label(unit_id, annotator, after)
                 self._log(utc_now(), annotator, "import", [(unit_id, after, before)])
         return counts
-
-    def set_source(self, unit_id: str, annotator: str, source: str | None) -> LabelState:
-        """Correct the source stored with a label (None clears it); returns the state before.
-
-        The label itself and when it was given are kept; logged in history as 'source'.
-        """
-        return self._change(unit_id, annotator, "source", source=source or None)

@@ -67,11 +67,6 @@ class SegmentQueries(LabelQueries):
         ).fetchone()
         return int(row[0])
 
-    # A reviewer's merge or split replaces some units of one article. The edit is kept in
-    # segment_edits, in order, for ingest to apply again after re-segmenting the article;
-    # labels on units that went away stay in the labels table as orphans, with the text
-    # of their unit in removed_units, and come back if a unit with that text does.
-
     def segment_units(self, article_id: str) -> tuple[str, list[Unit]]:
         """(cleaned text, units in reading order) of an article, for a merge or split."""
         row = self.conn.execute(

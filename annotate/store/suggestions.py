@@ -23,10 +23,6 @@ if TYPE_CHECKING:
 class SuggestionQueries(Connection):
     """Suggestions and claim groups."""
 
-    # Rule-based label suggestions (annotate/cues.py) and claim groups across articles
-    # (annotate/claims.py). Offsets of a suggestion's cue are into its unit's text; those
-    # of its source are into the text of ``quote_of`` when that is set.
-
     def articles_needing_suggestions(self, rules: str) -> list[str]:
         """Ids of articles with a unit that has no suggestion, or one from other rules."""
         rows = self.conn.execute(

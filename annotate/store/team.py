@@ -40,10 +40,6 @@ class TeamQueries(LabelQueries):
     Built on the labels: adjudications and merged labels are logged in history like labels.
     """
 
-    # Adjudicated labels sit in their own table, apart from the raw labels; assignments
-    # split the articles among reviewers (no rows: everyone sees everything); merge
-    # reads another database ATTACHed under a schema name and copies what this one lacks.
-
     def set_adjudication(
         self, unit_id: str, label: str | None, reason: str | None, adjudicator: str
     ) -> Adjudication | None:
@@ -66,6 +62,25 @@ class TeamQueries(LabelQueries):
             action = "adjudicate" if label else "unadjudicate"
             after = LabelState(label, reason or None)
             self._log(now, adjudicator, action, [(unit_id, after, _as_state(before))])
+        return before
+
+    def restore_adjudication(
+        self, unit_id: str, adjudication: Adjudication | None, by: str
+    ) -> Adjudication | None:
+        """Put a unit's adjudication back exactly as it was (undo), None removing it.
+
+        Unlike ``set_adjudication`` this keeps the earlier adjudicator's name and time; the
+        undo is logged in history as 'undo' under ``by``. Returns the one it replaced.
+        """
+        now = utc_now()
+        with self.transaction():
+            before = self.adjudication(unit_id)
+            if adjudication is None:
+                self.conn.execute("DELETE FROM adjudications WHERE unit_id = ?", (unit_id,))
+            else:
+                self._put_adjudication(adjudication)
+            change = (unit_id, _as_state(adjudication), _as_state(before))
+            self._log(now, by, "undo", [change])
         return before
 
     def _put_adjudication(self, a: Adjudication) -> None:
@@ -132,6 +147,22 @@ class TeamQueries(LabelQueries):
             reviewers = tuple(ReviewerLabel(r[2], r[3], r[4], bool(r[5])) for r in items)
             out.append(Disagreement(uid, pos, reviewers, adj))
         return out
+
+    def disagreement_count(self, *, unresolved: bool = False) -> int:
+        """How many claim units reviewers labelled differently (those ``disagreements``
+        lists); ``unresolved`` counts only those without an adjudication."""
+        skip = (
+            " AND NOT EXISTS (SELECT 1 FROM adjudications d WHERE d.unit_id = u.id)"
+            if unresolved
+            else ""
+        )
+        row = self.conn.execute(
+            "SELECT count(*) FROM (SELECT u.id FROM units u JOIN labels l ON l.unit_id = u.id "
+            f"WHERE u.kind = ? AND l.label IS NOT NULL{skip} "
+            "GROUP BY u.id HAVING count(DISTINCT l.label) > 1)",
+            (SENTENCE,),
+        ).fetchone()
+        return int(row[0])
 
     def set_assignments(self, plan: Iterable[tuple[str, str]]) -> int:
         """Replace every assignment with ``plan`` ((article id, annotator) pairs).
@@ -380,42 +411,3 @@ class TeamQueries(LabelQueries):
         Call inside a transaction.
         """
         self._put_adjudication(adjudication)
-
-    # The adjudication screen walks ``disagreements`` a page at a time and undoes with
-    # ``restore_adjudication``; the labelling screen corrects a label's source with
-    # ``set_source``. Ordering the queue by suggestion confidence is ``next_by_confidence``.
-
-    def disagreement_count(self, *, unresolved: bool = False) -> int:
-        """How many claim units reviewers labelled differently (those ``disagreements``
-        lists); ``unresolved`` counts only those without an adjudication."""
-        skip = (
-            " AND NOT EXISTS (SELECT 1 FROM adjudications d WHERE d.unit_id = u.id)"
-            if unresolved
-            else ""
-        )
-        row = self.conn.execute(
-            "SELECT count(*) FROM (SELECT u.id FROM units u JOIN labels l ON l.unit_id = u.id "
-            f"WHERE u.kind = ? AND l.label IS NOT NULL{skip} "
-            "GROUP BY u.id HAVING count(DISTINCT l.label) > 1)",
-            (SENTENCE,),
-        ).fetchone()
-        return int(row[0])
-
-    def restore_adjudication(
-        self, unit_id: str, adjudication: Adjudication | None, by: str
-    ) -> Adjudication | None:
-        """Put a unit's adjudication back exactly as it was (undo), None removing it.
-
-        Unlike ``set_adjudication`` this keeps the earlier adjudicator's name and time; the
-        undo is logged in history as 'undo' under ``by``. Returns the one it replaced.
-        """
-        now = utc_now()
-        with self.transaction():
-            before = self.adjudication(unit_id)
-            if adjudication is None:
-                self.conn.execute("DELETE FROM adjudications WHERE unit_id = ?", (unit_id,))
-            else:
-                self._put_adjudication(adjudication)
-            change = (unit_id, _as_state(adjudication), _as_state(before))
-            self._log(now, by, "undo", [change])
-        return before
