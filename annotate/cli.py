@@ -153,7 +153,7 @@ def main() -> None:
 @click.option(
     "--annotator",
     metavar="NAME",
-    help="Whose labels these are (default: your login name). Reviewers keep separate labels.",
+    help="Whose labels these are (default: your login name). Annotators keep separate labels.",
 )
 @click.option(
     "--config",
@@ -164,7 +164,7 @@ def main() -> None:
 @click.option(
     "--adjudicate",
     is_flag=True,
-    help="Settle the claims reviewers labelled differently (as --annotator); no ingest.",
+    help="Settle the claims annotators labelled differently (as --annotator); no ingest.",
 )
 @click.option(
     "--order",
@@ -186,9 +186,9 @@ def open_cmd(
 
     Without CORPUS, label what the database already holds. Each decision is saved
     before the next claim shows; run the same command again to resume. With
-    --adjudicate, walk the claims reviewers disagree on and record a final label
+    --adjudicate, walk the claims annotators disagree on and record a final label
     and a reason for each (export --aggregate uses it first). After `annotate assign`,
-    each reviewer's queue is the articles assigned to them.
+    each annotator's queue is the articles assigned to them.
 
     \b
     Examples:
@@ -697,6 +697,7 @@ def merge_cmd(inputs: tuple[str, ...], into: str) -> None:
 @click.option("--annotators", metavar="LIST", help="Who shares the work, e.g. alice,bob,carol.")
 @click.option(
     "--reviewers",
+    "per_article",
     type=int,
     default=1,
     show_default=True,
@@ -706,11 +707,11 @@ def merge_cmd(inputs: tuple[str, ...], into: str) -> None:
 @click.option("--clear", "clear_", is_flag=True, help="Remove the split: everyone sees all.")
 @db_option
 def assign_cmd(
-    annotators: str | None, reviewers: int, seed: int, clear_: bool, db_path: str
+    annotators: str | None, per_article: int, seed: int, clear_: bool, db_path: str
 ) -> None:
     """Give each annotator a share of the articles, REVIEWERS annotators per article.
 
-    Without assignments (the default) every reviewer sees every unit. The plan balances
+    Without assignments (the default) every annotator sees every unit. The plan balances
     claim units, is the same for the same inputs and seed, and replaces any earlier
     plan; labels already given are kept.
 
@@ -724,20 +725,20 @@ def assign_cmd(
     with _existing_store(db_path) as store:
         if clear_:
             clear(store)
-            echo("Assignments removed: every reviewer sees every unit.")
+            echo("Assignments removed: every annotator sees every unit.")
             return
         if not annotators:
             raise click.UsageError("--annotators is required (or --clear)")
         try:
-            result = assign(store, _names(annotators) or [], reviewers, seed)
+            result = assign(store, _names(annotators) or [], per_article, seed)
         except AssignError as e:
             raise CliError(str(e)) from None
-    echo(f"Assigned every article to {reviewers} reviewer(s):")
+    echo(f"Assigned every article to {per_article} annotator(s):")
     for share in result:
         echo(f"  {share.annotator}: {share.articles} article(s), {share.claims} claim(s)")
 
 
-# -- suggestions: attribution cues and how well they match the reviewers ------------------
+# -- suggestions: attribution cues and how well they match the annotators ------------------
 
 
 @main.command("suggest", context_settings=CONTEXT)
@@ -797,7 +798,7 @@ def evaluate_cmd(
     Accuracy, precision, recall and F1 per label, macro-F1 (the mean F1 of the labels
     that occur) and a confusion matrix (rows: the human label, columns: the
     suggestion). Without --data, the database given with --db (or ANNOTATE_DB, if that
-    file exists) is scored against the labels reviewers gave in it; suggestions missing
+    file exists) is scored against the labels annotators gave in it; suggestions missing
     there are computed first. Otherwise the shipped evaluation sets are used, each
     split on its own.
 

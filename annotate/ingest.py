@@ -50,7 +50,7 @@ def pipeline_version() -> str:
 
 
 @dataclass(frozen=True)
-class Split:
+class Segmented:
     """An article run through cleaning (unless raw) and segmentation."""
 
     clean: CleanArticle | None
@@ -66,7 +66,7 @@ def split_text(
     content_lines: Collection[int] = (),
     repeated: Collection[str] = frozenset(),
     restored: Collection[str] = frozenset(),
-) -> Split:
+) -> Segmented:
     """Clean (unless ``raw``) and segment one article's repaired text.
 
     ``content_lines`` are lines an article extractor found to be story content
@@ -79,14 +79,14 @@ def split_text(
         paragraphs = [p.strip() for p in text.replace("\r", "").split("\n\n")]
         blocks = tuple(Block("paragraph", " ".join(p.split())) for p in paragraphs if p.strip())
         cleaned, units = segment(blocks)
-        return Split(None, cleaned, units)
+        return Segmented(None, cleaned, units)
     from annotate.text.cleaning import clean
 
     article = clean(
         text, title=title, content_lines=content_lines, repeated=repeated, restored=restored
     )
     cleaned, units = segment(article.blocks)
-    return Split(article, cleaned, units)
+    return Segmented(article, cleaned, units)
 
 
 def split_document(
@@ -95,7 +95,7 @@ def split_document(
     raw: bool = False,
     repeated: Collection[str] = frozenset(),
     restored: Collection[str] = frozenset(),
-) -> Split:
+) -> Segmented:
     """:func:`split_text` on one article as read, with what reading found about it."""
     return split_text(
         doc.text,
@@ -129,7 +129,7 @@ class ArticleResult:
     units_added: int = 0
     units_removed: int = 0
     orphaned: int = 0  # label rows left on units that went away
-    edits_applied: int = 0  # reviewers' merges and splits applied again
+    edits_applied: int = 0  # annotators' merges and splits applied again
     edits_failed: tuple[str, ...] = ()  # those that no longer apply, described
     fallback: str | None = None  # why an HTML page was read by annotate's own reader
 
@@ -356,7 +356,7 @@ def _with_repetition(
     return out
 
 
-PreparedItem = Skipped | tuple[Document, "Split | None"]
+PreparedItem = Skipped | tuple[Document, "Segmented | None"]
 Prepared = Iterable[PreparedItem]
 
 
@@ -410,8 +410,8 @@ def prepare_file(
 
     ``known`` maps the paths of this file's articles already in the store to their
     sha256; an article whose bytes and rules are unchanged is not split again (its
-    Split is None). ``repeated`` are the lines the file shares with its folder, and
-    ``restored`` the dropped blocks reviewers restored, by article path (see
+    Segmented is None). ``repeated`` are the lines the file shares with its folder, and
+    ``restored`` the dropped blocks annotators restored, by article path (see
     ``cleaning.clean``). Pure and picklable, so it can run in a worker process.
     """
     restored = restored or {}
@@ -613,7 +613,7 @@ def _ingest_document(
     doc: Document,
     file: str,
     version: str,
-    split: Split | None,
+    split: Segmented | None,
     repeated: frozenset[str] = frozenset(),
 ) -> ArticleResult:
     existing = store.article(doc.path)
@@ -628,7 +628,7 @@ def _ingest_document(
     edits: list[SegmentEditRecord] = []
     failed: list[int] = []
     if existing is not None:
-        # Reviewers' merges and splits are decisions: apply them to the new units too.
+        # Annotators' merges and splits are decisions: apply them to the new units too.
         edits = store.segment_edits(existing.id)
         if edits:
             from annotate.text.resegment import replay
@@ -712,10 +712,10 @@ def suggest_all(store: Store, *, force: bool = False) -> SuggestSummary:
                     "suggested_label": s.label,
                     "confidence": s.confidence,
                     "reason": s.reason,
-                    "cue": s.cue.value if s.cue else None,
+                    "cue": s.cue.text if s.cue else None,
                     "cue_start": s.cue.start if s.cue else None,
                     "cue_end": s.cue.end if s.cue else None,
-                    "source": s.source.value if s.source else None,
+                    "source": s.source.text if s.source else None,
                     "source_start": s.source.start if s.source else None,
                     "source_end": s.source.end if s.source else None,
                     "quote_of": rows[s.quote_of].id if s.quote_of is not None else None,
@@ -757,7 +757,7 @@ def ingest_and_suggest(
     it does nothing when every unit has a suggestion from these rules, and catches up a
     database ingested before suggestions existed. Without it (the app), only when ingest
     added or changed articles: the app does not work through a whole corpus behind the
-    reviewer's back.
+    annotator's back.
     """
     summary: Summary | None = None
     for event in ingest(store, root, exclude=exclude, workers=workers):

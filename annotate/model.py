@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 # Unit kinds. Only SENTENCE units are claims that go into the labelling queue; titles and
-# headings are kept as context for the reviewer.
+# headings are kept as context for the annotator.
 TITLE = "title"
 HEADING = "heading"
 SENTENCE = "sentence"
@@ -19,7 +19,7 @@ UNIT_KINDS = (TITLE, HEADING, SENTENCE)
 
 
 class Label(StrEnum):
-    """A label a reviewer can give a claim unit. A StrEnum: it is stored, exported and
+    """A label an annotator can give a claim unit. A StrEnum: it is stored, exported and
     compared as its plain name (``Label.ATTRIBUTED == "attributed"``)."""
 
     ATTRIBUTED = "attributed"
@@ -166,7 +166,11 @@ def action_name(stored: str) -> str:
 
 @dataclass(frozen=True)
 class Span:
-    """A unit's text and offsets in the article's cleaned text, as a fix records it."""
+    """A piece of text and where it sits: ``whole[start:end] == text``.
+
+    The whole is an article's cleaned text (a unit's span, as a segmentation fix records
+    it) or a unit's text (a cue, source, quote or editorial word the rules found).
+    """
 
     text: str
     start: int
@@ -175,6 +179,11 @@ class Span:
     @classmethod
     def of(cls, unit: Unit) -> Span:
         return cls(unit.text, unit.start, unit.end)
+
+    @property
+    def value(self) -> str:
+        """The text: the name the suggestion API has always given it (scripts read it)."""
+        return self.text
 
 
 @dataclass(frozen=True)

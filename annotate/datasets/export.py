@@ -50,7 +50,7 @@ UNIT_FIELDS = (
 # What the rules in annotate/cues.py suggest for the unit; empty without a suggestion.
 # ``suggested_source`` is the detected source. ``source`` (here for the column order of
 # earlier releases) is the attribution source where one applies: on an attributed label
-# the source the reviewer stored with it, else the detected one; empty on any other label;
+# the source the annotator stored with it, else the detected one; empty on any other label;
 # the detected one on a row without a label.
 SUGGESTION_FIELDS = (
     "suggested_label",
@@ -68,7 +68,7 @@ AGGREGATE_FIELDS = (*UNIT_FIELDS, "label", "agreement", *VOTE_FIELDS, *SUGGESTIO
 SPLITS = ("train", "dev", "test")
 
 # What --aggregate writes in the agreement column.
-ADJUDICATED = "adjudicated"  # a reviewer settled it; wins over any vote
+ADJUDICATED = "adjudicated"  # an annotator settled it; wins over any vote
 UNANIMOUS = "unanimous"  # two or more votes, all the same
 MAJORITY = "majority"  # one label has more votes than any other
 TIE = "tie"  # two or more labels share the top count: label left empty
@@ -226,8 +226,8 @@ def _aggregate_batches(
 
     ``adjudicated`` maps unit id -> adjudicated label; it holds only the units someone
     settled, so it stays small however big the export. The rows come from
-    ``Store.export_rows(reviewer_source=True)``: the ``source`` column holds each
-    reviewer's own source, ``suggested_source`` the detected one.
+    ``Store.export_rows(annotator_source=True)``: the ``source`` column holds each
+    annotator's own source, ``suggested_source`` the detected one.
     """
     n = len(UNIT_FIELDS)
     label_at = FIELDS.index("label")
@@ -243,9 +243,9 @@ def _aggregate_batches(
         label, agreement = aggregate(votes, adjudicated.get(first[0]))
         if labels and label not in labels:
             continue
-        # As in the per-reviewer rows: an attributed label's source is one corrected by a
-        # reviewer who gave it, else the detected one; no label (none, tie) shows the
-        # detected one; any other label has none. A reviewer's source equal to the
+        # As in the per-annotator rows: an attributed label's source is one corrected by a
+        # annotator who gave it, else the detected one; no label (none, tie) shows the
+        # detected one; any other label has none. An annotator's source equal to the
         # detected one adds nothing, and skipping it keeps the choice the same after an
         # import, which stores the exported (possibly detected) source with each label.
         detected = first[detected_at]
@@ -285,7 +285,7 @@ def export_batches(
         batches: Generator[list[tuple[Any, ...]], None, None]
         if options.aggregate:
             batches = _aggregate_batches(
-                store.export_rows(reviewer_source=True, **select),
+                store.export_rows(annotator_source=True, **select),
                 options.labels,
                 store.adjudicated_labels(),
             )

@@ -1,9 +1,9 @@
-"""An adjudicator's walk over the claims reviewers disagree on (no Textual).
+"""An adjudicator's walk over the claims annotators disagree on (no Textual).
 
 Disagreements are read from the store a page at a time in queue order and kept, so going
 back is free and "disagreement 3 of 17" is an index into what was read. Every decision
 goes through ``Store.set_adjudication`` (committed before it returns) into the
-adjudications table, apart from the reviewers' own labels; undo puts the adjudication
+adjudications table, apart from the annotators' own labels; undo puts the adjudication
 that was there before back exactly, adjudicator and time included.
 """
 

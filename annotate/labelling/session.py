@@ -1,4 +1,4 @@
-"""One reviewer's labelling session: where they are, what they may undo, their counters.
+"""One annotator's labelling session: where they are, what they may undo, their counters.
 
 Pure Python over ``Store`` (no Textual), so the app's actions stay one-line delegations
 and the flow can be reasoned about without a screen. Every change goes through the store,
@@ -268,7 +268,7 @@ class Session:
         return self.go(self.step_finder(forward)(self.store))
 
     def step_finder(self, forward: bool = True) -> Finder:
-        """The walk of ``step`` from where the reviewer is now, for any connection."""
+        """The walk of ``step`` from where the annotator is now, for any connection."""
         pos = self.unit.pos if self.unit else -1
         who, only, mine = self.annotator, self.only, self.assigned
         return lambda store: store.step(pos, who, forward=forward, only=only, assigned=mine)

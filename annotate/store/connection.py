@@ -242,7 +242,7 @@ class Connection:
     def migrate(self) -> None:
         """Apply pending migrations and record the schema version."""
         try:
-            # Under the write lock, and checked again once it is held: several reviewers
+            # Under the write lock, and checked again once it is held: several annotators
             # may open a new (or old) database at the same moment, and only one migrates.
             with self.transaction():
                 if self.schema_version() >= SCHEMA_VERSION:
@@ -320,7 +320,7 @@ class Connection:
 
         Yields ``tick``: call it between units of work; it commits and starts a new
         transaction once ``seconds`` have passed. One commit per article would cost more
-        than segmenting it; holding the lock only briefly keeps reviewers who label while
+        than segmenting it; holding the lock only briefly keeps annotators who label while
         an ingest runs from waiting. An error rolls back only the current batch.
         """
         # Checkpointing the WAL into the database file (and syncing it) every 1000 pages
@@ -336,7 +336,7 @@ class Connection:
                 self.yield_now is not None and self.yield_now()
             ):
                 self.conn.execute("COMMIT")
-                # A writer waiting for the lock (a reviewer's decision) polls for it; a
+                # A writer waiting for the lock (an annotator's decision) polls for it; a
                 # moment between batches lets it in instead of this batch starving it.
                 time.sleep(self.BATCH_GAP)
                 self._begin()
@@ -390,7 +390,7 @@ class Connection:
 
         The busy timeout already makes SQLite wait; the retry covers the SQLITE_BUSY that
         comes back without waiting (WAL recovery, a checkpoint, a lock held across the
-        timeout by a slow disk) so a reviewer sees a pause, not an error.
+        timeout by a slow disk) so an annotator sees a pause, not an error.
         """
         for attempt in range(self.LOCK_RETRIES + 1):
             try:
@@ -433,7 +433,7 @@ class Connection:
 
     # Exports read through their own cursor in batches (fetchmany), so a million-row
     # export holds one batch in memory; the WAL snapshot keeps the export consistent
-    # while reviewers go on labelling.
+    # while annotators go on labelling.
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

@@ -1,7 +1,7 @@
 """The corpus as stored: source files, articles, their cleaned text and units.
 
 Ingest saves a file's articles here (``save_article`` replaces an article's units,
-keeping what reviewers decided through ``annotate.store.segments``); the rest reads back
+keeping what annotators decided through ``annotate.store.segments``); the rest reads back
 an article, its units and the context around a claim.
 """
 

@@ -1,4 +1,4 @@
-"""A reviewer's decisions on a unit: label, note, flag and source, with their history.
+"""An annotator's decisions on a unit: label, note, flag and source, with their history.
 
 Every change writes the labels row and a history row in one transaction, so undo
 (``restore``) and the history log always agree. ``import_labels`` brings labels in from
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 class LabelQueries(QueueQueries):
-    """Reviewers' labels, notes, flags and sources.
+    """Annotators' labels, notes, flags and sources.
 
     Built on the queue: a change checks that its unit is still there with ``unit``.
     """

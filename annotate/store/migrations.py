@@ -111,7 +111,7 @@ def _m002_labels_and_history(db: Database) -> None:
 
 def _m003_adjudications_and_assignments(db: Database) -> None:
     # Adjudicated labels live apart from the raw labels: agreement is computed on what the
-    # reviewers said, the dataset (export --aggregate) uses the adjudicated label first.
+    # annotators said, the dataset (export --aggregate) uses the adjudicated label first.
     db.table("adjudications").create(
         {
             "unit_id": str,
@@ -123,7 +123,7 @@ def _m003_adjudications_and_assignments(db: Database) -> None:
         pk="unit_id",
         not_null={"unit_id", "label", "adjudicator", "adjudicated_at"},
     )
-    # No rows means no split: every reviewer sees every unit.
+    # No rows means no split: every annotator sees every unit.
     db.table("assignments").create(
         {"article_id": str, "annotator": str},
         pk=("article_id", "annotator"),
@@ -160,7 +160,7 @@ def _m004_suggestions(db: Database) -> None:
 
 
 def _m005_segment_edits(db: Database) -> None:
-    # Reviewers' merges and splits, in the order made per article, so that ingest can
+    # Annotators' merges and splits, in the order made per article, so that ingest can
     # apply them again after re-segmenting the article (they are decisions, like labels).
     # ``before``/``after`` are JSON lists of {text, start, end}. An undone edit keeps its
     # row (``undone_at`` set); one that stopped applying on re-ingest keeps it too
@@ -211,7 +211,7 @@ def _m008_article_author(db: Database) -> None:
 
 
 def _m009_dropped_blocks(db: Database) -> None:
-    # What cleaning dropped from each article and why, so that a reviewer can see it
+    # What cleaning dropped from each article and why, so that an annotator can see it
     # beside the claim and restore a block (a restore is a segment_edits row, action
     # 'restore-block'). ``after`` is the index of the kept block it followed (-1: before
     # the first), i.e. the ``paragraph`` of the units around it.

@@ -1,7 +1,7 @@
 """The labelling queue: walking the claims, filters, resume position and progress.
 
 Each walk step is one indexed lookup: by corpus order (``units.pos``), by suggestion
-confidence, or within a reviewer's assigned articles. The app reads its progress counters
+confidence, or within an annotator's assigned articles. The app reads its progress counters
 once and keeps them up to date with ``labelled_delta_since``.
 """
 
@@ -41,7 +41,7 @@ _LABEL_FILTER = (
 FILTERS = ("unlabelled", "flagged", "noted", *LABELS)
 
 
-# With an assignment plan, a reviewer's queue is the articles assigned to them: one lookup
+# With an assignment plan, an annotator's queue is the articles assigned to them: one lookup
 # per unit walked on the assignments(annotator, article_id) index.
 _ASSIGNED = (
     " AND EXISTS (SELECT 1 FROM assignments s WHERE s.annotator = :annotator "

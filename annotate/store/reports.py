@@ -2,7 +2,7 @@
 
 Exports read through their own cursor in batches (fetchmany), so a million-row export
 holds one batch in memory; the WAL snapshot (``Connection.snapshot``) keeps the export
-consistent while reviewers go on labelling.
+consistent while annotators go on labelling.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class ReportQueries(Connection):
         all_kinds: bool = False,
         every_unit: bool = False,
         unlabelled_rows: bool = False,
-        reviewer_source: bool = False,
+        annotator_source: bool = False,
         batch: int = 2000,
     ) -> Iterator[list[tuple[Any, ...]]]:
         """Label rows joined to their unit, article and suggestion, in queue order, in batches.
@@ -46,18 +46,18 @@ class ReportQueries(Connection):
         The suggestion columns are None for a unit without a suggestion.
 
         ``suggested_source`` is the detected source. ``source`` is the attribution source
-        where one applies: on an attributed label, the source the reviewer confirmed or
+        where one applies: on an attributed label, the source the annotator confirmed or
         corrected, else the detected one; on any other label, None; on a row without a
-        label, the detected one. With ``reviewer_source`` it is the label row's own
+        label, the detected one. With ``annotator_source`` it is the label row's own
         source, whatever the label (for aggregating, where the sources of several
-        reviewers are weighed).
+        annotators are weighed).
         """
         where, params = self._export_where(annotator, labels, all_kinds, every_unit)
         # LEFT JOIN on the suggestions' primary key: one indexed lookup per row, so the
         # export keeps streaming at the speed of the bare query.
         source = (
             "l.source"
-            if reviewer_source
+            if annotator_source
             else "CASE WHEN l.label IS NULL THEN s.source "
             f"WHEN l.label = '{ATTRIBUTED}' THEN coalesce(l.source, s.source) END"
         )

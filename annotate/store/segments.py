@@ -1,10 +1,10 @@
 """Segmentation fixes, dropped blocks and orphan labels.
 
-A reviewer's merge or split replaces some units of one article. The edit is kept in
+An annotator's merge or split replaces some units of one article. The edit is kept in
 segment_edits, in order, for ingest to apply again after re-segmenting the article;
 labels on units that went away stay in the labels table as orphans, with the text of
 their unit in removed_units, and come back if a unit with that text does. What cleaning
-dropped from an article is kept beside it so that a reviewer can restore a block.
+dropped from an article is kept beside it so that an annotator can restore a block.
 """
 
 from __future__ import annotations
@@ -179,7 +179,7 @@ class SegmentQueries(LabelQueries):
         return [Dropped(*r) for r in rows]
 
     def restored_blocks_of_file(self, file: str) -> dict[str, frozenset[str]]:
-        """The texts of dropped blocks reviewers restored, by article path, for one file."""
+        """The texts of dropped blocks annotators restored, by article path, for one file."""
         rows = self.conn.execute(
             "SELECT a.path, e.before FROM segment_edits e JOIN articles a ON a.id = e.article_id "
             "WHERE a.file = ? AND e.action = ? AND e.undone_at IS NULL",

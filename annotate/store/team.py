@@ -1,7 +1,7 @@
 """Working as a team: assignments, adjudications and merging databases.
 
 Adjudicated labels sit in their own table, apart from the raw labels; assignments split
-the articles among reviewers (no rows: everyone sees everything); merge reads another
+the articles among annotators (no rows: everyone sees everything); merge reads another
 database ATTACHed under a schema name and copies what this one lacks.
 """
 
@@ -22,10 +22,10 @@ from annotate.store.labels import LabelQueries
 from annotate.store.values import (
     POS_BITS,
     Adjudication,
+    AnnotatorLabel,
     Disagreement,
     LabelDifference,
     LabelState,
-    ReviewerLabel,
     _as_state,
     utc_now,
 )
@@ -112,9 +112,9 @@ class TeamQueries(LabelQueries):
         after: int = -1,
         limit: int | None = None,
     ) -> list[Disagreement]:
-        """Claim units where reviewers gave different labels, in queue order.
+        """Claim units where annotators gave different labels, in queue order.
 
-        Each comes with every reviewer's label, note and flag, and the adjudication if
+        Each comes with every annotator's label, note and flag, and the adjudication if
         there is one. ``annotators`` limits who counts; ``unresolved`` skips units
         already adjudicated; ``after`` and ``limit`` walk the list a page at a time.
         """
@@ -144,12 +144,12 @@ class TeamQueries(LabelQueries):
             items = list(group)
             first = items[0]
             adj = Adjudication(uid, *first[6:10]) if first[6] is not None else None
-            reviewers = tuple(ReviewerLabel(r[2], r[3], r[4], bool(r[5])) for r in items)
-            out.append(Disagreement(uid, pos, reviewers, adj))
+            labels = tuple(AnnotatorLabel(r[2], r[3], r[4], bool(r[5])) for r in items)
+            out.append(Disagreement(uid, pos, labels, adj))
         return out
 
     def disagreement_count(self, *, unresolved: bool = False) -> int:
-        """How many claim units reviewers labelled differently (those ``disagreements``
+        """How many claim units annotators labelled differently (those ``disagreements``
         lists); ``unresolved`` counts only those without an adjudication."""
         skip = (
             " AND NOT EXISTS (SELECT 1 FROM adjudications d WHERE d.unit_id = u.id)"
@@ -167,7 +167,7 @@ class TeamQueries(LabelQueries):
     def set_assignments(self, plan: Iterable[tuple[str, str]]) -> int:
         """Replace every assignment with ``plan`` ((article id, annotator) pairs).
 
-        An empty plan clears them: every reviewer sees every unit again. Labels are
+        An empty plan clears them: every annotator sees every unit again. Labels are
         never touched. Returns the number of rows stored.
         """
         with self.transaction():
@@ -191,7 +191,7 @@ class TeamQueries(LabelQueries):
     def assigned_articles(self, annotator: str) -> list[str] | None:
         """The article ids (queue order) this annotator should label, or None for all.
 
-        None means no assignment was made at all (the default: every reviewer sees every
+        None means no assignment was made at all (the default: every annotator sees every
         unit). Once ``annotate assign`` ran, an annotator left out of the plan gets an
         empty list. For the TUI: restrict the queue to units whose ``article_id`` is in
         the list.

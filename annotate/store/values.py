@@ -177,8 +177,8 @@ def _as_state(adjudication: Adjudication | None) -> LabelState:
 
 
 @dataclass(frozen=True)
-class ReviewerLabel:
-    """One reviewer's decision on a disputed unit, as the adjudicator sees it."""
+class AnnotatorLabel:
+    """One annotator's decision on a disputed unit, as the adjudicator sees it."""
 
     annotator: str
     label: str
@@ -188,11 +188,11 @@ class ReviewerLabel:
 
 @dataclass(frozen=True)
 class Disagreement:
-    """A claim unit reviewers labelled differently, with every decision on it."""
+    """A claim unit annotators labelled differently, with every decision on it."""
 
     unit_id: str
     pos: int
-    reviewers: tuple[ReviewerLabel, ...]
+    labels: tuple[AnnotatorLabel, ...]  # one per annotator
     adjudication: Adjudication | None
 
 

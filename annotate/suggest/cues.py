@@ -41,16 +41,8 @@ from annotate.model import (
     SENTENCE,
     TITLE,
     UNATTRIBUTED,
+    Span,
 )
-
-
-@dataclass(frozen=True)
-class Span:
-    """A piece of a unit's text: ``text[start:end] == value``."""
-
-    start: int
-    end: int
-    value: str
 
 
 @dataclass(frozen=True)
@@ -145,18 +137,18 @@ def quote_spans(text: str, open_at_start: bool = False) -> tuple[list[Span], boo
             if inside:
                 depth -= 1
                 if depth <= 0:
-                    spans.append(Span(start, m.end(), text[start : m.end()]))
+                    spans.append(Span(text[start : m.end()], start, m.end()))
                     inside = False
         elif not inside:  # a straight quote or '' that opens
             inside, start, depth = True, i, 1
         elif i != lead:  # one that closes (at the start it re-opens a continuing quote)
-            spans.append(Span(start, m.end(), text[start : m.end()]))
+            spans.append(Span(text[start : m.end()], start, m.end()))
             inside = False
     if inside:
-        spans.append(Span(start, len(text), text[start:]))
+        spans.append(Span(text[start:], start, len(text)))
     singles = _SINGLE_QUOTE.finditer(_masked(text, spans)) if "'" in text or "‘" in text else ()
     for q in singles:
-        spans.append(Span(q.start(), q.end(), q.group()))
+        spans.append(Span(q.group(), q.start(), q.end()))
     spans.sort(key=lambda q: q.start)
     return spans, inside
 
@@ -539,7 +531,7 @@ _SPEAKER_NOUNS = frozenset(
     magazine journal paper website media press outlets newspapers tv television radio
     surveys studies modelling modeling forecasts projections estimates
     authors author council
-    reviewers reviewer councillor councillors councilman councilwoman alderman coroner
+    annotators annotator councillor councillors councilman councilwoman alderman coroner
     inquest inquiry tribunal jury panel review audit memo letter lawsuit complaint
     indictment affidavit testimony transcript papers spokespeople professor physician
     surgeon nurse teacher engineer farmer farmers parent parents fans player players
@@ -669,7 +661,7 @@ def _source_before(masked: str, end: int, *, structural: bool = False) -> tuple[
                 break
             inner = _source_before(masked, prev, structural=structural)
             if inner[0] is not None:
-                return Span(inner[0].start, stop, masked[inner[0].start : stop]), inner[1]
+                return Span(masked[inner[0].start : stop], inner[0].start, stop), inner[1]
             before = before[:prev]
         return None, False
     chunk = chunk.rstrip()
@@ -701,7 +693,7 @@ def _source_before(masked: str, end: int, *, structural: bool = False) -> tuple[
         ok = False  # "Neither company disclosed …": a reported absence
     if not ok:
         return None, False
-    return Span(start, stop, masked[start:stop]), vague
+    return Span(masked[start:stop], start, stop), vague
 
 
 _VERBISH = re.compile(
@@ -748,7 +740,7 @@ def _source_after(masked: str, start: int, *, loose: bool = False) -> tuple[Span
     if not ok and loose:
         first = words[0].group()
         ok = first.lower() in _DETERMINERS | _QUANTIFIERS or _is_cap(first) or len(words) > 1
-    return (Span(s, e, masked[s:e]), vague) if ok else (None, False)
+    return (Span(masked[s:e], s, e), vague) if ok else (None, False)
 
 
 # A speaker label (transcripts, round-ups of reactions): "JOEL SMITH: …", "Jane Doe, Fox
@@ -785,7 +777,7 @@ def _speaker_label(masked: str) -> Span | None:
         return None
     if len(words) == 1 and not (words[0].isalpha() and len(words[0]) > 2):
         return None
-    return Span(m.start("src"), m.end("src"), m.group("src"))
+    return Span(m.group("src"), m.start("src"), m.end("src"))
 
 
 _LEAD_ADVERBS = re.compile(
@@ -813,18 +805,18 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
     negated: Span | None = None
 
     def add(rank: float, cue: Span, src: Span, kind: str, vague: bool) -> None:
-        src = Span(src.start, src.end, text[src.start : src.end])
+        src = Span(text[src.start : src.end], src.start, src.end)
         found.append(
             (
                 rank,
-                Attribution(Span(cue.start, cue.end, text[cue.start : cue.end]), src, kind, vague),
+                Attribution(Span(text[cue.start : cue.end], cue.start, cue.end), src, kind, vague),
             )
         )
 
     label = _speaker_label(masked) if ":" in masked else None
     if label is not None:
         colon = masked.index(":", label.end)
-        add(2.2, Span(colon, colon + 1, ":"), label, "speaker_label", False)
+        add(2.2, Span(":", colon, colon + 1), label, "speaker_label", False)
 
     issued = "statement" in masked or "message" in masked or "response" in masked
     for m in _ISSUED.finditer(masked) if issued else ():
@@ -832,15 +824,15 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
         if not _NEGATED.search(masked[: m.start()]):
             src, vague = _source_before(masked, m.start(), structural=True)
             if src:
-                add(2.0, Span(m.start(), m.end(), m.group()), src, "verb", vague)
+                add(2.0, Span(m.group(), m.start(), m.end()), src, "verb", vague)
 
     for m in _ACCORDING.finditer(masked):
         src, vague = _source_after(masked, m.end(), loose=True)
         if src:
-            add(3.0, Span(m.start(), m.end(), m.group()), src, "according_to", vague)
+            add(3.0, Span(m.group(), m.start(), m.end()), src, "according_to", vague)
 
     for m in _verb_matches(masked):
-        cue = Span(m.start(), m.end(), m.group())
+        cue = Span(m.group(), m.start(), m.end())
         left, right = masked[: m.start()], masked[m.end() :]
         # Patterns anchored at the cue look only at the words just before it.
         near = left[-120:]
@@ -863,7 +855,7 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
         if went := _WENT_ON.search(near):
             # "He went on to say, “…”": the verb's subject stands before "went on to".
             at = len(left) - len(near) + went.start()
-            cue = Span(at, m.end(), masked[at : m.end()])
+            cue = Span(masked[at : m.end()], at, m.end())
             left = left[:at]
             near = left[-120:]
         elif re.search(r"\b(?:to|let's|let us)\s+$", near):
@@ -934,8 +926,8 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             if (
                 src
                 and (
-                    _is_cap(src.value)
-                    or src.value.split()[0].lower() in _DETERMINERS
+                    _is_cap(src.text)
+                    or src.text.split()[0].lower() in _DETERMINERS
                     or re.search(r"#\s*,?\s*$", left)
                 )
                 and _INVERTED_END.match(masked, src.end)
@@ -945,7 +937,7 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
         src, vague = _source_before(masked, cue.start, structural=complement)
         if src is None:
             continue
-        if src.value.lower() in _PRONOUNS and (
+        if src.text.lower() in _PRONOUNS and (
             not (complement or _main_subject(masked, src))
             or _SUBORDINATE.search(masked[max(0, src.start - 20) : src.start])
             # "… when she said the deal was dead": what she said is in the sentence
@@ -955,8 +947,8 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
         if verb in _INFERENCE:
             # "The move suggests …" is the writer's reading of an event; "the data
             # suggest …" and "officials suggested …" name a source.
-            ok, _ = _looks_like_source(src.value.split(), not masked[: src.start].strip(" #"))
-            if not ok or src.value.lower() in _PRONOUNS:
+            ok, _ = _looks_like_source(src.text.split(), not masked[: src.start].strip(" #"))
+            if not ok or src.text.lower() in _PRONOUNS:
                 continue
         shown = m.group() in {
             "showed",
@@ -974,11 +966,11 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
         if shown:
             # "Data showed …" names a document; "X showed on Telegram a video" names the
             # origin of what is reported (guidelines: attributed). Otherwise ordinary use.
-            heads = {w.lower().strip(".,;:’'") for w in src.value.split()}
+            heads = {w.lower().strip(".,;:’'") for w in src.text.split()}
             finding = (
                 verb in {"found", "finds"}
-                and src.value.lower() not in _PRONOUNS
-                and _looks_like_source(src.value.split(), not masked[: src.start].strip(" #"))[0]
+                and src.text.lower() not in _PRONOUNS
+                and _looks_like_source(src.text.split(), not masked[: src.start].strip(" #"))[0]
                 and _FOUND_CLAUSE.match(right)
             )  # "The Gazette found voters backed …", not "Smith found the keys"
             if heads & _DOCUMENT_NOUNS or re.match(r"\s*that\b", right) or finding:
@@ -1018,7 +1010,7 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
         add(2.0, cue, src, "verb", vague)
 
     for m in _FRAME.finditer(masked):
-        cue = Span(m.start(), m.end(), m.group())
+        cue = Span(m.group(), m.start(), m.end())
         if not found:
             after = re.match(r"\s*,\s*", masked[m.end() :])
             if after:
@@ -1225,7 +1217,7 @@ def _editorial(masked: str, text: str) -> tuple[tuple[Span, float], ...]:
             if any(s <= m.start() < e for s, e in seen):
                 continue
             seen.add((m.start(), m.end()))
-            hits.append((Span(m.start(), m.end(), text[m.start() : m.end()]), weight))
+            hits.append((Span(text[m.start() : m.end()], m.start(), m.end()), weight))
     words = _EDITORIAL_WORDS
     # Every word of the families starts with a token of _WORD_FIRST: only those are read.
     for m in _family_words(masked, tokens & _WORD_FIRST):
@@ -1249,11 +1241,11 @@ def _editorial(masked: str, text: str) -> tuple[tuple[Span, float], ...]:
             masked, max(0, m.start() - 40), m.start()
         ):
             weight = _PREDICATIVE[family]
-        hits.append((Span(m.start(), m.end(), text[m.start() : m.end()]), weight))
+        hits.append((Span(text[m.start() : m.end()], m.start(), m.end()), weight))
     for mark, weight in _EDITORIAL_MARKS.items():
         at = masked.find(mark)
         if at >= 0:
-            hits.append((Span(at, at + len(mark), mark), weight))
+            hits.append((Span(mark, at, at + len(mark)), weight))
     hits.sort(key=lambda h: h[0].start)
     return tuple(hits)
 
@@ -1380,13 +1372,13 @@ def analyse(text: str, *, open_at_start: bool = False) -> Analysis:
         attribution = None  # "reports suggest …": the cue belongs to sourceless hearsay
     if negated is None:
         nm = _NEGATED_REPORTING.search(masked)
-        negated = Span(nm.start(), nm.end(), text[nm.start() : nm.end()]) if nm else None
+        negated = Span(text[nm.start() : nm.end()], nm.start(), nm.end()) if nm else None
     return Analysis(
         text=text,
         quotes=tuple(quotes),
         opens_quote=opens,
         attribution=attribution,
-        hearsay=Span(hearsay.start(), hearsay.end(), text[hearsay.start() : hearsay.end()])
+        hearsay=Span(text[hearsay.start() : hearsay.end()], hearsay.start(), hearsay.end())
         if hearsay
         else None,
         negated=negated,
@@ -1399,7 +1391,7 @@ def analyse(text: str, *, open_at_start: bool = False) -> Analysis:
 
 def _direct_quote(a: Analysis) -> bool:
     """At least one quote long enough to be speech rather than scare quotes."""
-    return any(len(q.value.split()) >= 4 for q in a.quotes)
+    return any(len(q.text.split()) >= 4 for q in a.quotes)
 
 
 def _starts_with_quote(text: str) -> bool:
@@ -1498,7 +1490,7 @@ def _turn_goes_on(
     if paragraphs is not None:
         return turn if paragraphs[i] == paragraphs[turn] else None
     label = analyses[turn].attribution
-    in_capitals = label is not None and label.source.value.isupper()
+    in_capitals = label is not None and label.source.text.isupper()
     return turn if in_capitals and i - turn <= _MAX_UNMARKED else None
 
 
@@ -1549,7 +1541,7 @@ def _closing_speaker(a: Analysis, att: Attribution, closer: int) -> Suggestion:
     return Suggestion(
         ATTRIBUTED,
         0.75,
-        f"inside a quote whose speaker “{att.source.value}” is named where it closes",
+        f"inside a quote whose speaker “{att.source.text}” is named where it closes",
         source=att.source,
         quote_of=closer,
         editorial=tuple(s for s, _ in a.editorial),
@@ -1604,11 +1596,11 @@ def _framing(
 def _label(a: Analysis, speaker: tuple[int, float] | None, analyses: list[Analysis]) -> Suggestion:
     ed_spans = tuple(s for s, _ in a.editorial)
     score = a.editorial_score
-    ed_words = ", ".join(f"“{s.value}”" for s, _ in a.editorial[:3])
+    ed_words = ", ".join(f"“{s.text}”" for s, _ in a.editorial[:3])
     # A headline-style verdict ("Diplomacy wins over rivalry") is editorial; so is a
     # rhetorical question, which asserts its answer ("Isn't it time the council listened?").
     verdict = a.furniture == NO_FULL_STOP and score >= 1.0
-    rhetorical = a.furniture == QUESTION and any(_RHETORICAL.fullmatch(s.value) for s in ed_spans)
+    rhetorical = a.furniture == QUESTION and any(_RHETORICAL.fullmatch(s.text) for s in ed_spans)
     if (verdict or rhetorical) and a.attribution is None:
         kind = "a headline-style verdict" if verdict else "a rhetorical question"
         return Suggestion(
@@ -1618,12 +1610,12 @@ def _label(a: Analysis, speaker: tuple[int, float] | None, analyses: list[Analys
         conf = 0.55 if a.furniture == NO_FULL_STOP else 0.75
         return Suggestion(NOT_CLAIM, conf, a.furniture, editorial=ed_spans)
     att = a.attribution
-    if att is not None and att.source.value.lower() in {"i", "we"}:
+    if att is not None and att.source.text.lower() in {"i", "we"}:
         # "I would say that", "we find": the writer reporting the writer is opinion.
         return Suggestion(
             EDITORIAL,
             0.6,
-            f"the writer's own voice “{att.source.value} {att.cue.value}”",
+            f"the writer's own voice “{att.source.text} {att.cue.text}”",
             cue=att.cue,
             editorial=ed_spans,
         )
@@ -1632,11 +1624,11 @@ def _label(a: Analysis, speaker: tuple[int, float] | None, analyses: list[Analys
         # "Zakharova, who has made a career out of vitriol, described it as …", "the guidance
         # merely says …": the writer's evaluation of the source or of the act of saying is
         # the writer's own, whatever the source said (guidelines: editorial framing).
-        words = ", ".join(f"“{s.value}”" for s, _ in framing[:3])
+        words = ", ".join(f"“{s.text}”" for s, _ in framing[:3])
         return Suggestion(
             EDITORIAL,
             0.55,
-            f"the writer frames the report “{att.cue.value}” ({words})",
+            f"the writer frames the report “{att.cue.text}” ({words})",
             cue=framing[0][0],
             source=att.source,
             editorial=ed_spans,
@@ -1652,14 +1644,14 @@ def _label(a: Analysis, speaker: tuple[int, float] | None, analyses: list[Analys
         }[att.kind]
         if att.vague:
             conf -= 0.1
-        if att.source.value.lower() in _PRONOUNS:
+        if att.source.text.lower() in _PRONOUNS:
             conf -= 0.05
-        reason = f"reporting cue “{att.cue.value}” names the source “{att.source.value}”"
+        reason = f"reporting cue “{att.cue.text}” names the source “{att.source.text}”"
         if att.vague:
             reason += " (a vague source)"
         if att.kind == "shown":
             reason = (
-                f"“{att.source.value} {att.cue.value}” on a platform names the origin "
+                f"“{att.source.text} {att.cue.text}” on a platform names the origin "
                 "of what is reported (weak cue)"
             )
         if score >= 1.0:
@@ -1672,7 +1664,7 @@ def _label(a: Analysis, speaker: tuple[int, float] | None, analyses: list[Analys
         j, conf = speaker
         src = analyses[j].attribution
         assert src is not None
-        name = src.source.value
+        name = src.source.text
         why = (
             f"in the turn of “{name}”, named by the speaker label before it"
             if src.kind == "speaker_label" and not a.quotes
@@ -1699,14 +1691,14 @@ def _label(a: Analysis, speaker: tuple[int, float] | None, analyses: list[Analys
             return Suggestion(
                 EDITORIAL,
                 0.55,
-                f"hearsay “{a.hearsay.value}” with editorial wording ({ed_words})",
+                f"hearsay “{a.hearsay.text}” with editorial wording ({ed_words})",
                 cue=a.hearsay,
                 editorial=ed_spans,
             )
         return Suggestion(
             UNATTRIBUTED,
             0.55,
-            f"hearsay “{a.hearsay.value}” names no source",
+            f"hearsay “{a.hearsay.text}” names no source",
             cue=a.hearsay,
             editorial=ed_spans,
         )
@@ -1724,7 +1716,7 @@ def _label(a: Analysis, speaker: tuple[int, float] | None, analyses: list[Analys
         return Suggestion(
             UNATTRIBUTED,
             0.75,
-            f"negated reporting “{a.negated.value}”: the outlet's own statement",
+            f"negated reporting “{a.negated.text}”: the outlet's own statement",
             cue=a.negated,
             editorial=ed_spans,
         )

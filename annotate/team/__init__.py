@@ -1,1 +1,1 @@
-"""Work of many reviewers: agreement, assignment plans, merging databases, evaluation."""
+"""Work of many annotators: agreement, assignment plans, merging databases, evaluation."""

@@ -1,10 +1,10 @@
 """Splitting the work: which annotators review which articles.
 
-By default (no assignments stored) every reviewer sees every unit. ``annotate assign``
-gives each article to a chosen number of reviewers, spreading the claim units as evenly
+By default (no assignments stored) every annotator sees every unit. ``annotate assign``
+gives each article to a chosen number of annotators, spreading the claim units as evenly
 as whole articles allow. The plan is deterministic: the same articles, annotators,
-reviewer count and seed always give the same plan, whatever order the articles were
-ingested in. The TUI restricts a reviewer's queue with ``Store.assigned_articles``.
+annotator count and seed always give the same plan, whatever order the articles were
+ingested in. The TUI restricts an annotator's queue with ``Store.assigned_articles``.
 """
 
 from __future__ import annotations
@@ -35,10 +35,10 @@ def _rank(seed: int, *parts: str) -> bytes:
 def plan(
     articles: Sequence[tuple[str, int]],
     annotators: Sequence[str],
-    reviewers: int,
+    per_article: int,
     seed: int = 0,
 ) -> dict[str, tuple[str, ...]]:
-    """article id -> the ``reviewers`` annotators who review it.
+    """article id -> the ``per_article`` annotators who review it.
 
     ``articles`` are (article id, claim units). Longest articles first, each to the
     annotators with the fewest claims so far (then fewest articles, then a seeded
@@ -48,7 +48,7 @@ def plan(
     names = list(dict.fromkeys(a.strip() for a in annotators if a.strip()))
     if not names:
         raise AssignError("no annotators given")
-    if not 1 <= reviewers <= len(names):
+    if not 1 <= per_article <= len(names):
         raise AssignError(
             f"--reviewers must be between 1 and the number of annotators ({len(names)})"
         )
@@ -56,7 +56,7 @@ def plan(
     out: dict[str, tuple[str, ...]] = {}
     for aid, claims in sorted(articles, key=lambda x: (-x[1], _rank(seed, x[0]))):
         chosen = sorted(names, key=lambda a: (load[a][0], load[a][1], _rank(seed, aid, a)))
-        chosen = chosen[:reviewers]
+        chosen = chosen[:per_article]
         for a in chosen:
             load[a][0] += claims
             load[a][1] += 1
@@ -75,13 +75,13 @@ def shares(assignment: dict[str, tuple[str, ...]], claims: dict[str, int]) -> li
     return [Share(a, n, c) for a, (n, c) in sorted(totals.items())]
 
 
-def assign(store: Any, annotators: Sequence[str], reviewers: int, seed: int = 0) -> list[Share]:
+def assign(store: Any, annotators: Sequence[str], per_article: int, seed: int = 0) -> list[Share]:
     """Make and store the plan for every article in ``store`` (replacing any earlier
     one); labels already given are untouched. Returns each annotator's share."""
     articles = store.article_claims()
     if not articles:
         raise AssignError("the database holds no article; run annotate ingest first")
-    assignment = plan(articles, annotators, reviewers, seed)
+    assignment = plan(articles, annotators, per_article, seed)
     store.set_assignments((aid, a) for aid, names in assignment.items() for a in names)
     result = shares(assignment, dict(articles))
     given = {s.annotator for s in result}
@@ -93,5 +93,5 @@ def assign(store: Any, annotators: Sequence[str], reviewers: int, seed: int = 0)
 
 
 def clear(store: Any) -> None:
-    """Remove every assignment: every reviewer sees every unit again."""
+    """Remove every assignment: every annotator sees every unit again."""
     store.set_assignments(())

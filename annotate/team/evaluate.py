@@ -2,7 +2,7 @@
 
 Two sources of gold labels: hand-labelled JSONL files of units (``annotate/data/
 eval_*.jsonl`` ship with the package; fields ``text``, ``label``, optional ``context`` =
-the sentence before, ``kind``, ``note``, ``split``), or the labels reviewers gave in a
+the sentence before, ``kind``, ``note``, ``split``), or the labels annotators gave in a
 database. The scoring itself is a pure function of (gold, predicted) pairs: accuracy,
 precision, recall and F1 per label, macro-F1 and the confusion matrix.
 """
@@ -144,7 +144,7 @@ def evaluate_file(path: str | Path | None = None) -> dict[str, Scores]:
 
 
 def evaluate_store(store: Any, annotator: str | None = None) -> dict[str, Scores]:
-    """Scores of the stored suggestions against the labels reviewers gave in a database.
+    """Scores of the stored suggestions against the labels annotators gave in a database.
 
     Suggestions missing for some units are computed first (``suggest_all``).
     """

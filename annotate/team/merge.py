@@ -14,7 +14,7 @@ transaction per input; the SQL lives in the store, the rules live here:
   stays in the history copied from its file;
 - history rows are copied unless the target has one with the same (at, annotator,
   unit_id, action, label), so merging the same file twice adds nothing;
-- reviewers' merges and splits of units (``segment_edits``) the target lacks are appended
+- annotators' merges and splits of units (``segment_edits``) the target lacks are appended
   after the article's own (an article copied from the input comes with its edited units;
   one both hold keeps the target's units until ingest next re-segments it, which applies
   them); the last texts of removed units (``removed_units``, shown with orphan labels)

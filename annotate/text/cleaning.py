@@ -1661,7 +1661,7 @@ def _drop_repeated_across_corpus(pieces: Sequence[_Piece], repeated: Collection[
 
 
 def _restore(pieces: Sequence[_Piece], restored: Collection[str]) -> None:
-    """Keep, as body paragraphs, the dropped pieces a reviewer restored."""
+    """Keep, as body paragraphs, the dropped pieces an annotator restored."""
     for piece in pieces:
         if piece.reason is not None and piece.key() in restored:
             piece.reason, piece.role = None, PARAGRAPH
@@ -1684,7 +1684,7 @@ def clean(
     line number in ``text`` and its reason (one of ``REASONS``).
 
     ``repeated`` holds the keys (``line_keys``) of lines that recur across the folder's
-    articles; ``restored`` the texts of dropped blocks a reviewer put back as body;
+    articles; ``restored`` the texts of dropped blocks an annotator put back as body;
     ``content_lines`` line numbers an article extractor found to be story content
     (quotations, table rows).
     """

@@ -1,7 +1,7 @@
 """Manual segmentation fixes: merge two units, split one, and replay recorded fixes.
 
 Pure functions over an article's cleaned text and its unit list (no SQL, no Textual): the
-session calls them for a reviewer's merge or split, and ingest calls ``replay`` to apply
+session calls them for an annotator's merge or split, and ingest calls ``replay`` to apply
 the recorded fixes again after it re-segments an article. Every unit produced keeps the
 invariant ``cleaned[start:end] == text``.
 

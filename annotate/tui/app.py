@@ -1,9 +1,9 @@
 """The labelling app: ``AnnotateApp``, and ``make_app``, one constructor for the CLI
 and the tests.
 
-The app opens its own ``Store`` and shows the claim after the one this reviewer last
+The app opens its own ``Store`` and shows the claim after the one this annotator last
 worked on. Given a corpus, it ingests it in a worker thread with its own connection while
-the reviewer labels what is already stored; progress arrives as messages.
+the annotator labels what is already stored; progress arrives as messages.
 """
 
 from __future__ import annotations
@@ -293,7 +293,7 @@ class AnnotateApp(App[None]):
 
     @work(thread=True, exclusive=True, group="find")
     def find_earlier(self, start_unit: str | None) -> None:
-        """Nothing unlabelled after where the reviewer stopped: look from the start."""
+        """Nothing unlabelled after where the annotator stopped: look from the start."""
         with Store.open(self.db_path, migrate=False) as store:
             session = self.session
             found = first_unlabelled(
@@ -307,14 +307,14 @@ class AnnotateApp(App[None]):
             session.complete = True
             self.notify(f"Every claim is labelled ({session.labelled:,}).", title="Done")
         elif session.unit is not None and session.unit.id == start_unit:
-            self.label_screen.moved(session.go(found), "")  # the reviewer has not moved yet
+            self.label_screen.moved(session.go(found), "")  # the annotator has not moved yet
         else:
             self.notify("Some earlier claims are unlabelled: n jumps to the next one.")
 
     @work(thread=True, exclusive=True, group="walk")
     def walk(self, find: Finder, from_unit: str | None, message: str) -> None:
         """Run a walk that may read the whole queue (a rare filter) on a connection of its
-        own; the claim found is shown unless the reviewer moved meanwhile."""
+        own; the claim found is shown unless the annotator moved meanwhile."""
         worker = get_current_worker()
         with Store.open(self.db_path, migrate=False) as store:
             found = find(store)
@@ -325,7 +325,7 @@ class AnnotateApp(App[None]):
         screen, session = self.label_screen, self.session
         screen.searching(False)
         if (session.unit.id if session.unit else None) != from_unit:
-            return  # the reviewer went elsewhere (undo, search, ...) while it ran
+            return  # the annotator went elsewhere (undo, search, ...) while it ran
         screen.moved(session.go(found), message)
 
     @work(thread=True, exclusive=True, group="lock")
@@ -352,7 +352,7 @@ class AnnotateApp(App[None]):
 
     def quit_app(self) -> None:
         """Quit; a change still waiting for the database is tried once more, and if the
-        lock is still held the reviewer is told what was not saved."""
+        lock is still held the annotator is told what was not saved."""
         screen = self.label_screen
         if screen.pending is not None:
             self.store.lock_wait = QUIT_LOCK_WAIT
@@ -498,7 +498,7 @@ class AnnotateApp(App[None]):
             screen.show_ingest(event.files, event.files, running=False)
             screen.show_unit(screen.empty_message(ingested=True))
             if not (event.changed or event.skipped or not event.articles):
-                return  # an unchanged corpus: nothing worth interrupting the reviewer for
+                return  # an unchanged corpus: nothing worth interrupting the annotator for
             self.notify(
                 "\n".join(visible(line) for line in report),  # file names: any bytes
                 title="Ingest",

@@ -4,7 +4,7 @@ Cleaning and segmentation are long stretches of pure Python: in a thread of the 
 would hold the GIL against the screen's thread, and every SQLite call the screen makes
 would queue behind them. In a child process (which may use its own worker pool) they cost
 the screen nothing; the child writes in short batches (``Store.batch_seconds``) so a
-reviewer's decision gets the write lock between two of them.
+annotator's decision gets the write lock between two of them.
 
 The child is started by the app (``python -m annotate.tui.ingest_process DB CORPUS
 [ANNOTATOR]``) and sends frames on stdout, pickled: ``("event", event)`` for each ingest
@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-# Short write transactions: the reviewer's decision waits for at most one of them.
+# Short write transactions: the annotator's decision waits for at most one of them.
 BATCH_SECONDS = 0.025
 NICENESS = 10
 
@@ -76,7 +76,7 @@ def read_frames(stream: IO[bytes]) -> Iterator[tuple[str, Any]]:
 
 
 def main(argv: list[str]) -> None:
-    # Background work: the reviewer's screen (and its keys) come first for the CPU; the
+    # Background work: the annotator's screen (and its keys) come first for the CPU; the
     # worker processes ingest may start inherit this.
     if hasattr(os, "nice"):
         os.nice(NICENESS)

@@ -1,4 +1,4 @@
-"""Several reviewers writing to one database at once, as real processes."""
+"""Several annotators writing to one database at once, as real processes."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def run_writers(db, tmp_path, writers: int = WRITERS, n: int = LABELS_EACH) -> N
     go = tmp_path / "go"
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(db), str(go), f"reviewer{i}", str(n)],
+            [sys.executable, "-c", WRITER, str(db), str(go), f"annotator{i}", str(n)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -61,9 +61,9 @@ def test_concurrent_writers_lose_nothing(tmp_path):
     conn = sqlite3.connect(db)
     try:
         rows = conn.execute("SELECT annotator, count(*) FROM labels GROUP BY annotator")
-        assert dict(rows.fetchall()) == {f"reviewer{i}": LABELS_EACH for i in range(WRITERS)}
+        assert dict(rows.fetchall()) == {f"annotator{i}": LABELS_EACH for i in range(WRITERS)}
         history = conn.execute("SELECT annotator, count(*) FROM history GROUP BY annotator")
-        assert dict(history.fetchall()) == {f"reviewer{i}": LABELS_EACH for i in range(WRITERS)}
+        assert dict(history.fetchall()) == {f"annotator{i}": LABELS_EACH for i in range(WRITERS)}
         wrong = conn.execute(
             "SELECT count(*) FROM labels WHERE label IS NULL OR labeled_at IS NULL"
         ).fetchone()[0]
@@ -73,7 +73,7 @@ def test_concurrent_writers_lose_nothing(tmp_path):
         conn.close()
 
 
-def test_reviewers_opening_a_new_database_together_migrate_it_once(tmp_path):
+def test_annotators_opening_a_new_database_together_migrate_it_once(tmp_path):
     db = tmp_path / "new.db"  # not created yet: every writer races to create and migrate it
     run_writers(db, tmp_path, n=50)
     with Store.open(db) as store:

@@ -1,6 +1,6 @@
 """The app against hostile input and faults: odd file names, a lock held elsewhere, a full
 disk, a damaged database, a keymap naming no key. Nothing leaks to the terminal, nothing
-hangs, nothing stored is lost; each problem is one line for the reviewer.
+hangs, nothing stored is lost; each problem is one line for the annotator.
 """
 
 from __future__ import annotations

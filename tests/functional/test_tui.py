@@ -1,6 +1,6 @@
 """The labelling app, driven through Pilot against a real temporary database.
 
-Assertions are on the database (what a reviewer's work leaves behind) and on app state;
+Assertions are on the database (what an annotator's work leaves behind) and on app state;
 the screen itself is checked by the snapshot tests.
 """
 
@@ -180,7 +180,7 @@ async def test_rare_filters_walk_in_a_worker_not_on_the_ui_thread(db, monkeypatc
         await settle(app, pilot)
         assert walks == []  # no walk on the UI thread's connection
         assert labels(db)["The talks were the f"] == ("unattributed", None, 1)
-        await pilot.press("v")  # noted: nothing is; the reviewer stays
+        await pilot.press("v")  # noted: nothing is; the annotator stays
         await settle(app, pilot)
         assert app.session.only == "noted" and current(app) == "The talks were the f"
         assert walks == []
@@ -262,7 +262,7 @@ async def test_quit_and_resume_in_a_new_app(db):
     other = app_for(db, annotator="someone-else")
     async with other.run_test() as pilot:
         await settle(other, pilot)
-        assert current(other) == "NASA's new administr"  # reviewers keep separate labels
+        assert current(other) == "NASA's new administr"  # annotators keep separate labels
         assert other.session.labelled == 0
 
 

@@ -65,7 +65,7 @@ async def test_adjudicate_with_a_reason_then_undo(disputed):
         await pilot.press("1", *"names Roscosmos", "enter")
         assert adjudications(db) == {claims[0]: ("attributed", "names Roscosmos", "carol")}
         assert "disagreement 2 of 2 · 1 left" in status(app)
-        # The reviewer's note is shown as written, never read as markup.
+        # The annotator's note is shown as written, never read as markup.
         assert "note: [bold]could signal[/] is opinion" in str(screen.query_one(Reviews).render())
 
         await pilot.press("3", "enter")  # an empty reason is allowed
@@ -121,13 +121,13 @@ async def test_nothing_to_adjudicate_says_so(db_path):
     async with app.run_test() as pilot:
         await settle(app, pilot)
         assert "Nothing to adjudicate" in claim_plain(app)
-        assert "two reviewers" in claim_plain(app)
+        assert "two annotators" in claim_plain(app)
         await pilot.press("1", "u", "right")  # nothing to act on: nothing happens
         assert isinstance(app.screen, AdjudicateScreen)
     assert adjudications(db_path) == {}
 
 
-def test_reviews_text_lists_every_reviewer_and_the_final_label(disputed):
+def test_reviews_text_lists_every_annotator_and_the_final_label(disputed):
     db, claims = disputed
     with Store.open(db) as store:
         store.set_adjudication(claims[0], "attributed", "r", "carol")
@@ -152,7 +152,7 @@ def test_more_binding_ids_are_the_ones_the_screens_declare():
 
 
 def test_adjudicate_screen(disputed, snap_compare):
-    """Layout: the claim, each reviewer's label and note, the final label, the position."""
+    """Layout: the claim, each annotator's label and note, the final label, the position."""
 
     async def run_before(pilot) -> None:
         await pilot.app.workers.wait_for_complete()  # the first open one is found

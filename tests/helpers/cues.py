@@ -7,4 +7,4 @@ from annotate.suggest.cues import analyse
 
 def source_of(text: str) -> str | None:
     a = analyse(text).attribution
-    return a.source.value if a else None
+    return a.source.text if a else None

@@ -212,7 +212,7 @@ def test_alpha_of_the_worked_example_matches_the_package():
 
 @pytest.fixture
 def team_db(tmp_path):
-    """Three reviewers on four claims; the Wikipedia Cohen table is too big to need here."""
+    """Three annotators on four claims; the Wikipedia Cohen table is too big to need here."""
     path = tmp_path / "team.db"
     with Store.open(path) as store:
         ids = add_article(store, "a.txt", ["One.", "Two.", "Three.", "Four."])
@@ -272,17 +272,17 @@ def test_agreement_command_without_a_database(tmp_path):
 # -- adjudication: the store side of the adjudication mode --------------------------------
 
 
-def test_disagreements_list_every_reviewer_label_and_note(team_db):
+def test_disagreements_list_every_annotator_label_and_note(team_db):
     with Store.open(team_db) as store:
         found = store.disagreements()
         assert len(found) == 2  # units 2 and 4; unit 3 has two not_claim and no third
         second = found[0]
-        assert [(r.annotator, r.label) for r in second.reviewers] == [
+        assert [(r.annotator, r.label) for r in second.labels] == [
             ("ana", "editorial"),
             ("ben", "unattributed"),
             ("cy", "editorial"),
         ]
-        assert second.reviewers[1].note == "no source named"
+        assert second.labels[1].note == "no source named"
         assert second.adjudication is None
         assert found[0].pos < found[1].pos
         # Between ana and ben only the second unit is disputed.

@@ -23,7 +23,7 @@ articles_st = st.lists(
 
 
 @given(articles_st, st.integers(2, 5), st.data())
-def test_plan_gives_every_article_n_distinct_reviewers_and_balances_claims(articles, people, data):
+def test_plan_gives_every_article_n_distinct_annotators_and_balances_claims(articles, people, data):
     names = [f"r{i}" for i in range(people)]
     n = data.draw(st.integers(1, people))
     result = plan(articles, names, n, seed=3)
@@ -62,7 +62,7 @@ def corpus_db(tmp_path):
     return path
 
 
-def test_by_default_every_reviewer_sees_everything(corpus_db):
+def test_by_default_every_annotator_sees_everything(corpus_db):
     with Store.open(corpus_db) as store:
         assert store.assigned_articles("alice") is None
 
@@ -76,7 +76,7 @@ def test_assign_command_stores_a_balanced_plan(corpus_db):
     with Store.open(corpus_db) as store:
         plan_ = store.assignments()
         assert sorted(plan_) == ["alice", "bob", "carol"]
-        assert sum(len(v) for v in plan_.values()) == 12  # 6 articles x 2 reviewers
+        assert sum(len(v) for v in plan_.values()) == 12  # 6 articles x 2 annotators
         mine = store.assigned_articles("alice")
         assert mine == plan_["alice"]
         # In queue order, so the TUI can walk them as they come.

@@ -674,7 +674,7 @@ def test_a_source_stored_with_the_label_wins_over_the_detected_one(runner, db, i
     rows = [r for r in export_csv(runner, db) if r["unit_id"] == unit]
     assert [(r["annotator"], r["source"]) for r in rows] == [("alice", "He"), ("bob", "Jane Doe")]
     (agg,) = [r for r in export_csv(runner, db, "--aggregate") if r["unit_id"] == unit]
-    assert agg["source"] == "Jane Doe"  # corrected by a reviewer who gave the unit's label
+    assert agg["source"] == "Jane Doe"  # corrected by an annotator who gave the unit's label
     assert agg["suggested_label"] == "attributed" and agg["cue"] == "said"
 
 

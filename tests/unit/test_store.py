@@ -137,7 +137,7 @@ def test_set_label_writes_label_and_history(labelled_store):
     assert before.label is None
     state = s.label_state(uid, "ann")
     assert state.label == "attributed" and state.labeled_at.endswith("Z")
-    assert s.label_state(uid, "bob").label is None  # reviewers keep separate labels
+    assert s.label_state(uid, "bob").label is None  # annotators keep separate labels
     entry = s.history("ann")[0]
     assert (entry["action"], entry["label"], entry["prev_label"]) == ("label", "attributed", None)
     with pytest.raises(ValueError, match="unknown label"):

@@ -1,8 +1,8 @@
-"""Adjudication mode (``annotate corpus/ --adjudicate``): settle what reviewers disagree on.
+"""Adjudication mode (``annotate corpus/ --adjudicate``): settle what annotators disagree on.
 
-Each claim reviewers labelled differently is shown in its paragraph with every reviewer's
+Each claim annotators labelled differently is shown in its paragraph with every annotator's
 label, flag and note; one of the label keys, then a reason (enter alone is fine), records
-the final label in the adjudications table, apart from the reviewers' labels.
+the final label in the adjudications table, apart from the annotators' labels.
 """
 
 from __future__ import annotations
@@ -32,17 +32,17 @@ from annotate.tui.widgets.claim import ArticleHeader, ClaimView, literal
 if TYPE_CHECKING:
     from annotate.tui.app import AnnotateApp
 
-# Reviewer lines shown before "… and N more".
-REVIEWER_LINES = 3
+# Annotator lines shown before "… and N more".
+ANNOTATOR_LINES = 3
 
 
 def reviews_text(d: Disagreement | None, suggestion: SuggestionRecord | None = None) -> Text:
-    """Every reviewer's label, flag and note, the adjudication if there is one, and what
+    """Every annotator's label, flag and note, the adjudication if there is one, and what
     the rules suggest (a third opinion, with its reason)."""
     if d is None:
         return Text("")
     lines = []
-    for r in d.reviewers[:REVIEWER_LINES]:
+    for r in d.labels[:ANNOTATOR_LINES]:
         line = Text(f"{literal(r.annotator):<12.12} ")
         line.append(f"{r.label.replace('_', ' '):<13}", "bold")
         if r.flagged:
@@ -51,8 +51,8 @@ def reviews_text(d: Disagreement | None, suggestion: SuggestionRecord | None = N
             line.append(" · note: ")
             line.append(literal(r.note), "italic")
         lines.append(line)
-    if len(d.reviewers) > REVIEWER_LINES:
-        lines.append(Text(f"… and {len(d.reviewers) - REVIEWER_LINES} more reviewers", "dim"))
+    if len(d.labels) > ANNOTATOR_LINES:
+        lines.append(Text(f"… and {len(d.labels) - ANNOTATOR_LINES} more annotators", "dim"))
     a = d.adjudication
     final = Text("final: ")
     if a is None:
@@ -76,7 +76,7 @@ def reviews_text(d: Disagreement | None, suggestion: SuggestionRecord | None = N
 
 
 class Reviews(Widget):
-    """The reviewers' decisions on the current claim and its final label."""
+    """The annotators' decisions on the current claim and its final label."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -114,7 +114,7 @@ class AdjudicateScreen(Screen[None]):
         self.adjudicator = adjudicator
         self.walk: AdjudicationWalk | None = None
         self.ready = False  # the first open disagreement has been found (a worker's job)
-        self.reviewers: list[str] | None = None  # who has labelled anything, once counted
+        self.annotators: list[str] | None = None  # who has labelled anything, once counted
 
     @property
     def annotate(self) -> AnnotateApp:
@@ -152,12 +152,12 @@ class AdjudicateScreen(Screen[None]):
         """Count the disagreements (a pass over every label) on a connection of its own."""
         with Store.open(self.db_path, migrate=False) as store:
             counts = store.disagreement_count(), store.disagreement_count(unresolved=True)
-            reviewers = store.annotators()
-        self.app.call_from_thread(self._counted, *counts, reviewers)
+            annotators = store.annotators()
+        self.app.call_from_thread(self._counted, *counts, annotators)
 
-    def _counted(self, total: int, left: int, reviewers: list[str]) -> None:
+    def _counted(self, total: int, left: int, annotators: list[str]) -> None:
         self._walk.counted(total, left)
-        self.reviewers = reviewers
+        self.annotators = annotators
         self.show_item()
         if total and not left:
             self.notify(f"Every disagreement is adjudicated ({total:,}).", title="Done")
@@ -255,11 +255,11 @@ class AdjudicateScreen(Screen[None]):
         self.refresh_bindings()
 
     def _nothing_message(self) -> str:
-        reviewers = self.reviewers
-        if reviewers is not None and len(reviewers) < 2:
-            who = ", ".join(reviewers) or "nobody"
+        annotators = self.annotators
+        if annotators is not None and len(annotators) < 2:
+            who = ", ".join(annotators) or "nobody"
             return (
-                f"Nothing to adjudicate: labels from at least two reviewers are needed "
+                f"Nothing to adjudicate: labels from at least two annotators are needed "
                 f"(labelled so far by: {who})."
             )
-        return "Nothing to adjudicate: the reviewers agree on every claim they have all labelled."
+        return "Nothing to adjudicate: the annotators agree on every claim they have all labelled."

@@ -1,4 +1,4 @@
-"""Every article with this reviewer's progress; enter jumps to its first unlabelled claim."""
+"""Every article with this annotator's progress; enter jumps to its first unlabelled claim."""
 
 from __future__ import annotations
 

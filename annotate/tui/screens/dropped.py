@@ -2,7 +2,7 @@
 
 Each entry is one dropped line or block (a menu, a caption, a teaser, a comment) as it
 stood just before or after the claim's paragraph, with the reason cleaning gave. A
-reviewer who finds article text among them puts it back with enter: it becomes body
+annotator who finds article text among them puts it back with enter: it becomes body
 text (claim units) and stays so through every later ingest.
 """
 

@@ -29,7 +29,7 @@ Mark = tuple[str, int, int, Style | str]
 
 def literal(text: str) -> str:
     """Control characters made visible (ESC as ␛ and so on), so a unit holding a terminal
-    escape sequence cannot restyle the screen and the reviewer sees what is there."""
+    escape sequence cannot restyle the screen and the annotator sees what is there."""
     if text.isprintable():
         return text
     return "".join(
@@ -272,7 +272,7 @@ class ArticleHeader(Widget):
 
 
 class StatusBar(Widget):
-    """The claim's label, flag and note; its position; the reviewer's overall progress."""
+    """The claim's label, flag and note; its position; the annotator's overall progress."""
 
     COMPONENT_CLASSES = {"status-bar--muted", "status-bar--bar", "status-bar--bar-back"}
 
