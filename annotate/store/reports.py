@@ -178,6 +178,83 @@ class ReportQueries(Connection):
         finally:
             cur.close()
 
+    # -- adjudications, annotators and suggestions: for --aggregate, stats and the card -----
+
+    def adjudications_for_export(self) -> dict[str, tuple[str, str, str | None]]:
+        """unit id -> (adjudicated label, adjudicator, reason): only the units someone
+        settled, so it stays small however big the export."""
+        rows = self.conn.execute(
+            "SELECT unit_id, label, adjudicator, reason FROM adjudications"
+        ).fetchall()
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+    def adjudication_count(self, annotators: Sequence[str] | None = None) -> int:
+        """Claim units with an adjudicated label (with ``annotators``: of the units one of
+        them labelled)."""
+        params: dict[str, Any] = {"kind": SENTENCE}
+        who = ""
+        if annotators:
+            names = [f":a{i}" for i in range(len(annotators))]
+            params.update({n[1:]: v for n, v in zip(names, annotators, strict=True)})
+            who = (
+                " AND EXISTS (SELECT 1 FROM labels l WHERE l.unit_id = u.id "
+                f"AND l.label IS NOT NULL AND l.annotator IN ({', '.join(names)}))"
+            )
+        row = self.conn.execute(
+            "SELECT count(*) FROM adjudications d JOIN units u ON u.id = d.unit_id "
+            f"WHERE u.kind = :kind{who}",
+            params,
+        ).fetchone()
+        return int(row[0])
+
+    def annotators_per_unit(self) -> dict[int, int]:
+        """How many claim units have 1, 2, ... annotators' labels: {annotators: units}."""
+        rows = self.conn.execute(
+            "SELECT n, count(*) FROM (SELECT count(*) AS n FROM labels l JOIN units u "
+            "ON u.id = l.unit_id AND u.kind = ? WHERE l.label IS NOT NULL GROUP BY l.unit_id) "
+            "GROUP BY n ORDER BY n",
+            (SENTENCE,),
+        )
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    def suggestion_use(self) -> tuple[int, int]:
+        """(labels on claim units that have a suggestion, those equal to it unchanged):
+        the same label and, on an attributed label, no source other than the suggested
+        one."""
+        row = self.conn.execute(
+            "SELECT count(*), coalesce(sum(l.label = s.suggested_label AND (l.label != ? "
+            "OR l.source IS NULL OR l.source IS s.source)), 0) FROM labels l "
+            "JOIN units u ON u.id = l.unit_id AND u.kind = ? "
+            "JOIN suggestions s ON s.unit_id = l.unit_id WHERE l.label IS NOT NULL",
+            (ATTRIBUTED, SENTENCE),
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def corpus_sources(self, limit: int = 10) -> list[tuple[str | None, int]]:
+        """(article source, articles) of the most common sources, most first."""
+        rows = self.conn.execute(
+            "SELECT source, count(*) FROM articles GROUP BY source "
+            "ORDER BY count(*) DESC, source LIMIT ?",
+            (limit,),
+        )
+        return [(r[0], int(r[1])) for r in rows]
+
+    def claim_texts_by_path(self) -> Iterator[tuple[str, str, str]]:
+        """(unit id, article path, text) of every claim unit, in queue order, streamed:
+        for matching imported rows by their text."""
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        try:
+            cur.execute(
+                "SELECT u.id, a.path, u.text FROM units u JOIN articles a "
+                "ON a.id = u.article_id WHERE u.kind = ? ORDER BY u.pos",
+                (SENTENCE,),
+            )
+            while rows := cur.fetchmany(2000):
+                yield from rows
+        finally:
+            cur.close()
+
     def article_claims(self) -> list[tuple[str, int]]:
         """(article id, claim units) of every article, in queue order; for assignment."""
         rows = self.conn.execute(
