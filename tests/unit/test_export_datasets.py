@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import os
-from importlib import metadata
 import tempfile
+from importlib import metadata
 from pathlib import Path
 
 import pytest
