@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from annotate.datasets.export import (
@@ -31,7 +32,6 @@ from annotate.model import LABELS
 
 ROW_GROUP = 65_536
 LABEL_NAMES: tuple[str, ...] = tuple(str(label) for label in LABELS)
-_CODES = {name: i for i, name in enumerate(LABEL_NAMES)}
 _DICTIONARY = pa.array(LABEL_NAMES, pa.string())
 
 
@@ -73,21 +73,24 @@ def hf_features(fields: Sequence[str]) -> dict[str, Any]:
 _HF_DTYPES = {pa.int64(): "int64", pa.float64(): "float64", pa.bool_(): "bool"}
 
 
-def _label_codes(values: Sequence[Any], name: str) -> list[int | None]:
-    try:
-        return [None if v is None else _CODES[v] for v in values]
-    except KeyError as e:
+def _label_codes(values: Sequence[Any], name: str) -> pa.Array:
+    """The index of each label in LABEL_NAMES (null for no label), computed in C."""
+    names = pa.array(values, pa.string())
+    codes = pc.index_in(names, value_set=_DICTIONARY)
+    if codes.null_count != names.null_count:
+        unknown = pc.filter(names, pc.and_(pc.is_null(codes), pc.is_valid(names)))[0]
         raise ExportError(
-            f"{name} {e.args[0]!r} is not one of {', '.join(LABEL_NAMES)}; cannot type it"
-        ) from None
+            f"{name} {unknown.as_py()!r} is not one of {', '.join(LABEL_NAMES)}; cannot type it"
+        )
+    return codes
 
 
 def _column(name: str, values: Sequence[Any], type_: pa.DataType) -> pa.Array:
     if name in LABEL_FIELDS:
         codes = _label_codes(values, name)
         if pa.types.is_dictionary(type_):
-            return pa.DictionaryArray.from_arrays(pa.array(codes, pa.int8()), _DICTIONARY)
-        return pa.array(codes, pa.int64())
+            return pa.DictionaryArray.from_arrays(codes.cast(pa.int8()), _DICTIONARY)
+        return codes.cast(pa.int64())
     if name in BOOL_FIELDS:
         # Stored as 0/1; pyarrow converts booleans, not integers, to bool.
         return pa.array(values, pa.int8()).cast(pa.bool_())

@@ -146,6 +146,7 @@ def _facts(
         if label is not None:
             annotators.setdefault(name, {})[label] = rows
     suggested, accepted = store.suggestion_use()
+    per_unit = store.units_by_annotators()
     if options.aggregate:
         rows_are = "a claim unit, with the label of its annotators (adjudicated, else the majority)"
     else:
@@ -160,10 +161,10 @@ def _facts(
         claims=counts["claims"],
         sources=store.corpus_sources(),
         annotators=annotators,
-        annotators_per_unit=store.annotators_per_unit(),
+        annotators_per_unit={n: units for n, (units, _, _) in per_unit.items()},
         adjudicated=store.adjudication_count(),
-        disagreements=store.disagreement_count(),
-        open_disagreements=store.disagreement_count(unresolved=True),
+        disagreements=sum(d for _, d, _ in per_unit.values()),
+        open_disagreements=sum(o for _, _, o in per_unit.values()),
         suggested_labels=suggested,
         accepted_suggestions=accepted,
         agreement=inputs.agreement,

@@ -207,15 +207,19 @@ class ReportQueries(Connection):
         ).fetchone()
         return int(row[0])
 
-    def annotators_per_unit(self) -> dict[int, int]:
-        """How many claim units have 1, 2, ... annotators' labels: {annotators: units}."""
+    def units_by_annotators(self) -> dict[int, tuple[int, int, int]]:
+        """{n: (claim units labelled by n annotators, those of them labelled differently,
+        those of these without an adjudication)}: annotators per unit and the
+        disagreements, from one pass over the labels."""
         rows = self.conn.execute(
-            "SELECT n, count(*) FROM (SELECT count(*) AS n FROM labels l JOIN units u "
-            "ON u.id = l.unit_id AND u.kind = ? WHERE l.label IS NOT NULL GROUP BY l.unit_id) "
-            "GROUP BY n ORDER BY n",
+            "SELECT n, count(*), sum(d > 1), sum(d > 1 AND NOT settled) FROM ("
+            "SELECT count(*) AS n, count(DISTINCT l.label) AS d, EXISTS (SELECT 1 FROM "
+            "adjudications a WHERE a.unit_id = l.unit_id) AS settled FROM labels l "
+            "JOIN units u ON u.id = l.unit_id AND u.kind = ? WHERE l.label IS NOT NULL "
+            "GROUP BY l.unit_id) GROUP BY n ORDER BY n",
             (SENTENCE,),
         )
-        return {int(r[0]): int(r[1]) for r in rows}
+        return {int(r[0]): (int(r[1]), int(r[2]), int(r[3])) for r in rows}
 
     def suggestion_use(self) -> tuple[int, int]:
         """(labels on claim units that have a suggestion, those equal to it unchanged):
