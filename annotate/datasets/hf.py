@@ -17,7 +17,10 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from contextlib import ExitStack, closing
+from dataclasses import dataclass
 from importlib import metadata
 from importlib.resources import files
 from pathlib import Path
@@ -31,7 +34,7 @@ from annotate.datasets.export import (
     export_batches,
     remove_stale_temp_files,
 )
-from annotate.model import LABELS
+from annotate.model import LABELS, SENTENCE, takes_source
 from annotate.store import Store
 
 HF_SPLIT = {"train": "train", "dev": "validation", "test": "test"}
@@ -104,13 +107,20 @@ def _write_rows(
                 sinks[name] = arrow.Sink(out, schema)
             return sinks[name]
 
+        # The default export holds every label of every claim unit: the card's team
+        # figures are counted from its rows as they pass, instead of read again.
+        tally = Tally(options.fields) if Tally.covers(options) else None
         with closing(export_batches(store, options)) as batches:
             if options.split is None:
                 train = sink("train")
                 for batch in batches:
                     train.add(batch)
+                    if tally:
+                        tally.add(batch)
             else:
                 for batch in batches:
+                    if tally:
+                        tally.add(batch)
                     parts: dict[str, list[tuple[Any, ...]]] = {}
                     for row in batch:
                         parts.setdefault(row[-1], []).append(row[:-1])
@@ -129,8 +139,111 @@ def _write_rows(
             )
             for name in order
         ]
-        facts = _facts(store, options, inputs, fields, splits)
+        team = tally.figures(store) if tally else team_figures(store)
+        facts = _facts(store, options, inputs, fields, splits, team)
     return facts
+
+
+@dataclass(frozen=True)
+class TeamFigures:
+    """The card's figures about the annotators' labels (claim units only)."""
+
+    annotators: dict[str, dict[str, int]]  # annotator -> label -> labels
+    per_unit: dict[int, int]  # annotators -> units labelled by that many
+    disagreements: int  # units labelled differently
+    open: int  # of those, not adjudicated
+    suggested: int  # labels on units with a suggestion
+    accepted: int  # of those, equal to the suggestion unchanged
+
+
+def team_figures(store: Store) -> TeamFigures:
+    """The figures, read from the store."""
+    annotators: dict[str, dict[str, int]] = {}
+    for name, label, rows, _flagged, _noted in store.stats_labels():
+        if label is not None:
+            annotators.setdefault(name, {})[label] = rows
+    per_unit = store.units_by_annotators()
+    suggested, accepted = store.suggestion_use()
+    return TeamFigures(
+        annotators=annotators,
+        per_unit={n: units for n, (units, _, _) in per_unit.items()},
+        disagreements=sum(d for _, d, _ in per_unit.values()),
+        open=sum(o for _, _, o in per_unit.values()),
+        suggested=suggested,
+        accepted=accepted,
+    )
+
+
+class Tally:
+    """The same figures, counted from the rows of an export that holds every label row
+    (per annotator, no --annotator or --labels filter), in the rows' unit order."""
+
+    @staticmethod
+    def covers(options: ExportOptions) -> bool:
+        return not (options.aggregate or options.annotator or options.labels)
+
+    def __init__(self, fields: Sequence[str]) -> None:
+        at = {name: i for i, name in enumerate(fields)}
+        self._at = (
+            at["unit_id"],
+            at["kind"],
+            at["annotator"],
+            at["label"],
+            at["suggested_label"],
+            at["suggested_source"],
+            at["source"],
+        )
+        self.labels: Counter[tuple[str, str]] = Counter()
+        self.per_unit: Counter[int] = Counter()
+        self.disputed: list[str] = []
+        self.suggested = self.accepted = 0
+        self._unit: str | None = None
+        self._seen: set[str] = set()
+        self._n = 0
+
+    def add(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        uid_at, kind_at, who_at, label_at, sl_at, ss_at, source_at = self._at
+        for row in rows:
+            label = row[label_at]
+            if label is None or row[kind_at] != SENTENCE:
+                continue
+            uid = row[uid_at]
+            if uid != self._unit:
+                self._close_unit()
+                self._unit = uid
+            self._seen.add(label)
+            self._n += 1
+            self.labels[(row[who_at], label)] += 1
+            suggested = row[sl_at]
+            if suggested is not None:
+                self.suggested += 1
+                if label == suggested and (not takes_source(label) or row[source_at] == row[ss_at]):
+                    self.accepted += 1
+
+    def _close_unit(self) -> None:
+        if self._n:
+            self.per_unit[self._n] += 1
+            if len(self._seen) > 1:
+                assert self._unit is not None
+                self.disputed.append(self._unit)
+        self._seen = set()
+        self._n = 0
+
+    def figures(self, store: Store) -> TeamFigures:
+        self._close_unit()
+        self._unit = None
+        settled = store.adjudicated_labels()
+        annotators: dict[str, dict[str, int]] = {}
+        for (who, label), n in sorted(self.labels.items()):
+            annotators.setdefault(who, {})[label] = n
+        return TeamFigures(
+            annotators=annotators,
+            per_unit=dict(sorted(self.per_unit.items())),
+            disagreements=len(self.disputed),
+            open=sum(1 for uid in self.disputed if uid not in settled),
+            suggested=self.suggested,
+            accepted=self.accepted,
+        )
 
 
 def _facts(
@@ -139,14 +252,9 @@ def _facts(
     inputs: CardInputs,
     fields: list[str],
     splits: list[card.SplitFacts],
+    team: TeamFigures,
 ) -> card.CardFacts:
     counts = store.counts()
-    annotators: dict[str, dict[str, int]] = {}
-    for name, label, rows, _flagged, _noted in store.stats_labels():
-        if label is not None:
-            annotators.setdefault(name, {})[label] = rows
-    suggested, accepted = store.suggestion_use()
-    per_unit = store.units_by_annotators()
     if options.aggregate:
         rows_are = "a claim unit, with the label of its annotators (adjudicated, else the majority)"
     else:
@@ -160,13 +268,13 @@ def _facts(
         articles=counts["articles"],
         claims=counts["claims"],
         sources=store.corpus_sources(),
-        annotators=annotators,
-        annotators_per_unit={n: units for n, (units, _, _) in per_unit.items()},
+        annotators=team.annotators,
+        annotators_per_unit=team.per_unit,
         adjudicated=store.adjudication_count(),
-        disagreements=sum(d for _, d, _ in per_unit.values()),
-        open_disagreements=sum(o for _, _, o in per_unit.values()),
-        suggested_labels=suggested,
-        accepted_suggestions=accepted,
+        disagreements=team.disagreements,
+        open_disagreements=team.open,
+        suggested_labels=team.suggested,
+        accepted_suggestions=team.accepted,
         agreement=inputs.agreement,
         guidelines=files("annotate").joinpath("guidelines.md").read_text(encoding="utf-8"),
         version=_version(),

@@ -81,3 +81,31 @@ def test_agreement_says_how_many_were_adjudicated_and_keeps_raw_figures(db):
         json.loads(run("agreement", "--json", "--annotators", "nobody", "--db", db))["adjudicated"]
         == 0
     )
+
+
+def test_the_card_counts_from_the_rows_what_the_store_counts(db):
+    """An hf export counts the card's team figures from its rows when they hold every
+    label; they must be the figures the store's queries give."""
+    from contextlib import closing
+
+    from annotate.datasets import hf
+    from annotate.ingest import suggest_all
+
+    with Store.open(db) as s:
+        suggest_all(s)
+        units = [u["id"] for u in s.units_of_article("a.txt")]
+        s.set_label(units[0], "cy", "attributed", source="someone else")
+        s.set_label(units[0], "dee", "attributed")
+        s.set_note(units[3], "eve", "a note without a label")
+        add_article(s, "b.txt", ["Alone here."])
+        options = ex.ExportOptions(format="hf", include_unlabeled=True, all_kinds=True)
+        assert hf.Tally.covers(options)
+        tally = hf.Tally(options.fields)
+        with closing(ex.export_batches(s, options)) as batches:
+            for batch in batches:
+                tally.add(batch)
+        counted, queried = tally.figures(s), hf.team_figures(s)
+    assert counted == queried
+    assert counted.suggested > 0 and 0 < counted.accepted < counted.suggested
+    assert counted.per_unit == {2: 3, 4: 1} and (counted.disagreements, counted.open) == (2, 1)
+    assert not hf.Tally.covers(ex.ExportOptions(format="hf", aggregate=True))
