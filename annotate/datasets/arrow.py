@@ -171,4 +171,8 @@ def csv_features(path: str) -> Any:
 
     with open(path, encoding="utf-8-sig", newline="") as f:
         header = next(csv.reader(f), [])
-    return Features.from_dict(hf_features(header))
+    features = hf_features(header)
+    for name in BOOL_FIELDS & set(header):
+        # CSV writes 0/1, which pandas (the CSV reader of datasets) will not read as bool.
+        features[name] = {"dtype": "int64", "_type": "Value"}
+    return Features.from_dict(features)

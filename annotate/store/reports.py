@@ -41,7 +41,8 @@ class ReportQueries(Connection):
         suggested_label, suggested_source, suggestion_confidence, cue, source,
         claim_group)``, ordered by unit position then annotator. A label row counts if it
         has a label, or, with ``unlabelled_rows``, a note or a flag. ``every_unit`` adds
-        each unit with no such row once, its label columns None. ``labels`` keeps only
+        each unit with no such row once, its label columns None (``flagged`` 0: not
+        flagged, so the column is always 0 or 1). ``labels`` keeps only
         rows with one of those labels (and, with ``every_unit``, the units without rows).
         The suggestion columns are None for a unit without a suggestion.
 
@@ -63,7 +64,8 @@ class ReportQueries(Connection):
         )
         sql = (
             "SELECT u.id, u.article_id, a.path, a.title, u.paragraph, u.seq, u.start, u.end, "
-            "u.kind, u.text, l.label, l.annotator, l.labeled_at, l.note, l.flagged, "
+            "u.kind, u.text, l.label, l.annotator, l.labeled_at, l.note, "
+            "coalesce(l.flagged, 0), "
             f"s.suggested_label, s.source, s.confidence, s.cue, {source}, s.claim_group "
             f"{self._export_from(annotator, every_unit, unlabelled_rows)} "
             f"LEFT JOIN suggestions s ON s.unit_id = u.id{where} "

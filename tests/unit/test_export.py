@@ -181,7 +181,8 @@ def test_include_unlabeled_lists_every_claim_unit(runner, db, ids):
     blank = [r for r in rows if r["annotator"] == ""]
     # A unit nobody touched appears once, with empty label columns.
     assert len(blank) == len({r["unit_id"] for r in blank})
-    assert all(r["label"] == "" and r["flagged"] == "" for r in blank)
+    # Not flagged: 0, so the column holds only 0 and 1 (a reader can type it).
+    assert all(r["label"] == "" and r["flagged"] == "0" for r in blank)
     noted = [r for r in rows if r["annotator"] == "carol" and r["label"] == ""]
     assert [r["note"] for r in noted] == ["unsure"]
 

@@ -269,3 +269,17 @@ def test_export_to_an_existing_folder_needs_force_and_spares_other_folders(work,
         ex.export_to_path(store, other, ex.ExportOptions(format="hf"), force=True)
     assert (other / "notes.txt").read_text(encoding="utf-8") == "mine"
     assert not [p for p in work.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_csv_with_unlabelled_units_and_titles_loads_with_its_features(tmp_path):
+    from helpers.builders import add_article
+
+    db = tmp_path / "small.db"
+    with Store.open(db) as s:
+        (first, _) = add_article(s, "a.txt", ["One said so.", "Nobody labelled this."])
+        s.set_label(first, "ana", "attributed")
+        s.set_flag(first, "ana", True)
+        path = export(s, tmp_path / "all.csv", format="csv", include_unlabeled=True)
+    ds = load(tmp_path, "csv", data_files=str(path), features=csv_features(str(path)))["train"]
+    assert ds["flagged"] == [1, 0]
+    assert ds["label"] == [0, None] and ds["annotator"] == ["ana", None]
