@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Any
 
 import pyarrow as pa
@@ -109,8 +109,15 @@ def table(rows: Sequence[tuple[Any, ...]], schema_: pa.Schema) -> pa.Table:
 class Sink:
     """Rows in, Parquet row groups out: one writer on one binary stream."""
 
-    def __init__(self, out: IO[bytes], schema_: pa.Schema) -> None:
+    def __init__(
+        self,
+        out: IO[bytes],
+        schema_: pa.Schema,
+        *,
+        observe: Callable[[pa.Table], None] | None = None,
+    ) -> None:
         self.schema = schema_
+        self.observe = observe  # sees each table as it is written
         self.rows: list[tuple[Any, ...]] = []
         self.count = 0
         # Rows per label (None: no label), counted from the columns as they are written.
@@ -128,6 +135,8 @@ class Sink:
         if self.rows:
             written = table(self.rows, self.schema)
             self.writer.write_table(written, row_group_size=ROW_GROUP)
+            if self.observe is not None:
+                self.observe(written)
             if self._label_at >= 0:
                 for entry in written.column(self._label_at).value_counts().to_pylist():
                     value = entry["values"]

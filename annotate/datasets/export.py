@@ -568,8 +568,10 @@ class CardInputs:
 
 def export_to_stream(store: Store, binary: IO[bytes], options: ExportOptions) -> int:
     """Write the export to a binary stream (stdout) as UTF-8; returns the row count."""
-    if options.format in ("parquet", "hf"):
-        raise ExportError(f"--format {options.format} writes to a file: give --out PATH")
+    if options.format == "parquet":
+        raise ExportError("--format parquet writes a file, not a stream: give --out PATH")
+    if options.format == "hf":
+        raise ExportError("--format hf writes a folder: give --out DIR")
     text = io.TextIOWrapper(binary, encoding="utf-8", newline="", write_through=False)
     try:
         return write_export(store, text, options)
