@@ -120,6 +120,7 @@ class Sink:
         self.observe = observe  # sees each table as it is written
         self.rows: list[tuple[Any, ...]] = []
         self.count = 0
+        self.nbytes = 0  # the rows' size as Arrow columns (Hugging Face's num_bytes)
         # Rows per label (None: no label), counted from the columns as they are written.
         self.labels: Counter[str | None] = Counter()
         self._label_at = schema_.names.index("label") if "label" in schema_.names else -1
@@ -143,6 +144,7 @@ class Sink:
                     name = LABEL_NAMES[value] if isinstance(value, int) else value
                     self.labels[name] += entry["counts"]
             self.count += len(self.rows)
+            self.nbytes += written.nbytes
             self.rows = []
 
     def close(self) -> int:

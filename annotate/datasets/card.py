@@ -41,6 +41,7 @@ class SplitFacts:
     path: str  # the Parquet file, relative to the folder
     rows: int
     labels: dict[str, int]  # label -> rows ("(none)" for rows without a label)
+    nbytes: int = 0  # the rows' size as Arrow columns
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class CardFacts:
     version: str
     language: str = "en"
     split_spec: str | None = None
+    empty_splits: list[str] = field(default_factory=list)  # of --split, with no row
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -98,7 +100,11 @@ def header(facts: CardFacts) -> dict[str, Any]:
         ],
         "dataset_info": {
             "features": features,
-            "splits": [{"name": s.name, "num_examples": s.rows} for s in facts.splits],
+            "splits": [
+                {"name": s.name, "num_bytes": s.nbytes, "num_examples": s.rows}
+                for s in facts.splits
+            ],
+            "dataset_size": sum(s.nbytes for s in facts.splits),
         },
     }
 
@@ -136,6 +142,12 @@ def body(facts: CardFacts) -> str:
         ]
     else:
         lines += ["No `--split` was given: every row is in train.", ""]
+    if facts.empty_splits:
+        lines += [
+            f"No row fell in {' or '.join(facts.empty_splits)} (too few articles for the "
+            "proportions), so the dataset has no such split.",
+            "",
+        ]
     names = list(facts.label_names)
     label_columns = [*names, "(none)"] if any("(none)" in s.labels for s in facts.splits) else names
     lines += _table(

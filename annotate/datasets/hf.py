@@ -20,7 +20,7 @@ import shutil
 from collections import Counter
 from collections.abc import Iterable
 from contextlib import ExitStack, closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from importlib.resources import files
 from pathlib import Path
@@ -128,25 +128,33 @@ def _write_rows(
                         parts.setdefault(row[-1], []).append(row[:-1])
                     for name, rows in parts.items():
                         sink(HF_SPLIT[name]).add(rows)
-        # A split with no row still gets its (empty) file: the card lists every split.
-        for name in order:
-            sink(name)
         counts = {name: s.close() for name, s in sinks.items()}
+        # A split with no row is left out (datasets refuses to load an empty split); with
+        # no row at all, train is written empty so the folder still loads.
+        if not sinks:
+            counts["train"] = sink("train").close()
+        empty = [name for name in order if not counts.get(name)]
+        for name in empty:
+            if name in sinks and not (name == "train" and len(counts) == 1):
+                (folder / split_file(name)).unlink()
+                del counts[name]
         splits = [
             card.SplitFacts(
                 name,
                 split_file(name),
                 counts[name],
                 {("(none)" if k is None else k): v for k, v in sinks[name].labels.items()},
+                sinks[name].nbytes,
             )
             for name in order
+            if name in counts
         ]
         if tallies is not None:
             team = Tally.figures(tallies.values(), store)
         else:
             team = team_figures(store)
         facts = _facts(store, options, inputs, fields, splits, team)
-    return facts
+    return replace(facts, empty_splits=[n for n in empty if n not in counts])
 
 
 @dataclass(frozen=True)

@@ -283,3 +283,21 @@ def test_csv_with_unlabelled_units_and_titles_loads_with_its_features(tmp_path):
     ds = load(tmp_path, "csv", data_files=str(path), features=csv_features(str(path)))["train"]
     assert ds["flagged"] == [1, 0]
     assert ds["label"] == [0, None] and ds["annotator"] == ["ana", None]
+
+
+def test_a_split_with_no_article_is_left_out_and_the_card_says_so(tmp_path):
+    from helpers.builders import add_article
+
+    db = tmp_path / "two.db"
+    with Store.open(db) as s:
+        for name in ("a.txt", "b.txt"):
+            (uid,) = add_article(s, name, [f"A claim in {name}."])
+            s.set_label(uid, "ana", "editorial")
+        out = export(s, tmp_path / "hf", format="hf", split=ex.Split.parse("80/10/10"))
+    ds = load(tmp_path, str(out))
+    assert set(ds) == {"train"} and ds["train"].num_rows == 2
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "No row fell in validation or test" in card
+    header = yaml.safe_load(card.split("---\n", 2)[1])
+    assert [s["name"] for s in header["dataset_info"]["splits"]] == ["train"]
+    assert header["dataset_info"]["splits"][0]["num_bytes"] > 0
