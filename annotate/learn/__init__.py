@@ -22,6 +22,7 @@ from annotate.learn.data import (
     training_set,
 )
 from annotate.learn.features import Example, Featurizer, RuleView
+from annotate.learn.jobs import TrainReport, default_folder, report_lines, train_store
 from annotate.learn.model import (
     CrossValidation,
     LearnError,
@@ -33,7 +34,6 @@ from annotate.learn.model import (
     save,
     train,
 )
-from annotate.learn.train import TrainReport, default_folder, report_lines, train_store
 
 __all__ = [
     "CrossValidation",
