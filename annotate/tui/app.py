@@ -235,6 +235,10 @@ class AnnotateApp(App[None]):
         self.adjudicate = adjudicate  # walk the disagreements instead of labelling
         self.store = store
         self.session = session
+        # Retrains the model beside the database every N decisions, in another process.
+        from annotate.learn.retrain import Retrainer
+
+        self.retrainer = None if adjudicate else Retrainer.for_database(self.db_path)
         self._ingested = False
         self.ingest_over = corpus is None  # the corpus given is ingested (or failed to be)
         self._first_paint = os.environ.get(FIRST_PAINT_ENV)
@@ -385,6 +389,8 @@ class AnnotateApp(App[None]):
     def on_unmount(self) -> None:
         if self._ingest_process is not None:
             stop(self._ingest_process)
+        if self.retrainer is not None:
+            self.retrainer.stop()
         self.store.close()
         if self._latencies is not None:
             Path(os.environ[LATENCY_ENV]).write_text(

@@ -290,6 +290,8 @@ class LabelScreen(Screen[None]):
         except UnitGoneError:
             self.sentence_changed()
             return
+        if self.annotate.retrainer is not None:
+            self.annotate.retrainer.labelled()
         self._advance()
 
     def set_source(self, source: str) -> None:
