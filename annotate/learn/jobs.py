@@ -95,3 +95,7 @@ def report_lines(report: TrainReport) -> Iterator[str]:
             "(the model still orders --order uncertain). Label more and train again."
         )
     yield f"Model saved in {report.folder} (id {report.model.id})."
+    yield (
+        f"Next: annotate suggest --model {report.folder} (this or another database), "
+        "then annotate open --order uncertain."
+    )
