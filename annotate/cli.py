@@ -169,11 +169,13 @@ def main() -> None:
 )
 @click.option(
     "--order",
-    type=click.Choice(["corpus", "confidence"]),
+    type=click.Choice(["corpus", "confidence", "uncertain"]),
     default="corpus",
     show_default=True,
-    help="What 'next unlabelled' follows: the corpus, or the suggestion confidence (least "
-    "certain first; claims without a suggestion last). Back/forward follow the corpus.",
+    help="What 'next unlabelled' follows: the corpus, the suggestion confidence (least "
+    "certain first; claims without a suggestion last), or the model's certainty (the claim "
+    "the model of annotate suggest --model is least sure of first). Back/forward follow "
+    "the corpus.",
 )
 def open_cmd(
     corpus: Path | None,
@@ -196,6 +198,7 @@ def open_cmd(
       annotate corpus/ --db team.db
       annotate open --db team.db --annotator alice
       annotate open --db team.db --order confidence      least certain first
+      annotate open --db team.db --order uncertain       the model least sure first
       annotate open --db team.db --annotator carol --adjudicate
     """
     from annotate.labelling.keymap import ConfigError
@@ -854,8 +857,14 @@ def assign_cmd(
 @main.command("suggest", context_settings=CONTEXT)
 @click.option("--force", is_flag=True, help="Recompute every suggestion and claim group.")
 @click.option("--show", "show", metavar="PATH", help="Print the suggestions of one article.")
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A model folder (annotate train): store its suggestions blended with the rules'.",
+)
 @db_option
-def suggest_cmd(force: bool, show: str | None, db_path: str) -> None:
+def suggest_cmd(force: bool, show: str | None, model_dir: Path | None, db_path: str) -> None:
     """Suggest a label for each claim unit from attribution cues; group shared claims.
 
     Finds reporting cues ("said", "according to", quotes) and their sources, editorial
@@ -865,24 +874,41 @@ def suggest_cmd(force: bool, show: str | None, db_path: str) -> None:
     same claim group.
 
     \b
+    With --model, a model trained on any database's labels (annotate train) suggests
+    too: its suggestion, blended with the rules', is what the app shows (the reason says
+    which spoke, e.g. "model 0.84 · rules: cue “said”"); the rules' own stay stored.
+
+    \b
     Examples:
       annotate suggest --db annotations.db
       annotate suggest --show 000_5a2869755751f143.txt
+      annotate suggest --db other.db --model team.model
     """
     from annotate.ingest import suggest_all
 
+    model = _load_model(model_dir) if model_dir is not None else None
     with _existing_store(db_path) as store:
         summary = suggest_all(store, force=force)
         echo(
             f"Suggested labels for {summary.units} unit(s) in {summary.articles} article(s); "
             f"{summary.claim_groups} claim group(s) across articles."
         )
+        if model is not None:
+            from annotate.learn import suggest_with_model
+
+            done = suggest_with_model(store, model)
+            by = done.by
+            echo(
+                f"Model {model.id} suggested for {done.units} unit(s): both agree on "
+                f"{by.get('both', 0)}, the model spoke for {by.get('model', 0)}, the rules for "
+                f"{by.get('rules', 0)}; {done.changed} label(s) differ from the rules'."
+            )
         if show:
             article = store.article(show)
             if article is None:
                 raise CliError(f"{show}: no such article in {db_path}")
             for u in store.article_units(article.id):
-                s = store.suggestion(u.id)
+                s = store.blended_suggestion(u.id)
                 if s is not None:
                     echo(f"{s.suggested_label:<13} {s.confidence:.2f}  {u.text}")
                     echo(f"{'':<19}{s.reason}")
@@ -900,8 +926,19 @@ def suggest_cmd(force: bool, show: str | None, db_path: str) -> None:
 @click.option("--annotator", help="With --db: only this annotator's labels.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.option("--errors", is_flag=True, help="List the units the suggestion got wrong.")
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With --db: score this model folder (annotate train) beside the rules.",
+)
 def evaluate_cmd(
-    data: Path | None, db_path: str, annotator: str | None, as_json: bool, errors: bool
+    data: Path | None,
+    db_path: str,
+    annotator: str | None,
+    as_json: bool,
+    errors: bool,
+    model_dir: Path | None,
 ) -> None:
     """Report how well suggestions match human labels.
 
@@ -917,12 +954,18 @@ def evaluate_cmd(
       annotate evaluate
       annotate evaluate --db team.db --annotator alice --json
       annotate evaluate --data my_units.jsonl --errors
+      annotate evaluate --db other.db --model team.model
     """
     from annotate.team import evaluate
 
     given = click.get_current_context().get_parameter_source("db_path")
     if data is not None and given is ParameterSource.COMMANDLINE:
         raise click.UsageError("give --data or --db, not both")
+    if model_dir is not None:
+        if data is not None:
+            raise click.UsageError("--model scores a database's labels: give --db, not --data")
+        _evaluate_model(model_dir, db_path, annotator, as_json)
+        return
     # --db names the database like for every command; ANNOTATE_DB does too when it
     # exists, else the shipped set stays the default (as without either).
     use_db = given is ParameterSource.COMMANDLINE or (
@@ -948,3 +991,125 @@ def evaluate_cmd(
                 echo(f"  gold {miss['gold']}, suggested {miss['suggested']}: {miss['text']}")
                 echo(f"    {miss['reason']}")
         echo()
+
+
+# -- a model that learns from the labels ---------------------------------------------------
+
+
+def _load_model(folder: Path) -> Any:
+    from annotate.learn import LearnError, load
+
+    try:
+        return load(folder)
+    except LearnError as e:
+        raise CliError(str(e)) from None
+
+
+def _evaluate_model(model_dir: Path, db_path: str, annotator: str | None, as_json: bool) -> None:
+    from annotate.learn import evaluate_model
+    from annotate.team import evaluate
+
+    model = _load_model(model_dir)
+    with _existing_store(db_path) as store:
+        results, own = evaluate_model(store, model, annotator)
+    if as_json:
+        echo_json({**evaluate.to_json(results), "trained_on_this_database": own})
+        return
+    if own:
+        echo(
+            f"note: model {model.id} was trained on this database's labels: these figures are "
+            "not held out (annotate train prints cross-validated ones)."
+        )
+    for name, scores in results.items():
+        for line in evaluate.report_lines(name, scores):
+            echo(line)
+        echo()
+
+
+@main.command("train", context_settings=CONTEXT)
+@db_option
+@click.option("--annotator", help="Learn this annotator's labels only (default: the team's).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Model folder to write (default: beside the database, <name>.model/).",
+)
+@click.option(
+    "--folds",
+    default=5,
+    show_default=True,
+    type=click.IntRange(2, 20),
+    help="Cross-validation folds.",
+)
+@click.option("--curve", is_flag=True, help="Also the learning curve (10/25/50/75/100% of labels).")
+@click.option(
+    "--plot",
+    "plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --curve: write the curve as an SVG chart to this file.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the model's metadata as JSON.")
+def train_cmd(
+    db_path: str,
+    annotator: str | None,
+    out: Path | None,
+    folds: int,
+    curve: bool,
+    plot: Path | None,
+    as_json: bool,
+) -> None:
+    """Train a model on the labels of the database, to suggest with the rules.
+
+    Learns the four labels from the team's labels (an adjudicated label first, else the
+    majority; ties left out), or one annotator's, from each claim's words and characters,
+    the sentence before it and what the rules found in it. Prints cross-validated
+    precision, recall and F1 per label and macro-F1, grouped by article (no article in
+    both the training and the scored part), for the rules alone, the model alone and
+    both blended, on the same folds. Saves the model folder (model.joblib: scikit-learn
+    objects in a pickle, load only your own; model.json: labels used, versions, date,
+    figures). Use it with annotate suggest --model, annotate evaluate --model and
+    annotate open --order uncertain.
+
+    \b
+    Examples:
+      annotate train --db team.db
+      annotate train --db team.db --annotator alice --out alice.model
+      annotate train --db team.db --curve --plot curve.svg
+    """
+    from annotate.learn import (
+        LearnError,
+        default_folder,
+        report_lines,
+        svg,
+        table_lines,
+        train_store,
+    )
+
+    if plot is not None and not curve:
+        raise click.UsageError("--plot draws the learning curve: add --curve")
+    folder = out or default_folder(db_path)
+    if folder.exists() and not folder.is_dir():
+        raise CliError(f"{folder}: exists and is not a folder")
+    with _existing_store(db_path) as store:
+        try:
+            report = train_store(store, folder, annotator=annotator, folds=folds, curve=curve)
+        except LearnError as e:
+            raise CliError(f"{db_path}: {e}") from None
+    if as_json:
+        echo_json({**report.model.meta, "folder": str(report.folder)})
+    else:
+        for line in report_lines(report):
+            echo(line)
+        if report.curve is not None:
+            echo("Learning curve (held-out macro-F1, same folds, share of the labelled articles):")
+            for line in table_lines(report.curve):
+                echo(line)
+    if plot is not None and report.curve is not None:
+        try:
+            plot.write_text(
+                svg(report.curve, f"annotate train --curve: {Path(db_path).name}"), "utf-8"
+            )
+        except OSError as e:
+            raise CliError(f"{plot}: {e.strerror}") from None
+        echo(f"Learning curve drawn in {plot}", err=True)

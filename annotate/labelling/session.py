@@ -33,9 +33,21 @@ RARE_FILTERS = ("flagged", "noted")
 Finder = Callable[[Store], UnitView | None]
 
 
-# The orders "next unlabelled" can follow: the corpus (queue position), or the rules'
-# suggestion confidence, least certain first (back/forward always follow the corpus).
-ORDERS = ("corpus", "confidence")
+# The orders "next unlabelled" can follow: the corpus (queue position), the rules'
+# suggestion confidence, least certain first, or the certainty of the model's suggestion
+# (annotate suggest --model), least sure first (back/forward always follow the corpus).
+ORDERS = ("corpus", "confidence", "uncertain")
+# The ranked orders: each an indexed walk from a (value, unit id) key.
+RANKED = ("confidence", "uncertain")
+
+
+def ranked_walk(
+    store: Store, order: str, annotator: str, key: tuple[float, str] | None, assigned: bool
+) -> UnitView | None:
+    """The next unlabelled claim after ``key`` in a ranked order (None: from its start)."""
+    if order == "uncertain":
+        return store.next_by_certainty(annotator, key, assigned=assigned)
+    return store.next_by_confidence(annotator, key, assigned=assigned)
 
 
 def first_unlabelled(
@@ -44,8 +56,8 @@ def first_unlabelled(
     """The first claim not labelled, from the start of the queue in ``order``; in the
     confidence order, claims without a suggestion come after the others. A walk over the
     whole queue at worst (a worker's job on a big corpus)."""
-    if order == "confidence":
-        found = store.next_by_confidence(annotator, None, assigned=assigned)
+    if order in RANKED:
+        found = ranked_walk(store, order, annotator, None, assigned)
         if found is not None:
             return found
     return store.step(-1, annotator, only="unlabelled", assigned=assigned)
@@ -173,7 +185,7 @@ class Session:
         are unlabelled is a walk over the whole queue, left to a worker thread.
         """
         pos = self.store.resume_position(self.annotator)
-        if self.order == "confidence":
+        if self.order in RANKED:
             unit = self._resume_by_confidence(pos)
         else:
             unit = self.store.step(pos, self.annotator, only="unlabelled", assigned=self.assigned)
@@ -191,11 +203,17 @@ class Session:
         if pos < 0:  # nothing worked on yet, so nothing labelled: the start is near
             return first_unlabelled(self.store, who, assigned=mine, order=self.order)
         last = self.store.claim_at_or_after(pos)
-        suggestion = self.store.suggestion(last.id) if last is not None else None
-        if suggestion is None:
+        key = self._rank_key(last.id) if last is not None else None
+        if key is None:
             return None
-        key = (suggestion.confidence, suggestion.unit_id)
-        return self.store.next_by_confidence(who, key, assigned=mine)
+        return ranked_walk(self.store, self.order, who, key, mine)
+
+    def _rank_key(self, unit_id: str) -> tuple[float, str] | None:
+        """Where a unit sits in the ranked order, None if it is not in it."""
+        if self.order == "uncertain":
+            return self.store.certainty_key(unit_id)
+        suggestion = self.store.suggestion(unit_id)
+        return (suggestion.confidence, suggestion.unit_id) if suggestion is not None else None
 
     def claim_at_or_after(self, pos: int) -> UnitView | None:
         """The first claim of this annotator's queue at ``pos`` or after it."""
@@ -212,6 +230,8 @@ class Session:
             parts.append(f"assigned: {n} article{'' if n == 1 else 's'}")
         if self.order == "confidence":
             parts.append("least certain first")
+        elif self.order == "uncertain":
+            parts.append("model least sure first")
         return " · ".join(parts)
 
     def context(self) -> Context | None:
@@ -227,7 +247,7 @@ class Session:
         if unit is not None:
             self.unit = unit
             self.state = self.store.label_state(unit.id, self.annotator)
-            self.suggestion = self.store.suggestion(unit.id)
+            self.suggestion = self.store.blended_suggestion(unit.id)
         return unit
 
     def go_to(self, unit_id: str) -> UnitView | None:
@@ -300,7 +320,7 @@ class Session:
         if self.complete:
             return None
         found = None
-        if self.order == "confidence" and not self.ranked_done:
+        if self.order in RANKED and not self.ranked_done:
             found = self._next_by_confidence()
             self.ranked_done = found is None
         if found is None:  # the corpus order, or the claims without a suggestion
@@ -312,11 +332,11 @@ class Session:
     def _next_by_confidence(self) -> UnitView | None:
         """The next unlabelled claim after the current one, least certain first, wrapping
         round; None when every claim with a suggestion is labelled."""
-        s, who, mine = self.suggestion, self.annotator, self.assigned
-        key = (s.confidence, s.unit_id) if s is not None else None
-        found = self.store.next_by_confidence(who, key, assigned=mine)
+        who, mine = self.annotator, self.assigned
+        key = self._rank_key(self.unit.id) if self.unit is not None else None
+        found = ranked_walk(self.store, self.order, who, key, mine)
         if found is None and key is not None:
-            found = self.store.next_by_confidence(who, None, assigned=mine)
+            found = ranked_walk(self.store, self.order, who, None, mine)
         return found
 
     def reopen(self) -> None:

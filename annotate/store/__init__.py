@@ -12,6 +12,7 @@ Only this package speaks SQL. ``Store`` is the one object callers open
 - ``suggestions``: suggestions, claim groups
 - ``team``: assignments, adjudications, merge
 - ``reports``: the export, stats and agreement queries
+- ``models``: rows for a learned model, its blended suggestions, the uncertain order
 
 and the values it returns are in ``values``. The database is plain SQLite in WAL mode,
 meant to be browsable with Datasette.
@@ -32,6 +33,7 @@ from annotate.store.connection import (
 from annotate.store.corpus import CorpusQueries
 from annotate.store.labels import LabelQueries
 from annotate.store.migrations import MIGRATIONS, SCHEMA_VERSION, migrations
+from annotate.store.models import LearnRow, ModelQueries, ModelSuggestion
 from annotate.store.queue import FILTERS, QueueQueries
 from annotate.store.reports import ReportQueries
 from annotate.store.segments import SegmentQueries
@@ -68,6 +70,7 @@ class Store(
     QueueQueries,
     SuggestionQueries,
     ReportQueries,
+    ModelQueries,
 ):
     """An open annotate database. Use ``Store.open(path)``; close with ``close()``.
 
@@ -87,6 +90,8 @@ __all__ = [
     "FileRecord",
     "LabelDifference",
     "LabelState",
+    "LearnRow",
+    "ModelSuggestion",
     "MAX_UNITS_PER_ARTICLE",
     "MIGRATIONS",
     "OrphanLabel",

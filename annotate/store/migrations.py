@@ -223,6 +223,29 @@ def _m009_dropped_blocks(db: Database) -> None:
     db.table("dropped").create_index(["article_id", "after"])
 
 
+def _m010_model_suggestions(db: Database) -> None:
+    # What a model trained on the labels (annotate train) suggests for each unit, blended
+    # with the rules' suggestion: kept beside the rules' own (suggestions), which stay as
+    # the rules made them. ``certainty`` is the model's probability of its top label;
+    # the queue walks it least sure first (annotate --order uncertain) on its index.
+    # ``speaker`` says who decided the label: "model", "rules" or "both" (they agree).
+    db.table("model_suggestions").create(
+        {
+            "unit_id": str,
+            "model": str,
+            "suggested_label": str,
+            "confidence": float,
+            "certainty": float,
+            "speaker": str,
+            "reason": str,
+            "suggested_at": str,
+        },
+        pk="unit_id",
+        not_null={"unit_id", "model", "suggested_label", "confidence", "certainty", "reason"},
+    )
+    db.table("model_suggestions").create_index(["certainty", "unit_id"])
+
+
 def migrations() -> Migrations:
     """The ordered migration set of the annotate schema."""
     from sqlite_utils.migrations import Migrations
@@ -243,6 +266,7 @@ MIGRATIONS = [
     _m007_history_source,
     _m008_article_author,
     _m009_dropped_blocks,
+    _m010_model_suggestions,
 ]
 
 

@@ -28,7 +28,7 @@ from textual.worker import WorkerFailed
 from annotate.labelling.keymap import keys_in_effect, load_keymap
 from annotate.labelling.session import Session
 from annotate.store import Store, StoreError, is_damaged, is_full
-from annotate.tui.messages import ClaimShown, Farewell, IngestOver, IngestStarted
+from annotate.tui.messages import ClaimShown, Decided, Farewell, IngestOver, IngestStarted
 from annotate.tui.screens.label import LABEL_BINDINGS, LabelScreen, keys_markdown, stop
 from annotate.visible import visible
 
@@ -200,6 +200,10 @@ class AnnotateApp(App[None]):
         self.adjudicate = adjudicate  # walk the disagreements instead of labelling
         self.store = store
         self.session = session
+        # Retrains the model beside the database every N decisions, in another process.
+        from annotate.learn.retrain import Retrainer
+
+        self.retrainer = None if adjudicate else Retrainer.for_database(self.db_path)
         self._ingested = False
         self.ingest_over = corpus is None  # the corpus given is ingested (or failed to be)
         self._first_paint = os.environ.get(FIRST_PAINT_ENV)
@@ -268,6 +272,8 @@ class AnnotateApp(App[None]):
     def on_unmount(self) -> None:
         if self._ingest_process is not None:
             stop(self._ingest_process)  # the screen stopped it already, unless it failed
+        if self.retrainer is not None:
+            self.retrainer.stop()
         self.store.close()
         if self._latencies is not None:
             Path(os.environ[LATENCY_ENV]).write_text(
@@ -280,6 +286,10 @@ class AnnotateApp(App[None]):
         if self._latencies is not None and isinstance(event, events.Key):
             self._key_at = perf_counter()
         await super().on_event(event)
+
+    def on_decided(self, message: Decided) -> None:
+        if self.retrainer is not None:
+            self.retrainer.labelled()
 
     def on_claim_shown(self, message: ClaimShown) -> None:
         """The label screen drew a claim (posted only when a benchmark hook is set)."""

@@ -55,3 +55,8 @@ class IngestOver(Message):
     """The corpus given is ingested (``ingested``) or its ingest failed."""
 
     ingested: bool
+
+
+@dataclass
+class Decided(Message):
+    """An annotator's label was committed (the background retrainer counts them)."""

@@ -43,6 +43,7 @@ from annotate.store import (
 )
 from annotate.tui.messages import (
     ClaimShown,
+    Decided,
     Farewell,
     IngestEvent,
     IngestOver,
@@ -332,6 +333,7 @@ class LabelScreen(Screen[None]):
         except UnitGoneError:
             self.sentence_changed()
             return
+        self.post_message(Decided())
         self._advance()
 
     def set_source(self, source: str) -> None:

@@ -1,0 +1,181 @@
+"""What a learned model needs of the store, and what it suggests.
+
+The model (``annotate.learn``) reads every claim unit with the unit before it in its
+article and the rules' stored suggestions of both, in one pass; it writes one blended
+suggestion per unit into ``model_suggestions``, beside the rules' own, which stay as
+the rules made them. The labelling queue can walk those least sure first, an indexed
+walk on ``model_suggestions(certainty, unit_id)`` like the confidence order's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from annotate.model import SENTENCE
+from annotate.store.connection import Connection
+from annotate.store.queue import _ASSIGNED, _FILTERS
+from annotate.store.values import SuggestionRecord, UnitView, utc_now
+
+
+@dataclass(frozen=True)
+class LearnRow:
+    """A claim unit as a model reads it: its text, the unit before it, the rules' say."""
+
+    unit_id: str
+    article_id: str
+    text: str
+    previous: str  # the text of the unit before it in its article, "" for the first
+    previous_label: str | None  # the rules' suggested label of that unit
+    suggestion: SuggestionRecord | None  # the rules' suggestion of this unit
+
+
+@dataclass(frozen=True)
+class ModelSuggestion:
+    """A stored blended suggestion (see ``Store.model_suggestion``)."""
+
+    unit_id: str
+    model: str
+    suggested_label: str
+    confidence: float
+    certainty: float
+    speaker: str
+    reason: str
+
+
+_LEARN_ROWS = (
+    "SELECT u.id, u.article_id, u.text, coalesce(p.text, ''), ps.suggested_label, "
+    "s.unit_id, s.suggested_label, s.confidence, s.reason, s.cue, s.cue_start, s.cue_end, "
+    "s.source, s.source_start, s.source_end, s.quote_of, s.claim_group "
+    "FROM units u LEFT JOIN units p ON p.article_id = u.article_id AND p.seq = u.seq - 1 "
+    "LEFT JOIN suggestions s ON s.unit_id = u.id "
+    "LEFT JOIN suggestions ps ON ps.unit_id = p.id WHERE u.kind = :kind"
+)
+
+
+def _learn_row(r: Sequence[Any]) -> LearnRow:
+    suggestion = SuggestionRecord(*r[5:]) if r[5] is not None else None
+    return LearnRow(r[0], r[1], r[2], r[3], r[4], suggestion)
+
+
+class ModelQueries(Connection):
+    """Rows for a learned model and the suggestions it makes."""
+
+    def learn_rows(self, unit_ids: Sequence[str] | None = None) -> Iterator[LearnRow]:
+        """Every claim unit (or those of ``unit_ids``) with the unit before it and the
+        rules' suggestions, in queue order; read in batches, one indexed lookup per join."""
+        if unit_ids is not None:
+            for i in range(0, len(unit_ids), 500):
+                chunk = list(unit_ids[i : i + 500])
+                marks = ", ".join("?" * len(chunk))
+                sql = _LEARN_ROWS.replace(":kind", "?") + f" AND u.id IN ({marks}) ORDER BY u.pos"
+                for r in self.conn.execute(sql, [SENTENCE, *chunk]):
+                    yield _learn_row(r)
+            return
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        try:
+            cur.execute(_LEARN_ROWS + " ORDER BY u.pos", {"kind": SENTENCE})
+            while rows := cur.fetchmany(5000):
+                yield from (_learn_row(r) for r in rows)
+        finally:
+            cur.close()
+
+    def save_model_suggestions(self, model: str, records: Sequence[dict[str, Any]]) -> None:
+        """Replace every model suggestion by ``records`` (dicts keyed by column) of model
+        ``model``: a unit the model did not score keeps none."""
+        now = utc_now()
+        with self.transaction():
+            self.conn.execute("DELETE FROM model_suggestions")
+            self.conn.executemany(
+                "INSERT INTO model_suggestions (unit_id, model, suggested_label, confidence, "
+                "certainty, speaker, reason, suggested_at) VALUES (:unit_id, :model, "
+                ":suggested_label, :confidence, :certainty, :speaker, :reason, :suggested_at)",
+                [{**r, "model": model, "suggested_at": now} for r in records],
+            )
+
+    def clear_model_suggestions(self) -> int:
+        """Forget every model suggestion (the rules' stay); returns how many."""
+        with self.transaction():
+            return self.conn.execute("DELETE FROM model_suggestions").rowcount
+
+    def model_suggestion(self, unit_id: str) -> ModelSuggestion | None:
+        row = self.conn.execute(
+            "SELECT unit_id, model, suggested_label, confidence, certainty, speaker, reason "
+            "FROM model_suggestions WHERE unit_id = ?",
+            (unit_id,),
+        ).fetchone()
+        return ModelSuggestion(*row) if row else None
+
+    def model_suggestion_count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM model_suggestions").fetchone()[0])
+
+    def blended_suggestion(self, unit_id: str) -> SuggestionRecord | None:
+        """The rules' stored suggestion with the label, confidence and reason of the
+        model's blended one when there is one: what the annotator is shown. Without a
+        model suggestion, the rules' suggestion as it is."""
+        rules = self.suggestion(unit_id)  # type: ignore[attr-defined]
+        blended = self.model_suggestion(unit_id)
+        if blended is None:
+            return rules  # type: ignore[no-any-return]
+        if rules is None:
+            return SuggestionRecord(
+                unit_id, blended.suggested_label, blended.confidence, blended.reason,
+                None, None, None, None, None, None, None, None,
+            )  # fmt: skip
+        keep_source = blended.suggested_label == rules.suggested_label
+        return replace(
+            rules,
+            suggested_label=blended.suggested_label,
+            confidence=blended.confidence,
+            reason=blended.reason,
+            **({} if keep_source else {"source": None, "source_start": None, "source_end": None}),
+        )
+
+    def next_by_certainty(
+        self,
+        annotator: str,
+        after: tuple[float, str] | None = None,
+        *,
+        assigned: bool = False,
+    ) -> UnitView | None:
+        """The next claim this annotator has not labelled, the one the model is least
+        sure of first (active learning).
+
+        The order is (model certainty, unit id) ascending; ``after`` is such a pair to
+        start after (None: from the start). Claims the model has not scored are not in
+        this order. The walk is on the model_suggestions(certainty, unit_id) index, one
+        indexed lookup per suggestion passed, as ``next_by_confidence`` is.
+        """
+        start = "" if after is None else " AND (g.certainty, g.unit_id) > (:certainty, :unit)"
+        cond = _FILTERS["unlabelled"] + (_ASSIGNED if assigned else "")
+        row = self.conn.execute(
+            "SELECT u.id, u.article_id, a.path, a.title, a.source, u.pos, u.paragraph, u.seq, "
+            "u.kind, u.text, u.start, u.end FROM model_suggestions g CROSS JOIN units u "
+            "ON u.id = g.unit_id JOIN articles a ON a.id = u.article_id "
+            f"WHERE u.kind = :kind{start}{cond} ORDER BY g.certainty, g.unit_id LIMIT 1",
+            {
+                "kind": SENTENCE,
+                "annotator": annotator,
+                "certainty": after[0] if after else None,
+                "unit": after[1] if after else None,
+            },
+        ).fetchone()
+        return UnitView(*row) if row else None
+
+    def certainty_key(self, unit_id: str) -> tuple[float, str] | None:
+        """(certainty, unit id) of a unit in the uncertain order, None if not scored."""
+        row = self.conn.execute(
+            "SELECT certainty, unit_id FROM model_suggestions WHERE unit_id = ?", (unit_id,)
+        ).fetchone()
+        return (float(row[0]), str(row[1])) if row else None
+
+    def label_count(self) -> int:
+        """How many labels (any annotator) claim units have: what retraining counts."""
+        row = self.conn.execute(
+            "SELECT count(*) FROM labels l WHERE l.label IS NOT NULL AND EXISTS "
+            "(SELECT 1 FROM units u WHERE u.id = l.unit_id AND u.kind = ?)",
+            (SENTENCE,),
+        )
+        return int(row.fetchone()[0])

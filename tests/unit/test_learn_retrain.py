@@ -1,0 +1,39 @@
+"""Background retraining: off without a model folder, a separate process every N
+decisions, one run at a time."""
+
+from __future__ import annotations
+
+from helpers.learn import labelled_db
+
+from annotate.learn.retrain import EVERY_ENV, Retrainer
+from annotate.store import Store
+
+
+def test_no_model_folder_or_zero_means_no_retraining(tmp_path, monkeypatch):
+    db = tmp_path / "team.db"
+    labelled_db(str(db), articles=3)
+    assert Retrainer.for_database(db) is None  # never trained: nothing to keep fresh
+    (tmp_path / "team.model").mkdir()
+    (tmp_path / "team.model" / "model.json").write_text("{}")
+    monkeypatch.setenv(EVERY_ENV, "0")
+    assert Retrainer.for_database(db) is None
+    monkeypatch.setenv(EVERY_ENV, "7")
+    assert Retrainer.for_database(db).every == 7
+
+
+def test_every_n_decisions_a_separate_process_retrains_and_resuggests(tmp_path):
+    db = tmp_path / "team.db"
+    labelled_db(str(db), articles=12)
+    retrainer = Retrainer(db, tmp_path / "team.model", every=3)
+    assert not retrainer.labelled() and not retrainer.labelled()
+    assert retrainer.labelled()  # the third decision starts a run ...
+    assert retrainer.running()
+    first = retrainer.process
+    assert first is not None
+    retrainer.count = 2  # the next threshold comes while the run goes on: one at a time
+    assert not retrainer.labelled() and retrainer.process is first
+    assert retrainer.process.wait(timeout=240) == 0
+    assert (tmp_path / "team.model" / "model.json").is_file()
+    with Store.open(db) as store:
+        assert store.model_suggestion_count() == store.claim_count()
+    retrainer.stop()
