@@ -18,7 +18,7 @@ from annotate.store.connection import Connection
 from annotate.store.values import _SUGGESTION_COLUMNS, ClaimGroupMember, SuggestionRecord, utc_now
 
 if TYPE_CHECKING:
-    from annotate.suggest.claims import ClaimIndexChange
+    pass
 
 
 def _json(values: Collection[Any]) -> str:
@@ -280,8 +280,9 @@ class SuggestionQueries(Connection):
         )
         return {r[0] for r in rows}
 
-    def write_claim_index(self, change: ClaimIndexChange) -> None:
-        """Apply one ``update_groups`` step to the claim index tables."""
+    def write_claim_index(self, change: Any) -> None:
+        """Apply one ``update_groups`` step (an ``annotate.suggest.claims.ClaimIndexChange``;
+        the store imports no domain module) to the claim index tables."""
         c = self.conn
         with self.transaction():
             c.executemany(
