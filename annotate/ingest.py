@@ -779,9 +779,11 @@ def suggest_all(store: Store, *, force: bool = False) -> SuggestSummary:
 
 @cache
 def _rules_version() -> str:
-    from annotate.suggest.cues import rules_version
+    """``cues.rules_version()`` without importing the rules (compiling their patterns
+    costs more than the rest of a run on an unchanged corpus); a test checks they agree."""
+    from annotate.fingerprint import fingerprint
 
-    return rules_version()
+    return fingerprint(_PACKAGE / "suggest", data_files=[_PACKAGE / "data" / "editorial.toml"])
 
 
 @cache
