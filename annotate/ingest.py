@@ -38,9 +38,9 @@ def pipeline_version() -> str:
     of the rules re-segments articles on the next ingest without anyone having to remember
     to bump a number, and a comment or docstring edit changes nothing.
     """
-    from importlib.metadata import version
-
     from annotate.fingerprint import fingerprint
+
+    version = _dist_version
 
     # Punkt's behaviour can change with nltk itself, and what is found in an HTML page
     # with trafilatura, so their versions are part of the rules.
@@ -50,6 +50,27 @@ def pipeline_version() -> str:
         data_files=[*sorted(data.glob("punkt*")), data / "furniture_phrases.toml"],
         extra=[f"nltk {version('nltk')}", f"trafilatura {version('trafilatura')}"],
     )
+
+
+def _dist_version(name: str) -> str:
+    """An installed distribution's version, as ``importlib.metadata.version`` gives it,
+    read from its ``<name>-<version>.dist-info`` folder name when there is one: importing
+    importlib.metadata costs more than a whole run on an unchanged corpus."""
+    import re
+
+    wanted = re.compile(rf"{re.escape(name)}-([^-]+)\.dist-info", re.IGNORECASE)
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for found in names:
+            m = wanted.fullmatch(found)
+            if m:
+                return m.group(1)
+    from importlib.metadata import version
+
+    return version(name)
 
 
 @dataclass(frozen=True)
@@ -289,9 +310,16 @@ class _Job:
 
 
 def _job(path: Path, base: Path, known: dict[str, FileRecord], version: str) -> _Job:
-    rel = encodable(path.relative_to(base).as_posix())
+    # String operations, not pathlib's: on a re-run over an unchanged corpus this and
+    # the stat are the whole cost per file.
+    full, prefix = str(path), str(base) + os.sep
+    if full.startswith(prefix):
+        rel = full[len(prefix) :]
+        rel = encodable(rel if os.sep == "/" else rel.replace(os.sep, "/"))
+    else:
+        rel = encodable(path.relative_to(base).as_posix())
     try:
-        st: os.stat_result | None = path.stat()
+        st: os.stat_result | None = os.stat(full)
     except OSError:
         st = None  # broken symlink, loop, vanished file: read_file names the reason
     record = known.get(rel)
@@ -786,17 +814,12 @@ def _rules_version() -> str:
     return fingerprint(_PACKAGE / "suggest", data_files=[_PACKAGE / "data" / "editorial.toml"])
 
 
-@cache
 def claims_version() -> str:
-    """A fingerprint of the claim-group rules: a claim index built by other rules is
-    built again."""
-    import hashlib
-
-    from annotate.fingerprint import source_fingerprint
-    from annotate.suggest import claims
-
-    code = source_fingerprint(Path(claims.__file__).read_text(encoding="utf-8"))
-    return hashlib.sha256(code.encode()).hexdigest()[:12]
+    """The fingerprint the claim index is built for: that of the rules package, which
+    holds the claim-group rules (``annotate.suggest.claims``). A claim index built by
+    other rules is built again; that happens only when every suggestion is recomputed
+    anyway, at a fraction of that cost."""
+    return _rules_version()
 
 
 # Claim units handed to claims.update_groups at a time: enough that most of the corpus a
@@ -873,9 +896,11 @@ class _Suggester:
         """Group the pending claims (and drop the units gone since the last time)."""
         if not self.grouping:
             return
+        gone = self.store.gone_units()
+        if not self.pending and not gone:
+            return
         from annotate.suggest.claims import update_groups
 
-        gone = self.store.gone_units()
         update_groups(self.store, self.pending, gone)
         self.store.forget_gone_units(gone)
         self.gone += len(gone)

@@ -180,3 +180,12 @@ def test_the_rules_fingerprint_ingest_uses_is_the_rules_own():
     from annotate.suggest.cues import rules_version
 
     assert _rules_version() == rules_version()
+
+
+def test_library_versions_read_from_their_folders_are_importlib_metadatas():
+    from importlib.metadata import version
+
+    from annotate.ingest import _dist_version
+
+    for name in ("nltk", "trafilatura", "textual"):
+        assert _dist_version(name) == version(name)
