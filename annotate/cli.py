@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import errno
+import io
 import json
 import re
 import sqlite3
@@ -19,7 +20,7 @@ import click
 from click.core import ParameterSource
 
 from annotate.store import DEFAULT_DB, Store, StoreError, database_problem
-from annotate.visible import visible
+from annotate.visible import TerminalSafeStream, visible
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -495,8 +496,13 @@ def export_cmd(
 def _export_to_stdout(store: Store, options: Any) -> None:
     from annotate.datasets.export import export_to_stream
 
+    # On a terminal the data's control characters are shown, never obeyed; into a pipe
+    # or a file the dataset goes byte for byte.
+    stream = sys.stdout.buffer
+    out = io.BufferedWriter(TerminalSafeStream(stream)) if sys.stdout.isatty() else stream
     try:
-        export_to_stream(store, sys.stdout.buffer, options)
+        export_to_stream(store, out, options)
+        out.flush()
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader stopped early (`| head`): not an error worth a message. Point stdout
