@@ -13,16 +13,19 @@ import hashlib
 import os
 import sys
 from collections import Counter, deque
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from annotate.model import SENTENCE, Block, CleanArticle, Document, Skipped, Unit
+from annotate.model import SENTENCE, Block, CleanArticle, Document, Skipped, Unit, article_id
 from annotate.store import FileRecord, SegmentEditRecord, Store
 from annotate.visible import encodable
+
+if TYPE_CHECKING:
+    from annotate.suggest.cues import Suggestion
 
 _PACKAGE = Path(__file__).parent
 
@@ -35,9 +38,9 @@ def pipeline_version() -> str:
     of the rules re-segments articles on the next ingest without anyone having to remember
     to bump a number, and a comment or docstring edit changes nothing.
     """
-    from importlib.metadata import version
-
     from annotate.fingerprint import fingerprint
+
+    version = _dist_version
 
     # Punkt's behaviour can change with nltk itself, and what is found in an HTML page
     # with trafilatura, so their versions are part of the rules.
@@ -49,6 +52,27 @@ def pipeline_version() -> str:
     )
 
 
+def _dist_version(name: str) -> str:
+    """An installed distribution's version, as ``importlib.metadata.version`` gives it,
+    read from its ``<name>-<version>.dist-info`` folder name when there is one: importing
+    importlib.metadata costs more than a whole run on an unchanged corpus."""
+    import re
+
+    wanted = re.compile(rf"{re.escape(name)}-([^-]+)\.dist-info", re.IGNORECASE)
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for found in names:
+            m = wanted.fullmatch(found)
+            if m:
+                return m.group(1)
+    from importlib.metadata import version
+
+    return version(name)
+
+
 @dataclass(frozen=True)
 class Segmented:
     """An article run through cleaning (unless raw) and segmentation."""
@@ -56,6 +80,29 @@ class Segmented:
     clean: CleanArticle | None
     cleaned: str
     units: list[Unit]
+    # The rules run on ``units`` where they were split (an ingest worker), when asked.
+    suggested: Suggested | None = None
+
+
+@dataclass(frozen=True)
+class Suggested:
+    """The suggestion pass on one article's units, computed beside its splitting: the
+    rules' suggestions and each claim unit's content words (None for other units)."""
+
+    rules: str
+    texts: tuple[str, ...]  # the units these are for, to check they still apply
+    suggestions: list[Suggestion]
+    words: list[frozenset[str] | None]
+
+
+def suggest_units(units: Sequence[tuple[str, str, int]], rules: str) -> Suggested:
+    """The suggestion pass on an article's (kind, text, paragraph) units, in order."""
+    from annotate.suggest.claims import content_words
+    from annotate.suggest.cues import suggest_article
+
+    suggestions = suggest_article([(k, t) for k, t, _ in units], [p for _, _, p in units])
+    words = [content_words(t) if k == SENTENCE else None for k, t, _ in units]
+    return Suggested(rules, tuple(t for _, t, _ in units), suggestions, words)
 
 
 def split_text(
@@ -155,6 +202,9 @@ class Summary:
     fallbacks: list[str] = field(default_factory=list)
     # Articles added or updated that hold nothing to label: worth a line, not silence.
     no_claims: list[str] = field(default_factory=list)
+    # With ``ingest(suggest=True)``: the articles and units given suggestions meanwhile.
+    suggested_articles: int = 0
+    suggested_units: int = 0
 
     @property
     def articles(self) -> int:
@@ -174,12 +224,16 @@ def ingest(
     *,
     exclude: Collection[Path] = (),
     workers: int | None = None,
+    suggest: bool = False,
 ) -> Iterator[Event]:
     """Ingest every article under ``root`` (a folder or one file), yielding events.
 
     Reading, cleaning and segmentation run in ``workers`` processes when many files
     changed (default: one per CPU, or ``ANNOTATE_WORKERS``; 0 keeps everything in this
     process); the store is written here, in corpus order, so the result is the same.
+    With ``suggest``, the rules run in the workers too, beside the splitting, and each
+    added or updated article's suggestions are stored with it, its claims grouped
+    (incrementally, a chunk of articles at a time) as ``suggest_all`` would.
     The last event is always the ``Summary``.
     """
     from annotate.text import reading
@@ -201,6 +255,8 @@ def ingest(
     # Writes are grouped into short transactions (see Store.batched). A consumer that
     # stops early closes this generator, which rolls back only the batch in progress; a
     # file's record is written with its articles, so the next run redoes exactly those.
+    suggester = _Suggester(store, _rules_version()) if suggest else None
+    rules = suggester.rules if suggester is not None else None
     with store.batched() as tick, _preparer(_worker_count(workers, pending)) as prepare:
         prepared = prepare(
             (
@@ -212,6 +268,7 @@ def ingest(
                     confined,
                     j.repeated,
                     store.restored_blocks_of_file(j.rel),
+                    rules,
                 )
             )
             for j in jobs
@@ -224,13 +281,18 @@ def ingest(
                     summary.unchanged += 1
                     yield ArticleResult(article, "unchanged")
             else:
-                for event in _store_file(store, job, next(prepared), job.version, summary):
+                events = _store_file(store, job, next(prepared), job.version, summary, suggester)
+                for event in events:
                     if isinstance(event, ArticleResult) and event.status != "unchanged":
                         if not event.units:
                             summary.no_claims.append(event.path)
                     yield event
             tick()
             yield Progress(done, len(files), job.rel)
+        if suggester is not None:
+            suggester.flush()
+            summary.suggested_articles = suggester.articles
+            summary.suggested_units = suggester.units
     summary.missing_files = sorted(set(known) - {j.rel for j in jobs}) if root.is_dir() else []
     yield summary
 
@@ -248,9 +310,16 @@ class _Job:
 
 
 def _job(path: Path, base: Path, known: dict[str, FileRecord], version: str) -> _Job:
-    rel = encodable(path.relative_to(base).as_posix())
+    # String operations, not pathlib's: on a re-run over an unchanged corpus this and
+    # the stat are the whole cost per file.
+    full, prefix = str(path), str(base) + os.sep
+    if full.startswith(prefix):
+        rel = full[len(prefix) :]
+        rel = encodable(rel if os.sep == "/" else rel.replace(os.sep, "/"))
+    else:
+        rel = encodable(path.relative_to(base).as_posix())
     try:
-        st: os.stat_result | None = path.stat()
+        st: os.stat_result | None = os.stat(full)
     except OSError:
         st = None  # broken symlink, loop, vanished file: read_file names the reason
     record = known.get(rel)
@@ -394,6 +463,7 @@ class _PrepareJob:
     confined: bool = True
     repeated: Collection[str] = frozenset()
     restored: dict[str, frozenset[str]] | None = None
+    rules: str | None = None  # run the suggestion pass too (these rules' fingerprint)
 
 
 def prepare_file(
@@ -405,6 +475,7 @@ def prepare_file(
     confined: bool = True,
     repeated: Collection[str] = frozenset(),
     restored: dict[str, frozenset[str]] | None = None,
+    rules: str | None = None,
 ) -> Iterator[PreparedItem]:
     """Read one corpus file and split its articles, one at a time: the CPU-heavy part.
 
@@ -412,7 +483,9 @@ def prepare_file(
     sha256; an article whose bytes and rules are unchanged is not split again (its
     Segmented is None). ``repeated`` are the lines the file shares with its folder, and
     ``restored`` the dropped blocks annotators restored, by article path (see
-    ``cleaning.clean``). Pure and picklable, so it can run in a worker process.
+    ``cleaning.clean``). With ``rules``, each split article carries the suggestion
+    pass on its units (``Segmented.suggested``). Pure and picklable, so it can run in a
+    worker process.
     """
     restored = restored or {}
     from annotate.text import reading
@@ -424,7 +497,11 @@ def prepare_file(
             yield (item, None)
         else:
             kept = restored.get(item.path, frozenset())
-            yield (item, split_document(item, repeated=repeated, restored=kept))
+            split = split_document(item, repeated=repeated, restored=kept)
+            if rules is not None:
+                units = [(u.kind, u.text, u.paragraph) for u in split.units]
+                split = replace(split, suggested=suggest_units(units, rules))
+            yield (item, split)
 
 
 def _prepare_safely(job: _PrepareJob) -> Iterator[PreparedItem]:
@@ -437,6 +514,7 @@ def _prepare_safely(job: _PrepareJob) -> Iterator[PreparedItem]:
             confined=job.confined,
             repeated=job.repeated,
             restored=job.restored,
+            rules=job.rules,
         )
     except Exception as e:  # a bug must cost one file, not the whole ingest
         rel = encodable(job.path.relative_to(job.base).as_posix())
@@ -502,6 +580,8 @@ def _preparer(workers: int) -> Iterator[Any]:
     method = _start_method()
     if method == "fork":
         # Forked workers inherit what is imported here instead of importing it each.
+        import annotate.suggest.claims
+        import annotate.suggest.cues
         import annotate.text.cleaning
         import annotate.text.reading
         import annotate.text.segment  # noqa: F401
@@ -578,7 +658,12 @@ def _orphan_guard() -> None:
 
 
 def _store_file(
-    store: Store, job: _Job, prepared: Prepared, version: str, summary: Summary
+    store: Store,
+    job: _Job,
+    prepared: Prepared,
+    version: str,
+    summary: Summary,
+    suggester: _Suggester | None = None,
 ) -> Iterator[Event]:
     """Write one file's prepared articles to the store and account for them."""
     any_ok = False
@@ -590,6 +675,8 @@ def _store_file(
         any_ok = True
         doc, split = item
         result = _ingest_document(store, doc, job.rel, version, split, job.repeated)
+        if suggester is not None and result.status != "unchanged":
+            suggester.article(doc.path, split)
         if result.status == "added":
             summary.added += 1
         elif result.status == "updated":
@@ -691,21 +778,86 @@ def suggest_all(store: Store, *, force: bool = False) -> SuggestSummary:
     A unit whose text changed has a new id, so it lacks a suggestion; a change of these
     rules changes ``rules_version()`` and recomputes everything. A whole article is
     recomputed at once because a unit's suggestion depends on the units before it.
-    Claim groups across articles are recomputed afterwards when anything changed.
-    ``force`` recomputes every article and the groups.
+    Claim groups across articles are brought up to date afterwards when anything
+    changed, comparing only the new units with their candidates (``claims.update_groups``);
+    the first run on a database, or after a change of the claim rules, builds the claim
+    index from every claim. ``force`` recomputes every article and the groups.
     """
-    from annotate.suggest.claims import group_claims
-    from annotate.suggest.cues import rules_version, suggest_article
-
-    version = rules_version()
+    rules = _rules_version()
     # Every stored row has a non-empty fingerprint, so "" asks for every article.
-    articles = store.articles_needing_suggestions("" if force else version)
-    units = 0
-    for article_id in articles:
-        rows = store.article_units(article_id)
-        suggestions = suggest_article([(u.kind, u.text) for u in rows], [u.paragraph for u in rows])
+    articles = store.articles_needing_suggestions("" if force else rules)
+    version = claims_version()
+    rebuild = force or store.claim_index_version() != version
+    with store.batched() as tick:
+        if rebuild:
+            store.reset_claim_index(version)
+        suggester = _Suggester(store, rules)
+        needing = set(articles)
+        for article in store.article_ids() if rebuild else articles:
+            if article in needing:
+                suggester.article_by_id(article)
+            else:  # a rebuild: the claim index needs every claim's words
+                suggester.words_of(article)
+            tick()
+        suggester.flush()
+    changed = articles or suggester.gone or rebuild
+    groups = store.claim_group_count() if changed else 0
+    return SuggestSummary(len(articles), suggester.units, groups)
+
+
+@cache
+def _rules_version() -> str:
+    """``cues.rules_version()`` without importing the rules (compiling their patterns
+    costs more than the rest of a run on an unchanged corpus); a test checks they agree."""
+    from annotate.fingerprint import fingerprint
+
+    return fingerprint(_PACKAGE / "suggest", data_files=[_PACKAGE / "data" / "editorial.toml"])
+
+
+def claims_version() -> str:
+    """The fingerprint the claim index is built for: that of the rules package, which
+    holds the claim-group rules (``annotate.suggest.claims``). A claim index built by
+    other rules is built again; that happens only when every suggestion is recomputed
+    anyway, at a fraction of that cost."""
+    return _rules_version()
+
+
+# Claim units handed to claims.update_groups at a time: enough that most of the corpus a
+# chunk's words are compared with is read once per chunk, few enough that memory stays flat.
+GROUP_CHUNK = 20_000
+
+
+class _Suggester:
+    """Stores articles' suggestions and feeds their claims to incremental grouping."""
+
+    def __init__(self, store: Store, rules: str) -> None:
+        self.store = store
+        self.rules = rules
+        version = claims_version()
+        current = store.claim_index_version()
+        if current != version and not store.has_claim_units():
+            store.set_claim_index_version(version)  # nothing to index yet: built
+            current = version
+        # Grouping as articles come only on an index built by these rules; otherwise the
+        # suggest step after ingest builds it from every claim.
+        self.grouping = current == version
+        self.pending: list[tuple[str, str, frozenset[str]]] = []
+        self.gone = 0  # units that left the store, dropped from suggestions and groups
+        self.articles = 0
+        self.units = 0
+
+    def article(self, path: str, split: Segmented | None) -> None:
+        """Suggestions for the article just saved at ``path`` (``split`` as prepared)."""
+        self.article_by_id(article_id(path), split.suggested if split is not None else None)
+
+    def article_by_id(self, aid: str, done: Suggested | None = None) -> None:
+        rows = self.store.article_units(aid)
+        if done is None or done.rules != self.rules or done.texts != tuple(r.text for r in rows):
+            # Not prepared with them, or the units changed since (annotators' merges and
+            # splits applied again): the rules run here on the units as stored.
+            done = suggest_units([(r.kind, r.text, r.paragraph) for r in rows], self.rules)
         records = []
-        for u, s in zip(rows, suggestions, strict=True):
+        for u, s in zip(rows, done.suggestions, strict=True):
             records.append(
                 {
                     "unit_id": u.id,
@@ -719,18 +871,40 @@ def suggest_all(store: Store, *, force: bool = False) -> SuggestSummary:
                     "source_start": s.source.start if s.source else None,
                     "source_end": s.source.end if s.source else None,
                     "quote_of": rows[s.quote_of].id if s.quote_of is not None else None,
-                    "rules": version,
+                    "rules": self.rules,
                 }
             )
-        store.save_suggestions(records)
-        units += len(records)
-    groups = 0
-    pruned = store.prune_suggestions()
-    if articles or pruned or force:
-        mapping = group_claims(store.claim_texts())
-        store.set_claim_groups(mapping)
-        groups = len(set(mapping.values()))
-    return SuggestSummary(len(articles), units, groups)
+        self.store.save_suggestions(records, article_id=aid, rules=self.rules)
+        self.articles += 1
+        self.units += len(records)
+        self._claims(aid, ((u.id, w) for u, w in zip(rows, done.words, strict=True)))
+
+    def words_of(self, aid: str) -> None:
+        """Only an article's claims for the claim index (its suggestions are current)."""
+        from annotate.suggest.claims import content_words
+
+        rows = self.store.article_units(aid)
+        self._claims(aid, ((u.id, content_words(u.text)) for u in rows if u.kind == SENTENCE))
+
+    def _claims(self, aid: str, words: Iterable[tuple[str, frozenset[str] | None]]) -> None:
+        if self.grouping:
+            self.pending.extend((u, aid, w) for u, w in words if w is not None)
+            if len(self.pending) >= GROUP_CHUNK:
+                self.flush()
+
+    def flush(self) -> None:
+        """Group the pending claims (and drop the units gone since the last time)."""
+        if not self.grouping:
+            return
+        gone = self.store.gone_units()
+        if not self.pending and not gone:
+            return
+        from annotate.suggest.claims import update_groups
+
+        update_groups(self.store, self.pending, gone)
+        self.store.forget_gone_units(gone)
+        self.gone += len(gone)
+        self.pending = []
 
 
 # ---------------------------------------------------------------------------------------
@@ -760,14 +934,21 @@ def ingest_and_suggest(
     annotator's back.
     """
     summary: Summary | None = None
-    for event in ingest(store, root, exclude=exclude, workers=workers):
+    for event in ingest(store, root, exclude=exclude, workers=workers, suggest=True):
         if isinstance(event, Summary):
             summary = event
         yield event
     assert summary is not None
     if summary.changed or (catch_up and summary.articles):
         yield Suggesting()
-        yield suggest_all(store)
+        # What ingest suggested as it went, and what was left (other rules, or a claim
+        # index to build), as one report.
+        more = suggest_all(store)
+        articles = summary.suggested_articles + more.articles
+        groups = more.claim_groups
+        if summary.suggested_articles and not groups:
+            groups = store.claim_group_count()
+        yield SuggestSummary(articles, summary.suggested_units + more.units, groups)
 
 
 def describe(

@@ -67,6 +67,10 @@ class CorpusQueries(SegmentQueries):
         )
         return {r[0]: r[1] for r in rows}
 
+    def article_ids(self) -> list[str]:
+        """Every article's id, in queue order."""
+        return [r[0] for r in self.conn.execute("SELECT id FROM articles ORDER BY ord")]
+
     def article_paths_of_file(self, file: str) -> list[str]:
         rows = self.conn.execute("SELECT path FROM articles WHERE file = ? ORDER BY ord", (file,))
         return [r[0] for r in rows]
@@ -129,8 +133,8 @@ class CorpusQueries(SegmentQueries):
                 ord_ = row[0]
                 self.conn.execute(
                     "UPDATE articles SET file = ?, sha256 = ?, title = ?, source = ?, url = ?, "
-                    "date = ?, author = ?, cleaned = ?, segmenter = ?, ingested_at = ? "
-                    "WHERE id = ?",
+                    "date = ?, author = ?, cleaned = ?, segmenter = ?, ingested_at = ?, "
+                    "suggested = NULL WHERE id = ?",
                     (file, sha256, title, source, url, date, author, cleaned, segmenter, now, aid),
                 )
             old_texts: dict[str, str] = {}

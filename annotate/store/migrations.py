@@ -246,6 +246,63 @@ def _m010_model_suggestions(db: Database) -> None:
     db.table("model_suggestions").create_index(["certainty", "unit_id"])
 
 
+def _m011_incremental_suggestions(db: Database) -> None:
+    # What suggest needs to cost in proportion to what changed (issue 14):
+    # - articles.suggested: the rules fingerprint of the article's suggestions, set when
+    #   every unit of the article got one from those rules, cleared when a unit of the
+    #   article goes (trigger below), so "which articles need suggestions" is one pass
+    #   over articles, not a join of every unit with its suggestion;
+    # - units_gone: units deleted since the last suggest (the trigger), so pruning their
+    #   suggestions and claim-index rows looks at those and nothing else;
+    # - the claim index: each claim unit's word-set class (claim_units), each class's
+    #   words and blocking keys (claim_classes), how many units hold each word
+    #   (claim_df), which classes are keyed on a word (claim_keys) and which hold a rare
+    #   word (claim_words), so new or changed units are compared with their few
+    #   candidates and only group ids that change are written (annotate.suggest.claims).
+    #   claim_meta records whether the index covers the whole store ('built').
+    conn = db.conn
+    conn.execute("ALTER TABLE articles ADD COLUMN suggested TEXT")
+    # An article all of whose units hold a suggestion from one set of rules is done.
+    conn.execute(
+        "UPDATE articles SET suggested = (SELECT CASE WHEN count(*) > 0 "
+        "AND count(*) = count(s.unit_id) AND min(s.rules) = max(s.rules) THEN min(s.rules) "
+        "END FROM units u LEFT JOIN suggestions s ON s.unit_id = u.id "
+        "WHERE u.article_id = articles.id)"
+    )
+    conn.execute(
+        "CREATE TABLE units_gone (unit_id TEXT PRIMARY KEY, article_id TEXT NOT NULL) WITHOUT ROWID"
+    )
+    conn.execute(
+        "CREATE TRIGGER units_gone_after_delete AFTER DELETE ON units BEGIN "
+        "INSERT OR IGNORE INTO units_gone (unit_id, article_id) VALUES (OLD.id, OLD.article_id); "
+        "UPDATE articles SET suggested = NULL WHERE id = OLD.article_id "
+        "AND suggested IS NOT NULL; END"
+    )
+    conn.execute(
+        "CREATE TABLE claim_units (unit_id TEXT PRIMARY KEY, article_id TEXT NOT NULL, "
+        "class INTEGER NOT NULL) WITHOUT ROWID"
+    )
+    conn.execute("CREATE INDEX claim_units_class ON claim_units (class)")
+    conn.execute("CREATE INDEX claim_units_article ON claim_units (article_id)")
+    conn.execute(
+        "CREATE TABLE claim_classes (class INTEGER PRIMARY KEY, words TEXT NOT NULL, "
+        "keys TEXT NOT NULL)"
+    )
+    conn.execute("CREATE TABLE claim_df (word TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID")
+    conn.execute(
+        "CREATE TABLE claim_keys (word TEXT NOT NULL, class INTEGER NOT NULL, "
+        "PRIMARY KEY (word, class)) WITHOUT ROWID"
+    )
+    conn.execute(
+        "CREATE TABLE claim_words (word TEXT NOT NULL, class INTEGER NOT NULL, "
+        "PRIMARY KEY (word, class)) WITHOUT ROWID"
+    )
+    conn.execute("CREATE TABLE claim_meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID")
+    conn.execute("CREATE INDEX articles_suggested ON articles (suggested, id)")
+    # An unchanged file's articles, read from the index alone on a re-run.
+    conn.execute("CREATE INDEX articles_file_ord_path ON articles (file, ord, path)")
+
+
 def migrations() -> Migrations:
     """The ordered migration set of the annotate schema."""
     from sqlite_utils.migrations import Migrations
@@ -267,6 +324,7 @@ MIGRATIONS = [
     _m008_article_author,
     _m009_dropped_blocks,
     _m010_model_suggestions,
+    _m011_incremental_suggestions,
 ]
 
 

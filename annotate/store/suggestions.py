@@ -7,7 +7,8 @@ text of ``quote_of`` when that is set.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import json
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from annotate.model import (
@@ -20,20 +21,43 @@ if TYPE_CHECKING:
     pass
 
 
+def _json(values: Collection[Any]) -> str:
+    """Many values as one parameter, read back with ``json_each``: no limit on how many."""
+    return json.dumps(list(values))
+
+
+_EACH = "(SELECT value FROM json_each(?))"
+
+
 class SuggestionQueries(Connection):
     """Suggestions and claim groups."""
 
     def articles_needing_suggestions(self, rules: str) -> list[str]:
-        """Ids of articles with a unit that has no suggestion, or one from other rules."""
+        """Ids of articles with a unit that has no suggestion, or one from other rules.
+
+        ``articles.suggested`` says which rules every unit of an article got its
+        suggestion from (cleared when a unit of the article goes, see migration 10), so
+        this reads the articles_suggested index, not every unit."""
         rows = self.conn.execute(
-            "SELECT DISTINCT u.article_id FROM units u LEFT JOIN suggestions s "
-            "ON s.unit_id = u.id WHERE s.unit_id IS NULL OR s.rules IS NOT ?",
-            (rules,),
+            "SELECT id FROM articles INDEXED BY articles_suggested WHERE suggested IS NULL "
+            "UNION ALL SELECT id FROM articles INDEXED BY articles_suggested "
+            "WHERE suggested < :r OR suggested > :r",
+            {"r": rules},
         )
         return [r[0] for r in rows]
 
-    def save_suggestions(self, records: Sequence[dict[str, Any]]) -> None:
-        """Insert or replace suggestions (dicts keyed by column); keeps their claim group."""
+    def save_suggestions(
+        self,
+        records: Sequence[dict[str, Any]],
+        *,
+        article_id: str | None = None,
+        rules: str | None = None,
+    ) -> None:
+        """Insert or replace suggestions (dicts keyed by column); keeps their claim group.
+
+        With ``article_id`` and ``rules``, ``records`` are every unit of that article and
+        the article is marked as suggested by those rules; otherwise each article touched
+        is marked when all its units now hold a suggestion from one set of rules."""
         now = utc_now()
         with self.transaction():
             self.conn.executemany(
@@ -50,6 +74,35 @@ class SuggestionQueries(Connection):
                 "suggested_at = excluded.suggested_at",
                 [{**r, "suggested_at": now} for r in records],
             )
+            if article_id is not None and rules is not None:
+                self.conn.execute(
+                    "UPDATE articles SET suggested = ? WHERE id = ?", (rules, article_id)
+                )
+                return
+            self.conn.execute(
+                "UPDATE articles SET suggested = (SELECT CASE WHEN count(*) > 0 "
+                "AND count(*) = count(s.unit_id) AND min(s.rules) = max(s.rules) "
+                "THEN min(s.rules) END FROM units u LEFT JOIN suggestions s "
+                "ON s.unit_id = u.id WHERE u.article_id = articles.id) "
+                f"WHERE id IN (SELECT article_id FROM units WHERE id IN {_EACH})",
+                (_json([r["unit_id"] for r in records]),),
+            )
+
+    def gone_units(self) -> list[str]:
+        """Units deleted since ``forget_gone_units`` last ran (re-segmented articles,
+        merges, splits) that are not back: a unit deleted and inserted again (same text,
+        so the same id) is not gone."""
+        rows = self.conn.execute(
+            "SELECT g.unit_id FROM units_gone g WHERE NOT EXISTS "
+            "(SELECT 1 FROM units u WHERE u.id = g.unit_id)"
+        )
+        return [r[0] for r in rows]
+
+    def forget_gone_units(self, gone: Collection[str]) -> None:
+        """Drop the suggestions of units ``gone_units`` found, and start a new list."""
+        with self.transaction():
+            self.conn.execute(f"DELETE FROM suggestions WHERE unit_id IN {_EACH}", (_json(gone),))
+            self.conn.execute("DELETE FROM units_gone")
 
     def prune_suggestions(self) -> int:
         """Drop suggestions of units no longer in the store; returns how many."""
@@ -97,6 +150,189 @@ class SuggestionQueries(Connection):
             self.conn.execute(
                 "UPDATE suggestions SET claim_group = NULL WHERE claim_group IS NOT NULL"
             )
+            self.conn.executemany(
+                "UPDATE suggestions SET claim_group = ? WHERE unit_id = ?",
+                [(g, u) for u, g in groups.items()],
+            )
+
+    def claim_group_count(self) -> int:
+        row = self.conn.execute(
+            "SELECT count(DISTINCT claim_group) FROM suggestions WHERE claim_group IS NOT NULL"
+        )
+        return int(row.fetchone()[0])
+
+    # -- the claim index (annotate.suggest.claims.ClaimIndex): what incremental claim
+    # grouping reads and writes. Classes are integer ids of identical word sets.
+
+    def claim_index_version(self) -> str | None:
+        """The claim rules the index was built with (None: not built)."""
+        row = self.conn.execute("SELECT value FROM claim_meta WHERE key = 'version'").fetchone()
+        return row[0] if row else None
+
+    def has_claim_units(self) -> bool:
+        row = self.conn.execute("SELECT 1 FROM units WHERE kind = ? LIMIT 1", (SENTENCE,))
+        return row.fetchone() is not None
+
+    def reset_claim_index(self, version: str) -> None:
+        """Empty the claim index and every claim group, to be built again for
+        ``version``; suggestions of units no longer stored are dropped too."""
+        with self.transaction():
+            for table in ("claim_units", "claim_classes", "claim_df", "claim_keys", "claim_words"):
+                self.conn.execute(f"DELETE FROM {table}")
+            self.conn.execute(
+                "UPDATE suggestions SET claim_group = NULL WHERE claim_group IS NOT NULL"
+            )
+            self.conn.execute(
+                "DELETE FROM suggestions WHERE NOT EXISTS "
+                "(SELECT 1 FROM units u WHERE u.id = suggestions.unit_id)"
+            )
+            self.conn.execute("DELETE FROM units_gone")
+            self.set_claim_index_version(version)
+
+    def set_claim_index_version(self, version: str) -> None:
+        self.conn.execute(
+            "INSERT INTO claim_meta (key, value) VALUES ('version', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (version,),
+        )
+
+    def claim_units_of(self, unit_ids: Collection[str]) -> dict[str, tuple[str, int]]:
+        if not unit_ids:
+            return {}
+        rows = self.conn.execute(
+            f"SELECT unit_id, article_id, class FROM claim_units WHERE unit_id IN {_EACH}",
+            (_json(unit_ids),),
+        )
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def claim_classes(self, classes: Collection[int]) -> dict[int, tuple[str, str]]:
+        if not classes:
+            return {}
+        rows = self.conn.execute(
+            f"SELECT class, words, keys FROM claim_classes WHERE class IN {_EACH}",
+            (_json(classes),),
+        )
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def claim_class_members(self, classes: Collection[int]) -> dict[int, list[tuple[str, str]]]:
+        out: dict[int, list[tuple[str, str]]] = {}
+        if not classes:
+            return out
+        rows = self.conn.execute(
+            "SELECT class, unit_id, article_id FROM claim_units INDEXED BY claim_units_class "
+            f"WHERE class IN {_EACH} ORDER BY class, unit_id",
+            (_json(classes),),
+        )
+        for c, u, a in rows:
+            out.setdefault(c, []).append((u, a))
+        return out
+
+    def claim_df(self, words: Collection[str]) -> dict[str, int]:
+        if not words:
+            return {}
+        rows = self.conn.execute(
+            f"SELECT word, n FROM claim_df WHERE word IN {_EACH}", (_json(words),)
+        )
+        return {r[0]: r[1] for r in rows}
+
+    def _classes_by_word(self, table: str, words: Collection[str]) -> dict[str, set[int]]:
+        out: dict[str, set[int]] = {}
+        if not words:
+            return out
+        rows = self.conn.execute(
+            f"SELECT word, class FROM {table} WHERE word IN {_EACH}", (_json(words),)
+        )
+        for w, c in rows:
+            out.setdefault(w, set()).add(c)
+        return out
+
+    def classes_keyed_by(self, words: Collection[str]) -> dict[str, set[int]]:
+        return self._classes_by_word("claim_keys", words)
+
+    def classes_holding(self, words: Collection[str]) -> dict[str, set[int]]:
+        return self._classes_by_word("claim_words", words)
+
+    def scan_classes_holding(self, words: Collection[str]) -> dict[str, set[int]]:
+        out: dict[str, set[int]] = {}
+        wanted = set(words)
+        if not wanted:
+            return out
+        for c, text in self.conn.execute("SELECT class, words FROM claim_classes"):
+            for w in wanted.intersection(text.split(" ")):
+                out.setdefault(w, set()).add(c)
+        return out
+
+    def claim_groups_of(self, unit_ids: Collection[str]) -> dict[str, str]:
+        if not unit_ids:
+            return {}
+        rows = self.conn.execute(
+            f"SELECT unit_id, claim_group FROM suggestions WHERE unit_id IN {_EACH} "
+            "AND claim_group IS NOT NULL",
+            (_json(unit_ids),),
+        )
+        return {r[0]: r[1] for r in rows}
+
+    def claim_group_units(self, groups: Collection[str]) -> set[str]:
+        if not groups:
+            return set()
+        rows = self.conn.execute(
+            f"SELECT unit_id FROM suggestions WHERE claim_group IN {_EACH}", (_json(groups),)
+        )
+        return {r[0] for r in rows}
+
+    def write_claim_index(self, change: Any) -> None:
+        """Apply one ``update_groups`` step (an ``annotate.suggest.claims.ClaimIndexChange``;
+        the store imports no domain module) to the claim index tables."""
+        c = self.conn
+        with self.transaction():
+            c.executemany(
+                "INSERT INTO claim_units (unit_id, article_id, class) VALUES (?, ?, ?)",
+                change.units_added,
+            )
+            c.executemany(
+                "DELETE FROM claim_units WHERE unit_id = ?", [(u,) for u in change.units_removed]
+            )
+            c.executemany(
+                "INSERT INTO claim_classes (class, words, keys) VALUES (?, ?, ?)",
+                [(k, w, keys) for k, (w, keys) in change.classes_added.items()],
+            )
+            for k, (words, keys) in change.classes_removed.items():
+                c.execute("DELETE FROM claim_classes WHERE class = ?", (k,))
+                c.executemany(
+                    "DELETE FROM claim_words WHERE word = ? AND class = ?",
+                    [(w, k) for w in words],
+                )
+                c.executemany(
+                    "DELETE FROM claim_keys WHERE word = ? AND class = ?",
+                    [(w, k) for w in keys],
+                )
+            c.executemany(
+                "INSERT INTO claim_df (word, n) VALUES (?, ?) "
+                "ON CONFLICT(word) DO UPDATE SET n = excluded.n",
+                [(w, n) for w, n in change.df.items() if n > 0],
+            )
+            c.executemany(
+                "DELETE FROM claim_df WHERE word = ?",
+                [(w,) for w, n in change.df.items() if n <= 0],
+            )
+            c.executemany(
+                "DELETE FROM claim_words WHERE word = ?", [(w,) for w in change.words_dropped]
+            )
+            c.executemany(
+                "INSERT OR IGNORE INTO claim_words (word, class) VALUES (?, ?)",
+                change.words_added,
+            )
+            for k, (old, new) in change.keys_changed.items():
+                c.execute("UPDATE claim_classes SET keys = ? WHERE class = ?", (" ".join(new), k))
+                c.executemany(
+                    "DELETE FROM claim_keys WHERE word = ? AND class = ?", [(w, k) for w in old]
+                )
+                c.executemany(
+                    "INSERT INTO claim_keys (word, class) VALUES (?, ?)", [(w, k) for w in new]
+                )
+
+    def write_claim_groups(self, groups: Mapping[str, str | None]) -> None:
+        with self.transaction():
             self.conn.executemany(
                 "UPDATE suggestions SET claim_group = ? WHERE unit_id = ?",
                 [(g, u) for u, g in groups.items()],

@@ -245,33 +245,52 @@ class TeamQueries(LabelQueries):
             f"SELECT path, size, mtime_ns, segmenter, ingested_at FROM {src}.files "
             "WHERE path NOT IN (SELECT path FROM main.files)"
         ).rowcount
-        new = [
-            r[0]
-            for r in self.conn.execute(
-                f"SELECT id FROM {src}.articles WHERE id NOT IN (SELECT id FROM main.articles) "
-                "ORDER BY ord"
-            )
-        ]
+        # Set-based: the new articles' places in the queue first (a temp table), then one
+        # INSERT ... SELECT each for articles and units, whatever their number.
         next_ord = self.conn.execute("SELECT coalesce(max(ord), -1) + 1 FROM articles")
-        ord_ = int(next_ord.fetchone()[0])
-        units = 0
-        for aid in new:
+        base = int(next_ord.fetchone()[0])
+        self.conn.execute("DROP TABLE IF EXISTS temp.merge_new_articles")
+        self.conn.execute(
+            "CREATE TEMP TABLE merge_new_articles (id TEXT PRIMARY KEY, ord INTEGER NOT NULL)"
+        )
+        try:
+            articles = self.conn.execute(
+                "INSERT INTO temp.merge_new_articles (id, ord) SELECT id, "
+                "? + row_number() OVER (ORDER BY ord) - 1 "
+                f"FROM {src}.articles WHERE id NOT IN (SELECT id FROM main.articles)",
+                (base,),
+            ).rowcount
             self.conn.execute(
                 "INSERT INTO main.articles (id, path, file, ord, sha256, title, source, url, "
-                "date, author, cleaned, segmenter, ingested_at) SELECT id, path, file, ?, "
-                "sha256, title, source, url, date, author, cleaned, segmenter, ingested_at "
-                f"FROM {src}.articles "
-                "WHERE id = ?",
-                (ord_, aid),
+                "date, author, cleaned, segmenter, ingested_at) SELECT a.id, a.path, a.file, "
+                "n.ord, a.sha256, a.title, a.source, a.url, a.date, a.author, a.cleaned, "
+                "a.segmenter, a.ingested_at "
+                f"FROM temp.merge_new_articles n JOIN {src}.articles a ON a.id = n.id "
+                "ORDER BY n.ord"
             )
-            units += self.conn.execute(
+            units = self.conn.execute(
                 "INSERT INTO main.units (id, article_id, pos, paragraph, seq, kind, text, "
-                f"start, end) SELECT id, article_id, (? << {POS_BITS}) | seq, paragraph, seq, "
-                f"kind, text, start, end FROM {src}.units WHERE article_id = ?",
-                (ord_, aid),
+                f"start, end) SELECT u.id, u.article_id, (n.ord << {POS_BITS}) | u.seq, "
+                "u.paragraph, u.seq, u.kind, u.text, u.start, u.end "
+                f"FROM temp.merge_new_articles n JOIN {src}.units u ON u.article_id = n.id "
+                "ORDER BY n.ord, u.seq"
             ).rowcount
-            ord_ += 1
-        return files, len(new), units
+        finally:
+            self.conn.execute("DROP TABLE IF EXISTS temp.merge_new_articles")
+        return files, articles, units
+
+    def merge_new_labels(self, src: str) -> int:
+        """Copy the label rows of ``src`` this store lacks altogether, in one INSERT ...
+        SELECT; returns how many. (They need no deciding: the incoming row wins and
+        nothing is replaced; rows both hold are for ``label_differences``.)
+        Call inside a transaction."""
+        return self.conn.execute(
+            "INSERT INTO main.labels (unit_id, annotator, label, labeled_at, note, flagged, "
+            "source) SELECT s.unit_id, s.annotator, s.label, s.labeled_at, s.note, "
+            "CASE WHEN s.flagged THEN 1 ELSE 0 END, s.source "
+            f"FROM {src}.labels s WHERE NOT EXISTS (SELECT 1 FROM main.labels m "
+            "WHERE m.unit_id = s.unit_id AND m.annotator = s.annotator)"
+        ).rowcount
 
     def compare_units(self, src: str, examples: int = 5) -> dict[str, Any]:
         """What exists in only one of this store and ``src``: articles, and units of the

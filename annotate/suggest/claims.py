@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Protocol
 
 THRESHOLD = 0.5
 CONTAINMENT = 0.8
@@ -110,38 +112,74 @@ def group_id(members: Iterable[str]) -> str:
     return "g" + hashlib.sha256("\x00".join(sorted(members)).encode()).hexdigest()[:15]
 
 
+def class_id(words: frozenset[str]) -> int:
+    """The id of the class of units with exactly these words: a signed 64-bit hash of the
+    sorted set (an SQLite INTEGER), the same on any machine."""
+    digest = hashlib.blake2b("\x00".join(sorted(words)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def class_keys(words: Iterable[str], df: Mapping[str, int]) -> tuple[str, ...]:
+    """The blocking keys of a class: its ``KEYS_PER_UNIT`` rarest words, leaving out words
+    in one unit only (they can never match anyone) and words in more than ``MAX_POSTING``
+    units (too common to block on); ``df`` counts units holding each word."""
+    rare = sorted((w for w in words if 1 < df[w] <= MAX_POSTING), key=lambda w: (df[w], w))
+    return tuple(rare[:KEYS_PER_UNIT])
+
+
+# A class of identical word sets as grouping sees it: its words, its member units as
+# (unit id, article id), and its blocking keys.
+ClaimClass = tuple[frozenset[str], Sequence[tuple[str, str]], Sequence[str]]
+
+
 def group_claims(units: Iterable[tuple[str, str, str]]) -> dict[str, str]:
     """Group (unit_id, article_id, text) units; returns unit id -> group id.
 
     Only units in a group of two or more (from at least two articles) appear.
     """
-    ids: list[str] = []
-    articles: list[str] = []
     # Units with the same word set (republished wire copy, repeated paragraphs) form one
     # class, found by hashing the set: they are the same claim without comparing them,
     # and each pair of classes is compared once instead of each pair of copies.
-    classes: dict[frozenset[str], list[int]] = {}
+    classes: dict[frozenset[str], list[tuple[str, str]]] = {}
     for uid, aid, text in units:
         ws = content_words(text)
         if len(ws) < MIN_WORDS:
             continue
-        classes.setdefault(ws, []).append(len(ids))
-        ids.append(uid)
-        articles.append(aid)
-    sets = list(classes)
+        classes.setdefault(ws, []).append((uid, aid))
     # df counts units, not classes: a word repeated in many copies is a common word.
     df: dict[str, int] = defaultdict(int)
     for ws, members in classes.items():
         for w in ws:
             df[w] += len(members)
+    return link_classes([(ws, members, class_keys(ws, df)) for ws, members in classes.items()])
 
-    # Block on each class's rarest words (words in one unit only can never match anyone).
-    # A key in more than MAX_POSTING units is never used, which also caps every bucket.
+
+def link_classes(classes: Sequence[ClaimClass]) -> dict[str, str]:
+    """The claim groups of these classes (unit id -> group id, groups of two or more).
+
+    Two classes are compared only when they share a blocking key; the result is the
+    connected parts of the links found, so it depends on the classes, not their order.
+    """
+    ids: list[str] = []
+    articles: list[str] = []
+    sets = [ws for ws, _, _ in classes]
+    keys = [list(k) for _, _, k in classes]
+    # The members of each class by article, in order.
+    by_article: list[dict[str, list[int]]] = []
+    first_of: list[int] = []
+    for _, class_members, _ in classes:
+        groups: dict[str, list[int]] = {}
+        first_of.append(len(ids))
+        for uid, aid in class_members:
+            groups.setdefault(aid, []).append(len(ids))
+            ids.append(uid)
+            articles.append(aid)
+        by_article.append(groups)
+
+    # Block on each class's rarest words. A key in more than MAX_POSTING units is never
+    # used, which also caps every bucket.
     index: dict[str, list[int]] = defaultdict(list)
-    keys: list[list[str]] = []
-    for c, ws in enumerate(sets):
-        rare = sorted((w for w in ws if 1 < df[w] <= MAX_POSTING), key=lambda w: (df[w], w))
-        keys.append(rare[:KEYS_PER_UNIT])
+    for c in range(len(classes)):
         for w in keys[c]:
             index[w].append(c)
 
@@ -156,20 +194,11 @@ def group_claims(units: Iterable[tuple[str, str, str]]) -> dict[str, str]:
     def union(i: int, j: int) -> None:
         parent[find(j)] = find(i)
 
-    # The members of each class by article, in order.
-    by_article: list[dict[str, list[int]]] = []
-    for members in classes.values():
-        groups: dict[str, list[int]] = {}
-        for i in members:
-            groups.setdefault(articles[i], []).append(i)
-        by_article.append(groups)
-
     # Copies in different articles are the same claim. As before, a class is linked only
     # through its blocking keys, so a sentence made only of very common words (page
     # boilerplate in hundreds of articles) stays out of the groups.
-    first_of = [classes[ws][0] for ws in sets]
     # whole[c]: every member of class c is known to be in one group already.
-    whole = [len(classes[ws]) == 1 for ws in sets]
+    whole = [len(ms) == 1 for _, ms, _ in classes]
     for c, groups in enumerate(by_article):
         if keys[c] and len(groups) > 1:
             first = next(iter(groups.values()))[0]
@@ -216,3 +245,227 @@ def group_claims(units: Iterable[tuple[str, str, str]]) -> dict[str, str]:
             gid = group_id(group)
             out.update((u, gid) for u in group)
     return out
+
+
+# -- keeping groups up to date as units come and go --------------------------------------
+
+
+class ClaimIndex(Protocol):
+    """What ``update_groups`` reads and writes: the store's claim index (see
+    ``annotate.store.suggestions``). Classes are ``class_id`` integers."""
+
+    def claim_units_of(self, unit_ids: Collection[str]) -> dict[str, tuple[str, int]]:
+        """unit id -> (article id, class) of the given units that are indexed."""
+        ...
+
+    def claim_classes(self, classes: Collection[int]) -> dict[int, tuple[str, str]]:
+        """class -> (words, keys), each space-separated, of the given classes."""
+        ...
+
+    def claim_class_members(self, classes: Collection[int]) -> dict[int, list[tuple[str, str]]]:
+        """class -> its (unit id, article id) members, in unit id order."""
+        ...
+
+    def claim_df(self, words: Collection[str]) -> dict[str, int]:
+        """How many indexed units hold each of these words (absent: none)."""
+        ...
+
+    def classes_keyed_by(self, words: Collection[str]) -> dict[str, set[int]]: ...
+
+    def classes_holding(self, words: Collection[str]) -> dict[str, set[int]]:
+        """Classes holding each word, for words held by at most MAX_POSTING units."""
+        ...
+
+    def scan_classes_holding(self, words: Collection[str]) -> dict[str, set[int]]:
+        """Classes holding each word, found by reading every class (the rare case of a
+        word that fell back to MAX_POSTING units or fewer)."""
+        ...
+
+    def claim_groups_of(self, unit_ids: Collection[str]) -> dict[str, str]: ...
+
+    def claim_group_units(self, groups: Collection[str]) -> set[str]: ...
+
+    def write_claim_index(self, change: ClaimIndexChange) -> None: ...
+
+    def write_claim_groups(self, groups: Mapping[str, str | None]) -> None:
+        """Set (or clear, None) the claim group of these units."""
+        ...
+
+
+@dataclass
+class ClaimIndexChange:
+    """What ``update_groups`` writes to the claim index, in one go."""
+
+    units_added: list[tuple[str, str, int]] = field(default_factory=list)  # (unit, article, class)
+    units_removed: list[str] = field(default_factory=list)
+    classes_added: dict[int, tuple[str, str]] = field(default_factory=dict)  # class -> words, keys
+    # class -> (words, keys) of a class whose last unit went
+    classes_removed: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = field(
+        default_factory=dict
+    )
+    keys_changed: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = field(
+        default_factory=dict
+    )  # class -> (old keys, new keys)
+    df: dict[str, int] = field(default_factory=dict)  # word -> units holding it (0: none)
+    words_added: list[tuple[str, int]] = field(default_factory=list)  # (word, class)
+    words_dropped: list[str] = field(default_factory=list)  # no longer rare: all their rows
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(text.split(" ")) if text else ()
+
+
+def update_groups(
+    index: ClaimIndex,
+    added: Iterable[tuple[str, str, frozenset[str]]],
+    removed: Iterable[str] = (),
+) -> int:
+    """Bring the stored claim groups up to date after units came and went.
+
+    ``added``: (unit id, article id, content words) of new claim units (an id already
+    indexed is skipped: its text, so its words, are the same); ``removed``: ids of units
+    that left the store. The result is the groups ``group_claims`` finds over every
+    indexed unit (a property test checks it), at a cost that follows the change:
+
+    - df (units per word) changes only for the words of the units that came or went;
+      a class's blocking keys can change only if it holds such a word: one of its keys
+      (looked up in claim_keys) or, for a word that got rarer or just stopped being
+      unique, any word (claim_words, kept for words of at most MAX_POSTING units);
+    - links between two classes whose members and keys did not change are the same
+      as before, so only groups that hold a changed class, or a class a changed class
+      now links to, are worked out again (with everything in them, closed over classes
+      and groups), and only the group ids that differ are written.
+
+    Returns how many units' group id was written.
+    """
+    new_units: dict[str, tuple[str, frozenset[str]]] = {}
+    for uid, aid, ws in added:
+        if len(ws) >= MIN_WORDS:
+            new_units[uid] = (aid, ws)
+    known = index.claim_units_of(list(new_units))
+    for uid in known:
+        del new_units[uid]
+    gone = index.claim_units_of(list(set(removed)))
+    if not new_units and not gone:
+        return 0
+    # Groups of the units that leave, read before they leave.
+    old_groups = set(index.claim_groups_of(list(gone)).values())
+
+    change = ClaimIndexChange()
+    new_class_of = {uid: class_id(ws) for uid, (_, ws) in new_units.items()}
+    touched = set(new_class_of.values()) | {c for _, c in gone.values()}
+    stored = index.claim_classes(touched)
+    words_of: dict[int, frozenset[str]] = {c: frozenset(_split(w)) for c, (w, _) in stored.items()}
+    keys_of: dict[int, tuple[str, ...]] = {c: _split(k) for c, (_, k) in stored.items()}
+    for uid, (_, ws) in new_units.items():
+        words_of.setdefault(new_class_of[uid], ws)
+    size = {c: len(ms) for c, ms in index.claim_class_members(touched).items()}
+
+    delta: Counter[str] = Counter()
+    for uid, (aid, ws) in new_units.items():
+        delta.update(ws)
+        c = new_class_of[uid]
+        size[c] = size.get(c, 0) + 1
+        change.units_added.append((uid, aid, c))
+    for uid, (_, c) in gone.items():
+        delta.subtract(words_of[c])
+        size[c] -= 1
+        change.units_removed.append(uid)
+    changed_words = {w: d for w, d in delta.items() if d}
+    old_df = index.claim_df(list(changed_words))
+    df: dict[str, int] = {}
+    for w, d in changed_words.items():
+        df[w] = old_df.get(w, 0) + d
+    change.df = dict(df)
+
+    # Classes whose keys may change, looked up before the index changes.
+    # claim_words holds every class of each word of at most MAX_POSTING units: a word
+    # that falls to that many is found again by reading the classes (rare: only
+    # removals make a word rarer).
+    via_words: set[str] = set()
+    scan: set[str] = set()
+    for w, after in df.items():
+        before = old_df.get(w, 0)
+        if before > MAX_POSTING >= after > 0:
+            scan.add(w)
+        elif (after > before and before == 1) or (after < before and 1 < after <= MAX_POSTING):
+            via_words.add(w)
+    check = {c for c in touched if size.get(c, 0) > 0}
+    for keyed in index.classes_keyed_by(list(df)).values():
+        check |= keyed
+    for holding in index.classes_holding(list(via_words)).values():
+        check |= holding
+    rescanned = index.scan_classes_holding(list(scan))
+    for w, holding in rescanned.items():
+        if df[w] > 1:
+            check |= holding
+    for c in touched:
+        if c not in stored and size.get(c, 0) > 0:
+            ws = words_of[c]
+            change.classes_added[c] = (" ".join(sorted(ws)), "")
+            keys_of[c] = ()
+            change.words_added.extend((w, c) for w in ws if df.get(w, 0) <= MAX_POSTING)
+        elif c in stored and size.get(c, 0) <= 0:
+            change.classes_removed[c] = (tuple(sorted(words_of[c])), keys_of[c])
+    check -= change.classes_removed.keys()
+    # Words back to MAX_POSTING units or fewer: claim_words holds their classes again.
+    change.words_added.extend(
+        (w, c) for w, cs in rescanned.items() for c in cs if c not in change.classes_removed
+    )
+    change.words_dropped = [w for w, n in df.items() if old_df.get(w, 0) <= MAX_POSTING < n]
+
+    # New keys of those classes, from the new df. The classes to group again are those
+    # whose members or keys changed: links between the others are as they were.
+    for c, (w, k) in index.claim_classes(check - words_of.keys()).items():
+        words_of[c], keys_of[c] = frozenset(_split(w)), _split(k)
+    need = {w for c in check for w in words_of[c]} - df.keys()
+    all_df = {**index.claim_df(list(need)), **df}
+    dirty = {c for c in touched if size.get(c, 0) > 0}
+    for c in check:
+        keys = class_keys(words_of[c], all_df)
+        if keys != keys_of.get(c, ()):
+            change.keys_changed[c] = (keys_of.get(c, ()), keys)
+            keys_of[c] = keys
+            dirty.add(c)
+    index.write_claim_index(change)
+
+    # The part of the groups to work out again: the dirty classes, the classes they now
+    # link to, and everything in the same group as any of those, closed over classes.
+    region = set(dirty)
+    candidates = index.classes_keyed_by({w for c in dirty for w in keys_of[c]})
+    partners = {d for found in candidates.values() for d in found} - region
+    for c, (w, k) in index.claim_classes(partners - words_of.keys()).items():
+        words_of[c], keys_of[c] = frozenset(_split(w)), _split(k)
+    for c in dirty:
+        for w in keys_of[c]:
+            for d in candidates.get(w, ()):
+                if d not in region and same_claim(words_of[c], words_of[d]):
+                    region.add(d)
+    members: dict[int, list[tuple[str, str]]] = {}
+    seen_groups: set[str] = set()
+    pending_classes = set(region)
+    pending_groups = set(old_groups)
+    while pending_classes or pending_groups:
+        found = index.claim_class_members(pending_classes)
+        members.update(found)
+        units = {u for ms in found.values() for u, _ in ms}
+        groups = set(index.claim_groups_of(list(units)).values()) | pending_groups
+        groups -= seen_groups
+        seen_groups |= groups
+        in_groups = index.claim_group_units(groups)
+        classes = {c for _, c in index.claim_units_of(list(in_groups)).values()}
+        pending_classes = classes - members.keys()
+        pending_groups = set()
+        region |= pending_classes
+    for c, (w, k) in index.claim_classes(region - words_of.keys()).items():
+        words_of[c], keys_of[c] = frozenset(_split(w)), _split(k)
+    grouped = link_classes([(words_of[c], members[c], keys_of[c]) for c in sorted(region)])
+    region_units = [u for c in region for u, _ in members[c]]
+    stored_groups = index.claim_groups_of(region_units)
+    writes: dict[str, str | None] = {}
+    for u in region_units:
+        g = grouped.get(u)
+        if stored_groups.get(u) != g:
+            writes[u] = g
+    index.write_claim_groups(writes)
+    return len(writes)

@@ -199,6 +199,9 @@ def merge_one(store: Store, copy: str, item: InputReport) -> None:
     name = item.path
     with store.attached(copy) as src, store.transaction():
         item.files, item.articles, item.units = store.merge_articles(src)
+        # Rows the target lacks are copied in one statement; only rows both hold are
+        # decided one by one (the later decision wins, conflicts are reported).
+        item.labels_added = store.merge_new_labels(src)
         for d in list(store.label_differences(src)):
             _merge_label(store, d, name, store.path, item)
         item.history = store.merge_history(src)

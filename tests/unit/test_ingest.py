@@ -173,3 +173,19 @@ def test_ingest_and_suggest_decides_once_when_to_suggest(store, tmp_path):
     assert isinstance(quiet[-1], Summary)
     lines = describe(quiet[-1], corpus="c", db_path="x.db", counts=store.counts())
     assert lines[0].startswith("Nothing new in c: 1 article(s) unchanged")
+
+
+def test_the_rules_fingerprint_ingest_uses_is_the_rules_own():
+    from annotate.ingest import _rules_version
+    from annotate.suggest.cues import rules_version
+
+    assert _rules_version() == rules_version()
+
+
+def test_library_versions_read_from_their_folders_are_importlib_metadatas():
+    from importlib.metadata import version
+
+    from annotate.ingest import _dist_version
+
+    for name in ("nltk", "trafilatura", "textual"):
+        assert _dist_version(name) == version(name)

@@ -374,3 +374,57 @@ def test_the_author_is_stored_with_the_article(store):
     )
     row = store.conn.execute("SELECT author FROM articles WHERE path = 'a.html'").fetchone()
     assert row[0] == "Maria Jensen"
+
+
+def test_migration_11_marks_articles_whose_suggestions_are_complete(db_path):
+    """At schema 10, an article all of whose units hold suggestions from one set of rules
+    is marked done by migration 11; one with a unit lacking a suggestion is not."""
+    from sqlite_utils import Database
+
+    assert MIGRATIONS[10].__name__ == "_m011_incremental_suggestions"
+    db = Database(db_path)
+    migrations().apply(db, stop_before="m011_incremental_suggestions")
+    db.conn.execute("PRAGMA user_version = 10")
+    for i, aid in enumerate(("a1", "a2")):
+        db["articles"].insert(
+            {
+                "id": aid,
+                "path": f"{aid}.txt",
+                "file": f"{aid}.txt",
+                "ord": i,
+                "sha256": "x",
+                "cleaned": "One. Two.",
+            }
+        )
+        for seq in range(2):
+            db["units"].insert(
+                {
+                    "id": f"{aid}u{seq}",
+                    "article_id": aid,
+                    "pos": i * 100 + seq,
+                    "paragraph": 0,
+                    "seq": seq,
+                    "kind": "sentence",
+                    "text": "One.",
+                    "start": 0,
+                    "end": 4,
+                }
+            )
+    for uid in ("a1u0", "a1u1", "a2u0"):
+        db["suggestions"].insert(
+            {
+                "unit_id": uid,
+                "suggested_label": "unattributed",
+                "confidence": 0.5,
+                "reason": "r",
+                "rules": "R",
+            }
+        )
+    db.close()
+    with Store.open(db_path) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        assert store.articles_needing_suggestions("R") == ["a2"]
+        assert sorted(store.articles_needing_suggestions("other")) == ["a1", "a2"]
+        store.conn.execute("DELETE FROM units WHERE id = 'a1u1'")  # a unit goes
+        assert store.gone_units() == ["a1u1"]
+        assert sorted(store.articles_needing_suggestions("R")) == ["a1", "a2"]
