@@ -31,6 +31,7 @@ def test_a_closing_mark_with_no_opener_ends_a_quote_from_the_sentence_before():
         "Either way, the scheme has run its course.",
         "As I have written before, the levy is a tax on the young.",  # the columnist's I
         "The timetable looks to me like a draft nobody read.",
+        "They whine about every new cycle lane.",  # contempt for how others act
     ],
 )
 def test_the_writers_address_and_argument_are_editorial(text):
