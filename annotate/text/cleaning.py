@@ -1188,6 +1188,20 @@ def _drop_truncated_teasers(pieces: Sequence[_Piece]) -> None:
         run = []
 
 
+# A bracketed ellipsis closing a paragraph ("… co-presented by the theatre and […]") is
+# the mark blogs put at the end of an excerpt of another post: several on one page are
+# a list of other posts, however long each excerpt is.
+_EXCERPT_END = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]$")
+_EXCERPT_MIN = 2
+
+
+def _drop_post_excerpts(pieces: Sequence[_Piece]) -> None:
+    excerpts = [p for p in pieces if not p.level and _EXCERPT_END.search(p.text[-8:])]
+    if len(excerpts) >= _EXCERPT_MIN:
+        for piece in excerpts:
+            _drop(piece, RELATED)
+
+
 def _drop_site_names(pieces: Sequence[_Piece], owners: set[str]) -> None:
     """Drop the site's name standing alone, as its copyright line spells it."""
     for piece in _alive(pieces):
@@ -1728,6 +1742,7 @@ def clean(
     _drop_site_names(alive, _site_owners(pieces))
     _drop_short_runs(alive)
     _drop_truncated_teasers(alive)
+    _drop_post_excerpts(_alive(alive))
     _drop_related_lists(pieces)
     _drop_comment_threads(pieces)
     alive = _alive(alive)
