@@ -117,6 +117,11 @@ _SINGLE_QUOTE = re.compile(
 )
 
 
+# A closing mark with no opener before it ends a quote carried over from an earlier
+# sentence when a sentence (or a clause) ends right before it: "… so many ways.” …".
+_CONTINUED_QUOTE = re.compile(r"\s*[^\s“„«”»\"].{10,}[.!?,…]$", re.S)
+
+
 def quote_spans(text: str, open_at_start: bool = False) -> tuple[list[Span], bool]:
     """The quoted stretches of ``text`` and whether a quote is still open at its end."""
     spans: list[Span] = []
@@ -139,6 +144,10 @@ def quote_spans(text: str, open_at_start: bool = False) -> tuple[list[Span], boo
                 if depth <= 0:
                     spans.append(Span(text[start : m.end()], start, m.end()))
                     inside = False
+            elif not spans and _CONTINUED_QUOTE.match(text, 0, i):
+                # The first mark closes a quote opened in an earlier sentence ("… in so
+                # many ways.” The book …"): the unit up to it is still the speaker's.
+                spans.append(Span(text[lead : m.end()], lead, m.end()))
         elif not inside:  # a straight quote or '' that opens
             inside, start, depth = True, i, 1
         elif i != lead:  # one that closes (at the start it re-opens a continuing quote)

@@ -978,8 +978,11 @@ def _wrap_width(lines: Sequence[str]) -> int | None:
     lengths = [len(line) for line in lines if line]
     if not lengths:
         return None
+    # Prose wrapped at a width has (almost) no line beyond it. Counted among the lines
+    # long enough to be prose: a page of one paragraph per line with many short menu
+    # lines around it is not wrapped however few its long lines are.
     over = sum(1 for n in lengths if n > 100)
-    if over > max(1, len(lengths) // 10):
+    if over > max(1, sum(1 for n in lengths if n >= 40) // 20):
         return None
     width = max((n for n in lengths if n <= 100), default=0)
     floor = max(40, width - 15)
@@ -1185,6 +1188,20 @@ def _drop_truncated_teasers(pieces: Sequence[_Piece]) -> None:
         run = []
 
 
+# A bracketed ellipsis closing a paragraph ("… co-presented by the theatre and […]") is
+# the mark blogs put at the end of an excerpt of another post: several on one page are
+# a list of other posts, however long each excerpt is.
+_EXCERPT_END = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]$")
+_EXCERPT_MIN = 2
+
+
+def _drop_post_excerpts(pieces: Sequence[_Piece]) -> None:
+    excerpts = [p for p in pieces if not p.level and _EXCERPT_END.search(p.text[-8:])]
+    if len(excerpts) >= _EXCERPT_MIN:
+        for piece in excerpts:
+            _drop(piece, RELATED)
+
+
 def _drop_site_names(pieces: Sequence[_Piece], owners: set[str]) -> None:
     """Drop the site's name standing alone, as its copyright line spells it."""
     for piece in _alive(pieces):
@@ -1282,6 +1299,10 @@ def _find_title(pieces: Sequence[_Piece], title: str | None) -> _Piece | None:
         if piece.reason is None and piece.level == 1:
             if wanted is None or _same_title(piece.key(), wanted):
                 return piece
+    if wanted is None:
+        crumbed = _breadcrumb_title(pieces)
+        if crumbed is not None:
+            return crumbed
     repeated = _repeated_keys(pieces)
     fallback = None
     for index, piece in enumerate(pieces):
@@ -1302,6 +1323,26 @@ def _find_title(pieces: Sequence[_Piece], title: str | None) -> _Piece | None:
 
 
 _MENU_REASONS = frozenset((NAVIGATION, SEARCH, SITE_NAME))
+# A breadcrumb trail ("Home News Prison official: ‘Anyone’ could escape") ends with the
+# page's own headline, which follows it within a few lines.
+_BREADCRUMB_REACH = 4
+
+
+def _breadcrumb_title(pieces: Sequence[_Piece]) -> _Piece | None:
+    """The headline that ends a breadcrumb line just above it, before the first long
+    paragraph; None when the page has no such pair."""
+    alive = [p for p in pieces if p.reason is None]
+    for index, piece in enumerate(alive):
+        if piece.is_body and not piece.bullet and piece.words >= _LONG_BODY_WORDS:
+            return None
+        if not piece.is_headline or piece.words < 3:
+            continue
+        key = piece.key()
+        for before in alive[max(0, index - _BREADCRUMB_REACH) : index]:
+            crumb = before.key()
+            if len(crumb) > len(key) and crumb.endswith(" " + key) and before.is_headline:
+                return piece
+    return None
 
 
 def _same_title(key: str, wanted: str) -> bool:
@@ -1701,6 +1742,7 @@ def clean(
     _drop_site_names(alive, _site_owners(pieces))
     _drop_short_runs(alive)
     _drop_truncated_teasers(alive)
+    _drop_post_excerpts(_alive(alive))
     _drop_related_lists(pieces)
     _drop_comment_threads(pieces)
     alive = _alive(alive)

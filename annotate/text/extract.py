@@ -14,7 +14,11 @@ falls back to annotate's own HTML reader and says so.
 
 from __future__ import annotations
 
+import html
+import json
 import logging
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,12 +76,18 @@ def extract_article(html: str) -> Extracted | None:
         return None
     # trafilatura works on a copy, so the tree is still whole for the metadata.
     document = bare_extraction(tree, **_OPTIONS)
-    if document is None or document.body is None:
-        return None
-    blocks = _blocks(document.body)
+    blocks = _blocks(document.body) if document is not None and document.body is not None else []
+    body = _json_ld_body(tree)
+    if _words(body) > 2 * sum(_words(b) for b, _ in blocks if not b.startswith("## ")):
+        # The page's own structured data holds far more of the story than its markup
+        # gave (a body drawn by script, a teaser picked instead): the story is that.
+        blocks = [(paragraph, True) for paragraph in body]
     if not blocks:
         return None
-    meta = _metadata(tree)
+    meta, description = _metadata(tree)
+    standfirst = _standfirst(tree, description, blocks)
+    if standfirst:
+        blocks.insert(0, (standfirst, True))
     lines = []
     content: set[int] = set()
     if meta.get("title"):
@@ -189,8 +199,88 @@ def _is_data_row(row: Any, cells: list[str]) -> bool:
     return len(filled) >= 2 and heads < len(filled)
 
 
-def _metadata(tree: Any) -> dict[str, str]:
-    """Title, author, date, site name and URL from meta tags, JSON-LD and the title."""
+# JSON-LD (schema.org) "articleBody": the story's full text as the publisher gives it to
+# search engines. Used only when it holds far more words than the markup gave; at least
+# this many words, so that a summary is never taken for a body.
+_JSON_LD_MIN_WORDS = 80
+_TAG = re.compile(r"<[^>]*>")
+_PARAGRAPH_END = re.compile(r"</p\s*>|<br\s*/?>|\n", re.I)
+
+
+def _words(text: str | list[str]) -> int:
+    if isinstance(text, list):
+        return sum(_words(t) for t in text)
+    return len(text.split())
+
+
+def _json_ld_body(tree: Any) -> list[str]:
+    """The paragraphs of the longest JSON-LD ``articleBody`` of the page, or []."""
+    best = ""
+    for script in tree.iterfind(".//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "", strict=False)
+        except (ValueError, RecursionError):
+            continue
+        for found in _article_bodies(data):
+            if len(found) > len(best):
+                best = found
+    paragraphs = []
+    for part in _PARAGRAPH_END.split(best):
+        text = " ".join(html.unescape(_TAG.sub(" ", part)).split())
+        if text:
+            paragraphs.append(text)
+    return paragraphs if _words(paragraphs) >= _JSON_LD_MIN_WORDS else []
+
+
+def _article_bodies(data: Any, depth: int = 0) -> Iterator[str]:
+    if depth > 8:
+        return
+    if isinstance(data, dict):
+        body = data.get("articleBody")
+        if isinstance(body, str):
+            yield body
+        for value in data.values():
+            if isinstance(value, dict | list):
+                yield from _article_bodies(value, depth + 1)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _article_bodies(value, depth + 1)
+
+
+# A standfirst (the sentence or two under the headline) is often left out by trafilatura,
+# which takes it for a teaser. The page's description usually repeats it: when the
+# description is also printed in the page's body, as a full sentence the story does not
+# already hold, it is the standfirst and opens the story.
+_STANDFIRST_MIN_WORDS = 8
+_SENTENCE_END = re.compile(r"[.!?][”’\"')]*$")
+
+
+def _standfirst(tree: Any, description: str, blocks: list[_Block]) -> str | None:
+    text = " ".join(description.split())
+    if len(text.split()) < _STANDFIRST_MIN_WORDS or not _SENTENCE_END.search(text):
+        return None
+    key = _key(text)
+    if any(key in _key(block) for block, _ in blocks):
+        return None
+    body = tree.find(".//body")
+    if body is None:
+        return None
+    for node in body.iter():
+        if not isinstance(node.tag, str) or node.tag in ("script", "style", "noscript"):
+            continue
+        if node.text and len(node.text) >= len(text) // 2 and key in _key(node.text):
+            return text
+    return None
+
+
+def _key(text: str) -> str:
+    """Text compared as words only: case, quotes and spacing do not count."""
+    return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
+
+
+def _metadata(tree: Any) -> tuple[dict[str, str], str]:
+    """Title, author, date, site name and URL from meta tags, JSON-LD and the title,
+    and the page's description."""
     from htmldate import find_date
     from trafilatura.metadata import examine_meta, extract_meta_json, extract_title, extract_url
 
@@ -212,4 +302,7 @@ def _metadata(tree: Any) -> dict[str, str]:
         "source": found.sitename,
         "url": url,
     }
-    return {key: " ".join(value.split()) for key, value in meta.items() if value and value.strip()}
+    found_meta = {
+        key: " ".join(value.split()) for key, value in meta.items() if value and value.strip()
+    }
+    return found_meta, found.description or ""

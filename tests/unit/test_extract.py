@@ -4,6 +4,8 @@ The pages are small made-up news pages, written for these tests."""
 
 from __future__ import annotations
 
+import json
+
 from annotate.ingest import Summary, ingest, split_document
 from annotate.model import HEADING, SENTENCE, TITLE, Document
 from annotate.text.reading import NO_ARTICLE_FOUND, read_bytes
@@ -152,6 +154,65 @@ def test_the_story_outside_a_teaser_article_is_found():
         )
     )
     assert sentences(doc)[-len(STORY + MORE) :] == STORY + MORE
+
+
+STANDFIRST = "The harbour gets its biggest budget in decades, and the ferries a new home."
+
+
+def described(description: str, body: str) -> str:
+    head = HEAD.replace("</head>", f'<meta name="description" content="{description}"></head>')
+    return f"<!doctype html><html>{head}<body>{NAV}{body}{FOOT}</body></html>"
+
+
+def test_a_standfirst_printed_under_the_headline_opens_the_story():
+    doc = read(
+        described(
+            STANDFIRST,
+            f"<article><header><h1>Harbour budget approved</h1><p class='dek'>{STANDFIRST}"
+            f"</p></header><div class='body'>{paragraphs(STORY + MORE)}</div></article>",
+        )
+    )
+    assert sentences(doc) == [STANDFIRST, *STORY, *MORE]
+
+
+def test_a_description_the_page_does_not_print_is_not_the_story():
+    # Only in the <head> (for search engines): not something the reader sees.
+    doc = read(described(STANDFIRST, ARTICLE.split("<body>", 1)[1].rsplit("</body>", 1)[0]))
+    assert STANDFIRST not in sentences(doc)
+    # Printed, but the story already opens with it: not twice.
+    doc = read(described(STORY[0], ARTICLE.split("<body>", 1)[1].rsplit("</body>", 1)[0]))
+    assert sentences(doc).count(STORY[0]) == 1
+
+
+def json_ld(body: str) -> str:
+    data = json.dumps(
+        {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": "Harbour budget approved",
+            "articleBody": body,
+        }
+    )
+    return f'<script type="application/ld+json">{data}</script>'
+
+
+def test_a_story_given_only_in_structured_data_is_read_from_it():
+    # The markup has a caption and a button; the body is drawn by script from JSON-LD.
+    body = "".join(f"<p>{s}</p>" for s in STORY + MORE)
+    doc = read(
+        page(
+            f"{json_ld(body)}<article><h1>Harbour budget approved</h1><figure><figcaption>"
+            "The harbour at dawn.</figcaption></figure><a href='/full'>Read full article</a>"
+            "</article>"
+        )
+    )
+    assert sentences(doc) == STORY + MORE
+
+
+def test_structured_data_does_not_replace_a_story_the_markup_holds():
+    summary = " ".join(STORY[:2])  # a short summary in JSON-LD: the markup is the story
+    doc = read(page(json_ld(summary) + ARTICLE.split("<body>", 1)[1].split(NAV, 1)[1]))
+    assert sentences(doc)[: len(STORY)] == STORY
 
 
 def test_a_page_the_extractor_rejects_is_read_by_our_own_reader():
