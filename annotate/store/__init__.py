@@ -12,6 +12,7 @@ Only this package speaks SQL. ``Store`` is the one object callers open
 - ``suggestions``: suggestions, claim groups
 - ``team``: assignments, adjudications, merge
 - ``reports``: the export, stats and agreement queries
+- ``access``: who may open a served session (``annotate serve``), tokens hashed
 
 and the values it returns are in ``values``. The database is plain SQLite in WAL mode,
 meant to be browsable with Datasette.
@@ -19,6 +20,7 @@ meant to be browsable with Datasette.
 
 from __future__ import annotations
 
+from annotate.store.access import ANNOTATOR, ORGANISER, AccessQueries
 from annotate.store.connection import (
     StoreBusyError,
     StoreError,
@@ -68,6 +70,7 @@ class Store(
     QueueQueries,
     SuggestionQueries,
     ReportQueries,
+    AccessQueries,
 ):
     """An open annotate database. Use ``Store.open(path)``; close with ``close()``.
 
@@ -77,6 +80,8 @@ class Store(
 
 
 __all__ = [
+    "ANNOTATOR",
+    "ORGANISER",
     "Adjudication",
     "ArticleProgress",
     "ArticleRecord",

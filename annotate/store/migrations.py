@@ -223,6 +223,18 @@ def _m009_dropped_blocks(db: Database) -> None:
     db.table("dropped").create_index(["article_id", "after"])
 
 
+def _m010_access(db: Database) -> None:
+    # Who may open a served session (annotate serve): a name, its role (annotator or
+    # organiser) and the SHA-256 of its secret token; never the token itself.
+    # ``name_key`` is the case-folded name: "Alice" and "alice" are one person.
+    db.table("access").create(
+        {"name": str, "name_key": str, "role": str, "token_hash": str, "created_at": str},
+        pk=("name_key", "role"),
+        not_null={"name", "name_key", "role", "token_hash", "created_at"},
+    )
+    db.table("access").create_index(["role", "token_hash"], unique=True)
+
+
 def migrations() -> Migrations:
     """The ordered migration set of the annotate schema."""
     from sqlite_utils.migrations import Migrations
@@ -243,6 +255,7 @@ MIGRATIONS = [
     _m007_history_source,
     _m008_article_author,
     _m009_dropped_blocks,
+    _m010_access,
 ]
 
 
