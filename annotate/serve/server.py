@@ -81,7 +81,7 @@ class Live:
 
     name: str
     mode: str
-    sid: str
+    tab: tuple[str, str]  # (session cookie, the page's own id)
     websocket: web.WebSocketResponse
     since: str = field(default_factory=utc_now)
     last_input: float = field(default_factory=time.monotonic)
@@ -149,7 +149,8 @@ class Server:
         self.say = say
         self.visitors: dict[str, Visitor] = {}  # session cookie -> who
         self.live: dict[str, Live] = {}  # annotator name (case-folded) -> session
-        self.reasons: dict[str, str] = {}  # session cookie -> why its last app ended
+        # (session cookie, tab) -> why the tab's session ended, for its page to say
+        self.reasons: dict[tuple[str, str], str] = {}
         self.downloads = DownloadManager()
         self.templates = jinja2.Environment(
             loader=jinja2.PackageLoader("annotate.serve", "templates"),
@@ -170,7 +171,7 @@ class Server:
                 web.get("/login", self.handle_login),
                 web.post("/login", self.handle_login),
                 web.post("/logout", self.handle_logout),
-                web.get("/ws/{mode}", self.handle_websocket),
+                web.get("/ws/{mode}/{tab}", self.handle_websocket),
                 web.get("/why", self.handle_why),
                 web.get("/status", self.handle_status),
                 web.get("/status.json", self.handle_status),
@@ -215,7 +216,7 @@ class Server:
         )
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "no-referrer")
+        headers.setdefault("Referrer-Policy", "same-origin")
         if not request.path.startswith("/static/"):
             headers.setdefault("Cache-Control", "no-store")
         return response
@@ -232,10 +233,15 @@ class Server:
         return public is not None and host.strip("[]").lower() == public.lower()
 
     def _same_origin(self, request: web.Request) -> bool:
-        """A form post or websocket from a page of this server (not another site's)."""
+        """A form post or websocket from a page of this server (not another site's):
+        the browser's Sec-Fetch-Site says so, or else its Origin. (A client that sends
+        neither, like curl, is no browser another site could drive.)"""
+        site = request.headers.get("Sec-Fetch-Site")
+        if site is not None:
+            return site in ("same-origin", "none")
         origin = request.headers.get("Origin")
-        if origin is None or origin == "null":
-            return origin is None
+        if origin is None:
+            return True
         return urlsplit(origin).netloc.lower() in {
             request.host.lower(),
             urlsplit(self.options.public_url or "").netloc.lower(),
@@ -403,6 +409,7 @@ class Server:
             raise web.HTTPForbidden()
         if sid is None or visitor is None or not self._may_label(visitor):
             raise web.HTTPForbidden()
+        tab = (sid, request.match_info["tab"][:64])
         websocket = web.WebSocketResponse(heartbeat=15)
         await websocket.prepare(request)
         key = visitor.name.casefold()
@@ -412,11 +419,13 @@ class Server:
             await old.done.wait()
         refused = self._refusal(visitor)
         if refused:
-            self.reasons[sid] = refused
+            self.reasons[tab] = refused
             await websocket.close()
             return websocket
-        live = Live(visitor.name, mode, sid, websocket)
+        live = Live(visitor.name, mode, tab, websocket)
         self.live[key] = live
+        # What the page says if the app ends by itself (the annotator quit it).
+        self.reasons[tab] = "The app was closed; your labels are saved."
         service = AppProcess(
             self.app_argv(visitor.name, mode),
             write_bytes=websocket.send_bytes,
@@ -437,7 +446,6 @@ class Server:
                 await websocket.close()
             if self.live.get(key) is live:
                 del self.live[key]
-            self.reasons[sid] = live.reason or "The app was closed; your labels are saved."
             live.done.set()
             self.say(f"{visitor.name} ended ({len(self.live)} session(s))")
         return websocket
@@ -468,7 +476,8 @@ class Server:
                 await service.focus()
 
     async def _end(self, live: Live, reason: str) -> None:
-        live.reason = reason
+        """Close a session, telling its page why first."""
+        live.reason = self.reasons[live.tab] = reason
         with suppress(Exception):
             await live.websocket.close()
 
@@ -493,7 +502,8 @@ class Server:
     async def handle_why(self, request: web.Request) -> web.StreamResponse:
         """Why this browser's last session ended (the page shows it)."""
         sid, _ = self._visitor(request)
-        reason = self.reasons.get(sid or "", "The session ended.")
+        tab = (sid or "", request.query.get("tab", ""))
+        reason = self.reasons.get(tab, "The session ended.")
         return web.json_response({"reason": reason})
 
     # -- the organiser's status page -------------------------------------------------
