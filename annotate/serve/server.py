@@ -558,15 +558,15 @@ class Server:
             raise ServeError(
                 f"cannot listen on {self.options.host}:{self.options.port}: {e.strerror or e}"
             ) from None
-        port = runner.addresses[0][1] if runner.addresses else self.options.port
-        url = base_url(self.options, port)
-        mode = "open: a name is enough" if self.options.open_mode else "tokens"
-        self.say(f"Serving {self.options.db_path} on {url} ({mode}); Ctrl-C stops")
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             with suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(signum, stop.set)
+        port = runner.addresses[0][1] if runner.addresses else self.options.port
+        url = base_url(self.options, port)
+        mode = "open: a name is enough" if self.options.open_mode else "tokens"
+        self.say(f"Serving {self.options.db_path} on {url} ({mode}); Ctrl-C stops")
         try:
             await stop.wait()
         finally:
