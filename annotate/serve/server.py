@@ -18,6 +18,7 @@ where anyone may type any name, the second tab is refused.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import ipaddress
 import json
 import logging
@@ -40,7 +41,7 @@ from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
 from annotate.serve import status
-from annotate.serve.access import BadName, check_name, check_token
+from annotate.serve.access import BadName, check_name, check_token, token_hash
 from annotate.store import ANNOTATOR, ORGANISER, Store, utc_now
 
 log = logging.getLogger("annotate.serve")
@@ -73,6 +74,7 @@ class Visitor:
 
     name: str
     roles: frozenset[str]
+    token_hash: str | None = None  # the token logged in with (None: open mode, no token)
 
 
 @dataclass(eq=False)
@@ -259,8 +261,23 @@ class Server:
     # -- who is who ------------------------------------------------------------------
 
     def _visitor(self, request: web.Request) -> tuple[str | None, Visitor | None]:
+        """The session cookie and who holds it, with the roles their token still has:
+        a token replaced or removed (``--add-annotator``, ``--remove``) stops opening new
+        sessions at once, the server need not be restarted."""
         sid = request.cookies.get(COOKIE)
-        return sid, (self.visitors.get(sid) if sid else None)
+        visitor = self.visitors.get(sid) if sid else None
+        if visitor is None or visitor.token_hash is None:
+            return sid, visitor
+        assert self.store is not None
+        roles = {
+            role
+            for role in visitor.roles
+            if (found := self.store.access_hash(visitor.name, role)) is not None
+            and hmac.compare_digest(found[1], visitor.token_hash)
+        }
+        if self.options.open_mode:
+            roles.add(ANNOTATOR)
+        return sid, Visitor(visitor.name, frozenset(roles), visitor.token_hash)
 
     def _login(self, name: str, token: str | None) -> Visitor | None:
         """The visitor these credentials make, or None."""
@@ -278,7 +295,7 @@ class Server:
         roles = frozenset(role for role, n in found.items() if n is not None)
         if self.options.open_mode:
             roles |= {ANNOTATOR}
-        return Visitor(names.pop(), roles)
+        return Visitor(names.pop(), roles, token_hash(token))
 
     async def handle_login(self, request: web.Request) -> web.StreamResponse:
         """The login page, and logging in: from the form (POST) or a personal URL (GET
@@ -424,6 +441,9 @@ class Server:
             return websocket
         live = Live(visitor.name, mode, tab, websocket)
         self.live[key] = live
+        if len(self.reasons) > 10_000:  # pages long closed: forget the oldest half
+            for old_tab in list(self.reasons)[:5_000]:
+                del self.reasons[old_tab]
         # What the page says if the app ends by itself (the annotator quit it).
         self.reasons[tab] = "The app was closed; your labels are saved."
         service = AppProcess(

@@ -91,8 +91,9 @@ def test_the_pages_name_nothing_outside_the_server():
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     db = with_articles(tmp_path_factory.mktemp("serve") / "team.db")
-    CliRunner().invoke(main, ["serve", "--add-annotator", "alice", "--db", str(db)])
+    added = CliRunner().invoke(main, ["serve", "--add-annotator", "alice", "--db", str(db)])
     with Served(db, "--idle-timeout", "0") as s:
+        s.alice_token = added.output.split("token=")[1].strip()
         yield s
 
 
@@ -135,6 +136,24 @@ def test_a_wrong_token_sets_no_cookie(served):
     assert response.status == 401 and "A token is needed" in text
 
 
+def test_a_personal_url_logs_in_once_and_opens_either_app(served):
+    response, _ = request(served, "GET", f"/login?name=alice&token={served.alice_token}")
+    assert response.status == 303 and response.getheader("Location") == "/"
+    cookie = response.getheader("Set-Cookie")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    session = {"Cookie": cookie.split(";")[0]}
+    _, page = request(served, "GET", "/", headers=session)
+    assert 'id="terminal"' in page and '"/ws/label/"' in page
+    _, page = request(served, "GET", "/adjudicate", headers=session)
+    assert '"/ws/adjudicate/"' in page
+    response, _ = request(served, "GET", "/status.json", headers=session)
+    assert response.status == 401  # an annotator is no organiser
+    response, _ = request(served, "POST", "/logout", headers=session)
+    assert response.status == 303
+    _, page = request(served, "GET", "/", headers=session)
+    assert 'id="login"' in page
+
+
 def test_without_a_session_no_app_and_no_status(served):
     upgrade = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
                "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}  # fmt: skip
@@ -144,6 +163,16 @@ def test_without_a_session_no_app_and_no_status(served):
     assert response.status == 401
     response, text = request(served, "GET", "/status")
     assert response.status == 401 and "Organiser" in text
+
+
+def test_a_replaced_or_removed_token_stops_opening_the_app_at_once(served):
+    db = served.process.args[5]  # the --db of the running server
+    added = serve("--add-annotator", "rita", "--db", db)
+    response, _ = request(served, "GET", "/login?" + added.output.split("?")[1].strip())
+    session = {"Cookie": response.getheader("Set-Cookie").split(";")[0]}
+    assert 'id="terminal"' in request(served, "GET", "/", headers=session)[1]
+    serve("--add-annotator", "rita", "--db", db)  # a new token: the old one is void
+    assert 'id="login"' in request(served, "GET", "/", headers=session)[1]
 
 
 def test_sigterm_stops_the_server_cleanly(tmp_path):
