@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import errno
+import io
 import json
 import re
 import sqlite3
@@ -19,7 +20,7 @@ import click
 from click.core import ParameterSource
 
 from annotate.store import DEFAULT_DB, Store, StoreError, database_problem
-from annotate.visible import visible
+from annotate.visible import TerminalSafeStream, visible
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -387,16 +388,19 @@ def _dropped(path: str, clean: Any) -> Iterator[dict[str, Any]]:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "jsonl"]),
+    type=click.Choice(["csv", "jsonl", "parquet", "hf", "prodigy", "label-studio"]),
     default="csv",
     show_default=True,
-    help="File format.",
+    help="csv, jsonl; parquet (typed columns); hf (a folder with a dataset card that "
+    "Hugging Face datasets loads); prodigy or label-studio (tasks, suggestions as "
+    "pre-annotations).",
 )
 @click.option(
     "--out",
     "out",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    help="Output file, or - for stdout. Default: exports/annotations-<UTC time>.<format>.",
+    type=click.Path(allow_dash=True, path_type=Path),
+    help="Output file (a folder for hf), or - for stdout. Default: "
+    "exports/annotations-<UTC time>.<format>.",
 )
 @click.option("--annotator", help="Only this annotator's labels.")
 @click.option(
@@ -428,6 +432,13 @@ def _dropped(path: str, clean: Any) -> Iterator[dict[str, Any]]:
     "never run them as formulas.",
 )
 @click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 BOM (for Excel).")
+@click.option(
+    "--language",
+    default="en",
+    show_default=True,
+    metavar="CODE",
+    help="hf: the corpus language in the dataset card.",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @db_option
 def export_cmd(
@@ -442,21 +453,28 @@ def export_cmd(
     seed: int,
     excel_safe: bool,
     bom: bool,
+    language: str,
     force: bool,
     db_path: str,
 ) -> None:
-    """Write the labels as a dataset: CSV or JSONL, one row per (unit, annotator).
+    """Write the labels as a dataset, one row per (unit, annotator) or, with --aggregate,
+    per unit.
 
     Fields are documented in docs/guide.md (unit_id, article_path, text, label, annotator,
-    labeled_at, note, flagged, ...). The file appears only once complete.
+    labeled_at, note, flagged, ...). Every format loads in Hugging Face datasets with each
+    column's type fixed, whatever the first rows hold (CSV: with features, see the
+    guide). The file appears only once complete.
 
     \b
     Examples:
       annotate export --format jsonl --out labels.jsonl
       annotate export --aggregate --split 80/10/10 --seed 1 --out dataset.csv
+      annotate export --format hf --aggregate --split 80/10/10 --out dataset/
+      annotate export --format label-studio --include-unlabeled --out tasks.json
       annotate export --annotator ana --labels attributed,editorial --out - | head
     """
     from annotate.datasets.export import (
+        CardInputs,
         ExportError,
         ExportOptions,
         Split,
@@ -484,7 +502,8 @@ def export_cmd(
             path = out or default_path(fmt)
             if out is None:
                 path.parent.mkdir(exist_ok=True)  # the default folder, exports/
-            rows = export_to_path(store, path, options, force=force)
+            card = CardInputs(_card_agreement(store) if fmt == "hf" else None, language)
+            rows = export_to_path(store, path, options, force=force, card=card)
     except ExportError as e:
         raise CliError(str(e)) from None
     except OSError as e:
@@ -492,11 +511,24 @@ def export_cmd(
     echo(f"Wrote {rows} row(s) to {path}", err=True)
 
 
+def _card_agreement(store: Store) -> dict[str, Any]:
+    """The agreement figures an hf dataset card shows (annotate.team, which the datasets
+    layer does not import)."""
+    from annotate.team import agreement
+
+    return agreement.collect(store).to_json()
+
+
 def _export_to_stdout(store: Store, options: Any) -> None:
     from annotate.datasets.export import export_to_stream
 
+    # On a terminal the data's control characters are shown, never obeyed; into a pipe
+    # or a file the dataset goes byte for byte.
+    stream = sys.stdout.buffer
+    out = io.BufferedWriter(TerminalSafeStream(stream)) if sys.stdout.isatty() else stream
     try:
-        export_to_stream(store, sys.stdout.buffer, options)
+        export_to_stream(store, out, options)
+        out.flush()
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader stopped early (`| head`): not an error worth a message. Point stdout
@@ -511,24 +543,70 @@ def _export_to_stdout(store: Store, options: Any) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "jsonl"]),
-    help="File format (default: from the file name).",
+    type=click.Choice(["csv", "jsonl", "prodigy", "label-studio", "doccano"]),
+    help="File format (default: from the file name and its first record).",
 )
 @click.option("--excel-safe", is_flag=True, help="FILE was exported with --excel-safe: undo it.")
+@click.option(
+    "--annotator",
+    metavar="NAME",
+    help="prodigy, label-studio, doccano: whose labels rows without an annotator are.",
+)
+@click.option(
+    "--map",
+    "maps",
+    metavar="NAME=LABEL",
+    multiple=True,
+    help="prodigy, label-studio, doccano: the file's label NAME is annotate's LABEL, e.g. "
+    "--map SUBJ=editorial (repeat for more).",
+)
+@click.option(
+    "--new-articles",
+    is_flag=True,
+    help="prodigy, label-studio, doccano: store a text found in no article as a new "
+    "article (else it is an error).",
+)
 @db_option
-def import_cmd(file: Path, fmt: str | None, excel_safe: bool, db_path: str) -> None:
-    """Load labels from an export (CSV or JSONL, one row per unit and annotator).
+def import_cmd(
+    file: Path,
+    fmt: str | None,
+    excel_safe: bool,
+    annotator: str | None,
+    maps: tuple[str, ...],
+    new_articles: bool,
+    db_path: str,
+) -> None:
+    """Load labels from an export (CSV or JSONL, one row per unit and annotator), or from
+    Prodigy JSONL, Label Studio JSON or doccano JSONL.
 
-    Rows are matched by unit_id, else by article_path and text. A row replaces the
+    Export rows are matched by unit_id, else by article_path and text. A row replaces the
     database's label for that unit and annotator unless the database's is newer
     (labeled_at). Importing the same file twice changes nothing. Every change is logged
     in the history as 'import'. Exits 1 only if no row could be matched.
 
+    Another tool's rows are matched by unit_id (annotate's task exports carry it), else
+    by their text within their article, else anywhere in the corpus. If any row is
+    malformed, unmatched or ambiguous, each is reported with its line and nothing is
+    imported (exit 1).
+
     \b
-    Example:
+    Examples:
       annotate import exports/annotations-20250101T120000Z.csv --db team.db
+      annotate import prodigy.jsonl --map SUBJ=editorial --map OBJ=unattributed
+      annotate import label-studio-export.json --format label-studio
+      annotate import doccano.jsonl --annotator dana --new-articles
     """
     from annotate.datasets.export import ExportError, import_labels
+    from annotate.datasets.imports import FOREIGN_FORMATS, sniff
+
+    fmt = fmt or sniff(file)
+    if fmt in FOREIGN_FORMATS:
+        _import_foreign(file, fmt, annotator, maps, new_articles, db_path)
+        return
+    if annotator or maps or new_articles:
+        raise click.UsageError(
+            "--annotator, --map and --new-articles are for prodigy, label-studio and doccano files"
+        )
 
     def report(problem: object) -> None:
         echo(f"error: {problem}", err=True)
@@ -557,6 +635,33 @@ def import_cmd(file: Path, fmt: str | None, excel_safe: bool, db_path: str) -> N
         echo(f"{s.malformed} malformed row(s) skipped; see the lines above.")
     if not s.matched:
         echo(f"error: no row of {file} could be imported", err=True)
+        raise SystemExit(1)
+
+
+def _import_foreign(
+    file: Path,
+    fmt: str,
+    annotator: str | None,
+    maps: tuple[str, ...],
+    new_articles: bool,
+    db_path: str,
+) -> None:
+    from annotate.datasets.export import ExportError
+    from annotate.datasets.imports import describe, import_foreign, parse_map
+
+    try:
+        mapping = parse_map(maps)
+        with _existing_store(db_path) as store:
+            s = import_foreign(
+                store, file, fmt, annotator=annotator, mapping=mapping, new_articles=new_articles
+            )
+    except ExportError as e:
+        raise CliError(str(e)) from None
+    for problem in s.problems:
+        echo(f"error: {problem}", err=True)
+    for line in describe(s, file, fmt):
+        echo(line, err=not s.imported)
+    if not s.imported:
         raise SystemExit(1)
 
 
@@ -647,14 +752,19 @@ def agreement_cmd(annotators: str | None, as_json: bool, db_path: str) -> None:
 
     with open_store(db_path, readonly=True) as store:
         report = agreement.collect(store, _names(annotators))
+        adjudicated = store.adjudication_count(_names(annotators))
     if as_json:
-        echo_json(report.to_json())
+        echo_json({**report.to_json(), "adjudicated": adjudicated})
         return
     from rich.console import Console
 
     console = Console(highlight=False)
     for table in agreement.tables(report):
         console.print(table)
+    echo(
+        f"{adjudicated} unit(s) adjudicated; the figures above are on the annotators' "
+        "raw labels, before adjudication."
+    )
 
 
 @main.command("merge", context_settings=CONTEXT)

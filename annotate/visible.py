@@ -13,7 +13,13 @@ places that must build markup.
 
 from __future__ import annotations
 
+import codecs
+import io
 import re
+from typing import TYPE_CHECKING, BinaryIO
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 # C0 controls (tab kept out: it is harmless in a line but shown too, as it breaks
 # alignment), DEL, C1 controls, the bidi embedding/override/isolate characters, and the
@@ -46,6 +52,35 @@ def plain_markup(text: object) -> str:
     from rich.markup import escape
 
     return escape(visible(text))
+
+
+# What a terminal obeys inside a line of data; the line structure (newline, carriage
+# return, tab) is the data's own, e.g. CSV rows ending in CRLF.
+_OBEYED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+class TerminalSafeStream(io.RawIOBase):
+    """A binary stream for a dataset written to a terminal (``export --out -`` with no
+    redirection): control characters from the data are shown as escapes, the bytes are
+    otherwise unchanged. Piped or redirected output is written as it is, not through this.
+    """
+
+    def __init__(self, raw: BinaryIO) -> None:
+        super().__init__()
+        self.raw = raw
+        self._decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: ReadableBuffer) -> int:
+        chunk = bytes(data)
+        text = self._decoder.decode(chunk)
+        self.raw.write(_OBEYED.sub(_escape, text).encode("utf-8", "surrogateescape"))
+        return len(chunk)
+
+    def flush(self) -> None:
+        self.raw.flush()
 
 
 def encodable(text: str) -> str:

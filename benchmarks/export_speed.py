@@ -1,4 +1,4 @@
-"""Export speed and memory against a bare sqlite3 + csv/json loop, measured in the same run.
+"""Export speed and memory against a bare sqlite3 + csv/json/pyarrow loop, in the same run.
 
 Builds a database of labelled rows (default 1,000,000: two annotators on each of 500,000
 claim units in 10,000 articles; plain sqlite3 bulk inserts), then times, each in a fresh
@@ -6,13 +6,18 @@ subprocess and over the same rows in the same order:
 
   * bare CSV:    a sqlite3 cursor over the export query into ``csv.writer.writerows``;
   * bare JSONL:  the same cursor, ``json.dumps(dict(zip(fields, row)))`` per line;
-  * annotate CSV / JSONL: ``annotate.datasets.export.export_to_path`` (store batches, writer,
-    temp file, fsync, rename).
+  * bare Parquet: the same cursor, ``fetchmany`` of 65,536 rows turned into typed pyarrow
+    columns and written by one ``pyarrow.parquet.ParquetWriter`` (zstd);
+  * annotate CSV / JSONL / Parquet: ``annotate.datasets.export.export_to_path`` (store
+    batches, writer, temp file, fsync, rename);
+  * annotate hf: the same into a folder (Parquet with ClassLabel columns, the dataset card
+    with its figures read from the store); its ratio is against bare Parquet.
 
 It prints rows/s and the ratio annotate / bare (target: >= 0.8), and the peak RSS of each
 run at a tenth of the rows and at all of them (target: flat).
 
     python benchmarks/export_speed.py [--rows 1000000] [--repeat 2] [--keep DIR]
+                                      [--only csv,jsonl,parquet,hf]
 """
 
 from __future__ import annotations
@@ -118,6 +123,22 @@ with open(OUT, "w", encoding="utf-8") as f:
     for row in conn.execute(SQL):
         f.write(json.dumps(dict(zip(FIELDS, row)), ensure_ascii=False) + "\\n")
 """,
+    "bare parquet": """
+import sqlite3
+import pyarrow as pa, pyarrow.parquet as pq
+INTS = {"paragraph", "seq", "start", "end"}
+types = [pa.int64() if f in INTS else pa.float64() if f == "suggestion_confidence"
+         else pa.int8() if f == "flagged" else pa.string() for f in FIELDS]
+schema = pa.schema([pa.field(f, pa.bool_() if f == "flagged" else t)
+                    for f, t in zip(FIELDS, types)])
+conn = sqlite3.connect(DB)
+cur = conn.execute(SQL)
+with pq.ParquetWriter(OUT, schema, compression="zstd") as w:
+    while rows := cur.fetchmany(65536):
+        cols = [pa.array(c, t) for c, t in zip(zip(*rows), types)]
+        cols = [c.cast(pa.bool_()) if f == "flagged" else c for f, c in zip(FIELDS, cols)]
+        w.write_table(pa.Table.from_arrays(cols, schema=schema), row_group_size=65536)
+""",
     "annotate csv": """
 from annotate.datasets.export import ExportOptions, export_to_path
 from annotate.store import Store
@@ -130,6 +151,25 @@ from annotate.store import Store
 with Store.open(DB) as store:
     export_to_path(store, OUT, ExportOptions(format="jsonl"), force=True)
 """,
+    "annotate parquet": """
+from annotate.datasets.export import ExportOptions, export_to_path
+from annotate.store import Store
+with Store.open(DB) as store:
+    export_to_path(store, OUT, ExportOptions(format="parquet"), force=True)
+""",
+    "annotate hf": """
+from annotate.datasets.export import ExportOptions, export_to_path
+from annotate.store import Store
+with Store.open(DB) as store:
+    export_to_path(store, OUT, ExportOptions(format="hf"), force=True)
+""",
+}
+# Which bare loop each annotate exporter is measured against.
+BASELINE = {
+    "csv": "bare csv",
+    "jsonl": "bare jsonl",
+    "parquet": "bare parquet",
+    "hf": "bare parquet",
 }
 
 HARNESS = """
@@ -168,12 +208,38 @@ def count_lines(path: Path) -> int:
         return sum(1 for _ in f)
 
 
+def check(work: Path, rows: int, runners: list[str]) -> None:
+    """Every exporter wrote every row; annotate's CSV is the bare loop's, byte for byte."""
+    import pyarrow.parquet as pq
+
+    for name in runners:
+        kind = name.split()[1]
+        out = work / f"{name.replace(' ', '-')}-{rows}.{kind}"
+        if kind == "jsonl":
+            assert count_lines(out) == rows, (name, count_lines(out))
+        elif kind == "parquet":
+            assert pq.read_metadata(out).num_rows == rows, name
+        elif kind == "hf":
+            assert pq.read_metadata(out / "data/train-00000-of-00001.parquet").num_rows == rows
+    if {"bare csv", "annotate csv"} <= set(runners):
+        same = (work / f"bare-csv-{rows}.csv").read_bytes() == (
+            work / f"annotate-csv-{rows}.csv"
+        ).read_bytes()
+        assert same, "annotate csv differs from the bare csv"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=2, help="Best of N runs per exporter.")
     parser.add_argument("--keep", type=Path, help="Keep the databases and exports here.")
+    parser.add_argument(
+        "--only", default="csv,jsonl,parquet,hf", help="Formats to time (comma-separated)."
+    )
     args = parser.parse_args()
+    kinds = set(args.only.split(","))
+    wanted = {f"annotate {k}" for k in kinds} | {BASELINE[k] for k in kinds}
+    runners = [n for n in RUNNERS if n in wanted]
     from annotate.store import Store
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="annotate-export-bench-"))
@@ -193,21 +259,12 @@ def main() -> None:
             best: dict[str, tuple[float, float, int]] = {}
             # Interleave the exporters so a noisy neighbour hurts them alike.
             for _ in range(args.repeat):
-                for name in RUNNERS:
+                for name in runners:
                     out = work / f"{name.replace(' ', '-')}-{rows}.{name.split()[1]}"
                     run = measure(name, db, out)
                     if name not in best or run[0] < best[name][0]:
                         best[name] = run
-            for name in RUNNERS:
-                kind = name.split()[1]
-                out = work / f"{name.replace(' ', '-')}-{rows}.{kind}"
-                if kind == "jsonl":
-                    assert count_lines(out) == rows, (name, count_lines(out))
-            # The annotate CSV and the bare CSV must be the same bytes.
-            same = (work / f"bare-csv-{rows}.csv").read_bytes() == (
-                work / f"annotate-csv-{rows}.csv"
-            ).read_bytes()
-            assert same, "annotate csv differs from the bare csv"
+            check(work, rows, runners)
             results[rows] = best
 
         # Ratios are annotate / bare speed: by wall time, and by CPU time, which a
@@ -219,7 +276,7 @@ def main() -> None:
         )
         for rows, best in results.items():
             for name, (seconds, cpu, rss) in best.items():
-                bare = best[f"bare {name.split()[1]}"]
+                bare = best[BASELINE[name.split()[1]]]
                 print(
                     f"{rows:>10,} {name:<15} {rows / seconds:>10,.0f} {bare[0] / seconds:>6.2f} "
                     f"{rows / cpu:>11,.0f} {bare[1] / cpu:>6.2f} {rss / 1024:>8.1f}MB"

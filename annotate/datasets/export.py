@@ -19,6 +19,7 @@ import math
 import os
 import re
 import secrets
+import shutil
 import sys
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
@@ -33,7 +34,20 @@ from annotate.model import LABELS, takes_source
 from annotate.processes import pid_alive
 from annotate.store import LabelState, Store
 
-FORMATS = ("csv", "jsonl")
+# Text files (csv, jsonl), typed files for training (parquet; hf: a folder of Parquet files
+# and a dataset card that Hugging Face ``datasets`` loads in one line), and task files for
+# other annotation tools (Prodigy JSONL, Label Studio JSON).
+FORMATS = ("csv", "jsonl", "parquet", "hf", "prodigy", "label-studio")
+TEXT_FORMATS = ("csv", "jsonl")
+# The file name ending of each format's default output (hf writes a folder).
+EXTENSIONS = {
+    "csv": ".csv",
+    "jsonl": ".jsonl",
+    "parquet": ".parquet",
+    "hf": "",
+    "prodigy": ".prodigy.jsonl",
+    "label-studio": ".label-studio.json",
+}
 
 UNIT_FIELDS = (
     "unit_id",
@@ -63,8 +77,24 @@ SUGGESTION_FIELDS = (
 # One row per (unit, annotator); the order of Store.export_rows.
 FIELDS = (*UNIT_FIELDS, "label", "annotator", "labeled_at", "note", "flagged", *SUGGESTION_FIELDS)
 VOTE_FIELDS = tuple(f"votes_{label}" for label in LABELS)
+# Who settled an adjudicated unit and why; empty on any other row of --aggregate.
+ADJUDICATION_FIELDS = ("adjudicator", "adjudication_reason")
 # One row per unit (--aggregate).
-AGGREGATE_FIELDS = (*UNIT_FIELDS, "label", "agreement", *VOTE_FIELDS, *SUGGESTION_FIELDS)
+AGGREGATE_FIELDS = (
+    *UNIT_FIELDS,
+    "label",
+    "agreement",
+    *VOTE_FIELDS,
+    *ADJUDICATION_FIELDS,
+    *SUGGESTION_FIELDS,
+)
+# The type of every field, whatever its values, so no reader has to guess it from the
+# first rows: text unless listed here. Labels are one of LABELS (a dictionary / ClassLabel
+# in Parquet and hf).
+INT_FIELDS = frozenset({"paragraph", "seq", "start", "end", *VOTE_FIELDS})
+FLOAT_FIELDS = frozenset({"suggestion_confidence"})
+BOOL_FIELDS = frozenset({"flagged"})
+LABEL_FIELDS = frozenset({"label", "suggested_label"})
 SPLITS = ("train", "dev", "test")
 
 # What --aggregate writes in the agreement column.
@@ -163,7 +193,14 @@ class ExportOptions:
 
     def __post_init__(self) -> None:
         if self.format not in FORMATS:
-            raise ExportError(f"unknown format {self.format!r}; expected csv or jsonl")
+            raise ExportError(
+                f"unknown format {self.format!r}; expected one of {', '.join(FORMATS)}"
+            )
+        if self.aggregate and self.format in ("prodigy", "label-studio"):
+            raise ExportError(
+                f"--aggregate is for csv, jsonl, parquet and hf; {self.format} tasks carry "
+                "every annotator's label"
+            )
         unknown = [label for label in self.labels if label not in LABELS]
         if unknown:
             raise ExportError(f"unknown label {unknown[0]!r}; expected one of {', '.join(LABELS)}")
@@ -183,12 +220,14 @@ def parse_labels(spec: str | None) -> tuple[str, ...]:
 
 
 def default_path(format: str, folder: Path = Path("exports")) -> Path:
-    """exports/annotations-<UTC timestamp>.<format>, with -2, -3... if that name is taken."""
+    """exports/annotations-<UTC timestamp><ending of the format> (a folder for hf), with
+    -2, -3... if that name is taken."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = folder / f"annotations-{stamp}.{format}"
+    ending = EXTENSIONS[format]
+    path = folder / f"annotations-{stamp}{ending}"
     n = 2
     while path.exists():
-        path = folder / f"annotations-{stamp}-{n}.{format}"
+        path = folder / f"annotations-{stamp}-{n}{ending}"
         n += 1
     return path
 
@@ -220,12 +259,12 @@ def aggregate(votes: Counter[str], adjudicated: str | None = None) -> tuple[str 
 def _aggregate_batches(
     batches: Iterable[list[tuple[Any, ...]]],
     labels: Sequence[str],
-    adjudicated: dict[str, str],
+    adjudicated: dict[str, tuple[str, str, str | None]],
 ) -> Generator[list[tuple[Any, ...]], None, None]:
     """Fold per-annotator rows (ordered by unit) into one row per unit.
 
-    ``adjudicated`` maps unit id -> adjudicated label; it holds only the units someone
-    settled, so it stays small however big the export. The rows come from
+    ``adjudicated`` maps unit id -> (adjudicated label, adjudicator, reason); it holds only
+    the units someone settled, so it stays small however big the export. The rows come from
     ``Store.export_rows(annotator_source=True)``: the ``source`` column holds each
     annotator's own source, ``suggested_source`` the detected one.
     """
@@ -240,7 +279,8 @@ def _aggregate_batches(
         members = list(group)
         first = members[0]
         votes = Counter(r[label_at] for r in members if r[label_at] is not None)
-        label, agreement = aggregate(votes, adjudicated.get(first[0]))
+        settled = adjudicated.get(first[0])
+        label, agreement = aggregate(votes, settled[0] if settled else None)
         if labels and label not in labels:
             continue
         # As in the per-annotator rows: an attributed label's source is one corrected by a
@@ -258,7 +298,8 @@ def _aggregate_batches(
             )
             source = next(corrected, detected)
         suggestion = (*first[suggested_at:source_at], source, *first[source_at + 1 :])
-        out.append((*first[:n], label, agreement, *(votes[v] for v in LABELS), *suggestion))
+        who = settled[1:] if settled else (None, None)
+        out.append((*first[:n], label, agreement, *(votes[v] for v in LABELS), *who, *suggestion))
         if len(out) >= 2000:
             yield out
             out = []
@@ -287,7 +328,7 @@ def export_batches(
             batches = _aggregate_batches(
                 store.export_rows(annotator_source=True, **select),
                 options.labels,
-                store.adjudicated_labels(),
+                store.adjudications_for_export(),
             )
         else:
             # A generator, typed as an Iterator by the store.
@@ -345,18 +386,30 @@ def excel_unsafe(value: str) -> str:
 def write_jsonl(
     out: IO[str], fields: Sequence[str], batches: Iterable[list[tuple[Any, ...]]]
 ) -> int:
-    """Write one JSON object per line (UTF-8, non-ASCII as is); None becomes null and
-    ``flagged`` true/false. Returns the number of rows written."""
+    """Write one JSON object per line (UTF-8, non-ASCII as is), every field on every line.
+
+    A value's JSON type is its field's, whatever the row: a missing text is "", a missing
+    confidence 0.0 (the row has no suggestion: suggested_label is ""), ``flagged``
+    true/false. So a reader that guesses types from the first rows (Hugging Face
+    ``datasets`` reads the first megabytes) guesses right even when a column is empty
+    for the first hundred thousand rows. Returns the number of rows written.
+    """
     encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+    # What None becomes in each field that can be empty.
+    blanks = [(i, _json_blank(name)) for i, name in enumerate(fields) if name not in INT_FIELDS]
     flag_at = fields.index("flagged") if "flagged" in fields else -1
     n = 0
     for batch in batches:
-        if flag_at >= 0:
-            batch = [
-                (*r[:flag_at], None if r[flag_at] is None else r[flag_at] == 1, *r[flag_at + 1 :])
-                for r in batch
-            ]
-        chunk = "".join([encode(dict(zip(fields, r, strict=True))) + "\n" for r in batch])
+        rows = []
+        for r in batch:
+            row = list(r)
+            for i, blank in blanks:
+                if row[i] is None:
+                    row[i] = blank
+            if flag_at >= 0:
+                row[flag_at] = row[flag_at] == 1
+            rows.append(row)
+        chunk = "".join([encode(dict(zip(fields, r, strict=True))) + "\n" for r in rows])
         for raw, escaped in _LINE_BREAKS.items():
             if raw in chunk:
                 chunk = chunk.replace(raw, escaped)
@@ -365,8 +418,23 @@ def write_jsonl(
     return n
 
 
+def _json_blank(name: str) -> Any:
+    if name in FLOAT_FIELDS:
+        return 0.0
+    if name in BOOL_FIELDS:
+        return False
+    return ""
+
+
 def write_export(store: Store, out: IO[str], options: ExportOptions) -> int:
-    """Stream the export described by ``options`` to ``out``; returns the row count."""
+    """Stream the export described by ``options`` to ``out``; returns the row count.
+
+    For the text formats (csv, jsonl, prodigy, label-studio); parquet and hf are written
+    to a path (``export_to_path``)."""
+    if options.format in ("prodigy", "label-studio"):
+        from annotate.datasets import tools
+
+        return tools.write_tasks(store, out, options)
     # closing(): a failed write ends the store's cursor now, while the store is still open.
     with closing(export_batches(store, options)) as batches:
         if options.format == "csv":
@@ -379,6 +447,21 @@ def write_export(store: Store, out: IO[str], options: ExportOptions) -> int:
 @contextmanager
 def atomic_write(path: Path, *, force: bool = False) -> Iterator[IO[str]]:
     """A UTF-8 text file (newline="") that appears at ``path`` only once complete.
+
+    See ``atomic_binary``; this is the same for text.
+    """
+    with atomic_binary(path, force=force) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        try:
+            yield text
+            text.flush()
+        finally:
+            text.detach()
+
+
+@contextmanager
+def atomic_binary(path: Path, *, force: bool = False) -> Iterator[IO[bytes]]:
+    """A binary file that appears at ``path`` only once complete.
 
     Written to a temp file in the same folder (so the rename stays on one file system),
     flushed and fsynced, then renamed over ``path``. On any error, Ctrl-C included, the
@@ -398,7 +481,7 @@ def atomic_write(path: Path, *, force: bool = False) -> Iterator[IO[str]]:
     # os.open with a mode (not mkstemp's 0600) so the file gets the usual umask'd rights.
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with open(fd, "w", encoding="utf-8", newline="") as f:
+        with open(fd, "wb") as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
@@ -425,7 +508,10 @@ def remove_stale_temp_files(path: Path) -> None:
         match = _TEMP_NAME.match(entry.name)
         if match and not pid_alive(int(match.group(1))):
             try:
-                os.unlink(entry.path)
+                if entry.is_dir(follow_symlinks=False):  # an hf export's folder
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
             except OSError:
                 pass
 
@@ -444,14 +530,48 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def export_to_path(store: Store, path: Path, options: ExportOptions, *, force: bool) -> int:
-    """Write the export atomically to ``path``; returns the row count."""
+def export_to_path(
+    store: Store,
+    path: Path,
+    options: ExportOptions,
+    *,
+    force: bool,
+    card: CardInputs | None = None,
+) -> int:
+    """Write the export atomically to ``path`` (a folder for hf); returns the row count.
+
+    ``card`` is what the hf dataset card says beyond what the store holds (agreement
+    figures, language)."""
+    if options.format == "hf":
+        from annotate.datasets import hf
+
+        return hf.write_folder(store, path, options, card or CardInputs(), force=force)
+    if options.format == "parquet":
+        from annotate.datasets import arrow
+
+        with atomic_binary(path, force=force) as raw:
+            with closing(export_batches(store, options)) as batches:
+                return arrow.write_parquet(raw, options.fields, batches)
     with atomic_write(path, force=force) as f:
         return write_export(store, f, options)
 
 
+@dataclass(frozen=True)
+class CardInputs:
+    """What the dataset card of ``--format hf`` says that the store cannot tell:
+    ``agreement`` is the agreement report as plain data (annotate.team.agreement's
+    ``Report.to_json()``: the datasets layer does not compute it itself)."""
+
+    agreement: dict[str, Any] | None = None
+    language: str = "en"
+
+
 def export_to_stream(store: Store, binary: IO[bytes], options: ExportOptions) -> int:
     """Write the export to a binary stream (stdout) as UTF-8; returns the row count."""
+    if options.format == "parquet":
+        raise ExportError("--format parquet writes a file, not a stream: give --out PATH")
+    if options.format == "hf":
+        raise ExportError("--format hf writes a folder: give --out DIR")
     text = io.TextIOWrapper(binary, encoding="utf-8", newline="", write_through=False)
     try:
         return write_export(store, text, options)

@@ -52,6 +52,11 @@ class Stats:
     labels: dict[str, int]  # label rows per label, over the annotators counted
     annotators: list[AnnotatorStats] = field(default_factory=list)
     articles: list[ArticleStats] = field(default_factory=list)
+    # Over all annotators, whatever the focus: claim units with an adjudicated label,
+    # units annotators labelled differently, and those of them not adjudicated yet.
+    adjudicated: int = 0
+    disagreements: int = 0
+    open_disagreements: int = 0
 
     @property
     def left(self) -> int:
@@ -94,6 +99,9 @@ def collect(store: Store, annotator: str | None = None) -> Stats:
         labels=labels,
         annotators=annotators,
         articles=articles,
+        adjudicated=store.adjudication_count(),
+        disagreements=store.disagreement_count(),
+        open_disagreements=store.disagreement_count(unresolved=True),
     )
 
 
@@ -127,6 +135,8 @@ def tables(stats: Stats, limit: int = 50) -> list[Table]:
         ("left", stats.left),
         ("flagged", stats.flagged),
         ("with a note", stats.noted),
+        ("adjudicated", stats.adjudicated),
+        ("open disagreements", f"{stats.open_disagreements} of {stats.disagreements}"),
     ):
         totals.add_row(name, str(value))
     if stats.orphans:

@@ -441,7 +441,12 @@ class Connection:
 
         A deferred read transaction: an export's queries (rows, article ids for splits,
         adjudications) agree with each other. Close cursors opened inside before leaving.
+        Inside a transaction already (a snapshot in a snapshot: an hf export reads its
+        rows and its dataset card's figures from one), that transaction is the snapshot.
         """
+        if self.conn.in_transaction:
+            yield
+            return
         self.conn.execute("BEGIN")
         try:
             yield

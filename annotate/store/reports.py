@@ -41,7 +41,8 @@ class ReportQueries(Connection):
         suggested_label, suggested_source, suggestion_confidence, cue, source,
         claim_group)``, ordered by unit position then annotator. A label row counts if it
         has a label, or, with ``unlabelled_rows``, a note or a flag. ``every_unit`` adds
-        each unit with no such row once, its label columns None. ``labels`` keeps only
+        each unit with no such row once, its label columns None (``flagged`` 0: not
+        flagged, so the column is always 0 or 1). ``labels`` keeps only
         rows with one of those labels (and, with ``every_unit``, the units without rows).
         The suggestion columns are None for a unit without a suggestion.
 
@@ -63,7 +64,8 @@ class ReportQueries(Connection):
         )
         sql = (
             "SELECT u.id, u.article_id, a.path, a.title, u.paragraph, u.seq, u.start, u.end, "
-            "u.kind, u.text, l.label, l.annotator, l.labeled_at, l.note, l.flagged, "
+            "u.kind, u.text, l.label, l.annotator, l.labeled_at, l.note, "
+            "coalesce(l.flagged, 0), "
             f"s.suggested_label, s.source, s.confidence, s.cue, {source}, s.claim_group "
             f"{self._export_from(annotator, every_unit, unlabelled_rows)} "
             f"LEFT JOIN suggestions s ON s.unit_id = u.id{where} "
@@ -172,6 +174,87 @@ class ReportQueries(Connection):
                 f"ON u.id = l.unit_id AND u.kind = :kind WHERE l.label IS NOT NULL{who} "
                 "ORDER BY u.pos, l.annotator",
                 params,
+            )
+            while rows := cur.fetchmany(2000):
+                yield from rows
+        finally:
+            cur.close()
+
+    # -- adjudications, annotators and suggestions: for --aggregate, stats and the card -----
+
+    def adjudications_for_export(self) -> dict[str, tuple[str, str, str | None]]:
+        """unit id -> (adjudicated label, adjudicator, reason): only the units someone
+        settled, so it stays small however big the export."""
+        rows = self.conn.execute(
+            "SELECT unit_id, label, adjudicator, reason FROM adjudications"
+        ).fetchall()
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+    def adjudication_count(self, annotators: Sequence[str] | None = None) -> int:
+        """Claim units with an adjudicated label (with ``annotators``: of the units one of
+        them labelled)."""
+        params: dict[str, Any] = {"kind": SENTENCE}
+        who = ""
+        if annotators:
+            names = [f":a{i}" for i in range(len(annotators))]
+            params.update({n[1:]: v for n, v in zip(names, annotators, strict=True)})
+            who = (
+                " AND EXISTS (SELECT 1 FROM labels l WHERE l.unit_id = u.id "
+                f"AND l.label IS NOT NULL AND l.annotator IN ({', '.join(names)}))"
+            )
+        row = self.conn.execute(
+            "SELECT count(*) FROM adjudications d JOIN units u ON u.id = d.unit_id "
+            f"WHERE u.kind = :kind{who}",
+            params,
+        ).fetchone()
+        return int(row[0])
+
+    def units_by_annotators(self) -> dict[int, tuple[int, int, int]]:
+        """{n: (claim units labelled by n annotators, those of them labelled differently,
+        those of these without an adjudication)}: annotators per unit and the
+        disagreements, from one pass over the labels."""
+        rows = self.conn.execute(
+            "SELECT n, count(*), sum(d > 1), sum(d > 1 AND NOT settled) FROM ("
+            "SELECT count(*) AS n, count(DISTINCT l.label) AS d, EXISTS (SELECT 1 FROM "
+            "adjudications a WHERE a.unit_id = l.unit_id) AS settled FROM labels l "
+            "JOIN units u ON u.id = l.unit_id AND u.kind = ? WHERE l.label IS NOT NULL "
+            "GROUP BY l.unit_id) GROUP BY n ORDER BY n",
+            (SENTENCE,),
+        )
+        return {int(r[0]): (int(r[1]), int(r[2]), int(r[3])) for r in rows}
+
+    def suggestion_use(self) -> tuple[int, int]:
+        """(labels on claim units that have a suggestion, those equal to it unchanged):
+        the same label and, on an attributed label, no source other than the suggested
+        one."""
+        row = self.conn.execute(
+            "SELECT count(*), coalesce(sum(l.label = s.suggested_label AND (l.label != ? "
+            "OR l.source IS NULL OR l.source IS s.source)), 0) FROM labels l "
+            "JOIN units u ON u.id = l.unit_id AND u.kind = ? "
+            "JOIN suggestions s ON s.unit_id = l.unit_id WHERE l.label IS NOT NULL",
+            (ATTRIBUTED, SENTENCE),
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def corpus_sources(self, limit: int = 10) -> list[tuple[str | None, int]]:
+        """(article source, articles) of the most common sources, most first."""
+        rows = self.conn.execute(
+            "SELECT source, count(*) FROM articles GROUP BY source "
+            "ORDER BY count(*) DESC, source LIMIT ?",
+            (limit,),
+        )
+        return [(r[0], int(r[1])) for r in rows]
+
+    def claim_texts_by_path(self) -> Iterator[tuple[str, str, str]]:
+        """(unit id, article path, text) of every claim unit, in queue order, streamed:
+        for matching imported rows by their text."""
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        try:
+            cur.execute(
+                "SELECT u.id, a.path, u.text FROM units u JOIN articles a "
+                "ON a.id = u.article_id WHERE u.kind = ? ORDER BY u.pos",
+                (SENTENCE,),
             )
             while rows := cur.fetchmany(2000):
                 yield from rows

@@ -28,7 +28,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from annotate.store import Store
 
 from annotate.model import LABELS
 from annotate.visible import visible
@@ -332,7 +335,7 @@ def report(ratings: Ratings, annotators: Sequence[str] | None = None) -> Report:
     )
 
 
-def collect(store: Any, annotators: Sequence[str] | None = None) -> Report:
+def collect(store: Store, annotators: Sequence[str] | None = None) -> Report:
     """The report for the labels in ``store`` (claim units only)."""
     return report(ratings_from_rows(store.label_rows(annotators)), annotators)
 

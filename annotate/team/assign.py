@@ -12,7 +12,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from annotate.store import Store
 
 
 class AssignError(Exception):
@@ -75,7 +78,7 @@ def shares(assignment: dict[str, tuple[str, ...]], claims: dict[str, int]) -> li
     return [Share(a, n, c) for a, (n, c) in sorted(totals.items())]
 
 
-def assign(store: Any, annotators: Sequence[str], per_article: int, seed: int = 0) -> list[Share]:
+def assign(store: Store, annotators: Sequence[str], per_article: int, seed: int = 0) -> list[Share]:
     """Make and store the plan for every article in ``store`` (replacing any earlier
     one); labels already given are untouched. Returns each annotator's share."""
     articles = store.article_claims()
@@ -92,6 +95,6 @@ def assign(store: Any, annotators: Sequence[str], per_article: int, seed: int = 
     )
 
 
-def clear(store: Any) -> None:
+def clear(store: Store) -> None:
     """Remove every assignment: every annotator sees every unit again."""
     store.set_assignments(())

@@ -15,7 +15,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from annotate.store import Store
 
 from annotate.model import LABELS, SENTENCE
 
@@ -143,7 +146,7 @@ def evaluate_file(path: str | Path | None = None) -> dict[str, Scores]:
     return out
 
 
-def evaluate_store(store: Any, annotator: str | None = None) -> dict[str, Scores]:
+def evaluate_store(store: Store, annotator: str | None = None) -> dict[str, Scores]:
     """Scores of the stored suggestions against the labels annotators gave in a database.
 
     Suggestions missing for some units are computed first (``suggest_all``).

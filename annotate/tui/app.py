@@ -19,17 +19,17 @@ from time import perf_counter
 from typing import Any
 
 from rich.text import Text
-from textual import events, work
+from textual import events
 from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
 from textual.screen import Screen
-from textual.worker import Worker, WorkerFailed, WorkerState, get_current_worker
+from textual.worker import WorkerFailed
 
 from annotate.labelling.keymap import keys_in_effect, load_keymap
-from annotate.labelling.session import Finder, Session, first_unlabelled
-from annotate.store import ArticleProgress, Store, StoreError, UnitView, is_damaged, is_full
-from annotate.tui.screens.label import LABEL_BINDINGS, LabelScreen
+from annotate.labelling.session import Session
+from annotate.store import Store, StoreError, is_damaged, is_full
+from annotate.tui.messages import ClaimShown, Farewell, IngestOver, IngestStarted
+from annotate.tui.screens.label import LABEL_BINDINGS, LabelScreen, keys_markdown, stop
 from annotate.visible import visible
 
 # Ids of the pop-up screens' bindings. The pop-ups are imported when first opened (the
@@ -58,12 +58,8 @@ FIRST_PAINT_ENV = "ANNOTATE_BENCH_FIRST_PAINT"
 LATENCY_ENV = "ANNOTATE_BENCH_LATENCY"
 
 # How long the screen's thread may wait for the database's write lock before a change is
-# kept pending (another writer's batch is shorter than this: see Store.batched), and how
-# long a quit waits for it once more before saying what was not saved.
+# kept pending (another writer's batch is shorter than this: see Store.batched).
 UI_LOCK_WAIT = 0.25
-# How often the ingest worker passes the child's events on to the screen (seconds).
-INGEST_POST_EVERY = 0.1
-QUIT_LOCK_WAIT = 1.0
 
 
 def database_problem(path: str, e: sqlite3.Error) -> str:
@@ -137,37 +133,6 @@ def is_key_name(name: str) -> bool:
     if len(key) == 1:
         return key.isprintable() and not key.isspace()
     return key in _key_names()
-
-
-class IngestEvent(Message):
-    """Events from the ingest worker, in order (handler: ``on_ingest_event``)."""
-
-    def __init__(
-        self, events: list[Any], claims: int | None = None, report: list[str] | None = None
-    ) -> None:
-        super().__init__()
-        self.events = events
-        self.claims = claims  # once the Summary came: the claim count after ingest
-        self.report = report  # once the Summary came: its lines (annotate.ingest.describe)
-
-
-def stop(proc: Any) -> None:
-    """End a child process (the ingest, at quit): what it had not committed is redone by
-    the next run, as after any interruption."""
-    if proc.poll() is None:
-        try:
-            proc.stdin.close()  # it stops at its next file, rolling back its batch
-            proc.wait(timeout=2)
-        except Exception:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except Exception:
-                proc.kill()
-
-
-class SuggestionsReady(Message):
-    """The ingest worker stored new suggestions (handler: ``on_suggestions_ready``)."""
 
 
 def make_app(
@@ -248,12 +213,18 @@ class AnnotateApp(App[None]):
             from annotate.tui.screens.adjudicate import AdjudicateScreen
 
             # The adjudicator's decisions go in the adjudications table, under their name.
-            return AdjudicateScreen(self.db_path, self.session.annotator)
-        return LabelScreen(self.session, ingesting=self.corpus is not None)
+            return AdjudicateScreen(self.store, self.session.annotator, label_keys=self.label_keys)
+        return LabelScreen(
+            self.session,
+            label_keys=self.label_keys,
+            corpus=self.corpus,
+            report_shown=self._first_paint is not None or self._latencies is not None,
+        )
 
     @property
     def label_screen(self) -> LabelScreen:
-        """The main screen, at the bottom of the stack whatever pop-up is open."""
+        """The main screen, at the bottom of the stack whatever pop-up is open (for the
+        tests: the app itself never calls into a screen)."""
         screen = self.screen_stack[0]
         assert isinstance(screen, LabelScreen)
         return screen
@@ -261,109 +232,21 @@ class AnnotateApp(App[None]):
     def on_mount(self) -> None:
         self.set_keymap(self.keymap_config)
 
-    def screen_ready(self) -> None:
-        """The label screen is up: count, look for earlier unlabelled claims, ingest.
+    def keys_markdown(self) -> str:
+        """The key table as the help screen shows it (after the user's keymap)."""
+        return keys_markdown(self.label_keys, self)
 
-        Each runs in a worker thread with its own connection, so the first claim is on
-        screen and keys are taken while they run.
-        """
-        self.count()
-        if self.session.check_earlier:
-            self.find_earlier(self.session.unit.id if self.session.unit else None)
-        if self.corpus is not None:
-            # The child's batches leave a WAL of many pages: checkpointing it on this
-            # connection's commits would stall the screen; the child checkpoints at its end.
-            self.store.conn.execute("PRAGMA wal_autocheckpoint = 0")
-            self.ingest(self.corpus)
+    # -- what the screens post up --------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="count")
-    def count(self) -> None:
-        """Read the progress counters (a pass over an index of the whole corpus)."""
-        with Store.open(self.db_path, migrate=False) as store:
-            snapshot = store.progress_snapshot(
-                self.session.annotator, assigned=self.session.assigned
-            )
-        self.call_from_thread(self._counted, *snapshot)
+    def on_farewell(self, message: Farewell) -> None:
+        self.leave(message.line)
 
-    def _counted(self, claims: int, labelled: int, last: int) -> None:
-        if self._ingested:  # ingest finished first and counted the claims after it
-            claims = self.session.claims
-        self.session.counted(claims, labelled, last)
-        self.label_screen.show_counts()
+    def on_ingest_started(self, message: IngestStarted) -> None:
+        self._ingest_process = message.process
 
-    @work(thread=True, exclusive=True, group="find")
-    def find_earlier(self, start_unit: str | None) -> None:
-        """Nothing unlabelled after where the annotator stopped: look from the start."""
-        with Store.open(self.db_path, migrate=False) as store:
-            session = self.session
-            found = first_unlabelled(
-                store, session.annotator, assigned=session.assigned, order=session.order
-            )
-        self.call_from_thread(self._found_earlier, start_unit, found)
-
-    def _found_earlier(self, start_unit: str | None, found: UnitView | None) -> None:
-        session = self.session
-        if found is None:
-            session.complete = True
-            self.notify(f"Every claim is labelled ({session.labelled:,}).", title="Done")
-        elif session.unit is not None and session.unit.id == start_unit:
-            self.label_screen.moved(session.go(found), "")  # the annotator has not moved yet
-        else:
-            self.notify("Some earlier claims are unlabelled: n jumps to the next one.")
-
-    @work(thread=True, exclusive=True, group="walk")
-    def walk(self, find: Finder, from_unit: str | None, message: str) -> None:
-        """Run a walk that may read the whole queue (a rare filter) on a connection of its
-        own; the claim found is shown unless the annotator moved meanwhile."""
-        worker = get_current_worker()
-        with Store.open(self.db_path, migrate=False) as store:
-            found = find(store)
-        if not worker.is_cancelled:
-            self.call_from_thread(self._walked, found, from_unit, message)
-
-    def _walked(self, found: UnitView | None, from_unit: str | None, message: str) -> None:
-        screen, session = self.label_screen, self.session
-        screen.searching(False)
-        if (session.unit.id if session.unit else None) != from_unit:
-            return  # the annotator went elsewhere (undo, search, ...) while it ran
-        screen.moved(session.go(found), message)
-
-    @work(thread=True, exclusive=True, group="lock")
-    def wait_for_lock(self) -> None:
-        """Watch for the write lock held by another process to free, then have the
-        screen write its pending change (on its own connection, its own thread)."""
-        worker = get_current_worker()
-        conn = sqlite3.connect(self.db_path, timeout=0, isolation_level=None)
-        try:
-            while not worker.is_cancelled:
-                try:
-                    conn.execute("BEGIN IMMEDIATE")
-                    conn.execute("ROLLBACK")
-                except sqlite3.OperationalError:
-                    time.sleep(0.05)
-                    continue
-                if worker.is_cancelled:
-                    return
-                written: bool = self.call_from_thread(self.label_screen.retry_pending)
-                if written:
-                    return
-        finally:
-            conn.close()
-
-    def quit_app(self) -> None:
-        """Quit; a change still waiting for the database is tried once more, and if the
-        lock is still held the annotator is told what was not saved."""
-        screen = self.label_screen
-        if screen.pending is not None:
-            self.store.lock_wait = QUIT_LOCK_WAIT
-            screen.retry_pending()
-        if screen.pending is not None:
-            self.leave(
-                f"Not saved: {screen.pending[1]} (the database {visible(self.db_path)} was "
-                "held by another process). Everything before it is saved."
-            )
-            return
-        self.exit()
+    def on_ingest_over(self, message: IngestOver) -> None:
+        self.ingest_over = True
+        self._ingested = message.ingested
 
     def leave(self, line: str) -> None:
         """Exit with status 1, printing ``line`` (kept in ``farewell`` for the tests)."""
@@ -384,235 +267,12 @@ class AnnotateApp(App[None]):
 
     def on_unmount(self) -> None:
         if self._ingest_process is not None:
-            stop(self._ingest_process)
+            stop(self._ingest_process)  # the screen stopped it already, unless it failed
         self.store.close()
         if self._latencies is not None:
             Path(os.environ[LATENCY_ENV]).write_text(
                 "\n".join(f"{t:.9f}" for t in self._latencies) + "\n"
             )
-
-    # -- ingest in a worker thread -------------------------------------------------------
-
-    @work(thread=True, exclusive=True, group="ingest", exit_on_error=False)
-    def ingest(self, corpus: Path) -> None:
-        """Run ingest in a child process (annotate/tui/ingest_process.py), passing its
-        events on to the app a few times a second."""
-        import subprocess
-        import sys
-        import tempfile
-
-        from annotate.ingest import Summary
-        from annotate.tui.ingest_process import read_frames
-
-        worker = get_current_worker()
-        mine = self.session.annotator if self.session.assigned else ""
-        module = "annotate.tui.ingest_process"
-        with tempfile.TemporaryFile() as errors:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", module, self.db_path, os.fsdecode(corpus), mine],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=errors,
-            )
-            self._ingest_process = proc
-            self.store.on_busy = self._nudge_ingest
-            assert proc.stdout is not None
-            events: list[Any] = []
-            claims: int | None = None
-            report: list[str] | None = None
-            posted = time.monotonic()
-            for kind, payload in read_frames(proc.stdout):
-                if worker.is_cancelled:
-                    break
-                if kind == "claims":
-                    claims = payload
-                elif kind == "report":
-                    report = payload
-                elif kind == "suggestions":
-                    self.post_message(SuggestionsReady())
-                else:
-                    events.append(payload)
-                # A few messages a second: the screen redraws once for many events.
-                now = time.monotonic()
-                if isinstance(payload, Summary) or now - posted >= INGEST_POST_EVERY:
-                    self.post_message(IngestEvent(events, claims, report))
-                    events, posted = [], now
-            if events and not worker.is_cancelled:
-                self.post_message(IngestEvent(events, claims, report))
-            self.store.on_busy = None
-            if worker.is_cancelled:
-                stop(proc)
-                return
-            if proc.wait() != 0:
-                errors.seek(0)
-                lines = errors.read().decode("utf-8", "replace").strip().splitlines()
-                raise RuntimeError(lines[-1] if lines else f"exit status {proc.returncode}")
-
-    def _nudge_ingest(self) -> None:
-        """The ingest holds the write lock and a decision waits: ask it to commit now."""
-        proc = self._ingest_process
-        try:
-            proc.stdin.write(b"y")
-            proc.stdin.flush()
-        except (OSError, ValueError):  # it has ended
-            pass
-
-    def on_ingest_event(self, message: IngestEvent) -> None:
-        from annotate.ingest import Progress
-
-        progress = [e for e in message.events if isinstance(e, Progress)]
-        for event in message.events:
-            if not isinstance(event, Progress):
-                self.ingested(event, message.claims, message.report or [])
-        if progress and not self._ingested:
-            self.label_screen.show_ingest(progress[-1].done, progress[-1].total)
-
-    def ingested(self, event: Any, claims: int | None, report: list[str]) -> None:
-        """One event of the ingest (progress aside)."""
-        from annotate.ingest import ArticleResult, Summary
-
-        screen, session = self.label_screen, self.session
-        # Skipped files are named in the report that comes with the Summary.
-        if isinstance(event, ArticleResult) and event.status in ("added", "updated"):
-            session.reopen()
-            if event.status == "added" and not session.assigned:  # new: assigned to nobody
-                session.claims += event.units
-            if session.unit is None and session.start() is not None:
-                screen.show_unit()  # the first claims of an empty database have arrived
-            elif session.unit is not None and session.unit.article_path == event.path:
-                session.recheck()  # the article on screen changed: its claim may be gone
-                screen.show_unit()
-            else:
-                screen.show_counts()
-        elif isinstance(event, Summary):
-            self._ingested = self.ingest_over = True
-            self.store.conn.execute("PRAGMA wal_autocheckpoint = 1000")
-            if claims is not None:
-                session.claims = claims
-            if session.unit is None:
-                session.start()
-            else:
-                session.recheck()
-            if event.changed:
-                self.count()  # labels on replaced sentences no longer count
-            screen.show_ingest(event.files, event.files, running=False)
-            screen.show_unit(screen.empty_message(ingested=True))
-            if not (event.changed or event.skipped or not event.articles):
-                return  # an unchanged corpus: nothing worth interrupting the annotator for
-            self.notify(
-                "\n".join(visible(line) for line in report),  # file names: any bytes
-                title="Ingest",
-                timeout=5,
-                severity="warning" if event.skipped else "information",
-                markup=False,  # file names are data
-            )
-
-    def on_suggestions_ready(self, _message: SuggestionsReady) -> None:
-        screen = self.label_screen
-        screen.session.reopen()  # in the confidence order, new suggestions join the walk
-        screen.session.go(screen.session.unit)  # re-read the suggestion of the current claim
-        screen.show_unit()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "ingest" and event.state == WorkerState.ERROR:
-            self.ingest_over = True
-            self.store.conn.execute("PRAGMA wal_autocheckpoint = 1000")
-            self.label_screen.show_ingest(0, 1, running=False)
-            self.notify(
-                f"Ingest failed: {visible(event.worker.error)}",
-                severity="error",
-                timeout=15,
-                markup=False,  # the reason may name a file
-            )
-
-    # -- pop-up screens ------------------------------------------------------------------
-
-    def edit_note(self) -> None:
-        from annotate.tui.screens.note import NoteScreen
-
-        self.push_screen(NoteScreen(self.session.state.note), self._note_done)
-
-    def _note_done(self, note: str | None) -> None:
-        if note is not None:
-            screen = self.label_screen
-            screen.attempt(lambda: screen.change(lambda: self.session.set_note(note)), "the note")
-
-    def edit_source(self) -> None:
-        from annotate.tui.screens.prompt import SourceScreen
-
-        session = self.session
-        value = session.state.source or session.detected_source() or ""
-        question = (
-            "Source of this claim (enter saves, empty removes, esc cancels)"
-            if session.state.label
-            else "Source of this claim: enter labels it attributed (esc cancels)"
-        )
-        self.push_screen(SourceScreen(question, value, "who said it"), self._source_done)
-
-    def _source_done(self, source: str | None) -> None:
-        if source is not None:
-            screen = self.label_screen
-            screen.attempt(lambda: screen.set_source(source), "the source")
-
-    def open_split(self) -> None:
-        from annotate.tui.screens.split import SplitScreen
-
-        if self.session.unit is not None:
-            self.push_screen(SplitScreen(self.session.unit.text), self._split_done)
-
-    def _split_done(self, at: int | None) -> None:
-        if at is not None:
-            screen = self.label_screen
-            screen.attempt(lambda: screen.resegment(lambda: self.session.split_at(at)), "the split")
-
-    def choose_filter(self) -> None:
-        from annotate.tui.screens.filter import FilterScreen
-
-        self.push_screen(FilterScreen(self.session.only), self._filter_done)
-
-    def _filter_done(self, only: str | None) -> None:
-        if only is not None:
-            self.label_screen.apply_filter(only or None)
-
-    def open_articles(self) -> None:
-        from annotate.tui.screens.articles import ArticlesScreen
-
-        current = self.session.unit.article_id if self.session.unit else None
-        screen = ArticlesScreen(
-            self.db_path, self.session.annotator, current, assigned=self.session.assigned
-        )
-        self.push_screen(screen, self._article_done)
-
-    def _article_done(self, article: ArticleProgress | None) -> None:
-        if article is None or article.first_pos is None:
-            return
-        self.label_screen.moved(self.session.go(self.session.first_in_article(article.id)), "")
-
-    def open_search(self) -> None:
-        from annotate.tui.screens.search import SearchScreen
-
-        session = self.session
-        assigned_to = session.annotator if session.assigned else None
-        self.push_screen(SearchScreen(self.db_path, assigned_to), self._search_done)
-
-    def _search_done(self, unit_id: str | None) -> None:
-        if unit_id is not None:
-            self.label_screen.moved(self.session.go_to(unit_id), "")
-
-    def open_guidelines(self) -> None:
-        from annotate.tui.screens.guidelines import GuidelinesScreen
-
-        self.push_screen(GuidelinesScreen(self.keys_markdown()))
-
-    def keys_markdown(self) -> str:
-        """The key table as it is now (after the user's keymap), for the help screen."""
-        rows = ["## Keys", "", "| key | does | binding id |", "| --- | --- | --- |"]
-        for b in LabelScreen.BINDINGS:
-            assert isinstance(b, Binding) and b.id
-            keys = [k for k in self.label_keys[b.id].split(",") if k]
-            shown = ", ".join(f"`{self.get_key_display(Binding(k, ''))}`" for k in keys)
-            rows.append(f"| {shown or 'none'} | {b.description} | `{b.id}` |")
-        return "\n".join(rows)
 
     # -- benchmark hooks -----------------------------------------------------------------
 
@@ -621,9 +281,9 @@ class AnnotateApp(App[None]):
             self._key_at = perf_counter()
         await super().on_event(event)
 
-    def shown(self) -> None:
-        """Called by the label screen after it drew a claim (benchmark timing only)."""
-        if self._first_paint and self.session.unit is not None:
+    def on_claim_shown(self, message: ClaimShown) -> None:
+        """The label screen drew a claim (posted only when a benchmark hook is set)."""
+        if self._first_paint and message.has_claim:
             path, self._first_paint = self._first_paint, None
             self.call_after_refresh(_write_time, path)
         if self._latencies is not None and self._key_at is not None:

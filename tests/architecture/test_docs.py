@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import sqlite3
 from pathlib import Path
 
 import click
@@ -74,3 +75,24 @@ def test_links_resolve(doc):
         elif anchor and dest.suffix == ".md" and anchor not in _anchors(dest):
             broken.append(target)
     assert broken == []
+
+
+def test_the_schema_page_names_every_table_and_column(tmp_path):
+    from annotate.store import Store
+
+    page = (DOCS / "schema.md").read_text(encoding="utf-8")
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| `(\w+)` \| (.*) \|$", page, re.M)}
+    with Store.open(tmp_path / "fresh.db"):
+        pass  # creates and migrates it
+    conn = sqlite3.connect(tmp_path / "fresh.db")
+    names = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    tables = {
+        name: [row[1] for row in conn.execute(f'PRAGMA table_info("{name}")')]
+        for (name,) in names
+        if not name.startswith(("_", "sqlite_"))
+    }
+    conn.close()
+    for table, columns in tables.items():
+        assert table in rows, f"docs/schema.md has no row for the table {table}"
+        missing = [c for c in columns if f"`{c}`" not in rows[table]]
+        assert not missing, f"docs/schema.md: {table} lacks {missing}"

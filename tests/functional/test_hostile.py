@@ -172,6 +172,45 @@ def test_escapes_in_stored_paths_and_names_never_reach_the_terminal(tmp_path):
     assert "[link=http:" in agreement and "\x1b" not in agreement
 
 
+def _on_a_terminal(*args: str) -> bytes:
+    """What ``annotate ARGS`` writes when its stdout is a terminal (a pseudo-terminal)."""
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: stdout is the terminal
+        os.execv(sys.executable, [sys.executable, "-m", "annotate", *args])
+    out = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.waitpid(pid, 0)
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_dataset_written_to_the_terminal_shows_control_characters(tmp_path, fmt):
+    db = tmp_path / "a.db"
+    with Store.open(db) as s:
+        ids = add_article(s, "art.txt", ["The agency said the launch would go ahead."])
+        s.set_label(ids[0], "eve\x1b]0;pwned\x07", "attributed")
+        s.set_note(ids[0], "eve\x1b]0;pwned\x07", "n\x9b2Jx")
+    shown = _on_a_terminal("export", "--out", "-", "--format", fmt, "--db", str(db))
+    assert b"pwned" in shown and b"\x1b" not in shown and b"\x07" not in shown
+    assert "\x9b".encode() not in shown
+    # Into a pipe the dataset goes byte for byte, as written (JSON escapes its own C0).
+    piped = subprocess.run(
+        [sys.executable, "-m", "annotate", "export", "--out", "-", "--format", fmt, "--db", db],
+        capture_output=True,
+        check=True,
+    ).stdout
+    assert "\x9b".encode() in piped
+
+
 def test_markup_in_an_annotator_name_is_not_a_live_link(tmp_path):
     db = tmp_path / "a.db"
     with Store.open(db) as s:

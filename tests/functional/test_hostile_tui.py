@@ -14,6 +14,7 @@ from helpers.tui import ARTICLES, app_for, labels, pilot, rendered, save, settle
 from annotate.cli import main
 from annotate.store import Store
 from annotate.tui import app as app_module
+from annotate.tui.screens import label as label_module
 from annotate.tui.screens.label import WAITING
 from annotate.tui.widgets.claim import StatusBar
 
@@ -82,7 +83,7 @@ async def test_a_lock_held_elsewhere_keeps_the_decision_and_writes_it_once_freed
 
 @pilot
 async def test_quitting_while_the_lock_is_held_says_what_was_not_saved(db, monkeypatch):
-    monkeypatch.setattr(app_module, "QUIT_LOCK_WAIT", 0.05)
+    monkeypatch.setattr(label_module, "QUIT_LOCK_WAIT", 0.05)
     app = app_for(db)
     async with app.run_test() as pilot:
         await settle(app, pilot)
@@ -162,7 +163,8 @@ async def test_a_database_found_damaged_while_labelling_ends_the_app_in_one_line
         def damaged(_store):
             raise sqlite3.DatabaseError("database disk image is malformed")
 
-        app.walk(damaged, None, "")  # a worker's walk of the queue reads a damaged page
+        # a worker's walk of the queue reads a damaged page
+        app.label_screen.walk(damaged, None, "")
         for _ in range(100):
             if app.farewell is not None:
                 break

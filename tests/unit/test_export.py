@@ -157,7 +157,8 @@ def test_jsonl_has_the_same_fields_in_the_same_order(runner, db):
     assert rows[2]["flagged"] is True and rows[3]["flagged"] is False
     assert isinstance(rows[0]["seq"], int)
     for j, c in zip(rows, csv_rows, strict=True):
-        assert j["text"] == c["text"] and j["note"] == (c["note"] or None)
+        # Every field is written with its own type: an empty note is "", never null.
+        assert j["text"] == c["text"] and j["note"] == c["note"]
 
 
 def test_jsonl_keeps_one_object_per_line_for_every_reader(runner, db):
@@ -180,7 +181,8 @@ def test_include_unlabeled_lists_every_claim_unit(runner, db, ids):
     blank = [r for r in rows if r["annotator"] == ""]
     # A unit nobody touched appears once, with empty label columns.
     assert len(blank) == len({r["unit_id"] for r in blank})
-    assert all(r["label"] == "" and r["flagged"] == "" for r in blank)
+    # Not flagged: 0, so the column holds only 0 and 1 (a reader can type it).
+    assert all(r["label"] == "" and r["flagged"] == "0" for r in blank)
     noted = [r for r in rows if r["annotator"] == "carol" and r["label"] == ""]
     assert [r["note"] for r in noted] == ["unsure"]
 
@@ -650,7 +652,8 @@ def test_suggestion_columns_are_empty_before_suggest_and_filled_after(runner, db
     one, two = ids["news/one.txt"], ids["news/two.txt"]
     before = export_jsonl(runner, db)
     assert list(before[0])[-6:] == list(ex.SUGGESTION_FIELDS)
-    assert {r[f] for r in before for f in ex.SUGGESTION_FIELDS} == {None}
+    # JSONL keeps each field's type when it is empty: "" for text, 0.0 for a confidence.
+    assert {r[f] for r in before for f in ex.SUGGESTION_FIELDS} == {"", 0.0}
     suggest(db)
     rows = export_csv(runner, db)
     first = rows[0]
@@ -748,11 +751,7 @@ def test_import_keeps_the_source_and_ignores_the_other_suggestion_columns(
         assert s.label_state(unit, "eve").source == "the ministry"
         assert s.suggestion(unit) is None  # the file's suggestion columns are not stored
     (row,) = export_jsonl(runner, fresh_db)
-    assert (row["source"], row["suggested_label"], row["claim_group"]) == (
-        "the ministry",
-        None,
-        None,
-    )
+    assert (row["source"], row["suggested_label"], row["claim_group"]) == ("the ministry", "", "")
 
 
 def test_source_is_exported_and_imported_only_with_an_attributed_label(

@@ -8,7 +8,6 @@ the final label in the adjudications table, apart from the annotators' labels.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import work
@@ -26,11 +25,8 @@ from annotate.store import (
     StoreFullError,
     SuggestionRecord,
 )
-from annotate.tui.screens.label import LABEL_BINDINGS, WAITING
+from annotate.tui.screens.label import LABEL_BINDINGS, WAITING, keys_markdown
 from annotate.tui.widgets.claim import ArticleHeader, ClaimView, literal
-
-if TYPE_CHECKING:
-    from annotate.tui.app import AnnotateApp
 
 # Annotator lines shown before "… and N more".
 ANNOTATOR_LINES = 3
@@ -108,17 +104,17 @@ class AdjudicateScreen(Screen[None]):
 
     _NEED_ITEM = {"label", "step", "next_unresolved"}
 
-    def __init__(self, db_path: str, adjudicator: str) -> None:
+    def __init__(self, store: Store, adjudicator: str, *, label_keys: dict[str, str]) -> None:
+        """Walk the disagreements of the open ``store`` as ``adjudicator``; ``label_keys``
+        (binding id -> keys after the keymap) for the help screen."""
         super().__init__()
-        self.db_path = db_path
+        self.store = store
+        self.db_path = str(store.path)
+        self.label_keys = label_keys
         self.adjudicator = adjudicator
         self.walk: AdjudicationWalk | None = None
         self.ready = False  # the first open disagreement has been found (a worker's job)
         self.annotators: list[str] | None = None  # who has labelled anything, once counted
-
-    @property
-    def annotate(self) -> AnnotateApp:
-        return cast("AnnotateApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield ArticleHeader(id="article")
@@ -128,7 +124,7 @@ class AdjudicateScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.walk = AdjudicationWalk(self.annotate.store, self.adjudicator)
+        self.walk = AdjudicationWalk(self.store, self.adjudicator)
         self.show_item()
         self.find_start()
         self.count()
@@ -177,7 +173,9 @@ class AdjudicateScreen(Screen[None]):
         self.moved(self._walk.next_unresolved(), "Every disagreement is adjudicated.")
 
     def action_guidelines(self) -> None:
-        self.annotate.open_guidelines()
+        from annotate.tui.screens.guidelines import GuidelinesScreen
+
+        self.app.push_screen(GuidelinesScreen(keys_markdown(self.label_keys, self.app)))
 
     def action_quit(self) -> None:
         self.app.exit()

@@ -7,25 +7,55 @@ dims in the footer what cannot be done right now (undo with nothing to undo).
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, cast
+from pathlib import Path
+from typing import Any
 
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState, get_current_worker
 
-from annotate.labelling.session import Finder, Session, filter_name, matches, next_filter
+from annotate.labelling.session import (
+    Finder,
+    Session,
+    filter_name,
+    first_unlabelled,
+    matches,
+    next_filter,
+)
 from annotate.model import Dropped
-from annotate.store import StoreBusyError, StoreFullError, UnitGoneError
+from annotate.store import (
+    ArticleProgress,
+    Store,
+    StoreBusyError,
+    StoreFullError,
+    UnitGoneError,
+    UnitView,
+)
+from annotate.tui.messages import (
+    ClaimShown,
+    Farewell,
+    IngestEvent,
+    IngestOver,
+    IngestStarted,
+    SuggestionsReady,
+)
 from annotate.tui.widgets.claim import ArticleHeader, ClaimView, StatusBar, SuggestionBar
+from annotate.visible import visible
 
-if TYPE_CHECKING:
-    from annotate.tui.app import AnnotateApp
-
+# How often the ingest worker passes the child's events on to the screen (seconds).
+INGEST_POST_EVERY = 0.1
+# How long a quit waits for the write lock once more before saying what was not saved.
+QUIT_LOCK_WAIT = 1.0
 
 WAITING = "waiting for the database (held by another process)"
 
@@ -93,20 +123,32 @@ class LabelScreen(Screen[None]):
         "dropped",
     }
 
-    def __init__(self, session: Session, *, ingesting: bool = False) -> None:
+    def __init__(
+        self,
+        session: Session,
+        *,
+        label_keys: dict[str, str],
+        corpus: Path | None = None,
+        report_shown: bool = False,
+    ) -> None:
+        """The screen over a started ``session``, with ``label_keys`` (binding id -> keys
+        after the keymap) in effect; given ``corpus``, it ingests it in the background.
+        ``report_shown``: post ``ClaimShown`` after each claim drawn (benchmark hooks)."""
         super().__init__()
         self.session = session
-        self.ingesting = ingesting
+        self.db_path = str(session.store.path)
+        self.label_keys = label_keys
+        self.corpus = corpus
+        self.ingesting = corpus is not None
+        self.report_shown = report_shown
+        self.ingested = False  # the corpus given has been ingested
+        self._ingest_process: Any = None
         self._can: tuple[bool, ...] | None = None  # what check_action last allowed
         self._accept_key = "s"  # shown on the suggestion line ("" for none)
         self._placeholder = ""  # shown when there is no claim: see empty_message
         # A change the database could not take yet (another process holds its write
         # lock): (run it again, what it was), kept until it is written or the app quits.
         self.pending: tuple[Callable[[], None], str] | None = None
-
-    @property
-    def annotate(self) -> AnnotateApp:
-        return cast("AnnotateApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield ArticleHeader(id="article")
@@ -131,11 +173,11 @@ class LabelScreen(Screen[None]):
         self._placeholder = self.empty_message()
         self.query_one("#ingest").display = self.ingesting
         # The accept key in effect: the keymap may move it, or give its keys to others.
-        first = self.annotate.label_keys["label.accept_suggestion"].split(",")[0]
+        first = self.label_keys["label.accept_suggestion"].split(",")[0]
         self._accept_key = self.app.get_key_display(Binding(first, "")) if first else ""
         self.show_unit()
         # Workers start once the first claim is drawn, so they do not delay it.
-        self.call_after_refresh(self.annotate.screen_ready)
+        self.call_after_refresh(self.screen_ready)
 
     # -- actions: one-line delegations -------------------------------------------------
 
@@ -146,13 +188,13 @@ class LabelScreen(Screen[None]):
         self.attempt(lambda: self.decide(None), "the suggested label")
 
     def action_edit_source(self) -> None:
-        self.annotate.edit_source()
+        self.edit_source()
 
     def action_merge(self) -> None:
         self.attempt(lambda: self.resegment(self.session.merge_next), "the merge")
 
     def action_split(self) -> None:
-        self.annotate.open_split()
+        self.open_split()
 
     def action_dropped(self) -> None:
         self.open_dropped()
@@ -180,28 +222,28 @@ class LabelScreen(Screen[None]):
         self.moved(self.session.next_unlabelled(), "Every claim is labelled.")
 
     def action_note(self) -> None:
-        self.annotate.edit_note()
+        self.edit_note()
 
     def action_flag(self) -> None:
         self.attempt(lambda: self.change(self.session.toggle_flag), "the flag")
 
     def action_articles(self) -> None:
-        self.annotate.open_articles()
+        self.open_articles()
 
     def action_search(self) -> None:
-        self.annotate.open_search()
+        self.open_search()
 
     def action_cycle_filter(self) -> None:
         self.apply_filter(next_filter(self.session.only))
 
     def action_choose_filter(self) -> None:
-        self.annotate.choose_filter()
+        self.choose_filter()
 
     def action_guidelines(self) -> None:
-        self.annotate.open_guidelines()
+        self.open_guidelines()
 
     def action_quit(self) -> None:
-        self.annotate.quit_app()
+        self.quit_app()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Dim (None) what cannot be done now, so the footer tells the truth."""
@@ -248,7 +290,7 @@ class LabelScreen(Screen[None]):
                 severity="warning",
                 timeout=5,
             )
-            self.annotate.wait_for_lock()
+            self.wait_for_lock()
         except StoreFullError:
             self._not_saved_disk_full(what)
 
@@ -360,7 +402,7 @@ class LabelScreen(Screen[None]):
         """Move by a walk that may read the whole queue: run in a worker, "searching…"
         showing meanwhile; ``message`` if it finds nothing."""
         self.searching(True)
-        self.annotate.walk(find, self.session.unit.id if self.session.unit else None, message)
+        self.walk(find, self.session.unit.id if self.session.unit else None, message)
 
     def searching(self, on: bool) -> None:
         self.query_one(StatusBar).show_searching(on)
@@ -415,7 +457,8 @@ class LabelScreen(Screen[None]):
         if can != self._can:
             self._can = can
             self.refresh_bindings()
-        self.annotate.shown()
+        if self.report_shown:
+            self.post_message(ClaimShown(self.session.unit is not None))
 
     def show_counts(self) -> None:
         s = self.session
@@ -434,3 +477,352 @@ class LabelScreen(Screen[None]):
                 Text(f"{done:,}/{total:,} files", "dim"),
             )
             ingest.update(grid)
+
+    # -- workers: each on a connection of its own, so the screen never waits on them -----
+
+    def screen_ready(self) -> None:
+        """The first claim is drawn: count, look for earlier unlabelled claims, ingest.
+
+        Each runs in a worker thread with its own connection, so the first claim is on
+        screen and keys are taken while they run.
+        """
+        self.count()
+        if self.session.check_earlier:
+            self.find_earlier(self.session.unit.id if self.session.unit else None)
+        if self.corpus is not None:
+            # The child's batches leave a WAL of many pages: checkpointing it on this
+            # connection's commits would stall the screen; the child checkpoints at its end.
+            self.session.store.conn.execute("PRAGMA wal_autocheckpoint = 0")
+            self.ingest(self.corpus)
+
+    @work(thread=True, exclusive=True, group="count")
+    def count(self) -> None:
+        """Read the progress counters (a pass over an index of the whole corpus)."""
+        with Store.open(self.db_path, migrate=False) as store:
+            snapshot = store.progress_snapshot(
+                self.session.annotator, assigned=self.session.assigned
+            )
+        self.app.call_from_thread(self._counted, *snapshot)
+
+    def _counted(self, claims: int, labelled: int, last: int) -> None:
+        if self.ingested:  # ingest finished first and counted the claims after it
+            claims = self.session.claims
+        self.session.counted(claims, labelled, last)
+        self.show_counts()
+
+    @work(thread=True, exclusive=True, group="find")
+    def find_earlier(self, start_unit: str | None) -> None:
+        """Nothing unlabelled after where the annotator stopped: look from the start."""
+        with Store.open(self.db_path, migrate=False) as store:
+            session = self.session
+            found = first_unlabelled(
+                store, session.annotator, assigned=session.assigned, order=session.order
+            )
+        self.app.call_from_thread(self._found_earlier, start_unit, found)
+
+    def _found_earlier(self, start_unit: str | None, found: UnitView | None) -> None:
+        session = self.session
+        if found is None:
+            session.complete = True
+            self.notify(f"Every claim is labelled ({session.labelled:,}).", title="Done")
+        elif session.unit is not None and session.unit.id == start_unit:
+            self.moved(session.go(found), "")  # the annotator has not moved yet
+        else:
+            self.notify("Some earlier claims are unlabelled: n jumps to the next one.")
+
+    @work(thread=True, exclusive=True, group="walk")
+    def walk(self, find: Finder, from_unit: str | None, message: str) -> None:
+        """Run a walk that may read the whole queue (a rare filter) on a connection of its
+        own; the claim found is shown unless the annotator moved meanwhile."""
+        worker = get_current_worker()
+        with Store.open(self.db_path, migrate=False) as store:
+            found = find(store)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._walked, found, from_unit, message)
+
+    def _walked(self, found: UnitView | None, from_unit: str | None, message: str) -> None:
+        session = self.session
+        self.searching(False)
+        if (session.unit.id if session.unit else None) != from_unit:
+            return  # the annotator went elsewhere (undo, search, ...) while it ran
+        self.moved(session.go(found), message)
+
+    @work(thread=True, exclusive=True, group="lock")
+    def wait_for_lock(self) -> None:
+        """Watch for the write lock held by another process to free, then write the
+        pending change (on the screen's connection, on the screen's thread)."""
+        worker = get_current_worker()
+        conn = sqlite3.connect(self.db_path, timeout=0, isolation_level=None)
+        try:
+            while not worker.is_cancelled:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    conn.execute("ROLLBACK")
+                except sqlite3.OperationalError:
+                    time.sleep(0.05)
+                    continue
+                if worker.is_cancelled:
+                    return
+                written: bool = self.app.call_from_thread(self.retry_pending)
+                if written:
+                    return
+        finally:
+            conn.close()
+
+    def quit_app(self) -> None:
+        """Quit; a change still waiting for the database is tried once more, and if the
+        lock is still held the annotator is told what was not saved."""
+        if self.pending is not None:
+            self.session.store.lock_wait = QUIT_LOCK_WAIT
+            self.retry_pending()
+        if self.pending is not None:
+            self.post_message(
+                Farewell(
+                    f"Not saved: {self.pending[1]} (the database {visible(self.db_path)} was "
+                    "held by another process). Everything before it is saved."
+                )
+            )
+            return
+        self.app.exit()
+
+    # -- ingest in a worker thread -------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="ingest", exit_on_error=False)
+    def ingest(self, corpus: Path) -> None:
+        """Run ingest in a child process (annotate/tui/ingest_process.py), passing its
+        events on to the screen a few times a second."""
+        import subprocess
+        import sys
+        import tempfile
+
+        from annotate.ingest import Summary
+        from annotate.tui.ingest_process import read_frames
+
+        worker = get_current_worker()
+        mine = self.session.annotator if self.session.assigned else ""
+        module = "annotate.tui.ingest_process"
+        with tempfile.TemporaryFile() as errors:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", module, self.db_path, os.fsdecode(corpus), mine],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+            )
+            self._ingest_process = proc
+            self.post_message(IngestStarted(proc))
+            self.session.store.on_busy = self._nudge_ingest
+            assert proc.stdout is not None
+            events: list[Any] = []
+            claims: int | None = None
+            report: list[str] | None = None
+            posted = time.monotonic()
+            for kind, payload in read_frames(proc.stdout):
+                if worker.is_cancelled:
+                    break
+                if kind == "claims":
+                    claims = payload
+                elif kind == "report":
+                    report = payload
+                elif kind == "suggestions":
+                    self.post_message(SuggestionsReady())
+                else:
+                    events.append(payload)
+                # A few messages a second: the screen redraws once for many events.
+                now = time.monotonic()
+                if isinstance(payload, Summary) or now - posted >= INGEST_POST_EVERY:
+                    self.post_message(IngestEvent(events, claims, report))
+                    events, posted = [], now
+            if events and not worker.is_cancelled:
+                self.post_message(IngestEvent(events, claims, report))
+            self.session.store.on_busy = None
+            if worker.is_cancelled:
+                stop(proc)
+                return
+            if proc.wait() != 0:
+                errors.seek(0)
+                lines = errors.read().decode("utf-8", "replace").strip().splitlines()
+                raise RuntimeError(lines[-1] if lines else f"exit status {proc.returncode}")
+
+    def _nudge_ingest(self) -> None:
+        """The ingest holds the write lock and a decision waits: ask it to commit now."""
+        proc = self._ingest_process
+        try:
+            proc.stdin.write(b"y")
+            proc.stdin.flush()
+        except (OSError, ValueError):  # it has ended
+            pass
+
+    def on_ingest_event(self, message: IngestEvent) -> None:
+        from annotate.ingest import Progress
+
+        progress = [e for e in message.events if isinstance(e, Progress)]
+        for event in message.events:
+            if not isinstance(event, Progress):
+                self.ingest_step(event, message.claims, message.report or [])
+        if progress and not self.ingested:
+            self.show_ingest(progress[-1].done, progress[-1].total)
+
+    def ingest_step(self, event: Any, claims: int | None, report: list[str]) -> None:
+        """One event of the ingest (progress aside)."""
+        from annotate.ingest import ArticleResult, Summary
+
+        session = self.session
+        # Skipped files are named in the report that comes with the Summary.
+        if isinstance(event, ArticleResult) and event.status in ("added", "updated"):
+            session.reopen()
+            if event.status == "added" and not session.assigned:  # new: assigned to nobody
+                session.claims += event.units
+            if session.unit is None and session.start() is not None:
+                self.show_unit()  # the first claims of an empty database have arrived
+            elif session.unit is not None and session.unit.article_path == event.path:
+                session.recheck()  # the article on screen changed: its claim may be gone
+                self.show_unit()
+            else:
+                self.show_counts()
+        elif isinstance(event, Summary):
+            self.ingested = True
+            session.store.conn.execute("PRAGMA wal_autocheckpoint = 1000")
+            if claims is not None:
+                session.claims = claims
+            if session.unit is None:
+                session.start()
+            else:
+                session.recheck()
+            if event.changed:
+                self.count()  # labels on replaced sentences no longer count
+            self.show_ingest(event.files, event.files, running=False)
+            self.show_unit(self.empty_message(ingested=True))
+            self.post_message(IngestOver(ingested=True))
+            if not (event.changed or event.skipped or not event.articles):
+                return  # an unchanged corpus: nothing worth interrupting the annotator for
+            self.notify(
+                "\n".join(visible(line) for line in report),  # file names: any bytes
+                title="Ingest",
+                timeout=5,
+                severity="warning" if event.skipped else "information",
+                markup=False,  # file names are data
+            )
+
+    def on_suggestions_ready(self, _message: SuggestionsReady) -> None:
+        self.session.reopen()  # in the confidence order, new suggestions join the walk
+        self.session.go(self.session.unit)  # re-read the suggestion of the current claim
+        self.show_unit()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "ingest" and event.state == WorkerState.ERROR:
+            self.session.store.conn.execute("PRAGMA wal_autocheckpoint = 1000")
+            self.show_ingest(0, 1, running=False)
+            self.post_message(IngestOver(ingested=False))
+            self.notify(
+                f"Ingest failed: {visible(event.worker.error)}",
+                severity="error",
+                timeout=15,
+                markup=False,  # the reason may name a file
+            )
+
+    def on_unmount(self) -> None:
+        if self._ingest_process is not None:
+            stop(self._ingest_process)
+
+    # -- pop-up screens ------------------------------------------------------------------
+
+    def edit_note(self) -> None:
+        from annotate.tui.screens.note import NoteScreen
+
+        self.app.push_screen(NoteScreen(self.session.state.note), self._note_done)
+
+    def _note_done(self, note: str | None) -> None:
+        if note is not None:
+            self.attempt(lambda: self.change(lambda: self.session.set_note(note)), "the note")
+
+    def edit_source(self) -> None:
+        from annotate.tui.screens.prompt import SourceScreen
+
+        session = self.session
+        value = session.state.source or session.detected_source() or ""
+        question = (
+            "Source of this claim (enter saves, empty removes, esc cancels)"
+            if session.state.label
+            else "Source of this claim: enter labels it attributed (esc cancels)"
+        )
+        self.app.push_screen(SourceScreen(question, value, "who said it"), self._source_done)
+
+    def _source_done(self, source: str | None) -> None:
+        if source is not None:
+            self.attempt(lambda: self.set_source(source), "the source")
+
+    def open_split(self) -> None:
+        from annotate.tui.screens.split import SplitScreen
+
+        if self.session.unit is not None:
+            self.app.push_screen(SplitScreen(self.session.unit.text), self._split_done)
+
+    def _split_done(self, at: int | None) -> None:
+        if at is not None:
+            self.attempt(lambda: self.resegment(lambda: self.session.split_at(at)), "the split")
+
+    def choose_filter(self) -> None:
+        from annotate.tui.screens.filter import FilterScreen
+
+        self.app.push_screen(FilterScreen(self.session.only), self._filter_done)
+
+    def _filter_done(self, only: str | None) -> None:
+        if only is not None:
+            self.apply_filter(only or None)
+
+    def open_articles(self) -> None:
+        from annotate.tui.screens.articles import ArticlesScreen
+
+        current = self.session.unit.article_id if self.session.unit else None
+        screen = ArticlesScreen(
+            self.db_path, self.session.annotator, current, assigned=self.session.assigned
+        )
+        self.app.push_screen(screen, self._article_done)
+
+    def _article_done(self, article: ArticleProgress | None) -> None:
+        if article is None or article.first_pos is None:
+            return
+        self.moved(self.session.go(self.session.first_in_article(article.id)), "")
+
+    def open_search(self) -> None:
+        from annotate.tui.screens.search import SearchScreen
+
+        session = self.session
+        assigned_to = session.annotator if session.assigned else None
+        self.app.push_screen(SearchScreen(self.db_path, assigned_to), self._search_done)
+
+    def _search_done(self, unit_id: str | None) -> None:
+        if unit_id is not None:
+            self.moved(self.session.go_to(unit_id), "")
+
+    def open_guidelines(self) -> None:
+        from annotate.tui.screens.guidelines import GuidelinesScreen
+
+        self.app.push_screen(GuidelinesScreen(keys_markdown(self.label_keys, self.app)))
+
+
+def keys_markdown(label_keys: dict[str, str], app: Any) -> str:
+    """The key table as it is now (after the user's keymap), for the help screen; ``app``
+    shows a key as the terminal names it (``get_key_display``)."""
+    rows = ["## Keys", "", "| key | does | binding id |", "| --- | --- | --- |"]
+    for b in LabelScreen.BINDINGS:
+        assert isinstance(b, Binding) and b.id
+        keys = [k for k in label_keys[b.id].split(",") if k]
+        shown = ", ".join(f"`{app.get_key_display(Binding(k, ''))}`" for k in keys)
+        rows.append(f"| {shown or 'none'} | {b.description} | `{b.id}` |")
+    return "\n".join(rows)
+
+
+def stop(proc: Any) -> None:
+    """End a child process (the ingest, at quit): what it had not committed is redone by
+    the next run, as after any interruption."""
+    if proc.poll() is None:
+        try:
+            proc.stdin.close()  # it stops at its next file, rolling back its batch
+            proc.wait(timeout=2)
+        except Exception:
+            proc.terminate()
+            try:
+                proc.wait(timeout=5)
+            except Exception:
+                proc.kill()
