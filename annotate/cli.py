@@ -1113,3 +1113,149 @@ def train_cmd(
         except OSError as e:
             raise CliError(f"{plot}: {e.strerror}") from None
         echo(f"Learning curve drawn in {plot}", err=True)
+
+
+# -- a class or a team in a browser: serve ------------------------------------------------
+
+
+@main.command("serve", context_settings=CONTEXT)
+@click.argument("corpus", required=False, type=click.Path(exists=True, path_type=Path))
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--public-url",
+    metavar="URL",
+    help="The address browsers use, behind a reverse proxy (e.g. https://label.example.org); "
+    "personal URLs are printed with it.",
+)
+@click.option(
+    "--open",
+    "open_mode",
+    is_flag=True,
+    help="Classroom mode on a trusted network: a name is enough, no token.",
+)
+@click.option(
+    "--max-sessions",
+    default=30,
+    show_default=True,
+    type=click.IntRange(1),
+    help="At most this many browser sessions (app processes, ~40 MB each) at once.",
+)
+@click.option(
+    "--idle-timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    metavar="MINUTES",
+    help="Close a session after this long without a key press (0: never).",
+)
+@click.option(
+    "--add-annotator",
+    "--add-reviewer",
+    "add_annotators",
+    multiple=True,
+    metavar="NAME",
+    help="Give NAME a secret token and print their personal URL (a new token replaces an "
+    "old one); then exit. Repeatable.",
+)
+@click.option(
+    "--add-organiser",
+    "add_organisers",
+    multiple=True,
+    metavar="NAME",
+    help="Give NAME an organiser token for the /status page and print its URL; then exit.",
+)
+@click.option(
+    "--remove",
+    "remove_names",
+    multiple=True,
+    metavar="NAME",
+    help="Take NAME's tokens away (labels stay); then exit. Repeatable.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file with a [keymap] table, for every session's app.",
+)
+def serve_cmd(
+    corpus: Path | None,
+    db_path: str,
+    host: str,
+    port: int,
+    public_url: str | None,
+    open_mode: bool,
+    max_sessions: int,
+    idle_timeout: float,
+    add_annotators: tuple[str, ...],
+    add_organisers: tuple[str, ...],
+    remove_names: tuple[str, ...],
+    config_path: Path | None,
+) -> None:
+    """Serve the labelling app to browsers: one app process per session, each under
+    its annotator's name. Ingests CORPUS first (only what changed).
+
+    Annotators log in with the personal URL --add-annotator prints (or name and token
+    on the login page); with --open, a name is enough. /adjudicate opens the
+    adjudication app; /status (organiser token) shows who is connected, each
+    annotator's progress and the agreement so far. Listens on 127.0.0.1 only unless
+    --host says otherwise; see docs/guide.md for a reverse proxy with TLS.
+
+    \b
+    Examples:
+      annotate serve --add-annotator alice --add-annotator bob --db team.db
+      annotate serve --add-organiser carol --db team.db
+      annotate serve corpus/ --db team.db
+      annotate serve corpus/ --db class.db --open --host 0.0.0.0 --max-sessions 40
+    """
+    from annotate.serve.access import BadName, grant, personal_url
+    from annotate.serve.server import Options, ServeError, Server, base_url
+    from annotate.store import ANNOTATOR, ORGANISER
+
+    if public_url and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", public_url):
+        raise click.BadParameter("an http:// or https:// URL", param_hint="--public-url")
+    options = Options(
+        db_path=Path(db_path).resolve(),
+        host=host,
+        port=port,
+        open_mode=open_mode,
+        max_sessions=max_sessions,
+        idle_timeout=idle_timeout * 60,
+        public_url=public_url,
+        config=config_path.resolve() if config_path else None,
+    )
+    if add_annotators or add_organisers or remove_names:
+        with open_store(db_path) as store:
+            for name in remove_names:
+                gone = [r for r in (ANNOTATOR, ORGANISER) if store.remove_access(name, r)]
+                echo(f"{name}: token(s) removed" if gone else f"{name}: had no token")
+            for role, names in ((ANNOTATOR, add_annotators), (ORGANISER, add_organisers)):
+                for name in names:
+                    try:
+                        stored, token, is_new = grant(store, name, role)
+                    except BadName as e:
+                        raise CliError(f"{name}: {e}") from None
+                    url = personal_url(base_url(options), stored, token, role)
+                    what = "new token" if not is_new else f"{role} added"
+                    echo(f"{stored} ({what}): {url}")
+        return
+    with open_store(db_path) as store:
+        if corpus is not None:
+            summary = run_ingest(store, corpus, db_path)
+            if summary.articles == 0:
+                raise SystemExit(1)
+        if not open_mode and not store.access_names(ANNOTATOR):
+            echo(
+                "note: no annotator can log in yet: add them with "
+                f"`annotate serve --add-annotator NAME --db {db_path}`, or use --open",
+                err=True,
+            )
+        if not store.access_names(ORGANISER):
+            echo(
+                f"note: for /status, `annotate serve --add-organiser NAME --db {db_path}`", err=True
+            )
+    try:
+        Server(options, say=echo).run()
+    except ServeError as e:
+        raise CliError(str(e)) from None

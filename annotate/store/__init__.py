@@ -13,6 +13,7 @@ Only this package speaks SQL. ``Store`` is the one object callers open
 - ``team``: assignments, adjudications, merge
 - ``reports``: the export, stats and agreement queries
 - ``models``: rows for a learned model, its blended suggestions, the uncertain order
+- ``access``: who may open a served session (``annotate serve``), tokens hashed
 
 and the values it returns are in ``values``. The database is plain SQLite in WAL mode,
 meant to be browsable with Datasette.
@@ -20,6 +21,7 @@ meant to be browsable with Datasette.
 
 from __future__ import annotations
 
+from annotate.store.access import ANNOTATOR, ORGANISER, AccessQueries
 from annotate.store.connection import (
     StoreBusyError,
     StoreError,
@@ -71,6 +73,7 @@ class Store(
     SuggestionQueries,
     ReportQueries,
     ModelQueries,
+    AccessQueries,
 ):
     """An open annotate database. Use ``Store.open(path)``; close with ``close()``.
 
@@ -80,6 +83,8 @@ class Store(
 
 
 __all__ = [
+    "ANNOTATOR",
+    "ORGANISER",
     "Adjudication",
     "ArticleProgress",
     "ArticleRecord",

@@ -303,6 +303,18 @@ def _m011_incremental_suggestions(db: Database) -> None:
     conn.execute("CREATE INDEX articles_file_ord_path ON articles (file, ord, path)")
 
 
+def _m012_access(db: Database) -> None:
+    # Who may open a served session (annotate serve): a name, its role (annotator or
+    # organiser) and the SHA-256 of its secret token; never the token itself.
+    # ``name_key`` is the case-folded name: "Alice" and "alice" are one person.
+    db.table("access").create(
+        {"name": str, "name_key": str, "role": str, "token_hash": str, "created_at": str},
+        pk=("name_key", "role"),
+        not_null={"name", "name_key", "role", "token_hash", "created_at"},
+    )
+    db.table("access").create_index(["role", "token_hash"], unique=True)
+
+
 def migrations() -> Migrations:
     """The ordered migration set of the annotate schema."""
     from sqlite_utils.migrations import Migrations
@@ -325,6 +337,7 @@ MIGRATIONS = [
     _m009_dropped_blocks,
     _m010_model_suggestions,
     _m011_incremental_suggestions,
+    _m012_access,
 ]
 
 
