@@ -13,6 +13,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
@@ -26,7 +27,7 @@ from annotate.store import (
     SuggestionRecord,
 )
 from annotate.tui.screens.label import LABEL_BINDINGS, WAITING, keys_markdown
-from annotate.tui.widgets.claim import ArticleHeader, ClaimView, literal
+from annotate.tui.widgets.claim import ArticleHeader, ClaimView, MessageLine, literal
 
 # Annotator lines shown before "… and N more".
 ANNOTATOR_LINES = 3
@@ -120,6 +121,7 @@ class AdjudicateScreen(Screen[None]):
         yield ArticleHeader(id="article")
         yield ClaimView(id="claim")
         yield Reviews(id="reviews")
+        yield MessageLine(id="message")
         yield Static(id="adjudicate-status")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -156,7 +158,7 @@ class AdjudicateScreen(Screen[None]):
         self.annotators = annotators
         self.show_item()
         if total and not left:
-            self.notify(f"Every disagreement is adjudicated ({total:,}).", title="Done")
+            self.say(f"Every disagreement is adjudicated ({total:,}).")
 
     # -- actions: one-line delegations -------------------------------------------------
 
@@ -216,7 +218,7 @@ class AdjudicateScreen(Screen[None]):
         walk = self._walk
         walk.decide(label, reason)
         if not walk.next_unresolved():
-            self.notify("Every disagreement is adjudicated.", title="Done")
+            self.say("Every disagreement is adjudicated.")
         self.show_item()
 
     def written(self, do: Callable[[], None], what: str) -> None:
@@ -225,13 +227,25 @@ class AdjudicateScreen(Screen[None]):
         try:
             do()
         except StoreBusyError:
-            self.notify(f"Not saved, {WAITING}: try {what} again.", severity="warning")
+            self.alert(f"Not saved, {WAITING}: try {what} again.", "warning")
         except StoreFullError:
-            self.notify(f"Not saved (disk full): {what} was not written.", severity="error")
+            self.alert(f"Not saved (disk full): {what} was not written.", "error")
+
+    def say(self, message: str, severity: str = "information") -> None:
+        """A message in the screen's message line: it replaces the one before."""
+        self.query_one(MessageLine).say(message, severity)
+
+    def alert(self, message: str, severity: SeverityLevel) -> None:
+        """A change not saved: in the message line and as the one toast on screen."""
+        self.say(message, severity)
+        self.app.clear_notifications()
+        self.notify(message, severity=severity, timeout=10, markup=False)
 
     def moved(self, ok: bool, message: str) -> None:
         if not ok and message:
-            self.notify(message, severity="warning", timeout=3)
+            self.say(message, "warning")
+        elif ok:
+            self.query_one(MessageLine).clear()
         self.show_item()
 
     # -- drawing -------------------------------------------------------------------------

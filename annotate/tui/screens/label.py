@@ -20,6 +20,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -49,7 +50,13 @@ from annotate.tui.messages import (
     IngestStarted,
     SuggestionsReady,
 )
-from annotate.tui.widgets.claim import ArticleHeader, ClaimView, StatusBar, SuggestionBar
+from annotate.tui.widgets.claim import (
+    ArticleHeader,
+    ClaimView,
+    MessageLine,
+    StatusBar,
+    SuggestionBar,
+)
 from annotate.visible import visible
 
 # How often the ingest worker passes the child's events on to the screen (seconds).
@@ -154,6 +161,7 @@ class LabelScreen(Screen[None]):
         yield ArticleHeader(id="article")
         yield ClaimView(id="claim")
         yield SuggestionBar(id="suggestion")
+        yield MessageLine(id="message")
         yield StatusBar(id="status")
         yield Static(id="ingest")
         yield Footer(compact=True, show_command_palette=False)
@@ -268,7 +276,7 @@ class LabelScreen(Screen[None]):
         the lock frees (the screen stays usable and quits); a full disk is reported and
         nothing is changed. Either way nothing already stored is touched."""
         if self.pending is not None:
-            self.notify(f"Still {WAITING}.", severity="warning", timeout=3)
+            self.say(f"Still {WAITING}.", "warning")
             return
         unit_id = self.session.unit.id if self.session.unit else None
 
@@ -285,21 +293,19 @@ class LabelScreen(Screen[None]):
             self.query_one(StatusBar).show_waiting(WAITING)
             self.refresh_bindings()
             self._can = None
-            self.notify(
+            self.alert(
                 f"Not saved yet, {WAITING}: {what} is kept and saved as soon as it frees.",
-                severity="warning",
-                timeout=5,
+                "warning",
             )
             self.wait_for_lock()
         except StoreFullError:
             self._not_saved_disk_full(what)
 
     def _not_saved_disk_full(self, what: str) -> None:
-        self.notify(
+        self.alert(
             f"Not saved (disk full): {what} was not written; free some space and try "
             "again. Everything saved before is kept.",
-            severity="error",
-            timeout=10,
+            "error",
         )
 
     def retry_pending(self) -> bool:
@@ -315,11 +321,23 @@ class LabelScreen(Screen[None]):
         except StoreFullError:
             self._not_saved_disk_full(what)
         else:
-            self.notify(f"Saved: {what} is written.", timeout=3)
+            self.say(f"Saved: {what} is written.")
         self.query_one(StatusBar).show_waiting("")
         self._can = None
         self.refresh_bindings()
         return True
+
+    def say(self, message: str, severity: str = "information") -> None:
+        """A message in the screen's message line: it replaces the one before."""
+        self.query_one(MessageLine).say(message, severity)
+
+    def alert(self, message: str, severity: SeverityLevel = "warning") -> None:
+        """What needs the annotator's attention (a change not saved, a failed ingest): in
+        the message line and as the one toast on screen (an earlier one is cleared)."""
+        self.say(message, severity)
+        self.app.clear_notifications()
+        timeout = 15 if severity == "error" else 8
+        self.notify(message, severity=severity, timeout=timeout, markup=False)
 
     def decide(self, label: str | None) -> None:
         """Commit a label (None: the suggested one; the store commits before returning),
@@ -354,18 +372,14 @@ class LabelScreen(Screen[None]):
             self.search(self.session.step_finder(), self._done_message())
             return
         if self.session.advance() is None:
-            self.notify(self._done_message(), title="Done")
+            self.say(self._done_message())
         self.show_unit()
 
     def sentence_changed(self) -> None:
         """The claim on screen was replaced on disk (nothing was recorded): show what is
         there now."""
         self.session.recheck()
-        self.notify(
-            "This sentence changed on disk; showing the current version.",
-            severity="warning",
-            timeout=5,
-        )
+        self.say("This sentence changed on disk; showing the current version.", "warning")
         self.show_unit()
 
     def changed(self, _before: object) -> None:
@@ -389,13 +403,15 @@ class LabelScreen(Screen[None]):
         try:
             change()
         except SegmentError as e:
-            self.notify(f"Cannot do that: {e}.", severity="warning", timeout=3)
+            self.say(f"Cannot do that: {e}.", "warning")
             return
         self.show_unit()
 
     def moved(self, unit: object | None, message: str) -> None:
         if unit is None and message:
-            self.notify(message, severity="warning", timeout=3)
+            self.say(message, "warning")
+        elif unit is not None:
+            self.query_one(MessageLine).clear()  # what it said was about the claim left
         self.show_unit()
 
     def search(self, find: Finder, message: str) -> None:
@@ -416,7 +432,7 @@ class LabelScreen(Screen[None]):
                 self.search(session.filter_finder(), f"No {filter_name(only)} claims.")
                 return
         if self.session.set_filter(only) is None and self.session.unit is not None:
-            self.notify(f"No {filter_name(only)} claims.", severity="warning", timeout=3)
+            self.say(f"No {filter_name(only)} claims.", "warning")
         self.show_unit()
 
     def _end_message(self, forward: bool) -> str:
@@ -524,11 +540,11 @@ class LabelScreen(Screen[None]):
         session = self.session
         if found is None:
             session.complete = True
-            self.notify(f"Every claim is labelled ({session.labelled:,}).", title="Done")
+            self.say(f"Every claim is labelled ({session.labelled:,}).")
         elif session.unit is not None and session.unit.id == start_unit:
             self.moved(session.go(found), "")  # the annotator has not moved yet
         else:
-            self.notify("Some earlier claims are unlabelled: n jumps to the next one.")
+            self.say("Some earlier claims are unlabelled: n jumps to the next one.")
 
     @work(thread=True, exclusive=True, group="walk")
     def walk(self, find: Finder, from_unit: str | None, message: str) -> None:
@@ -695,11 +711,15 @@ class LabelScreen(Screen[None]):
             self.post_message(IngestOver(ingested=True))
             if not (event.changed or event.skipped or not event.articles):
                 return  # an unchanged corpus: nothing worth interrupting the annotator for
+            if not event.skipped and event.articles:  # all went well: one line is enough
+                self.say(visible(report[0]) if report else "Ingest done.")
+                return
+            self.app.clear_notifications()  # files to look at: the one toast on screen
             self.notify(
                 "\n".join(visible(line) for line in report),  # file names: any bytes
                 title="Ingest",
-                timeout=5,
-                severity="warning" if event.skipped else "information",
+                timeout=8,
+                severity="warning",
                 markup=False,  # file names are data
             )
 
@@ -713,12 +733,7 @@ class LabelScreen(Screen[None]):
             self.session.store.conn.execute("PRAGMA wal_autocheckpoint = 1000")
             self.show_ingest(0, 1, running=False)
             self.post_message(IngestOver(ingested=False))
-            self.notify(
-                f"Ingest failed: {visible(event.worker.error)}",
-                severity="error",
-                timeout=15,
-                markup=False,  # the reason may name a file
-            )
+            self.alert(f"Ingest failed: {visible(event.worker.error)}", "error")
 
     def on_unmount(self) -> None:
         if self._ingest_process is not None:

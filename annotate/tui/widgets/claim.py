@@ -271,6 +271,44 @@ class ArticleHeader(Widget):
         )
 
 
+# How each kind of message starts, so a warning reads as one without colour too.
+MESSAGE_MARKS = {"information": "· ", "warning": "! ", "error": "✗ "}
+
+
+class MessageLine(Widget):
+    """One line for the screen's messages: the latest replaces the one before, so they
+    never stack, and it has a row of its own, so it never covers the claim or the counter."""
+
+    COMPONENT_CLASSES = {"message-line--warning", "message-line--error"}
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.message = Text("")
+        self.severity = "information"
+
+    def say(self, message: str | Text, severity: str = "information") -> None:
+        """Show ``message`` (a plain string is data: never markup) in place of the last."""
+        text = Text(MESSAGE_MARKS.get(severity, ""))
+        text.append(literal(message) if isinstance(message, str) else message)
+        self.message, self.severity = text, severity
+        self.refresh()
+
+    def clear(self) -> None:
+        self.message = Text("")
+        self.refresh()
+
+    @property
+    def plain(self) -> str:
+        return self.message.plain
+
+    def render(self) -> Text:
+        text = self.message.copy()
+        if self.severity in ("warning", "error"):
+            text.stylize(self.get_component_rich_style(f"message-line--{self.severity}"))
+        text.no_wrap, text.overflow = True, "ellipsis"
+        return text
+
+
 class StatusBar(Widget):
     """The claim's label, flag and note; its position; the annotator's overall progress."""
 
