@@ -213,7 +213,10 @@ class AnnotateApp(App[None]):
             from annotate.tui.screens.adjudicate import AdjudicateScreen
 
             # The adjudicator's decisions go in the adjudications table, under their name.
-            return AdjudicateScreen(self.store, self.session.annotator, label_keys=self.label_keys)
+            keys = keys_in_effect(self.keymap_config, default_keys(AdjudicateScreen))
+            return AdjudicateScreen(
+                self.store, self.session.annotator, label_keys={**self.label_keys, **keys}
+            )
         return LabelScreen(
             self.session,
             label_keys=self.label_keys,

@@ -3,9 +3,14 @@ needs attention."""
 
 from __future__ import annotations
 
+import pytest
 from helpers.tui import app_for, pilot, rendered, settle
+from rich.console import Console
+from textual.widgets import Markdown
 
+from annotate.tui.screens.guidelines import GuidelinesScreen, sheet_table
 from annotate.tui.widgets.claim import MessageLine, StatusBar
+from annotate.tui.widgets.keys import KeyBar, KeyEntry, fit
 
 
 def message(app) -> str:
@@ -49,3 +54,85 @@ async def test_moving_on_clears_a_message_about_the_claim_left(db):
         assert "first claim" in message(app)
         await pilot.press("right")
         assert message(app) == ""
+
+
+# -- the key bar and the help screen -------------------------------------------------------
+
+NEXT_STEP = ("1 ", "2 ", "3 ", "x ", "s ", "n ", "? ", "q ")
+
+
+def key_bar(app) -> str:
+    return app.screen.query_one(KeyBar).plain
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+@pilot
+async def test_the_key_bar_fits_and_shows_the_next_step_keys(db, width):
+    app = app_for(db)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await settle(app, pilot)
+        bar = key_bar(app)
+        assert len(bar) <= width
+        for key in NEXT_STEP:
+            assert key in bar + " ", key
+
+
+@pilot
+async def test_the_key_bar_keeps_only_the_keys_at_a_tiny_width(db):
+    app = app_for(db)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await settle(app, pilot)
+        assert key_bar(app).startswith("1 2 3 x s n ? q")
+
+
+@pilot
+async def test_a_remapped_key_keeps_its_place_in_the_key_bar_and_the_guidelines(db, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\n"label.attributed" = "a"\n"articles" = "l"\n')
+    app = app_for(db, config=config)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert key_bar(app).startswith("a Attributed 2 Unattributed")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, GuidelinesScreen)
+        assert ("a", "Attributed") == screen.sheet[0]  # the sheet, first, has the keys in effect
+        assert ("l", "Articles") in screen.sheet
+        source = screen.query_one(Markdown).source  # the guidelines name them too
+        assert "| `a` | **attributed** |" in source
+        assert "| `1` | **attributed** |" not in source
+
+
+@pilot
+async def test_the_key_sheet_is_first_and_fits_one_screen_at_80x24(db):
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        sheet = app.screen.query_one("#key-sheet")
+        assert sheet.region.y <= 1 and sheet.region.bottom <= 24 - 1  # above the footer
+        shown = rendered_sheet(app)
+        for key in ("Attributed", "s, ⏎", "Accept suggestion", "Help", "Search", "Quit"):
+            assert key in shown, key
+
+
+def rendered_sheet(app) -> str:
+    console = Console(width=80, color_system=None)
+    with console.capture() as capture:
+        console.print(sheet_table(app.screen.sheet))
+    return capture.get()
+
+
+def test_fit_drops_optional_keys_before_it_shortens_essential_ones_to_keys_alone():
+    entries = [
+        KeyEntry("a", "1", "Attributed", "attr", True),
+        KeyEntry("b", "u", "Undo", "undo", False),
+        KeyEntry("c", "?", "Help", "help", True),
+    ]
+    assert [d for _, d in fit(entries, 100)] == ["Attributed", "Undo", "Help"]
+    assert [d for _, d in fit(entries, 20)] == ["Attributed", "Help"]
+    assert [d for _, d in fit(entries, 13)] == ["attr", "help"]
+    assert [(e.key, d) for e, d in fit(entries, 5)] == [("1", ""), ("u", ""), ("?", "")]
+    assert [(e.key, d) for e, d in fit(entries, 3)] == [("1", ""), ("?", "")]

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from annotate.labelling.adjudication import AdjudicationWalk
 from annotate.store import (
@@ -26,8 +26,21 @@ from annotate.store import (
     StoreFullError,
     SuggestionRecord,
 )
-from annotate.tui.screens.label import LABEL_BINDINGS, WAITING, keys_markdown
+from annotate.tui.screens.label import LABEL_BINDINGS, WAITING, help_screen, key_entries
 from annotate.tui.widgets.claim import ArticleHeader, ClaimView, MessageLine, literal
+from annotate.tui.widgets.keys import KeyBar
+
+# The key bar's keys in order of importance (see annotate.tui.screens.label.KEY_BAR).
+KEY_BAR = (
+    ("label.attributed", "attr", True),
+    ("label.unattributed", "unattr", True),
+    ("label.editorial", "edit'l", True),
+    ("label.not_claim", "not", True),
+    ("adjudicate.next", "next", True),
+    ("guidelines", "help", True),
+    ("quit", "quit", True),
+    ("undo", "undo", False),
+)
 
 # Annotator lines shown before "… and N more".
 ANNOTATOR_LINES = 3
@@ -123,9 +136,17 @@ class AdjudicateScreen(Screen[None]):
         yield Reviews(id="reviews")
         yield MessageLine(id="message")
         yield Static(id="adjudicate-status")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
+        display = self.app.get_key_display
+        entries = key_entries(
+            list(Binding.make_bindings(self.BINDINGS)),
+            self.label_keys,
+            lambda key: display(Binding(key, "")),
+            KEY_BAR,
+        )
+        self.query_one(KeyBar).set_entries(entries)
         self.walk = AdjudicationWalk(self.store, self.adjudicator)
         self.show_item()
         self.find_start()
@@ -175,9 +196,7 @@ class AdjudicateScreen(Screen[None]):
         self.moved(self._walk.next_unresolved(), "Every disagreement is adjudicated.")
 
     def action_guidelines(self) -> None:
-        from annotate.tui.screens.guidelines import GuidelinesScreen
-
-        self.app.push_screen(GuidelinesScreen(keys_markdown(self.label_keys, self.app)))
+        self.app.push_screen(help_screen(self.label_keys, self.app, self.BINDINGS))
 
     def action_quit(self) -> None:
         self.app.exit()
@@ -265,6 +284,7 @@ class AdjudicateScreen(Screen[None]):
         status.append(literal(walk.adjudicator), "bold")
         self.query_one("#adjudicate-status", Static).update(status)
         self.refresh_bindings()
+        self.query_one(KeyBar).update_enabled(lambda action: self.check_action(action, ()) is True)
 
     def _nothing_message(self) -> str:
         annotators = self.annotators

@@ -22,7 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from annotate.labelling.session import (
@@ -57,6 +57,7 @@ from annotate.tui.widgets.claim import (
     StatusBar,
     SuggestionBar,
 )
+from annotate.tui.widgets.keys import KeyBar, KeyEntry
 from annotate.visible import visible
 
 # How often the ingest worker passes the child's events on to the screen (seconds).
@@ -77,6 +78,49 @@ LABEL_BINDINGS = [
     Binding("3", "label('editorial')", "Editorial", id="label.editorial"),
     Binding("x", "label('not_claim')", "Not claim", id="label.not_claim"),
 ]
+
+
+# The key bar's keys in order of importance: (binding id, short description, essential).
+# The essential ones are the next step's and always show; the rest as width allows.
+KEY_BAR = (
+    ("label.attributed", "attr", True),
+    ("label.unattributed", "unattr", True),
+    ("label.editorial", "edit'l", True),
+    ("label.not_claim", "not", True),
+    ("label.accept_suggestion", "accept", True),
+    ("next", "next", True),
+    ("guidelines", "help", True),
+    ("quit", "quit", True),
+    ("undo", "undo", False),
+    ("note", "note", False),
+    ("flag", "flag", False),
+    ("search", "search", False),
+    ("articles", "articles", False),
+    ("filter.choose", "filter", False),
+    ("source.edit", "source", False),
+)
+# Shorter long descriptions for the bar than the help screen's.
+_BAR_LONG = {"label.accept_suggestion": "Accept", "next": "Next", "source.edit": "Source"}
+
+
+def key_entries(
+    bindings: list[Binding],
+    label_keys: dict[str, str],
+    display: Callable[[str], str],
+    order: tuple[tuple[str, str, bool], ...] = KEY_BAR,
+) -> list[KeyEntry]:
+    """The key bar's entries: the first key in effect of each binding in ``order``
+    (after the keymap; a binding left without keys is left out), as ``display`` names it."""
+    by_id = {b.id: b for b in bindings if b.id}
+    entries = []
+    for binding_id, short, essential in order:
+        keys = [k for k in label_keys.get(binding_id, "").split(",") if k]
+        b = by_id.get(binding_id)
+        if not keys or b is None:
+            continue
+        long = _BAR_LONG.get(binding_id, b.description)
+        entries.append(KeyEntry(b.action, display(keys[0]), long, short, essential))
+    return entries
 
 
 class LabelScreen(Screen[None]):
@@ -164,7 +208,7 @@ class LabelScreen(Screen[None]):
         yield MessageLine(id="message")
         yield StatusBar(id="status")
         yield Static(id="ingest")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar(id="keys")
 
     def empty_message(self, *, ingested: bool = False) -> str:
         """What the claim area says when there is no claim to show (``ingested``: the
@@ -183,6 +227,10 @@ class LabelScreen(Screen[None]):
         # The accept key in effect: the keymap may move it, or give its keys to others.
         first = self.label_keys["label.accept_suggestion"].split(",")[0]
         self._accept_key = self.app.get_key_display(Binding(first, "")) if first else ""
+        bindings = Binding.make_bindings(self.BINDINGS)
+        self.query_one(KeyBar).set_entries(
+            key_entries(list(bindings), self.label_keys, self.key_display)
+        )
         self.show_unit()
         # Workers start once the first claim is drawn, so they do not delay it.
         self.call_after_refresh(self.screen_ready)
@@ -253,8 +301,20 @@ class LabelScreen(Screen[None]):
     def action_quit(self) -> None:
         self.quit_app()
 
+    def refresh_keys(self) -> None:
+        """The bindings changed what they may do: tell Textual and redraw the key bar."""
+        self.refresh_bindings()
+        self.query_one(KeyBar).update_enabled(self.can_run)
+
+    def key_display(self, key: str) -> str:
+        """A key as the terminal names it ("?" for question_mark)."""
+        return self.app.get_key_display(Binding(key, ""))
+
+    def can_run(self, action: str) -> bool:
+        return self.check_action(action, ()) is True
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Dim (None) what cannot be done now, so the footer tells the truth."""
+        """Dim (None) what cannot be done now, so the key bar tells the truth."""
         if self.pending is not None and action not in _WHILE_WAITING:
             return None  # the change waiting for the database comes first
         if action in self._NEED_UNIT and self.session.unit is None:
@@ -291,7 +351,7 @@ class LabelScreen(Screen[None]):
         except StoreBusyError:
             self.pending = (again, what)
             self.query_one(StatusBar).show_waiting(WAITING)
-            self.refresh_bindings()
+            self.refresh_keys()
             self._can = None
             self.alert(
                 f"Not saved yet, {WAITING}: {what} is kept and saved as soon as it frees.",
@@ -324,7 +384,7 @@ class LabelScreen(Screen[None]):
             self.say(f"Saved: {what} is written.")
         self.query_one(StatusBar).show_waiting("")
         self._can = None
-        self.refresh_bindings()
+        self.refresh_keys()
         return True
 
     def say(self, message: str, severity: str = "information") -> None:
@@ -472,7 +532,7 @@ class LabelScreen(Screen[None]):
         )
         if can != self._can:
             self._can = can
-            self.refresh_bindings()
+            self.refresh_keys()
         if self.report_shown:
             self.post_message(ClaimShown(self.session.unit is not None))
 
@@ -811,9 +871,37 @@ class LabelScreen(Screen[None]):
             self.moved(self.session.go_to(unit_id), "")
 
     def open_guidelines(self) -> None:
-        from annotate.tui.screens.guidelines import GuidelinesScreen
+        self.app.push_screen(help_screen(self.label_keys, self.app, LabelScreen.BINDINGS))
 
-        self.app.push_screen(GuidelinesScreen(keys_markdown(self.label_keys, self.app)))
+
+def shown_keys(label_keys: dict[str, str], app: Any) -> dict[str, str]:
+    """Binding id -> its keys in effect as the help screen shows them ("`a`, `1`")."""
+    shown = {}
+    for binding_id, keys in label_keys.items():
+        names = [f"`{app.get_key_display(Binding(k, ''))}`" for k in keys.split(",") if k]
+        shown[binding_id] = ", ".join(names) or "none"
+    return shown
+
+
+def key_sheet(label_keys: dict[str, str], app: Any, bindings: list[Any]) -> list[tuple[str, str]]:
+    """(keys in effect, what they do) for each of ``bindings`` with an id, in order."""
+    cells = []
+    for b in bindings:
+        if isinstance(b, Binding) and b.id and b.id in label_keys:
+            keys = [app.get_key_display(Binding(k, "")) for k in label_keys[b.id].split(",") if k]
+            cells.append((", ".join(keys) or "none", b.description))
+    return cells
+
+
+def help_screen(label_keys: dict[str, str], app: Any, bindings: list[Any]) -> Screen[None]:
+    """The help screen: the key sheet of ``bindings``, the guidelines with the keys in
+    effect, the full key table."""
+    from annotate.tui.screens.guidelines import GuidelinesScreen
+
+    full = keys_markdown(label_keys, app).replace("## Keys", "## Every key and its binding id")
+    return GuidelinesScreen(
+        full, sheet=key_sheet(label_keys, app, bindings), keys=shown_keys(label_keys, app)
+    )
 
 
 def keys_markdown(label_keys: dict[str, str], app: Any) -> str:
