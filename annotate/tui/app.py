@@ -164,6 +164,7 @@ def make_app(
     try:
         session = Session(store, annotator or default_annotator(), order=order)
         session.start()
+        session.load_history()  # undo and the decision strip carry on from the last run
     except sqlite3.DatabaseError as e:
         store.close()
         raise StoreError(database_problem(str(db_path), e)) from None

@@ -4,12 +4,13 @@ needs attention."""
 from __future__ import annotations
 
 import pytest
-from helpers.tui import app_for, pilot, rendered, settle
+from helpers.tui import app_for, current, labels, pilot, rendered, settle
 from rich.console import Console
 from textual.widgets import Markdown
 
 from annotate.tui.screens.guidelines import GuidelinesScreen, sheet_table
 from annotate.tui.widgets.claim import MessageLine, StatusBar
+from annotate.tui.widgets.decisions import DecisionList
 from annotate.tui.widgets.keys import KeyBar, KeyEntry, fit
 
 
@@ -136,3 +137,83 @@ def test_fit_drops_optional_keys_before_it_shortens_essential_ones_to_keys_alone
     assert [d for _, d in fit(entries, 13)] == ["attr", "help"]
     assert [(e.key, d) for e, d in fit(entries, 5)] == [("1", ""), ("u", ""), ("?", "")]
     assert [(e.key, d) for e, d in fit(entries, 3)] == [("1", ""), ("?", "")]
+
+
+# -- the decision strip and undo -------------------------------------------------------------
+
+
+def strip(app) -> list[str]:
+    panel = app.screen_stack[0].query_one(DecisionList)
+    return [str(panel.get_option_at_index(i).prompt) for i in range(panel.option_count)]
+
+
+@pilot
+async def test_the_strip_lists_the_last_decisions_and_enter_jumps_back(db):
+    app = app_for(db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("1", "2", "3")
+        await pilot.pause()
+        shown = strip(app)
+        assert [line[4:17].strip() for line in shown] == ["editorial", "unattributed", "attributed"]
+        assert "Such talks could" in shown[0] and "NASA's new" in shown[2]
+        await pilot.press("h", "down", "down", "enter")  # the oldest of the three
+        assert current(app) == "NASA's new administr"
+        assert app.focused is None  # back to labelling: keys label again
+        await pilot.press("x")
+        assert labels(db)["NASA's new administr"][0] == "not_claim"
+        assert strip(app)[0][4:17].strip() == "not claim" and len(strip(app)) == 3
+
+
+@pilot
+async def test_the_strip_opens_on_h_at_80_columns_and_escape_closes_it(db):
+    app = app_for(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        panel = app.screen.query_one(DecisionList)
+        assert not panel.display
+        await pilot.press("1", "h")
+        await pilot.pause()
+        assert panel.display and panel.has_focus and len(strip(app)) == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not panel.display and app.focused is None
+
+
+@pilot
+async def test_undo_says_what_it_undid(db):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        await pilot.press("1", "u")
+        assert (
+            message(app)
+            == "· Undid attributed on “NASA's new administrator held a rare me…” (now unlabelled)."
+        )
+
+
+@pilot
+async def test_undo_works_after_a_relaunch_from_history(db):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        await pilot.press("1", "2", "f", "3", "u")  # the 3 undone: not undone again
+    app = app_for(db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert app.screen.check_action("undo", ()) is True
+        assert [line[4:17].strip() for line in strip(app)] == ["unattributed", "attributed"]
+        await pilot.press("u")  # the flag, then the 2, then the 1
+        assert current(app) == "Such talks could sig"
+        assert labels(db)["Such talks could sig"] == (None, None, 0)
+        await pilot.press("u")
+        assert labels(db)["The talks were the f"] == (None, None, 0)
+        assert "Undid unattributed" in message(app)
+        await pilot.press("u")
+        assert labels(db) == {
+            "NASA's new administr": (None, None, 0),
+            "The talks were the f": (None, None, 0),
+            "Such talks could sig": (None, None, 0),
+        }
+        assert not app.screen.check_action("undo", ())
+        assert strip(app) == ["no decisions yet"]

@@ -20,6 +20,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
@@ -57,6 +58,7 @@ from annotate.tui.widgets.claim import (
     StatusBar,
     SuggestionBar,
 )
+from annotate.tui.widgets.decisions import DecisionList
 from annotate.tui.widgets.keys import KeyBar, KeyEntry
 from annotate.visible import visible
 
@@ -94,6 +96,7 @@ KEY_BAR = (
     ("undo", "undo", False),
     ("note", "note", False),
     ("flag", "flag", False),
+    ("decisions", "history", False),
     ("search", "search", False),
     ("articles", "articles", False),
     ("filter.choose", "filter", False),
@@ -144,6 +147,9 @@ class LabelScreen(Screen[None]):
         Binding("e", "note", "Note", id="note"),
         Binding("f", "flag", "Flag", id="flag"),
         Binding("question_mark", "guidelines", "Help", id="guidelines"),
+        # Into the decision strip (shown beside the claim from 110 columns); enter there
+        # goes back to a claim, escape back to labelling.
+        Binding("h", "decisions", "Last decisions", id="decisions", show=False),
         # Listed on the help screen; the footer of an 80-column terminal has no room.
         Binding("a", "articles", "Articles", id="articles", show=False),
         Binding("slash", "search", "Search", id="search", show=False),
@@ -158,6 +164,10 @@ class LabelScreen(Screen[None]):
     # Below 18 lines the header and the suggestion take one line each (app.tcss), so
     # the claim stays in view on a small terminal.
     VERTICAL_BREAKPOINTS = [(0, "-short"), (18, "-tall")]
+    # Nothing takes the focus: every key is the screen's until h enters the strip.
+    AUTO_FOCUS = None
+    # From 110 columns the decision strip has room beside the claim.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
     # Actions that need a claim on screen.
     _NEED_UNIT = {
@@ -203,7 +213,9 @@ class LabelScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield ArticleHeader(id="article")
-        yield ClaimView(id="claim")
+        with Horizontal(id="middle"):
+            yield ClaimView(id="claim")
+            yield DecisionList(id="decisions")
         yield SuggestionBar(id="suggestion")
         yield MessageLine(id="message")
         yield StatusBar(id="status")
@@ -266,7 +278,33 @@ class LabelScreen(Screen[None]):
             self.resegment(lambda: self.session.restore_block(block))
 
     def action_undo(self) -> None:
-        self.attempt(lambda: self.resegment(self.session.undo), "the undo")
+        self.attempt(self._undo, "the undo")
+
+    def _undo(self) -> None:
+        self.session.undone = ""
+        self.resegment(self.session.undo)
+        if self.session.undone:
+            self.say(self.session.undone)
+
+    def action_decisions(self) -> None:
+        """Into the decision strip (showing it on a narrow screen), or out of it."""
+        panel = self.query_one(DecisionList)
+        if panel.has_focus:
+            self.on_decision_list_closed(DecisionList.Closed())
+            return
+        self.add_class("-decisions")
+        panel.show(self.session.recent)
+        panel.can_focus = True
+        panel.focus()
+
+    def on_decision_list_closed(self, _message: DecisionList.Closed) -> None:
+        self.remove_class("-decisions")
+        self.query_one(DecisionList).can_focus = False  # the label keys stay the screen's
+        self.set_focus(None)
+
+    def on_decision_list_jump(self, message: DecisionList.Jump) -> None:
+        self.on_decision_list_closed(DecisionList.Closed())
+        self.moved(self.session.go_to(message.unit_id), "That claim is no longer stored.")
 
     def action_step(self, forward: bool) -> None:
         if self.session.rare_filter():
@@ -515,6 +553,7 @@ class LabelScreen(Screen[None]):
         context = self.session.context()
         self.query_one(ArticleHeader).show(context)
         self.query_one(ClaimView).show(context, self._placeholder)
+        self.show_decisions()
         self.query_one(SuggestionBar).show(context, self._accept_key)
         status = self.query_one(StatusBar)
         if context is None:
@@ -535,6 +574,14 @@ class LabelScreen(Screen[None]):
             self.refresh_keys()
         if self.report_shown:
             self.post_message(ClaimShown(self.session.unit is not None))
+
+    def show_decisions(self) -> None:
+        panel = self.query_one(DecisionList)
+        if panel.display and panel.region.width:  # hidden at 80 columns: no cost there
+            panel.show(self.session.recent)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.show_decisions)  # the strip may just have appeared
 
     def show_counts(self) -> None:
         s = self.session
