@@ -174,6 +174,12 @@ def main() -> None:
     help="What 'next unlabelled' follows: the corpus, or the suggestion confidence (least "
     "certain first; claims without a suggestion last). Back/forward follow the corpus.",
 )
+@click.option(
+    "--show-others",
+    is_flag=True,
+    help="Show other annotators' labels while labelling (hidden by default, so each "
+    "judgement is independent; --adjudicate always shows them).",
+)
 def open_cmd(
     corpus: Path | None,
     db_path: str,
@@ -181,6 +187,7 @@ def open_cmd(
     config_path: Path | None,
     adjudicate: bool,
     order: str,
+    show_others: bool,
 ) -> None:
     """Ingest CORPUS (only what changed) in the background and start labelling.
 
@@ -209,6 +216,7 @@ def open_cmd(
             adjudicate=adjudicate,
             config=config_path,
             order=order,
+            show_others=show_others,
         )
     except (ConfigError, StoreError) as e:
         raise CliError(str(e)) from None

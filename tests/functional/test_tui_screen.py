@@ -47,6 +47,18 @@ async def test_the_message_line_is_its_own_row_under_the_claim_and_above_the_cou
 
 
 @pilot
+async def test_a_long_message_is_cut_with_an_ellipsis_never_wrapped(db):
+    app = app_for(db)
+    async with app.run_test(size=(60, 15)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("1", "u")
+        line = app.screen.query_one(MessageLine)
+        shown = line.render().plain
+        assert shown.startswith("· Undid attributed") and shown.endswith("…")
+        assert len(shown) == line.content_size.width
+
+
+@pilot
 async def test_moving_on_clears_a_message_about_the_claim_left(db):
     app = app_for(db)
     async with app.run_test() as pilot:
@@ -183,7 +195,7 @@ async def test_the_strip_opens_on_h_at_80_columns_and_escape_closes_it(db):
 @pilot
 async def test_undo_says_what_it_undid(db):
     app = app_for(db)
-    async with app.run_test() as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:
         await settle(app, pilot)
         await pilot.press("1", "u")
         assert (

@@ -191,10 +191,12 @@ class LabelScreen(Screen[None]):
         label_keys: dict[str, str],
         corpus: Path | None = None,
         report_shown: bool = False,
+        show_others: bool = False,
     ) -> None:
         """The screen over a started ``session``, with ``label_keys`` (binding id -> keys
         after the keymap) in effect; given ``corpus``, it ingests it in the background.
-        ``report_shown``: post ``ClaimShown`` after each claim drawn (benchmark hooks)."""
+        ``report_shown``: post ``ClaimShown`` after each claim drawn (benchmark hooks).
+        ``show_others``: show other annotators' labels (blind labelling by default)."""
         super().__init__()
         self.session = session
         self.db_path = str(session.store.path)
@@ -202,6 +204,7 @@ class LabelScreen(Screen[None]):
         self.corpus = corpus
         self.ingesting = corpus is not None
         self.report_shown = report_shown
+        self.show_others = show_others
         self.ingested = False  # the corpus given has been ingested
         self._ingest_process: Any = None
         self._can: tuple[bool, ...] | None = None  # what check_action last allowed
@@ -235,6 +238,7 @@ class LabelScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._placeholder = self.empty_message()
+        self.query_one(SuggestionBar).show_others = self.show_others
         self.query_one("#ingest").display = self.ingesting
         # The accept key in effect: the keymap may move it, or give its keys to others.
         first = self.label_keys["label.accept_suggestion"].split(",")[0]
