@@ -177,6 +177,12 @@ def main() -> None:
     "the model of annotate suggest --model is least sure of first). Back/forward follow "
     "the corpus.",
 )
+@click.option(
+    "--show-others",
+    is_flag=True,
+    help="Show other annotators' labels while labelling (hidden by default, so each "
+    "judgement is independent; --adjudicate always shows them).",
+)
 def open_cmd(
     corpus: Path | None,
     db_path: str,
@@ -184,6 +190,7 @@ def open_cmd(
     config_path: Path | None,
     adjudicate: bool,
     order: str,
+    show_others: bool,
 ) -> None:
     """Ingest CORPUS (only what changed) in the background and start labelling.
 
@@ -213,6 +220,7 @@ def open_cmd(
             adjudicate=adjudicate,
             config=config_path,
             order=order,
+            show_others=show_others,
         )
     except (ConfigError, StoreError) as e:
         raise CliError(str(e)) from None

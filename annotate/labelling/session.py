@@ -63,6 +63,34 @@ def first_unlabelled(
     return store.step(-1, annotator, only="unlabelled", assigned=assigned)
 
 
+# How many decisions the decision strip lists, and how far back in history a relaunched
+# session looks for what it may undo.
+RECENT = 10
+HISTORY_WINDOW = 200
+# History actions a session can undo after a relaunch; any other (import, merge) ends
+# what may be undone, as a session that did not make them could not undo them either.
+_UNDOABLE = {"label", "unlabel", "note", "source", "flag", "unflag"}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One label given, for the decision strip: the claim's start, the label (None:
+    taken back to unlabelled), when (ISO time, UTC)."""
+
+    unit_id: str
+    text: str
+    label: str | None
+    at: str
+
+
+def describe_undo(text: str, undone: str | None, back_to: str | None) -> str:
+    """What an undo says: 'Undid attributed on “The talks were…” (now unlabelled).'"""
+    what = undone.replace("_", " ") if undone else "the change"
+    now = back_to.replace("_", " ") if back_to else "unlabelled"
+    short = text if len(text) <= 40 else text[:39].rstrip() + "…"
+    return f"Undid {what} on “{short}” (now {now})."
+
+
 def filter_name(only: str | None) -> str:
     """How a filter is called on screen."""
     return "all" if only is None else only.replace("_", " ")
@@ -162,6 +190,48 @@ class Session:
         self.ranked_done = False
         # The current unit's suggestion, as last shown (read with the context).
         self.suggestion: SuggestionRecord | None = None
+        # The last RECENT decisions, newest first (the decision strip), and what the last
+        # undo undid, in words.
+        self.recent: list[Decision] = []
+        self.undone = ""
+        self._texts: dict[str, str] = {}  # unit id -> text, for undo messages of old entries
+
+    def load_history(self) -> None:
+        """Pick up where the last session of this annotator left off: its decisions for
+        the strip, and its changes on the undo stack, from ``history`` (newest
+        HISTORY_WINDOW entries: an indexed read, once, at start)."""
+        rows = self.store.recent_history(self.annotator, HISTORY_WINDOW)
+        stack: list[dict] = []
+        for row in reversed(rows):  # oldest first, replaying what was done and undone
+            if row["action"] == "undo":
+                if stack and stack[-1]["unit_id"] == row["unit_id"]:
+                    stack.pop()
+                else:
+                    stack.clear()
+            elif row["action"] in _UNDOABLE:
+                stack.append(row)
+            else:
+                stack.clear()
+        entries: list[tuple[str, LabelState] | SegmentUndo] = []
+        for row in stack[-RECENT * 2 :]:
+            at = None
+            if row["prev_label"] is not None:
+                at = self.store.labelled_at_before(row["unit_id"], self.annotator, row["id"])
+            before = LabelState(
+                row["prev_label"],
+                row["prev_note"],
+                bool(row["prev_flagged"]),
+                row["prev_source"],
+                at,
+            )
+            entries.append((row["unit_id"], before))
+            self._texts[row["unit_id"]] = row["text"]
+        self.undo_stack = entries + self.undo_stack
+        self.recent = [
+            Decision(r["unit_id"], r["text"], r["label"], r["at"])
+            for r in stack[::-1]
+            if r["action"] in ("label", "unlabel")
+        ][:RECENT]
 
     # -- reading ----------------------------------------------------------------------
 
@@ -415,7 +485,8 @@ class Session:
         return self._changed(before)
 
     def undo(self) -> UnitView | None:
-        """Put the most recent change back and move to its unit (in any article)."""
+        """Put the most recent change back and move to its unit (in any article);
+        ``undone`` then says what was undone."""
         if not self.undo_stack:
             return None
         # Taken off the stack only once undone: a write that fails (a full disk, a lock
@@ -427,6 +498,15 @@ class Session:
         undone = self.store.restore(unit_id, self.annotator, before)
         self.undo_stack.pop()
         self._count_change(undone, before)
+        text = self._texts.get(unit_id) or (self.unit.text if self.unit else "")
+        if undone.label != before.label:
+            self.undone = describe_undo(text, undone.label, before.label)
+            for i, d in enumerate(self.recent):  # the strip lists the label as it is now
+                if d.unit_id == unit_id:
+                    del self.recent[i]
+                    break
+        else:
+            self.undone = f"Undid the note or flag change on “{text[:39]}”."
         if before.label is None:
             self.reopen()
         return self.go_to(unit_id)
@@ -436,6 +516,13 @@ class Session:
         self.undo_stack.append((self.unit.id, before))
         self.state = self.store.label_state(self.unit.id, self.annotator)
         self._count_change(before, self.state)
+        self._texts[self.unit.id] = self.unit.text
+        if self.state.label != before.label:
+            decision = Decision(
+                self.unit.id, self.unit.text[:80], self.state.label, self.state.labeled_at or ""
+            )
+            self.recent = [decision, *(d for d in self.recent if d.unit_id != self.unit.id)]
+            del self.recent[RECENT:]
         return before
 
     def _count_change(self, before: LabelState, after: LabelState) -> None:
@@ -491,6 +578,7 @@ class Session:
         units = resegment.undo(cleaned, units, entry.edit)
         change = self.store.undo_segment_edit(entry.article_id, entry.seq, self.annotator, units)
         self.undo_stack.pop()
+        self.undone = "Undid the merge or split."
         return self._segment_changed(change)
 
     def _segment_changed(self, change: SegmentChange) -> UnitView | None:

@@ -183,6 +183,29 @@ class LabelQueries(QueueQueries):
             )
         return [dict(r) for r in rows]
 
+    def recent_history(self, annotator: str, limit: int = 200) -> list[dict[str, Any]]:
+        """This annotator's newest history rows, newest first, each with the first 80
+        characters of its unit's text as ``text`` ("" for a unit no longer stored): what
+        the decision strip and undo after a relaunch start from (the (annotator, id)
+        index and the units' primary key: no scan)."""
+        rows = self.conn.execute(
+            "SELECT h.*, substr(coalesce(u.text, ''), 1, 80) AS text FROM history h "
+            "LEFT JOIN units u ON u.id = h.unit_id WHERE h.annotator = ? "
+            "ORDER BY h.id DESC LIMIT ?",
+            (annotator, limit),
+        )
+        return [dict(r) for r in rows]
+
+    def labelled_at_before(self, unit_id: str, annotator: str, history_id: int) -> str | None:
+        """When the label a unit had before history entry ``history_id`` was given: the
+        time of the latest earlier entry that changed its label (None if none)."""
+        row = self.conn.execute(
+            "SELECT at FROM history WHERE unit_id = ? AND annotator = ? AND id < ? "
+            "AND label IS NOT prev_label ORDER BY id DESC LIMIT 1",
+            (unit_id, annotator, history_id),
+        ).fetchone()
+        return row[0] if row else None
+
     def annotators(self) -> list[str]:
         rows = self.conn.execute("SELECT DISTINCT annotator FROM labels ORDER BY annotator")
         return [r[0] for r in rows]

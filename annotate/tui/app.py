@@ -143,13 +143,15 @@ def make_app(
     adjudicate: bool = False,
     config: Path | None = None,
     order: str = "corpus",
+    show_others: bool = False,
 ) -> AnnotateApp:
     """The app for the CLI (``annotate open``) and the tests alike: reads the keymap,
     opens the store and starts the session. Raises ConfigError (bad config file) or
     StoreError (unusable database).
 
     ``order``: what "next unlabelled" follows, "corpus" or "confidence" (least certain
-    suggestion first)."""
+    suggestion first). ``show_others``: show other annotators' labels while labelling
+    (blind by default; adjudication always shows them)."""
     keymap = load_keymap(
         config,
         known_ids=binding_ids(),
@@ -164,11 +166,17 @@ def make_app(
     try:
         session = Session(store, annotator or default_annotator(), order=order)
         session.start()
+        session.load_history()  # undo and the decision strip carry on from the last run
     except sqlite3.DatabaseError as e:
         store.close()
         raise StoreError(database_problem(str(db_path), e)) from None
     return AnnotateApp(
-        store=store, session=session, keymap=keymap, corpus=corpus, adjudicate=adjudicate
+        store=store,
+        session=session,
+        keymap=keymap,
+        corpus=corpus,
+        adjudicate=adjudicate,
+        show_others=show_others,
     )
 
 
@@ -187,6 +195,7 @@ class AnnotateApp(App[None]):
         keymap: dict[str, str],
         corpus: Path | None = None,
         adjudicate: bool = False,
+        show_others: bool = False,
     ) -> None:
         """An app on an open ``store`` and a started ``session``, with ``keymap`` (binding
         id -> keys) in effect; built by ``make_app``. Given ``corpus``, it ingests it in
@@ -198,6 +207,7 @@ class AnnotateApp(App[None]):
         self.db_path = str(store.path)
         self.corpus = corpus
         self.adjudicate = adjudicate  # walk the disagreements instead of labelling
+        self.show_others = show_others  # other annotators' labels while labelling
         self.store = store
         self.session = session
         # Retrains the model beside the database every N decisions, in another process.
@@ -217,12 +227,16 @@ class AnnotateApp(App[None]):
             from annotate.tui.screens.adjudicate import AdjudicateScreen
 
             # The adjudicator's decisions go in the adjudications table, under their name.
-            return AdjudicateScreen(self.store, self.session.annotator, label_keys=self.label_keys)
+            keys = keys_in_effect(self.keymap_config, default_keys(AdjudicateScreen))
+            return AdjudicateScreen(
+                self.store, self.session.annotator, label_keys={**self.label_keys, **keys}
+            )
         return LabelScreen(
             self.session,
             label_keys=self.label_keys,
             corpus=self.corpus,
             report_shown=self._first_paint is not None or self._latencies is not None,
+            show_others=self.show_others,
         )
 
     @property

@@ -26,7 +26,7 @@ async def _settle(pilot) -> None:
     await pilot.pause()
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 36), (40, 12)])
+@pytest.mark.parametrize("size", [(80, 24), (120, 36), (40, 12), (60, 15)])
 def test_main_screen(app, snap_compare, size):
     """A labelled claim behind the current one: progress, label, flag and note all show."""
 

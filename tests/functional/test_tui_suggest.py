@@ -8,9 +8,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from helpers.tui import WHO, app_for, current, pilot, rendered, settle
 from rich.text import Text
 
+from annotate.cli import main
 from annotate.ingest import suggest_all
 from annotate.model import SENTENCE
 from annotate.store import Store
@@ -135,7 +137,7 @@ async def test_also_in_names_the_other_article_and_its_labels(suggested):
         store.set_claim_groups({ids["NASA's new administr"]: "g", ids["But bad weather push"]: "g"})
         store.set_label(ids["But bad weather push"], "alice", "attributed")
         store.set_label(ids["But bad weather push"], "bob", "unattributed")
-    app = app_for(suggested)
+    app = app_for(suggested, show_others=True)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(app, pilot)
         assert rendered(app, SuggestionBar).splitlines()[2] == (
@@ -143,6 +145,42 @@ async def test_also_in_names_the_other_article_and_its_labels(suggested):
         )
         await pilot.press("right")  # not in a group: no line
         assert len(rendered(app, SuggestionBar).splitlines()) < 3
+
+
+@pilot
+async def test_blind_by_default_also_in_names_the_article_and_suggestion_only(suggested):
+    with Store.open(suggested) as store:
+        ids = {
+            u["text"][:20]: u["id"]
+            for path in ("space.txt", "station.txt")
+            for u in store.units_of_article(path)
+            if u["kind"] == SENTENCE
+        }
+        store.set_claim_groups({ids["NASA's new administr"]: "g", ids["But bad weather push"]: "g"})
+        store.set_label(ids["But bad weather push"], "alice", "attributed")
+    app = app_for(suggested)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        line = rendered(app, SuggestionBar).splitlines()[2]
+        assert line.startswith("also in: station.txt — suggests ")
+        assert "alice" not in line and "labelled" not in line
+
+
+def test_the_cli_flag_shows_others_labels(monkeypatch, tmp_path):
+    from annotate.tui import app as app_module
+
+    made = {}
+
+    def fake_make_app(**kw):
+        made.update(kw)
+        raise app_module.StoreError("stop here")
+
+    monkeypatch.setattr(app_module, "make_app", fake_make_app)
+    db = tmp_path / "t.db"
+    CliRunner().invoke(main, ["open", "--db", str(db), "--show-others"])
+    assert made["show_others"] is True
+    CliRunner().invoke(main, ["open", "--db", str(db)])
+    assert made["show_others"] is False
 
 
 @pilot

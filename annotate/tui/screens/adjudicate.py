@@ -13,9 +13,10 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from annotate.labelling.adjudication import AdjudicationWalk
 from annotate.store import (
@@ -25,8 +26,21 @@ from annotate.store import (
     StoreFullError,
     SuggestionRecord,
 )
-from annotate.tui.screens.label import LABEL_BINDINGS, WAITING, keys_markdown
-from annotate.tui.widgets.claim import ArticleHeader, ClaimView, literal
+from annotate.tui.screens.label import LABEL_BINDINGS, WAITING, help_screen, key_entries
+from annotate.tui.widgets.claim import ArticleHeader, ClaimView, MessageLine, literal
+from annotate.tui.widgets.keys import KeyBar
+
+# The key bar's keys in order of importance (see annotate.tui.screens.label.KEY_BAR).
+KEY_BAR = (
+    ("label.attributed", "attr", True),
+    ("label.unattributed", "unattr", True),
+    ("label.editorial", "edit'l", True),
+    ("label.not_claim", "not", True),
+    ("adjudicate.next", "next", True),
+    ("guidelines", "help", True),
+    ("quit", "quit", True),
+    ("undo", "undo", False),
+)
 
 # Annotator lines shown before "… and N more".
 ANNOTATOR_LINES = 3
@@ -120,10 +134,19 @@ class AdjudicateScreen(Screen[None]):
         yield ArticleHeader(id="article")
         yield ClaimView(id="claim")
         yield Reviews(id="reviews")
+        yield MessageLine(id="message")
         yield Static(id="adjudicate-status")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
+        display = self.app.get_key_display
+        entries = key_entries(
+            list(Binding.make_bindings(self.BINDINGS)),
+            self.label_keys,
+            lambda key: display(Binding(key, "")),
+            KEY_BAR,
+        )
+        self.query_one(KeyBar).set_entries(entries)
         self.walk = AdjudicationWalk(self.store, self.adjudicator)
         self.show_item()
         self.find_start()
@@ -156,7 +179,7 @@ class AdjudicateScreen(Screen[None]):
         self.annotators = annotators
         self.show_item()
         if total and not left:
-            self.notify(f"Every disagreement is adjudicated ({total:,}).", title="Done")
+            self.say(f"Every disagreement is adjudicated ({total:,}).")
 
     # -- actions: one-line delegations -------------------------------------------------
 
@@ -173,9 +196,7 @@ class AdjudicateScreen(Screen[None]):
         self.moved(self._walk.next_unresolved(), "Every disagreement is adjudicated.")
 
     def action_guidelines(self) -> None:
-        from annotate.tui.screens.guidelines import GuidelinesScreen
-
-        self.app.push_screen(GuidelinesScreen(keys_markdown(self.label_keys, self.app)))
+        self.app.push_screen(help_screen(self.label_keys, self.app, self.BINDINGS))
 
     def action_quit(self) -> None:
         self.app.exit()
@@ -216,7 +237,7 @@ class AdjudicateScreen(Screen[None]):
         walk = self._walk
         walk.decide(label, reason)
         if not walk.next_unresolved():
-            self.notify("Every disagreement is adjudicated.", title="Done")
+            self.say("Every disagreement is adjudicated.")
         self.show_item()
 
     def written(self, do: Callable[[], None], what: str) -> None:
@@ -225,13 +246,25 @@ class AdjudicateScreen(Screen[None]):
         try:
             do()
         except StoreBusyError:
-            self.notify(f"Not saved, {WAITING}: try {what} again.", severity="warning")
+            self.alert(f"Not saved, {WAITING}: try {what} again.", "warning")
         except StoreFullError:
-            self.notify(f"Not saved (disk full): {what} was not written.", severity="error")
+            self.alert(f"Not saved (disk full): {what} was not written.", "error")
+
+    def say(self, message: str, severity: str = "information") -> None:
+        """A message in the screen's message line: it replaces the one before."""
+        self.query_one(MessageLine).say(message, severity)
+
+    def alert(self, message: str, severity: SeverityLevel) -> None:
+        """A change not saved: in the message line and as the one toast on screen."""
+        self.say(message, severity)
+        self.app.clear_notifications()
+        self.notify(message, severity=severity, timeout=10, markup=False)
 
     def moved(self, ok: bool, message: str) -> None:
         if not ok and message:
-            self.notify(message, severity="warning", timeout=3)
+            self.say(message, "warning")
+        elif ok:
+            self.query_one(MessageLine).clear()
         self.show_item()
 
     # -- drawing -------------------------------------------------------------------------
@@ -251,6 +284,7 @@ class AdjudicateScreen(Screen[None]):
         status.append(literal(walk.adjudicator), "bold")
         self.query_one("#adjudicate-status", Static).update(status)
         self.refresh_bindings()
+        self.query_one(KeyBar).update_enabled(lambda action: self.check_action(action, ()) is True)
 
     def _nothing_message(self) -> str:
         annotators = self.annotators

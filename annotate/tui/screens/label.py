@@ -20,8 +20,10 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from annotate.labelling.session import (
@@ -50,7 +52,15 @@ from annotate.tui.messages import (
     IngestStarted,
     SuggestionsReady,
 )
-from annotate.tui.widgets.claim import ArticleHeader, ClaimView, StatusBar, SuggestionBar
+from annotate.tui.widgets.claim import (
+    ArticleHeader,
+    ClaimView,
+    MessageLine,
+    StatusBar,
+    SuggestionBar,
+)
+from annotate.tui.widgets.decisions import DecisionList
+from annotate.tui.widgets.keys import KeyBar, KeyEntry
 from annotate.visible import visible
 
 # How often the ingest worker passes the child's events on to the screen (seconds).
@@ -71,6 +81,50 @@ LABEL_BINDINGS = [
     Binding("3", "label('editorial')", "Editorial", id="label.editorial"),
     Binding("x", "label('not_claim')", "Not claim", id="label.not_claim"),
 ]
+
+
+# The key bar's keys in order of importance: (binding id, short description, essential).
+# The essential ones are the next step's and always show; the rest as width allows.
+KEY_BAR = (
+    ("label.attributed", "attr", True),
+    ("label.unattributed", "unattr", True),
+    ("label.editorial", "edit'l", True),
+    ("label.not_claim", "not", True),
+    ("label.accept_suggestion", "accept", True),
+    ("next", "next", True),
+    ("guidelines", "help", True),
+    ("quit", "quit", True),
+    ("undo", "undo", False),
+    ("note", "note", False),
+    ("flag", "flag", False),
+    ("decisions", "history", False),
+    ("search", "search", False),
+    ("articles", "articles", False),
+    ("filter.choose", "filter", False),
+    ("source.edit", "source", False),
+)
+# Shorter long descriptions for the bar than the help screen's.
+_BAR_LONG = {"label.accept_suggestion": "Accept", "next": "Next", "source.edit": "Source"}
+
+
+def key_entries(
+    bindings: list[Binding],
+    label_keys: dict[str, str],
+    display: Callable[[str], str],
+    order: tuple[tuple[str, str, bool], ...] = KEY_BAR,
+) -> list[KeyEntry]:
+    """The key bar's entries: the first key in effect of each binding in ``order``
+    (after the keymap; a binding left without keys is left out), as ``display`` names it."""
+    by_id = {b.id: b for b in bindings if b.id}
+    entries = []
+    for binding_id, short, essential in order:
+        keys = [k for k in label_keys.get(binding_id, "").split(",") if k]
+        b = by_id.get(binding_id)
+        if not keys or b is None:
+            continue
+        long = _BAR_LONG.get(binding_id, b.description)
+        entries.append(KeyEntry(b.action, display(keys[0]), long, short, essential))
+    return entries
 
 
 class LabelScreen(Screen[None]):
@@ -94,6 +148,9 @@ class LabelScreen(Screen[None]):
         Binding("e", "note", "Note", id="note"),
         Binding("f", "flag", "Flag", id="flag"),
         Binding("question_mark", "guidelines", "Help", id="guidelines"),
+        # Into the decision strip (shown beside the claim from 110 columns); enter there
+        # goes back to a claim, escape back to labelling.
+        Binding("h", "decisions", "Last decisions", id="decisions", show=False),
         # Listed on the help screen; the footer of an 80-column terminal has no room.
         Binding("a", "articles", "Articles", id="articles", show=False),
         Binding("slash", "search", "Search", id="search", show=False),
@@ -108,6 +165,10 @@ class LabelScreen(Screen[None]):
     # Below 18 lines the header and the suggestion take one line each (app.tcss), so
     # the claim stays in view on a small terminal.
     VERTICAL_BREAKPOINTS = [(0, "-short"), (18, "-tall")]
+    # Nothing takes the focus: every key is the screen's until h enters the strip.
+    AUTO_FOCUS = None
+    # From 110 columns the decision strip has room beside the claim.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
 
     # Actions that need a claim on screen.
     _NEED_UNIT = {
@@ -131,10 +192,12 @@ class LabelScreen(Screen[None]):
         label_keys: dict[str, str],
         corpus: Path | None = None,
         report_shown: bool = False,
+        show_others: bool = False,
     ) -> None:
         """The screen over a started ``session``, with ``label_keys`` (binding id -> keys
         after the keymap) in effect; given ``corpus``, it ingests it in the background.
-        ``report_shown``: post ``ClaimShown`` after each claim drawn (benchmark hooks)."""
+        ``report_shown``: post ``ClaimShown`` after each claim drawn (benchmark hooks).
+        ``show_others``: show other annotators' labels (blind labelling by default)."""
         super().__init__()
         self.session = session
         self.db_path = str(session.store.path)
@@ -142,6 +205,7 @@ class LabelScreen(Screen[None]):
         self.corpus = corpus
         self.ingesting = corpus is not None
         self.report_shown = report_shown
+        self.show_others = show_others
         self.ingested = False  # the corpus given has been ingested
         self._ingest_process: Any = None
         self._can: tuple[bool, ...] | None = None  # what check_action last allowed
@@ -153,11 +217,14 @@ class LabelScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield ArticleHeader(id="article")
-        yield ClaimView(id="claim")
+        with Horizontal(id="middle"):
+            yield ClaimView(id="claim")
+            yield DecisionList(id="decisions")
         yield SuggestionBar(id="suggestion")
+        yield MessageLine(id="message")
         yield StatusBar(id="status")
         yield Static(id="ingest")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar(id="keys")
 
     def empty_message(self, *, ingested: bool = False) -> str:
         """What the claim area says when there is no claim to show (``ingested``: the
@@ -172,10 +239,15 @@ class LabelScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._placeholder = self.empty_message()
+        self.query_one(SuggestionBar).show_others = self.show_others
         self.query_one("#ingest").display = self.ingesting
         # The accept key in effect: the keymap may move it, or give its keys to others.
         first = self.label_keys["label.accept_suggestion"].split(",")[0]
         self._accept_key = self.app.get_key_display(Binding(first, "")) if first else ""
+        bindings = Binding.make_bindings(self.BINDINGS)
+        self.query_one(KeyBar).set_entries(
+            key_entries(list(bindings), self.label_keys, self.key_display)
+        )
         self.show_unit()
         # Workers start once the first claim is drawn, so they do not delay it.
         self.call_after_refresh(self.screen_ready)
@@ -211,7 +283,33 @@ class LabelScreen(Screen[None]):
             self.resegment(lambda: self.session.restore_block(block))
 
     def action_undo(self) -> None:
-        self.attempt(lambda: self.resegment(self.session.undo), "the undo")
+        self.attempt(self._undo, "the undo")
+
+    def _undo(self) -> None:
+        self.session.undone = ""
+        self.resegment(self.session.undo)
+        if self.session.undone:
+            self.say(self.session.undone)
+
+    def action_decisions(self) -> None:
+        """Into the decision strip (showing it on a narrow screen), or out of it."""
+        panel = self.query_one(DecisionList)
+        if panel.has_focus:
+            self.on_decision_list_closed(DecisionList.Closed())
+            return
+        self.add_class("-decisions")
+        panel.show(self.session.recent)
+        panel.can_focus = True
+        panel.focus()
+
+    def on_decision_list_closed(self, _message: DecisionList.Closed) -> None:
+        self.remove_class("-decisions")
+        self.query_one(DecisionList).can_focus = False  # the label keys stay the screen's
+        self.set_focus(None)
+
+    def on_decision_list_jump(self, message: DecisionList.Jump) -> None:
+        self.on_decision_list_closed(DecisionList.Closed())
+        self.moved(self.session.go_to(message.unit_id), "That claim is no longer stored.")
 
     def action_step(self, forward: bool) -> None:
         if self.session.rare_filter():
@@ -246,8 +344,20 @@ class LabelScreen(Screen[None]):
     def action_quit(self) -> None:
         self.quit_app()
 
+    def refresh_keys(self) -> None:
+        """The bindings changed what they may do: tell Textual and redraw the key bar."""
+        self.refresh_bindings()
+        self.query_one(KeyBar).update_enabled(self.can_run)
+
+    def key_display(self, key: str) -> str:
+        """A key as the terminal names it ("?" for question_mark)."""
+        return self.app.get_key_display(Binding(key, ""))
+
+    def can_run(self, action: str) -> bool:
+        return self.check_action(action, ()) is True
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Dim (None) what cannot be done now, so the footer tells the truth."""
+        """Dim (None) what cannot be done now, so the key bar tells the truth."""
         if self.pending is not None and action not in _WHILE_WAITING:
             return None  # the change waiting for the database comes first
         if action in self._NEED_UNIT and self.session.unit is None:
@@ -269,7 +379,7 @@ class LabelScreen(Screen[None]):
         the lock frees (the screen stays usable and quits); a full disk is reported and
         nothing is changed. Either way nothing already stored is touched."""
         if self.pending is not None:
-            self.notify(f"Still {WAITING}.", severity="warning", timeout=3)
+            self.say(f"Still {WAITING}.", "warning")
             return
         unit_id = self.session.unit.id if self.session.unit else None
 
@@ -284,23 +394,21 @@ class LabelScreen(Screen[None]):
         except StoreBusyError:
             self.pending = (again, what)
             self.query_one(StatusBar).show_waiting(WAITING)
-            self.refresh_bindings()
+            self.refresh_keys()
             self._can = None
-            self.notify(
+            self.alert(
                 f"Not saved yet, {WAITING}: {what} is kept and saved as soon as it frees.",
-                severity="warning",
-                timeout=5,
+                "warning",
             )
             self.wait_for_lock()
         except StoreFullError:
             self._not_saved_disk_full(what)
 
     def _not_saved_disk_full(self, what: str) -> None:
-        self.notify(
+        self.alert(
             f"Not saved (disk full): {what} was not written; free some space and try "
             "again. Everything saved before is kept.",
-            severity="error",
-            timeout=10,
+            "error",
         )
 
     def retry_pending(self) -> bool:
@@ -316,11 +424,23 @@ class LabelScreen(Screen[None]):
         except StoreFullError:
             self._not_saved_disk_full(what)
         else:
-            self.notify(f"Saved: {what} is written.", timeout=3)
+            self.say(f"Saved: {what} is written.")
         self.query_one(StatusBar).show_waiting("")
         self._can = None
-        self.refresh_bindings()
+        self.refresh_keys()
         return True
+
+    def say(self, message: str, severity: str = "information") -> None:
+        """A message in the screen's message line: it replaces the one before."""
+        self.query_one(MessageLine).say(message, severity)
+
+    def alert(self, message: str, severity: SeverityLevel = "warning") -> None:
+        """What needs the annotator's attention (a change not saved, a failed ingest): in
+        the message line and as the one toast on screen (an earlier one is cleared)."""
+        self.say(message, severity)
+        self.app.clear_notifications()
+        timeout = 15 if severity == "error" else 8
+        self.notify(message, severity=severity, timeout=timeout, markup=False)
 
     def decide(self, label: str | None) -> None:
         """Commit a label (None: the suggested one; the store commits before returning),
@@ -356,18 +476,14 @@ class LabelScreen(Screen[None]):
             self.search(self.session.step_finder(), self._done_message())
             return
         if self.session.advance() is None:
-            self.notify(self._done_message(), title="Done")
+            self.say(self._done_message())
         self.show_unit()
 
     def sentence_changed(self) -> None:
         """The claim on screen was replaced on disk (nothing was recorded): show what is
         there now."""
         self.session.recheck()
-        self.notify(
-            "This sentence changed on disk; showing the current version.",
-            severity="warning",
-            timeout=5,
-        )
+        self.say("This sentence changed on disk; showing the current version.", "warning")
         self.show_unit()
 
     def changed(self, _before: object) -> None:
@@ -391,13 +507,15 @@ class LabelScreen(Screen[None]):
         try:
             change()
         except SegmentError as e:
-            self.notify(f"Cannot do that: {e}.", severity="warning", timeout=3)
+            self.say(f"Cannot do that: {e}.", "warning")
             return
         self.show_unit()
 
     def moved(self, unit: object | None, message: str) -> None:
         if unit is None and message:
-            self.notify(message, severity="warning", timeout=3)
+            self.say(message, "warning")
+        elif unit is not None:
+            self.query_one(MessageLine).clear()  # what it said was about the claim left
         self.show_unit()
 
     def search(self, find: Finder, message: str) -> None:
@@ -418,7 +536,7 @@ class LabelScreen(Screen[None]):
                 self.search(session.filter_finder(), f"No {filter_name(only)} claims.")
                 return
         if self.session.set_filter(only) is None and self.session.unit is not None:
-            self.notify(f"No {filter_name(only)} claims.", severity="warning", timeout=3)
+            self.say(f"No {filter_name(only)} claims.", "warning")
         self.show_unit()
 
     def _end_message(self, forward: bool) -> str:
@@ -441,6 +559,7 @@ class LabelScreen(Screen[None]):
         context = self.session.context()
         self.query_one(ArticleHeader).show(context)
         self.query_one(ClaimView).show(context, self._placeholder)
+        self.show_decisions()
         self.query_one(SuggestionBar).show(context, self._accept_key)
         status = self.query_one(StatusBar)
         if context is None:
@@ -458,9 +577,17 @@ class LabelScreen(Screen[None]):
         )
         if can != self._can:
             self._can = can
-            self.refresh_bindings()
+            self.refresh_keys()
         if self.report_shown:
             self.post_message(ClaimShown(self.session.unit is not None))
+
+    def show_decisions(self) -> None:
+        panel = self.query_one(DecisionList)
+        if panel.display and panel.region.width:  # hidden at 80 columns: no cost there
+            panel.show(self.session.recent)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.show_decisions)  # the strip may just have appeared
 
     def show_counts(self) -> None:
         s = self.session
@@ -526,11 +653,11 @@ class LabelScreen(Screen[None]):
         session = self.session
         if found is None:
             session.complete = True
-            self.notify(f"Every claim is labelled ({session.labelled:,}).", title="Done")
+            self.say(f"Every claim is labelled ({session.labelled:,}).")
         elif session.unit is not None and session.unit.id == start_unit:
             self.moved(session.go(found), "")  # the annotator has not moved yet
         else:
-            self.notify("Some earlier claims are unlabelled: n jumps to the next one.")
+            self.say("Some earlier claims are unlabelled: n jumps to the next one.")
 
     @work(thread=True, exclusive=True, group="walk")
     def walk(self, find: Finder, from_unit: str | None, message: str) -> None:
@@ -697,11 +824,15 @@ class LabelScreen(Screen[None]):
             self.post_message(IngestOver(ingested=True))
             if not (event.changed or event.skipped or not event.articles):
                 return  # an unchanged corpus: nothing worth interrupting the annotator for
+            if not event.skipped and event.articles:  # all went well: one line is enough
+                self.say(visible(report[0]) if report else "Ingest done.")
+                return
+            self.app.clear_notifications()  # files to look at: the one toast on screen
             self.notify(
                 "\n".join(visible(line) for line in report),  # file names: any bytes
                 title="Ingest",
-                timeout=5,
-                severity="warning" if event.skipped else "information",
+                timeout=8,
+                severity="warning",
                 markup=False,  # file names are data
             )
 
@@ -715,12 +846,7 @@ class LabelScreen(Screen[None]):
             self.session.store.conn.execute("PRAGMA wal_autocheckpoint = 1000")
             self.show_ingest(0, 1, running=False)
             self.post_message(IngestOver(ingested=False))
-            self.notify(
-                f"Ingest failed: {visible(event.worker.error)}",
-                severity="error",
-                timeout=15,
-                markup=False,  # the reason may name a file
-            )
+            self.alert(f"Ingest failed: {visible(event.worker.error)}", "error")
 
     def on_unmount(self) -> None:
         if self._ingest_process is not None:
@@ -798,9 +924,37 @@ class LabelScreen(Screen[None]):
             self.moved(self.session.go_to(unit_id), "")
 
     def open_guidelines(self) -> None:
-        from annotate.tui.screens.guidelines import GuidelinesScreen
+        self.app.push_screen(help_screen(self.label_keys, self.app, LabelScreen.BINDINGS))
 
-        self.app.push_screen(GuidelinesScreen(keys_markdown(self.label_keys, self.app)))
+
+def shown_keys(label_keys: dict[str, str], app: Any) -> dict[str, str]:
+    """Binding id -> its keys in effect as the help screen shows them ("`a`, `1`")."""
+    shown = {}
+    for binding_id, keys in label_keys.items():
+        names = [f"`{app.get_key_display(Binding(k, ''))}`" for k in keys.split(",") if k]
+        shown[binding_id] = ", ".join(names) or "none"
+    return shown
+
+
+def key_sheet(label_keys: dict[str, str], app: Any, bindings: list[Any]) -> list[tuple[str, str]]:
+    """(keys in effect, what they do) for each of ``bindings`` with an id, in order."""
+    cells = []
+    for b in bindings:
+        if isinstance(b, Binding) and b.id and b.id in label_keys:
+            keys = [app.get_key_display(Binding(k, "")) for k in label_keys[b.id].split(",") if k]
+            cells.append((", ".join(keys) or "none", b.description))
+    return cells
+
+
+def help_screen(label_keys: dict[str, str], app: Any, bindings: list[Any]) -> Screen[None]:
+    """The help screen: the key sheet of ``bindings``, the guidelines with the keys in
+    effect, the full key table."""
+    from annotate.tui.screens.guidelines import GuidelinesScreen
+
+    full = keys_markdown(label_keys, app).replace("## Keys", "## Every key and its binding id")
+    return GuidelinesScreen(
+        full, sheet=key_sheet(label_keys, app, bindings), keys=shown_keys(label_keys, app)
+    )
 
 
 def keys_markdown(label_keys: dict[str, str], app: Any) -> str:

@@ -185,16 +185,20 @@ def source_text(state: LabelState, s: SuggestionRecord | None, later: bool = Fal
     return text
 
 
-def also_in_text(members: Sequence[ClaimGroupMember]) -> Text:
+def also_in_text(members: Sequence[ClaimGroupMember], show_others: bool = True) -> Text:
     """'also in: <article> — labelled X (alice)' for the first other article stating the
-    same claim, and how many more there are."""
+    same claim, and how many more there are. Blind (``show_others`` False): the other
+    article and its suggestion only, never what annotators labelled it, so each
+    judgement stays independent."""
     if not members:
         return Text("")
     m = members[0]
     text = Text("also in: ")
     text.append(literal(m.article_path), "bold")
     text.append(" — ")
-    if m.labels:
+    if not show_others:
+        text.append(f"suggests {m.suggested_label.replace('_', ' ')}", "dim")
+    elif m.labels:
         by_label: dict[str, list[str]] = {}
         for who, label in m.labels.items():
             by_label.setdefault(label, []).append(who)
@@ -220,6 +224,7 @@ class SuggestionBar(Widget):
         super().__init__(id=id)
         self.context: Context | None = None
         self.accept_key = "s"
+        self.show_others = True  # others' labels on the "also in" line (blind: False)
 
     def show(self, context: Context | None, accept_key: str = "s") -> None:
         self.context, self.accept_key = context, accept_key
@@ -232,7 +237,7 @@ class SuggestionBar(Widget):
         lines = [
             suggestion_text(c.suggestion, self.accept_key),
             source_text(c.state, c.suggestion, c.quote_later),
-            also_in_text(c.also_in),
+            also_in_text(c.also_in, self.show_others),
         ]
         text = Text("\n").join(lines)
         text.no_wrap, text.overflow = True, "ellipsis"
@@ -269,6 +274,48 @@ class ArticleHeader(Widget):
             )
             for line, part in parts
         )
+
+
+# How each kind of message starts, so a warning reads as one without colour too.
+MESSAGE_MARKS = {"information": "· ", "warning": "! ", "error": "✗ "}
+
+
+class MessageLine(Widget):
+    """One line for the screen's messages: the latest replaces the one before, so they
+    never stack, and it has a row of its own, so it never covers the claim or the counter."""
+
+    COMPONENT_CLASSES = {"message-line--warning", "message-line--error"}
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.message = Text("")
+        self.severity = "information"
+
+    def say(self, message: str | Text, severity: str = "information") -> None:
+        """Show ``message`` (a plain string is data: never markup) in place of the last."""
+        text = Text(MESSAGE_MARKS.get(severity, ""))
+        text.append(literal(message) if isinstance(message, str) else message)
+        self.message, self.severity = text, severity
+        self.refresh()
+
+    def clear(self) -> None:
+        self.message = Text("")
+        self.refresh()
+
+    @property
+    def plain(self) -> str:
+        return self.message.plain
+
+    def render(self) -> Text:
+        text = self.message.copy()
+        if self.severity in ("warning", "error"):
+            text.stylize(self.get_component_rich_style(f"message-line--{self.severity}"))
+        width = self.content_size.width
+        if width and text.cell_len > width:  # cut with "…", never wrapped out of view
+            text.truncate(width - 1)
+            text.append("…")
+        text.no_wrap = True
+        return text
 
 
 class StatusBar(Widget):
