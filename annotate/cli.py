@@ -1217,9 +1217,9 @@ def serve_cmd(
       annotate serve corpus/ --db team.db
       annotate serve corpus/ --db class.db --open --host 0.0.0.0 --max-sessions 40
     """
-    from annotate.serve.access import BadName, grant, personal_url
-    from annotate.serve.server import Options, ServeError, Server, base_url
     from annotate.store import ANNOTATOR, ORGANISER
+    from annotate.tui.serve.access import BadName, grant, personal_url
+    from annotate.tui.serve.server import Options, ServeError, Server, base_url
 
     if public_url and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", public_url):
         raise click.BadParameter("an http:// or https:// URL", param_hint="--public-url")

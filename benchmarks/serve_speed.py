@@ -38,8 +38,8 @@ sys.path.insert(0, str(ROOT / "tests"))  # helpers.serve: the server process, th
 from helpers.builders import add_article  # noqa: E402
 from helpers.serve import Served, chromium, open_app, wait_until  # noqa: E402
 
-from annotate.serve.access import grant, personal_url  # noqa: E402
 from annotate.store import Store  # noqa: E402
+from annotate.tui.serve.access import grant, personal_url  # noqa: E402
 
 # Times, in the page's clock, of each key and of the screen's answer to it.
 PROBE = """

@@ -15,10 +15,10 @@ from helpers.serve import Served
 from helpers.tui import with_articles
 
 from annotate.cli import main
-from annotate.serve.server import Options, Server
 from annotate.store import Store
+from annotate.tui.serve.server import Options, Server
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "annotate" / "serve" / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "annotate" / "tui" / "serve" / "templates"
 
 
 def serve(*args: str):

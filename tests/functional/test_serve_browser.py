@@ -25,8 +25,8 @@ from helpers.serve import (
 )
 from helpers.tui import with_articles
 
-from annotate.serve.access import grant, personal_url
 from annotate.store import ORGANISER, Store
+from annotate.tui.serve.access import grant, personal_url
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from annotate.serve.access import BadName, check_name, check_token, grant, personal_url
 from annotate.store import ANNOTATOR, ORGANISER
+from annotate.tui.serve.access import BadName, check_name, check_token, grant, personal_url
 
 
 @pytest.mark.parametrize("name", ["alice", "Zoé", "j.doe", "ana-maria_2", "李明", "a" * 40])

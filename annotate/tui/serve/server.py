@@ -40,11 +40,11 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
-from annotate.serve import status
-from annotate.serve.access import BadName, check_name, check_token, token_hash
 from annotate.store import ANNOTATOR, ORGANISER, Store, utc_now
+from annotate.tui.serve import status
+from annotate.tui.serve.access import BadName, check_name, check_token, token_hash
 
-log = logging.getLogger("annotate.serve")
+log = logging.getLogger("annotate.tui.serve")
 
 COOKIE = "annotate_session"
 STATIC = Path(textual_serve.__file__).parent / "static"
@@ -155,7 +155,7 @@ class Server:
         self.reasons: dict[tuple[str, str], str] = {}
         self.downloads = DownloadManager()
         self.templates = jinja2.Environment(
-            loader=jinja2.PackageLoader("annotate.serve", "templates"),
+            loader=jinja2.PackageLoader("annotate.tui.serve", "templates"),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
         )
