@@ -15,7 +15,7 @@ from typing import Any
 
 from annotate.model import SENTENCE
 from annotate.store.connection import Connection
-from annotate.store.queue import _ASSIGNED, _FILTERS
+from annotate.store.queue import _ranked_walk
 from annotate.store.values import SuggestionRecord, UnitView, utc_now
 
 
@@ -148,21 +148,7 @@ class ModelQueries(Connection):
         this order. The walk is on the model_suggestions(certainty, unit_id) index, one
         indexed lookup per suggestion passed, as ``next_by_confidence`` is.
         """
-        start = "" if after is None else " AND (g.certainty, g.unit_id) > (:certainty, :unit)"
-        cond = _FILTERS["unlabelled"] + (_ASSIGNED if assigned else "")
-        row = self.conn.execute(
-            "SELECT u.id, u.article_id, a.path, a.title, a.source, u.pos, u.paragraph, u.seq, "
-            "u.kind, u.text, u.start, u.end FROM model_suggestions g CROSS JOIN units u "
-            "ON u.id = g.unit_id JOIN articles a ON a.id = u.article_id "
-            f"WHERE u.kind = :kind{start}{cond} ORDER BY g.certainty, g.unit_id LIMIT 1",
-            {
-                "kind": SENTENCE,
-                "annotator": annotator,
-                "certainty": after[0] if after else None,
-                "unit": after[1] if after else None,
-            },
-        ).fetchone()
-        return UnitView(*row) if row else None
+        return _ranked_walk(self.conn, "model_suggestions", "certainty", annotator, after, assigned)
 
     def certainty_key(self, unit_id: str) -> tuple[float, str] | None:
         """(certainty, unit id) of a unit in the uncertain order, None if not scored."""

@@ -17,7 +17,7 @@ from annotate.store.connection import Connection
 from annotate.store.values import _UNIT_VIEW, ArticleProgress, UnitView
 
 if TYPE_CHECKING:
-    pass
+    import sqlite3
 
 
 # Conditions for Store.step(only=...); each is an indexed lookup in labels per unit walked.
@@ -47,6 +47,38 @@ _ASSIGNED = (
     " AND EXISTS (SELECT 1 FROM assignments s WHERE s.annotator = :annotator "
     "AND s.article_id = u.article_id)"
 )
+
+
+def _ranked_walk(
+    conn: sqlite3.Connection,
+    table: str,
+    column: str,
+    annotator: str,
+    after: tuple[float, str] | None,
+    assigned: bool,
+) -> UnitView | None:
+    """The first claim ``annotator`` has not labelled in the order (``table.column``,
+    unit id) ascending, after the pair ``after`` (None: from the start): a walk on that
+    table's (column, unit_id) index, one indexed lookup per row passed. ``table`` and
+    ``column`` are the store's own names (suggestions.confidence,
+    model_suggestions.certainty), never input."""
+    start = "" if after is None else f" AND (g.{column}, g.unit_id) > (:value, :unit)"
+    cond = _FILTERS["unlabelled"] + (_ASSIGNED if assigned else "")
+    # CROSS JOIN keeps the ranked table the outer loop: the walk follows its index. (Not
+    # aliased s: the assignments condition uses that name.)
+    row = conn.execute(
+        "SELECT u.id, u.article_id, a.path, a.title, a.source, u.pos, u.paragraph, u.seq, "
+        f"u.kind, u.text, u.start, u.end FROM {table} g CROSS JOIN units u "
+        "ON u.id = g.unit_id JOIN articles a ON a.id = u.article_id "
+        f"WHERE u.kind = :kind{start}{cond} ORDER BY g.{column}, g.unit_id LIMIT 1",
+        {
+            "kind": SENTENCE,
+            "annotator": annotator,
+            "value": after[0] if after else None,
+            "unit": after[1] if after else None,
+        },
+    ).fetchone()
+    return UnitView(*row) if row else None
 
 
 class QueueQueries(Connection):
@@ -145,23 +177,7 @@ class QueueQueries(Connection):
         order. No wrapping. The walk is on the suggestions(confidence, unit_id) index,
         with one indexed lookup per suggestion passed, as ``step`` is on units.pos.
         """
-        start = "" if after is None else " AND (g.confidence, g.unit_id) > (:confidence, :unit)"
-        cond = _FILTERS["unlabelled"] + (_ASSIGNED if assigned else "")
-        # CROSS JOIN keeps suggestions the outer loop: the walk follows the index. (Not
-        # aliased s: the assignments condition uses that name.)
-        row = self.conn.execute(
-            "SELECT u.id, u.article_id, a.path, a.title, a.source, u.pos, u.paragraph, u.seq, "
-            "u.kind, u.text, u.start, u.end FROM suggestions g CROSS JOIN units u "
-            "ON u.id = g.unit_id JOIN articles a ON a.id = u.article_id "
-            f"WHERE u.kind = :kind{start}{cond} ORDER BY g.confidence, g.unit_id LIMIT 1",
-            {
-                "kind": SENTENCE,
-                "annotator": annotator,
-                "confidence": after[0] if after else None,
-                "unit": after[1] if after else None,
-            },
-        ).fetchone()
-        return UnitView(*row) if row else None
+        return _ranked_walk(self.conn, "suggestions", "confidence", annotator, after, assigned)
 
     def resume_position(self, annotator: str) -> int:
         """The queue position of the unit this annotator last worked on (-1 if none)."""
