@@ -301,7 +301,7 @@ def run_ingest(store: Store, corpus: Path, db_path: str) -> Any:
         echo(line)
     if summary.articles == 0:
         echo(
-            f"error: no article could be read from {corpus} ({len(summary.skipped)} skipped)",
+            f"Error: no article could be read from {corpus} ({len(summary.skipped)} skipped)",
             err=True,
         )
     return summary
@@ -345,7 +345,7 @@ def split_cmd(file: Path, raw: bool, as_json: bool, dropped: bool) -> None:
     failed = ok = 0
     for item in items:
         if isinstance(item, Skipped):
-            echo(f"error: {item}", err=True)
+            echo(f"Error: {item}", err=True)
             failed += 1
             continue
         assert isinstance(item, Document)
@@ -620,7 +620,7 @@ def import_cmd(
         )
 
     def report(problem: object) -> None:
-        echo(f"error: {problem}", err=True)
+        echo(f"Error: {problem}", err=True)
 
     try:
         with _existing_store(db_path) as store:
@@ -645,7 +645,7 @@ def import_cmd(
     if s.malformed:
         echo(f"{s.malformed} malformed row(s) skipped; see the lines above.")
     if not s.matched:
-        echo(f"error: no row of {file} could be imported", err=True)
+        echo(f"Error: no row of {file} could be imported", err=True)
         raise SystemExit(1)
 
 
@@ -669,7 +669,7 @@ def _import_foreign(
     except ExportError as e:
         raise CliError(str(e)) from None
     for problem in s.problems:
-        echo(f"error: {problem}", err=True)
+        echo(f"Error: {problem}", err=True)
     for line in describe(s, file, fmt):
         echo(line, err=not s.imported)
     if not s.imported:
@@ -807,7 +807,7 @@ def merge_cmd(inputs: tuple[str, ...], into: str) -> None:
     except StoreError as e:
         raise CliError(str(e)) from None
     for item in report.failed:
-        echo(f"error: {item.error}", err=True)
+        echo(f"Error: {item.error}", err=True)
     for line in describe(report):
         echo(line)
     if report.failed:

@@ -129,13 +129,16 @@ def _write_rows(
                     for name, rows in parts.items():
                         sink(HF_SPLIT[name]).add(rows)
         counts = {name: s.close() for name, s in sinks.items()}
-        # A split with no row is left out (datasets refuses to load an empty split); with
-        # no row at all, train is written empty so the folder still loads.
-        if not sinks:
-            counts["train"] = sink("train").close()
+        # datasets refuses to load a split with no row, and a dataset with none at all:
+        # an empty split is left out (the card says so) and an empty export is refused.
+        if not any(counts.values()):
+            raise ExportError(
+                "nothing to export: no unit matches (label some first, or add "
+                "--include-unlabeled); datasets cannot load a dataset with no row"
+            )
         empty = [name for name in order if not counts.get(name)]
         for name in empty:
-            if name in sinks and not (name == "train" and len(counts) == 1):
+            if name in sinks:
                 (folder / split_file(name)).unlink()
                 del counts[name]
         splits = [

@@ -547,7 +547,7 @@ def describe(s: ForeignSummary, path: Path, format: str) -> list[str]:
     """The lines ``annotate import`` prints after a foreign import."""
     if s.problems:
         return [
-            f"error: nothing imported from {path}: {len(s.problems)} row(s) above cannot be "
+            f"Error: nothing imported from {path}: {len(s.problems)} row(s) above cannot be "
             f"imported as they are ({s.rows} row(s) read)"
         ]
     out = [

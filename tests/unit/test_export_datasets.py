@@ -301,3 +301,24 @@ def test_a_split_with_no_article_is_left_out_and_the_card_says_so(tmp_path):
     header = yaml.safe_load(card.split("---\n", 2)[1])
     assert [s["name"] for s in header["dataset_info"]["splits"]] == ["train"]
     assert header["dataset_info"]["splits"][0]["num_bytes"] > 0
+
+
+def test_an_hf_export_with_no_row_is_refused_and_writes_nothing(tmp_path):
+    """datasets cannot load a dataset without a row: say so instead of writing one."""
+    from click.testing import CliRunner
+    from helpers.builders import add_article
+
+    from annotate.cli import main
+
+    db = tmp_path / "none.db"
+    with Store.open(db) as s:
+        add_article(s, "a.txt", ["A claim nobody labelled."])
+    result = CliRunner().invoke(
+        main, ["export", "--db", str(db), "--format", "hf", "--out", str(tmp_path / "hf")]
+    )
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: nothing to export: no unit matches (label some first, or add "
+        "--include-unlabeled); datasets cannot load a dataset with no row"
+    ]
+    assert not [p for p in tmp_path.iterdir() if not p.name.startswith("none.db")]

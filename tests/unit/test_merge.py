@@ -196,7 +196,7 @@ def test_bad_inputs_are_reported_and_the_others_go_on(machines, tmp_path):
         ],
     )
     assert result.exit_code == 1
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 3
     assert all("Traceback" not in e for e in errors)
     assert "not an annotate database" in errors[0] and "not an annotate database" in errors[1]
