@@ -154,6 +154,25 @@ def test_a_second_tab_takes_the_session_over_and_the_first_says_so(browser, team
     context.close()
 
 
+def test_removing_a_token_closes_the_session_already_open(browser, team):
+    from click.testing import CliRunner
+
+    from annotate.cli import main
+
+    db, served, _ = team
+    secret = tokens(db, "erin")
+    context = browser.new_context()
+    page, _ = open_app(context, personal_url(served.url, "erin", secret["erin"]))
+    press(page, ["1"])
+    wait_until(lambda: labels(db).get("erin") == [("NASA's new administrator", "attributed")])
+    removed = CliRunner().invoke(main, ["serve", "--remove", "erin", "--db", str(db)])
+    assert removed.output.strip() == "erin: token(s) removed"
+    wait_until(lambda: "access was removed" in page.inner_text("#why"), what="the page's word")
+    assert page.locator("body.-closed").count() == 1
+    assert labels(db)["erin"] == [("NASA's new administrator", "attributed")]  # kept
+    context.close()
+
+
 def test_the_status_page_shows_who_is_connected_progress_and_agreement(browser, team):
     db, served, secret = team
     if not (labels(db).get("alice") and labels(db).get("bob")):  # run on its own

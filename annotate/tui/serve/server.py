@@ -68,6 +68,10 @@ class Options:
     font_size: int = 16
 
 
+# How often a running session's token is checked again (seconds).
+ACCESS_CHECK = 2.0
+
+
 @dataclass(frozen=True)
 class Visitor:
     """Who holds a session cookie: a name and what it may open."""
@@ -89,6 +93,7 @@ class Live:
     last_input: float = field(default_factory=time.monotonic)
     reason: str | None = None  # why the server ended it, for the page
     done: asyncio.Event = field(default_factory=asyncio.Event)
+    token_hash: str | None = None  # the token its visitor logged in with (open mode: None)
 
 
 class AppProcess(AppService):
@@ -186,7 +191,7 @@ class Server:
 
     async def _startup(self, app: web.Application) -> None:
         self.store = Store.open(self.options.db_path)
-        self._watch = asyncio.create_task(self._close_idle())
+        self._watch = asyncio.create_task(self._watch_sessions())
 
     async def _shutdown(self, app: web.Application) -> None:
         if self._watch is not None:
@@ -439,7 +444,7 @@ class Server:
             self.reasons[tab] = refused
             await websocket.close()
             return websocket
-        live = Live(visitor.name, mode, tab, websocket)
+        live = Live(visitor.name, mode, tab, websocket, token_hash=visitor.token_hash)
         self.live[key] = live
         if len(self.reasons) > 10_000:  # pages long closed: forget the oldest half
             for old_tab in list(self.reasons)[:5_000]:
@@ -501,17 +506,34 @@ class Server:
         with suppress(Exception):
             await live.websocket.close()
 
-    async def _close_idle(self) -> None:
-        """Close the sessions idle for longer than the timeout (their app quits)."""
+    def _revoked(self, live: Live) -> bool:
+        """Whether the token ``live`` was opened with no longer lets its name label."""
+        if live.token_hash is None:
+            return False
+        assert self.store is not None
+        found = self.store.access_hash(live.name, ANNOTATOR)
+        return found is None or not hmac.compare_digest(found[1], live.token_hash)
+
+    async def _watch_sessions(self) -> None:
+        """Close the sessions whose token was removed or replaced (within
+        ``ACCESS_CHECK`` seconds), and those idle for longer than the timeout (their app
+        quits; the labels are saved as they go)."""
         timeout = self.options.idle_timeout
-        if timeout <= 0:
-            return
-        every = max(0.2, min(timeout / 4, 15.0))
+        every = ACCESS_CHECK if timeout <= 0 else max(0.2, min(timeout / 4, ACCESS_CHECK))
         while True:
             await asyncio.sleep(every)
             now = time.monotonic()
             for live in list(self.live.values()):
-                if live.reason is None and now - live.last_input > timeout:
+                if live.reason is not None:
+                    continue
+                if self._revoked(live):
+                    self.say(f"{live.name}: access removed, closing the session")
+                    await self._end(
+                        live,
+                        "Your access was removed or replaced; your labels are saved. "
+                        "Ask the organiser for your new link.",
+                    )
+                elif timeout > 0 and now - live.last_input > timeout:
                     self.say(f"{live.name}: closing the idle session")
                     await self._end(
                         live,
