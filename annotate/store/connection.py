@@ -81,11 +81,30 @@ def _short(text: str, limit: int = 120) -> str:
 
 def _damage(path: Path) -> str | None:
     """Why an SQLite file is damaged, judged from its 100-byte header; None if it looks
-    whole (or is not SQLite at all, which opening reports)."""
+    whole (or is not SQLite at all, which opening reports).
+
+    Another process may be checkpointing its write-ahead log at this moment: SQLite writes
+    page 1 (the page count) before the pages that extend the file, so a short file beside a
+    -wal file is judged again after a moment before it is called truncated.
+    """
+    for attempt in range(_DAMAGE_CHECKS):
+        damage = _header_damage(path)
+        if damage is None or not Path(f"{path}-wal").exists():
+            return damage
+        if attempt < _DAMAGE_CHECKS - 1:
+            time.sleep(0.1)
+    return damage
+
+
+_DAMAGE_CHECKS = 5
+
+
+def _header_damage(path: Path) -> str | None:
+    """The damage the header shows against the file's size, read after the header."""
     try:
-        size = path.stat().st_size
         with open(path, "rb") as f:
             header = f.read(100)
+            size = os.fstat(f.fileno()).st_size
     except OSError:
         return None
     if not header.startswith(b"SQLite format 3\x00"):
