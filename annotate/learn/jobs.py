@@ -49,6 +49,7 @@ def train_store(
     points = learning_curve(xs, labels, folds=folds, seed=seed) if curve else None
     trained.model.meta["cross_validation"] = cv_json(trained.cv)
     trained.model.meta["trusted"] = trained.model.gate.trusted
+    trained.model.meta["model_alone"] = trained.model.gate.alone
     if points is not None:
         trained.model.meta["learning_curve"] = [
             {"share": p.fraction, "labels": p.labels, "rules": round(p.rules, 4),
@@ -87,7 +88,12 @@ def report_lines(report: TrainReport) -> Iterator[str]:
                 yield (
                     f"    {lab:<13} {v.precision:.3f} / {v.recall:.3f} / {v.f1:.3f}  {v.support}"
                 )
-    if report.model.gate.trusted:
+    if report.model.gate.alone:
+        yield (
+            "The model beat the rules and the blend on held-out folds: its label is "
+            "suggested (the rules' reason stays in the line)."
+        )
+    elif report.model.gate.trusted:
         yield "The blend beat or matched the rules on held-out folds: suggestions use it."
     else:
         yield (

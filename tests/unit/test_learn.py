@@ -26,9 +26,10 @@ from annotate.learn import (
     train_store,
     training_set,
 )
-from annotate.learn.model import FORMAT, Gate, _folds, blend_one
+from annotate.learn.model import FORMAT, CrossValidation, Gate, _folds, blend_one, model_alone
 from annotate.model import ATTRIBUTED, EDITORIAL, UNATTRIBUTED
 from annotate.store import Store
+from annotate.team.evaluate import LabelScore, Scores
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +129,30 @@ def test_the_blend_lets_the_more_reliable_side_speak_and_says_which():
     # An untrusted gate (the blend lost to the rules on held-out folds): rules everywhere.
     gate.trusted = False
     assert blend_one(_example(ATTRIBUTED, 0.9), UNATTRIBUTED, 0.99, gate).label == ATTRIBUTED
+    # A model that beat the rules and the blend on held-out folds speaks, even at 0.75.
+    gate.alone = True
+    alone = blend_one(_example(ATTRIBUTED, 0.9), UNATTRIBUTED, 0.75, gate)
+    assert (alone.label, alone.speaker) == (UNATTRIBUTED, "model")
+    assert alone.reason.startswith("model 0.75 · rules said attributed: cue “said”")
+
+
+def _cv(model: list[float], rules: list[float], blend: list[float]) -> CrossValidation:
+    def scores(folds: list[float]) -> Scores:
+        f1 = sum(folds) / len(folds)  # one label scored: its F1 is the macro-F1
+        return Scores(100, f1, {ATTRIBUTED: LabelScore(f1, f1, f1, 100, 100)}, {})
+
+    per = {"model": model, "rules": rules, "blend": blend}
+    return CrossValidation(
+        len(model), scores(rules), scores(model), scores(blend), per, trained_on=80
+    )
+
+
+def test_the_model_speaks_alone_only_when_it_wins_on_nearly_every_fold():
+    assert model_alone(_cv([0.8, 0.8, 0.8, 0.8, 0.6], [0.7] * 5, [0.75] * 5))
+    # Better on the whole but on three folds of five only: the blend keeps its say.
+    assert not model_alone(_cv([0.9, 0.9, 0.9, 0.6, 0.6], [0.7] * 5, [0.75] * 5))
+    # Every fold but one, yet not better on the whole.
+    assert not model_alone(_cv([0.76, 0.76, 0.76, 0.76, 0.3], [0.7] * 5, [0.75] * 5))
 
 
 def test_model_folder_round_trip_predicts_the_same(trained_db, tmp_path):
