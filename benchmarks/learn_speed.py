@@ -4,8 +4,9 @@ predicting 100,000 units (features, probabilities and the blend, as ``annotate s
 --model`` does once the rules' suggestions are stored).
 
 Units are PolNeAR sentences from ../shared (the rules run on them once first, not
-timed), repeated under new article ids to reach the sizes. Prints seconds and the load
-average: the machine is shared, so figures vary with what else runs.
+timed), repeated under new article ids to reach the sizes. Prints wall and CPU seconds
+(every thread of the process) and the load average: the machine is shared, so wall
+figures vary with what else runs.
 
     python benchmarks/learn_speed.py [--train N] [--predict N]
 """
