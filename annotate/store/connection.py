@@ -188,6 +188,27 @@ def _is_busy(e: BaseException) -> bool:
     return "database is locked" in text or "database is busy" in text
 
 
+class LockProbe:
+    """Whether another process still holds a database's write lock, asked without
+    waiting (its own connection, so the caller's stays free): for a screen that keeps a
+    change pending until the lock frees."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self._conn = sqlite3.connect(str(path), timeout=0, isolation_level=None)
+
+    def free(self) -> bool:
+        """True when the write lock could be taken (and was let go at once)."""
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            return False
+        self._conn.execute("ROLLBACK")
+        return True
+
+    def close(self) -> None:
+        self._conn.close()
+
+
 class Connection:
     """An open annotate database: the connection and its transactions."""
 
