@@ -265,10 +265,13 @@ def _standfirst(tree: Any, description: str, blocks: list[_Block]) -> str | None
     body = tree.find(".//body")
     if body is None:
         return None
+    # Its longest word, looked for first, spares comparing most of the page's texts.
+    probe = max(key.split(), key=len)
     for node in body.iter():
         if not isinstance(node.tag, str) or node.tag in ("script", "style", "noscript"):
             continue
-        if node.text and len(node.text) >= len(text) // 2 and key in _key(node.text):
+        found = node.text
+        if found and len(found) >= len(text) // 2 and probe in found.lower() and key in _key(found):
             return text
     return None
 
