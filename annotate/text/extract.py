@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from lxml import etree
+
 __all__ = ["Extracted", "extract_article"]
 
 # trafilatura's output tags (and HTML ones, from its fallback extractors) that hold text.
@@ -85,6 +87,7 @@ def extract_article(html: str) -> Extracted | None:
     if not blocks:
         return None
     meta, description = _metadata(tree)
+    blocks = _described(blocks, _descriptions(tree))
     standfirst = _standfirst(tree, description, blocks)
     if standfirst:
         blocks.insert(0, (standfirst, True))
@@ -274,6 +277,38 @@ def _standfirst(tree: Any, description: str, blocks: list[_Block]) -> str | None
         if found and len(found) >= len(text) // 2 and probe in found.lower() and key in _key(found):
             return text
     return None
+
+
+# A short paragraph of the story (a link line under a video, a one-line post) looks like
+# a teaser headline to cleaning; when the page's own description quotes it, it is the
+# story's. At least this many words, so that a site's slogan or a menu word never counts.
+_DESCRIBED_MIN_WORDS = 4
+
+
+# Every description a page gives: for search engines, for social networks (each cut at
+# its own length, so one may quote what another left out).
+_DESCRIPTIONS = etree.XPath(
+    "//head/meta[@name='description' or @property='og:description' "
+    "or @name='twitter:description' or @property='twitter:description']/@content"
+)
+
+
+def _descriptions(tree: Any) -> str:
+    return " | ".join(str(found) for found in _DESCRIPTIONS(tree))
+
+
+def _described(blocks: list[_Block], descriptions: str) -> list[_Block]:
+    """The blocks, those the page's descriptions quote marked as story content."""
+    summary = _key(descriptions)
+    if not summary:
+        return blocks
+    out = []
+    for text, is_content in blocks:
+        if not is_content and not text.startswith("## "):
+            key = _key(text)
+            is_content = len(key.split()) >= _DESCRIBED_MIN_WORDS and key in summary
+        out.append((text, is_content))
+    return out
 
 
 def _key(text: str) -> str:

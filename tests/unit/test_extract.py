@@ -260,3 +260,16 @@ def test_reading_a_page_opens_no_network_connection(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", refuse)
     doc = read(ARTICLE)
     assert doc.fallback is None and doc.author == "Maria Jensen"
+
+
+def test_a_short_line_the_description_quotes_is_the_story():
+    # A line under a video: short and unpunctuated, it looks like a teaser headline,
+    # but the page's description (here its social one) quotes it.
+    link = "The harbour we almost lost"
+    html = f"<article><h1>Harbour budget approved</h1>{paragraphs(STORY)}<p><em>{{}}</em></p>{paragraphs(MORE)}</article>"
+    quoted = described(f"{STORY[0]} {link} (via the", html.format(link))
+    doc = read(quoted.replace('name="description"', 'property="og:description"'))
+    assert link in sentences(doc)
+    # Not quoted: the same line is left to cleaning, which takes it for a teaser.
+    doc = read(described(STORY[0], html.format(link)))
+    assert link not in sentences(doc)
