@@ -266,7 +266,10 @@ def test_a_short_line_the_description_quotes_is_the_story():
     # A line under a video: short and unpunctuated, it looks like a teaser headline,
     # but the page's description (here its social one) quotes it.
     link = "The harbour we almost lost"
-    html = f"<article><h1>Harbour budget approved</h1>{paragraphs(STORY)}<p><em>{{}}</em></p>{paragraphs(MORE)}</article>"
+    html = (
+        f"<article><h1>Harbour budget approved</h1>{paragraphs(STORY)}<p><em>{{}}</em></p>"
+        f"{paragraphs(MORE)}</article>"
+    )
     quoted = described(f"{STORY[0]} {link} (via the", html.format(link))
     doc = read(quoted.replace('name="description"', 'property="og:description"'))
     assert link in sentences(doc)
