@@ -22,8 +22,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from lxml import etree
-
 __all__ = ["Extracted", "extract_article"]
 
 # trafilatura's output tags (and HTML ones, from its fallback extractors) that hold text.
@@ -287,14 +285,14 @@ _DESCRIBED_MIN_WORDS = 4
 
 # Every description a page gives: for search engines, for social networks (each cut at
 # its own length, so one may quote what another left out).
-_DESCRIPTIONS = etree.XPath(
+_DESCRIPTIONS = (
     "//head/meta[@name='description' or @property='og:description' "
     "or @name='twitter:description' or @property='twitter:description']/@content"
 )
 
 
 def _descriptions(tree: Any) -> str:
-    return " | ".join(str(found) for found in _DESCRIPTIONS(tree))
+    return " | ".join(str(found) for found in tree.xpath(_DESCRIPTIONS))
 
 
 def _described(blocks: list[_Block], descriptions: str) -> list[_Block]:
