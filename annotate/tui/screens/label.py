@@ -915,9 +915,8 @@ class LabelScreen(Screen[None]):
     def open_search(self) -> None:
         from annotate.tui.screens.search import SearchScreen
 
-        session = self.session
-        assigned_to = session.annotator if session.assigned else None
-        self.app.push_screen(SearchScreen(self.db_path, assigned_to), self._search_done)
+        screen = SearchScreen(self.db_path, self.session.annotator, assigned=self.session.assigned)
+        self.app.push_screen(screen, self._search_done)
 
     def _search_done(self, unit_id: str | None) -> None:
         if unit_id is not None:
