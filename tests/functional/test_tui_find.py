@@ -69,3 +69,40 @@ async def test_search_pages_say_how_many_and_load_more_on_demand(db, monkeypatch
         assert current(app) == "Sentence 6 of the fi"
         await pilot.press("1")
     assert labels(db) == {"Sentence 6 of the fi": ("attributed", None, 0)}
+
+
+@pilot
+async def test_the_filter_chooser_shows_each_filter_s_count(db):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await pilot.press("1", "1", "f", "3")  # two attributed, a flag, one editorial
+        await pilot.press("F")
+        await settle(app, pilot)
+        options = app.screen.query_one("#filters")
+        shown = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert [" ".join(line.split()) for line in shown] == [
+            "all 6",
+            "unlabelled 3",
+            "attributed 2",
+            "unattributed 0",
+            "editorial 1",
+            "not claim 0",
+            "flagged 1",
+            "noted 0",
+        ]
+        await pilot.press("down", "down", "enter")  # attributed
+        assert app.session.only == "attributed"
+
+
+@pilot
+async def test_the_article_list_shows_done_of_total_for_every_article(db):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await pilot.press("1", "2", "a")  # two of space.txt's five claims
+        await settle(app, pilot)
+        table = app.screen.query_one("DataTable")
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == ["2/5", "0/1"]
+        await pilot.press("down", "enter", "x", "a")  # station.txt's one claim: done
+        await settle(app, pilot)
+        table = app.screen.query_one("DataTable")
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == ["2/5", "✓ 1/1"]

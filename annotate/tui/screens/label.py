@@ -892,7 +892,9 @@ class LabelScreen(Screen[None]):
     def choose_filter(self) -> None:
         from annotate.tui.screens.filter import FilterScreen
 
-        self.app.push_screen(FilterScreen(self.session.only), self._filter_done)
+        s = self.session
+        screen = FilterScreen(s.only, self.db_path, s.annotator, assigned=s.assigned)
+        self.app.push_screen(screen, self._filter_done)
 
     def _filter_done(self, only: str | None) -> None:
         if only is not None:
