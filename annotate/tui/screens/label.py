@@ -889,7 +889,9 @@ class LabelScreen(Screen[None]):
     def choose_filter(self) -> None:
         from annotate.tui.screens.filter import FilterScreen
 
-        self.app.push_screen(FilterScreen(self.session.only), self._filter_done)
+        s = self.session
+        screen = FilterScreen(s.only, self.db_path, s.annotator, assigned=s.assigned)
+        self.app.push_screen(screen, self._filter_done)
 
     def _filter_done(self, only: str | None) -> None:
         if only is not None:
@@ -912,9 +914,8 @@ class LabelScreen(Screen[None]):
     def open_search(self) -> None:
         from annotate.tui.screens.search import SearchScreen
 
-        session = self.session
-        assigned_to = session.annotator if session.assigned else None
-        self.app.push_screen(SearchScreen(self.db_path, assigned_to), self._search_done)
+        screen = SearchScreen(self.db_path, self.session.annotator, assigned=self.session.assigned)
+        self.app.push_screen(screen, self._search_done)
 
     def _search_done(self, unit_id: str | None) -> None:
         if unit_id is not None:
