@@ -29,7 +29,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -1490,6 +1490,14 @@ QUESTION = "a question"
 
 def analyse(text: str, *, open_at_start: bool = False) -> Analysis:
     """Find the cues of one unit. ``open_at_start``: a quote from earlier units is open."""
+    return _analyse(text, open_at_start)
+
+
+# News repeats itself: wire copy republished across outlets, boilerplate closing lines.
+# The analysis of a unit depends on its text and the open-quote state only, and is
+# immutable, so the most recent ones are kept (a bounded memory: about 2 kB each).
+@lru_cache(maxsize=4096)
+def _analyse(text: str, open_at_start: bool) -> Analysis:
     quotes, opens = quote_spans(text, open_at_start)
     masked = _masked(text, quotes)
     dateline = _DATELINE.match(masked)
