@@ -211,6 +211,8 @@ def _inflect(*bases: str) -> str:
 _STRONG = "|".join(
     [
         "said|says|say|told|tells|saying|adding|noting|arguing|warning|insisting|"
+        "urging|accusing|criticizing|criticising|denouncing|praising|blaming|attacking|"
+        "endorsing|"
         "claiming|stressing|explaining|citing|forecast|forecasts|tweets|stresses|"
         "spoke\\s+of|pointed\\s+out|points\\s+out|point\\s+out|telling|tweeting|"
         "called\\s+(?:for|on)|calls\\s+(?:for|on)|calling\\s+(?:for|on)|"
@@ -309,6 +311,17 @@ _STRONG = "|".join(
                 "mock",
                 "ridicule",
                 "rebuke",
+                # stances taken in public: "attacked the plan", "endorsed Smith"
+                "attack",
+                "endorse",
+                "reject",
+                "defend",
+                "question",
+                "voice",
+                "express",
+                "discuss",
+                "reference",
+                "cite",
             ).split("|")
             if f.endswith("ed")
         ),
@@ -379,6 +392,8 @@ _STRICT_RIGHT = re.compile(r"\s*(?:that\b|:|out\b|in\s+favou?r\b|against\b)")
 # plan was dead", "“We won,” he told donors."): no complement is needed.
 _SUBJECT_GERUNDS = frozenset(
     {"saying", "adding", "noting", "arguing", "warning", "insisting", "telling", "tweeting"}
+    | {"urging", "accusing", "criticizing", "criticising", "denouncing", "praising"}
+    | {"blaming", "attacking", "endorsing"}
 )
 _SAY_VERBS = frozenset({"said", "says", "say", "told", "tells", "tell"})
 _SAID_NOTHING = re.compile(
