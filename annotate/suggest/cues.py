@@ -29,7 +29,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -211,6 +211,8 @@ def _inflect(*bases: str) -> str:
 _STRONG = "|".join(
     [
         "said|says|say|told|tells|saying|adding|noting|arguing|warning|insisting|"
+        "urging|accusing|criticizing|criticising|denouncing|praising|blaming|attacking|"
+        "endorsing|"
         "claiming|stressing|explaining|citing|forecast|forecasts|tweets|stresses|"
         "spoke\\s+of|pointed\\s+out|points\\s+out|point\\s+out|telling|tweeting|"
         "called\\s+(?:for|on)|calls\\s+(?:for|on)|calling\\s+(?:for|on)|"
@@ -309,6 +311,17 @@ _STRONG = "|".join(
                 "mock",
                 "ridicule",
                 "rebuke",
+                # stances taken in public: "attacked the plan", "endorsed Smith"
+                "attack",
+                "endorse",
+                "reject",
+                "defend",
+                "question",
+                "voice",
+                "express",
+                "discuss",
+                "reference",
+                "cite",
             ).split("|")
             if f.endswith("ed")
         ),
@@ -379,6 +392,8 @@ _STRICT_RIGHT = re.compile(r"\s*(?:that\b|:|out\b|in\s+favou?r\b|against\b)")
 # plan was dead", "“We won,” he told donors."): no complement is needed.
 _SUBJECT_GERUNDS = frozenset(
     {"saying", "adding", "noting", "arguing", "warning", "insisting", "telling", "tweeting"}
+    | {"urging", "accusing", "criticizing", "criticising", "denouncing", "praising"}
+    | {"blaming", "attacking", "endorsing"}
 )
 _SAY_VERBS = frozenset({"said", "says", "say", "told", "tells", "tell"})
 _SAID_NOTHING = re.compile(
@@ -679,15 +694,15 @@ def _source_before(masked: str, end: int, *, structural: bool = False) -> tuple[
     bare = chunk.rstrip()
     if trail := _TRAIL.search(bare):
         bare = bare[: trail.start()]
-    if not bare.strip() and cut > 0 and left[cut - 1] in ",)":
+    if not bare.strip() and cut > 0 and left[cut - 1] in ",)—–":
         # "Jane Doe, the chief executive, said", "Jane Doe, however, has said", "Jane
         # Doe (who …) said": skip back over the appositive.
         before = left[: cut - 1]
-        stop = cut if left[cut - 1] == ")" else cut - 1
+        stop = cut if left[cut - 1] in ")—–" else cut - 1
         # Up to three appositives and relative clauses: "Jane Doe, 45, a teacher, said";
         # "The ministry, which has resisted …, said".
         for _ in range(3):
-            prev = max(before.rfind(","), before.rfind("#"), before.rfind(";"), before.rfind("("))
+            prev = max(before.rfind(c) for c in ",#;(—–")
             if prev < 0:
                 break
             inner = _source_before(masked, prev, structural=structural)
@@ -818,8 +833,46 @@ _LEAD_ADVERBS = re.compile(
 )
 
 
+# "is/was (still) calling for", "are saying": a progressive; its subject is before "is".
+_PROGRESSIVE_BEFORE = re.compile(
+    r"\b(?:is|are|was|were|am|been)\s+(?:(?:also|now|still|again|\w+ly)\s+)?$"
+)
+# A message that says something: "sent a tweet saying", "a petition calling on".
+_MESSAGE_BEFORE = re.compile(
+    r"\b(?:tweet|statement|letter|message|petition|post|video|ad|note|memo|e-?mail|release|"
+    r"op-ed|column|resolution|motion|report|speech)s?\s+$"
+)
 _WENT_ON = re.compile(r"\b(?:went|goes|go|going|then\s+went)\s+on\s+to\s+$")
 _SUBORDINATE = re.compile(r"\b(?:after|before|when|since|because|until|while|once)\s+$", re.I)
+
+
+_AND_BEFORE = re.compile(r"\s+and\s+(?:(?:then|also|later)\s+)?$")
+
+
+def _coordinated_subject(masked: str, end: int) -> tuple[Span | None, bool]:
+    """The subject of the clause that ends at ``end`` before "and" ("he laughed", "Trump
+    went after Clinton … and"): the words up to the clause's first verb, if they name a
+    source. The nearest clause boundary with a subject and a verb after it starts it."""
+    left = masked[:end]
+    cuts = [0] + [b.end() for b in _BOUNDARY.finditer(left)]
+    for cut in reversed(cuts):
+        words = list(_WORD.finditer(left, cut))
+        while words and words[0].group().lower() in _LEAD_WORDS:
+            words.pop(0)
+        verbs = (i for i, w in enumerate(words) if _VERBISH.match(w.group()))
+        verb = next((i for i in verbs if not _is_cap(words[i].group())), None)
+        if verb is None:
+            continue
+        if verb == 0 or verb > _MAX_SOURCE_WORDS:
+            return None, False
+        subject = words[:verb]
+        at_start = not masked[: subject[0].start()].strip(" #")
+        ok, vague = _looks_like_source([w.group() for w in subject], at_start)
+        if not ok:
+            return None, False
+        s, e = subject[0].start(), subject[-1].end()
+        return Span(masked[s:e], s, e), vague
+    return None, False
 
 
 def _main_subject(masked: str, src: Span) -> bool:
@@ -880,15 +933,18 @@ def _find_attribution(
             if src:
                 add(1.5, cue, src, "passive_by", vague)
             continue
-        if _PASSIVE_BEFORE.search(near) and not m.group().endswith("ing"):
+        ing = m.group().split()[0].endswith("ing")  # "saying", "calling on"
+        if _PASSIVE_BEFORE.search(near) and not ing:
             by = _PASSIVE_BY.match(right)
             if by and m.group() != "said":
                 src, vague = _source_after(masked, m.end() + by.end())
                 if src:
                     add(1.5, cue, src, "passive_by", vague)
             continue
-        if went := _WENT_ON.search(near):
-            # "He went on to say, “…”": the verb's subject stands before "went on to".
+        progressive = ing and _PROGRESSIVE_BEFORE.search(near)
+        if went := _WENT_ON.search(near) or progressive:
+            # "He went on to say, “…”": the verb's subject stands before "went on to"; "the
+            # group is calling on …", "others are saying": before the auxiliary.
             at = len(left) - len(near) + went.start()
             cue = Span(masked[at : m.end()], at, m.end())
             left = left[:at]
@@ -904,9 +960,15 @@ def _find_attribution(
             if not cm.group()[:2].lower() == "as" or _source_before(masked, m.start())[0] is None:
                 continue
             as_clause = True
-        if m.group() in _SUBJECT_GERUNDS or m.group().startswith("calling"):
-            # ", saying …", "by saying …": the speaker is the subject of the sentence.
-            if re.search(r"(?:,|\bby)\s*$", near):
+        gerund = m.group() in _SUBJECT_GERUNDS or m.group().startswith("calling")
+        if gerund and not progressive:
+            # ", saying …", "by saying …", "… “Golden Week,” saying": the speaker is the
+            # subject of the sentence; so after a noun of a message ("sent a tweet saying").
+            if (
+                re.search(r"(?:,|\bby)\s*$", near)
+                or re.search(r",\s*[”\"]\s*$", text[max(0, m.start() - 6) : m.start()])
+                or _MESSAGE_BEFORE.search(near)
+            ):
                 src, vague = _source_after(masked, 0)
                 if src:
                     add(1.8, cue, src, "verb", vague)
@@ -915,7 +977,7 @@ def _find_attribution(
         verb = m.group()
         if weak and _NOT_REPORTING_BEFORE.search(near):
             continue
-        if not weak and _NOT_SPEECH_AFTER.match(right):
+        if not weak and verb not in _SAY_VERBS and _NOT_SPEECH_AFTER.match(right):
             continue
         if verb in _LABELLING and not _LABELLING_COMPLEMENT.match(right):
             continue  # "called the police", "dismissed the case"
@@ -956,6 +1018,19 @@ def _find_attribution(
             "argued",
             "warned",
             "told",
+            "writes",
+            "adds",
+            "notes",
+            "explains",
+            "argues",
+            "warns",
+            "insists",
+            "asks",
+            "continues",
+            "tweeted",
+            "recalled",
+            "replied",
+            "responded",
         }:
             src, vague = _source_after(masked, m.end())
             if (
@@ -970,6 +1045,12 @@ def _find_attribution(
                 add(2.5, cue, src, "verb", vague)
                 continue
         src, vague = _source_before(masked, cue.start, structural=complement)
+        rank = 2.0
+        if src is None and (both := _AND_BEFORE.search(near)):
+            # "he laughed and said, “…”": the subject of the first verb says it (below a
+            # cue of the first verb's own: "X said … and said …").
+            src, vague = _coordinated_subject(masked, len(left) - len(near) + both.start())
+            rank = 1.9
         if src is None:
             continue
         if src.text.lower() in _PRONOUNS and (
@@ -1009,22 +1090,22 @@ def _find_attribution(
                 and _FOUND_CLAUSE.match(right)
             )  # "The Gazette found voters backed …", not "Smith found the keys"
             if heads & _DOCUMENT_NOUNS or re.match(r"\s*that\b", right) or finding:
-                add(2.0, cue, src, "verb", vague)
+                add(rank, cue, src, "verb", vague)
             elif _PLATFORM.match(right) or _PLATFORM_LATER.match(right):
                 add(1.0, cue, src, "shown", vague)
             elif verb.startswith("indicat") and complement:
-                add(2.0, cue, src, "verb", vague)  # "Clinton has indicated she would …"
+                add(rank, cue, src, "verb", vague)  # "Clinton has indicated she would …"
             continue
         if verb in _LABELLING:
-            add(2.0, cue, src, "verb", vague)  # its "as" or quote was checked above
+            add(rank, cue, src, "verb", vague)  # its "as" or quote was checked above
             continue
         if weak:
             if m.group() in {"posted", "posts", "wrote", "writes"} and (
                 _PLATFORM.match(right) or _PLATFORM_LATER.match(right)
             ):
-                add(2.0, cue, src, "verb", vague)
+                add(rank, cue, src, "verb", vague)
             elif complement:
-                add(2.0, cue, src, "verb", vague)
+                add(rank, cue, src, "verb", vague)
             elif m.group() in {
                 "confirmed",
                 "confirms",
@@ -1042,7 +1123,7 @@ def _find_attribution(
             } and re.match(r"\s+(?:the|a|an|its|his|her|their|no|on|in|\w+ly)\b", right):
                 add(1.5, cue, src, "verb", vague)
             continue
-        add(2.0, cue, src, "verb", vague)
+        add(rank, cue, src, "verb", vague)
 
     for m in _FRAME.finditer(masked):
         cue = Span(m.group(), m.start(), m.end())
@@ -1490,6 +1571,14 @@ QUESTION = "a question"
 
 def analyse(text: str, *, open_at_start: bool = False) -> Analysis:
     """Find the cues of one unit. ``open_at_start``: a quote from earlier units is open."""
+    return _analyse(text, open_at_start)
+
+
+# News repeats itself: wire copy republished across outlets, boilerplate closing lines.
+# The analysis of a unit depends on its text and the open-quote state only, and is
+# immutable, so the most recent ones are kept (a bounded memory: about 2 kB each).
+@lru_cache(maxsize=4096)
+def _analyse(text: str, open_at_start: bool) -> Analysis:
     quotes, opens = quote_spans(text, open_at_start)
     masked = _masked(text, quotes)
     dateline = _DATELINE.match(masked)
