@@ -251,9 +251,11 @@ _DATE_LINE = _rule(
     rf"(?:[\s,|•·–-]*(?:(?i:at)\s+)?(?:{_TIME}|{_DATE_STAMP}|{_AGO}|{_DATE})){{0,4}}"
     rf"|(?:{_DATE_STAMP}\s*)?{_AGO}"
     # A time alone on its line: a live blog's or a teaser list's stamp.
-    rf"|{_TIME}",
+    rf"|{_TIME}"
+    # The label alone, its date in an element of its own: "Release Date:", "Published:".
+    rf"|(?:(?i:release|publication|issue)\s+)?{_DATE_STAMP.removesuffix(':?')}:",
     f"0 published updated last posted modified first date created yesterday today just"
-    f" {_MONTH_WORDS} {_WEEKDAY_WORDS}",
+    f" release publication issue {_MONTH_WORDS} {_WEEKDAY_WORDS}",
 )
 _READING_TIME_LINE = _rule(
     READING_TIME,
