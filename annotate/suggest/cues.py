@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -43,6 +43,7 @@ from annotate.model import (
     UNATTRIBUTED,
     Span,
 )
+from annotate.regexes import alternatives
 
 
 @dataclass(frozen=True)
@@ -411,19 +412,40 @@ _VERB_FIRST = frozenset(
 )
 
 
-def _verb_matches(masked: str) -> Iterable[re.Match[str]]:
-    """The matches of ``_VERB.finditer(masked)``, found through their first word."""
+def _verb_matches(masked: str, words: set[str] | None = None) -> list[re.Match[str]]:
+    """The matches of ``_VERB.finditer(masked)``, found through their first word.
+
+    ``words``: the distinct words of ``masked`` (``_TOKEN``), if already read. Only the
+    words that can start a verb are looked for, each where it stands as a whole word.
+    """
+    firsts = (set(_TOKEN.findall(masked)) if words is None else words) & _VERB_FIRST
+    if not firsts:
+        return []
+    starts = sorted(m.start() for w in firsts for m in _whole_word(w).finditer(masked))
+    out: list[re.Match[str]] = []
     end = 0
-    for w in _TOKEN.finditer(masked):
-        if w.start() < end or w.group() not in _VERB_FIRST:
+    for at in starts:
+        if at < end:
             continue
-        m = _VERB.match(masked, w.start())
+        m = _VERB.match(masked, at)
         if m:
             end = m.end()
-            yield m
+            out.append(m)
+    return out
 
 
 _TOKEN = re.compile(r"\w+")
+_WHOLE_WORD: dict[str, re.Pattern[str]] = {}
+
+
+def _whole_word(word: str) -> re.Pattern[str]:
+    """Where ``word`` stands as a whole ``_TOKEN`` (case as given)."""
+    pattern = _WHOLE_WORD.get(word)
+    if pattern is None:
+        pattern = _WHOLE_WORD[word] = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
+    return pattern
+
+
 _ISSUED = re.compile(
     r"\b(?:issued|issues|released|releases|put\s+out|sent\s+out)\s+(?:a|an|the|this|its|his|"
     r"her|their)\s+(?:following\s+|brief\s+|short\s+|written\s+|joint\s+|new\s+)?"
@@ -808,8 +830,12 @@ def _main_subject(masked: str, src: Span) -> bool:
     return bool(_LEAD_ADVERBS.fullmatch(before))
 
 
-def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span | None]:
-    """The best attribution cue with its source, and a negated cue seen on the way."""
+def _find_attribution(
+    masked: str, text: str, verbs: list[re.Match[str]] | None = None
+) -> tuple[Attribution | None, Span | None]:
+    """The best attribution cue with its source, and a negated cue seen on the way.
+
+    ``verbs``: ``_verb_matches(masked)``, if already found."""
     found: list[tuple[float, Attribution]] = []
     negated: Span | None = None
 
@@ -840,7 +866,7 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
         if src:
             add(3.0, Span(m.group(), m.start(), m.end()), src, "according_to", vague)
 
-    for m in _verb_matches(masked):
+    for m in _verb_matches(masked) if verbs is None else verbs:
         cue = Span(m.group(), m.start(), m.end())
         left, right = masked[: m.start()], masked[m.end() :]
         # Patterns anchored at the cue look only at the words just before it.
@@ -1156,24 +1182,96 @@ def _needed_words(ops: list[Any], at_start: bool = False) -> frozenset[str] | No
     return max(found, key=lambda ws: (min(map(len, ws)), -len(ws)))
 
 
+# Each editorial pattern is indexed by its top-level alternatives ("pieces"): a unit tries
+# only the alternatives its words allow. An alternative that cannot match anywhere in the
+# unit never wins at any position, so leaving it out finds the same matches, and most
+# units try one or two alternatives instead of a dozen (see _piece_matches).
+def _pieces_of(pattern: re.Pattern[str]) -> list[str]:
+    """The top-level alternatives of an editorial pattern, or the pattern whole if one
+    of them can match the empty string (_piece_matches relies on none doing so)."""
+    alts = alternatives(pattern.pattern)
+    if any(_sre_parse.parse(a, pattern.flags).getwidth()[0] == 0 for a in alts):
+        return [pattern.pattern]
+    return alts
+
+
+_ALTERNATIVES = [_pieces_of(p) for p, _ in _EDITORIAL]
+_PIECES = [(k, a) for k, alts in enumerate(_ALTERNATIVES) for a in range(len(alts))]
+# Present-tense verbs of photo captions (page furniture, below).
+_CAPTION_VERB = re.compile(
+    r"\b(?:sits|stands|is\s+seen|are\s+seen|poses|pose|looks\s+on|look\s+on|walks|walk|"
+    r"gestures|gesture|speaks|attends|arrives|arrive|waves|wave|is\s+pictured|are\s+pictured)\b"
+)
+# Three costly patterns outside the lexicon are gated by the same index: numbered after
+# the pieces, they run only on units with a word they need.
+_GATED = (_HEARSAY, _NEGATED_REPORTING, _CAPTION_VERB)
+_HEARSAY_GATE, _NEGATED_GATE, _CAPTION_GATE = range(len(_PIECES), len(_PIECES) + 3)
+
+
 def _editorial_index() -> tuple[dict[str, list[tuple[str, int]]], frozenset[int]]:
-    """(first two letters -> [(needed word, pattern number)], patterns that always run)."""
+    """(first two letters -> [(needed word, piece number)], pieces that always run)."""
     index: dict[str, list[tuple[str, int]]] = {}
     always: set[int] = set()
-    for k, (pattern, _) in enumerate(_EDITORIAL):
+    pieces = [(_ALTERNATIVES[k][a], _EDITORIAL[k][0].flags) for k, a in _PIECES]
+    for n, (source, flags) in enumerate(pieces + [(p.pattern, p.flags) for p in _GATED]):
         try:
-            words = _needed_words(list(_sre_parse.parse(pattern.pattern, pattern.flags)))
+            words = _needed_words(list(_sre_parse.parse(source, flags)))
         except Exception:  # pragma: no cover: another parser; run the pattern always
             words = None
         if words is None:
-            always.add(k)
+            always.add(n)
             continue
         for w in words:
-            index.setdefault(w[:2], []).append((w, k))
+            index.setdefault(w[:2], []).append((w, n))
     return index, frozenset(always)
 
 
 _EDITORIAL_INDEX, _EDITORIAL_ALWAYS = _editorial_index()
+_PIECE_PATTERNS: dict[int, re.Pattern[str]] = {}
+
+
+def _piece_pattern(n: int) -> re.Pattern[str]:
+    pattern = _PIECE_PATTERNS.get(n)
+    if pattern is None:
+        k, a = _PIECES[n]
+        pattern = _PIECE_PATTERNS[n] = re.compile(_ALTERNATIVES[k][a], _EDITORIAL[k][0].flags)
+    return pattern
+
+
+def _piece_matches(k: int, pieces: list[int], masked: str) -> Iterator[re.Match[str]]:
+    """The matches of editorial pattern k over ``masked`` when only ``pieces`` of its
+    alternatives can match there: what ``finditer`` of the whole pattern gives."""
+    if len(pieces) == len(_ALTERNATIVES[k]):
+        return _EDITORIAL[k][0].finditer(masked)
+    return _alternation_matches([_piece_pattern(n) for n in pieces], masked)
+
+
+def _alternation_matches(patterns: list[re.Pattern[str]], text: str) -> Iterator[re.Match[str]]:
+    """``finditer`` of the alternation "p1|p2|…" of ``patterns``, none of which matches
+    the empty string (_pieces_of).
+
+    The alternation matches at a position with the first alternative, in order, that
+    matches there; finditer then goes on from the end of the match. So: the leftmost
+    next match of each pattern, the earliest (the first pattern among equals) wins, and
+    the patterns whose next match it overlaps search again from its end. ``search`` from
+    a position sees the characters before it, as finditer does (\\b, lookbehinds, ^).
+    """
+    if len(patterns) == 1:
+        yield from patterns[0].finditer(text)
+        return
+    upcoming = [p.search(text) for p in patterns]
+    while True:
+        best = None
+        for m in upcoming:
+            if m is not None and (best is None or m.start() < best.start()):
+                best = m
+        if best is None:
+            return
+        yield best
+        end = best.end()
+        for i, m in enumerate(upcoming):
+            if m is not None and m.start() < end:
+                upcoming[i] = patterns[i].search(text, end)
 
 
 def _editorial_candidates(masked: str, tokens: set[str] | None = None) -> set[int]:
@@ -1182,18 +1280,24 @@ def _editorial_candidates(masked: str, tokens: set[str] | None = None) -> set[in
     ``tokens``: the unit's words as ``_unit_tokens`` gives them, if already read.
     """
     found = set(_EDITORIAL_ALWAYS)
-    for t in _unit_tokens(masked) if tokens is None else tokens:
+    # Most words start no pattern: those already known are dropped in one set operation.
+    for t in (_unit_tokens(masked) if tokens is None else tokens) - _STARTS_NOTHING:
         found |= _token_candidates(t)
     return found
 
 
 def _unit_tokens(masked: str) -> set[str]:
-    """The distinct words of a unit, folded to lower-case ASCII as the index keys are."""
-    return {token.translate(_ASCII_FOLD).lower() for token in set(_TOKEN.findall(masked))}
+    """The distinct words of a unit, folded to lower-case ASCII as the index keys are.
+
+    Folding the whole unit first reads the same words: every word character folds to
+    one word character (İ is mapped to i before lower-casing, which would make it two).
+    """
+    return set(_TOKEN.findall(masked.translate(_ASCII_FOLD).lower()))
 
 
 # Words repeat from unit to unit, so the patterns a word can start are looked up once.
 _TOKEN_CANDIDATES: dict[str, frozenset[int]] = {}
+_STARTS_NOTHING: set[str] = set()  # words seen that start no pattern
 
 
 def _token_candidates(t: str) -> frozenset[int]:
@@ -1206,23 +1310,37 @@ def _token_candidates(t: str) -> frozenset[int]:
             for word, k in index.get(key, ())
             if t.startswith(word)
         )
-        if len(_TOKEN_CANDIDATES) > 100_000:
+        if len(_TOKEN_CANDIDATES) + len(_STARTS_NOTHING) > 100_000:
             _TOKEN_CANDIDATES.clear()  # a bound on memory over a long run
-        _TOKEN_CANDIDATES[t] = found
+            _STARTS_NOTHING.clear()
+        if found:
+            _TOKEN_CANDIDATES[t] = found
+        else:
+            _STARTS_NOTHING.add(t)
     return found
 
 
-def _editorial(masked: str, text: str) -> tuple[tuple[Span, float], ...]:
+def _editorial(
+    masked: str, text: str, tokens: set[str] | None = None, candidates: set[int] | None = None
+) -> tuple[tuple[Span, float], ...]:
     """The editorial cues of a unit with their weights: patterns first, then single words
-    of the word families that no pattern hit covers."""
+    of the word families that no pattern hit covers.
+
+    ``tokens``, ``candidates``: ``_unit_tokens(masked)`` and ``_editorial_candidates``
+    of it, if already found."""
     hits: list[tuple[Span, float]] = []
     seen: set[tuple[int, int]] = set()
-    tokens = _unit_tokens(masked)
-    candidates = _editorial_candidates(masked, tokens)
-    for k, (pattern, weight) in enumerate(_EDITORIAL):
-        if k not in candidates:
-            continue
-        for m in pattern.finditer(masked):
+    if tokens is None:
+        tokens = _unit_tokens(masked)
+    by_pattern: dict[int, list[int]] = {}
+    if candidates is None:
+        candidates = _editorial_candidates(masked, tokens)
+    for n in sorted(candidates):
+        if n < _HEARSAY_GATE:
+            by_pattern.setdefault(_PIECES[n][0], []).append(n)
+    for k, pieces in sorted(by_pattern.items()):  # in the rules' order
+        weight = _EDITORIAL[k][1]
+        for m in _piece_matches(k, pieces, masked):
             if any(s <= m.start() < e for s, e in seen):
                 continue
             seen.add((m.start(), m.end()))
@@ -1305,11 +1423,11 @@ _FIRST_PERSON_BEFORE = re.compile(r"\b(?:I|[Ww]e)\s+(?:\w+\s+)?$")
 
 
 def _outside_reported_clause(
-    masked: str, hits: tuple[tuple[Span, float], ...]
+    masked: str, hits: tuple[tuple[Span, float], ...], verbs: list[re.Match[str]] | None = None
 ) -> tuple[tuple[Span, float], ...]:
     if sum(w for _, w in hits) < _UNANCHORED_SCORE:
         return hits  # too weak to make the unit editorial wherever it stands
-    for m in _verb_matches(masked):
+    for m in _verb_matches(masked) if verbs is None else verbs:
         left = masked[: m.start()]
         if _FIRST_PERSON_BEFORE.search(left) or _NEGATED.search(left):
             continue
@@ -1335,16 +1453,16 @@ _CREDIT = re.compile(
     r"\b(?:REUTERS|AFP|AP|EPA|Getty\s+Images|Bloomberg)/|\bAP\s+Photo\b|"
     r"\bFile\s+(?:photo|picture)\b|\(Photo:|\bPhoto\s*:"
 )
-_CAPTION_VERB = re.compile(
-    r"\b(?:sits|stands|is\s+seen|are\s+seen|poses|pose|looks\s+on|look\s+on|walks|walk|"
-    r"gestures|gesture|speaks|attends|arrives|arrive|waves|wave|is\s+pictured|are\s+pictured)\b"
-)
+# Every match of _CREDIT holds one of these: the costly pattern runs only then.
+_MAY_BE_CREDIT = re.compile(r"/|AP|File|Photo")
 _TERMINAL = re.compile(r"[.!?…]\s*[”\"’')\]]*\s*$|[”\"]\s*$")
 
 
-def _furniture(masked: str, text: str) -> str | None:
+def _furniture(masked: str, text: str, gates: set[int] | None = None) -> str | None:
+    """Why the unit looks like page furniture, if it does. ``gates``: the unit's
+    ``_editorial_candidates(masked)``, if already found."""
     stripped = text.strip()
-    if _FURNITURE.match(stripped) or _CREDIT.search(stripped):
+    if _FURNITURE.match(stripped) or (_MAY_BE_CREDIT.search(stripped) and _CREDIT.search(stripped)):
         return _CREDIT_WHY
     words = stripped.split()
     if len(words) < 3:
@@ -1352,9 +1470,11 @@ def _furniture(masked: str, text: str) -> str | None:
     if masked.rstrip(" #").endswith("?") or stripped.endswith("?"):
         return QUESTION
     if not _TERMINAL.search(stripped):
-        if _CAPTION_VERB.search(masked):
+        if gates is None:
+            gates = _editorial_candidates(masked)
+        if _CAPTION_GATE in gates and _CAPTION_VERB.search(masked):
             return "a photo caption (present tense, no full stop)"
-        if _HEARSAY.search(masked):
+        if _HEARSAY_GATE in gates and _HEARSAY.search(masked):
             return "a teaser headline of another story (hearsay, no full stop)"
         return NO_FULL_STOP
     return None
@@ -1375,13 +1495,20 @@ def analyse(text: str, *, open_at_start: bool = False) -> Analysis:
     dateline = _DATELINE.match(masked)
     if dateline:
         masked = _MASK * dateline.end() + masked[dateline.end() :]
-    attribution, negated = _find_attribution(masked, text)
-    hearsay = _HEARSAY.search(masked)
+    # The unit's words are read once for every rule that looks for words.
+    verbs = _verb_matches(masked)
+    tokens = _unit_tokens(masked)
+    gates = _editorial_candidates(masked, tokens)
+    attribution, negated = _find_attribution(masked, text, verbs)
+    hearsay = _HEARSAY.search(masked) if _HEARSAY_GATE in gates else None
     if hearsay and attribution and hearsay.start() <= attribution.cue.start < hearsay.end():
         attribution = None  # "reports suggest …": the cue belongs to sourceless hearsay
-    if negated is None:
+    if negated is None and _NEGATED_GATE in gates:
         nm = _NEGATED_REPORTING.search(masked)
         negated = Span(text[nm.start() : nm.end()], nm.start(), nm.end()) if nm else None
+    quoted = _single_quoted(masked)
+    same = quoted == masked  # no speech in single quotation marks was masked
+    editorial = _editorial(quoted, text, *((tokens, gates) if same else (None, None)))
     return Analysis(
         text=text,
         quotes=tuple(quotes),
@@ -1391,10 +1518,10 @@ def analyse(text: str, *, open_at_start: bool = False) -> Analysis:
         if hearsay
         else None,
         negated=negated,
-        editorial=_outside_reported_clause(masked, _editorial(_single_quoted(masked), text))
+        editorial=_outside_reported_clause(masked, editorial, verbs)
         if attribution is None
-        else _editorial(_single_quoted(masked), text),
-        furniture=_furniture(masked, text),
+        else editorial,
+        furniture=_furniture(masked, text, gates),
     )
 
 

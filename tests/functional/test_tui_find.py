@@ -1,0 +1,108 @@
+"""Finding one's way on the labelling screen: search as you type with pages and labels,
+the filter chooser's counts, progress with rate and time left, the article list's
+done/total, annotate's commands in the palette and the settings they save."""
+
+from __future__ import annotations
+
+from helpers.tui import app_for, current, labels, pilot, save, settle
+
+from annotate.store import Store
+from annotate.tui.screens import search
+
+
+async def typed(app, pilot, text: str) -> None:
+    """Type into the search box and wait for the debounced search and its workers."""
+    await pilot.press(*text)
+    await pilot.pause(search.DEBOUNCE + 0.1)
+    await settle(app, pilot)
+
+
+def status(app) -> str:
+    return str(app.screen.query_one("#search-status").render())
+
+
+def results(app) -> list[str]:
+    options = app.screen.query_one("#results")
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
+@pilot
+async def test_search_runs_as_you_type_with_each_result_s_label(db):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await pilot.press("2")  # "NASA's new administrator…" is labelled unattributed
+        await pilot.press("slash")
+        await typed(app, pilot, "talks")
+        assert status(app) == "2 results for “talks”"
+        shown = results(app)
+        assert shown[0].startswith("unlabelled") and "The talks were" in shown[0]
+        assert shown[1].startswith("unlabelled") and "Such talks" in shown[1]
+        await pilot.press(*["backspace"] * 5)
+        await typed(app, pilot, "NASA")  # typed on: the newer search replaces the older
+        assert status(app) == "1 result for “NASA”"
+        assert results(app)[0].startswith("unattributed")
+        assert app.screen.query_one("#search-input").has_focus  # typing goes on
+        await pilot.press("down", "enter")
+        assert current(app) == "NASA's new administr"
+
+
+@pilot
+async def test_search_pages_say_how_many_and_load_more_on_demand(db, monkeypatch):
+    with Store.open(db) as store:
+        save(store, "more.txt", "More", [[f"Sentence {n} of the filler." for n in range(7)]])
+    monkeypatch.setattr(search, "PAGE", 3)
+    app = app_for(db)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("slash")
+        await typed(app, pilot, "filler")
+        assert status(app) == "first 3 of 7 for “filler” · ↓ for more"
+        assert len(app.screen.shown) == 3
+        await pilot.press("down")  # into the results
+        await pilot.press("down", "down")  # onto the last one: the next page comes
+        await settle(app, pilot)
+        assert len(app.screen.shown) == 6
+        assert status(app) == "first 6 of 7 for “filler” · ↓ for more"
+        await pilot.press("down", "down", "down")  # onto the sixth: the last page comes
+        await settle(app, pilot)
+        assert status(app) == "7 results for “filler”"
+        await pilot.press("down", "enter")
+        assert current(app) == "Sentence 6 of the fi"
+        await pilot.press("1")
+    assert labels(db) == {"Sentence 6 of the fi": ("attributed", None, 0)}
+
+
+@pilot
+async def test_the_filter_chooser_shows_each_filter_s_count(db):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await pilot.press("1", "1", "f", "3")  # two attributed, a flag, one editorial
+        await pilot.press("F")
+        await settle(app, pilot)
+        options = app.screen.query_one("#filters")
+        shown = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert [" ".join(line.split()) for line in shown] == [
+            "all 6",
+            "unlabelled 3",
+            "attributed 2",
+            "unattributed 0",
+            "editorial 1",
+            "not claim 0",
+            "flagged 1",
+            "noted 0",
+        ]
+        await pilot.press("down", "down", "enter")  # attributed
+        assert app.session.only == "attributed"
+
+
+@pilot
+async def test_the_article_list_shows_done_of_total_for_every_article(db):
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await pilot.press("1", "2", "a")  # two of space.txt's five claims
+        await settle(app, pilot)
+        table = app.screen.query_one("DataTable")
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == ["2/5", "0/1"]
+        await pilot.press("down", "enter", "x", "a")  # station.txt's one claim: done
+        await settle(app, pilot)
+        table = app.screen.query_one("DataTable")
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == ["2/5", "✓ 1/1"]
