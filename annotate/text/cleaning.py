@@ -767,7 +767,15 @@ def _line_reason(text: str) -> str | None:
         reason = _compound_reason(text)
     if reason is None:
         reason = _phrase_reason(text, text.count(" ") + 1)
+    if reason is None and not text.isascii() and len(_MIXED_SCRIPT_WORD.findall(text)) >= 2:
+        reason = ADVERT
     return reason
+
+
+# A word spelt with both Latin and Cyrillic letters ("Yоur" with a Cyrillic "о"): text
+# written in look-alike letters so that filters cannot read it, which is what spam and
+# ads do; no language writes its words that way.
+_MIXED_SCRIPT_WORD = re.compile(r"\b(?=[^\W\d_]*[A-Za-z])(?=[^\W\d_]*[\u0400-\u04ff])[^\W\d_]+")
 
 
 def _compound_reason(text: str) -> str | None:
