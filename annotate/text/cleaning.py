@@ -252,9 +252,11 @@ _DATE_LINE = _rule(
     rf"(?:[\s,|•·–-]*(?:(?i:at)\s+)?(?:{_TIME}|{_DATE_STAMP}|{_AGO}|{_DATE})){{0,4}}"
     rf"|(?:{_DATE_STAMP}\s*)?{_AGO}"
     # A time alone on its line: a live blog's or a teaser list's stamp.
-    rf"|{_TIME}",
+    rf"|{_TIME}"
+    # The label alone, its date in an element of its own: "Release Date:", "Published:".
+    rf"|(?:(?i:release|publication|issue)\s+)?{_DATE_STAMP.removesuffix(':?')}:",
     f"0 published updated last posted modified first date created yesterday today just"
-    f" {_MONTH_WORDS} {_WEEKDAY_WORDS}",
+    f" release publication issue {_MONTH_WORDS} {_WEEKDAY_WORDS}",
 )
 _READING_TIME_LINE = _rule(
     READING_TIME,
@@ -765,7 +767,15 @@ def _line_reason(text: str) -> str | None:
         reason = _compound_reason(text)
     if reason is None:
         reason = _phrase_reason(text, text.count(" ") + 1)
+    if reason is None and not text.isascii() and len(_MIXED_SCRIPT_WORD.findall(text)) >= 2:
+        reason = ADVERT
     return reason
+
+
+# A word spelt with both Latin and Cyrillic letters ("Yоur" with a Cyrillic "о"): text
+# written in look-alike letters so that filters cannot read it, which is what spam and
+# ads do; no language writes its words that way.
+_MIXED_SCRIPT_WORD = re.compile(r"\b(?=[^\W\d_]*[A-Za-z])(?=[^\W\d_]*[\u0400-\u04ff])[^\W\d_]+")
 
 
 def _compound_reason(text: str) -> str | None:
