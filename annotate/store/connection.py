@@ -492,6 +492,12 @@ class Connection:
     def schema_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
+    def data_version(self) -> int:
+        """A number that changes whenever another connection commits to the database
+        (never for this connection's own commits): what was read here is still as
+        stored while it stays the same."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
     # Exports read through their own cursor in batches (fetchmany), so a million-row
     # export holds one batch in memory; the WAL snapshot keeps the export consistent
     # while annotators go on labelling.
