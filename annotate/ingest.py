@@ -871,6 +871,7 @@ class _Suggester:
                     "source_start": s.source.start if s.source else None,
                     "source_end": s.source.end if s.source else None,
                     "quote_of": rows[s.quote_of].id if s.quote_of is not None else None,
+                    "editorial": [(e.start, e.end) for e in s.editorial],
                     "rules": self.rules,
                 }
             )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from annotate.model import ATTRIBUTED, LABELS, SENTENCE, Dropped, Unit, takes_source
+from annotate.model import ATTRIBUTED, LABELS, SENTENCE, TITLE, Dropped, Unit, takes_source
 from annotate.store import (
     ClaimGroupMember,
     LabelState,
@@ -115,13 +115,72 @@ class Context:
     quote_source: str | None = None  # text of the unit a continuing quote takes its source from
     quote_later: bool = False  # that unit comes after the claim (the quote closes there)
     also_in: tuple[ClaimGroupMember, ...] = ()  # the same claim in other articles
+    # The paragraphs before the claim's (nearest last) and after it (nearest first), up to
+    # AROUND each side, the article's title left out: the claim read in its article.
+    before: tuple[tuple[UnitView, ...], ...] = ()
+    after: tuple[tuple[UnitView, ...], ...] = ()
+
+
+# How many paragraphs either side of the claim's are read for the screen to show.
+AROUND = 4
+
+
+class Window:
+    """The paragraphs around a claim's paragraph, read with one indexed query and kept
+    while the claim stays in that paragraph (most keys move to the next sentence)."""
+
+    def __init__(self) -> None:
+        self._key: tuple[str, int] | None = None
+        self._units: list[UnitView] = []
+
+    def around(self, store: Store, u: UnitView) -> list[UnitView]:
+        """The units of paragraphs ``u.paragraph ± AROUND`` of u's article."""
+        key = (u.article_id, u.paragraph)
+        # A unit not among those read: the article was re-segmented since (another process).
+        if key != self._key or all(x.id != u.id for x in self._units):
+            self._units = store.paragraphs_around(u.article_id, u.paragraph, AROUND)
+            self._key = key
+        return self._units
+
+    def forget(self) -> None:
+        """The article may have changed (ingest, merge, split): read it again."""
+        self._key = None
+
+
+def split_paragraphs(
+    units: list[UnitView], paragraph: int
+) -> tuple[list[UnitView], list[list[UnitView]], list[list[UnitView]]]:
+    """``units`` (in reading order) as the claim's paragraph, the paragraphs before it and
+    those after it, the article's title left out."""
+    own: list[UnitView] = []
+    before: list[list[UnitView]] = []
+    after: list[list[UnitView]] = []
+    for x in units:
+        if x.paragraph == paragraph:
+            own.append(x)
+            continue
+        if x.kind == TITLE:
+            continue
+        side = before if x.paragraph < paragraph else after
+        if side and side[-1][0].paragraph == x.paragraph:
+            side[-1].append(x)
+        else:
+            side.append([x])
+    return own, before, after
 
 
 def context_of(
-    store: Store, u: UnitView, state: LabelState, suggestion: SuggestionRecord | None
+    store: Store,
+    u: UnitView,
+    state: LabelState,
+    suggestion: SuggestionRecord | None,
+    window: Window | None = None,
 ) -> Context:
     """Everything shown about unit ``u`` with its ``suggestion``: an indexed lookup more
-    for a continuing quote (the speaker's unit) or a claim group, none otherwise."""
+    for a continuing quote (the speaker's unit) or a claim group, none otherwise; the
+    paragraphs around it come from ``window`` (read again only in another paragraph)."""
+    units = (window or Window()).around(store, u)
+    paragraph, before, after = split_paragraphs(units, u.paragraph)
     index, of = store.claim_index(u)
     quote_source, quote_later = None, False
     if suggestion is not None and suggestion.quote_of and suggestion.source:
@@ -133,7 +192,7 @@ def context_of(
         also_in = tuple(store.claim_group_members(u.id))
     return Context(
         unit=u,
-        paragraph=store.article_units(u.article_id, u.paragraph),
+        paragraph=paragraph,
         heading=store.heading_before(u.article_id, u.seq),
         index=index,
         of=of,
@@ -142,6 +201,8 @@ def context_of(
         quote_source=quote_source,
         quote_later=quote_later,
         also_in=also_in,
+        before=tuple(map(tuple, before)),
+        after=tuple(map(tuple, after)),
     )
 
 
@@ -195,6 +256,7 @@ class Session:
         self.recent: list[Decision] = []
         self.undone = ""
         self._texts: dict[str, str] = {}  # unit id -> text, for undo messages of old entries
+        self.window = Window()  # the paragraphs around the claim, as last read
 
     def load_history(self) -> None:
         """Pick up where the last session of this annotator left off: its decisions for
@@ -308,7 +370,7 @@ class Session:
         """What the main screen shows for the current claim."""
         if self.unit is None:
             return None
-        return context_of(self.store, self.unit, self.state, self.suggestion)
+        return context_of(self.store, self.unit, self.state, self.suggestion, self.window)
 
     # -- moving -----------------------------------------------------------------------
 
@@ -330,6 +392,7 @@ class Session:
         old = self.unit
         if old is None:
             return False
+        self.window.forget()
         fresh = self.store.unit(old.id)
         if fresh is not None:
             self.go(fresh)  # same sentence; its position in the queue may have moved
@@ -414,6 +477,7 @@ class Session:
         next "next unlabelled" walks the queue again."""
         self.complete = False
         self.ranked_done = False
+        self.window.forget()  # an ingest or a merge may have changed the article
 
     def advance(self) -> UnitView | None:
         """Where a decision leads: the next unlabelled claim, or with a filter set, the next

@@ -315,6 +315,13 @@ def _m012_access(db: Database) -> None:
     db.table("access").create_index(["role", "token_hash"], unique=True)
 
 
+def _m013_editorial_spans(db: Database) -> None:
+    # Where every editorial cue of a unit is ([[start, end], ...] into its text, JSON), so
+    # the app marks them all; ``cue`` holds one. NULL for suggestions made before this
+    # column: those show their one cue until suggested again.
+    db.table("suggestions").add_column("editorial", str)
+
+
 def migrations() -> Migrations:
     """The ordered migration set of the annotate schema."""
     from sqlite_utils.migrations import Migrations
@@ -338,6 +345,7 @@ MIGRATIONS = [
     _m010_model_suggestions,
     _m011_incremental_suggestions,
     _m012_access,
+    _m013_editorial_spans,
 ]
 
 
