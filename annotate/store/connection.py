@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from annotate.store.migrations import SCHEMA_VERSION, migrations
+from annotate.store.migrations import SCHEMA_VERSION, load_sqlite_utils, migrations
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -311,6 +311,7 @@ class Connection:
     def db(self) -> Database:
         """The sqlite-utils view of the same connection (imported only when needed)."""
         if self._db is None:
+            load_sqlite_utils()
             from sqlite_utils import Database
 
             self._db = Database(self.conn)
