@@ -4,10 +4,14 @@ done/total, annotate's commands in the palette and the settings they save."""
 
 from __future__ import annotations
 
-from helpers.tui import app_for, current, labels, pilot, save, settle
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+from helpers.tui import WHO, app_for, current, labels, pilot, rendered, save, settle
 
 from annotate.store import Store
 from annotate.tui.screens import search
+from annotate.tui.widgets.claim import StatusBar
 
 
 async def typed(app, pilot, text: str) -> None:
@@ -106,3 +110,33 @@ async def test_the_article_list_shows_done_of_total_for_every_article(db):
         await settle(app, pilot)
         table = app.screen.query_one("DataTable")
         assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == ["2/5", "✓ 1/1"]
+
+
+def label_a_minute_apart(db, count: int) -> None:
+    """Label the first ``count`` claims, as if one a minute up to now (history's times)."""
+    with Store.open(db) as store:
+        ids = [u.id for u, _ in store.search_page("", WHO, limit=count)]
+        for unit_id in ids:
+            store.set_label(unit_id, WHO, "attributed")
+    conn = sqlite3.connect(db)
+    now = datetime.now(UTC)
+    for n, (row,) in enumerate(conn.execute("SELECT id FROM history ORDER BY id DESC").fetchall()):
+        at = (now - timedelta(minutes=n)).isoformat().replace("+00:00", "Z")
+        conn.execute("UPDATE history SET at = ? WHERE id = ?", (at, row))
+    conn.commit()
+    conn.close()
+
+
+@pilot
+async def test_progress_shows_the_share_the_pace_and_the_time_left(db):
+    label_a_minute_apart(db, 3)  # three decisions over two minutes: 60 an hour
+    app = app_for(db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        line = rendered(app, StatusBar).splitlines()[1]
+        assert line.endswith("3/6 labelled · 50% · 60/h · ~3 min left · tester")
+    app = app_for(db)
+    async with app.run_test(size=(60, 15)) as pilot:
+        await settle(app, pilot)
+        line = rendered(app, StatusBar).splitlines()[1]
+        assert line.endswith("3/6 · 50% · 60/h · ~3m left · tester")  # shorter at 60

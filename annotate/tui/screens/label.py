@@ -26,6 +26,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from annotate.labelling.progress import rate_per_hour
 from annotate.labelling.session import (
     Finder,
     Session,
@@ -592,7 +593,9 @@ class LabelScreen(Screen[None]):
     def show_counts(self) -> None:
         s = self.session
         only = filter_name(s.only) if s.only else ""
-        self.query_one(StatusBar).show_counts(s.labelled, s.claims, s.annotator, only, s.scope())
+        rate = rate_per_hour([d.at for d in s.recent])  # ten times parsed: no cost to speak of
+        bar = self.query_one(StatusBar)
+        bar.show_counts(s.labelled, s.claims, s.annotator, only, s.scope(), rate)
 
     def show_ingest(self, done: int, total: int, running: bool = True) -> None:
         """The ingest line under the progress: shown only while ingest runs."""
