@@ -910,9 +910,10 @@ class LabelScreen(Screen[None]):
         screen = ArticlesScreen(
             self.db_path, self.session.annotator, current, assigned=self.session.assigned
         )
-        self.app.push_screen(screen, self._article_done)
+        self.app.push_screen(screen, self.jump_to_article)
 
-    def _article_done(self, article: ArticleProgress | None) -> None:
+    def jump_to_article(self, article: ArticleProgress | None) -> None:
+        """To the article's first unlabelled claim (its first, once all are labelled)."""
         if article is None or article.first_pos is None:
             return
         self.moved(self.session.go(self.session.first_in_article(article.id)), "")
