@@ -469,7 +469,7 @@ async def test_with_a_plan_the_queue_is_the_annotators_articles(db):
         await settle(app, pilot)
         assert current(app) == "But bad weather push"
         assert app.session.claims == 1 and app.session.labelled == 0
-        assert "0/1 labelled · alice · assigned: 1 article" in rendered(app, StatusBar)
+        assert "0/1 labelled · 0% · alice · assigned: 1 article" in rendered(app, StatusBar)
         await pilot.press("left", "right")  # nothing of space.txt before or after it
         assert current(app) == "But bad weather push"
         await pilot.press("v")  # the unlabelled filter: still only her article

@@ -4,10 +4,16 @@ done/total, annotate's commands in the palette and the settings they save."""
 
 from __future__ import annotations
 
-from helpers.tui import app_for, current, labels, pilot, save, settle
+import os
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from helpers.tui import WHO, app_for, current, labels, pilot, rendered, save, settle
 
 from annotate.store import Store
 from annotate.tui.screens import search
+from annotate.tui.widgets.claim import StatusBar
 
 
 async def typed(app, pilot, text: str) -> None:
@@ -106,3 +112,105 @@ async def test_the_article_list_shows_done_of_total_for_every_article(db):
         await settle(app, pilot)
         table = app.screen.query_one("DataTable")
         assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == ["2/5", "✓ 1/1"]
+
+
+def label_a_minute_apart(db, count: int) -> None:
+    """Label the first ``count`` claims, as if one a minute up to now (history's times)."""
+    with Store.open(db) as store:
+        ids = [u.id for u, _ in store.search_page("", WHO, limit=count)]
+        for unit_id in ids:
+            store.set_label(unit_id, WHO, "attributed")
+    conn = sqlite3.connect(db)
+    now = datetime.now(UTC)
+    for n, (row,) in enumerate(conn.execute("SELECT id FROM history ORDER BY id DESC").fetchall()):
+        at = (now - timedelta(minutes=n)).isoformat().replace("+00:00", "Z")
+        conn.execute("UPDATE history SET at = ? WHERE id = ?", (at, row))
+    conn.commit()
+    conn.close()
+
+
+@pilot
+async def test_progress_shows_the_share_the_pace_and_the_time_left(db):
+    label_a_minute_apart(db, 3)  # three decisions over two minutes: 60 an hour
+    app = app_for(db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        line = rendered(app, StatusBar).splitlines()[1]
+        assert line.endswith("3/6 labelled · 50% · 60/h · ~3 min left · tester")
+    app = app_for(db)
+    async with app.run_test(size=(60, 15)) as pilot:
+        await settle(app, pilot)
+        line = rendered(app, StatusBar).splitlines()[1]
+        assert line.endswith("3/6 · 50% · 60/h · ~3m left · tester")  # shorter at 60
+
+
+async def palette(app, pilot, command: str) -> None:
+    """Run a command from the palette (ctrl+p) by typing it and pressing enter."""
+    await pilot.press("ctrl+p")
+    await pilot.pause(0.2)
+    await pilot.press(*command)
+    await pilot.pause(0.5)  # the palette searches its providers as one types
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+def config_file() -> Path:
+    """The default config file (in the tests' own home folder)."""
+    return Path(os.environ["XDG_CONFIG_HOME"]) / "annotate" / "config.toml"
+
+
+@pilot
+async def test_palette_commands_jump_filter_search_and_export(db):
+    app = app_for(db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await palette(app, pilot, "jump to article: ISS remains")
+        assert current(app) == "But bad weather push"
+        await pilot.press("1")
+        await palette(app, pilot, "filter: attributed")
+        assert app.session.only == "attributed"
+        await palette(app, pilot, "export labels as jsonl")
+        line = app.label_screen.query_one("#message").plain
+        assert "Wrote 1 row(s) to exports/annotations-" in line and line.endswith(".jsonl")
+        assert len(list(Path("exports").glob("*.jsonl"))) == 1  # in the cwd, as the CLI's
+        await palette(app, pilot, "search claims")
+        assert type(app.screen).__name__ == "SearchScreen"
+
+
+@pilot
+async def test_the_theme_and_the_strip_are_saved_and_restored(db):
+    app = app_for(db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        strip = app.label_screen.query_one("#decisions")
+        assert strip.display
+        await palette(app, pilot, "hide the decision strip")
+        assert not strip.display
+        app.theme = "nord"  # as Textual's own "Theme" command sets it
+        await pilot.pause()
+    text = config_file().read_text()
+    assert "decisions = false" in text and 'theme = "nord"' in text
+    app = app_for(db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        assert app.theme == "nord"
+        assert not app.label_screen.query_one("#decisions").display
+        await pilot.press("h")  # h still opens it
+        assert app.label_screen.query_one("#decisions").display
+
+
+@pilot
+async def test_a_bad_saved_setting_falls_back_with_a_word(db):
+    config_file().parent.mkdir(parents=True)
+    config_file().write_text('[ui]\ntheme = "no-such-theme"\n')
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert app.theme == "textual-dark"
+        line = app.label_screen.query_one("#message").plain
+        assert line.endswith("'no-such-theme' in the config is not a theme; using textual-dark")
+    config_file().write_text("[ui]\ndecisions = 2\n")
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert (
+            "'decisions' in [ui] must be true or false"
+            in app.label_screen.query_one("#message").plain
+        )

@@ -25,6 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from annotate.labelling.progress import rate_per_hour
 from annotate.labelling.session import (
     Finder,
     Session,
@@ -594,7 +595,9 @@ class LabelScreen(Screen[None]):
     def show_counts(self) -> None:
         s = self.session
         only = filter_name(s.only) if s.only else ""
-        self.query_one(StatusBar).show_counts(s.labelled, s.claims, s.annotator, only, s.scope())
+        rate = rate_per_hour([d.at for d in s.recent])  # ten times parsed: no cost to speak of
+        bar = self.query_one(StatusBar)
+        bar.show_counts(s.labelled, s.claims, s.annotator, only, s.scope(), rate)
 
     def show_ingest(self, done: int, total: int, running: bool = True) -> None:
         """The ingest line under the progress: shown only while ingest runs (``total``
@@ -919,9 +922,10 @@ class LabelScreen(Screen[None]):
         screen = ArticlesScreen(
             self.db_path, self.session.annotator, current, assigned=self.session.assigned
         )
-        self.app.push_screen(screen, self._article_done)
+        self.app.push_screen(screen, self.jump_to_article)
 
-    def _article_done(self, article: ArticleProgress | None) -> None:
+    def jump_to_article(self, article: ArticleProgress | None) -> None:
+        """To the article's first unlabelled claim (its first, once all are labelled)."""
         if article is None or article.first_pos is None:
             return
         self.moved(self.session.go(self.session.first_in_article(article.id)), "")

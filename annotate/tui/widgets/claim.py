@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
+from annotate.labelling.progress import progress_text
 from annotate.labelling.session import Context
 from annotate.model import EDITORIAL, HEADING, takes_source
 from annotate.store import ClaimGroupMember, LabelState, SuggestionRecord, UnitView
@@ -497,6 +498,7 @@ class StatusBar(StyledWidget):
         self.position = ""
         self.state: LabelState | None = None
         self.done = self.total = 0
+        self.rate: float | None = None
         self.annotator = ""
         self.only = ""
         self.scope = ""  # e.g. "assigned: 12 articles"
@@ -516,23 +518,34 @@ class StatusBar(StyledWidget):
         self.refresh()
 
     def show_counts(
-        self, done: int, total: int, annotator: str, only: str, scope: str = ""
+        self,
+        done: int,
+        total: int,
+        annotator: str,
+        only: str,
+        scope: str = "",
+        rate: float | None = None,
     ) -> None:
         self.done, self.total, self.annotator, self.only = done, total, annotator, only
         self.scope = scope
+        self.rate = rate  # decisions per hour lately (None: not known)
         self.refresh()
 
     def render(self) -> Group:
         muted = self.component_style("status-bar--muted")
         state = state_text(self.state) if self.state is not None else Text("")
         state.no_wrap, state.overflow = True, "ellipsis"
-        counts = Text(f"{self.done:,}/{self.total:,} labelled · ")
-        counts.append(literal(self.annotator), "bold")
+        who = Text(" · ")
+        who.append(literal(self.annotator), "bold")
         if self.scope:
-            counts.append(f" · {self.scope}")
+            who.append(f" · {self.scope}")
         if self.only:
-            counts.append(" · filter: ")
-            counts.append(self.only, "bold")
+            who.append(" · filter: ")
+            who.append(self.only, "bold")
+        # The progress says as much as fits beside the claim's position (cut to 16).
+        room = self.content_size.width - who.cell_len - min(len(self.position), 16) - 1
+        counts = Text(progress_text(self.done, self.total, self.rate, room))
+        counts.append_text(who)
         line = Table.grid(expand=True)
         line.add_column(no_wrap=True, overflow="ellipsis")
         line.add_column(justify="right", no_wrap=True)
