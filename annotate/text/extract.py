@@ -373,7 +373,8 @@ def _described(blocks: list[_Block], descriptions: str) -> list[_Block]:
         return blocks
     out = []
     for text, is_content in blocks:
-        if not is_content and not text.startswith("## "):
+        # Full paragraphs are the story's already; only short ones are looked for.
+        if not is_content and not text.startswith("## ") and not _is_full_paragraph(text):
             key = _key(text)
             is_content = len(key.split()) >= _DESCRIBED_MIN_WORDS and key in summary
         out.append((text, is_content))
