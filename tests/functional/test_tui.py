@@ -401,7 +401,7 @@ async def test_corpus_text_is_shown_literally_never_as_markup(db_path):
         await pilot.press("slash", *"[link", "enter")
         await settle(app, pilot)
         option = app.screen.query_one("OptionList").get_option_at_index(0)
-        assert str(option.prompt).startswith(nasty[0])
+        assert str(option.prompt).endswith(f"\n{nasty[0]}")  # after its label and article
 
 
 @pilot
@@ -469,7 +469,7 @@ async def test_with_a_plan_the_queue_is_the_annotators_articles(db):
         await settle(app, pilot)
         assert current(app) == "But bad weather push"
         assert app.session.claims == 1 and app.session.labelled == 0
-        assert "0/1 labelled · alice · assigned: 1 article" in rendered(app, StatusBar)
+        assert "0/1 labelled · 0% · alice · assigned: 1 article" in rendered(app, StatusBar)
         await pilot.press("left", "right")  # nothing of space.txt before or after it
         assert current(app) == "But bad weather push"
         await pilot.press("v")  # the unlabelled filter: still only her article

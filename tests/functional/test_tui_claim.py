@@ -259,22 +259,21 @@ A third paragraph ends it.
 
 
 @pilot
-async def test_the_context_is_read_once_per_paragraph(db_path, monkeypatch):
+async def test_the_context_is_read_once_per_article(db_path, monkeypatch):
     with Store.open(db_path) as store:
         save_split(store, "a.txt", PLAIN)
     app = app_for(db_path)
-    calls = spy(monkeypatch, app.session.store, "paragraphs_around")
+    calls = spy(monkeypatch, app.session.store, "article_units")
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         await go_to(app, pilot, "The ministers")
         before = len(calls)
         await pilot.press("right")  # "They agreed …": the same paragraph, nothing read
+        await pilot.press("right")  # the next paragraph of the same article: nothing read
         assert len(calls) == before
-        await pilot.press("right")  # the next paragraph: one read
-        assert len(calls) == before + 1
         assert claim_paragraphs(app)[0] == "The ministers met on Monday. They agreed on a budget."
         await pilot.press("m")  # a merge changes the article: read again
-        assert len(calls) == before + 2
+        assert len(calls) == before + 1
         assert (
             claim_paragraphs(app)[1]
             == "Critics were not convinced, officials said. They wrote a letter."

@@ -8,7 +8,6 @@ dims in the footer what cannot be done right now (undo with nothing to undo).
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from annotate.labelling.progress import rate_per_hour
 from annotate.labelling.session import (
     Finder,
     Session,
@@ -37,6 +37,7 @@ from annotate.labelling.session import (
 from annotate.model import Dropped
 from annotate.store import (
     ArticleProgress,
+    LockProbe,
     Store,
     StoreBusyError,
     StoreFullError,
@@ -594,7 +595,9 @@ class LabelScreen(Screen[None]):
     def show_counts(self) -> None:
         s = self.session
         only = filter_name(s.only) if s.only else ""
-        self.query_one(StatusBar).show_counts(s.labelled, s.claims, s.annotator, only, s.scope())
+        rate = rate_per_hour([d.at for d in s.recent])  # ten times parsed: no cost to speak of
+        bar = self.query_one(StatusBar)
+        bar.show_counts(s.labelled, s.claims, s.annotator, only, s.scope(), rate)
 
     def show_ingest(self, done: int, total: int, running: bool = True) -> None:
         """The ingest line under the progress: shown only while ingest runs (``total``
@@ -696,13 +699,10 @@ class LabelScreen(Screen[None]):
         """Watch for the write lock held by another process to free, then write the
         pending change (on the screen's connection, on the screen's thread)."""
         worker = get_current_worker()
-        conn = sqlite3.connect(self.db_path, timeout=0, isolation_level=None)
+        probe = LockProbe(self.db_path)
         try:
             while not worker.is_cancelled:
-                try:
-                    conn.execute("BEGIN IMMEDIATE")
-                    conn.execute("ROLLBACK")
-                except sqlite3.OperationalError:
+                if not probe.free():
                     time.sleep(0.05)
                     continue
                 if worker.is_cancelled:
@@ -711,7 +711,7 @@ class LabelScreen(Screen[None]):
                 if written:
                     return
         finally:
-            conn.close()
+            probe.close()
 
     def quit_app(self) -> None:
         """Quit; a change still waiting for the database is tried once more, and if the
@@ -907,7 +907,9 @@ class LabelScreen(Screen[None]):
     def choose_filter(self) -> None:
         from annotate.tui.screens.filter import FilterScreen
 
-        self.app.push_screen(FilterScreen(self.session.only), self._filter_done)
+        s = self.session
+        screen = FilterScreen(s.only, self.db_path, s.annotator, assigned=s.assigned)
+        self.app.push_screen(screen, self._filter_done)
 
     def _filter_done(self, only: str | None) -> None:
         if only is not None:
@@ -920,9 +922,10 @@ class LabelScreen(Screen[None]):
         screen = ArticlesScreen(
             self.db_path, self.session.annotator, current, assigned=self.session.assigned
         )
-        self.app.push_screen(screen, self._article_done)
+        self.app.push_screen(screen, self.jump_to_article)
 
-    def _article_done(self, article: ArticleProgress | None) -> None:
+    def jump_to_article(self, article: ArticleProgress | None) -> None:
+        """To the article's first unlabelled claim (its first, once all are labelled)."""
         if article is None or article.first_pos is None:
             return
         self.moved(self.session.go(self.session.first_in_article(article.id)), "")
@@ -930,9 +933,8 @@ class LabelScreen(Screen[None]):
     def open_search(self) -> None:
         from annotate.tui.screens.search import SearchScreen
 
-        session = self.session
-        assigned_to = session.annotator if session.assigned else None
-        self.app.push_screen(SearchScreen(self.db_path, assigned_to), self._search_done)
+        screen = SearchScreen(self.db_path, self.session.annotator, assigned=self.session.assigned)
+        self.app.push_screen(screen, self._search_done)
 
     def _search_done(self, unit_id: str | None) -> None:
         if unit_id is not None:

@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
+from annotate.labelling.progress import progress_text
 from annotate.labelling.session import Context
 from annotate.model import EDITORIAL, HEADING, takes_source
 from annotate.store import ClaimGroupMember, LabelState, SuggestionRecord, UnitView
@@ -32,6 +33,30 @@ P = TypeVar("P")  # a paragraph around the claim, before it is wrapped
 
 # Only for reading a style back at an offset of a Text (no output).
 _CONSOLE = Console(width=80, color_system=None)
+
+
+class StyledWidget(Widget):
+    """A widget whose component styles are read once per style update.
+
+    Textual drops its own cache of them on every ``refresh``, and reading one again
+    costs about a third of a millisecond: several per key made the claim screen slow.
+    A style change (stylesheet, theme, classes) still reaches them, through
+    ``notify_style_update``."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._component_style: dict[tuple[str, bool], Style] = {}
+
+    def component_style(self, name: str, *, partial: bool = False) -> Style:
+        style = self._component_style.get((name, partial))
+        if style is None:
+            style = self.get_component_rich_style(name, partial=partial)
+            self._component_style[name, partial] = style
+        return style
+
+    def notify_style_update(self) -> None:
+        self._component_style.clear()
+        super().notify_style_update()
 
 
 def literal(text: str) -> str:
@@ -189,7 +214,7 @@ def _elided(line: Text, width: int, *, at_start: bool) -> Text:
     return line
 
 
-class ClaimView(Widget):
+class ClaimView(StyledWidget):
     """The current claim, highlighted inside its paragraph with its neighbours dimmed,
     between the paragraphs before and after it (dimmed too) as far as they fit.
 
@@ -224,15 +249,15 @@ class ClaimView(Widget):
         c = self.context
         if c is None:
             return self.placeholder
-        claim = self.get_component_rich_style("claim-view--claim")
-        around = self.get_component_rich_style("claim-view--context")
+        claim = self.component_style("claim-view--claim")
+        around = self.component_style("claim-view--context")
         marks = suggestion_marks(
             c.unit.id,
             c.suggestion,
             MarkStyles(
-                cue=self.get_component_rich_style("claim-view--cue", partial=True),
-                source=self.get_component_rich_style("claim-view--source", partial=True),
-                editorial=self.get_component_rich_style("claim-view--editorial", partial=True),
+                cue=self.component_style("claim-view--cue", partial=True),
+                source=self.component_style("claim-view--source", partial=True),
+                editorial=self.component_style("claim-view--editorial", partial=True),
             ),
         )
         width, height = self.content_size
@@ -365,7 +390,7 @@ def also_in_text(members: Sequence[ClaimGroupMember], show_others: bool = True) 
     return text
 
 
-class SuggestionBar(Widget):
+class SuggestionBar(StyledWidget):
     """Three lines under the claim: the suggestion and its reason, the source, and where
     else the same claim appears. Each is one line, cut with "…" (app.tcss), never
     wrapped; on two lines (a short terminal) "also in" takes the source's place."""
@@ -375,10 +400,19 @@ class SuggestionBar(Widget):
         self.context: Context | None = None
         self.accept_key = "s"
         self.show_others = True  # others' labels on the "also in" line (blind: False)
+        self._shown: tuple[object, ...] | None = None
 
     def show(self, context: Context | None, accept_key: str = "s") -> None:
+        """Show what is said about ``context``'s claim; redrawn only when that changed
+        (the next claim often has the same: none, or the same source)."""
         self.context, self.accept_key = context, accept_key
-        self.refresh()
+        said: tuple[object, ...] = (None,)
+        if context is not None:
+            said = (context.suggestion, context.state, context.quote_later, context.also_in)
+        shown = (*said, accept_key, self.show_others)
+        if shown != self._shown:
+            self._shown = shown
+            self.refresh()
 
     def render(self) -> Text:
         c = self.context
@@ -398,7 +432,7 @@ class SuggestionBar(Widget):
         return text
 
 
-class ArticleHeader(Widget):
+class ArticleHeader(StyledWidget):
     """Three lines above the claim: the article title, its path and outlet, the subheading."""
 
     COMPONENT_CLASSES = {"article-header--title", "article-header--meta", "article-header--heading"}
@@ -408,21 +442,24 @@ class ArticleHeader(Widget):
         self.lines: tuple[str, str, str] = ("annotate", "", "")
 
     def show(self, context: Context | None) -> None:
-        if context is None:
-            self.lines = ("annotate", "", "")
-        else:
+        """Show ``context``'s article; redrawn only when the lines change (most keys
+        move to a claim of the same article and section)."""
+        lines = ("annotate", "", "")
+        if context is not None:
             u = context.unit
             meta = u.article_path + (f" · {u.article_source}" if u.article_source else "")
             heading = f"§ {context.heading}" if context.heading else ""
-            self.lines = (u.article_title or "(no title)", meta, heading)
-        self.refresh()
+            lines = (u.article_title or "(no title)", meta, heading)
+        if lines != self.lines:
+            self.lines = lines
+            self.refresh()
 
     def render(self) -> Text:
         parts = zip(self.lines, ("title", "meta", "heading"), strict=True)
         return Text("\n").join(
             Text(
                 literal(line),
-                self.get_component_rich_style(f"article-header--{part}"),
+                self.component_style(f"article-header--{part}"),
                 no_wrap=True,
                 overflow="ellipsis",
             )
@@ -434,7 +471,7 @@ class ArticleHeader(Widget):
 MESSAGE_MARKS = {"information": "· ", "warning": "! ", "error": "✗ "}
 
 
-class MessageLine(Widget):
+class MessageLine(StyledWidget):
     """One line for the screen's messages: the latest replaces the one before, so they
     never stack, and it has a row of its own, so it never covers the claim or the counter."""
 
@@ -463,7 +500,7 @@ class MessageLine(Widget):
     def render(self) -> Text:
         text = self.message.copy()
         if self.severity in ("warning", "error"):
-            text.stylize(self.get_component_rich_style(f"message-line--{self.severity}"))
+            text.stylize(self.component_style(f"message-line--{self.severity}"))
         width = self.content_size.width
         if width and text.cell_len > width:  # cut with "…", never wrapped out of view
             text.truncate(width - 1)
@@ -472,7 +509,7 @@ class MessageLine(Widget):
         return text
 
 
-class StatusBar(Widget):
+class StatusBar(StyledWidget):
     """The claim's label, flag and note; its position; the annotator's overall progress."""
 
     COMPONENT_CLASSES = {"status-bar--muted", "status-bar--bar", "status-bar--bar-back"}
@@ -482,6 +519,7 @@ class StatusBar(Widget):
         self.position = ""
         self.state: LabelState | None = None
         self.done = self.total = 0
+        self.rate: float | None = None
         self.annotator = ""
         self.only = ""
         self.scope = ""  # e.g. "assigned: 12 articles"
@@ -501,23 +539,34 @@ class StatusBar(Widget):
         self.refresh()
 
     def show_counts(
-        self, done: int, total: int, annotator: str, only: str, scope: str = ""
+        self,
+        done: int,
+        total: int,
+        annotator: str,
+        only: str,
+        scope: str = "",
+        rate: float | None = None,
     ) -> None:
         self.done, self.total, self.annotator, self.only = done, total, annotator, only
         self.scope = scope
+        self.rate = rate  # decisions per hour lately (None: not known)
         self.refresh()
 
     def render(self) -> Group:
-        muted = self.get_component_rich_style("status-bar--muted")
+        muted = self.component_style("status-bar--muted")
         state = state_text(self.state) if self.state is not None else Text("")
         state.no_wrap, state.overflow = True, "ellipsis"
-        counts = Text(f"{self.done:,}/{self.total:,} labelled · ")
-        counts.append(literal(self.annotator), "bold")
+        who = Text(" · ")
+        who.append(literal(self.annotator), "bold")
         if self.scope:
-            counts.append(f" · {self.scope}")
+            who.append(f" · {self.scope}")
         if self.only:
-            counts.append(" · filter: ")
-            counts.append(self.only, "bold")
+            who.append(" · filter: ")
+            who.append(self.only, "bold")
+        # The progress says as much as fits beside the claim's position (cut to 16).
+        room = self.content_size.width - who.cell_len - min(len(self.position), 16) - 1
+        counts = Text(progress_text(self.done, self.total, self.rate, room))
+        counts.append_text(who)
         line = Table.grid(expand=True)
         line.add_column(no_wrap=True, overflow="ellipsis")
         line.add_column(justify="right", no_wrap=True)
@@ -527,12 +576,12 @@ class StatusBar(Widget):
         elif self.searching:
             position.append(" · searching…", "bold")
         line.add_row(position, counts)
-        done_style = self.get_component_rich_style("status-bar--bar")
+        done_style = self.component_style("status-bar--bar")
         bar = ProgressBar(
             total=max(self.total, 1),
             completed=self.done,
             width=self.content_size.width,
-            style=self.get_component_rich_style("status-bar--bar-back"),
+            style=self.component_style("status-bar--bar-back"),
             complete_style=done_style,
             finished_style=done_style,
         )
