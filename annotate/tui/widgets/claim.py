@@ -7,8 +7,9 @@ those characters.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from rich.console import Console, Group
 from rich.progress_bar import ProgressBar
@@ -27,6 +28,8 @@ NEIGHBOURS = 2
 
 # A stretch of one unit's text to style on top of the rest: (unit id, start, end, style).
 Mark = tuple[str, int, int, Style | str]
+
+P = TypeVar("P")  # a paragraph around the claim, before it is wrapped
 
 # Only for reading a style back at an offset of a Text (no output).
 _CONSOLE = Console(width=80, color_system=None)
@@ -130,21 +133,23 @@ def context_paragraph(
 
 def fill_around(
     lines: list[Text],
-    before: Sequence[list[Text]],
-    after: Sequence[list[Text]],
+    before: Sequence[P],
+    after: Sequence[P],
+    wrap: Callable[[P], list[Text]],
     height: int,
     width: int,
 ) -> list[Text]:
     """The claim's paragraph (``lines``, as wrapped) with as much of the paragraphs
-    around it (nearest first, each as wrapped) as ``height`` leaves, a blank line between
-    paragraphs: whole paragraphs, then the lines nearest the claim of the next one, "…"
-    where it is cut. Each side has half the room, so the claim stays near the middle,
-    and what one side leaves goes to the other."""
+    around it (nearest first; ``wrap`` gives the lines of one, and is asked only for
+    those looked at) as ``height`` leaves, a blank line between paragraphs: whole
+    paragraphs, then the lines nearest the claim of the next one, "…" where it is cut.
+    Each side has half the room, so the claim stays near the middle, and what one side
+    leaves goes to the other."""
     room = height - len(lines)
-    above = _take(before, room // 2 if after else room, width, from_end=True)
-    below = _take(after, room - _cost(above), width, from_end=False)
+    above = _take(before, wrap, room // 2 if after else room, width, from_end=True)
+    below = _take(after, wrap, room - _cost(above), width, from_end=False)
     if _cost(below) < room - _cost(above):
-        above = _take(before, room - _cost(below), width, from_end=True)
+        above = _take(before, wrap, room - _cost(below), width, from_end=True)
     out: list[Text] = []
     for paragraph in reversed(above):
         out += [*paragraph, Text("")]
@@ -159,15 +164,21 @@ def _cost(paragraphs: Sequence[list[Text]]) -> int:
 
 
 def _take(
-    paragraphs: Sequence[list[Text]], room: int, width: int, *, from_end: bool
+    paragraphs: Sequence[P],
+    wrap: Callable[[P], list[Text]],
+    room: int,
+    width: int,
+    *,
+    from_end: bool,
 ) -> list[list[Text]]:
     """The paragraphs (nearest first) that fit in ``room`` lines, each with its blank
     line; then the next one cut to what is left: its lines nearest the claim, "…" at the
     cut (the start of a paragraph above, the end of one below)."""
     taken: list[list[Text]] = []
-    for paragraph in paragraphs:
+    for each in paragraphs:
         if room < 2:
             break
+        paragraph = wrap(each)
         if len(paragraph) + 1 <= room:
             taken.append(paragraph)
             room -= len(paragraph) + 1
@@ -224,6 +235,9 @@ class ClaimView(StyledWidget):
         super().__init__(id=id)
         self.context: Context | None = None
         self.placeholder = Text("")
+        # The paragraphs around the claim as wrapped, kept for the next claims: most keys
+        # move within an article, whose paragraphs around stay the same.
+        self._wrapped: dict[tuple[object, ...], list[Text]] = {}
 
     def show(self, context: Context | None, placeholder: str = "") -> None:
         """Show a claim (or, with None, the placeholder message)."""
@@ -259,12 +273,19 @@ class ClaimView(StyledWidget):
             return cut(text, self, width, max(height, 1))
         if len(lines) + 2 > height or not (c.before or c.after):
             return text
-        before = [
-            list(context_paragraph(p, around, marks).wrap(console, width))
-            for p in reversed(c.before)
-        ]
-        after = [list(context_paragraph(p, around, marks).wrap(console, width)) for p in c.after]
-        return Text("\n").join(fill_around(lines, before, after, height, width))
+
+        def wrap(units: tuple[UnitView, ...]) -> list[Text]:
+            ids = tuple(u.id for u in units)
+            key = (ids, width, around, tuple(m for m in marks if m[0] in ids))
+            if key not in self._wrapped:
+                if len(self._wrapped) > 64:
+                    self._wrapped.clear()
+                text = context_paragraph(units, around, marks)
+                self._wrapped[key] = list(text.wrap(console, width))
+            return self._wrapped[key]
+
+        before = c.before[::-1]
+        return Text("\n").join(fill_around(lines, before, c.after, wrap, height, width))
 
 
 def cut(text: Text, widget: Widget, width: int, height: int) -> Text:
