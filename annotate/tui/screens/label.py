@@ -566,7 +566,8 @@ class LabelScreen(Screen[None]):
         if context is None:
             status.show("", None)
         else:
-            status.show(f"claim {context.index} of {context.of} in this article", context.state)
+            where = f"claim {context.index} of {context.of} in this article"
+            status.show(where, context.state, f"claim {context.index}/{context.of}")
         self.show_counts()
         # The footer recomposes on every bindings refresh (~10 ms): only when it would change.
         s = self.session
