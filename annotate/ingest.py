@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from annotate.model import SENTENCE, Block, CleanArticle, Document, Skipped, Unit, article_id
 from annotate.store import FileRecord, SegmentEditRecord, Store
@@ -247,11 +247,12 @@ def ingest(
     confined = not root.is_file()
     known = store.file_records()
     summary = Summary(files=len(files))
-    jobs = [_job(path, base, known, version) for path in files]
+    jobs = _jobs(files, base, known, version)
     # One file's shared lines are those it shares with the rest of its folder.
     pool = None if root.is_dir() else siblings(root, exclude)
     jobs = _with_repetition(jobs, base, known, version, pool)
     pending = sum(1 for j in jobs if j.stat is None or not j.unchanged)
+    yield Progress(0, len(files), "")  # how many files, before the first is read
     # Writes are grouped into short transactions (see Store.batched). A consumer that
     # stops early closes this generator, which rolls back only the batch in progress; a
     # file's record is written with its articles, so the next run redoes exactly those.
@@ -274,10 +275,13 @@ def ingest(
             for j in jobs
             if not j.unchanged
         )
+        # The articles of the unchanged files, read at once: one query a file would cost
+        # more than the stat that found it unchanged.
+        unchanged_articles = store.article_paths_by_file() if pending < len(jobs) else {}
         for done, job in enumerate(jobs, 1):
             if job.unchanged:
                 summary.files_unchanged += 1
-                for article in store.article_paths_of_file(job.rel):
+                for article in unchanged_articles.get(job.rel, ()):
                     summary.unchanged += 1
                     yield ArticleResult(article, "unchanged")
             else:
@@ -297,8 +301,7 @@ def ingest(
     yield summary
 
 
-@dataclass(frozen=True)
-class _Job:
+class _Job(NamedTuple):  # one a corpus file: a named tuple is the cheapest to make
     path: Path
     rel: str
     stat: os.stat_result | None
@@ -309,28 +312,39 @@ class _Job:
     repeated: frozenset[str] = frozenset()
 
 
-def _job(path: Path, base: Path, known: dict[str, FileRecord], version: str) -> _Job:
-    # String operations, not pathlib's: on a re-run over an unchanged corpus this and
-    # the stat are the whole cost per file.
-    full, prefix = str(path), str(base) + os.sep
-    if full.startswith(prefix):
-        rel = full[len(prefix) :]
-        rel = encodable(rel if os.sep == "/" else rel.replace(os.sep, "/"))
-    else:
-        rel = encodable(path.relative_to(base).as_posix())
-    try:
-        st: os.stat_result | None = os.stat(full)
-    except OSError:
-        st = None  # broken symlink, loop, vanished file: read_file names the reason
-    record = known.get(rel)
-    unchanged = (
-        st is not None
-        and record is not None
-        and record.size == st.st_size
-        and record.mtime_ns == st.st_mtime_ns
-        and record.segmenter.split(_REPEAT_SEP)[0] == version
-    )
-    return _Job(path, rel, st, unchanged, record.segmenter if unchanged and record else version)
+def _jobs(
+    files: Iterable[Path], base: Path, known: dict[str, FileRecord], version: str
+) -> list[_Job]:
+    """A job for each file: its path relative to ``base`` and whether it is unchanged
+    (size, mtime and rules as recorded). On a re-run over an unchanged corpus this and
+    the stat are the whole cost per file, so string operations, not pathlib's."""
+    prefix = str(base) + os.sep
+    cut = len(prefix)
+    posix = os.sep == "/"
+    jobs = []
+    for path in files:
+        full = str(path)
+        if full.startswith(prefix):
+            rel = full[cut:] if posix else full[cut:].replace(os.sep, "/")
+        else:
+            rel = path.relative_to(base).as_posix()
+        if not rel.isascii():
+            rel = encodable(rel)
+        try:
+            st: os.stat_result | None = os.stat(full)
+        except OSError:
+            st = None  # broken symlink, loop, vanished file: read_file names the reason
+        record = known.get(rel)
+        unchanged = (
+            st is not None
+            and record is not None
+            and record.size == st.st_size
+            and record.mtime_ns == st.st_mtime_ns
+            and record.segmenter.split(_REPEAT_SEP)[0] == version
+        )
+        file_version = record.segmenter if unchanged and record else version
+        jobs.append(_Job(path, rel, st, unchanged, file_version))
+    return jobs
 
 
 _REPEAT_SEP = "+"
@@ -421,7 +435,7 @@ def _with_repetition(
             file_version = f"{version}{_REPEAT_SEP}{digest}"
         record = known.get(job.rel)
         unchanged = job.unchanged and record is not None and record.segmenter == file_version
-        out.append(replace(job, unchanged=unchanged, version=file_version, repeated=repeated))
+        out.append(job._replace(unchanged=unchanged, version=file_version, repeated=repeated))
     return out
 
 
@@ -871,6 +885,7 @@ class _Suggester:
                     "source_start": s.source.start if s.source else None,
                     "source_end": s.source.end if s.source else None,
                     "quote_of": rows[s.quote_of].id if s.quote_of is not None else None,
+                    "editorial": [(e.start, e.end) for e in s.editorial],
                     "rules": self.rules,
                 }
             )

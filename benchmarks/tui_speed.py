@@ -12,7 +12,10 @@ runs the real ``annotate CORPUS`` command in a pseudo-terminal of 80x24 and meas
   2. key-to-next-claim latency, measured inside the app from the key event to the refresh
      after the next claim is drawn (ANNOTATE_BENCH_LATENCY), median and p95 over the
      label keys sent (target: p95 < 16 ms);
-  3. resident memory (VmRSS, VmHWM) after the decisions (target: < 200 MB).
+  3. resident memory (VmRSS, VmHWM) after the decisions (target: < 200 MB);
+     and the app's CPU time per decision over the keys (user + system, from /proc):
+     what the latency would be on an idle core, unlike the wall-clock figures above,
+     which on a machine shared with other jobs include waiting for a core.
 
   4. while the app ingests a corpus of ``--ingest-files`` new files (15,000; made with
      ``ingest_speed.generate``) into an empty database: key-to-next-claim latency for a
@@ -167,6 +170,12 @@ def launch(
     return proc, master, first, lat, start
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used (its threads included), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile95(values: list[float]) -> float:
     """The 95th percentile of sorted ``values`` (nearest rank)."""
     return values[max(0, -(-len(values) * 95 // 100) - 1)]
@@ -187,10 +196,12 @@ def run_app(corpus: Path, db: Path, keys: int, work: Path) -> dict[str, float]:
         proc.wait(timeout=30)
         return {"first_paint": first_paint}
     time.sleep(1.5)  # let ingest of the unchanged corpus and the counting finish
+    cpu_before = _cpu_seconds(proc.pid)
     for _ in range(keys):
         os.write(master, b"1")
         time.sleep(0.02)
     time.sleep(0.5)
+    cpu = _cpu_seconds(proc.pid) - cpu_before
     status = Path(f"/proc/{proc.pid}/status").read_text()
     mem = {
         k: int(v.split()[0]) / 1024
@@ -206,6 +217,7 @@ def run_app(corpus: Path, db: Path, keys: int, work: Path) -> dict[str, float]:
         "median_ms": statistics.median(latencies),
         "p95_ms": percentile95(latencies),
         "max_ms": latencies[-1],
+        "cpu_ms": cpu * 1000 / keys,  # every key sent is a decision stored
         "rss_mb": mem["VmRSS"],
         "hwm_mb": mem["VmHWM"],
     }
@@ -343,14 +355,15 @@ def main() -> None:
         print(f"heavy modules on the start-up path: {heavy_imports() or 'none'}\n")
         print(
             f"{'units':>10} {'first claim':>12} {'ratio':>6} {'decisions':>9} "
-            f"{'median':>8} {'p95':>8} {'max':>8} {'RSS':>8} {'peak RSS':>9}"
+            f"{'median':>8} {'p95':>8} {'max':>8} {'CPU/key':>8} {'RSS':>8} {'peak RSS':>9}"
         )
         for units, r in rows:
             print(
                 f"{units:>10,} {r['first_paint'] * 1000:>9.0f} ms"
                 f" {r['first_paint'] / baseline:>5.2f}x"
                 f" {r['decisions']:>9} {r['median_ms']:>5.2f} ms {r['p95_ms']:>5.2f} ms"
-                f" {r['max_ms']:>5.1f} ms {r['rss_mb']:>5.0f} MB {r['hwm_mb']:>6.0f} MB"
+                f" {r['max_ms']:>5.1f} ms {r['cpu_ms']:>5.2f} ms"
+                f" {r['rss_mb']:>5.0f} MB {r['hwm_mb']:>6.0f} MB"
             )
         result = run_ingesting(base, args.ingest_files, args.ingest_seconds)
         print_ingesting(args.ingest_files, result)

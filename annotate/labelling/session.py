@@ -12,7 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from annotate.model import ATTRIBUTED, LABELS, SENTENCE, Dropped, Unit, takes_source
+from annotate.model import (
+    ATTRIBUTED,
+    HEADING,
+    LABELS,
+    SENTENCE,
+    TITLE,
+    Dropped,
+    Unit,
+    takes_source,
+)
 from annotate.store import (
     ClaimGroupMember,
     LabelState,
@@ -115,14 +124,84 @@ class Context:
     quote_source: str | None = None  # text of the unit a continuing quote takes its source from
     quote_later: bool = False  # that unit comes after the claim (the quote closes there)
     also_in: tuple[ClaimGroupMember, ...] = ()  # the same claim in other articles
+    # The paragraphs before the claim's (nearest last) and after it (nearest first), up to
+    # AROUND each side, the article's title left out: the claim read in its article.
+    before: tuple[tuple[UnitView, ...], ...] = ()
+    after: tuple[tuple[UnitView, ...], ...] = ()
+
+
+# How many paragraphs either side of the claim's are read for the screen to show.
+AROUND = 4
+
+
+def split_paragraphs(
+    units: list[UnitView], paragraph: int
+) -> tuple[list[UnitView], list[list[UnitView]], list[list[UnitView]]]:
+    """``units`` (in reading order) as the claim's paragraph, the paragraphs before it and
+    those after it, the article's title left out."""
+    own: list[UnitView] = []
+    before: list[list[UnitView]] = []
+    after: list[list[UnitView]] = []
+    for x in units:
+        if x.paragraph == paragraph:
+            own.append(x)
+            continue
+        if x.kind == TITLE:
+            continue
+        side = before if x.paragraph < paragraph else after
+        if side and side[-1][0].paragraph == x.paragraph:
+            side[-1].append(x)
+        else:
+            side.append([x])
+    return own, before, after
+
+
+@dataclass(frozen=True)
+class ArticleUnits:
+    """One article's units, read at once, for the claims shown one after another in it:
+    each key would otherwise read the whole article again (its paragraph, the claim's
+    index among its claims, the heading above it), a thousand units in a long one."""
+
+    article_id: str
+    version: int  # the store's data_version when read
+    units: tuple[UnitView, ...]  # in reading order
+
+    @classmethod
+    def read(cls, store: Store, article_id: str) -> ArticleUnits:
+        version = store.data_version()
+        return cls(article_id, version, tuple(store.article_units(article_id)))
+
+    def around(self, paragraph: int, n: int = AROUND) -> list[UnitView]:
+        """The units of paragraphs ``paragraph - n`` to ``paragraph + n``, in reading order."""
+        return [u for u in self.units if abs(u.paragraph - paragraph) <= n]
+
+    def claim_index(self, unit: UnitView) -> tuple[int, int]:
+        """As ``Store.claim_index``: (1-based index among the claims, claims)."""
+        seqs = [u.seq for u in self.units if u.kind == SENTENCE]
+        return sum(1 for s in seqs if s <= unit.seq), len(seqs)
+
+    def heading_before(self, seq: int) -> str | None:
+        """As ``Store.heading_before``: the nearest subheading above ``seq``."""
+        return next(
+            (u.text for u in reversed(self.units) if u.kind == HEADING and u.seq < seq), None
+        )
 
 
 def context_of(
-    store: Store, u: UnitView, state: LabelState, suggestion: SuggestionRecord | None
+    store: Store,
+    u: UnitView,
+    state: LabelState,
+    suggestion: SuggestionRecord | None,
+    article: ArticleUnits | None = None,
 ) -> Context:
     """Everything shown about unit ``u`` with its ``suggestion``: an indexed lookup more
-    for a continuing quote (the speaker's unit) or a claim group, none otherwise."""
-    index, of = store.claim_index(u)
+    for a continuing quote (the speaker's unit) or a claim group, none otherwise. Its
+    paragraph, the paragraphs around it, its index and heading come from ``article``
+    (``u``'s, as stored now), read here when not given."""
+    if article is None:
+        article = ArticleUnits.read(store, u.article_id)
+    paragraph, before, after = split_paragraphs(article.around(u.paragraph), u.paragraph)
+    index, of = article.claim_index(u)
     quote_source, quote_later = None, False
     if suggestion is not None and suggestion.quote_of and suggestion.source:
         quoted = store.unit(suggestion.quote_of)
@@ -133,8 +212,8 @@ def context_of(
         also_in = tuple(store.claim_group_members(u.id))
     return Context(
         unit=u,
-        paragraph=store.article_units(u.article_id, u.paragraph),
-        heading=store.heading_before(u.article_id, u.seq),
+        paragraph=paragraph,
+        heading=article.heading_before(u.seq),
         index=index,
         of=of,
         state=state,
@@ -142,6 +221,8 @@ def context_of(
         quote_source=quote_source,
         quote_later=quote_later,
         also_in=also_in,
+        before=tuple(map(tuple, before)),
+        after=tuple(map(tuple, after)),
     )
 
 
@@ -195,6 +276,7 @@ class Session:
         self.recent: list[Decision] = []
         self.undone = ""
         self._texts: dict[str, str] = {}  # unit id -> text, for undo messages of old entries
+        self._article: ArticleUnits | None = None  # the current claim's, for ``context``
 
     def load_history(self) -> None:
         """Pick up where the last session of this annotator left off: its decisions for
@@ -308,7 +390,21 @@ class Session:
         """What the main screen shows for the current claim."""
         if self.unit is None:
             return None
-        return context_of(self.store, self.unit, self.state, self.suggestion)
+        return context_of(self.store, self.unit, self.state, self.suggestion, self._article_of())
+
+    def _article_of(self) -> ArticleUnits:
+        """The current claim's article as stored now: read again when it is another
+        article, when another connection has written since (an ingest, another
+        annotator) or after this session changed its units (``_segment_changed``)."""
+        assert self.unit is not None
+        cached = self._article
+        if (
+            cached is None
+            or cached.article_id != self.unit.article_id
+            or cached.version != self.store.data_version()
+        ):
+            cached = self._article = ArticleUnits.read(self.store, self.unit.article_id)
+        return cached
 
     # -- moving -----------------------------------------------------------------------
 
@@ -330,6 +426,7 @@ class Session:
         old = self.unit
         if old is None:
             return False
+        self._article = None
         fresh = self.store.unit(old.id)
         if fresh is not None:
             self.go(fresh)  # same sentence; its position in the queue may have moved
@@ -412,6 +509,7 @@ class Session:
     def reopen(self) -> None:
         """Claims may be unlabelled again (undo, ingest, new units or suggestions): the
         next "next unlabelled" walks the queue again."""
+        self._article = None  # an ingest may have replaced its units
         self.complete = False
         self.ranked_done = False
 
@@ -582,6 +680,7 @@ class Session:
         return self._segment_changed(change)
 
     def _segment_changed(self, change: SegmentChange) -> UnitView | None:
+        self._article = None  # its units changed
         self.labelled += change.labelled
         self.claims += change.claims
         self.reopen()  # the new units may be unlabelled

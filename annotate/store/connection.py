@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from annotate.store.migrations import SCHEMA_VERSION, migrations
+from annotate.store.migrations import SCHEMA_VERSION, load_sqlite_utils, migrations
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -198,6 +198,27 @@ def _is_busy(e: BaseException) -> bool:
     return "database is locked" in text or "database is busy" in text
 
 
+class LockProbe:
+    """Whether another process still holds a database's write lock, asked without
+    waiting (its own connection, so the caller's stays free): for a screen that keeps a
+    change pending until the lock frees."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self._conn = sqlite3.connect(str(path), timeout=0, isolation_level=None)
+
+    def free(self) -> bool:
+        """True when the write lock could be taken (and was let go at once)."""
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            return False
+        self._conn.execute("ROLLBACK")
+        return True
+
+    def close(self) -> None:
+        self._conn.close()
+
+
 class Connection:
     """An open annotate database: the connection and its transactions."""
 
@@ -290,6 +311,7 @@ class Connection:
     def db(self) -> Database:
         """The sqlite-utils view of the same connection (imported only when needed)."""
         if self._db is None:
+            load_sqlite_utils()
             from sqlite_utils import Database
 
             self._db = Database(self.conn)
@@ -470,6 +492,12 @@ class Connection:
 
     def schema_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def data_version(self) -> int:
+        """A number that changes whenever another connection commits to the database
+        (never for this connection's own commits): what was read here is still as
+        stored while it stays the same."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
 
     # Exports read through their own cursor in batches (fetchmany), so a million-row
     # export holds one batch in memory; the WAL snapshot keeps the export consistent

@@ -12,7 +12,7 @@ import getpass
 import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 from time import perf_counter
@@ -62,6 +62,20 @@ LATENCY_ENV = "ANNOTATE_BENCH_LATENCY"
 # How long the screen's thread may wait for the database's write lock before a change is
 # kept pending (another writer's batch is shorter than this: see Store.batched).
 UI_LOCK_WAIT = 0.25
+
+
+# Terminals whose terminfo entry has no colours: by name, and the monochrome variants
+# of others by their ending (xterm-mono, linux-m). Read from the name, not from terminfo:
+# curses reads terminfo once per process, for one TERM.
+_MONO_TERMS = frozenset({"dumb", "vt52", "vt100", "vt102", "vt220", "vt320"})
+_MONO_ENDINGS = ("-mono", "-m")
+
+
+def without_colour(environ: Mapping[str, str]) -> bool:
+    """Whether to show no colour at all: NO_COLOR is set (to anything, no-color.org), or
+    TERM names a terminal without colours."""
+    term = environ.get("TERM", "").lower()
+    return "NO_COLOR" in environ or term in _MONO_TERMS or term.endswith(_MONO_ENDINGS)
 
 
 def database_problem(path: str, e: sqlite3.Error) -> str:
@@ -210,7 +224,17 @@ class AnnotateApp(App[None]):
         the background; with ``adjudicate`` it walks the disagreements. ``settings``: the
         config file's [ui] table, saved back to ``config`` (None: the default file) when
         the theme or the decision strip changes."""
-        super().__init__()
+        mono = without_colour(os.environ)
+        # Textual turns NO_COLOR into shades of grey (still colour codes, which may not
+        # read on the terminal's own background); in ANSI mode it strips every colour
+        # and keeps bold, underline, italic and reverse, which is what tells the claim,
+        # its context and its cues apart here (app.tcss, :nocolor).
+        super().__init__(ansi_color=True if mono else None)
+        if mono and not self.no_color:  # a terminal without colours, as if NO_COLOR
+            from textual.filter import NoColor
+
+            self.no_color = True
+            self._filters.append(NoColor())
         self.settings = settings or Settings()
         self.config_path = config
         self.keymap_config = keymap

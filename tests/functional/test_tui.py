@@ -12,6 +12,7 @@ from helpers.tui import (
     ARTICLES,
     WHO,
     app_for,
+    claim_paragraphs,
     claim_plain,
     current,
     labels,
@@ -408,11 +409,15 @@ async def test_claim_is_shown_inside_its_paragraph(db):
     app = app_for(db)
     async with app.run_test() as pilot:
         await pilot.press("right")
-        assert claim_plain(app) == (
+        # Between the paragraphs around it: the subheading above, the next one below.
+        assert claim_paragraphs(app) == [
+            "§ Dialogue is rekindled",
             "NASA's new administrator held a rare meeting with Russia's space chief, "
             "Roscosmos said. The talks were the first in-person meeting since 2018. "
-            "Such talks could signal thawing relations."
-        )
+            "Such talks could signal thawing relations.",
+            "§ Divergent paths of the Moon",
+            "Russia had plans to participate in Artemis. PHOTO: REUTERS",
+        ]
         header = rendered(app, ArticleHeader).splitlines()
         assert header == [ARTICLES["space.txt"][0], "space.txt · GCN", "§ Dialogue is rekindled"]
         assert "claim 2 of 5 in this article" in rendered(app, StatusBar)

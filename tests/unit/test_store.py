@@ -511,3 +511,31 @@ def test_opening_the_database_again_in_this_process_keeps_the_first_connection_w
         assert again.label_state(uid, "ann").note == "checked"
         assert again.search_page("one", "ann")[0][1].label == "attributed"
     first.close()
+
+
+def test_migration_13_keeps_older_suggestions_readable_without_editorial_spans(db_path):
+    """A suggestion stored at schema 12 reads back with no editorial spans (its one cue
+    stays); one saved afterwards keeps every span it is given."""
+    from sqlite_utils import Database
+
+    assert MIGRATIONS[12].__name__ == "_m013_editorial_spans"
+    db = Database(db_path)
+    migrations().apply(db, stop_before="m013_editorial_spans")
+    db.conn.execute("PRAGMA user_version = 12")
+    row = {"unit_id": "u", "suggested_label": "editorial", "confidence": 0.6, "reason": "r"}
+    db["suggestions"].insert({**row, "cue": "rare", "cue_start": 2, "cue_end": 6})
+    db.close()
+    with Store.open(db_path) as store:
+        old = store.suggestion("u")
+        assert old is not None and old.editorial == () and (old.cue_start, old.cue_end) == (2, 6)
+        store.save_suggestions(
+            [{**row, **_NO_CUES, "unit_id": "v", "editorial": [(0, 4), (9, 13)]}]
+        )
+        new = store.suggestion("v")
+        assert new is not None and new.editorial == ((0, 4), (9, 13))
+        assert store.suggestions_for(["u", "v"])["v"].editorial == ((0, 4), (9, 13))
+
+
+_NO_CUES = dict.fromkeys(
+    ("cue", "cue_start", "cue_end", "source", "source_start", "source_end", "quote_of", "rules")
+)

@@ -8,7 +8,6 @@ dims in the footer what cannot be done right now (undo with nothing to undo).
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -38,6 +37,7 @@ from annotate.labelling.session import (
 from annotate.model import Dropped
 from annotate.store import (
     ArticleProgress,
+    LockProbe,
     Store,
     StoreBusyError,
     StoreFullError,
@@ -209,6 +209,7 @@ class LabelScreen(Screen[None]):
         self.show_others = show_others
         self.ingested = False  # the corpus given has been ingested
         self._ingest_process: Any = None
+        self._ingest_progress = (0, 0)  # files ingested, of how many (0: not listed yet)
         self._can: tuple[bool, ...] | None = None  # what check_action last allowed
         self._accept_key = "s"  # shown on the suggestion line ("" for none)
         self._placeholder = ""  # shown when there is no claim: see empty_message
@@ -241,7 +242,8 @@ class LabelScreen(Screen[None]):
     def on_mount(self) -> None:
         self._placeholder = self.empty_message()
         self.query_one(SuggestionBar).show_others = self.show_others
-        self.query_one("#ingest").display = self.ingesting
+        # The ingest bar from the first paint on, before the corpus is even listed.
+        self.show_ingest(0, 0, running=self.ingesting)
         # The accept key in effect: the keymap may move it, or give its keys to others.
         first = self.label_keys["label.accept_suggestion"].split(",")[0]
         self._accept_key = self.app.get_key_display(Binding(first, "")) if first else ""
@@ -599,17 +601,30 @@ class LabelScreen(Screen[None]):
         bar.show_counts(s.labelled, s.claims, s.annotator, only, s.scope(), rate)
 
     def show_ingest(self, done: int, total: int, running: bool = True) -> None:
-        """The ingest line under the progress: shown only while ingest runs."""
+        """The ingest line under the progress: shown only while ingest runs (``total``
+        0: the corpus is not listed yet)."""
         ingest = self.query_one("#ingest", Static)
         ingest.display = running
+        self._ingest_progress = (done, total)
         if running:
             grid = Table.grid(padding=(0, 1))
             grid.add_row(
                 Text("Ingesting corpus", "dim"),
-                ProgressBar(total=max(total, 1), completed=done, width=30),
-                Text(f"{done:,}/{total:,} files", "dim"),
+                ProgressBar(total=total or None, completed=done, width=30),
+                Text(f"{done:,}/{total:,} files" if total else "listing files…", "dim"),
             )
             ingest.update(grid)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key that needs a claim, pressed while the first claims are still being
+        ingested: say why nothing happens rather than drop it without a word."""
+        if self.session.unit is not None or not self.ingesting or self.ingested:
+            return
+        active = self.active_bindings.get(event.key)
+        if active is not None and active.binding.action.split("(")[0] in self._NEED_UNIT:
+            done, total = self._ingest_progress
+            where = f"ingest at {done:,}/{total:,} files" if total else "listing the corpus"
+            self.say(f"No claim yet: {where}; keys work once a claim shows.", "warning")
 
     # -- workers: each on a connection of its own, so the screen never waits on them -----
 
@@ -685,13 +700,10 @@ class LabelScreen(Screen[None]):
         """Watch for the write lock held by another process to free, then write the
         pending change (on the screen's connection, on the screen's thread)."""
         worker = get_current_worker()
-        conn = sqlite3.connect(self.db_path, timeout=0, isolation_level=None)
+        probe = LockProbe(self.db_path)
         try:
             while not worker.is_cancelled:
-                try:
-                    conn.execute("BEGIN IMMEDIATE")
-                    conn.execute("ROLLBACK")
-                except sqlite3.OperationalError:
+                if not probe.free():
                     time.sleep(0.05)
                     continue
                 if worker.is_cancelled:
@@ -700,7 +712,7 @@ class LabelScreen(Screen[None]):
                 if written:
                     return
         finally:
-            conn.close()
+            probe.close()
 
     def quit_app(self) -> None:
         """Quit; a change still waiting for the database is tried once more, and if the

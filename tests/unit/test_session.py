@@ -1,0 +1,84 @@
+"""The labelling session: what it shows of the current claim stays what is stored."""
+
+from __future__ import annotations
+
+from annotate.labelling.session import Session
+from annotate.model import HEADING, SENTENCE, Unit
+from annotate.store import Store
+from tests.helpers.builders import add_article
+
+
+def save(store: Store, path: str, items: list[tuple[int, str, str]]) -> None:
+    """Store an article of (paragraph, kind, text) units."""
+    units, offset = [], 0
+    for seq, (paragraph, kind, text) in enumerate(items):
+        units.append(Unit(paragraph, seq, kind, text, offset, offset + len(text)))
+        offset += len(text) + 1
+    store.save_article(
+        path=path,
+        file=path,
+        sha256=str(len(items)),
+        title=None,
+        source="test",
+        url=None,
+        date=None,
+        cleaned=" ".join(t for _, _, t in items),
+        segmenter="test",
+        units=units,
+    )
+
+
+ITEMS = [
+    (0, HEADING, "Talks"),
+    (1, SENTENCE, "The talks began."),
+    (1, SENTENCE, "Officials met."),
+    (2, HEADING, "Later"),
+    (3, SENTENCE, "The talks ended."),
+    (3, SENTENCE, "Nobody spoke."),
+]
+
+
+def test_context_gives_the_paragraph_index_and_heading_as_the_store_does(store):
+    save(store, "a.txt", ITEMS)
+    add_article(store, "b.txt", ["Another claim.", "And one more."])
+    session = Session(store, "alice")
+    session.start()
+    seen = []
+    while True:
+        context = session.context()
+        assert context is not None
+        u = context.unit
+        assert context.paragraph == store.article_units(u.article_id, u.paragraph)
+        assert (context.index, context.of) == store.claim_index(u)
+        assert context.heading == store.heading_before(u.article_id, u.seq)
+        seen.append((u.text, context.index, context.of, context.heading))
+        session.label("unattributed")
+        if session.advance() is None:
+            break
+    assert seen == [
+        ("The talks began.", 1, 4, "Talks"),
+        ("Officials met.", 2, 4, "Talks"),
+        ("The talks ended.", 3, 4, "Later"),
+        ("Nobody spoke.", 4, 4, "Later"),
+        ("Another claim.", 1, 2, None),
+        ("And one more.", 2, 2, None),
+    ]
+
+
+def test_context_shows_what_another_connection_stored_meanwhile(store, db_path):
+    save(store, "a.txt", ITEMS)
+    session = Session(store, "alice")
+    session.start()
+    assert [u.text for u in session.context().paragraph] == ["The talks began.", "Officials met."]
+    with Store.open(db_path) as other:  # an ingest, another annotator
+        changed = list(ITEMS)
+        changed[2] = (1, SENTENCE, "Officials met again.")
+        changed.insert(2, (1, SENTENCE, "Then it rained."))
+        save(other, "a.txt", changed)
+    context = session.context()
+    assert [u.text for u in context.paragraph] == [
+        "The talks began.",
+        "Then it rained.",
+        "Officials met again.",
+    ]
+    assert (context.index, context.of) == (1, 5)
