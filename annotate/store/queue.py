@@ -301,8 +301,8 @@ class QueueQueries(Connection):
         cancelled: Callable[[], bool] | None = None,
     ) -> int | None:
         """How many claim units contain ``text`` (with ``assigned_to``, in that annotator's
-        articles). A pass over every unit (no index holds substrings: ~1 s at 1M units),
-        so it is for a worker; None if ``cancelled`` turned true meanwhile (a newer
+        articles). A pass over every unit (no index holds substrings), so it is for a
+        worker (benchmarks/find_speed.py); None if ``cancelled`` turned true meanwhile (a newer
         search), the query being interrupted rather than run to its end."""
         cond = _ASSIGNED if assigned_to is not None else ""
         with _interruptible(self.conn, cancelled) as stopped:
@@ -318,7 +318,8 @@ class QueueQueries(Connection):
         (with ``assigned``, in their articles): "" (all), "unlabelled", "flagged",
         "noted" and each label. One pass over this annotator's labels on the
         labels(annotator, label) index, one lookup per label for its unit (orphans do
-        not count), plus the claim count: a worker's job at 1M units (~1 s)."""
+        not count), plus the claim count: the lookups the progress count makes, so a
+        worker's job on a big database (benchmarks/find_speed.py)."""
         rows = self.conn.execute(
             "SELECT l.label, count(*), sum(l.flagged), count(l.note) FROM labels l "
             "WHERE l.annotator = :annotator AND EXISTS (SELECT 1 FROM units u "

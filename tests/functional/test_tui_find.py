@@ -224,3 +224,17 @@ async def test_a_bad_saved_setting_falls_back_with_a_word(db):
             "'decisions' in [ui] must be true or false"
             in app.label_screen.query_one("#message").plain
         )
+
+
+@pilot
+async def test_the_filter_chooser_shows_the_counts_it_knows_at_once(db, monkeypatch):
+    from annotate.tui.screens.filter import FilterScreen
+
+    monkeypatch.setattr(FilterScreen, "count", lambda self: None)  # the worker not yet back
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        await pilot.press("1", "F")
+        options = app.screen.query_one("#filters")
+        shown = [str(options.get_option_at_index(i).prompt).split() for i in range(3)]
+        assert shown == [["all", "6"], ["unlabelled", "5"], ["attributed", "…"]]

@@ -909,7 +909,8 @@ class LabelScreen(Screen[None]):
         from annotate.tui.screens.filter import FilterScreen
 
         s = self.session
-        screen = FilterScreen(s.only, self.db_path, s.annotator, assigned=s.assigned)
+        known = {"": s.claims, "unlabelled": s.claims - s.labelled}
+        screen = FilterScreen(s.only, self.db_path, s.annotator, assigned=s.assigned, known=known)
         self.app.push_screen(screen, self._filter_done)
 
     def _filter_done(self, only: str | None) -> None:
