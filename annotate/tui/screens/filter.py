@@ -62,8 +62,11 @@ class FilterScreen(ModalScreen[str | None]):
 
     @work(thread=True, exclusive=True)
     def count(self) -> None:
+        known = None
+        if "" in self.counts and "unlabelled" in self.counts:
+            known = (self.counts[""], self.counts[""] - self.counts["unlabelled"])
         with Store.open(self.db_path, migrate=False) as store:
-            counts = store.filter_counts(self.annotator, assigned=self.assigned)
+            counts = store.filter_counts(self.annotator, assigned=self.assigned, known=known)
         self.app.call_from_thread(self.show_counts, counts)
 
     def show_counts(self, counts: dict[str, int]) -> None:
