@@ -49,11 +49,15 @@ def main() -> None:
         last = store.conn.execute(  # found only after a pass over every claim
             "SELECT text FROM units WHERE kind = 'sentence' ORDER BY pos DESC LIMIT 1"
         ).fetchone()[0]
+        known = (claims, store.labelled_count(ANNOTATOR))  # the app has these already
         reads = {
             "search page, common word ('mission')": lambda: store.search_page("mission", ANNOTATOR),
             "search page, the last claim's text": lambda: store.search_page(last, ANNOTATOR),
             "search count ('mission')": lambda: store.search_count("mission"),
-            "filter counts": lambda: store.filter_counts(ANNOTATOR),
+            "filter counts, each label's unit looked up": lambda: store.filter_counts(ANNOTATOR),
+            "filter counts, with the progress counter's figures": lambda: store.filter_counts(
+                ANNOTATOR, known=known
+            ),
             "article list (for the palette)": lambda: store.article_progress(ANNOTATOR),
         }
         print(f"{claims:,} claims")
