@@ -160,7 +160,8 @@ def main() -> None:
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Config file with a [keymap] table (default: $XDG_CONFIG_HOME/annotate/config.toml).",
+    help="Config file with [keymap] and [ui] tables "
+    "(default: $XDG_CONFIG_HOME/annotate/config.toml).",
 )
 @click.option(
     "--adjudicate",

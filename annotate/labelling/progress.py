@@ -58,12 +58,12 @@ def percent(done: int, total: int) -> str:
 
 
 def time_left(hours: float, short: bool = False) -> str:
-    """'~12 min', '~3.5 h', '~2 d' ('~12m', '~3.5h', '~2d' when ``short``)."""
+    """'~12 min', '~3.5 h', '~17 h', '~2 d' ('~12m', '~3.5h', '~2d' when ``short``)."""
     minutes = hours * 60
     if minutes < 90:
         amount, unit = f"{max(round(minutes), 1)}", "min"
     elif hours < 48:
-        amount, unit = f"{round(hours, 1):g}", "h"
+        amount, unit = f"{round(hours, 1 if hours < 10 else None):g}", "h"
     else:
         amount, unit = f"{round(hours / 24):g}", "d"
     return f"~{amount}{unit[0] if short else ' ' + unit}"

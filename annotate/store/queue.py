@@ -77,6 +77,14 @@ def _interruptible(
         conn.set_progress_handler(None, 0)
 
 
+# The same for a label row: its unit's article assigned to the annotator (a unit gone
+# has no article: an orphan, which the lookup of its unit leaves out anyway).
+_ASSIGNED_LABEL = (
+    " AND EXISTS (SELECT 1 FROM units au JOIN assignments s ON s.article_id = au.article_id "
+    "AND s.annotator = :annotator WHERE au.id = l.unit_id)"
+)
+
+
 def _ranked_walk(
     conn: sqlite3.Connection,
     table: str,
@@ -301,8 +309,8 @@ class QueueQueries(Connection):
         cancelled: Callable[[], bool] | None = None,
     ) -> int | None:
         """How many claim units contain ``text`` (with ``assigned_to``, in that annotator's
-        articles). A pass over every unit (no index holds substrings: ~1 s at 1M units),
-        so it is for a worker; None if ``cancelled`` turned true meanwhile (a newer
+        articles). A pass over every unit (no index holds substrings), so it is for a
+        worker (benchmarks/find_speed.py); None if ``cancelled`` turned true meanwhile (a newer
         search), the query being interrupted rather than run to its end."""
         cond = _ASSIGNED if assigned_to is not None else ""
         with _interruptible(self.conn, cancelled) as stopped:
@@ -313,21 +321,49 @@ class QueueQueries(Connection):
             ).fetchone()
         return None if stopped() else int(row[0])
 
-    def filter_counts(self, annotator: str, *, assigned: bool = False) -> dict[str, int]:
+    def filter_counts(
+        self,
+        annotator: str,
+        *,
+        assigned: bool = False,
+        known: tuple[int, int] | None = None,
+    ) -> dict[str, int]:
         """How many claims each filter of the labelling screen holds for ``annotator``
         (with ``assigned``, in their articles): "" (all), "unlabelled", "flagged",
-        "noted" and each label. One pass over this annotator's labels on the
-        labels(annotator, label) index, one lookup per label for its unit (orphans do
-        not count), plus the claim count: a worker's job at 1M units (~1 s)."""
-        rows = self.conn.execute(
+        "noted" and each label; orphan labels (their unit gone) do not count.
+
+        ``known``: (claims, labelled) as the progress count found them. Then the labels
+        are counted on the labels(annotator, label) index alone, and that is the answer
+        when it agrees with ``labelled`` and no label of the annotator is a known orphan
+        (removed_units); otherwise, as without ``known``, each label's unit is looked up
+        too: the progress count's lookups, a worker's job on a big database
+        (benchmarks/find_speed.py)."""
+        where = f"l.annotator = :annotator{_ASSIGNED_LABEL if assigned else ''}"
+        params = {"annotator": annotator, "kind": SENTENCE}
+        query = (
             "SELECT l.label, count(*), sum(l.flagged), count(l.note) FROM labels l "
-            "WHERE l.annotator = :annotator AND EXISTS (SELECT 1 FROM units u "
-            f"WHERE u.id = l.unit_id AND u.kind = :kind{_ASSIGNED if assigned else ''}) "
-            "GROUP BY l.label",
-            {"annotator": annotator, "kind": SENTENCE},
-        ).fetchall()
+            f"WHERE {where}{{units}} GROUP BY l.label"
+        )
+        rows = None
+        if known is not None:
+            rows = self.conn.execute(query.format(units=""), params).fetchall()
+            labelled = sum(n for label, n, _, _ in rows if label is not None)
+            orphans = self.conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM removed_units r JOIN labels l "
+                "ON l.unit_id = r.unit_id AND l.annotator = :annotator "
+                "WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.id = r.unit_id))",
+                params,
+            ).fetchone()[0]
+            if labelled != known[1] or orphans:
+                rows = None
+        if rows is None:
+            units = " AND EXISTS (SELECT 1 FROM units u WHERE u.id = l.unit_id AND u.kind = :kind)"
+            rows = self.conn.execute(query.format(units=units), params).fetchall()
         counts = dict.fromkeys(("", "unlabelled", "flagged", "noted", *LABELS), 0)
-        counts[""] = self.claim_count(assigned_to=annotator if assigned else None)
+        if known is not None:
+            counts[""] = known[0]
+        else:
+            counts[""] = self.claim_count(assigned_to=annotator if assigned else None)
         for label, n, flagged, noted in rows:
             if label is not None:
                 counts[label] = counts.get(label, 0) + n

@@ -141,7 +141,17 @@ async def test_progress_shows_the_share_the_pace_and_the_time_left(db):
     async with app.run_test(size=(60, 15)) as pilot:
         await settle(app, pilot)
         line = rendered(app, StatusBar).splitlines()[1]
-        assert line.endswith("3/6 · 50% · 60/h · ~3m left · tester")  # shorter at 60
+        # At 60 columns the position is said shorter, so the progress keeps its words.
+        assert line.startswith("claim 4/5 ")
+        assert line.endswith("3/6 labelled · 50% · 60/h · ~3 min left · tester")
+    with Store.open(db) as store:  # a longer name: the progress gives way too
+        save(store, "long.txt", "Long", [[f"Claim {n}." for n in range(994)]])
+    app = app_for(db, annotator=WHO)
+    async with app.run_test(size=(60, 15)) as pilot:
+        await settle(app, pilot)
+        line = rendered(app, StatusBar).splitlines()[1]
+        assert line.startswith("claim 4/5 ")
+        assert line.endswith("3/1,000 · 0.3% · 60/h · ~17h left · tester")
 
 
 async def palette(app, pilot, command: str) -> None:
@@ -214,3 +224,17 @@ async def test_a_bad_saved_setting_falls_back_with_a_word(db):
             "'decisions' in [ui] must be true or false"
             in app.label_screen.query_one("#message").plain
         )
+
+
+@pilot
+async def test_the_filter_chooser_shows_the_counts_it_knows_at_once(db, monkeypatch):
+    from annotate.tui.screens.filter import FilterScreen
+
+    monkeypatch.setattr(FilterScreen, "count", lambda self: None)  # the worker not yet back
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        await pilot.press("1", "F")
+        options = app.screen.query_one("#filters")
+        shown = [str(options.get_option_at_index(i).prompt).split() for i in range(3)]
+        assert shown == [["all", "6"], ["unlabelled", "5"], ["attributed", "…"]]

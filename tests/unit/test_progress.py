@@ -35,8 +35,8 @@ def test_percent_never_says_done_before_it_is():
 
 
 def test_time_left_reads_in_minutes_hours_or_days():
-    shown = [time_left(h) for h in (0.2, 0.001, 3.46, 100)]
-    assert shown == ["~12 min", "~1 min", "~3.5 h", "~4 d"]
+    shown = [time_left(h) for h in (0.2, 0.001, 3.46, 16.6, 100)]
+    assert shown == ["~12 min", "~1 min", "~3.5 h", "~17 h", "~4 d"]
     assert time_left(0.2, short=True) == "~12m"
 
 

@@ -481,6 +481,7 @@ def test_filter_counts_match_what_each_filter_walks(labelled_store):
         "editorial": 0,
         "not_claim": 1,
     }
+    assert s.filter_counts("ann", known=(5, 3)) == counts  # on the index alone: the same
     for only, n in counts.items():
         walked, pos = 0, -1
         while (u := s.step(pos, "ann", only=only or None)) is not None:
@@ -539,3 +540,20 @@ def test_migration_13_keeps_older_suggestions_readable_without_editorial_spans(d
 _NO_CUES = dict.fromkeys(
     ("cue", "cue_start", "cue_end", "source", "source_start", "source_end", "quote_of", "rules")
 )
+
+
+def test_filter_counts_on_the_index_alone_leave_orphan_labels_out(labelled_store):
+    s = labelled_store
+    ids = claims(s)
+    for uid, label in ((ids[0], "attributed"), (ids[3], "editorial")):
+        s.set_label(uid, "ann", label)
+        s.set_flag(uid, "ann", True)
+
+    def known():
+        return s.claim_count(), s.labelled_count("ann")
+
+    assert s.filter_counts("ann", known=known()) == s.filter_counts("ann")
+    _save(s, "b.txt", _units("B one changed.", "B two."), sha="y")  # "B one." is gone
+    after = s.filter_counts("ann", known=known())
+    assert after == s.filter_counts("ann")
+    assert (after["editorial"], after["flagged"], after["unlabelled"]) == (0, 1, 4)

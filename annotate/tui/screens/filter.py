@@ -31,17 +31,27 @@ class FilterScreen(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="filter.cancel")]
 
     def __init__(
-        self, current: str | None, db_path: str, annotator: str, *, assigned: bool = False
+        self,
+        current: str | None,
+        db_path: str,
+        annotator: str,
+        *,
+        assigned: bool = False,
+        known: dict[str, int] | None = None,
     ) -> None:
+        """``known``: counts the screen has already (all, unlabelled: its progress
+        counter), shown at once while the worker counts the rest."""
         super().__init__()
         self.current = current
         self.db_path = db_path
         self.annotator = annotator
         self.assigned = assigned  # with an assignment plan: counts in their articles
-        self.counts: dict[str, int] = {}
+        self.counts: dict[str, int] = dict(known or {})
 
     def compose(self) -> ComposeResult:
-        options = [Option(filter_prompt(f, None), id=f or "") for f in FILTER_ORDER]
+        options = [
+            Option(filter_prompt(f, self.counts.get(f or "")), id=f or "") for f in FILTER_ORDER
+        ]
         with Vertical(id="filter-box", classes="dialog"):
             yield Label("Show which claims?")
             yield OptionList(*options, id="filters")
@@ -52,8 +62,11 @@ class FilterScreen(ModalScreen[str | None]):
 
     @work(thread=True, exclusive=True)
     def count(self) -> None:
+        known = None
+        if "" in self.counts and "unlabelled" in self.counts:
+            known = (self.counts[""], self.counts[""] - self.counts["unlabelled"])
         with Store.open(self.db_path, migrate=False) as store:
-            counts = store.filter_counts(self.annotator, assigned=self.assigned)
+            counts = store.filter_counts(self.annotator, assigned=self.assigned, known=known)
         self.app.call_from_thread(self.show_counts, counts)
 
     def show_counts(self, counts: dict[str, int]) -> None:

@@ -568,7 +568,8 @@ class LabelScreen(Screen[None]):
         if context is None:
             status.show("", None)
         else:
-            status.show(f"claim {context.index} of {context.of} in this article", context.state)
+            where = f"claim {context.index} of {context.of} in this article"
+            status.show(where, context.state, f"claim {context.index}/{context.of}")
         self.show_counts()
         # The footer recomposes on every bindings refresh (~10 ms): only when it would change.
         s = self.session
@@ -908,7 +909,8 @@ class LabelScreen(Screen[None]):
         from annotate.tui.screens.filter import FilterScreen
 
         s = self.session
-        screen = FilterScreen(s.only, self.db_path, s.annotator, assigned=s.assigned)
+        known = {"": s.claims, "unlabelled": s.claims - s.labelled}
+        screen = FilterScreen(s.only, self.db_path, s.annotator, assigned=s.assigned, known=known)
         self.app.push_screen(screen, self._filter_done)
 
     def _filter_done(self, only: str | None) -> None:

@@ -516,7 +516,7 @@ class StatusBar(StyledWidget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.position = ""
+        self.position = self.short_position = ""
         self.state: LabelState | None = None
         self.done = self.total = 0
         self.rate: float | None = None
@@ -534,8 +534,10 @@ class StatusBar(StyledWidget):
         self.waiting = why
         self.refresh()
 
-    def show(self, position: str, state: LabelState | None) -> None:
-        self.position, self.state = position, state
+    def show(self, position: str, state: LabelState | None, short: str = "") -> None:
+        """The claim's ``position`` in its article (``short``: the same in fewer words,
+        for a narrow screen) and its ``state``."""
+        self.position, self.state, self.short_position = position, state, short
         self.refresh()
 
     def show_counts(
@@ -563,18 +565,23 @@ class StatusBar(StyledWidget):
         if self.only:
             who.append(" · filter: ")
             who.append(self.only, "bold")
-        # The progress says as much as fits beside the claim's position (cut to 16).
-        room = self.content_size.width - who.cell_len - min(len(self.position), 16) - 1
-        counts = Text(progress_text(self.done, self.total, self.rate, room))
+        # The progress says as much as fits beside the claim's position, which is said
+        # shorter ("claim 3/22") before the pace and the time left give way.
+        for place in (self.position, self.short_position or self.position):
+            position = Text(place, muted)
+            if self.waiting:
+                position = Text(self.waiting + "…", "bold")
+            elif self.searching:
+                position.append(" · searching…", "bold")
+            room = self.content_size.width - who.cell_len - position.cell_len - 1
+            progress = progress_text(self.done, self.total, self.rate, room)
+            if len(progress) <= room and (self.rate is None or "/h" in progress):
+                break
+        counts = Text(progress)
         counts.append_text(who)
         line = Table.grid(expand=True)
         line.add_column(no_wrap=True, overflow="ellipsis")
         line.add_column(justify="right", no_wrap=True)
-        position = Text(self.position, muted)
-        if self.waiting:
-            position = Text(self.waiting + "…", "bold")
-        elif self.searching:
-            position.append(" · searching…", "bold")
         line.add_row(position, counts)
         done_style = self.component_style("status-bar--bar")
         bar = ProgressBar(
