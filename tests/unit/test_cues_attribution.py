@@ -224,13 +224,9 @@ def test_a_statement_issued_then_quoted_over_several_sentences():
         ("The union called for the minister to resign.", "The union"),
         ("Some accused the council of hiding the report.", "Some"),
         ("She wrote to the board, telling members that the audit was late.", "She"),
-        # Stances taken in public report what the source said, in the past tense and as
-        # a participle after the subject's clause (issue 11, round 3).
-        ("The mayor attacked the budget as a raid on the poor.", "The mayor"),
-        ("Two former governors endorsed the rebel candidate on Sunday.", "Two former governors"),
-        ("The union rejected the offer and walked out.", "The union"),
-        ("Ms Dube voiced her doubts about the new stadium.", "Ms Dube"),
+        # the participles of the speech acts above, after the subject's clause
         ("The senator wrote to the board, urging it to reopen the ward.", "The senator"),
+        ("The mayor spoke for an hour, accusing the board of neglect.", "The mayor"),
     ],
 )
 def test_speech_acts_that_name_their_speaker(text, source):
@@ -376,9 +372,9 @@ def test_other_shapes_of_the_reporting_clause(text, source):
         "The shelf was calling for a coat of paint and nobody came.",
         "Prices rose and the harbour slammed into the winter season.",
         "The truck slammed into the wall and rolled down the hill.",
-        "The attack on the depot killed four people.",  # stance words as nouns
-        "Her voice carried across the square.",
-        "The plan was rejected in March.",  # a passive without its source
+        # events our guidelines do not call reports (PolNeAR does)
+        "Two former governors endorsed the rebel candidate on Sunday.",
+        "The union rejected the offer and walked out.",
     ],
 )
 def test_other_shapes_keep_their_traps(text):
