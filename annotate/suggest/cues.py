@@ -215,7 +215,7 @@ _STRONG = "|".join(
         "urging|accusing|criticizing|criticising|denouncing|praising|blaming|"
         "claiming|stressing|explaining|citing|forecast|forecasts|tweets|stresses|"
         "spoke\\s+of|pointed\\s+out|points\\s+out|point\\s+out|telling|tweeting|"
-        "called\\s+(?:for|on)|calls\\s+(?:for|on)|calling\\s+(?:for|on)|"
+        "called\\s+(?:again\\s+)?(?:for|on)|calls\\s+(?:for|on)|calling\\s+(?:for|on)|"
         # phrasal verbs of speech: "fired back", "lashed out at", "pointed to the cost"
         "fired\\s+back|fires\\s+back|shot\\s+back|lashed\\s+out|lashes\\s+out|"
         "pointed\\s+to|points\\s+to",
@@ -318,13 +318,24 @@ _STRONG = "|".join(
 )
 # A strong verb used for motion or a physical act: "slammed into", "hailed from".
 _NOT_SPEECH_AFTER = re.compile(r"\s+(?:into|onto|through|shut|from|down\s+on)\b")
+# The -s forms of speech verbs that are also plural nouns ("member states", "his
+# comments"): reporting only before "that" ("the book states that …").
+_THAT_ONLY = frozenset(
+    "states vows pledges promises recalls hints cautions maintains comments remarks "
+    "replies responds counters".split()
+)
+# "that" opening a clause with its own subject, not a relative ("states that signed").
+_THAT_CLAUSE = re.compile(
+    r"\s+that\s+(?!(?:is|are|was|were|has|have|had|will|would|can|could|may|might|must|"
+    r"should|did|does|do|\w+ed)\b)"
+)
 # Verbs that double as ordinary verbs or nouns ("shares added 2%", "an estimated 300",
 # "ruled the country"): reporting only with a complement or at the sentence's tail.
 _COMPLEMENT = "|".join(
     [
         "wrote|writes|write|found|finds|find|showed|shown|shows|show|showing|thought|think|thinks|"
         "feared|fear|fears|reckon|reckons|believe|believes|believed|asked|asks|continued|"
-        "continues|wondered|wonders",
+        "continues|wondered|wonders|" + "|".join(sorted(_THAT_ONLY)),
         _inflect(
             "add",
             "note",
@@ -477,7 +488,8 @@ _PLATFORM = re.compile(
 _PLATFORM_LATER = re.compile(r"[^,.;#]{1,60}?" + _PLATFORM.pattern)
 # Words after a weak verb that make it reporting: a clause or a quote follows.
 _REPORT_COMPLEMENT = re.compile(
-    r"\s*(?:that\b|:|#|,\s*#|,\s+\w+ing\b)|\s+(?:the|a|an|its|his|her|their|this|it|he|she|they|"
+    r"\s*(?:that\b|:|#|,\s*#|,\s+\w+ing\b)|\s+(?:what|how|why|whether)\b|"
+    r"\s+(?:the|a|an|its|his|her|their|this|it|he|she|they|"
     r"[A-Z][\w’'-]*)\b[^,.;#]{0,60}?\b(?:will|would|could|can|may|might|is|was|are|were|"
     r"had|has|have|to)\b"
 )
@@ -606,7 +618,7 @@ _LEAD_WORDS = frozenset(
 _TRAIL = re.compile(
     r"(?:\s+(?:has|have|had|also|previously|later|earlier|again|repeatedly|publicly|"
     r"separately|then|would|will|did|does|do|had|officially|recently|once|first|"
-    r"immediately|last\s+\w+|this\s+\w+|(?:late\s+|early\s+)?on\s+\w+|in\s+\w+|"
+    r"immediately|(?:last|this)\s+(?:past\s+)?\w+|(?:late\s+|early\s+)?on\s+\w+|in\s+\w+|"
     r"at\s+the\s+time|on\s+\w+\s+\w+|"
     # any manner adverb ("loudly asked"), but not the nouns that end in -ly
     r"(?!(?:family|ally|rally|assembly|supply|monopoly|anomaly|bully|daily|weekly|"
@@ -823,7 +835,8 @@ _LEAD_ADVERBS = re.compile(
 
 # "is/was (still) calling for", "are saying": a progressive; its subject is before "is".
 _PROGRESSIVE_BEFORE = re.compile(
-    r"\b(?:is|are|was|were|am|been)\s+(?:(?:also|now|still|again|\w+ly)\s+)?$"
+    r"\b(?:is|are|was|were|am|been|began|begun|begins|started|starts|kept|keeps)\s+"
+    r"(?:(?:also|now|still|again|\w+ly)\s+)?$"
 )
 # A message that says something: "sent a tweet saying", "a petition calling on".
 _MESSAGE_BEFORE = re.compile(
@@ -963,6 +976,8 @@ def _find_attribution(
             continue
         weak = m.group("weak") is not None
         verb = m.group()
+        if verb in _THAT_ONLY and not _THAT_CLAUSE.match(right):
+            continue  # "member states", "his comments"; "the report states that …" reports
         if weak and _NOT_REPORTING_BEFORE.search(near):
             continue
         if not weak and verb not in _SAY_VERBS and _NOT_SPEECH_AFTER.match(right):

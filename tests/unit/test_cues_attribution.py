@@ -357,6 +357,15 @@ def test_a_named_source_found_a_clause():
         ("She sent a letter saying the school would stay open.", None),
         # "said from the start": "from" after a verb of saying is no motion
         ("He has said from the start that the tunnel would pay for itself.", "He"),
+        # a time adverbial after an appositive; an adverb inside "called for"
+        ("Jo Marsh, the chair, this past week announced a new coach.", "Jo Marsh, the chair"),
+        ("The union, after a long meeting, called again for a pay rise.", None),
+        # an aspectual verb before the gerund: the subject is before it
+        ("By May, the neighbours began calling for a new crossing.", "the neighbours"),
+        # a question clause as what was said
+        ("She noted what the inspectors had found in the kitchens.", "She"),
+        # "states" as a verb before a clause with its own subject
+        ("The contract states that the landlord must fix the roof.", "The contract"),
     ],
 )
 def test_other_shapes_of_the_reporting_clause(text, source):
@@ -372,6 +381,7 @@ def test_other_shapes_of_the_reporting_clause(text, source):
         "The shelf was calling for a coat of paint and nobody came.",
         "Prices rose and the harbour slammed into the winter season.",
         "The truck slammed into the wall and rolled down the hill.",
+        "Member states that signed the pact will meet in May.",  # a relative "that"
         # events our guidelines do not call reports (PolNeAR does)
         "Two former governors endorsed the rebel candidate on Sunday.",
         "The union rejected the offer and walked out.",
