@@ -1750,8 +1750,14 @@ def _speaker_of_continuation(
     if _starts_with_quote(a.text):
         prev = i - 1
         prev_text = units[prev][1].rstrip()
-        if prev_text.endswith(":") and analyses[prev].attribution is not None:
+        lead = analyses[prev].attribution
+        if prev_text.endswith(":") and lead is not None:
             return prev, 0.85
+        if lead is not None and lead.kind == "verb" and not analyses[prev].quotes:
+            # "Sam Lau said in a statement. / “There are no ballots …": after a sentence
+            # that is only a reporting clause the quote is what was said; after one that
+            # reports something of its own, most likely the same speaker goes on.
+            return prev, 0.75 if _LEAD_IN_END.fullmatch(prev_text, lead.cue.end) else 0.65
         tag = prev > 0 and out[prev - 1].quote_of == prev  # "“…” / Trump said." before
         if (_direct_quote(analyses[prev]) or tag) and (j := named(prev)) is not None:
             # A quoted sentence right after an attributed quote: same speaker, weakly.
@@ -1759,6 +1765,12 @@ def _speaker_of_continuation(
     return None
 
 
+# What may follow the cue of a sentence that is only a reporting clause: its time, place
+# or occasion ("said in a statement.", "told reporters on Monday.").
+_LEAD_IN_END = re.compile(
+    r"(?:\s+(?:in|on|at|during|after|before|via|late|early|last|this|earlier|later|"
+    r"yesterday|today|to\s+(?:reporters|journalists))\b(?:\s+[\w’'-]+){0,5})?\s*[.:]"
+)
 _MAX_UNMARKED = 6  # sentences a quote is carried over without any mark
 _MAX_WAITING = 4  # sentences of one quote that wait for a speaker named after them
 _CLOSING_QUOTE_END = re.compile(r"[.!?,…]\s*(?:[”»\"]|'')\s*$")

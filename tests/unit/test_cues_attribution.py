@@ -389,3 +389,25 @@ def test_other_shapes_of_the_reporting_clause(text, source):
 )
 def test_other_shapes_keep_their_traps(text):
     assert suggest(text).label != ATTRIBUTED
+
+
+def test_a_quote_after_a_sentence_that_is_only_a_reporting_clause():
+    units = [
+        (SENTENCE, "The harbour master said in a statement."),
+        (SENTENCE, "“No ferry will sail before the storm has passed."),
+        (SENTENCE, "Passengers will get their money back.”"),
+        (SENTENCE, "The port reopened on Friday."),
+    ]
+    out = suggest_article(units)
+    assert [s.label for s in out[:3]] == [ATTRIBUTED] * 3
+    assert out[1].quote_of == 0 and out[2].quote_of == 0
+    assert out[3].label == UNATTRIBUTED
+    assert out[1].confidence == 0.75
+    # After a sentence that reports something of its own, the same speaker, more weakly.
+    said = [(SENTENCE, "The harbour master said the port was shut."), units[1]]
+    assert suggest_article(said)[1].quote_of == 0
+    assert suggest_article(said)[1].confidence < out[1].confidence
+    # A quote with its own tag names its own speaker.
+    tagged = [units[0], (SENTENCE, "“It will pass,” the skipper said.")]
+    last = suggest_article(tagged)[1]
+    assert last.quote_of is None and last.source.value == "the skipper"
