@@ -491,7 +491,7 @@ _REPORT_COMPLEMENT = re.compile(
     r"\s*(?:that\b|:|#|,\s*#|,\s+\w+ing\b)|\s+(?:what|how|why|whether)\b|"
     r"\s+(?:the|a|an|its|his|her|their|this|it|he|she|they|"
     r"[A-Z][\w’'-]*)\b[^,.;#]{0,60}?\b(?:will|would|could|can|may|might|is|was|are|were|"
-    r"had|has|have|to)\b"
+    r"had|has|have|to|(?:do|does|did|is|was|are|were|wo|ca)n[’']t)\b"
 )
 # Words after an unambiguous tail cue: ", X added." / ", it reported on Tuesday."
 _TAIL = re.compile(
@@ -507,7 +507,8 @@ _INVERTED_END = re.compile(
 _MODAL_BEFORE = re.compile(
     r"\b(?:could|can|may|might|would|will|should|must|shall|does|do|did|to)\s+(?:\w+ly\s+)?$"
 )
-_COMPARISON = re.compile(r"\b(?:than|as)\s+(?:[\w’'-]+\s+){0,4}$", re.I)
+# ("as well" is an adverb, no comparison: "… the term as well and called for …")
+_COMPARISON = re.compile(r"\b(?:than|as)\s+(?!well\b)(?:[\w’'-]+\s+){0,4}$", re.I)
 _PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being|get|got)\s+(?:\w+ly\s+)?$")
 _PASSIVE_BY = re.compile(r"\s+by\s+")
 # Adjectival and idiomatic uses of the weak verbs: "an estimated 300", "confirmed cases",
@@ -847,7 +848,8 @@ _WENT_ON = re.compile(r"\b(?:went|goes|go|going|then\s+went)\s+on\s+to\s+$")
 _SUBORDINATE = re.compile(r"\b(?:after|before|when|since|because|until|while|once)\s+$", re.I)
 
 
-_AND_BEFORE = re.compile(r"\s+and\s+(?:(?:then|also|later)\s+)?$")
+_MANNER_ADVERB = re.compile(r"(?!(?:family|ally|rally|assembly|supply|daily)$)[a-z]+ly")
+_AND_BEFORE = re.compile(r"(?:,?\s+and|,)\s+(?:(?:then|also|later)\s+)?$")
 
 
 def _coordinated_subject(masked: str, end: int) -> tuple[Span | None, bool]:
@@ -867,6 +869,8 @@ def _coordinated_subject(masked: str, end: int) -> tuple[Span | None, bool]:
         if verb == 0 or verb > _MAX_SOURCE_WORDS:
             return None, False
         subject = words[:verb]
+        while len(subject) > 1 and _MANNER_ADVERB.fullmatch(subject[-1].group()):
+            subject.pop()  # "The department repeatedly obfuscated …"
         at_start = not masked[: subject[0].start()].strip(" #")
         ok, vague = _looks_like_source([w.group() for w in subject], at_start)
         if not ok:

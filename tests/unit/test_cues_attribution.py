@@ -411,3 +411,19 @@ def test_a_quote_after_a_sentence_that_is_only_a_reporting_clause():
     tagged = [units[0], (SENTENCE, "“It will pass,” the skipper said.")]
     last = suggest_article(tagged)[1]
     assert last.quote_of is None and last.source.value == "the skipper"
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        # a reported clause whose verb is a negated contraction
+        ("The coach also suggested the players don't rest enough.", "The coach"),
+        # verbs in a series share the subject of the first
+        ("The ministry delayed the report, admitted it had lost files, and apologised.", None),
+        ("The agency repeatedly ignored letters, admitted it was wrong, and paid.", "The agency"),
+    ],
+)
+def test_a_clause_with_a_negated_verb_and_verbs_in_a_series(text, source):
+    assert suggest(text).label == ATTRIBUTED
+    if source is not None:
+        assert source_of(text) == source
