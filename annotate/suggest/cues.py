@@ -1668,7 +1668,24 @@ def suggest_article(
         speaker = _speaker_of_continuation(i, a, was_open, opener, analyses, out, units)
         if speaker is None and turn is not None and turn != i and a.attribution is None:
             speaker = (turn, 0.75)
-        out.append(_label(a, speaker, analyses))
+        label = _label(a, speaker, analyses)
+        if (
+            label.label == UNATTRIBUTED
+            and speaker is None
+            and was_open
+            and opener is not None
+            and out[opener].label == ATTRIBUTED
+            and a.attribution is None
+        ):
+            # Inside a quote whose speaker is not named where it opens: still the
+            # speaker's words (guidelines: every sentence inside the quote is attributed).
+            label = Suggestion(
+                ATTRIBUTED,
+                0.5,
+                "inside a quote whose speaker is not named",
+                editorial=label.editorial,
+            )
+        out.append(label)
         att = a.attribution
         # The quote open at the start of this unit closes in it (and may open again:
         # "“…,” Smith said, “She told me …").
@@ -1757,11 +1774,15 @@ def _speaker_of_continuation(
         lead = analyses[prev].attribution
         if prev_text.endswith(":") and lead is not None:
             return prev, 0.85
-        if lead is not None and lead.kind == "verb" and not analyses[prev].quotes:
-            # "Sam Lau said in a statement. / “There are no ballots …": after a sentence
-            # that is only a reporting clause the quote is what was said; after one that
-            # reports something of its own, most likely the same speaker goes on.
-            return prev, 0.75 if _LEAD_IN_END.fullmatch(prev_text, lead.cue.end) else 0.65
+        if (
+            lead is not None
+            and lead.kind == "verb"
+            and not analyses[prev].quotes
+            and _LEAD_IN_END.fullmatch(prev_text, lead.cue.end)
+        ):
+            # "Sam Lau said in a statement. / “There are no ballots …": a sentence that is
+            # only a reporting clause, then a quote: the quote is what was said.
+            return prev, 0.75
         tag = prev > 0 and out[prev - 1].quote_of == prev  # "“…” / Trump said." before
         if (_direct_quote(analyses[prev]) or tag) and (j := named(prev)) is not None:
             # A quoted sentence right after an attributed quote: same speaker, weakly.
