@@ -211,11 +211,11 @@ def _inflect(*bases: str) -> str:
 _STRONG = "|".join(
     [
         "said|says|say|told|tells|saying|adding|noting|arguing|warning|insisting|"
-        "urging|accusing|criticizing|criticising|denouncing|praising|blaming|attacking|"
-        "endorsing|"
+        # the participles of speech acts whose finite forms are below (", urging …")
+        "urging|accusing|criticizing|criticising|denouncing|praising|blaming|"
         "claiming|stressing|explaining|citing|forecast|forecasts|tweets|stresses|"
         "spoke\\s+of|pointed\\s+out|points\\s+out|point\\s+out|telling|tweeting|"
-        "called\\s+(?:for|on)|calls\\s+(?:for|on)|calling\\s+(?:for|on)|"
+        "called\\s+(?:again\\s+)?(?:for|on)|calls\\s+(?:for|on)|calling\\s+(?:for|on)|"
         # phrasal verbs of speech: "fired back", "lashed out at", "pointed to the cost"
         "fired\\s+back|fires\\s+back|shot\\s+back|lashed\\s+out|lashes\\s+out|"
         "pointed\\s+to|points\\s+to",
@@ -311,17 +311,6 @@ _STRONG = "|".join(
                 "mock",
                 "ridicule",
                 "rebuke",
-                # stances taken in public: "attacked the plan", "endorsed Smith"
-                "attack",
-                "endorse",
-                "reject",
-                "defend",
-                "question",
-                "voice",
-                "express",
-                "discuss",
-                "reference",
-                "cite",
             ).split("|")
             if f.endswith("ed")
         ),
@@ -329,13 +318,24 @@ _STRONG = "|".join(
 )
 # A strong verb used for motion or a physical act: "slammed into", "hailed from".
 _NOT_SPEECH_AFTER = re.compile(r"\s+(?:into|onto|through|shut|from|down\s+on)\b")
+# The -s forms of speech verbs that are also plural nouns ("member states", "his
+# comments"): reporting only before "that" ("the book states that …").
+_THAT_ONLY = frozenset(
+    "states vows pledges promises recalls hints cautions maintains comments remarks "
+    "replies responds counters".split()
+)
+# "that" opening a clause with its own subject, not a relative ("states that signed").
+_THAT_CLAUSE = re.compile(
+    r"\s+that\s+(?!(?:is|are|was|were|has|have|had|will|would|can|could|may|might|must|"
+    r"should|did|does|do|\w+ed)\b)"
+)
 # Verbs that double as ordinary verbs or nouns ("shares added 2%", "an estimated 300",
 # "ruled the country"): reporting only with a complement or at the sentence's tail.
 _COMPLEMENT = "|".join(
     [
         "wrote|writes|write|found|finds|find|showed|shown|shows|show|showing|thought|think|thinks|"
         "feared|fear|fears|reckon|reckons|believe|believes|believed|asked|asks|continued|"
-        "continues|wondered|wonders",
+        "continues|wondered|wonders|" + "|".join(sorted(_THAT_ONLY)),
         _inflect(
             "add",
             "note",
@@ -392,8 +392,7 @@ _STRICT_RIGHT = re.compile(r"\s*(?:that\b|:|out\b|in\s+favou?r\b|against\b)")
 # plan was dead", "“We won,” he told donors."): no complement is needed.
 _SUBJECT_GERUNDS = frozenset(
     {"saying", "adding", "noting", "arguing", "warning", "insisting", "telling", "tweeting"}
-    | {"urging", "accusing", "criticizing", "criticising", "denouncing", "praising"}
-    | {"blaming", "attacking", "endorsing"}
+    | {"urging", "accusing", "criticizing", "criticising", "denouncing", "praising", "blaming"}
 )
 _SAY_VERBS = frozenset({"said", "says", "say", "told", "tells", "tell"})
 _SAID_NOTHING = re.compile(
@@ -489,9 +488,10 @@ _PLATFORM = re.compile(
 _PLATFORM_LATER = re.compile(r"[^,.;#]{1,60}?" + _PLATFORM.pattern)
 # Words after a weak verb that make it reporting: a clause or a quote follows.
 _REPORT_COMPLEMENT = re.compile(
-    r"\s*(?:that\b|:|#|,\s*#|,\s+\w+ing\b)|\s+(?:the|a|an|its|his|her|their|this|it|he|she|they|"
+    r"\s*(?:that\b|:|#|,\s*#|,\s+\w+ing\b)|\s+(?:what|how|why|whether)\b|"
+    r"\s+(?:the|a|an|its|his|her|their|this|it|he|she|they|"
     r"[A-Z][\w’'-]*)\b[^,.;#]{0,60}?\b(?:will|would|could|can|may|might|is|was|are|were|"
-    r"had|has|have|to)\b"
+    r"had|has|have|to|(?:do|does|did|is|was|are|were|wo|ca)n[’']t)\b"
 )
 # Words after an unambiguous tail cue: ", X added." / ", it reported on Tuesday."
 _TAIL = re.compile(
@@ -507,7 +507,8 @@ _INVERTED_END = re.compile(
 _MODAL_BEFORE = re.compile(
     r"\b(?:could|can|may|might|would|will|should|must|shall|does|do|did|to)\s+(?:\w+ly\s+)?$"
 )
-_COMPARISON = re.compile(r"\b(?:than|as)\s+(?:[\w’'-]+\s+){0,4}$", re.I)
+# ("as well" is an adverb, no comparison: "… the term as well and called for …")
+_COMPARISON = re.compile(r"\b(?:than|as)\s+(?!well\b)(?:[\w’'-]+\s+){0,4}$", re.I)
 _PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being|get|got)\s+(?:\w+ly\s+)?$")
 _PASSIVE_BY = re.compile(r"\s+by\s+")
 # Adjectival and idiomatic uses of the weak verbs: "an estimated 300", "confirmed cases",
@@ -618,7 +619,7 @@ _LEAD_WORDS = frozenset(
 _TRAIL = re.compile(
     r"(?:\s+(?:has|have|had|also|previously|later|earlier|again|repeatedly|publicly|"
     r"separately|then|would|will|did|does|do|had|officially|recently|once|first|"
-    r"immediately|last\s+\w+|this\s+\w+|(?:late\s+|early\s+)?on\s+\w+|in\s+\w+|"
+    r"immediately|(?:last|this)\s+(?:past\s+)?\w+|(?:late\s+|early\s+)?on\s+\w+|in\s+\w+|"
     r"at\s+the\s+time|on\s+\w+\s+\w+|"
     # any manner adverb ("loudly asked"), but not the nouns that end in -ly
     r"(?!(?:family|ally|rally|assembly|supply|monopoly|anomaly|bully|daily|weekly|"
@@ -835,7 +836,8 @@ _LEAD_ADVERBS = re.compile(
 
 # "is/was (still) calling for", "are saying": a progressive; its subject is before "is".
 _PROGRESSIVE_BEFORE = re.compile(
-    r"\b(?:is|are|was|were|am|been)\s+(?:(?:also|now|still|again|\w+ly)\s+)?$"
+    r"\b(?:is|are|was|were|am|been|began|begun|begins|started|starts|kept|keeps)\s+"
+    r"(?:(?:also|now|still|again|\w+ly)\s+)?$"
 )
 # A message that says something: "sent a tweet saying", "a petition calling on".
 _MESSAGE_BEFORE = re.compile(
@@ -846,7 +848,8 @@ _WENT_ON = re.compile(r"\b(?:went|goes|go|going|then\s+went)\s+on\s+to\s+$")
 _SUBORDINATE = re.compile(r"\b(?:after|before|when|since|because|until|while|once)\s+$", re.I)
 
 
-_AND_BEFORE = re.compile(r"\s+and\s+(?:(?:then|also|later)\s+)?$")
+_MANNER_ADVERB = re.compile(r"(?!(?:family|ally|rally|assembly|supply|daily)$)[a-z]+ly")
+_AND_BEFORE = re.compile(r"(?:,?\s+and|,)\s+(?:(?:then|also|later)\s+)?$")
 
 
 def _coordinated_subject(masked: str, end: int) -> tuple[Span | None, bool]:
@@ -866,6 +869,8 @@ def _coordinated_subject(masked: str, end: int) -> tuple[Span | None, bool]:
         if verb == 0 or verb > _MAX_SOURCE_WORDS:
             return None, False
         subject = words[:verb]
+        while len(subject) > 1 and _MANNER_ADVERB.fullmatch(subject[-1].group()):
+            subject.pop()  # "The department repeatedly obfuscated …"
         at_start = not masked[: subject[0].start()].strip(" #")
         ok, vague = _looks_like_source([w.group() for w in subject], at_start)
         if not ok:
@@ -975,6 +980,8 @@ def _find_attribution(
             continue
         weak = m.group("weak") is not None
         verb = m.group()
+        if verb in _THAT_ONLY and not _THAT_CLAUSE.match(right):
+            continue  # "member states", "his comments"; "the report states that …" reports
         if weak and _NOT_REPORTING_BEFORE.search(near):
             continue
         if not weak and verb not in _SAY_VERBS and _NOT_SPEECH_AFTER.match(right):
@@ -1661,7 +1668,24 @@ def suggest_article(
         speaker = _speaker_of_continuation(i, a, was_open, opener, analyses, out, units)
         if speaker is None and turn is not None and turn != i and a.attribution is None:
             speaker = (turn, 0.75)
-        out.append(_label(a, speaker, analyses))
+        label = _label(a, speaker, analyses)
+        if (
+            label.label == UNATTRIBUTED
+            and speaker is None
+            and was_open
+            and opener is not None
+            and out[opener].label == ATTRIBUTED
+            and a.attribution is None
+        ):
+            # Inside a quote whose speaker is not named where it opens: still the
+            # speaker's words (guidelines: every sentence inside the quote is attributed).
+            label = Suggestion(
+                ATTRIBUTED,
+                0.5,
+                "inside a quote whose speaker is not named",
+                editorial=label.editorial,
+            )
+        out.append(label)
         att = a.attribution
         # The quote open at the start of this unit closes in it (and may open again:
         # "“…,” Smith said, “She told me …").
@@ -1747,8 +1771,18 @@ def _speaker_of_continuation(
     if _starts_with_quote(a.text):
         prev = i - 1
         prev_text = units[prev][1].rstrip()
-        if prev_text.endswith(":") and analyses[prev].attribution is not None:
+        lead = analyses[prev].attribution
+        if prev_text.endswith(":") and lead is not None:
             return prev, 0.85
+        if (
+            lead is not None
+            and lead.kind == "verb"
+            and not analyses[prev].quotes
+            and _LEAD_IN_END.fullmatch(prev_text, lead.cue.end)
+        ):
+            # "Sam Lau said in a statement. / “There are no ballots …": a sentence that is
+            # only a reporting clause, then a quote: the quote is what was said.
+            return prev, 0.75
         tag = prev > 0 and out[prev - 1].quote_of == prev  # "“…” / Trump said." before
         if (_direct_quote(analyses[prev]) or tag) and (j := named(prev)) is not None:
             # A quoted sentence right after an attributed quote: same speaker, weakly.
@@ -1756,6 +1790,12 @@ def _speaker_of_continuation(
     return None
 
 
+# What may follow the cue of a sentence that is only a reporting clause: its time, place
+# or occasion ("said in a statement.", "told reporters on Monday.").
+_LEAD_IN_END = re.compile(
+    r"(?:\s+(?:in|on|at|during|after|before|via|late|early|last|this|earlier|later|"
+    r"yesterday|today|to\s+(?:reporters|journalists))\b(?:\s+[\w’'-]+){0,5})?\s*[.:]"
+)
 _MAX_UNMARKED = 6  # sentences a quote is carried over without any mark
 _MAX_WAITING = 4  # sentences of one quote that wait for a speaker named after them
 _CLOSING_QUOTE_END = re.compile(r"[.!?,…]\s*(?:[”»\"]|'')\s*$")

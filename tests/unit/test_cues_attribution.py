@@ -224,13 +224,9 @@ def test_a_statement_issued_then_quoted_over_several_sentences():
         ("The union called for the minister to resign.", "The union"),
         ("Some accused the council of hiding the report.", "Some"),
         ("She wrote to the board, telling members that the audit was late.", "She"),
-        # Stances taken in public report what the source said, in the past tense and as
-        # a participle after the subject's clause (issue 11, round 3).
-        ("The mayor attacked the budget as a raid on the poor.", "The mayor"),
-        ("Two former governors endorsed the rebel candidate on Sunday.", "Two former governors"),
-        ("The union rejected the offer and walked out.", "The union"),
-        ("Ms Dube voiced her doubts about the new stadium.", "Ms Dube"),
+        # the participles of the speech acts above, after the subject's clause
         ("The senator wrote to the board, urging it to reopen the ward.", "The senator"),
+        ("The mayor spoke for an hour, accusing the board of neglect.", "The mayor"),
     ],
 )
 def test_speech_acts_that_name_their_speaker(text, source):
@@ -361,6 +357,15 @@ def test_a_named_source_found_a_clause():
         ("She sent a letter saying the school would stay open.", None),
         # "said from the start": "from" after a verb of saying is no motion
         ("He has said from the start that the tunnel would pay for itself.", "He"),
+        # a time adverbial after an appositive; an adverb inside "called for"
+        ("Jo Marsh, the chair, this past week announced a new coach.", "Jo Marsh, the chair"),
+        ("The union, after a long meeting, called again for a pay rise.", None),
+        # an aspectual verb before the gerund: the subject is before it
+        ("By May, the neighbours began calling for a new crossing.", "the neighbours"),
+        # a question clause as what was said
+        ("She noted what the inspectors had found in the kitchens.", "She"),
+        # "states" as a verb before a clause with its own subject
+        ("The contract states that the landlord must fix the roof.", "The contract"),
     ],
 )
 def test_other_shapes_of_the_reporting_clause(text, source):
@@ -376,10 +381,46 @@ def test_other_shapes_of_the_reporting_clause(text, source):
         "The shelf was calling for a coat of paint and nobody came.",
         "Prices rose and the harbour slammed into the winter season.",
         "The truck slammed into the wall and rolled down the hill.",
-        "The attack on the depot killed four people.",  # stance words as nouns
-        "Her voice carried across the square.",
-        "The plan was rejected in March.",  # a passive without its source
+        "Member states that signed the pact will meet in May.",  # a relative "that"
+        # events our guidelines do not call reports (PolNeAR does)
+        "Two former governors endorsed the rebel candidate on Sunday.",
+        "The union rejected the offer and walked out.",
     ],
 )
 def test_other_shapes_keep_their_traps(text):
     assert suggest(text).label != ATTRIBUTED
+
+
+def test_a_quote_after_a_sentence_that_is_only_a_reporting_clause():
+    units = [
+        (SENTENCE, "The harbour master said in a statement."),
+        (SENTENCE, "“No ferry will sail before the storm has passed."),
+        (SENTENCE, "Passengers will get their money back.”"),
+        (SENTENCE, "The port reopened on Friday."),
+    ]
+    out = suggest_article(units)
+    assert [s.label for s in out[:3]] == [ATTRIBUTED] * 3
+    assert out[1].quote_of == 0 and out[2].quote_of == 0
+    assert out[3].label == UNATTRIBUTED
+    # A sentence that reports something of its own is no lead-in to the quote after it.
+    said = [(SENTENCE, "The harbour master said the port was shut."), *units[1:3]]
+    out = suggest_article(said)
+    assert out[1].quote_of is None and out[2].quote_of is None
+    # The quote is still someone's words, all of it, with no speaker named.
+    assert [s.label for s in out] == [ATTRIBUTED] * 3 and out[2].source is None
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        # a reported clause whose verb is a negated contraction
+        ("The coach also suggested the players don't rest enough.", "The coach"),
+        # verbs in a series share the subject of the first
+        ("The ministry delayed the report, admitted it had lost files, and apologised.", None),
+        ("The agency repeatedly ignored letters, admitted it was wrong, and paid.", "The agency"),
+    ],
+)
+def test_a_clause_with_a_negated_verb_and_verbs_in_a_series(text, source):
+    assert suggest(text).label == ATTRIBUTED
+    if source is not None:
+        assert source_of(text) == source
