@@ -252,6 +252,7 @@ def ingest(
     pool = None if root.is_dir() else siblings(root, exclude)
     jobs = _with_repetition(jobs, base, known, version, pool)
     pending = sum(1 for j in jobs if j.stat is None or not j.unchanged)
+    yield Progress(0, len(files), "")  # how many files, before the first is read
     # Writes are grouped into short transactions (see Store.batched). A consumer that
     # stops early closes this generator, which rolls back only the batch in progress; a
     # file's record is written with its articles, so the next run redoes exactly those.
@@ -884,6 +885,7 @@ class _Suggester:
                     "source_start": s.source.start if s.source else None,
                     "source_end": s.source.end if s.source else None,
                     "quote_of": rows[s.quote_of].id if s.quote_of is not None else None,
+                    "editorial": [(e.start, e.end) for e in s.editorial],
                     "rules": self.rules,
                 }
             )

@@ -21,6 +21,9 @@ def _isolate_user_data(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("ANNOTATE_DB", str(home / "annotations.db"))
+    # The screen's colours follow NO_COLOR and TERM: the tests' must not follow the user's.
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
     monkeypatch.chdir(home)
 
 

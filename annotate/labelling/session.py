@@ -12,7 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from annotate.model import ATTRIBUTED, HEADING, LABELS, SENTENCE, Dropped, Unit, takes_source
+from annotate.model import (
+    ATTRIBUTED,
+    HEADING,
+    LABELS,
+    SENTENCE,
+    TITLE,
+    Dropped,
+    Unit,
+    takes_source,
+)
 from annotate.store import (
     ClaimGroupMember,
     LabelState,
@@ -115,6 +124,36 @@ class Context:
     quote_source: str | None = None  # text of the unit a continuing quote takes its source from
     quote_later: bool = False  # that unit comes after the claim (the quote closes there)
     also_in: tuple[ClaimGroupMember, ...] = ()  # the same claim in other articles
+    # The paragraphs before the claim's (nearest last) and after it (nearest first), up to
+    # AROUND each side, the article's title left out: the claim read in its article.
+    before: tuple[tuple[UnitView, ...], ...] = ()
+    after: tuple[tuple[UnitView, ...], ...] = ()
+
+
+# How many paragraphs either side of the claim's are read for the screen to show.
+AROUND = 4
+
+
+def split_paragraphs(
+    units: list[UnitView], paragraph: int
+) -> tuple[list[UnitView], list[list[UnitView]], list[list[UnitView]]]:
+    """``units`` (in reading order) as the claim's paragraph, the paragraphs before it and
+    those after it, the article's title left out."""
+    own: list[UnitView] = []
+    before: list[list[UnitView]] = []
+    after: list[list[UnitView]] = []
+    for x in units:
+        if x.paragraph == paragraph:
+            own.append(x)
+            continue
+        if x.kind == TITLE:
+            continue
+        side = before if x.paragraph < paragraph else after
+        if side and side[-1][0].paragraph == x.paragraph:
+            side[-1].append(x)
+        else:
+            side.append([x])
+    return own, before, after
 
 
 @dataclass(frozen=True)
@@ -132,8 +171,9 @@ class ArticleUnits:
         version = store.data_version()
         return cls(article_id, version, tuple(store.article_units(article_id)))
 
-    def paragraph(self, paragraph: int) -> list[UnitView]:
-        return [u for u in self.units if u.paragraph == paragraph]
+    def around(self, paragraph: int, n: int = AROUND) -> list[UnitView]:
+        """The units of paragraphs ``paragraph - n`` to ``paragraph + n``, in reading order."""
+        return [u for u in self.units if abs(u.paragraph - paragraph) <= n]
 
     def claim_index(self, unit: UnitView) -> tuple[int, int]:
         """As ``Store.claim_index``: (1-based index among the claims, claims)."""
@@ -155,9 +195,13 @@ def context_of(
     article: ArticleUnits | None = None,
 ) -> Context:
     """Everything shown about unit ``u`` with its ``suggestion``: an indexed lookup more
-    for a continuing quote (the speaker's unit) or a claim group, none otherwise. With
-    ``article`` (``u``'s, as stored now), its paragraph, index and heading come from it."""
-    index, of = store.claim_index(u) if article is None else article.claim_index(u)
+    for a continuing quote (the speaker's unit) or a claim group, none otherwise. Its
+    paragraph, the paragraphs around it, its index and heading come from ``article``
+    (``u``'s, as stored now), read here when not given."""
+    if article is None:
+        article = ArticleUnits.read(store, u.article_id)
+    paragraph, before, after = split_paragraphs(article.around(u.paragraph), u.paragraph)
+    index, of = article.claim_index(u)
     quote_source, quote_later = None, False
     if suggestion is not None and suggestion.quote_of and suggestion.source:
         quoted = store.unit(suggestion.quote_of)
@@ -168,16 +212,8 @@ def context_of(
         also_in = tuple(store.claim_group_members(u.id))
     return Context(
         unit=u,
-        paragraph=(
-            store.article_units(u.article_id, u.paragraph)
-            if article is None
-            else article.paragraph(u.paragraph)
-        ),
-        heading=(
-            store.heading_before(u.article_id, u.seq)
-            if article is None
-            else article.heading_before(u.seq)
-        ),
+        paragraph=paragraph,
+        heading=article.heading_before(u.seq),
         index=index,
         of=of,
         state=state,
@@ -185,6 +221,8 @@ def context_of(
         quote_source=quote_source,
         quote_later=quote_later,
         also_in=also_in,
+        before=tuple(map(tuple, before)),
+        after=tuple(map(tuple, after)),
     )
 
 

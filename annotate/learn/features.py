@@ -12,8 +12,9 @@ when there is no store (``RuleView.of_suggestion``).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -79,18 +80,10 @@ _PRONOUNS = frozenset("he she they it we i you who his her their them".split())
 _QUOTE_MARKS = "\"“”„«»'‘’`"
 
 
-def rule_tokens(e: Example) -> str:
-    """The rules' signals of a unit as space-separated tokens (a bag of features)."""
+def rule_tokens(e: Example) -> list[str]:
+    """The rules' signals of a unit as tokens (a bag of features)."""
     r = e.rules
-    out = [f"rl={r.label}", f"rc={r.label}:{r.confidence:.2f}"]
-    if r.cue:
-        cue = r.cue.strip()
-        if cue[:1] in _QUOTE_MARKS:
-            out.append("cue=quote")
-        else:
-            out.append("cue=" + "_".join(cue.lower().split()[:3]))
-    else:
-        out.append("cue=none")
+    out = [f"rl={r.label}", f"rc={r.label}:{r.confidence:.2f}", _cue_token(r.cue)]
     if r.source:
         words = r.source.lower().split()
         out.append("src=pronoun" if len(words) == 1 and words[0] in _PRONOUNS else "src=named")
@@ -98,8 +91,7 @@ def rule_tokens(e: Example) -> str:
         out.append("src=none")
     if r.continued:
         out.append("continued")
-    # The rule that decided: the words of its reason line without what it quotes.
-    out.extend("rw=" + w for w in dict.fromkeys(_WORD.findall(_QUOTED.sub(" ", r.reason).lower())))
+    out.extend(_reason_tokens(r.reason))
     out.append(f"prev={e.previous_rules or 'none'}")
     s = e.text.strip()
     if s[:1] in _QUOTE_MARKS:
@@ -109,153 +101,236 @@ def rule_tokens(e: Example) -> str:
     p = e.previous.strip()
     if p[-1:] in _QUOTE_MARKS or p.count("“") > p.count("”"):
         out.append("prev_quote_end")
-    return " ".join(out)
+    return out
 
 
-class CharGrams:
-    """TF-IDF of character 3-4 grams within words (scikit-learn's ``char_wb``), counted
-    once per distinct word: a unit's grams are the sum of its words' grams, so a corpus
-    costs one pass of the n-gram code per word of its vocabulary, not per word read."""
+@lru_cache(maxsize=1 << 14)
+def _cue_token(cue: str | None) -> str:
+    if not cue:
+        return "cue=none"
+    cue = cue.strip()
+    if cue[:1] in _QUOTE_MARKS:
+        return "cue=quote"
+    return "cue=" + "_".join(cue.lower().split()[:3])
 
-    def __init__(self, ngram_range: tuple[int, int] = (3, 4), min_df: int = 3) -> None:
-        self.ngram_range = ngram_range
+
+@lru_cache(maxsize=1 << 16)
+def _reason_tokens(reason: str) -> tuple[str, ...]:
+    """The rule that decided: the words of its reason line without what it quotes."""
+    return tuple("rw=" + w for w in dict.fromkeys(_WORD.findall(_QUOTED.sub(" ", reason).lower())))
+
+
+# A unit's tokens: runs of word characters and single marks (quotation marks and
+# punctuation say much about attribution: “…,” he said).
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_BIGRAM = 1 << 32  # gram key: a word id for a word, (first + 1) * _BIGRAM + second for a pair
+
+
+def bag(rows: Iterable[Iterable[str]], vocabulary: dict[str, int], grow: bool) -> Any:
+    """Counts of each row's items as a sparse matrix, a column per item of ``vocabulary``;
+    with ``grow``, unknown items join it, else they are left out."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    indptr, indices = [0], []
+    for items in rows:
+        for item in items:
+            j = vocabulary.get(item)
+            if j is None:
+                if not grow:
+                    continue
+                j = vocabulary[item] = len(vocabulary)
+            indices.append(j)
+        indptr.append(len(indices))
+    data = np.ones(len(indices), dtype=np.float32)
+    m = csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, len(vocabulary)))
+    m.sum_duplicates()
+    return m
+
+
+class Grams:
+    """Counts of word 1-2 grams and of character 4-grams within words (scikit-learn's
+    ``char_wb``; 3-grams as well scored no better on held-out news and cost a third more
+    time to fit), both from one tokenization of each text. Words get ids once; a text's
+    word pairs are numbered from those ids with array operations, and a word's character
+    grams are counted once per distinct word (a text's grams are the sum of its words'),
+    so a corpus costs one regular-expression pass per text and one n-gram pass per word
+    of its vocabulary. Grams in fewer than ``min_df`` training texts are dropped."""
+
+    def __init__(self, min_df: int = 2, char_min_df: int = 3) -> None:
         self.min_df = min_df
-        self.words: dict[str, int] = {}  # word -> row of self.grams_of
-        self.vocabulary: dict[str, int] = {}  # gram -> column
-        self.grams_of: Any = None  # words x grams counts (CSR)
-        self.tfidf: Any = None
+        self.char_min_df = char_min_df
+        self.words: dict[str, int] = {}  # word -> id
+        self.keys: Any = None  # sorted gram keys kept, column i is keys[i]
+        self.char_vocabulary: dict[str, int] = {}  # character gram -> column
+        self.grams_of: Any = None  # word ids x character grams counts (CSR)
 
-    def _grams(self, word: str) -> list[str]:
+    @staticmethod
+    def _char_grams(word: str) -> list[str]:
         w = f" {word} "
-        lo, hi = self.ngram_range
-        return [w[i : i + n] for n in range(lo, hi + 1) for i in range(len(w) - n + 1)]
+        return [w[i : i + 4] for i in range(len(w) - 3)]
 
-    def _word_rows(self, texts: Sequence[str], grow: bool) -> Any:
-        """Documents x words counts; with ``grow``, new words join the vocabulary."""
+    def _ids(self, texts: Sequence[str]) -> tuple[Any, Any]:
+        """Every text's word ids, end to end, and where each text starts (new words get
+        new ids: their character grams are needed even when the model never saw them)."""
         import numpy as np
-        from scipy.sparse import csr_matrix
 
         words = self.words
-        indptr, indices = [0], []
+        ids: list[int] = []
+        starts = [0]
         for t in texts:
-            for w in t.lower().split():
+            for w in _TOKEN.findall(t.lower()):
                 j = words.get(w)
                 if j is None:
                     j = words[w] = len(words)
-                indices.append(j)
-            indptr.append(len(indices))
-        data = np.ones(len(indices), dtype=np.float32)
-        m = csr_matrix((data, indices, indptr), shape=(len(texts), len(words)))
-        m.sum_duplicates()
-        return m
+                ids.append(j)
+            starts.append(len(ids))
+        return np.asarray(ids, dtype=np.int64), np.asarray(starts, dtype=np.int64)
 
-    def _gram_rows(self, words: Sequence[str], vocabulary: dict[str, int], grow: bool) -> Any:
+    @staticmethod
+    def _gram_keys(ids: Any, starts: Any) -> tuple[Any, Any]:
+        """The word and word-pair keys of every text, with the row of each."""
+        import numpy as np
+
+        n = len(starts) - 1
+        rows = np.repeat(np.arange(n), np.diff(starts))
+        at = np.flatnonzero(rows[:-1] == rows[1:])  # a word and the next, in one text
+        keys = np.concatenate([ids, (ids[at] + 1) * _BIGRAM + ids[at + 1]])
+        return keys, np.concatenate([rows, rows[at]])
+
+    def _counts(self, rows: Any, cols: Any, n: int, width: int) -> Any:
         import numpy as np
         from scipy.sparse import csr_matrix
 
-        indptr, indices = [0], []
-        for w in words:
-            for g in self._grams(w):
-                j = vocabulary.get(g)
-                if j is None:
-                    if not grow:
-                        continue
-                    j = vocabulary[g] = len(vocabulary)
-                indices.append(j)
-            indptr.append(len(indices))
-        data = np.ones(len(indices), dtype=np.float32)
-        m = csr_matrix((data, indices, indptr), shape=(len(words), len(vocabulary)))
+        m = csr_matrix((np.ones(len(cols), dtype=np.float32), (rows, cols)), shape=(n, width))
         m.sum_duplicates()
         return m
 
-    def fit_transform(self, texts: Sequence[str]) -> Any:
+    def _char_rows(self, words: Sequence[str], grow: bool) -> Any:
+        return bag((self._char_grams(w) for w in words), self.char_vocabulary, grow)
+
+    def _word_counts(self, ids: Any, starts: Any) -> Any:
         import numpy as np
-        from sklearn.feature_extraction.text import TfidfTransformer
+
+        n = len(starts) - 1
+        rows = np.repeat(np.arange(n), np.diff(starts))
+        return self._counts(rows, ids, n, len(self.words))
+
+    def fit(self, texts: Sequence[str]) -> tuple[Any, Any]:
+        """Learn the vocabularies from ``texts``; their (word grams, character grams)."""
+        import numpy as np
 
         self.words = {}
-        docs = self._word_rows(texts, grow=True)
-        vocabulary: dict[str, int] = {}
-        grams = self._gram_rows(list(self.words), vocabulary, grow=True)
-        counts = (docs @ grams).tocsc()
-        df = np.diff(counts.indptr)
-        keep = np.flatnonzero(df >= self.min_df)
-        names = list(vocabulary)
-        self.vocabulary = {names[j]: i for i, j in enumerate(keep)}
-        self.grams_of = grams[:, keep].tocsr()
-        self.tfidf = TfidfTransformer(sublinear_tf=True)
-        return self.tfidf.fit_transform(counts[:, keep].tocsr())
+        ids, starts = self._ids(texts)
+        n = len(texts)
+        keys, rows = self._gram_keys(ids, starts)
+        # Distinct keys by sorting (faster than np.unique's hashing on millions of keys).
+        order = np.argsort(keys)
+        ordered = keys[order]
+        first = np.ones(len(keys), dtype=bool)
+        first[1:] = ordered[1:] != ordered[:-1]
+        col = np.empty(len(keys), dtype=np.int64)
+        col[order] = np.cumsum(first) - 1
+        unique = ordered[first]
+        counts = self._counts(rows, col, n, len(unique))
+        df = np.bincount(counts.indices, minlength=len(unique))
+        keep = df >= min(self.min_df, int(df.max(initial=0)))
+        self.keys = unique[keep]
+        new_col = np.cumsum(keep) - 1
+        kept = keep[col]
+        words = self._counts(rows[kept], new_col[col[kept]], n, len(self.keys))
+        self.char_vocabulary = {}
+        grams = self._char_rows(list(self.words), grow=True)
+        chars = (self._word_counts(ids, starts) @ grams).tocsc()
+        cdf = np.diff(chars.indptr)
+        ckeep = np.flatnonzero(cdf >= min(self.char_min_df, int(cdf.max(initial=0))))
+        names = list(self.char_vocabulary)
+        self.char_vocabulary = {names[j]: i for i, j in enumerate(ckeep)}
+        self.grams_of = grams[:, ckeep].tocsr()
+        return words, chars[:, ckeep].tocsr()
 
-    def transform(self, texts: Sequence[str]) -> Any:
+    def _word_grams(self, keys: Any, rows: Any, n: int) -> Any:
+        import numpy as np
+
+        at = np.searchsorted(self.keys, keys)
+        at[at == len(self.keys)] = 0
+        found = self.keys[at] == keys if len(self.keys) else np.zeros(len(keys), dtype=bool)
+        return self._counts(rows[found], at[found], n, len(self.keys))
+
+    def transform(self, texts: Sequence[str]) -> tuple[Any, Any]:
+        """(word grams, character grams) of ``texts`` in the learnt vocabularies."""
         from scipy.sparse import vstack
 
         known = len(self.words)
-        docs = self._word_rows(texts, grow=True)
+        ids, starts = self._ids(texts)
+        keys, rows = self._gram_keys(ids, starts)
+        words = self._word_grams(keys, rows, len(texts))
         if len(self.words) > known:  # words not seen in training: their grams, once
             new = list(self.words)[known:]
-            self.grams_of = vstack(
-                [self.grams_of, self._gram_rows(new, self.vocabulary, grow=False)], format="csr"
-            )
-        return self.tfidf.transform(docs @ self.grams_of)
+            self.grams_of = vstack([self.grams_of, self._char_rows(new, grow=False)], format="csr")
+        return words, self._word_counts(ids, starts) @ self.grams_of
 
 
 class Featurizer:
-    """Turns examples into one sparse matrix: TF-IDF of word 1-2 grams and character 3-4
-    grams of the unit, word grams of the sentence before, and the rules' signals."""
+    """Turns examples into one sparse matrix: TF-IDF of word 1-2 grams and character
+    4-grams of the unit, word grams of the sentence before, and the rules' signals.
+
+    A unit's sentence before is most often the unit before it in the list (a store's
+    queue order, an article read in order): its grams are then taken from that unit's
+    row, not counted again."""
 
     def __init__(self) -> None:
-        import numpy as np
-        from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+        self.grams = Grams()
+        self.tfidf: list[Any] = []  # words, characters, sentence before
+        self.rule_vocabulary: dict[str, int] = {}
 
-        self.words = TfidfVectorizer(
-            ngram_range=(1, 2), sublinear_tf=True, min_df=2, dtype=np.float32
-        )
-        self.chars = CharGrams()
-        self.previous = TfidfVectorizer(
-            ngram_range=(1, 2), sublinear_tf=True, min_df=2, dtype=np.float32
-        )
-        self.rules = CountVectorizer(
-            token_pattern=r"\S+", lowercase=False, binary=True, dtype=np.float32
-        )
+    def _parts(self, examples: Sequence[Example], fit: bool) -> list[Any]:
+        import numpy as np
+
+        texts = [e.text for e in examples]
+        # Where the sentence before is the unit before: that row; else a text of its own.
+        own: list[str] = []
+        prev_row = np.empty(len(examples), dtype=np.int64)
+        for i, e in enumerate(examples):
+            if i and e.previous == texts[i - 1] and examples[i - 1].article_id == e.article_id:
+                prev_row[i] = i - 1
+            else:
+                prev_row[i] = len(texts) + len(own)
+                own.append(e.previous)
+        if fit:
+            words, chars = self.grams.fit(texts)
+            extra = self.grams.transform(own)[0] if own else None
+        else:
+            words, chars = self.grams.transform(texts + own)
+            words, extra = words[: len(texts)], words[len(texts) :]
+            chars = chars[: len(texts)]
+        from scipy.sparse import vstack
+
+        every = vstack([words, extra], format="csr") if extra is not None else words
+        return [words, chars, every[prev_row], self._rules(examples, fit)]
+
+    def _rules(self, examples: Sequence[Example], fit: bool) -> Any:
+        if fit:
+            self.rule_vocabulary = {}
+        return bag((set(rule_tokens(e)) for e in examples), self.rule_vocabulary, fit)
 
     def fit_transform(self, examples: Sequence[Example]) -> Any:
         """Learn the vocabularies (no labels are read) and return the examples' matrix."""
+        import numpy as np
         from scipy.sparse import hstack
+        from sklearn.feature_extraction.text import TfidfTransformer
 
-        texts = [e.text for e in examples]
-        return hstack(
-            [
-                _fit_text(self.words, texts),
-                self.chars.fit_transform(texts),
-                _fit_text(self.previous, [_CONTEXT + e.previous for e in examples]),
-                self.rules.fit_transform([rule_tokens(e) for e in examples]),
-            ],
-            format="csr",
-        )
+        words, chars, previous, rules = self._parts(examples, fit=True)
+        self.tfidf = [TfidfTransformer(sublinear_tf=True) for _ in range(3)]
+        grams = [
+            t.fit_transform(m) for t, m in zip(self.tfidf, (words, chars, previous), strict=True)
+        ]
+        return hstack([*grams, rules], format="csr", dtype=np.float32)
 
     def transform(self, examples: Sequence[Example]) -> Any:
+        import numpy as np
         from scipy.sparse import hstack
 
-        texts = [e.text for e in examples]
-        return hstack(
-            [
-                self.words.transform(texts),
-                self.chars.transform(texts),
-                self.previous.transform([_CONTEXT + e.previous for e in examples]),
-                self.rules.transform([rule_tokens(e) for e in examples]),
-            ],
-            format="csr",
-        )
-
-
-# Every sentence-before starts with this word, so its vocabulary is never empty (a corpus
-# of sentences without context, such as a list of headlines).
-_CONTEXT = "context "
-
-
-def _fit_text(vectorizer: Any, docs: list[str]) -> Any:
-    """Fit a TF-IDF vectorizer; on a corpus too small for its ``min_df``, keep every word."""
-    try:
-        return vectorizer.fit_transform(docs)
-    except ValueError:
-        vectorizer.set_params(min_df=1)
-        return vectorizer.fit_transform(docs)
+        words, chars, previous, rules = self._parts(examples, fit=False)
+        grams = [t.transform(m) for t, m in zip(self.tfidf, (words, chars, previous), strict=True)]
+        return hstack([*grams, rules], format="csr", dtype=np.float32)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from annotate.store.access import ANNOTATOR, ORGANISER, AccessQueries
 from annotate.store.connection import (
+    LockProbe,
     StoreBusyError,
     StoreError,
     StoreFullError,
@@ -83,6 +84,7 @@ class Store(
 
 
 __all__ = [
+    "LockProbe",
     "ANNOTATOR",
     "ORGANISER",
     "Adjudication",

@@ -15,13 +15,14 @@ import itertools
 import os
 import random
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from annotate.store.migrations import SCHEMA_VERSION, migrations
+from annotate.store.migrations import SCHEMA_VERSION, load_sqlite_utils, migrations
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -97,6 +98,15 @@ def _damage(path: Path) -> str | None:
 
 
 _DAMAGE_CHECKS = 5
+
+# How many connections this process holds open on each database file (by real path).
+# Reading the header with open()/close() while one is open would drop that connection's
+# POSIX locks (closing any descriptor of a file releases all of the process's locks on
+# it): another process could then take the database for unused, checkpoint and truncate
+# its -wal under this one, whose next read fails with a short read ("disk I/O error").
+# A file this process has open was whole when opened, so it is not judged again.
+_OPEN_HERE: dict[str, int] = {}
+_OPEN_HERE_LOCK = threading.Lock()  # workers open and close stores on threads of their own
 
 
 def _header_damage(path: Path) -> str | None:
@@ -188,6 +198,27 @@ def _is_busy(e: BaseException) -> bool:
     return "database is locked" in text or "database is busy" in text
 
 
+class LockProbe:
+    """Whether another process still holds a database's write lock, asked without
+    waiting (its own connection, so the caller's stays free): for a screen that keeps a
+    change pending until the lock frees."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self._conn = sqlite3.connect(str(path), timeout=0, isolation_level=None)
+
+    def free(self) -> bool:
+        """True when the write lock could be taken (and was let go at once)."""
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            return False
+        self._conn.execute("ROLLBACK")
+        return True
+
+    def close(self) -> None:
+        self._conn.close()
+
+
 class Connection:
     """An open annotate database: the connection and its transactions."""
 
@@ -195,6 +226,7 @@ class Connection:
         self.conn = conn
         self.path = path
         self._db: Database | None = None
+        self._held: str | None = None  # the real path counted in _OPEN_HERE
 
     @classmethod
     def open(cls, path: str | Path, *, migrate: bool = True, readonly: bool = False) -> Self:
@@ -207,7 +239,7 @@ class Connection:
         path = str(path)
         if path != ":memory:":
             _check_path(Path(path), readonly)
-            damage = _damage(Path(path))
+            damage = None if _OPEN_HERE.get(os.path.realpath(path)) else _damage(Path(path))
             if damage is not None:
                 raise StoreError(
                     f"{path}: the database is corrupt ({damage}). Restore it from a backup, "
@@ -236,19 +268,23 @@ class Connection:
                 raise StoreError(database_problem(path, e)) from None
             raise StoreError(f"{path}: not an annotate database ({e})") from None
         store = cls(conn, path)
+        store._held = os.path.realpath(path) if path != ":memory:" else None
+        if store._held is not None:
+            with _OPEN_HERE_LOCK:
+                _OPEN_HERE[store._held] = _OPEN_HERE.get(store._held, 0) + 1
         if version > SCHEMA_VERSION:
-            conn.close()
+            store.close()
             raise StoreError(
                 f"{path}: schema version {version} is newer than this annotate "
                 f"({SCHEMA_VERSION}); upgrade annotate"
             )
         if readonly and version == 0:
-            conn.close()
+            store.close()
             raise StoreError(
                 f"no annotate data in {path} (run `annotate ingest CORPUS --db {path}` first)"
             )
         if readonly and version < SCHEMA_VERSION:
-            conn.close()
+            store.close()
             raise StoreError(
                 f"{path}: schema version {version} is older than this annotate "
                 f"({SCHEMA_VERSION}); run a command that writes first to upgrade it, e.g. "
@@ -275,6 +311,7 @@ class Connection:
     def db(self) -> Database:
         """The sqlite-utils view of the same connection (imported only when needed)."""
         if self._db is None:
+            load_sqlite_utils()
             from sqlite_utils import Database
 
             self._db = Database(self.conn)
@@ -282,6 +319,12 @@ class Connection:
 
     def close(self) -> None:
         self.conn.close()
+        if self._held is not None:
+            with _OPEN_HERE_LOCK:
+                _OPEN_HERE[self._held] -= 1
+                if not _OPEN_HERE[self._held]:
+                    del _OPEN_HERE[self._held]
+            self._held = None
 
     def __enter__(self) -> Self:
         return self

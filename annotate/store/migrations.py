@@ -8,6 +8,7 @@ sqlite-utils import.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -315,8 +316,34 @@ def _m012_access(db: Database) -> None:
     db.table("access").create_index(["role", "token_hash"], unique=True)
 
 
+def _m013_editorial_spans(db: Database) -> None:
+    # Where every editorial cue of a unit is ([[start, end], ...] into its text, JSON), so
+    # the app marks them all; ``cue`` holds one. NULL for suggestions made before this
+    # column: those show their one cue until suggested again.
+    db.table("suggestions").add_column("editorial", str)
+
+
+def load_sqlite_utils() -> None:
+    """Import sqlite-utils without pandas and numpy. When they are installed sqlite-utils
+    imports both (most of a second) only to map their types to columns, which these
+    migrations never need; the wait was a blank terminal before the app's first paint on
+    a new database. Either stays importable afterwards for whatever does need it."""
+    if "sqlite_utils.db" in sys.modules:
+        return
+    blocked = [name for name in ("pandas", "numpy") if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment]  # import now raises ImportError
+    try:
+        import sqlite_utils.db  # noqa: F401
+    finally:
+        for name in blocked:
+            if sys.modules.get(name) is None:
+                del sys.modules[name]
+
+
 def migrations() -> Migrations:
     """The ordered migration set of the annotate schema."""
+    load_sqlite_utils()
     from sqlite_utils.migrations import Migrations
 
     m = Migrations("annotate")
@@ -338,6 +365,7 @@ MIGRATIONS = [
     _m010_model_suggestions,
     _m011_incremental_suggestions,
     _m012_access,
+    _m013_editorial_spans,
 ]
 
 

@@ -7,18 +7,16 @@ once and keeps them up to date with ``labelled_delta_since``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from annotate.model import (
     LABELS,
     SENTENCE,
 )
 from annotate.store.connection import Connection
-from annotate.store.values import _UNIT_VIEW, ArticleProgress, UnitView
-
-if TYPE_CHECKING:
-    import sqlite3
-
+from annotate.store.values import _UNIT_VIEW, ArticleProgress, LabelState, UnitView
 
 # Conditions for Store.step(only=...); each is an indexed lookup in labels per unit walked.
 _FILTERS: dict[str, str] = {
@@ -47,6 +45,36 @@ _ASSIGNED = (
     " AND EXISTS (SELECT 1 FROM assignments s WHERE s.annotator = :annotator "
     "AND s.article_id = u.article_id)"
 )
+
+
+def _like_pattern(text: str) -> str:
+    """A LIKE pattern (escaped with a backslash) matching ``text`` anywhere."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+@contextmanager
+def _interruptible(
+    conn: sqlite3.Connection, cancelled: Callable[[], bool] | None
+) -> Iterator[Callable[[], bool]]:
+    """Run a long read that stops early once ``cancelled`` turns true (SQLite checks it
+    every few thousand steps); yields a function telling whether it was stopped."""
+    stopped = False
+
+    def was_stopped() -> bool:
+        return stopped
+
+    if cancelled is None:
+        yield was_stopped
+        return
+    conn.set_progress_handler(lambda: int(cancelled()), 10_000)
+    try:
+        yield was_stopped
+    except sqlite3.OperationalError:
+        if not cancelled():
+            raise
+        stopped = True
+    finally:
+        conn.set_progress_handler(None, 0)
 
 
 def _ranked_walk(
@@ -222,14 +250,91 @@ class QueueQueries(Connection):
     ) -> list[UnitView]:
         """Claim units whose text contains ``text`` (case-insensitive), in queue order;
         with ``assigned_to``, only in the articles assigned to that annotator."""
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        cond = _ASSIGNED if assigned_to is not None else ""
-        rows = self.conn.execute(
-            f"{_UNIT_VIEW} WHERE u.kind = :kind AND u.text LIKE :pattern ESCAPE '\\'{cond} "
-            "ORDER BY u.pos LIMIT :limit",
-            {"kind": SENTENCE, "pattern": pattern, "limit": limit, "annotator": assigned_to},
+        page = self.search_page(
+            text, assigned_to or "", limit=limit, assigned=assigned_to is not None
         )
-        return [UnitView(*r) for r in rows]
+        return [unit for unit, _ in page or []]
+
+    def search_page(
+        self,
+        text: str,
+        annotator: str,
+        *,
+        after: int = -1,
+        limit: int = 200,
+        assigned: bool = False,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> list[tuple[UnitView, LabelState]] | None:
+        """One page of the claim units whose text contains ``text`` (case-insensitive):
+        the first ``limit`` after queue position ``after``, in queue order, each with
+        ``annotator``'s label state (with ``assigned``, only in their articles). The walk
+        is on units.pos from ``after``, so a page costs what it reads (the whole corpus
+        for a rare word: a worker's job); None if ``cancelled`` turned true meanwhile."""
+        cond = _ASSIGNED if assigned else ""
+        with _interruptible(self.conn, cancelled) as stopped:
+            rows = self.conn.execute(
+                "SELECT u.id, u.article_id, a.path, a.title, a.source, u.pos, u.paragraph, "
+                "u.seq, u.kind, u.text, u.start, u.end, l.label, l.note, coalesce(l.flagged, 0), "
+                "l.source, l.labeled_at FROM units u JOIN articles a ON a.id = u.article_id "
+                "LEFT JOIN labels l ON l.unit_id = u.id AND l.annotator = :annotator "
+                "WHERE u.pos > :after AND u.kind = :kind "
+                f"AND u.text LIKE :pattern ESCAPE '\\'{cond} ORDER BY u.pos LIMIT :limit",
+                {
+                    "kind": SENTENCE,
+                    "pattern": _like_pattern(text),
+                    "after": after,
+                    "limit": limit,
+                    "annotator": annotator,
+                },
+            ).fetchall()
+        if stopped():
+            return None
+        return [
+            (UnitView(*r[:12]), LabelState(r[12], r[13], bool(r[14]), r[15], r[16])) for r in rows
+        ]
+
+    def search_count(
+        self,
+        text: str,
+        *,
+        assigned_to: str | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> int | None:
+        """How many claim units contain ``text`` (with ``assigned_to``, in that annotator's
+        articles). A pass over every unit (no index holds substrings: ~1 s at 1M units),
+        so it is for a worker; None if ``cancelled`` turned true meanwhile (a newer
+        search), the query being interrupted rather than run to its end."""
+        cond = _ASSIGNED if assigned_to is not None else ""
+        with _interruptible(self.conn, cancelled) as stopped:
+            row = self.conn.execute(
+                "SELECT count(*) FROM units u WHERE u.kind = :kind "
+                f"AND u.text LIKE :pattern ESCAPE '\\'{cond}",
+                {"kind": SENTENCE, "pattern": _like_pattern(text), "annotator": assigned_to},
+            ).fetchone()
+        return None if stopped() else int(row[0])
+
+    def filter_counts(self, annotator: str, *, assigned: bool = False) -> dict[str, int]:
+        """How many claims each filter of the labelling screen holds for ``annotator``
+        (with ``assigned``, in their articles): "" (all), "unlabelled", "flagged",
+        "noted" and each label. One pass over this annotator's labels on the
+        labels(annotator, label) index, one lookup per label for its unit (orphans do
+        not count), plus the claim count: a worker's job at 1M units (~1 s)."""
+        rows = self.conn.execute(
+            "SELECT l.label, count(*), sum(l.flagged), count(l.note) FROM labels l "
+            "WHERE l.annotator = :annotator AND EXISTS (SELECT 1 FROM units u "
+            f"WHERE u.id = l.unit_id AND u.kind = :kind{_ASSIGNED if assigned else ''}) "
+            "GROUP BY l.label",
+            {"annotator": annotator, "kind": SENTENCE},
+        ).fetchall()
+        counts = dict.fromkeys(("", "unlabelled", "flagged", "noted", *LABELS), 0)
+        counts[""] = self.claim_count(assigned_to=annotator if assigned else None)
+        for label, n, flagged, noted in rows:
+            if label is not None:
+                counts[label] = counts.get(label, 0) + n
+            counts["flagged"] += int(flagged or 0)
+            counts["noted"] += int(noted or 0)
+        counts["unlabelled"] = counts[""] - sum(counts[label] for label in LABELS)
+        return counts
 
     # The labelling app reads its progress counters once, in a worker thread, and then
     # keeps them up to date itself; these let it do so without missing a decision made

@@ -29,6 +29,11 @@ def _json(values: Collection[Any]) -> str:
 _EACH = "(SELECT value FROM json_each(?))"
 
 
+def _spans(spans: Sequence[tuple[int, int]] | None) -> str | None:
+    """Editorial cue offsets as stored: JSON ``[[start, end], ...]``, NULL for none."""
+    return json.dumps([[s, e] for s, e in spans]) if spans else None
+
+
 class SuggestionQueries(Connection):
     """Suggestions and claim groups."""
 
@@ -53,7 +58,8 @@ class SuggestionQueries(Connection):
         article_id: str | None = None,
         rules: str | None = None,
     ) -> None:
-        """Insert or replace suggestions (dicts keyed by column); keeps their claim group.
+        """Insert or replace suggestions (dicts keyed by column; ``editorial``, optional,
+        a list of (start, end) offsets); keeps their claim group.
 
         With ``article_id`` and ``rules``, ``records`` are every unit of that article and
         the article is marked as suggested by those rules; otherwise each article touched
@@ -63,16 +69,19 @@ class SuggestionQueries(Connection):
             self.conn.executemany(
                 "INSERT INTO suggestions (unit_id, suggested_label, confidence, reason, cue, "
                 "cue_start, cue_end, source, source_start, source_end, quote_of, rules, "
-                "suggested_at) VALUES (:unit_id, :suggested_label, :confidence, :reason, :cue, "
-                ":cue_start, :cue_end, :source, :source_start, :source_end, :quote_of, :rules, "
-                ":suggested_at) ON CONFLICT(unit_id) DO UPDATE SET "
+                "suggested_at, editorial) VALUES (:unit_id, :suggested_label, :confidence, "
+                ":reason, :cue, :cue_start, :cue_end, :source, :source_start, :source_end, "
+                ":quote_of, :rules, :suggested_at, :editorial) ON CONFLICT(unit_id) DO UPDATE SET "
                 "suggested_label = excluded.suggested_label, confidence = excluded.confidence, "
                 "reason = excluded.reason, cue = excluded.cue, cue_start = excluded.cue_start, "
                 "cue_end = excluded.cue_end, source = excluded.source, "
                 "source_start = excluded.source_start, source_end = excluded.source_end, "
                 "quote_of = excluded.quote_of, rules = excluded.rules, "
-                "suggested_at = excluded.suggested_at",
-                [{**r, "suggested_at": now} for r in records],
+                "suggested_at = excluded.suggested_at, editorial = excluded.editorial",
+                [
+                    {**r, "suggested_at": now, "editorial": _spans(r.get("editorial"))}
+                    for r in records
+                ],
             )
             if article_id is not None and rules is not None:
                 self.conn.execute(
@@ -118,7 +127,7 @@ class SuggestionQueries(Connection):
         row = self.conn.execute(
             f"SELECT {_SUGGESTION_COLUMNS} FROM suggestions WHERE unit_id = ?", (unit_id,)
         ).fetchone()
-        return SuggestionRecord(*row) if row else None
+        return SuggestionRecord.from_row(row) if row else None
 
     def suggestions_for(self, unit_ids: Sequence[str]) -> dict[str, SuggestionRecord]:
         """Stored suggestions of many units at once (for exports), by unit id."""
@@ -130,7 +139,7 @@ class SuggestionQueries(Connection):
                 f"SELECT {_SUGGESTION_COLUMNS} FROM suggestions WHERE unit_id IN ({marks})",
                 chunk,
             )
-            out.update((r[0], SuggestionRecord(*r)) for r in rows)
+            out.update((r[0], SuggestionRecord.from_row(r)) for r in rows)
         return out
 
     def claim_texts(self) -> Iterator[tuple[str, str, str]]:

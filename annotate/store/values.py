@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -121,7 +121,7 @@ class ArticleProgress:
 
 _SUGGESTION_COLUMNS = (
     "unit_id, suggested_label, confidence, reason, cue, cue_start, cue_end, source, "
-    "source_start, source_end, quote_of, claim_group"
+    "source_start, source_end, quote_of, claim_group, editorial"
 )
 
 
@@ -141,6 +141,18 @@ class SuggestionRecord:
     source_end: int | None
     quote_of: str | None  # the unit naming the speaker of a continuing quote
     claim_group: str | None
+    # (start, end) of each editorial cue in the unit's text; () when none was found, or
+    # for a suggestion stored before they were (then ``cue`` is the one known).
+    editorial: tuple[tuple[int, int], ...] = ()
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> SuggestionRecord:
+        """A record from the columns of ``_SUGGESTION_COLUMNS``, in their order."""
+        *columns, spans = row
+        record = cls(*columns)
+        if not spans:
+            return record
+        return replace(record, editorial=tuple((int(s), int(e)) for s, e in json.loads(spans)))
 
 
 @dataclass(frozen=True)

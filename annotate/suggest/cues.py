@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ from annotate.model import (
     UNATTRIBUTED,
     Span,
 )
+from annotate.regexes import alternatives
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,8 @@ def _inflect(*bases: str) -> str:
 _STRONG = "|".join(
     [
         "said|says|say|told|tells|saying|adding|noting|arguing|warning|insisting|"
+        "urging|accusing|criticizing|criticising|denouncing|praising|blaming|attacking|"
+        "endorsing|"
         "claiming|stressing|explaining|citing|forecast|forecasts|tweets|stresses|"
         "spoke\\s+of|pointed\\s+out|points\\s+out|point\\s+out|telling|tweeting|"
         "called\\s+(?:for|on)|calls\\s+(?:for|on)|calling\\s+(?:for|on)|"
@@ -308,6 +311,17 @@ _STRONG = "|".join(
                 "mock",
                 "ridicule",
                 "rebuke",
+                # stances taken in public: "attacked the plan", "endorsed Smith"
+                "attack",
+                "endorse",
+                "reject",
+                "defend",
+                "question",
+                "voice",
+                "express",
+                "discuss",
+                "reference",
+                "cite",
             ).split("|")
             if f.endswith("ed")
         ),
@@ -378,6 +392,8 @@ _STRICT_RIGHT = re.compile(r"\s*(?:that\b|:|out\b|in\s+favou?r\b|against\b)")
 # plan was dead", "“We won,” he told donors."): no complement is needed.
 _SUBJECT_GERUNDS = frozenset(
     {"saying", "adding", "noting", "arguing", "warning", "insisting", "telling", "tweeting"}
+    | {"urging", "accusing", "criticizing", "criticising", "denouncing", "praising"}
+    | {"blaming", "attacking", "endorsing"}
 )
 _SAY_VERBS = frozenset({"said", "says", "say", "told", "tells", "tell"})
 _SAID_NOTHING = re.compile(
@@ -411,19 +427,40 @@ _VERB_FIRST = frozenset(
 )
 
 
-def _verb_matches(masked: str) -> Iterable[re.Match[str]]:
-    """The matches of ``_VERB.finditer(masked)``, found through their first word."""
+def _verb_matches(masked: str, words: set[str] | None = None) -> list[re.Match[str]]:
+    """The matches of ``_VERB.finditer(masked)``, found through their first word.
+
+    ``words``: the distinct words of ``masked`` (``_TOKEN``), if already read. Only the
+    words that can start a verb are looked for, each where it stands as a whole word.
+    """
+    firsts = (set(_TOKEN.findall(masked)) if words is None else words) & _VERB_FIRST
+    if not firsts:
+        return []
+    starts = sorted(m.start() for w in firsts for m in _whole_word(w).finditer(masked))
+    out: list[re.Match[str]] = []
     end = 0
-    for w in _TOKEN.finditer(masked):
-        if w.start() < end or w.group() not in _VERB_FIRST:
+    for at in starts:
+        if at < end:
             continue
-        m = _VERB.match(masked, w.start())
+        m = _VERB.match(masked, at)
         if m:
             end = m.end()
-            yield m
+            out.append(m)
+    return out
 
 
 _TOKEN = re.compile(r"\w+")
+_WHOLE_WORD: dict[str, re.Pattern[str]] = {}
+
+
+def _whole_word(word: str) -> re.Pattern[str]:
+    """Where ``word`` stands as a whole ``_TOKEN`` (case as given)."""
+    pattern = _WHOLE_WORD.get(word)
+    if pattern is None:
+        pattern = _WHOLE_WORD[word] = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
+    return pattern
+
+
 _ISSUED = re.compile(
     r"\b(?:issued|issues|released|releases|put\s+out|sent\s+out)\s+(?:a|an|the|this|its|his|"
     r"her|their)\s+(?:following\s+|brief\s+|short\s+|written\s+|joint\s+|new\s+)?"
@@ -657,15 +694,15 @@ def _source_before(masked: str, end: int, *, structural: bool = False) -> tuple[
     bare = chunk.rstrip()
     if trail := _TRAIL.search(bare):
         bare = bare[: trail.start()]
-    if not bare.strip() and cut > 0 and left[cut - 1] in ",)":
+    if not bare.strip() and cut > 0 and left[cut - 1] in ",)—–":
         # "Jane Doe, the chief executive, said", "Jane Doe, however, has said", "Jane
         # Doe (who …) said": skip back over the appositive.
         before = left[: cut - 1]
-        stop = cut if left[cut - 1] == ")" else cut - 1
+        stop = cut if left[cut - 1] in ")—–" else cut - 1
         # Up to three appositives and relative clauses: "Jane Doe, 45, a teacher, said";
         # "The ministry, which has resisted …, said".
         for _ in range(3):
-            prev = max(before.rfind(","), before.rfind("#"), before.rfind(";"), before.rfind("("))
+            prev = max(before.rfind(c) for c in ",#;(—–")
             if prev < 0:
                 break
             inner = _source_before(masked, prev, structural=structural)
@@ -796,8 +833,46 @@ _LEAD_ADVERBS = re.compile(
 )
 
 
+# "is/was (still) calling for", "are saying": a progressive; its subject is before "is".
+_PROGRESSIVE_BEFORE = re.compile(
+    r"\b(?:is|are|was|were|am|been)\s+(?:(?:also|now|still|again|\w+ly)\s+)?$"
+)
+# A message that says something: "sent a tweet saying", "a petition calling on".
+_MESSAGE_BEFORE = re.compile(
+    r"\b(?:tweet|statement|letter|message|petition|post|video|ad|note|memo|e-?mail|release|"
+    r"op-ed|column|resolution|motion|report|speech)s?\s+$"
+)
 _WENT_ON = re.compile(r"\b(?:went|goes|go|going|then\s+went)\s+on\s+to\s+$")
 _SUBORDINATE = re.compile(r"\b(?:after|before|when|since|because|until|while|once)\s+$", re.I)
+
+
+_AND_BEFORE = re.compile(r"\s+and\s+(?:(?:then|also|later)\s+)?$")
+
+
+def _coordinated_subject(masked: str, end: int) -> tuple[Span | None, bool]:
+    """The subject of the clause that ends at ``end`` before "and" ("he laughed", "Trump
+    went after Clinton … and"): the words up to the clause's first verb, if they name a
+    source. The nearest clause boundary with a subject and a verb after it starts it."""
+    left = masked[:end]
+    cuts = [0] + [b.end() for b in _BOUNDARY.finditer(left)]
+    for cut in reversed(cuts):
+        words = list(_WORD.finditer(left, cut))
+        while words and words[0].group().lower() in _LEAD_WORDS:
+            words.pop(0)
+        verbs = (i for i, w in enumerate(words) if _VERBISH.match(w.group()))
+        verb = next((i for i in verbs if not _is_cap(words[i].group())), None)
+        if verb is None:
+            continue
+        if verb == 0 or verb > _MAX_SOURCE_WORDS:
+            return None, False
+        subject = words[:verb]
+        at_start = not masked[: subject[0].start()].strip(" #")
+        ok, vague = _looks_like_source([w.group() for w in subject], at_start)
+        if not ok:
+            return None, False
+        s, e = subject[0].start(), subject[-1].end()
+        return Span(masked[s:e], s, e), vague
+    return None, False
 
 
 def _main_subject(masked: str, src: Span) -> bool:
@@ -808,8 +883,12 @@ def _main_subject(masked: str, src: Span) -> bool:
     return bool(_LEAD_ADVERBS.fullmatch(before))
 
 
-def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span | None]:
-    """The best attribution cue with its source, and a negated cue seen on the way."""
+def _find_attribution(
+    masked: str, text: str, verbs: list[re.Match[str]] | None = None
+) -> tuple[Attribution | None, Span | None]:
+    """The best attribution cue with its source, and a negated cue seen on the way.
+
+    ``verbs``: ``_verb_matches(masked)``, if already found."""
     found: list[tuple[float, Attribution]] = []
     negated: Span | None = None
 
@@ -840,7 +919,7 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
         if src:
             add(3.0, Span(m.group(), m.start(), m.end()), src, "according_to", vague)
 
-    for m in _verb_matches(masked):
+    for m in _verb_matches(masked) if verbs is None else verbs:
         cue = Span(m.group(), m.start(), m.end())
         left, right = masked[: m.start()], masked[m.end() :]
         # Patterns anchored at the cue look only at the words just before it.
@@ -854,15 +933,18 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             if src:
                 add(1.5, cue, src, "passive_by", vague)
             continue
-        if _PASSIVE_BEFORE.search(near) and not m.group().endswith("ing"):
+        ing = m.group().split()[0].endswith("ing")  # "saying", "calling on"
+        if _PASSIVE_BEFORE.search(near) and not ing:
             by = _PASSIVE_BY.match(right)
             if by and m.group() != "said":
                 src, vague = _source_after(masked, m.end() + by.end())
                 if src:
                     add(1.5, cue, src, "passive_by", vague)
             continue
-        if went := _WENT_ON.search(near):
-            # "He went on to say, “…”": the verb's subject stands before "went on to".
+        progressive = ing and _PROGRESSIVE_BEFORE.search(near)
+        if went := _WENT_ON.search(near) or progressive:
+            # "He went on to say, “…”": the verb's subject stands before "went on to"; "the
+            # group is calling on …", "others are saying": before the auxiliary.
             at = len(left) - len(near) + went.start()
             cue = Span(masked[at : m.end()], at, m.end())
             left = left[:at]
@@ -878,9 +960,15 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             if not cm.group()[:2].lower() == "as" or _source_before(masked, m.start())[0] is None:
                 continue
             as_clause = True
-        if m.group() in _SUBJECT_GERUNDS or m.group().startswith("calling"):
-            # ", saying …", "by saying …": the speaker is the subject of the sentence.
-            if re.search(r"(?:,|\bby)\s*$", near):
+        gerund = m.group() in _SUBJECT_GERUNDS or m.group().startswith("calling")
+        if gerund and not progressive:
+            # ", saying …", "by saying …", "… “Golden Week,” saying": the speaker is the
+            # subject of the sentence; so after a noun of a message ("sent a tweet saying").
+            if (
+                re.search(r"(?:,|\bby)\s*$", near)
+                or re.search(r",\s*[”\"]\s*$", text[max(0, m.start() - 6) : m.start()])
+                or _MESSAGE_BEFORE.search(near)
+            ):
                 src, vague = _source_after(masked, 0)
                 if src:
                     add(1.8, cue, src, "verb", vague)
@@ -889,7 +977,7 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
         verb = m.group()
         if weak and _NOT_REPORTING_BEFORE.search(near):
             continue
-        if not weak and _NOT_SPEECH_AFTER.match(right):
+        if not weak and verb not in _SAY_VERBS and _NOT_SPEECH_AFTER.match(right):
             continue
         if verb in _LABELLING and not _LABELLING_COMPLEMENT.match(right):
             continue  # "called the police", "dismissed the case"
@@ -930,6 +1018,19 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             "argued",
             "warned",
             "told",
+            "writes",
+            "adds",
+            "notes",
+            "explains",
+            "argues",
+            "warns",
+            "insists",
+            "asks",
+            "continues",
+            "tweeted",
+            "recalled",
+            "replied",
+            "responded",
         }:
             src, vague = _source_after(masked, m.end())
             if (
@@ -944,6 +1045,12 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
                 add(2.5, cue, src, "verb", vague)
                 continue
         src, vague = _source_before(masked, cue.start, structural=complement)
+        rank = 2.0
+        if src is None and (both := _AND_BEFORE.search(near)):
+            # "he laughed and said, “…”": the subject of the first verb says it (below a
+            # cue of the first verb's own: "X said … and said …").
+            src, vague = _coordinated_subject(masked, len(left) - len(near) + both.start())
+            rank = 1.9
         if src is None:
             continue
         if src.text.lower() in _PRONOUNS and (
@@ -983,22 +1090,22 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
                 and _FOUND_CLAUSE.match(right)
             )  # "The Gazette found voters backed …", not "Smith found the keys"
             if heads & _DOCUMENT_NOUNS or re.match(r"\s*that\b", right) or finding:
-                add(2.0, cue, src, "verb", vague)
+                add(rank, cue, src, "verb", vague)
             elif _PLATFORM.match(right) or _PLATFORM_LATER.match(right):
                 add(1.0, cue, src, "shown", vague)
             elif verb.startswith("indicat") and complement:
-                add(2.0, cue, src, "verb", vague)  # "Clinton has indicated she would …"
+                add(rank, cue, src, "verb", vague)  # "Clinton has indicated she would …"
             continue
         if verb in _LABELLING:
-            add(2.0, cue, src, "verb", vague)  # its "as" or quote was checked above
+            add(rank, cue, src, "verb", vague)  # its "as" or quote was checked above
             continue
         if weak:
             if m.group() in {"posted", "posts", "wrote", "writes"} and (
                 _PLATFORM.match(right) or _PLATFORM_LATER.match(right)
             ):
-                add(2.0, cue, src, "verb", vague)
+                add(rank, cue, src, "verb", vague)
             elif complement:
-                add(2.0, cue, src, "verb", vague)
+                add(rank, cue, src, "verb", vague)
             elif m.group() in {
                 "confirmed",
                 "confirms",
@@ -1016,7 +1123,7 @@ def _find_attribution(masked: str, text: str) -> tuple[Attribution | None, Span 
             } and re.match(r"\s+(?:the|a|an|its|his|her|their|no|on|in|\w+ly)\b", right):
                 add(1.5, cue, src, "verb", vague)
             continue
-        add(2.0, cue, src, "verb", vague)
+        add(rank, cue, src, "verb", vague)
 
     for m in _FRAME.finditer(masked):
         cue = Span(m.group(), m.start(), m.end())
@@ -1156,24 +1263,96 @@ def _needed_words(ops: list[Any], at_start: bool = False) -> frozenset[str] | No
     return max(found, key=lambda ws: (min(map(len, ws)), -len(ws)))
 
 
+# Each editorial pattern is indexed by its top-level alternatives ("pieces"): a unit tries
+# only the alternatives its words allow. An alternative that cannot match anywhere in the
+# unit never wins at any position, so leaving it out finds the same matches, and most
+# units try one or two alternatives instead of a dozen (see _piece_matches).
+def _pieces_of(pattern: re.Pattern[str]) -> list[str]:
+    """The top-level alternatives of an editorial pattern, or the pattern whole if one
+    of them can match the empty string (_piece_matches relies on none doing so)."""
+    alts = alternatives(pattern.pattern)
+    if any(_sre_parse.parse(a, pattern.flags).getwidth()[0] == 0 for a in alts):
+        return [pattern.pattern]
+    return alts
+
+
+_ALTERNATIVES = [_pieces_of(p) for p, _ in _EDITORIAL]
+_PIECES = [(k, a) for k, alts in enumerate(_ALTERNATIVES) for a in range(len(alts))]
+# Present-tense verbs of photo captions (page furniture, below).
+_CAPTION_VERB = re.compile(
+    r"\b(?:sits|stands|is\s+seen|are\s+seen|poses|pose|looks\s+on|look\s+on|walks|walk|"
+    r"gestures|gesture|speaks|attends|arrives|arrive|waves|wave|is\s+pictured|are\s+pictured)\b"
+)
+# Three costly patterns outside the lexicon are gated by the same index: numbered after
+# the pieces, they run only on units with a word they need.
+_GATED = (_HEARSAY, _NEGATED_REPORTING, _CAPTION_VERB)
+_HEARSAY_GATE, _NEGATED_GATE, _CAPTION_GATE = range(len(_PIECES), len(_PIECES) + 3)
+
+
 def _editorial_index() -> tuple[dict[str, list[tuple[str, int]]], frozenset[int]]:
-    """(first two letters -> [(needed word, pattern number)], patterns that always run)."""
+    """(first two letters -> [(needed word, piece number)], pieces that always run)."""
     index: dict[str, list[tuple[str, int]]] = {}
     always: set[int] = set()
-    for k, (pattern, _) in enumerate(_EDITORIAL):
+    pieces = [(_ALTERNATIVES[k][a], _EDITORIAL[k][0].flags) for k, a in _PIECES]
+    for n, (source, flags) in enumerate(pieces + [(p.pattern, p.flags) for p in _GATED]):
         try:
-            words = _needed_words(list(_sre_parse.parse(pattern.pattern, pattern.flags)))
+            words = _needed_words(list(_sre_parse.parse(source, flags)))
         except Exception:  # pragma: no cover: another parser; run the pattern always
             words = None
         if words is None:
-            always.add(k)
+            always.add(n)
             continue
         for w in words:
-            index.setdefault(w[:2], []).append((w, k))
+            index.setdefault(w[:2], []).append((w, n))
     return index, frozenset(always)
 
 
 _EDITORIAL_INDEX, _EDITORIAL_ALWAYS = _editorial_index()
+_PIECE_PATTERNS: dict[int, re.Pattern[str]] = {}
+
+
+def _piece_pattern(n: int) -> re.Pattern[str]:
+    pattern = _PIECE_PATTERNS.get(n)
+    if pattern is None:
+        k, a = _PIECES[n]
+        pattern = _PIECE_PATTERNS[n] = re.compile(_ALTERNATIVES[k][a], _EDITORIAL[k][0].flags)
+    return pattern
+
+
+def _piece_matches(k: int, pieces: list[int], masked: str) -> Iterator[re.Match[str]]:
+    """The matches of editorial pattern k over ``masked`` when only ``pieces`` of its
+    alternatives can match there: what ``finditer`` of the whole pattern gives."""
+    if len(pieces) == len(_ALTERNATIVES[k]):
+        return _EDITORIAL[k][0].finditer(masked)
+    return _alternation_matches([_piece_pattern(n) for n in pieces], masked)
+
+
+def _alternation_matches(patterns: list[re.Pattern[str]], text: str) -> Iterator[re.Match[str]]:
+    """``finditer`` of the alternation "p1|p2|…" of ``patterns``, none of which matches
+    the empty string (_pieces_of).
+
+    The alternation matches at a position with the first alternative, in order, that
+    matches there; finditer then goes on from the end of the match. So: the leftmost
+    next match of each pattern, the earliest (the first pattern among equals) wins, and
+    the patterns whose next match it overlaps search again from its end. ``search`` from
+    a position sees the characters before it, as finditer does (\\b, lookbehinds, ^).
+    """
+    if len(patterns) == 1:
+        yield from patterns[0].finditer(text)
+        return
+    upcoming = [p.search(text) for p in patterns]
+    while True:
+        best = None
+        for m in upcoming:
+            if m is not None and (best is None or m.start() < best.start()):
+                best = m
+        if best is None:
+            return
+        yield best
+        end = best.end()
+        for i, m in enumerate(upcoming):
+            if m is not None and m.start() < end:
+                upcoming[i] = patterns[i].search(text, end)
 
 
 def _editorial_candidates(masked: str, tokens: set[str] | None = None) -> set[int]:
@@ -1182,18 +1361,24 @@ def _editorial_candidates(masked: str, tokens: set[str] | None = None) -> set[in
     ``tokens``: the unit's words as ``_unit_tokens`` gives them, if already read.
     """
     found = set(_EDITORIAL_ALWAYS)
-    for t in _unit_tokens(masked) if tokens is None else tokens:
+    # Most words start no pattern: those already known are dropped in one set operation.
+    for t in (_unit_tokens(masked) if tokens is None else tokens) - _STARTS_NOTHING:
         found |= _token_candidates(t)
     return found
 
 
 def _unit_tokens(masked: str) -> set[str]:
-    """The distinct words of a unit, folded to lower-case ASCII as the index keys are."""
-    return {token.translate(_ASCII_FOLD).lower() for token in set(_TOKEN.findall(masked))}
+    """The distinct words of a unit, folded to lower-case ASCII as the index keys are.
+
+    Folding the whole unit first reads the same words: every word character folds to
+    one word character (İ is mapped to i before lower-casing, which would make it two).
+    """
+    return set(_TOKEN.findall(masked.translate(_ASCII_FOLD).lower()))
 
 
 # Words repeat from unit to unit, so the patterns a word can start are looked up once.
 _TOKEN_CANDIDATES: dict[str, frozenset[int]] = {}
+_STARTS_NOTHING: set[str] = set()  # words seen that start no pattern
 
 
 def _token_candidates(t: str) -> frozenset[int]:
@@ -1206,23 +1391,37 @@ def _token_candidates(t: str) -> frozenset[int]:
             for word, k in index.get(key, ())
             if t.startswith(word)
         )
-        if len(_TOKEN_CANDIDATES) > 100_000:
+        if len(_TOKEN_CANDIDATES) + len(_STARTS_NOTHING) > 100_000:
             _TOKEN_CANDIDATES.clear()  # a bound on memory over a long run
-        _TOKEN_CANDIDATES[t] = found
+            _STARTS_NOTHING.clear()
+        if found:
+            _TOKEN_CANDIDATES[t] = found
+        else:
+            _STARTS_NOTHING.add(t)
     return found
 
 
-def _editorial(masked: str, text: str) -> tuple[tuple[Span, float], ...]:
+def _editorial(
+    masked: str, text: str, tokens: set[str] | None = None, candidates: set[int] | None = None
+) -> tuple[tuple[Span, float], ...]:
     """The editorial cues of a unit with their weights: patterns first, then single words
-    of the word families that no pattern hit covers."""
+    of the word families that no pattern hit covers.
+
+    ``tokens``, ``candidates``: ``_unit_tokens(masked)`` and ``_editorial_candidates``
+    of it, if already found."""
     hits: list[tuple[Span, float]] = []
     seen: set[tuple[int, int]] = set()
-    tokens = _unit_tokens(masked)
-    candidates = _editorial_candidates(masked, tokens)
-    for k, (pattern, weight) in enumerate(_EDITORIAL):
-        if k not in candidates:
-            continue
-        for m in pattern.finditer(masked):
+    if tokens is None:
+        tokens = _unit_tokens(masked)
+    by_pattern: dict[int, list[int]] = {}
+    if candidates is None:
+        candidates = _editorial_candidates(masked, tokens)
+    for n in sorted(candidates):
+        if n < _HEARSAY_GATE:
+            by_pattern.setdefault(_PIECES[n][0], []).append(n)
+    for k, pieces in sorted(by_pattern.items()):  # in the rules' order
+        weight = _EDITORIAL[k][1]
+        for m in _piece_matches(k, pieces, masked):
             if any(s <= m.start() < e for s, e in seen):
                 continue
             seen.add((m.start(), m.end()))
@@ -1305,11 +1504,11 @@ _FIRST_PERSON_BEFORE = re.compile(r"\b(?:I|[Ww]e)\s+(?:\w+\s+)?$")
 
 
 def _outside_reported_clause(
-    masked: str, hits: tuple[tuple[Span, float], ...]
+    masked: str, hits: tuple[tuple[Span, float], ...], verbs: list[re.Match[str]] | None = None
 ) -> tuple[tuple[Span, float], ...]:
     if sum(w for _, w in hits) < _UNANCHORED_SCORE:
         return hits  # too weak to make the unit editorial wherever it stands
-    for m in _verb_matches(masked):
+    for m in _verb_matches(masked) if verbs is None else verbs:
         left = masked[: m.start()]
         if _FIRST_PERSON_BEFORE.search(left) or _NEGATED.search(left):
             continue
@@ -1335,16 +1534,16 @@ _CREDIT = re.compile(
     r"\b(?:REUTERS|AFP|AP|EPA|Getty\s+Images|Bloomberg)/|\bAP\s+Photo\b|"
     r"\bFile\s+(?:photo|picture)\b|\(Photo:|\bPhoto\s*:"
 )
-_CAPTION_VERB = re.compile(
-    r"\b(?:sits|stands|is\s+seen|are\s+seen|poses|pose|looks\s+on|look\s+on|walks|walk|"
-    r"gestures|gesture|speaks|attends|arrives|arrive|waves|wave|is\s+pictured|are\s+pictured)\b"
-)
+# Every match of _CREDIT holds one of these: the costly pattern runs only then.
+_MAY_BE_CREDIT = re.compile(r"/|AP|File|Photo")
 _TERMINAL = re.compile(r"[.!?…]\s*[”\"’')\]]*\s*$|[”\"]\s*$")
 
 
-def _furniture(masked: str, text: str) -> str | None:
+def _furniture(masked: str, text: str, gates: set[int] | None = None) -> str | None:
+    """Why the unit looks like page furniture, if it does. ``gates``: the unit's
+    ``_editorial_candidates(masked)``, if already found."""
     stripped = text.strip()
-    if _FURNITURE.match(stripped) or _CREDIT.search(stripped):
+    if _FURNITURE.match(stripped) or (_MAY_BE_CREDIT.search(stripped) and _CREDIT.search(stripped)):
         return _CREDIT_WHY
     words = stripped.split()
     if len(words) < 3:
@@ -1352,9 +1551,11 @@ def _furniture(masked: str, text: str) -> str | None:
     if masked.rstrip(" #").endswith("?") or stripped.endswith("?"):
         return QUESTION
     if not _TERMINAL.search(stripped):
-        if _CAPTION_VERB.search(masked):
+        if gates is None:
+            gates = _editorial_candidates(masked)
+        if _CAPTION_GATE in gates and _CAPTION_VERB.search(masked):
             return "a photo caption (present tense, no full stop)"
-        if _HEARSAY.search(masked):
+        if _HEARSAY_GATE in gates and _HEARSAY.search(masked):
             return "a teaser headline of another story (hearsay, no full stop)"
         return NO_FULL_STOP
     return None
@@ -1370,18 +1571,33 @@ QUESTION = "a question"
 
 def analyse(text: str, *, open_at_start: bool = False) -> Analysis:
     """Find the cues of one unit. ``open_at_start``: a quote from earlier units is open."""
+    return _analyse(text, open_at_start)
+
+
+# News repeats itself: wire copy republished across outlets, boilerplate closing lines.
+# The analysis of a unit depends on its text and the open-quote state only, and is
+# immutable, so the most recent ones are kept (a bounded memory: about 2 kB each).
+@lru_cache(maxsize=4096)
+def _analyse(text: str, open_at_start: bool) -> Analysis:
     quotes, opens = quote_spans(text, open_at_start)
     masked = _masked(text, quotes)
     dateline = _DATELINE.match(masked)
     if dateline:
         masked = _MASK * dateline.end() + masked[dateline.end() :]
-    attribution, negated = _find_attribution(masked, text)
-    hearsay = _HEARSAY.search(masked)
+    # The unit's words are read once for every rule that looks for words.
+    verbs = _verb_matches(masked)
+    tokens = _unit_tokens(masked)
+    gates = _editorial_candidates(masked, tokens)
+    attribution, negated = _find_attribution(masked, text, verbs)
+    hearsay = _HEARSAY.search(masked) if _HEARSAY_GATE in gates else None
     if hearsay and attribution and hearsay.start() <= attribution.cue.start < hearsay.end():
         attribution = None  # "reports suggest …": the cue belongs to sourceless hearsay
-    if negated is None:
+    if negated is None and _NEGATED_GATE in gates:
         nm = _NEGATED_REPORTING.search(masked)
         negated = Span(text[nm.start() : nm.end()], nm.start(), nm.end()) if nm else None
+    quoted = _single_quoted(masked)
+    same = quoted == masked  # no speech in single quotation marks was masked
+    editorial = _editorial(quoted, text, *((tokens, gates) if same else (None, None)))
     return Analysis(
         text=text,
         quotes=tuple(quotes),
@@ -1391,10 +1607,10 @@ def analyse(text: str, *, open_at_start: bool = False) -> Analysis:
         if hearsay
         else None,
         negated=negated,
-        editorial=_outside_reported_clause(masked, _editorial(_single_quoted(masked), text))
+        editorial=_outside_reported_clause(masked, editorial, verbs)
         if attribution is None
-        else _editorial(_single_quoted(masked), text),
-        furniture=_furniture(masked, text),
+        else editorial,
+        furniture=_furniture(masked, text, gates),
     )
 
 

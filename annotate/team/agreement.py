@@ -79,6 +79,12 @@ def categories_of(ratings: Ratings) -> list[str]:
 
 # ---------------------------------------------------------------------------------------
 # Two annotators
+#
+# Every pair figure depends only on how many shared units got each (label, label) pair, so
+# the figures are computed from those counts (a handful of distinct pairs, whatever the
+# number of units): a list of pairs is counted first.
+
+PairCounts = Mapping[tuple[str, str], int]
 
 
 def pair_items(ratings: Ratings, a: str, b: str) -> list[tuple[str, str]]:
@@ -86,41 +92,54 @@ def pair_items(ratings: Ratings, a: str, b: str) -> list[tuple[str, str]]:
     return [(r[a], r[b]) for r in ratings.values() if a in r and b in r]
 
 
-def confusion(pairs: Sequence[tuple[str, str]], categories: Sequence[str]) -> list[list[int]]:
+def _pair_counts(pairs: Sequence[tuple[str, str]] | PairCounts) -> PairCounts:
+    return pairs if isinstance(pairs, Mapping) else Counter(pairs)
+
+
+def confusion(
+    pairs: Sequence[tuple[str, str]] | PairCounts, categories: Sequence[str]
+) -> list[list[int]]:
     """Counts ``m[i][j]`` of units the first rater put in category i and the second in j."""
     index = {c: i for i, c in enumerate(categories)}
     m = [[0] * len(categories) for _ in categories]
-    for x, y in pairs:
-        m[index[x]][index[y]] += 1
+    for (x, y), n in _pair_counts(pairs).items():
+        m[index[x]][index[y]] += n
     return m
 
 
-def cohen_kappa(pairs: Sequence[tuple[str, str]]) -> Figure:
+def cohen_kappa(pairs: Sequence[tuple[str, str]] | PairCounts) -> Figure:
     """Cohen's kappa of two raters from their (label, label) pairs on shared units."""
-    n = len(pairs)
+    counts = _pair_counts(pairs)
+    n = sum(counts.values())
     if n == 0:
         return _na(0, "no unit labelled by both")
-    observed = sum(x == y for x, y in pairs) / n
-    first = Counter(x for x, _ in pairs)
-    second = Counter(y for _, y in pairs)
+    observed = sum(k for (x, y), k in counts.items() if x == y) / n
+    first: Counter[str] = Counter()
+    second: Counter[str] = Counter()
+    for (x, y), k in counts.items():
+        first[x] += k
+        second[y] += k
     expected = sum(first[c] * second[c] for c in first) / (n * n)
     if expected == 1:
         return _na(n, "both used one and the same label only")
     return Figure((observed - expected) / (1 - expected), n)
 
 
-def observed_agreement(pairs: Sequence[tuple[str, str]]) -> Figure:
+def observed_agreement(pairs: Sequence[tuple[str, str]] | PairCounts) -> Figure:
     """The share of shared units on which two raters gave the same label."""
-    if not pairs:
+    counts = _pair_counts(pairs)
+    n = sum(counts.values())
+    if not n:
         return _na(0, "no unit labelled by both")
-    return Figure(sum(x == y for x, y in pairs) / len(pairs), len(pairs))
+    return Figure(sum(k for (x, y), k in counts.items() if x == y) / n, n)
 
 
-def pair_specific_agreement(pairs: Sequence[tuple[str, str]], category: str) -> Figure:
+def pair_specific_agreement(pairs: Sequence[tuple[str, str]] | PairCounts, category: str) -> Figure:
     """Specific agreement of two raters on one category: 2a / (2a + b + c)."""
-    both = sum(x == category and y == category for x, y in pairs)
-    either = sum((x == category) + (y == category) for x, y in pairs)
-    units = sum(x == category or y == category for x, y in pairs)
+    counts = _pair_counts(pairs)
+    both = sum(k for (x, y), k in counts.items() if x == category and y == category)
+    either = sum(((x == category) + (y == category)) * k for (x, y), k in counts.items())
+    units = sum(k for (x, y), k in counts.items() if x == category or y == category)
     if either == 0:
         return _na(0, f"neither used {category}")
     return Figure(2 * both / either, units)
@@ -128,6 +147,12 @@ def pair_specific_agreement(pairs: Sequence[tuple[str, str]], category: str) -> 
 
 # ---------------------------------------------------------------------------------------
 # Any number of annotators
+#
+# A count table has one row per unit with two or more ratings; the figures depend only on
+# how many units share each row, so they are computed from the distinct rows and their
+# multiplicities (``RowCounts``). A plain list of rows is counted first.
+
+RowCounts = Mapping[tuple[int, ...], int]
 
 
 def count_table(ratings: Ratings, categories: Sequence[str]) -> list[list[int]]:
@@ -141,73 +166,106 @@ def count_table(ratings: Ratings, categories: Sequence[str]) -> list[list[int]]:
     return table
 
 
-def fleiss_kappa(table: Sequence[Sequence[int]]) -> Figure:
+def row_counts(ratings: Ratings, categories: Sequence[str]) -> Counter[tuple[int, ...]]:
+    """The count table as distinct rows and how many units have each."""
+    out: Counter[tuple[int, ...]] = Counter()
+    for unit in ratings.values():
+        if len(unit) >= 2:
+            counts = Counter(unit.values())
+            out[tuple(counts[c] for c in categories)] += 1
+    return out
+
+
+def _rows(table: Sequence[Sequence[int]] | RowCounts) -> list[tuple[tuple[int, ...], int]]:
+    """(row, units with it) for the rows with two or more ratings."""
+    counted = table if isinstance(table, Mapping) else Counter(tuple(row) for row in table)
+    return [(row, n) for row, n in counted.items() if sum(row) >= 2]
+
+
+def fleiss_kappa(table: Sequence[Sequence[int]] | RowCounts) -> Figure:
     """Fleiss' kappa from a units x categories count table (generalised: the number of
     raters may differ from unit to unit; rows with fewer than two ratings are ignored)."""
-    rows = [row for row in table if sum(row) >= 2]
+    rows = _rows(table)
     if not rows:
         return _na(0, "no unit with two or more ratings")
-    k = len(rows[0])
-    total = sum(sum(row) for row in rows)
-    p = [sum(row[j] for row in rows) / total for j in range(k)]
-    agree = [sum(x * (x - 1) for x in row) / (sum(row) * (sum(row) - 1)) for row in rows]
-    observed = sum(agree) / len(rows)
+    units = sum(n for _, n in rows)
+    k = len(rows[0][0])
+    total = sum(sum(row) * n for row, n in rows)
+    p = [sum(row[j] * n for row, n in rows) / total for j in range(k)]
+    agree = sum(n * sum(x * (x - 1) for x in row) / (sum(row) * (sum(row) - 1)) for row, n in rows)
+    observed = agree / units
     expected = sum(pj * pj for pj in p)
     if expected == 1:
-        return _na(len(rows), "one label only")
-    return Figure((observed - expected) / (1 - expected), len(rows))
+        return _na(units, "one label only")
+    return Figure((observed - expected) / (1 - expected), units)
 
 
-def fleiss_category_kappa(table: Sequence[Sequence[int]], j: int) -> Figure:
+def fleiss_category_kappa(table: Sequence[Sequence[int]] | RowCounts, j: int) -> Figure:
     """Fleiss' kappa for category j alone (that category against all the others)."""
-    rows = [row for row in table if sum(row) >= 2]
-    units = sum(1 for row in rows if row[j])
+    rows = _rows(table)
+    units = sum(n for row, n in rows if row[j])
     if not rows:
         return _na(0, "no unit with two or more ratings")
-    total = sum(sum(row) for row in rows)
-    pj = sum(row[j] for row in rows) / total
+    total = sum(sum(row) * n for row, n in rows)
+    pj = sum(row[j] * n for row, n in rows) / total
     if pj in (0, 1):
         return _na(units, "label never used" if pj == 0 else "the only label used")
-    disagree = sum(row[j] * (sum(row) - row[j]) for row in rows)
-    pairs = sum(sum(row) * (sum(row) - 1) for row in rows)
+    disagree = sum(row[j] * (sum(row) - row[j]) * n for row, n in rows)
+    pairs = sum(sum(row) * (sum(row) - 1) * n for row, n in rows)
     return Figure(1 - disagree / (pairs * pj * (1 - pj)), units)
 
 
-def specific_agreement(table: Sequence[Sequence[int]], j: int) -> Figure:
+def specific_agreement(table: Sequence[Sequence[int]] | RowCounts, j: int) -> Figure:
     """Specific agreement on category j over any number of raters:
     sum n_ij (n_ij - 1) / sum n_ij (n_i - 1). For two raters it is 2a / (2a + b + c)."""
-    rows = [row for row in table if sum(row) >= 2 and row[j]]
+    rows = [(row, n) for row, n in _rows(table) if row[j]]
     if not rows:
         return _na(0, "label never used on a unit with two or more ratings")
-    agree = sum(row[j] * (row[j] - 1) for row in rows)
-    possible = sum(row[j] * (sum(row) - 1) for row in rows)
-    return Figure(agree / possible, len(rows))
+    agree = sum(row[j] * (row[j] - 1) * n for row, n in rows)
+    possible = sum(row[j] * (sum(row) - 1) * n for row, n in rows)
+    return Figure(agree / possible, sum(n for _, n in rows))
 
 
-def krippendorff_alpha(units: Iterable[Iterable[str]]) -> Figure:
-    """Krippendorff's alpha for nominal data; each unit is the list of values it got.
+def krippendorff_alpha(units: Iterable[Iterable[str]] | RowCounts) -> Figure:
+    """Krippendorff's alpha for nominal data; each unit is the list of values it got (or,
+    already counted, a count table's distinct rows with their multiplicities).
 
     Units with fewer than two values are unpairable and left out (missing data).
     """
-    coincidence: defaultdict[tuple[str, str], float] = defaultdict(float)
+    if isinstance(units, Mapping):
+        rows = _rows(units)
+    else:
+        names: dict[str, int] = {}
+        unit_counts = []
+        for unit in units:
+            counts = Counter(unit)
+            for name in counts:
+                names.setdefault(name, len(names))
+            unit_counts.append(counts)
+        table: Counter[tuple[int, ...]] = Counter()
+        for counts in unit_counts:
+            cells = [0] * len(names)
+            for name, nc in counts.items():
+                cells[names[name]] = nc
+            table[tuple(cells)] += 1
+        rows = _rows(table)
+    coincidence: defaultdict[tuple[int, int], float] = defaultdict(float)
     pairable = 0
-    for values in units:
-        counts = Counter(values)
-        m = sum(counts.values())
-        if m < 2:
-            continue
-        pairable += 1
-        for c, nc in counts.items():
-            for k, nk in counts.items():
-                coincidence[c, k] += (nc * (nc - 1) if c == k else nc * nk) / (m - 1)
+    for row, n in rows:
+        m = sum(row)
+        pairable += n
+        for c, nc in enumerate(row):
+            for k, nk in enumerate(row):
+                if nc and nk:
+                    coincidence[c, k] += n * (nc * (nc - 1) if c == k else nc * nk) / (m - 1)
     if not pairable:
         return _na(0, "no unit with two or more values")
-    n_c: defaultdict[str, float] = defaultdict(float)
+    n_c: defaultdict[int, float] = defaultdict(float)
     for (c, _), v in coincidence.items():
         n_c[c] += v
-    n = sum(n_c.values())
+    total = sum(n_c.values())
     observed = sum(v for (c, k), v in coincidence.items() if c != k)
-    expected = (n * n - sum(v * v for v in n_c.values())) / (n - 1)
+    expected = (total * total - sum(v * v for v in n_c.values())) / (total - 1)
     if expected == 0:
         return _na(pairable, "one value only")
     return Figure(1 - observed / expected, pairable)
@@ -302,7 +360,7 @@ def report(ratings: Ratings, annotators: Sequence[str] | None = None) -> Report:
     categories = categories_of(ratings)
     pairs = []
     for a, b in combinations(names, 2):
-        items = pair_items(ratings, a, b)
+        items = Counter(pair_items(ratings, a, b))
         pairs.append(
             PairReport(
                 a,
@@ -313,14 +371,10 @@ def report(ratings: Ratings, annotators: Sequence[str] | None = None) -> Report:
                 {c: pair_specific_agreement(items, c) for c in categories},
             )
         )
-    table = count_table(ratings, categories)
+    table = row_counts(ratings, categories)
+    used = Counter(v for r in ratings.values() for v in r.values())
     labels = [
-        LabelReport(
-            c,
-            sum(1 for r in ratings.values() for v in r.values() if v == c),
-            specific_agreement(table, j),
-            fleiss_category_kappa(table, j),
-        )
+        LabelReport(c, used[c], specific_agreement(table, j), fleiss_category_kappa(table, j))
         for j, c in enumerate(categories)
     ]
     return Report(
@@ -330,7 +384,7 @@ def report(ratings: Ratings, annotators: Sequence[str] | None = None) -> Report:
         ratings=sum(len(r) for r in ratings.values()),
         pairs=pairs,
         fleiss=fleiss_kappa(table),
-        alpha=krippendorff_alpha(r.values() for r in ratings.values()),
+        alpha=krippendorff_alpha(table),
         labels=labels,
     )
 

@@ -32,6 +32,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from annotate.model import HEADING, TITLE, Block, CleanArticle, Dropped
+from annotate.regexes import alternatives
 
 __all__ = ["PARAGRAPH", "PHRASE_RULES", "REASONS", "REPEAT_MIN_ARTICLES", "clean", "line_keys"]
 
@@ -251,9 +252,11 @@ _DATE_LINE = _rule(
     rf"(?:[\s,|•·–-]*(?:(?i:at)\s+)?(?:{_TIME}|{_DATE_STAMP}|{_AGO}|{_DATE})){{0,4}}"
     rf"|(?:{_DATE_STAMP}\s*)?{_AGO}"
     # A time alone on its line: a live blog's or a teaser list's stamp.
-    rf"|{_TIME}",
+    rf"|{_TIME}"
+    # The label alone, its date in an element of its own: "Release Date:", "Published:".
+    rf"|(?:(?i:release|publication|issue)\s+)?{_DATE_STAMP.removesuffix(':?')}:",
     f"0 published updated last posted modified first date created yesterday today just"
-    f" {_MONTH_WORDS} {_WEEKDAY_WORDS}",
+    f" release publication issue {_MONTH_WORDS} {_WEEKDAY_WORDS}",
 )
 _READING_TIME_LINE = _rule(
     READING_TIME,
@@ -548,34 +551,8 @@ class PhraseRule:
         return self._floating is not None and self._floating.search(text) is not None
 
 
-def _alternatives(pattern: str) -> list[str]:
-    """The top-level alternatives of a regular expression (split at "|" outside groups)."""
-    parts, depth, start, i, in_class = [], 0, 0, 0, False
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-            if pattern[i + 1 : i + 2] == "]":
-                i += 1
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    parts.append(pattern[start:])
-    return parts
-
-
 def _split_anchored(pattern: str, flags: int) -> tuple[re.Pattern[str] | None, ...]:
-    parts = _alternatives(pattern)
+    parts = alternatives(pattern)
     anchored = [p[1:] for p in parts if p.startswith("^")]
     floating = [p for p in parts if not p.startswith("^")]
     return tuple(
@@ -649,7 +626,7 @@ def _starts(pattern: str) -> list[str]:
         return [literal]
     after = rest[close + 1 :]
     out = []
-    for branch in _alternatives(rest[len(opening) : close]):
+    for branch in alternatives(rest[len(opening) : close]):
         head, tail = _leading_literal(branch)
         # A branch that is all literal text goes on into what follows the group.
         out.extend([head] if tail else [head + t for t in _starts(after)])
@@ -706,7 +683,7 @@ def _prefilter(rules: tuple[PhraseRule, ...]) -> tuple[re.Pattern[str], re.Patte
     keywords: set[str] = set()
     always = False
     for rule in rules:
-        parts = _alternatives(rule.pattern.pattern)
+        parts = alternatives(rule.pattern.pattern)
         starts = [p[1:] for p in parts if p.startswith("^")]
         if starts:
             anchored.append(_flagged(rule, starts))
@@ -790,7 +767,15 @@ def _line_reason(text: str) -> str | None:
         reason = _compound_reason(text)
     if reason is None:
         reason = _phrase_reason(text, text.count(" ") + 1)
+    if reason is None and not text.isascii() and len(_MIXED_SCRIPT_WORD.findall(text)) >= 2:
+        reason = ADVERT
     return reason
+
+
+# A word spelt with both Latin and Cyrillic letters ("Yоur" with a Cyrillic "о"): text
+# written in look-alike letters so that filters cannot read it, which is what spam and
+# ads do; no language writes its words that way.
+_MIXED_SCRIPT_WORD = re.compile(r"\b(?=[^\W\d_]*[A-Za-z])(?=[^\W\d_]*[\u0400-\u04ff])[^\W\d_]+")
 
 
 def _compound_reason(text: str) -> str | None:

@@ -899,7 +899,11 @@ def _read_blob(data: bytes, rel: str, fmt: str) -> Iterator[Document | Skipped]:
 # drops those characters but keeps what follows, so "&#x1b;]0;pwned&#7;" would leave
 # "]0;pwned" in the text; as the characters themselves, repair() removes the whole
 # escape sequence, as it does for raw ones. (C1 references are Windows-1252 in HTML.)
-_CONTROL_REF = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,2})|0*([0-9]{1,3}))(?![0-9a-fA-F]);?")
+# Only references to code points 0-31 and 127 match, so that the many ordinary ones
+# ("&#39;", "&#160;") cost the scan nothing.
+_CONTROL_REF = re.compile(
+    r"&#(?:[xX]0*(1?[0-9a-fA-F]|7[fF])|0*([12]?[0-9]|3[01]|127))(?![0-9a-fA-F]);?"
+)
 
 
 def _control_refs_as_characters(text: str) -> str:
@@ -915,7 +919,8 @@ def _control_refs_as_characters(text: str) -> str:
     # The escape sequences the references spelled are removed whole here, before any HTML
     # parser sees them: lxml (under trafilatura) drops the ESC itself and would leave the
     # rest of the sequence as text.
-    return _ANSI.sub("", _CONTROL_REF.sub(character, text))
+    text = _CONTROL_REF.sub(character, text)
+    return _ANSI.sub("", text) if "\x1b" in text else text
 
 
 def read_bytes(data: bytes, name: str, *, fmt: str | None = None) -> list[Document | Skipped]:

@@ -12,14 +12,14 @@ import getpass
 import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 from time import perf_counter
 from typing import Any
 
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
@@ -27,7 +27,9 @@ from textual.worker import WorkerFailed
 
 from annotate.labelling.keymap import keys_in_effect, load_keymap
 from annotate.labelling.session import Session
+from annotate.labelling.settings import Settings, load_settings, save_setting
 from annotate.store import Store, StoreError, is_damaged, is_full
+from annotate.tui.commands import AnnotateCommands
 from annotate.tui.messages import ClaimShown, Decided, Farewell, IngestOver, IngestStarted
 from annotate.tui.screens.label import LABEL_BINDINGS, LabelScreen, keys_markdown, stop
 from annotate.visible import visible
@@ -60,6 +62,20 @@ LATENCY_ENV = "ANNOTATE_BENCH_LATENCY"
 # How long the screen's thread may wait for the database's write lock before a change is
 # kept pending (another writer's batch is shorter than this: see Store.batched).
 UI_LOCK_WAIT = 0.25
+
+
+# Terminals whose terminfo entry has no colours: by name, and the monochrome variants
+# of others by their ending (xterm-mono, linux-m). Read from the name, not from terminfo:
+# curses reads terminfo once per process, for one TERM.
+_MONO_TERMS = frozenset({"dumb", "vt52", "vt100", "vt102", "vt220", "vt320"})
+_MONO_ENDINGS = ("-mono", "-m")
+
+
+def without_colour(environ: Mapping[str, str]) -> bool:
+    """Whether to show no colour at all: NO_COLOR is set (to anything, no-color.org), or
+    TERM names a terminal without colours."""
+    term = environ.get("TERM", "").lower()
+    return "NO_COLOR" in environ or term in _MONO_TERMS or term.endswith(_MONO_ENDINGS)
 
 
 def database_problem(path: str, e: sqlite3.Error) -> str:
@@ -159,6 +175,7 @@ def make_app(
         is_key=is_key_name,
         must_reach={b.id: b.key for b in Binding.make_bindings(LABEL_BINDINGS) if b.id},
     )
+    settings = load_settings(config)
     store = Store.open(str(db_path))
     # Never wait on the screen's thread for a lock held elsewhere: a change that cannot
     # have it at once is kept and retried by a worker (LabelScreen.attempt).
@@ -177,6 +194,8 @@ def make_app(
         corpus=corpus,
         adjudicate=adjudicate,
         show_others=show_others,
+        settings=settings,
+        config=config,
     )
 
 
@@ -186,6 +205,7 @@ class AnnotateApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "annotate"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {AnnotateCommands}
 
     def __init__(
         self,
@@ -196,11 +216,27 @@ class AnnotateApp(App[None]):
         corpus: Path | None = None,
         adjudicate: bool = False,
         show_others: bool = False,
+        settings: Settings | None = None,
+        config: Path | None = None,
     ) -> None:
         """An app on an open ``store`` and a started ``session``, with ``keymap`` (binding
         id -> keys) in effect; built by ``make_app``. Given ``corpus``, it ingests it in
-        the background; with ``adjudicate`` it walks the disagreements."""
-        super().__init__()
+        the background; with ``adjudicate`` it walks the disagreements. ``settings``: the
+        config file's [ui] table, saved back to ``config`` (None: the default file) when
+        the theme or the decision strip changes."""
+        mono = without_colour(os.environ)
+        # Textual turns NO_COLOR into shades of grey (still colour codes, which may not
+        # read on the terminal's own background); in ANSI mode it strips every colour
+        # and keeps bold, underline, italic and reverse, which is what tells the claim,
+        # its context and its cues apart here (app.tcss, :nocolor).
+        super().__init__(ansi_color=True if mono else None)
+        if mono and not self.no_color:  # a terminal without colours, as if NO_COLOR
+            from textual.filter import NoColor
+
+            self.no_color = True
+            self._filters.append(NoColor())
+        self.settings = settings or Settings()
+        self.config_path = config
         self.keymap_config = keymap
         # The main screen's keys after the keymap, for the help screen and "s accepts".
         self.label_keys = keys_in_effect(self.keymap_config, default_keys(LabelScreen))
@@ -249,6 +285,71 @@ class AnnotateApp(App[None]):
 
     def on_mount(self) -> None:
         self.set_keymap(self.keymap_config)
+        said = list(self.settings.problems)
+        theme = self.settings.theme
+        if theme is not None and theme in self.available_themes:
+            self.theme = theme
+        elif theme is not None:
+            said.append(
+                f"theme {visible(theme)!r} in the config is not a theme; using {self.theme}"
+            )
+        if not self.adjudicate:
+            self.label_screen.set_class(not self.settings.decisions, "-strip-off")
+        if said:  # once the main screen is there to say it
+            line = said[0] if len(said) == 1 else f"{said[0]} (and {len(said) - 1} more)"
+            self.call_after_refresh(self.tell, line, "warning")
+        # Subscribed after the saved theme is applied: only the annotator's choices are saved.
+        self.theme_changed_signal.subscribe(self, self._theme_chosen)
+
+    def tell(self, line: str, severity: str = "information") -> None:
+        """A line in the main screen's message line (a toast in adjudication)."""
+        if self.adjudicate:
+            self.notify(line, markup=False)
+        else:
+            self.label_screen.say(line, severity)
+
+    # -- settings saved in the config file, commands of the palette ---------------------
+
+    def _theme_chosen(self, theme: Any) -> None:
+        self.save("theme", theme.name)
+
+    def toggle_decisions(self) -> None:
+        """Show or hide the decision strip beside the claim (wide screens), and save it."""
+        shown = not self.settings.decisions
+        self.settings = Settings(self.settings.theme, shown)
+        self.label_screen.set_class(not shown, "-strip-off")
+        self.label_screen.show_decisions()
+        self.save("decisions", shown)
+
+    def save(self, key: str, value: str | bool) -> None:
+        """Keep a setting in the config file's [ui] table; a file that cannot be written
+        is named in the message line (the setting holds until the app ends)."""
+        try:
+            save_setting(self.config_path, key, value)
+        except OSError as e:
+            self.tell(f"Not saved in the config: {visible(e.filename)}: {e.strerror}", "warning")
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def export_labels(self, fmt: str) -> None:
+        """Export every label into exports/ (as ``annotate export --format fmt`` does), on
+        a connection of its own; the message line says where, or why not."""
+        from annotate.datasets.export import (
+            ExportError,
+            ExportOptions,
+            default_path,
+            export_to_path,
+        )
+
+        path = default_path(fmt)
+        try:
+            path.parent.mkdir(exist_ok=True)
+            with Store.open(self.db_path, readonly=True) as store:
+                rows = export_to_path(store, path, ExportOptions(format=fmt), force=False)
+        except (ExportError, OSError) as e:
+            why = f"{visible(e.filename)}: {e.strerror}" if isinstance(e, OSError) else str(e)
+            self.call_from_thread(self.tell, f"Export failed: {why}", "warning")
+            return
+        self.call_from_thread(self.tell, f"Wrote {rows:,} row(s) to {visible(path)}")
 
     def keys_markdown(self) -> str:
         """The key table as the help screen shows it (after the user's keymap)."""

@@ -12,6 +12,7 @@ from helpers.tui import (
     ARTICLES,
     WHO,
     app_for,
+    claim_paragraphs,
     claim_plain,
     current,
     labels,
@@ -400,7 +401,7 @@ async def test_corpus_text_is_shown_literally_never_as_markup(db_path):
         await pilot.press("slash", *"[link", "enter")
         await settle(app, pilot)
         option = app.screen.query_one("OptionList").get_option_at_index(0)
-        assert str(option.prompt).startswith(nasty[0])
+        assert str(option.prompt).endswith(f"\n{nasty[0]}")  # after its label and article
 
 
 @pilot
@@ -408,11 +409,15 @@ async def test_claim_is_shown_inside_its_paragraph(db):
     app = app_for(db)
     async with app.run_test() as pilot:
         await pilot.press("right")
-        assert claim_plain(app) == (
+        # Between the paragraphs around it: the subheading above, the next one below.
+        assert claim_paragraphs(app) == [
+            "§ Dialogue is rekindled",
             "NASA's new administrator held a rare meeting with Russia's space chief, "
             "Roscosmos said. The talks were the first in-person meeting since 2018. "
-            "Such talks could signal thawing relations."
-        )
+            "Such talks could signal thawing relations.",
+            "§ Divergent paths of the Moon",
+            "Russia had plans to participate in Artemis. PHOTO: REUTERS",
+        ]
         header = rendered(app, ArticleHeader).splitlines()
         assert header == [ARTICLES["space.txt"][0], "space.txt · GCN", "§ Dialogue is rekindled"]
         assert "claim 2 of 5 in this article" in rendered(app, StatusBar)
@@ -464,7 +469,7 @@ async def test_with_a_plan_the_queue_is_the_annotators_articles(db):
         await settle(app, pilot)
         assert current(app) == "But bad weather push"
         assert app.session.claims == 1 and app.session.labelled == 0
-        assert "0/1 labelled · alice · assigned: 1 article" in rendered(app, StatusBar)
+        assert "0/1 labelled · 0% · alice · assigned: 1 article" in rendered(app, StatusBar)
         await pilot.press("left", "right")  # nothing of space.txt before or after it
         assert current(app) == "But bad weather push"
         await pilot.press("v")  # the unlabelled filter: still only her article

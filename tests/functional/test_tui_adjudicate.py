@@ -57,7 +57,7 @@ async def test_adjudicate_with_a_reason_then_undo(disputed):
         screen = app.screen
         assert isinstance(screen, AdjudicateScreen)
         assert "disagreement 1 of 2 · 2 left" in status(app)
-        assert claim_plain(app).startswith("NASA's new administrator")
+        assert "\n\nNASA's new administrator held" in claim_plain(app)  # under its subheading
         reviews = str(screen.query_one(Reviews).render())
         assert "alice" in reviews and "attributed" in reviews and "unattributed" in reviews
         assert "not adjudicated yet" in reviews

@@ -12,8 +12,8 @@ import functools
 import sqlite3
 
 import pytest
+from helpers.tui import save_split
 
-from annotate.ingest import split_text
 from annotate.model import SENTENCE
 from annotate.store import Store
 from annotate.tui.app import AnnotateApp, make_app
@@ -40,20 +40,8 @@ def pilot(test):
 
 @pytest.fixture
 def db(db_path):
-    split = split_text(TEXT, raw=True)
     with Store.open(db_path) as store:
-        store.save_article(
-            path="a.txt",
-            file="a.txt",
-            sha256="x",
-            title=None,
-            source=None,
-            url=None,
-            date=None,
-            cleaned=split.cleaned,
-            segmenter="test",
-            units=split.units,
-        )
+        save_split(store, "a.txt", TEXT)
     return db_path
 
 

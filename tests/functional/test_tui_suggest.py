@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers.tui import WHO, app_for, current, pilot, rendered, settle
-from rich.text import Text
+from helpers.tui import WHO, app_for, current, pilot, rendered, settle, styled
 
 from annotate.cli import main
 from annotate.ingest import suggest_all
@@ -19,7 +18,7 @@ from annotate.store import Store
 from annotate.suggest.cues import rules_version
 from annotate.tui.app import default_keys
 from annotate.tui.screens.label import LabelScreen
-from annotate.tui.widgets.claim import ClaimView, SuggestionBar
+from annotate.tui.widgets.claim import SuggestionBar
 
 
 @pytest.fixture
@@ -39,15 +38,6 @@ def sources(db, annotator: str = WHO) -> dict[str, tuple]:
     ).fetchall()
     conn.close()
     return {r[0][:20]: (r[1], r[2]) for r in rows}
-
-
-def styled(app, component: str) -> list[str]:
-    """The stretches of the rendered claim carrying a component class's style."""
-    view = app.screen_stack[0].query_one(ClaimView)
-    text = view.render()
-    assert isinstance(text, Text)
-    style = view.get_component_rich_style(component, partial=True)
-    return [text.plain[s.start : s.end] for s in text.spans if s.style == style]
 
 
 @pilot

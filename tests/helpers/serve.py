@@ -147,8 +147,10 @@ class Screen:
         """Where the text is now (for ``wait_for(..., since=mark)``)."""
         return len(self.text)
 
-    def wait_for(self, page: Any, words: str, since: int = 0, timeout: float = 30.0) -> None:
-        """Wait until the app has drawn ``words`` (after position ``since``)."""
+    def wait_for(self, page: Any, words: str, since: int = 0, timeout: float = 90.0) -> None:
+        """Wait until the app has drawn ``words`` (after position ``since``). The limit
+        only guards against a hang: a session is a new app process, which a loaded
+        2-core machine took over 30 s to start."""
 
         def drawn() -> bool:
             page.wait_for_timeout(50)  # lets Playwright deliver the frames

@@ -75,6 +75,26 @@ def save(store: Store, path: str, title: str, blocks: list) -> None:
     )
 
 
+def save_split(store: Store, path: str, text: str) -> None:
+    """Store ``text`` as one article, segmented as ingest does (exact offsets, so that
+    merges and splits work on it)."""
+    from annotate.ingest import split_text
+
+    split = split_text(text, raw=True)
+    store.save_article(
+        path=path,
+        file=path,
+        sha256=path,
+        title=None,
+        source=None,
+        url=None,
+        date=None,
+        cleaned=split.cleaned,
+        segmenter="test",
+        units=split.units,
+    )
+
+
 def with_articles(db_path):
     """The database at ``db_path`` with ARTICLES stored."""
     with Store.open(db_path) as store:
@@ -117,9 +137,34 @@ def current(app: AnnotateApp) -> str:
 
 
 def claim_plain(app: AnnotateApp) -> str:
+    """What the claim area shows, its wrapped lines joined again: paragraphs (the
+    claim's and those around it) apart by a blank line."""
+    return "\n\n".join(claim_paragraphs(app))
+
+
+def claim_paragraphs(app: AnnotateApp) -> list[str]:
+    """The paragraphs the claim area shows, in order, each as one line of text."""
     text = app.screen.query_one(ClaimView).render()
     assert isinstance(text, Text)
-    return text.plain
+    return [_unwrapped(p.split("\n")) for p in text.plain.split("\n\n")]
+
+
+def _unwrapped(lines: list[str]) -> str:
+    """Wrapped lines as one again: the space a line break took is put back."""
+    joined = lines[0]
+    for line in lines[1:]:
+        joined += line if joined.endswith(" ") or not line else " " + line
+    return joined
+
+
+def styled(app: AnnotateApp, component: str, partial: bool = True) -> list[str]:
+    """The stretches of the rendered claim area carrying a component class's style (the
+    marks' partial styles, or with ``partial`` False the claim's and the context's)."""
+    view = app.screen_stack[0].query_one(ClaimView)
+    text = view.render()
+    assert isinstance(text, Text)
+    style = view.get_component_rich_style(component, partial=partial)
+    return [text.plain[s.start : s.end] for s in text.spans if s.style == style]
 
 
 def rendered(app: AnnotateApp, widget: type) -> str:

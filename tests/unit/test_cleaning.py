@@ -957,6 +957,11 @@ def furniture_reason(line: str) -> str | None:
         ("Tue 5 Aug 2025 06.00 BST", "date"),
         ("Posted: Mar. 3, 2024, 9:05 a.m. Updated: Mar. 3, 2024, 11:40 a.m.", "date"),
         ("4:20 p.m.", "date"),
+        ("Release Date:", "date"),
+        # Look-alike Cyrillic letters in English words: spam written past the filters.
+        ("Yоur аd rеасhеs thоusаnds оf rеаdеrs!", "advertisement"),
+        ("Published:", "date"),
+        ("Last updated on:", "date"),
         ("3 min read", "reading time"),
         ("by Juliane C.", "byline"),
         ("By Jane Doe and John Roe", "byline"),
@@ -1249,3 +1254,10 @@ def test_pages_made_of_realistic_lines(lines):
     if article.title is not None:
         assert article.blocks[0].kind == TITLE
         assert [b.kind for b in article.blocks].count(TITLE) == 1
+
+
+def test_words_of_another_script_quoted_whole_are_kept():
+    # Only words that mix Latin and Cyrillic letters are look-alike spam.
+    quoted = "The paper's name, «Правда», means truth in Russian, the historian said."
+    article = clean(page("Title of the story goes here", BODY, quoted, BODY2))
+    assert paragraphs(article) == [BODY, quoted, BODY2]

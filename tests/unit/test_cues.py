@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotate.model import HEADING, SENTENCE, TITLE
+from annotate.regexes import alternatives
 from annotate.suggest import cues
 from annotate.suggest.cues import (
     ATTRIBUTED,
@@ -316,9 +317,9 @@ def test_any_text_gets_a_valid_suggestion(text):
 
 
 def _editorial_every_pattern(masked: str, text: str):
-    """The editorial scan without the word index: every pattern over every unit."""
+    """The editorial scan without the word index: every pattern, whole, over every unit."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(cues, "_editorial_candidates", lambda *_: set(range(len(cues._EDITORIAL))))
+        mp.setattr(cues, "_editorial_candidates", lambda *_: set(range(len(cues._PIECES))))
         return cues._editorial(masked, text)
 
 
@@ -507,3 +508,51 @@ def test_the_writers_framing_of_a_report_is_editorial(text):
 )
 def test_a_plain_report_with_an_opinion_inside_stays_attributed(text):
     assert suggest(text).label == ATTRIBUTED
+
+
+# -- the other shortcuts: verbs found by their first word, patterns by their pieces ------
+
+_VERB_WORDS = sorted(w.replace("\\s+", " ") for w in cues._VERB_FIRST) + ["spoke of", "called on"]
+_verb_text = st.lists(
+    st.tuples(
+        st.one_of(
+            st.sampled_from(_VERB_WORDS).flatmap(
+                lambda w: st.sampled_from([w, w.title(), w + "s", "un" + w])
+            ),
+            st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=6),
+        ),
+        _sep,
+    ),
+    max_size=14,
+).map(lambda parts: "".join(w + s for w, s in parts))
+
+
+@given(_verb_text)
+@settings(max_examples=300, deadline=None)
+def test_verbs_found_by_their_first_word_are_the_full_scan(text):
+    assert [m.span() for m in cues._verb_matches(text)] == [
+        m.span() for m in cues._VERB.finditer(text)
+    ]
+
+
+def test_every_editorial_pattern_is_its_pieces_joined():
+    for (pattern, _), pieces in zip(cues._EDITORIAL, cues._ALTERNATIVES, strict=True):
+        assert "|".join(pieces) == pattern.pattern
+    parts = ["a[|)]", "(?:b|c)", r"\(d", "[^]|]", "e"]
+    assert alternatives("|".join(parts)) == parts
+    assert len(cues._PIECES) > len(cues._EDITORIAL)  # some patterns are split
+
+
+_ALTERNATIVE = st.sampled_from(
+    [r"\bab", "a", "abc", r"b\b", r"(?<!a)c", "^a", r"\bca+", "bc|cb", "a(?=b)", r"c\s"]
+)
+
+
+@given(st.lists(_ALTERNATIVE, min_size=1, max_size=5), st.text(alphabet="abc ", max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_matches_of_an_alternation_by_its_alternatives(parts, text):
+    whole = re.compile("|".join(parts))
+    patterns = [re.compile(a) for a in parts]
+    assert [m.span() for m in cues._alternation_matches(patterns, text)] == [
+        m.span() for m in whole.finditer(text)
+    ]

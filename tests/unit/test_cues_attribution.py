@@ -224,6 +224,13 @@ def test_a_statement_issued_then_quoted_over_several_sentences():
         ("The union called for the minister to resign.", "The union"),
         ("Some accused the council of hiding the report.", "Some"),
         ("She wrote to the board, telling members that the audit was late.", "She"),
+        # Stances taken in public report what the source said, in the past tense and as
+        # a participle after the subject's clause (issue 11, round 3).
+        ("The mayor attacked the budget as a raid on the poor.", "The mayor"),
+        ("Two former governors endorsed the rebel candidate on Sunday.", "Two former governors"),
+        ("The union rejected the offer and walked out.", "The union"),
+        ("Ms Dube voiced her doubts about the new stadium.", "Ms Dube"),
+        ("The senator wrote to the board, urging it to reopen the ward.", "The senator"),
     ],
 )
 def test_speech_acts_that_name_their_speaker(text, source):
@@ -333,3 +340,46 @@ def test_a_named_source_found_a_clause():
     assert suggest(text).label == ATTRIBUTED
     assert source_of(text) == "the Harbour Gazette"
     assert suggest("Ms Adeyemi found the keys under the mat.").label == UNATTRIBUTED
+
+
+# The reporting clause in its other syntactic shapes (issue 11, round 3).
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        # a progressive: the subject stands before the auxiliary
+        ("The tenants' union is calling on the mayor to freeze rents.", "The tenants' union"),
+        ("By noon, the farmers were saying the price would not hold.", "the farmers"),
+        # a second verb coordinated with the first shares its subject
+        ("Asked about the strike, he shrugged and said, “We will see.”", "he"),
+        # an appositive between dashes
+        ("The coach — fresh from a winless month — told reporters the squad was tired.", None),
+        # inverted order with a present-tense verb after a closing quote
+        ("“The bridge is years late,” writes Ms Okafor, a local historian.", "Ms Okafor"),
+        # a comma inside the closing quote before ", saying"
+        ("The council sued over the “green levy,” saying the charge broke the law.", None),
+        # a message that says something
+        ("She sent a letter saying the school would stay open.", None),
+        # "said from the start": "from" after a verb of saying is no motion
+        ("He has said from the start that the tunnel would pay for itself.", "He"),
+    ],
+)
+def test_other_shapes_of_the_reporting_clause(text, source):
+    assert suggest(text).label == ATTRIBUTED
+    if source is not None:
+        assert source_of(text) == source
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The ferry is sailing from Dover at noon.",  # a progressive that reports nothing
+        "The shelf was calling for a coat of paint and nobody came.",
+        "Prices rose and the harbour slammed into the winter season.",
+        "The truck slammed into the wall and rolled down the hill.",
+        "The attack on the depot killed four people.",  # stance words as nouns
+        "Her voice carried across the square.",
+        "The plan was rejected in March.",  # a passive without its source
+    ],
+)
+def test_other_shapes_keep_their_traps(text):
+    assert suggest(text).label != ATTRIBUTED

@@ -104,6 +104,40 @@ def test_an_embedded_post_in_the_story_stays_a_sentence_unit():
     assert found[-2:] == MORE
 
 
+def embedded(text: str) -> str:
+    """A tweet as its embed code gives it, in the widget box a page puts it in."""
+    return (
+        "<div class='article-widget social-embed'><blockquote class='twitter-tweet'>"
+        f"<p>{text}</p>&mdash; Ana Lopez (@analopez) <a href='https://x.example/1'>"
+        "March 5, 2024</a></blockquote><script src='https://x.example/widgets.js'></script>"
+        "</div>"
+    )
+
+
+def test_an_embedded_post_in_a_widget_box_between_paragraphs_is_kept():
+    post = "The harbour gets its future back, and the ferries a home"
+    doc = read(
+        page(
+            f"<article><h1>Harbour budget approved</h1>{paragraphs(STORY)}{embedded(post)}"
+            f"{paragraphs(MORE)}</article>"
+        )
+    )
+    # In its place, and signed: who posted it is part of what it says.
+    assert sentences(doc) == [*STORY, f"{post} — Ana Lopez (@analopez) March 5, 2024", *MORE]
+
+
+def test_an_embedded_post_outside_the_story_is_not_taken_in():
+    post = "Storm warning for the coast road tonight, drive with care"
+    sidebar = f"<aside><p>From our feed</p>{embedded(post)}</aside>"
+    doc = read(
+        page(
+            f"<article><h1>Harbour budget approved</h1>{paragraphs(STORY + MORE)}</article>"
+            f"{sidebar}"
+        )
+    )
+    assert post not in " ".join(sentences(doc))
+
+
 def test_a_pull_quote_in_the_story_stays_a_sentence_unit():
     quote = "<blockquote><p>We waited twenty years for this harbour</p></blockquote>"
     doc = read(
@@ -260,3 +294,19 @@ def test_reading_a_page_opens_no_network_connection(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", refuse)
     doc = read(ARTICLE)
     assert doc.fallback is None and doc.author == "Maria Jensen"
+
+
+def test_a_short_line_the_description_quotes_is_the_story():
+    # A line under a video: short and unpunctuated, it looks like a teaser headline,
+    # but the page's description (here its social one) quotes it.
+    link = "The harbour we almost lost"
+    html = (
+        f"<article><h1>Harbour budget approved</h1>{paragraphs(STORY)}<p><em>{{}}</em></p>"
+        f"{paragraphs(MORE)}</article>"
+    )
+    quoted = described(f"{STORY[0]} {link} (via the", html.format(link))
+    doc = read(quoted.replace('name="description"', 'property="og:description"'))
+    assert link in sentences(doc)
+    # Not quoted: the same line is left to cleaning, which takes it for a teaser.
+    doc = read(described(STORY[0], html.format(link)))
+    assert link not in sentences(doc)

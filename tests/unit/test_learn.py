@@ -26,7 +26,7 @@ from annotate.learn import (
     train_store,
     training_set,
 )
-from annotate.learn.model import Gate, _folds, blend_one
+from annotate.learn.model import FORMAT, Gate, _folds, blend_one
 from annotate.model import ATTRIBUTED, EDITORIAL, UNATTRIBUTED
 from annotate.store import Store
 
@@ -133,7 +133,7 @@ def test_the_blend_lets_the_more_reliable_side_speak_and_says_which():
 def test_model_folder_round_trip_predicts_the_same(trained_db, tmp_path):
     db, folder, _ = trained_db
     model = load(folder)
-    assert model.meta["labels_used"] > 0 and model.meta["format"] == 1
+    assert model.meta["labels_used"] > 0 and model.meta["format"] == FORMAT
     assert set(model.meta["cross_validation"]) >= {"rules", "model", "rules + model"}
     with Store.open(db) as store:
         xs = examples(store)
@@ -149,6 +149,9 @@ def test_loading_what_is_not_a_model_folder_says_why(tmp_path):
         load(tmp_path / "m")
     (tmp_path / "m" / "model.json").write_text('{"format": 1}')
     (tmp_path / "m" / "model.joblib").write_bytes(b"not a pickle")
+    with pytest.raises(LearnError, match=f"format {FORMAT} expected"):
+        load(tmp_path / "m")
+    (tmp_path / "m" / "model.json").write_text(f'{{"format": {FORMAT}}}')
     with pytest.raises(LearnError, match="cannot be loaded"):
         load(tmp_path / "m")
 

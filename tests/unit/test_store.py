@@ -428,3 +428,114 @@ def test_migration_11_marks_articles_whose_suggestions_are_complete(db_path):
         store.conn.execute("DELETE FROM units WHERE id = 'a1u1'")  # a unit goes
         assert store.gone_units() == ["a1u1"]
         assert sorted(store.articles_needing_suggestions("R")) == ["a1", "a2"]
+
+
+def test_search_pages_follow_on_with_each_label_and_a_full_count(labelled_store):
+    s = labelled_store
+    ids = claims(s)
+    s.set_label(ids[1], "ann", "editorial")
+    s.set_flag(ids[3], "ann", True)
+    first = s.search_page("one", "ann", limit=1)
+    assert [(u.text, st.label) for u, st in first] == [("A one.", None)]
+    rest = s.search_page("ONE", "ann", after=first[-1][0].pos, limit=10)
+    assert [(u.text, st.flagged) for u, st in rest] == [("B one.", True)]
+    assert [(u.text, st.label) for u, st in s.search_page("two", "ann")] == [
+        ("A two.", "editorial"),
+        ("B two.", None),
+    ]
+    assert s.search_page("two", "bob")[0][1].label is None  # another annotator's own view
+    assert s.search_count("one") == 2 and s.search_count("o_e") == 0
+    assert s.search_count("one", cancelled=lambda: True) in (None, 2)  # stops early if it can
+
+
+def test_a_cancelled_search_is_interrupted_not_run_to_its_end(labelled_store):
+    s = labelled_store
+    for n in range(40):  # enough rows that SQLite calls the progress handler mid-scan
+        _save(s, f"more{n}.txt", _units(*(f"Filler {n} {i}." for i in range(60))))
+    assert s.search_count("Filler") == 2400
+    assert s.search_count("Filler", cancelled=lambda: True) is None
+    rare = "Filler 39 59."  # the last unit: the page reads every one before it
+    assert s.search_page(rare, "ann", cancelled=lambda: True) is None
+    assert [u.text for u, _ in s.search_page(rare, "ann", cancelled=lambda: False)] == [rare]
+    assert s.search_count("Filler") == 2400  # the handler is gone afterwards
+
+
+def test_filter_counts_match_what_each_filter_walks(labelled_store):
+    s = labelled_store
+    ids = claims(s)
+    s.set_label(ids[0], "ann", "attributed")
+    s.set_label(ids[1], "ann", "attributed")
+    s.set_label(ids[2], "ann", "not_claim")
+    s.set_flag(ids[2], "ann", True)
+    s.set_flag(ids[4], "ann", True)  # flagged, not labelled
+    s.set_note(ids[0], "ann", "check")
+    s.set_label(ids[3], "bob", "editorial")  # another annotator's label does not count
+    counts = s.filter_counts("ann")
+    assert counts == {
+        "": 5,
+        "unlabelled": 2,
+        "flagged": 2,
+        "noted": 1,
+        "attributed": 2,
+        "unattributed": 0,
+        "editorial": 0,
+        "not_claim": 1,
+    }
+    for only, n in counts.items():
+        walked, pos = 0, -1
+        while (u := s.step(pos, "ann", only=only or None)) is not None:
+            walked, pos = walked + 1, u.pos
+        assert walked == n, only
+
+
+def test_opening_the_database_again_in_this_process_keeps_the_first_connection_whole(db_path):
+    # Reading the header of a file this process has open would drop its SQLite locks:
+    # another process closing its connection then took itself for the last one,
+    # checkpointed and truncated the -wal, and this process's next read failed
+    # ("disk I/O error", a short read) — the app's workers open stores of their own.
+    import subprocess
+    import sys
+
+    first = Store.open(db_path)
+    _save(first, "a.txt", _units("A one.", "A two."))
+    uid = claims(first)[0]
+    first.set_label(uid, "ann", "attributed")
+    Store.open(db_path, migrate=False).close()
+    reader = (
+        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+        "c.execute('SELECT 1 FROM units'); c.close()"
+    )
+    subprocess.run([sys.executable, "-c", reader, db_path], check=True)
+    first.set_note(uid, "ann", "checked")
+    with Store.open(db_path, migrate=False) as again:
+        assert again.label_state(uid, "ann").note == "checked"
+        assert again.search_page("one", "ann")[0][1].label == "attributed"
+    first.close()
+
+
+def test_migration_13_keeps_older_suggestions_readable_without_editorial_spans(db_path):
+    """A suggestion stored at schema 12 reads back with no editorial spans (its one cue
+    stays); one saved afterwards keeps every span it is given."""
+    from sqlite_utils import Database
+
+    assert MIGRATIONS[12].__name__ == "_m013_editorial_spans"
+    db = Database(db_path)
+    migrations().apply(db, stop_before="m013_editorial_spans")
+    db.conn.execute("PRAGMA user_version = 12")
+    row = {"unit_id": "u", "suggested_label": "editorial", "confidence": 0.6, "reason": "r"}
+    db["suggestions"].insert({**row, "cue": "rare", "cue_start": 2, "cue_end": 6})
+    db.close()
+    with Store.open(db_path) as store:
+        old = store.suggestion("u")
+        assert old is not None and old.editorial == () and (old.cue_start, old.cue_end) == (2, 6)
+        store.save_suggestions(
+            [{**row, **_NO_CUES, "unit_id": "v", "editorial": [(0, 4), (9, 13)]}]
+        )
+        new = store.suggestion("v")
+        assert new is not None and new.editorial == ((0, 4), (9, 13))
+        assert store.suggestions_for(["u", "v"])["v"].editorial == ((0, 4), (9, 13))
+
+
+_NO_CUES = dict.fromkeys(
+    ("cue", "cue_start", "cue_end", "source", "source_start", "source_end", "quote_of", "rules")
+)

@@ -13,6 +13,14 @@ from annotate.store import ArticleProgress, Store
 from annotate.tui.widgets.claim import literal
 
 
+def done_text(article: ArticleProgress) -> Text:
+    """'3/10' labelled of the article's claims, '✓ 10/10' once every one is."""
+    count = f"{article.labelled:,}/{article.claims:,}"
+    if article.claims and article.labelled >= article.claims:
+        return Text(f"✓ {count}", justify="right")
+    return Text(count, justify="right")
+
+
 class ArticlesScreen(Screen[ArticleProgress | None]):
     """Dismisses with the chosen article, or None if cancelled."""
 
@@ -42,7 +50,6 @@ class ArticlesScreen(Screen[ArticleProgress | None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_column("done", key="done")
-        table.add_column("labelled", key="labelled")
         table.add_column("article", key="article")
         self.load()
 
@@ -61,12 +68,7 @@ class ArticlesScreen(Screen[ArticleProgress | None]):
             done = a.claims > 0 and a.labelled >= a.claims
             name = Text(literal(a.title or a.path), "bold" if not done else "")
             name.append(f"  {literal(a.path)}", "dim")
-            table.add_row(
-                Text("✓" if done else "", justify="center"),
-                Text(f"{a.labelled}/{a.claims}", justify="right"),
-                name,
-                key=a.id,
-            )
+            table.add_row(done_text(a), name, key=a.id)
             if a.id == self.current_article:
                 current = i
         table.loading = False

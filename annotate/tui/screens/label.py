@@ -8,7 +8,6 @@ dims in the footer what cannot be done right now (undo with nothing to undo).
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -26,6 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from annotate.labelling.progress import rate_per_hour
 from annotate.labelling.session import (
     Finder,
     Session,
@@ -37,6 +37,7 @@ from annotate.labelling.session import (
 from annotate.model import Dropped
 from annotate.store import (
     ArticleProgress,
+    LockProbe,
     Store,
     StoreBusyError,
     StoreFullError,
@@ -208,6 +209,7 @@ class LabelScreen(Screen[None]):
         self.show_others = show_others
         self.ingested = False  # the corpus given has been ingested
         self._ingest_process: Any = None
+        self._ingest_progress = (0, 0)  # files ingested, of how many (0: not listed yet)
         self._can: tuple[bool, ...] | None = None  # what check_action last allowed
         self._accept_key = "s"  # shown on the suggestion line ("" for none)
         self._placeholder = ""  # shown when there is no claim: see empty_message
@@ -240,7 +242,8 @@ class LabelScreen(Screen[None]):
     def on_mount(self) -> None:
         self._placeholder = self.empty_message()
         self.query_one(SuggestionBar).show_others = self.show_others
-        self.query_one("#ingest").display = self.ingesting
+        # The ingest bar from the first paint on, before the corpus is even listed.
+        self.show_ingest(0, 0, running=self.ingesting)
         # The accept key in effect: the keymap may move it, or give its keys to others.
         first = self.label_keys["label.accept_suggestion"].split(",")[0]
         self._accept_key = self.app.get_key_display(Binding(first, "")) if first else ""
@@ -592,20 +595,35 @@ class LabelScreen(Screen[None]):
     def show_counts(self) -> None:
         s = self.session
         only = filter_name(s.only) if s.only else ""
-        self.query_one(StatusBar).show_counts(s.labelled, s.claims, s.annotator, only, s.scope())
+        rate = rate_per_hour([d.at for d in s.recent])  # ten times parsed: no cost to speak of
+        bar = self.query_one(StatusBar)
+        bar.show_counts(s.labelled, s.claims, s.annotator, only, s.scope(), rate)
 
     def show_ingest(self, done: int, total: int, running: bool = True) -> None:
-        """The ingest line under the progress: shown only while ingest runs."""
+        """The ingest line under the progress: shown only while ingest runs (``total``
+        0: the corpus is not listed yet)."""
         ingest = self.query_one("#ingest", Static)
         ingest.display = running
+        self._ingest_progress = (done, total)
         if running:
             grid = Table.grid(padding=(0, 1))
             grid.add_row(
                 Text("Ingesting corpus", "dim"),
-                ProgressBar(total=max(total, 1), completed=done, width=30),
-                Text(f"{done:,}/{total:,} files", "dim"),
+                ProgressBar(total=total or None, completed=done, width=30),
+                Text(f"{done:,}/{total:,} files" if total else "listing files…", "dim"),
             )
             ingest.update(grid)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key that needs a claim, pressed while the first claims are still being
+        ingested: say why nothing happens rather than drop it without a word."""
+        if self.session.unit is not None or not self.ingesting or self.ingested:
+            return
+        active = self.active_bindings.get(event.key)
+        if active is not None and active.binding.action.split("(")[0] in self._NEED_UNIT:
+            done, total = self._ingest_progress
+            where = f"ingest at {done:,}/{total:,} files" if total else "listing the corpus"
+            self.say(f"No claim yet: {where}; keys work once a claim shows.", "warning")
 
     # -- workers: each on a connection of its own, so the screen never waits on them -----
 
@@ -681,13 +699,10 @@ class LabelScreen(Screen[None]):
         """Watch for the write lock held by another process to free, then write the
         pending change (on the screen's connection, on the screen's thread)."""
         worker = get_current_worker()
-        conn = sqlite3.connect(self.db_path, timeout=0, isolation_level=None)
+        probe = LockProbe(self.db_path)
         try:
             while not worker.is_cancelled:
-                try:
-                    conn.execute("BEGIN IMMEDIATE")
-                    conn.execute("ROLLBACK")
-                except sqlite3.OperationalError:
+                if not probe.free():
                     time.sleep(0.05)
                     continue
                 if worker.is_cancelled:
@@ -696,7 +711,7 @@ class LabelScreen(Screen[None]):
                 if written:
                     return
         finally:
-            conn.close()
+            probe.close()
 
     def quit_app(self) -> None:
         """Quit; a change still waiting for the database is tried once more, and if the
@@ -892,7 +907,9 @@ class LabelScreen(Screen[None]):
     def choose_filter(self) -> None:
         from annotate.tui.screens.filter import FilterScreen
 
-        self.app.push_screen(FilterScreen(self.session.only), self._filter_done)
+        s = self.session
+        screen = FilterScreen(s.only, self.db_path, s.annotator, assigned=s.assigned)
+        self.app.push_screen(screen, self._filter_done)
 
     def _filter_done(self, only: str | None) -> None:
         if only is not None:
@@ -905,9 +922,10 @@ class LabelScreen(Screen[None]):
         screen = ArticlesScreen(
             self.db_path, self.session.annotator, current, assigned=self.session.assigned
         )
-        self.app.push_screen(screen, self._article_done)
+        self.app.push_screen(screen, self.jump_to_article)
 
-    def _article_done(self, article: ArticleProgress | None) -> None:
+    def jump_to_article(self, article: ArticleProgress | None) -> None:
+        """To the article's first unlabelled claim (its first, once all are labelled)."""
         if article is None or article.first_pos is None:
             return
         self.moved(self.session.go(self.session.first_in_article(article.id)), "")
@@ -915,9 +933,8 @@ class LabelScreen(Screen[None]):
     def open_search(self) -> None:
         from annotate.tui.screens.search import SearchScreen
 
-        session = self.session
-        assigned_to = session.annotator if session.assigned else None
-        self.app.push_screen(SearchScreen(self.db_path, assigned_to), self._search_done)
+        screen = SearchScreen(self.db_path, self.session.annotator, assigned=self.session.assigned)
+        self.app.push_screen(screen, self._search_done)
 
     def _search_done(self, unit_id: str | None) -> None:
         if unit_id is not None:

@@ -8,16 +8,18 @@ those characters.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from rich.console import Group
+from rich.console import Console, Group
 from rich.progress_bar import ProgressBar
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
+from annotate.labelling.progress import progress_text
 from annotate.labelling.session import Context
-from annotate.model import takes_source
+from annotate.model import EDITORIAL, HEADING, takes_source
 from annotate.store import ClaimGroupMember, LabelState, SuggestionRecord, UnitView
 
 # How many sentences of the paragraph to show on each side of the claim before eliding.
@@ -25,6 +27,9 @@ NEIGHBOURS = 2
 
 # A stretch of one unit's text to style on top of the rest: (unit id, start, end, style).
 Mark = tuple[str, int, int, Style | str]
+
+# Only for reading a style back at an offset of a Text (no output).
+_CONSOLE = Console(width=80, color_system=None)
 
 
 class StyledWidget(Widget):
@@ -106,11 +111,105 @@ def state_text(state: LabelState) -> Text:
     return text
 
 
+def context_paragraph(
+    units: Sequence[UnitView], style: Style | str, marks: Sequence[Mark] = ()
+) -> Text:
+    """A paragraph around the claim's, in the context style (a subheading after "§ "),
+    with ``marks`` over its units (the speaker of a continuing quote may be here)."""
+    text = Text("§ " if units and units[0].kind == HEADING else "", style)
+    for i, u in enumerate(units):
+        if i:
+            text.append(" ", style)
+        offset = len(text)
+        text.append(literal(u.text), style)
+        for unit_id, start, end, mark in marks:
+            if unit_id == u.id and 0 <= start < end <= len(u.text):
+                text.stylize(mark, offset + start, offset + end)
+    return text
+
+
+def fill_around(
+    lines: list[Text],
+    before: Sequence[list[Text]],
+    after: Sequence[list[Text]],
+    height: int,
+    width: int,
+) -> list[Text]:
+    """The claim's paragraph (``lines``, as wrapped) with as much of the paragraphs
+    around it (nearest first, each as wrapped) as ``height`` leaves, a blank line between
+    paragraphs: whole paragraphs, then the lines nearest the claim of the next one, "…"
+    where it is cut. Each side has half the room, so the claim stays near the middle,
+    and what one side leaves goes to the other."""
+    room = height - len(lines)
+    above = _take(before, room // 2 if after else room, width, from_end=True)
+    below = _take(after, room - _cost(above), width, from_end=False)
+    if _cost(below) < room - _cost(above):
+        above = _take(before, room - _cost(below), width, from_end=True)
+    out: list[Text] = []
+    for paragraph in reversed(above):
+        out += [*paragraph, Text("")]
+    out += lines
+    for paragraph in below:
+        out += [Text(""), *paragraph]
+    return out
+
+
+def _cost(paragraphs: Sequence[list[Text]]) -> int:
+    return sum(len(p) + 1 for p in paragraphs)  # each with its blank line
+
+
+def _take(
+    paragraphs: Sequence[list[Text]], room: int, width: int, *, from_end: bool
+) -> list[list[Text]]:
+    """The paragraphs (nearest first) that fit in ``room`` lines, each with its blank
+    line; then the next one cut to what is left: its lines nearest the claim, "…" at the
+    cut (the start of a paragraph above, the end of one below)."""
+    taken: list[list[Text]] = []
+    for paragraph in paragraphs:
+        if room < 2:
+            break
+        if len(paragraph) + 1 <= room:
+            taken.append(paragraph)
+            room -= len(paragraph) + 1
+            continue
+        keep = room - 1
+        part = [line.copy() for line in (paragraph[-keep:] if from_end else paragraph[:keep])]
+        if from_end:
+            part[0] = _elided(part[0], width, at_start=True)
+        else:
+            part[-1] = _elided(part[-1], width, at_start=False)
+        taken.append(part)
+        break
+    return taken
+
+
+def _elided(line: Text, width: int, *, at_start: bool) -> Text:
+    """``line`` with "… " before it or " …" after it, whole words dropped at that end to
+    keep it within ``width``."""
+    line.rstrip()
+    plain = line.plain
+    over = line.cell_len + 2 - width
+    if at_start:
+        if over > 0:
+            cut = plain.find(" ", over - 1)
+            line = line[cut + 1 :] if cut >= 0 else line[over:]
+        style = line.get_style_at_offset(_CONSOLE, 0) if line else ""
+        return Text("… ", style) + line
+    if over > 0:
+        cut = plain.rfind(" ", 0, len(plain) - over + 1)
+        line = line[:cut] if cut > 0 else line[: len(plain) - over]
+    style = line.get_style_at_offset(_CONSOLE, len(line) - 1) if line else ""
+    line.append(" …", style)
+    return line
+
+
 class ClaimView(StyledWidget):
-    """The current claim, highlighted inside its paragraph with its neighbours dimmed.
+    """The current claim, highlighted inside its paragraph with its neighbours dimmed,
+    between the paragraphs before and after it (dimmed too) as far as they fit.
 
     Its size comes from the stylesheet, so a new claim is a repaint, never a re-layout
-    of the screen; neighbours are dropped when the paragraph would not fit.
+    of the screen; neighbours are dropped when the paragraph would not fit, and the
+    paragraphs around it only fill the lines the claim leaves.
     """
 
     COMPONENT_CLASSES = {
@@ -118,6 +217,7 @@ class ClaimView(StyledWidget):
         "claim-view--context",
         "claim-view--cue",
         "claim-view--source",
+        "claim-view--editorial",
     }
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -140,15 +240,31 @@ class ClaimView(StyledWidget):
         marks = suggestion_marks(
             c.unit.id,
             c.suggestion,
-            self.component_style("claim-view--cue", partial=True),
-            self.component_style("claim-view--source", partial=True),
+            MarkStyles(
+                cue=self.component_style("claim-view--cue", partial=True),
+                source=self.component_style("claim-view--source", partial=True),
+                editorial=self.component_style("claim-view--editorial", partial=True),
+            ),
         )
         width, height = self.content_size
+        if width <= 0:
+            return paragraph_text(c.paragraph, c.unit.id, claim, around, NEIGHBOURS, marks)
+        console = self.app.console
         for neighbours in range(NEIGHBOURS, -1, -1):
             text = paragraph_text(c.paragraph, c.unit.id, claim, around, neighbours, marks)
-            if width <= 0 or len(text.wrap(self.app.console, width)) <= height:
-                return text  # "…" stands for the sentences dropped, if any
-        return cut(text, self, width, max(height, 1))
+            lines = list(text.wrap(console, width))
+            if len(lines) <= height:  # "…" stands for the sentences dropped, if any
+                break
+        else:
+            return cut(text, self, width, max(height, 1))
+        if len(lines) + 2 > height or not (c.before or c.after):
+            return text
+        before = [
+            list(context_paragraph(p, around, marks).wrap(console, width))
+            for p in reversed(c.before)
+        ]
+        after = [list(context_paragraph(p, around, marks).wrap(console, width)) for p in c.after]
+        return Text("\n").join(fill_around(lines, before, after, height, width))
 
 
 def cut(text: Text, widget: Widget, width: int, height: int) -> Text:
@@ -163,32 +279,45 @@ def cut(text: Text, widget: Widget, width: int, height: int) -> Text:
     return Text("\n").join(lines)
 
 
-def suggestion_marks(
-    unit_id: str, s: SuggestionRecord | None, cue: Style | str, source: Style | str
-) -> list[Mark]:
-    """Where a suggestion's cue and source are: the cue in the claim, the source in the claim
-    or, for a continuing quote, in the earlier unit that names the speaker."""
+@dataclass(frozen=True)
+class MarkStyles:
+    """How each kind of cue is marked in the claim (from the stylesheet)."""
+
+    cue: Style | str = "underline"
+    source: Style | str = "reverse"
+    editorial: Style | str = "italic"
+
+
+def suggestion_marks(unit_id: str, s: SuggestionRecord | None, styles: MarkStyles) -> list[Mark]:
+    """Where a suggestion's cues are: every editorial cue and the cue that decided it
+    (a reporting cue, a quote, hearsay) in the claim; the source in the claim or, for a
+    continuing quote, in the unit that names the speaker. A cue that is one of the
+    editorial ones is marked as editorial."""
     if s is None:
         return []
-    marks: list[Mark] = []
-    if s.cue_start is not None and s.cue_end is not None:
-        marks.append((unit_id, s.cue_start, s.cue_end, cue))
+    marks: list[Mark] = [(unit_id, start, end, styles.editorial) for start, end in s.editorial]
+    cue = (s.cue_start, s.cue_end)
+    if cue[0] is not None and cue[1] is not None and cue not in s.editorial:
+        # None found, or stored before they were: an editorial label's cue is one.
+        editorial = not s.editorial and s.suggested_label == EDITORIAL
+        marks.append((unit_id, cue[0], cue[1], styles.editorial if editorial else styles.cue))
     if s.source_start is not None and s.source_end is not None:
-        marks.append((s.quote_of or unit_id, s.source_start, s.source_end, source))
+        marks.append((s.quote_of or unit_id, s.source_start, s.source_end, styles.source))
     return marks
 
 
 def suggestion_text(s: SuggestionRecord | None, accept_key: str = "s") -> Text:
-    """'suggests: attributed 0.90 — reporting cue “said” names the source “NASA”'."""
+    """'suggests: attributed 0.90 (s accepts) — reporting cue “said” names the source
+    “NASA”'."""
     if s is None:
         return Text("no suggestion for this claim yet", "dim")
     text = Text("suggests: ")
     text.append(s.suggested_label.replace("_", " "), "bold")
     text.append(f" {s.confidence:.2f}")
+    if accept_key:  # none when the keymap gave its keys to other bindings
+        text.append(f" ({accept_key} accepts)", "dim")  # before the reason, which may be cut
     text.append(" — ")
     text.append(literal(s.reason), "italic")
-    if accept_key:  # none when the keymap gave its keys to other bindings
-        text.append(f"  ({accept_key} accepts)", "dim")
     return text
 
 
@@ -242,7 +371,8 @@ def also_in_text(members: Sequence[ClaimGroupMember], show_others: bool = True) 
 
 class SuggestionBar(StyledWidget):
     """Three lines under the claim: the suggestion and its reason, the source, and where
-    else the same claim appears."""
+    else the same claim appears. Each is one line, cut with "…" (app.tcss), never
+    wrapped; on two lines (a short terminal) "also in" takes the source's place."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -272,6 +402,10 @@ class SuggestionBar(StyledWidget):
             source_text(c.state, c.suggestion, c.quote_later),
             also_in_text(c.also_in, self.show_others),
         ]
+        height = self.content_size.height
+        if 0 < height < len(lines):  # the suggestion, then "also in" or else the source
+            suggestion, source, also_in = lines
+            lines = [suggestion, also_in or source][:height]
         text = Text("\n").join(lines)
         text.no_wrap, text.overflow = True, "ellipsis"
         return text
@@ -364,6 +498,7 @@ class StatusBar(StyledWidget):
         self.position = ""
         self.state: LabelState | None = None
         self.done = self.total = 0
+        self.rate: float | None = None
         self.annotator = ""
         self.only = ""
         self.scope = ""  # e.g. "assigned: 12 articles"
@@ -383,23 +518,34 @@ class StatusBar(StyledWidget):
         self.refresh()
 
     def show_counts(
-        self, done: int, total: int, annotator: str, only: str, scope: str = ""
+        self,
+        done: int,
+        total: int,
+        annotator: str,
+        only: str,
+        scope: str = "",
+        rate: float | None = None,
     ) -> None:
         self.done, self.total, self.annotator, self.only = done, total, annotator, only
         self.scope = scope
+        self.rate = rate  # decisions per hour lately (None: not known)
         self.refresh()
 
     def render(self) -> Group:
         muted = self.component_style("status-bar--muted")
         state = state_text(self.state) if self.state is not None else Text("")
         state.no_wrap, state.overflow = True, "ellipsis"
-        counts = Text(f"{self.done:,}/{self.total:,} labelled · ")
-        counts.append(literal(self.annotator), "bold")
+        who = Text(" · ")
+        who.append(literal(self.annotator), "bold")
         if self.scope:
-            counts.append(f" · {self.scope}")
+            who.append(f" · {self.scope}")
         if self.only:
-            counts.append(" · filter: ")
-            counts.append(self.only, "bold")
+            who.append(" · filter: ")
+            who.append(self.only, "bold")
+        # The progress says as much as fits beside the claim's position (cut to 16).
+        room = self.content_size.width - who.cell_len - min(len(self.position), 16) - 1
+        counts = Text(progress_text(self.done, self.total, self.rate, room))
+        counts.append_text(who)
         line = Table.grid(expand=True)
         line.add_column(no_wrap=True, overflow="ellipsis")
         line.add_column(justify="right", no_wrap=True)
