@@ -22,6 +22,7 @@ import argparse
 import compileall
 import random
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -117,6 +118,12 @@ print(time.perf_counter() - t0, same)
 """
 
 
+def children_cpu() -> float:
+    """User + system CPU seconds of the finished child processes so far."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def run(code: str, *args: str) -> list[float]:
     out = subprocess.run(
         [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True
@@ -167,16 +174,26 @@ def main() -> None:
             f"{ratios[len(ratios) // 2]:.2f}x median of {args.repeat} paired runs "
             f"(each: {', '.join(f'{r:.2f}x' for r in ratios)}; target <= 3.0x)"
         )
-        again, floor = [], []
+        again, floor, cpu_again, cpu_floor = [], [], [], []
         for _ in range(args.repeat):
+            before = children_cpu()
             floor.append(run(FLOOR, str(corpus), str(work / "big0.db"))[0])
+            cpu_floor.append(children_cpu() - before)
+            before = children_cpu()
             again.append(run(INGEST, str(corpus), str(work / "big0.db"))[0])
+            cpu_again.append(children_cpu() - before)
         unchanged = sorted(a / f for a, f in zip(again, floor, strict=True))
         print(
             f"re-ingest of the unchanged corpus: {min(again):.2f} s, stat-and-compare floor "
             f"{min(floor):.2f} s: {unchanged[len(unchanged) // 2]:.2f}x median of "
             f"{args.repeat} paired runs (each: {', '.join(f'{r:.2f}x' for r in unchanged)}; "
             "target <= 1.5x; includes starting Python and importing annotate)"
+        )
+        # CPU time (the whole process, Python's start included) does not count the waits
+        # for a core that make wall-clock ratios swing on a shared machine.
+        print(
+            f"  the same in CPU time: {min(cpu_again):.2f} s against {min(cpu_floor):.2f} s, "
+            f"{min(cpu_again) / min(cpu_floor):.2f}x (best of {args.repeat} each)"
         )
         _, _, rss_small, worker_small = run(INGEST, str(small), str(work / "small.db"))
         print(

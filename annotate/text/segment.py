@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from bisect import bisect_left
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -32,15 +33,27 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from nltk import __version__ as nltk_version
-from nltk.tokenize.punkt import (
-    PunktLanguageVars,
-    PunktParameters,
-    PunktSentenceTokenizer,
-    PunktToken,
-)
-
 from annotate.model import HEADING, SENTENCE, TITLE, Block, Unit
+
+# What ``import nltk`` imports when it is installed, for parts of nltk annotate never
+# uses (each behind a try/except ImportError there): about 170 MB in every process that
+# splits sentences, the ingest workers and their parent included. Punkt is pure Python,
+# so nltk is imported with these out of reach (None in sys.modules: an import raises
+# ImportError); those already imported stay, and all can be imported afterwards.
+_NOT_FOR_PUNKT = [n for n in ("sklearn", "scipy", "numpy", "pandas") if n not in sys.modules]
+sys.modules.update(dict.fromkeys(_NOT_FOR_PUNKT))  # type: ignore[arg-type]
+try:
+    from nltk import __version__ as nltk_version
+    from nltk.tokenize.punkt import (
+        PunktLanguageVars,
+        PunktParameters,
+        PunktSentenceTokenizer,
+        PunktToken,
+    )
+finally:
+    for _name in _NOT_FOR_PUNKT:
+        if _name in sys.modules and sys.modules[_name] is None:
+            del sys.modules[_name]
 
 # Bump whenever the rules or the shipped parameters change: the store re-segments every
 # article whose segmenter version differs. Punkt's own behaviour can change from one
