@@ -16,7 +16,7 @@ from annotate.store import Store
 from annotate.tui import app as app_module
 from annotate.tui.screens import label as label_module
 from annotate.tui.screens.label import WAITING
-from annotate.tui.widgets.claim import StatusBar
+from annotate.tui.widgets.claim import MessageLine, StatusBar
 
 
 @pytest.fixture
@@ -69,7 +69,8 @@ async def test_a_lock_held_elsewhere_keeps_the_decision_and_writes_it_once_freed
         assert screen.pending is not None
         assert WAITING in rendered(app, StatusBar)
         assert app.session.unit.id == first  # still on it: nothing is shown as labelled
-        await pilot.press("2")  # refused while waiting, and the app still answers
+        await pilot.press("2")  # refused while waiting, with a word, and the app answers
+        assert "That key did nothing" in rendered(app, MessageLine)
         assert labels(db) == {}
         other.execute("ROLLBACK")
         other.close()

@@ -616,11 +616,17 @@ class LabelScreen(Screen[None]):
             ingest.update(grid)
 
     def on_key(self, event: events.Key) -> None:
-        """A key that needs a claim, pressed while the first claims are still being
-        ingested: say why nothing happens rather than drop it without a word."""
+        """A key that cannot act now, because a change still waits for the database or
+        the first claims are still being ingested: say why nothing happens rather than
+        drop it without a word."""
+        active = self.active_bindings.get(event.key)
+        if self.pending is not None:
+            action = active.binding.action.split("(")[0] if active is not None else ""
+            if action and action not in _WHILE_WAITING:
+                self.say(f"That key did nothing: {self.pending[1]} is still {WAITING}.", "warning")
+            return
         if self.session.unit is not None or not self.ingesting or self.ingested:
             return
-        active = self.active_bindings.get(event.key)
         if active is not None and active.binding.action.split("(")[0] in self._NEED_UNIT:
             done, total = self._ingest_progress
             where = f"ingest at {done:,}/{total:,} files" if total else "listing the corpus"
