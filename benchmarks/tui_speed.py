@@ -17,6 +17,12 @@ runs the real ``annotate CORPUS`` command in a pseudo-terminal of 80x24 and meas
      what the latency would be on an idle core, unlike the wall-clock figures above,
      which on a machine shared with other jobs include waiting for a core.
 
+     then, on the same database, the same latency in two more states: every claim
+     labelled (a label key relabels the claim on screen, the forward key moves on; the
+     keys alternate), and a rare filter (100 claims flagged, spread through the queue;
+     the filter set to flagged with ``v``, then the forward key walks to the next
+     flagged claim, a key every 0.1 s);
+
   4. while the app ingests a corpus of ``--ingest-files`` new files (15,000; made with
      ``ingest_speed.generate``) into an empty database: key-to-next-claim latency for a
      label key sent every 50 ms (target: p95 <= 50 ms), the labels recorded against the
@@ -53,11 +59,13 @@ sys.path.insert(0, str(Path(__file__).parent))
 from ingest_speed import generate  # noqa: E402  (a sibling script, not a package)
 
 from annotate.ingest import pipeline_version
+from annotate.labelling.session import FILTER_ORDER
 from annotate.model import HEADING, SENTENCE, TITLE, Unit
 from annotate.store import FileRecord, Store
 
 ANNOTATOR = "bench"
 UNITS_PER_ARTICLE = 1000
+RARE = 100  # claims flagged for the rare-filter state
 WORDS = (
     "the agency said talks on the station could continue while officials in Houston and "
     "Moscow weighed a rare joint mission amid sanctions and a launch delayed by weather"
@@ -113,21 +121,66 @@ def build(dest: Path, units: int, unlabelled: int) -> tuple[Path, Path, int]:
     ids = [
         r[0] for r in conn.execute("SELECT id FROM units WHERE kind = ? ORDER BY pos", (SENTENCE,))
     ][: max(0, claims - unlabelled)]
-    now = "2026-01-01T00:00:00.000000Z"
-    with conn:
-        conn.executemany(
-            "INSERT INTO labels (unit_id, annotator, label, labeled_at, flagged) "
-            "VALUES (?, ?, 'unattributed', ?, 0)",
-            ((u, ANNOTATOR, now) for u in ids),
-        )
-        conn.executemany(
-            "INSERT INTO history (at, annotator, unit_id, action, label, flagged, prev_flagged) "
-            "VALUES (?, ?, ?, 'label', 'unattributed', 0, 0)",
-            ((now, ANNOTATOR, u) for u in ids),
-        )
+    _write_labels(conn, ids, history=True)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     return corpus, db, claims
+
+
+def _write_labels(conn: sqlite3.Connection, ids: list[str], *, history: bool) -> None:
+    """Label the claims ``ids`` unattributed as ANNOTATOR (with ``history``, and record
+    each decision in the history)."""
+    now = "2026-01-01T00:00:00.000000Z"
+    with conn:
+        conn.executemany(
+            "INSERT OR REPLACE INTO labels (unit_id, annotator, label, labeled_at, flagged) "
+            "VALUES (?, ?, 'unattributed', ?, 0)",
+            ((u, ANNOTATOR, now) for u in ids),
+        )
+        if history:
+            conn.executemany(
+                "INSERT INTO history (at, annotator, unit_id, action, label, flagged, "
+                "prev_flagged) VALUES (?, ?, ?, 'label', 'unattributed', 0, 0)",
+                ((now, ANNOTATOR, u) for u in ids),
+            )
+
+
+def label_all(db: Path) -> None:
+    """Label every claim ANNOTATOR has not labelled yet: the state once the queue is done."""
+    conn = sqlite3.connect(db)
+    ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM units u WHERE kind = ? AND NOT EXISTS (SELECT 1 FROM labels l "
+            "WHERE l.unit_id = u.id AND l.annotator = ? AND l.label IS NOT NULL)",
+            (SENTENCE, ANNOTATOR),
+        )
+    ]
+    _write_labels(conn, ids, history=False)
+    conn.close()
+
+
+def flag_rare(db: Path, count: int) -> int:
+    """Flag ``count`` claims spread evenly through the (fully labelled) queue, and make the
+    first claim the one the app resumes at. Returns how many claims are flagged."""
+    conn = sqlite3.connect(db)
+    ids = [
+        r[0] for r in conn.execute("SELECT id FROM units WHERE kind = ? ORDER BY pos", (SENTENCE,))
+    ]
+    every = max(1, len(ids) // count)
+    flagged = ids[every // 2 :: every][:count]
+    with conn:
+        conn.executemany(
+            "UPDATE labels SET flagged = 1 WHERE unit_id = ? AND annotator = ?",
+            ((u, ANNOTATOR) for u in flagged),
+        )
+        conn.execute(
+            "INSERT INTO history (at, annotator, unit_id, action, label, flagged, prev_flagged) "
+            "VALUES ('2026-01-02T00:00:00.000000Z', ?, ?, 'label', 'unattributed', 0, 0)",
+            (ANNOTATOR, ids[0]),
+        )
+    conn.close()
+    return len(flagged)
 
 
 def import_textual() -> float:
@@ -207,8 +260,20 @@ def percentile95(values: list[float]) -> float:
     return values[max(0, -(-len(values) * 95 // 100) - 1)]
 
 
-def run_app(corpus: Path, db: Path, keys: int, work: Path) -> dict[str, float]:
-    """Run ``annotate CORPUS`` in an 80x24 pty; first paint, key latencies, memory."""
+def run_app(
+    corpus: Path,
+    db: Path,
+    keys: int,
+    work: Path,
+    *,
+    sequence: bytes = b"1",
+    gap: float = 0.02,
+    setup: bytes = b"",
+) -> dict[str, float]:
+    """Run ``annotate CORPUS`` in an 80x24 pty; first paint, key latencies, memory.
+
+    ``setup``: keys sent first, one at a time, each once the app is idle again (not
+    timed); then ``keys`` keys cycling through ``sequence``, ``gap`` seconds apart."""
     # The corpus is unchanged; only the pipeline fingerprint may have moved on since the
     # build (the cleaning and segmentation rules are code): re-stamp the files.
     conn = sqlite3.connect(db)
@@ -225,10 +290,14 @@ def run_app(corpus: Path, db: Path, keys: int, work: Path) -> dict[str, float]:
     # they take longer than the second and a half they take on a quiet one.
     time.sleep(1.5)
     _wait_idle(proc.pid)
+    for key in setup:
+        os.write(master, bytes([key]))
+        time.sleep(0.5)
+        _wait_idle(proc.pid)
     cpu_before = _cpu_seconds(proc.pid)
-    for _ in range(keys):
-        os.write(master, b"1")
-        time.sleep(0.02)
+    for k in range(keys):
+        os.write(master, sequence[k % len(sequence) : k % len(sequence) + 1])
+        time.sleep(gap)
     time.sleep(0.5)
     cpu = _cpu_seconds(proc.pid) - cpu_before
     status = Path(f"/proc/{proc.pid}/status").read_text()
@@ -239,7 +308,8 @@ def run_app(corpus: Path, db: Path, keys: int, work: Path) -> dict[str, float]:
     }
     os.write(master, b"q")
     proc.wait(timeout=30)
-    latencies = sorted(float(x) * 1000 for x in lat.read_text().split())
+    # The setup keys' redraws come first: keep the timed keys' ones.
+    latencies = sorted(float(x) * 1000 for x in lat.read_text().split()[-keys:])
     return {
         "first_paint": first_paint,
         "decisions": len(latencies),
@@ -362,6 +432,7 @@ def main() -> None:
     # recompile annotate's sources on every start and be measured unfairly.
     compileall.compile_dir(Path(__file__).resolve().parents[1] / "annotate", quiet=1)
     rows = []
+    states: list[tuple[int, str, dict[str, float]]] = []
     try:
         for units, unlabelled in ((1_000, args.keys + 50), (args.units, 1_000)):
             work = base / f"u{units}"
@@ -379,6 +450,27 @@ def main() -> None:
             result = run_app(corpus, db, args.keys, work)
             result["first_paint"] = min([*starts, result["first_paint"]])
             rows.append((units, result))
+            # Every claim labelled: a label key relabels the claim on screen, the
+            # forward key moves on to the next one.
+            label_all(db)
+            states.append(
+                (units, "all labelled", run_app(corpus, db, args.keys, work, sequence=b"1j"))
+            )
+            # A rare filter: flagged, ~100 claims spread through the queue; the forward key
+            # walks to the next flagged claim (in a worker), a key every 0.1 s so each walk
+            # ends before the next key (a new walk would cancel it).
+            flagged = flag_rare(db, RARE)
+            to_flagged = b"v" * FILTER_ORDER.index("flagged")
+            run = run_app(
+                corpus,
+                db,
+                min(args.keys, flagged - 2),
+                work,
+                sequence=b"j",
+                gap=0.1,
+                setup=to_flagged,
+            )
+            states.append((units, f"{flagged} flagged", run))
         baseline = import_textual()
         print(f"\npython -c 'import textual.app': {baseline * 1000:.0f} ms (best of 3)")
         print(f"heavy modules on the start-up path: {heavy_imports() or 'none'}\n")
@@ -392,6 +484,16 @@ def main() -> None:
                 f" {r['first_paint'] / baseline:>5.2f}x"
                 f" {r['decisions']:>9} {r['median_ms']:>5.2f} ms {r['p95_ms']:>5.2f} ms"
                 f" {r['max_ms']:>5.1f} ms {r['cpu_ms']:>5.2f} ms"
+                f" {r['rss_mb']:>5.0f} MB {r['hwm_mb']:>6.0f} MB"
+            )
+        print(
+            f"\n{'units':>10} {'state':>14} {'decisions':>9} {'median':>8} {'p95':>8} "
+            f"{'max':>8} {'CPU/key':>8} {'RSS':>8} {'peak RSS':>9}"
+        )
+        for units, state, r in states:
+            print(
+                f"{units:>10,} {state:>14} {r['decisions']:>9} {r['median_ms']:>5.2f} ms"
+                f" {r['p95_ms']:>5.2f} ms {r['max_ms']:>5.1f} ms {r['cpu_ms']:>5.2f} ms"
                 f" {r['rss_mb']:>5.0f} MB {r['hwm_mb']:>6.0f} MB"
             )
         result = run_ingesting(base, args.ingest_files, args.ingest_seconds)
