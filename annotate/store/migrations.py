@@ -11,6 +11,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+from annotate.imports import without
+
 if TYPE_CHECKING:
     from sqlite_utils import Database
     from sqlite_utils.migrations import Migrations
@@ -324,21 +326,13 @@ def _m013_editorial_spans(db: Database) -> None:
 
 
 def load_sqlite_utils() -> None:
-    """Import sqlite-utils without pandas and numpy. When they are installed sqlite-utils
-    imports both (most of a second) only to map their types to columns, which these
-    migrations never need; the wait was a blank terminal before the app's first paint on
-    a new database. Either stays importable afterwards for whatever does need it."""
+    """Import sqlite-utils without pandas and NumPy (see ``annotate.imports``): these
+    migrations never need its pandas column types, and importing them was most of the
+    blank terminal before the app's first paint on a new database."""
     if "sqlite_utils.db" in sys.modules:
         return
-    blocked = [name for name in ("pandas", "numpy") if name not in sys.modules]
-    for name in blocked:
-        sys.modules[name] = None  # type: ignore[assignment]  # import now raises ImportError
-    try:
+    with without("pandas", "numpy"):
         import sqlite_utils.db  # noqa: F401
-    finally:
-        for name in blocked:
-            if sys.modules.get(name) is None:
-                del sys.modules[name]
 
 
 def migrations() -> Migrations:

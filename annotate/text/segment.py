@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from bisect import bisect_left
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -33,16 +32,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from annotate.imports import without
 from annotate.model import HEADING, SENTENCE, TITLE, Block, Unit
 
-# What ``import nltk`` imports when it is installed, for parts of nltk annotate never
-# uses (each behind a try/except ImportError there): about 170 MB in every process that
-# splits sentences, the ingest workers and their parent included. Punkt is pure Python,
-# so nltk is imported with these out of reach (None in sys.modules: an import raises
-# ImportError); those already imported stay, and all can be imported afterwards.
-_NOT_FOR_PUNKT = [n for n in ("sklearn", "scipy", "numpy", "pandas") if n not in sys.modules]
-sys.modules.update(dict.fromkeys(_NOT_FOR_PUNKT))  # type: ignore[arg-type]
-try:
+# Punkt is pure Python: nltk is imported without the optional packages it would load too.
+with without("sklearn", "scipy", "numpy", "pandas"):
     from nltk import __version__ as nltk_version
     from nltk.tokenize.punkt import (
         PunktLanguageVars,
@@ -50,10 +44,6 @@ try:
         PunktSentenceTokenizer,
         PunktToken,
     )
-finally:
-    for _name in _NOT_FOR_PUNKT:
-        if _name in sys.modules and sys.modules[_name] is None:
-            del sys.modules[_name]
 
 # Bump whenever the rules or the shipped parameters change: the store re-segments every
 # article whose segmenter version differs. Punkt's own behaviour can change from one
