@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from helpers.builders import add_article
+
 from annotate.labelling.session import Session
 from annotate.model import HEADING, SENTENCE, Unit
 from annotate.store import Store
-from tests.helpers.builders import add_article
 
 
 def save(store: Store, path: str, items: list[tuple[int, str, str]]) -> None:
