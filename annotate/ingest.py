@@ -14,7 +14,7 @@ import os
 import sys
 from collections import Counter, deque
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -56,18 +56,17 @@ def _dist_version(name: str) -> str:
     """An installed distribution's version, as ``importlib.metadata.version`` gives it,
     read from its ``<name>-<version>.dist-info`` folder name when there is one: importing
     importlib.metadata costs more than a whole run on an unchanged corpus."""
-    import re
-
-    wanted = re.compile(rf"{re.escape(name)}-([^-]+)\.dist-info", re.IGNORECASE)
+    stem, suffix = f"{name.lower()}-", ".dist-info"
     for entry in sys.path:
         try:
             names = os.listdir(entry or ".")
         except OSError:
             continue
         for found in names:
-            m = wanted.fullmatch(found)
-            if m:
-                return m.group(1)
+            if found.endswith(suffix) and found[: len(stem)].lower() == stem:
+                number = found[len(stem) : -len(suffix)]
+                if number and "-" not in number:
+                    return number
     from importlib.metadata import version
 
     return version(name)
@@ -157,8 +156,12 @@ def split_document(
 # -- events --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Progress:
+# The events a run yields for every file and article are named tuples: a run over an
+# unchanged corpus makes one of each per file, and a frozen dataclass costs several
+# times as much to make as the stat that found the file unchanged.
+
+
+class Progress(NamedTuple):
     """A corpus file has been handled: ``done`` of ``total``."""
 
     done: int
@@ -166,8 +169,7 @@ class Progress:
     path: str
 
 
-@dataclass(frozen=True)
-class ArticleResult:
+class ArticleResult(NamedTuple):
     """One article's outcome: 'added', 'updated' or 'unchanged', and its unit figures."""
 
     path: str
@@ -236,18 +238,18 @@ def ingest(
     (incrementally, a chunk of articles at a time) as ``suggest_all`` would.
     The last event is always the ``Summary``.
     """
-    from annotate.text import reading
+    from annotate.text.walk import corpus_entries
 
     root = Path(root)
     version = pipeline_version()
     if root.is_file():
-        base, files = root.parent, [root]
+        base, files = root.parent, [(root.name, str(root))]
     else:
-        base, files = root, reading.corpus_files(root, exclude=exclude)
+        base, files = root, corpus_entries(root, exclude=exclude)
     confined = not root.is_file()
     known = store.file_records()
     summary = Summary(files=len(files))
-    jobs = _jobs(files, base, known, version)
+    jobs = _jobs(files, known, version)
     # One file's shared lines are those it shares with the rest of its folder.
     pool = None if root.is_dir() else siblings(root, exclude)
     jobs = _with_repetition(jobs, base, known, version, pool)
@@ -258,7 +260,11 @@ def ingest(
     # file's record is written with its articles, so the next run redoes exactly those.
     suggester = _Suggester(store, _rules_version()) if suggest else None
     rules = suggester.rules if suggester is not None else None
-    with store.batched() as tick, _preparer(_worker_count(workers, pending)) as prepare:
+    # Nothing to read and no claims to regroup: no write transaction at all, so a run
+    # over an unchanged corpus neither waits for the write lock nor holds it.
+    quiet = pending == 0 and (suggester is None or not suggester.due())
+    writing = nullcontext(_no_tick) if quiet else store.batched()
+    with writing as tick, _preparer(_worker_count(workers, pending)) as prepare:
         prepared = prepare(
             (
                 _PrepareJob(
@@ -301,8 +307,12 @@ def ingest(
     yield summary
 
 
+def _no_tick() -> None:
+    """``Store.batched``'s tick for a run that writes nothing."""
+
+
 class _Job(NamedTuple):  # one a corpus file: a named tuple is the cheapest to make
-    path: Path
+    full: str  # its path as found (a Path is made only for a file to read)
     rel: str
     stat: os.stat_result | None
     unchanged: bool
@@ -311,23 +321,20 @@ class _Job(NamedTuple):  # one a corpus file: a named tuple is the cheapest to m
     version: str = ""
     repeated: frozenset[str] = frozenset()
 
+    @property
+    def path(self) -> Path:
+        return Path(self.full)
+
 
 def _jobs(
-    files: Iterable[Path], base: Path, known: dict[str, FileRecord], version: str
+    files: Iterable[tuple[str, str]], known: dict[str, FileRecord], version: str
 ) -> list[_Job]:
-    """A job for each file: its path relative to ``base`` and whether it is unchanged
-    (size, mtime and rules as recorded). On a re-run over an unchanged corpus this and
-    the stat are the whole cost per file, so string operations, not pathlib's."""
-    prefix = str(base) + os.sep
-    cut = len(prefix)
-    posix = os.sep == "/"
+    """A job for each (relative POSIX path, full path) file, saying whether it is
+    unchanged (size, mtime and rules as recorded). On a re-run over an unchanged corpus
+    this and the stat are the whole cost per file, so strings, not paths."""
+    repeat_version = version + _REPEAT_SEP  # these rules, with some shared lines
     jobs = []
-    for path in files:
-        full = str(path)
-        if full.startswith(prefix):
-            rel = full[cut:] if posix else full[cut:].replace(os.sep, "/")
-        else:
-            rel = path.relative_to(base).as_posix()
+    for rel, full in files:
         if not rel.isascii():
             rel = encodable(rel)
         try:
@@ -340,10 +347,10 @@ def _jobs(
             and record is not None
             and record.size == st.st_size
             and record.mtime_ns == st.st_mtime_ns
-            and record.segmenter.split(_REPEAT_SEP)[0] == version
+            and (record.segmenter == version or record.segmenter.startswith(repeat_version))
         )
         file_version = record.segmenter if unchanged and record else version
-        jobs.append(_Job(path, rel, st, unchanged, file_version))
+        jobs.append(_Job(full, rel, st, unchanged, file_version))
     return jobs
 
 
@@ -802,6 +809,8 @@ def suggest_all(store: Store, *, force: bool = False) -> SuggestSummary:
     articles = store.articles_needing_suggestions("" if force else rules)
     version = claims_version()
     rebuild = force or store.claim_index_version() != version
+    if not articles and not rebuild and not store.gone_units():
+        return SuggestSummary(0, 0, 0)  # nothing to do: no write transaction either
     with store.batched() as tick:
         if rebuild:
             store.reset_claim_index(version)
@@ -906,6 +915,10 @@ class _Suggester:
             self.pending.extend((u, aid, w) for u, w in words if w is not None)
             if len(self.pending) >= GROUP_CHUNK:
                 self.flush()
+
+    def due(self) -> bool:
+        """Whether ``flush`` has anything to do now (to write)."""
+        return self.grouping and bool(self.pending or self.store.gone_units())
 
     def flush(self) -> None:
         """Group the pending claims (and drop the units gone since the last time)."""
