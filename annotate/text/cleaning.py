@@ -1582,6 +1582,38 @@ def _keep_article(pieces: Sequence[_Piece], title_piece: _Piece | None) -> None:
             _drop(piece, OUTSIDE)
 
 
+# An author's bio of several sentences: "Jane Roe is a senior writer for ...", "Jane Roe
+# covers ...". The phrase rules drop one-sentence bios anywhere; a longer paragraph that
+# opens so is dropped where bios sit: after the story has begun, set off from the body
+# paragraph before it by page furniture (a story about a reporter may open a paragraph so,
+# but it follows the story's previous paragraph).
+_BIO_OPENING = re.compile(
+    r"(?:[A-Z][\w'’.-]+\s){1,3}(?:is|was|has been)\s(?:a|an|the|[A-Z][\w'’.-]*['’]s)\s"
+    r"(?:[\w'’&-]+\s){0,4}(?:reporter|writer|editor|correspondent|journalist|columnist"
+    r"|contributor|photographer|blogger|freelancer|producer)s?\b"
+    r"|(?:[A-Z][\w'’.-]+\s){1,3}(?:covers|writes about|reports on)\s"
+)
+_BIO_AFTER_WORDS = 100
+
+
+def _drop_bios(pieces: Sequence[_Piece]) -> None:
+    """Drop the author bios set off from the story's body paragraphs."""
+    words = 0
+    before: _Piece | None = None
+    for piece in pieces:
+        if piece.reason is None and piece.is_body:
+            if (
+                words >= _BIO_AFTER_WORDS
+                and before is not None
+                and not (before.reason is None and before.is_body)
+                and _BIO_OPENING.match(piece.text) is not None
+            ):
+                _drop(piece, BIO)
+            else:
+                words += piece.words
+        before = piece
+
+
 def _is_thread_marker(text: str) -> bool:
     return any(r.thread_marker and r.finds(text) for r in PHRASE_RULES)
 
@@ -1811,6 +1843,7 @@ def clean(
         key = piece.key()
         if key == wanted or (piece.is_headline and _same_title(key, wanted)):
             _drop(piece, DUPLICATE_TITLE)
+    _drop_bios(pieces)
     _keep_article(pieces, title_piece)
     _lay_out(_alive(alive), title_piece)
     if content_lines:

@@ -74,6 +74,31 @@ def test_author_bio_and_contact_lines_after_the_body():
     assert "Twitter" not in kept(text)
 
 
+LONG_BIO = (
+    "Jane Roe is a senior writer for the Daily Gazette, covering city hall and the harbour."
+    " She previously reported from the capital for ten years, where she followed three"
+    " elections, and before that she studied history and economics at the university in Lund."
+)
+MORE_BODY = [
+    "Library staff will be offered jobs at the remaining branches, the council said.",
+    "The branches were built in the nineteen-sixties and need new roofs and heating.",
+    "A final vote on the closures is planned for the council meeting in March.",
+    "Parents at the Elm Street branch said they would keep protesting until then.",
+]
+
+
+def test_an_author_bio_of_several_sentences_set_off_from_the_story_is_dropped():
+    text = page("Council closes libraries", *BODY, *MORE_BODY, "Share this story", LONG_BIO)
+    assert reason_of(text, "Jane Roe is a senior writer") == BIO
+    assert "Lund" not in kept(text)
+
+
+def test_a_paragraph_that_opens_like_a_bio_inside_the_story_stays():
+    # It follows the story's previous paragraph: the story is about a reporter.
+    text = page("Reporter freed", *BODY, *MORE_BODY[:2], LONG_BIO, *MORE_BODY[2:])
+    assert LONG_BIO in kept(text)
+
+
 def test_comment_thread_is_dropped_whole():
     thread = [
         "3 thoughts on “Council closes libraries”",
