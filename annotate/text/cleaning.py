@@ -769,7 +769,52 @@ def _line_reason(text: str) -> str | None:
         reason = _phrase_reason(text, text.count(" ") + 1)
     if reason is None and not text.isascii() and len(_MIXED_SCRIPT_WORD.findall(text)) >= 2:
         reason = ADVERT
+    if reason is None and _is_dated_byline(text):
+        reason = BYLINE
     return reason
+
+
+# A byline or a stamp glued to its date: "Chris Davies - Nov 19, 2019, 10:31 pm CST",
+# "22 July 2019 By Example Foundation", "Crime Published On May 10, 2022 01:52 PM". What is
+# left once the dates and times are taken out is a few names and stamp words, with no
+# ordinary lower-case word of a sentence or a headline ("Polls close on Nov. 3, 2020").
+_DATED_BYLINE_MAX_WORDS = 18
+_DATED_BYLINE_REST_WORDS = 6
+_DATE_OR_TIME = re.compile(rf"{_DATE}|\b{_TIME}")
+_HAS_YEAR_OR_TIME = re.compile(r"\b\d{4}\b|\d[:.]\d\d\b|\d\s*(?i:[ap]\.?m\b)")
+_STAMP_WORDS = frozenset(
+    "by on at and of the from published updated update posted modified written edited"
+    " created reviewed filed last first latest".split()
+)
+_REST_WORD = re.compile(r"[^\W\d_][\w'’.-]*|@\w+")
+
+
+def _is_dated_byline(text: str) -> bool:
+    if text.count(" ") >= _DATED_BYLINE_MAX_WORDS or _HAS_YEAR_OR_TIME.search(text) is None:
+        return False
+    rest = _DATE_OR_TIME.sub(" ", text)
+    if rest == text:
+        return False
+    words = _REST_WORD.findall(rest)
+    if len(words) > _DATED_BYLINE_REST_WORDS or _POST_SIGNATURE.match(text):
+        return False
+    if not all(w[0].isupper() or w[0] == "@" or w.lower() in _STAMP_WORDS for w in words):
+        return False
+    # A title-case headline may hold a date too ("Election Results For November 3, 2020"):
+    # a byline also has a time, a stamp word, a separator, or is in capitals.
+    return (
+        _TIME_ANYWHERE.search(text) is not None
+        or any(w.lower() in _STAMP_WORDS for w in words)
+        or _BYLINE_SEPARATOR.search(rest) is not None
+        or all(w.isupper() for w in words)
+    )
+
+
+_TIME_ANYWHERE = re.compile(r"\d[:.]\d\d\b|\d\s*(?i:[ap]\.?m\b)")
+_BYLINE_SEPARATOR = re.compile(r"[-–—|/•·:;]")
+# An embedded post's signature as a browser copies it, on a line of its own under the
+# post: "— Jane Roe (@janeroe) November 18, 2019". Who posted is part of what it says.
+_POST_SIGNATURE = re.compile(r"[—–-]\s*\S.{0,80}\(@\w{1,30}\)")
 
 
 # A word spelt with both Latin and Cyrillic letters ("Yоur" with a Cyrillic "о"): text
@@ -933,6 +978,7 @@ class _Piece:
             or _ends_sentence(text)
             or _ends_sentence(_without_trailing_credit(text))
             or (words >= 4 and _EMBEDDED_POST_END.search(text[-60:]) is not None)
+            or (words >= 4 and _SIGNED_POST_END.search(text[-160:]) is not None)
         )
         self.is_headline = self.level > 0 or not (self.bullet or self.is_body)
 
@@ -941,6 +987,8 @@ _KEY_STRIP = " .,:;!?|-–—\"'“”‘’«»()[]*_#"
 # An embedded post (a tweet) as a browser copies it: its text ends in the picture or
 # short link the post carries. It is part of the story, so it is body text.
 _EMBEDDED_POST_END = re.compile(r"(?:pic\.twitter\.com|t\.co|instagr\.am)/\w+$")
+# ... or in its signature, which cleaning joins to it: "— Jane Roe (@janeroe) May 1, 2019".
+_SIGNED_POST_END = re.compile(r"(?:^|\s)[—–-]\s*\S[^—–()]{0,80}\(@\w{1,30}\)[^()]{0,40}$")
 
 
 def _normalise(text: str) -> str:
@@ -1019,6 +1067,12 @@ def _split_pieces(text: str) -> list[_Piece]:
         level = 0
         bullet = False
         first = line[0]
+        if first in "—–-" and pieces and _is_post_signature(line, pieces[-1]):
+            # The signature under an embedded post ends the post, across a blank line.
+            pieces[-1].parts.append(line)
+            pieces[-1].lines.append(lineno)
+            current, prev, prev_ends_clause = None, line, True
+            continue
         if first == "#":
             heading = _MARKDOWN_HEADING.match(line)
             if heading:
@@ -1059,6 +1113,19 @@ def _split_pieces(text: str) -> list[_Piece]:
         if len(piece.parts) > 1:
             piece.finish()
     return pieces
+
+
+def _is_post_signature(line: str, before: _Piece) -> bool:
+    """Whether ``line`` signs the embedded post ``before`` holds."""
+    return (
+        before.reason is None
+        and not before.level
+        and line.count(" ") < _SIGNATURE_MAX_WORDS
+        and _POST_SIGNATURE.match(line) is not None
+    )
+
+
+_SIGNATURE_MAX_WORDS = 20
 
 
 def _dash_neighbour(lines: Sequence[str], index: int) -> bool:
@@ -1515,6 +1582,38 @@ def _keep_article(pieces: Sequence[_Piece], title_piece: _Piece | None) -> None:
             _drop(piece, OUTSIDE)
 
 
+# An author's bio of several sentences: "Jane Roe is a senior writer for ...", "Jane Roe
+# covers ...". The phrase rules drop one-sentence bios anywhere; a longer paragraph that
+# opens so is dropped where bios sit: after the story has begun, set off from the body
+# paragraph before it by page furniture (a story about a reporter may open a paragraph so,
+# but it follows the story's previous paragraph).
+_BIO_OPENING = re.compile(
+    r"(?:[A-Z][\w'’.-]+\s){1,3}(?:is|was|has been)\s(?:a|an|the|[A-Z][\w'’.-]*['’]s)\s"
+    r"(?:[\w'’&-]+\s){0,4}(?:reporter|writer|editor|correspondent|journalist|columnist"
+    r"|contributor|photographer|blogger|freelancer|producer)s?\b"
+    r"|(?:[A-Z][\w'’.-]+\s){1,3}(?:covers|writes about|reports on)\s"
+)
+_BIO_AFTER_WORDS = 100
+
+
+def _drop_bios(pieces: Sequence[_Piece]) -> None:
+    """Drop the author bios set off from the story's body paragraphs."""
+    words = 0
+    before: _Piece | None = None
+    for piece in pieces:
+        if piece.reason is None and piece.is_body:
+            if (
+                words >= _BIO_AFTER_WORDS
+                and before is not None
+                and not (before.reason is None and before.is_body)
+                and _BIO_OPENING.match(piece.text) is not None
+            ):
+                _drop(piece, BIO)
+            else:
+                words += piece.words
+        before = piece
+
+
 def _is_thread_marker(text: str) -> bool:
     return any(r.thread_marker and r.finds(text) for r in PHRASE_RULES)
 
@@ -1744,6 +1843,7 @@ def clean(
         key = piece.key()
         if key == wanted or (piece.is_headline and _same_title(key, wanted)):
             _drop(piece, DUPLICATE_TITLE)
+    _drop_bios(pieces)
     _keep_article(pieces, title_piece)
     _lay_out(_alive(alive), title_piece)
     if content_lines:
