@@ -257,9 +257,13 @@ def test_a_run_over_an_unchanged_corpus_imports_nothing_heavy_and_writes_nothing
         list(ingest_and_suggest(store, corpus))
     before = (db.read_bytes(), db.stat().st_mtime_ns)
 
+    # Off a terminal (as here, output captured) the CLI draws no progress bar, unless
+    # these ask for one.
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
+
     def python(code: str) -> str:
         args = [sys.executable, "-c", code, str(corpus), str(db), ",".join(HEAVY)]
-        return subprocess.run(args, check=True, capture_output=True, text=True).stdout
+        return subprocess.run(args, check=True, capture_output=True, text=True, env=env).stdout
 
     run = json.loads(python(UNCHANGED_RUN))
     assert run == {"unchanged": 2, "suggested": [0, 0], "changes": 0, "writes": [], "heavy": []}
