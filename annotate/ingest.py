@@ -4,7 +4,7 @@
 final summary) so the CLI can draw a progress bar and the TUI can run it in a worker
 thread; it never prints. It streams one file at a time, so memory does not grow with the
 corpus, and it skips files whose size, mtime and pipeline version are unchanged without
-reading them, so a re-run on an unchanged corpus imports neither nltk nor ftfy.
+reading them, so a re-run on an unchanged corpus imports neither the readers nor nltk.
 """
 
 from __future__ import annotations
@@ -403,10 +403,10 @@ def _folder(rel: str) -> str:
 
 def siblings(path: Path, exclude: Collection[Path] = ()) -> list[Path]:
     """The corpus files in ``path``'s folder (``path`` included), not below it."""
-    from annotate.text import reading
+    from annotate.text.walk import corpus_files
 
     folder = path.parent
-    return [p for p in reading.corpus_files(folder, exclude=exclude) if p.parent == folder]
+    return [p for p in corpus_files(folder, exclude=exclude) if p.parent == folder]
 
 
 def _with_repetition(
