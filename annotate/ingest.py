@@ -303,6 +303,8 @@ def ingest(
             suggester.flush()
             summary.suggested_articles = suggester.articles
             summary.suggested_units = suggester.units
+    if suggester is not None:
+        suggester.finish()
     summary.missing_files = sorted(set(known) - {j.rel for j in jobs}) if root.is_dir() else []
     yield summary
 
@@ -823,6 +825,7 @@ def suggest_all(store: Store, *, force: bool = False) -> SuggestSummary:
                 suggester.words_of(article)
             tick()
         suggester.flush()
+    suggester.finish()
     changed = articles or suggester.gone or rebuild
     groups = store.claim_group_count() if changed else 0
     return SuggestSummary(len(articles), suggester.units, groups)
@@ -849,9 +852,16 @@ def claims_version() -> str:
 # chunk's words are compared with is read once per chunk, few enough that memory stays flat.
 GROUP_CHUNK = 20_000
 
+# New claims at least this share of those indexed already (a fresh ingest, a rebuild, a
+# corpus that grows by a quarter) are indexed as they come, without keys or groups, and
+# grouped once at the end with every claim (``claims.regroup``, linear in the corpus):
+# chunk by chunk, nearly every class would be re-keyed for each chunk. A smaller change
+# is grouped incrementally (``claims.update_groups``), in proportion to the change.
+BULK_SHARE = 0.25
+
 
 class _Suggester:
-    """Stores articles' suggestions and feeds their claims to incremental grouping."""
+    """Stores articles' suggestions and feeds their claims to claim grouping."""
 
     def __init__(self, store: Store, rules: str) -> None:
         self.store = store
@@ -864,6 +874,9 @@ class _Suggester:
         # Grouping as articles come only on an index built by these rules; otherwise the
         # suggest step after ingest builds it from every claim.
         self.grouping = current == version
+        # Whether claims are indexed now and grouped at the end (None: not decided yet;
+        # decided when the first claims come, so a run that changes nothing asks nothing).
+        self.bulk: bool | None = None
         self.pending: list[tuple[str, str, frozenset[str]]] = []
         self.gone = 0  # units that left the store, dropped from suggestions and groups
         self.articles = 0
@@ -911,28 +924,70 @@ class _Suggester:
         self._claims(aid, ((u.id, content_words(u.text)) for u in rows if u.kind == SENTENCE))
 
     def _claims(self, aid: str, words: Iterable[tuple[str, frozenset[str] | None]]) -> None:
-        if self.grouping:
-            self.pending.extend((u, aid, w) for u, w in words if w is not None)
-            if len(self.pending) >= GROUP_CHUNK:
-                self.flush()
+        if not self.grouping:
+            return
+        if self.bulk is None and not self.store.claim_unit_count():
+            self._start_bulk()  # an empty index: built at the end in one go
+        self.pending.extend((u, aid, w) for u, w in words if w is not None)
+        if self.bulk:
+            self._index_pending()
+        elif len(self.pending) >= GROUP_CHUNK:
+            self.flush()
+
+    def _start_bulk(self) -> None:
+        self.bulk = True
+        self.store.unset_claim_index_version()  # until finish: stopped early, rebuilt
+
+    def _index_pending(self) -> None:
+        from annotate.suggest.claims import MIN_WORDS, class_id
+
+        self.store.add_claim_units(
+            [
+                (u, aid, class_id(ws), " ".join(sorted(ws)))
+                for u, aid, ws in self.pending
+                if len(ws) >= MIN_WORDS
+            ]
+        )
+        self.pending = []
 
     def due(self) -> bool:
         """Whether ``flush`` has anything to do now (to write)."""
         return self.grouping and bool(self.pending or self.store.gone_units())
 
     def flush(self) -> None:
-        """Group the pending claims (and drop the units gone since the last time)."""
+        """Group the pending claims (and drop the units gone since the last time), or
+        with a batch large next to the index, index them for ``finish``."""
         if not self.grouping:
             return
         gone = self.store.gone_units()
         if not self.pending and not gone:
             return
-        from annotate.suggest.claims import update_groups
+        if self.bulk is None and self.pending:
+            if len(self.pending) >= BULK_SHARE * self.store.claim_unit_count():
+                self._start_bulk()
+            else:
+                self.bulk = False
+        if self.bulk:
+            self._index_pending()
+            self.store.drop_claim_units(gone)
+        else:
+            from annotate.suggest.claims import update_groups
 
-        update_groups(self.store, self.pending, gone)
+            update_groups(self.store, self.pending, gone)
+            self.pending = []
         self.store.forget_gone_units(gone)
         self.gone += len(gone)
-        self.pending = []
+
+    def finish(self) -> None:
+        """After the last ``flush`` and outside any batch: with claims indexed for the
+        end, work out every key and group (in short transactions of its own)."""
+        if not self.bulk:
+            return
+        from annotate.suggest.claims import regroup
+
+        regroup(self.store)
+        self.store.set_claim_index_version(claims_version())
+        self.bulk = None
 
 
 # ---------------------------------------------------------------------------------------
