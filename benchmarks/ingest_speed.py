@@ -16,7 +16,8 @@ of the unchanged corpus is timed against the stat-and-compare floor: stat every 
 file and compare it with the stored file records (target <= 1.5x); so is suggest_all on
 the unchanged database, and the commands as typed (``annotate ingest CORPUS``, ``annotate
 suggest``), Python's start included, against the floor's whole process.
-``--unchanged-only`` skips the fresh-ingest timings (for the scale check at two sizes).
+Both at the whole corpus and at a fifth of it: a cost proportional to the number of
+files has the same ratio at both. ``--unchanged-only`` skips the fresh-ingest timings.
 
     python benchmarks/ingest_speed.py [--articles 10000] [--repeat 3] [--keep DIR]
                                       [--unchanged-only]
@@ -155,10 +156,11 @@ def run(code: str, *args: str) -> list[float]:
     return [float(x) for x in out.split()]
 
 
-def unchanged_runs(corpus: Path, db: Path, repeat: int) -> None:
+def unchanged_runs(corpus: Path, db: Path, repeat: int, articles: int) -> None:
     """Print a run over the unchanged corpus (``db`` holds it) against the floor: the
     library's ingest and suggest in-process, then the commands as typed, Python's start
     included; each paired with a floor run just before it, the median ratio printed."""
+    print(f"unchanged corpus of {articles} articles:")
     again, floor, cpu_again, cpu_floor, suggest = [], [], [], [], []
     for _ in range(repeat):
         before = children_cpu()
@@ -244,12 +246,16 @@ def main() -> None:
     try:
         corpus = args.keep or work / "corpus"
         small = work / "small"
+        few = max(1, args.articles // 5)
         size = generate(corpus, args.articles)
-        generate(small, max(1, args.articles // 5))
+        generate(small, few)
         print(f"corpus: {args.articles} articles, {size / 1e6:.1f} MB")
         if args.unchanged_only:
+            # Two sizes: a cost proportional to the files keeps the same ratio at both.
+            run(INGEST, str(small), str(work / "small.db"))
+            unchanged_runs(small, work / "small.db", args.repeat, few)
             run(INGEST, str(corpus), str(work / "big0.db"))
-            unchanged_runs(corpus, work / "big0.db", args.repeat)
+            unchanged_runs(corpus, work / "big0.db", args.repeat, args.articles)
             return
 
         # Best of --repeat runs each, interleaved: these machines are noisy.
@@ -300,7 +306,7 @@ def main() -> None:
             f"suggestions {bare_cpu + bare_workers_cpu:.2f} s, "
             f"{(bare_cpu + bare_workers_cpu) / punkt_cpu:.2f}x"
         )
-        unchanged_runs(corpus, work / "big0.db", args.repeat)
+        unchanged_runs(corpus, work / "big0.db", args.repeat, args.articles)
         _, _, rss_small, worker_small, _, _ = run(INGEST, str(small), str(work / "small.db"))
         print(
             f"peak RSS: {rss_small / 1024:.0f} MB at {args.articles // 5} articles, "
@@ -308,6 +314,7 @@ def main() -> None:
             f"target: flat, <= 200 MB); largest worker {worker_small / 1024:.0f} MB and "
             f"{worker_rss / 1024:.0f} MB"
         )
+        unchanged_runs(small, work / "small.db", args.repeat, few)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
