@@ -437,7 +437,7 @@ _ADVERT = _rule(
 _LEGAL = (
     _rule(
         LEGAL,
-        r"(?:©|\(c\)|(?i:copyright)\s*(?:©|\(c\)|\d{4}|:|(?i:by)\b|$)).{0,200}",
+        r"(?:©|\(c\)|(?i:copyright)\s*(?:©|\(c\)|@\s*\d{4}|\d{4}|:|(?i:by)\b|$)).{0,200}",
         "© c copyright",
         max_words=40,
     ),
@@ -756,6 +756,9 @@ def _line_reason(text: str) -> str | None:
     Cached: a site's menus, footers and credits repeat on every one of its pages.
     """
     if len(text) > _RULE_MAX_CHARS:
+        # A site's copyright notice runs on into its terms of use for a paragraph.
+        if len(text) <= _FOOTER_MAX_CHARS and _COPYRIGHT_OPENING.match(text) is not None:
+            return LEGAL
         return None
     if text[0] in "*_" and text[-1] in "*_":
         # Markdown emphasis around a byline or a credit: "*Posted by Sam Lee*".
@@ -772,6 +775,10 @@ def _line_reason(text: str) -> str | None:
     if reason is None and _is_dated_byline(text):
         reason = BYLINE
     return reason
+
+
+_FOOTER_MAX_CHARS = 1500
+_COPYRIGHT_OPENING = re.compile(r"(?:©|\(c\)|(?i:copyright)\s*(?:©|\(c\)|@)?)\s*\d{4}\b")
 
 
 # A byline or a stamp glued to its date: "Chris Davies - Nov 19, 2019, 10:31 pm CST",

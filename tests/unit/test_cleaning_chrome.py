@@ -13,6 +13,7 @@ from annotate.text.cleaning import (
     BIO,
     BYLINE,
     COMMENT,
+    LEGAL,
     OUTSIDE,
     PHRASE_RULES,
     REASONS,
@@ -97,6 +98,20 @@ def test_a_paragraph_that_opens_like_a_bio_inside_the_story_stays():
     # It follows the story's previous paragraph: the story is about a reporter.
     text = page("Reporter freed", *BODY, *MORE_BODY[:2], LONG_BIO, *MORE_BODY[2:])
     assert LONG_BIO in kept(text)
+
+
+def test_a_copyright_notice_that_runs_on_into_the_terms_of_use_is_dropped():
+    footer = (
+        "© 2025 Example Media. All rights reserved. Use of this site constitutes acceptance of"
+        " our User Agreement and Privacy Policy and Cookie Statement and Your Privacy Rights."
+        " The material on this site may not be reproduced, distributed, transmitted, cached or"
+        " otherwise used, except with the prior written permission of Example Media. Ad Choices"
+        " and the sale of your personal information can be managed in your account settings."
+    )
+    assert len(footer) > 300  # past the length line rules look at
+    text = page("Council closes libraries", *BODY, footer)
+    assert reason_of(text, "© 2025 Example Media") == LEGAL
+    assert kept(text).splitlines()[1:] == BODY
 
 
 def test_comment_thread_is_dropped_whole():
