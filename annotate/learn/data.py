@@ -74,6 +74,13 @@ class Suggested:
 def suggest_with_model(store: Store, model: Model) -> Suggested:
     """Blended suggestions of ``model`` for every claim unit of ``store``, stored beside
     the rules' (which are computed first where missing)."""
+    records, done = blended_records(store, model)
+    store.save_model_suggestions(model.id, records)
+    return done
+
+
+def blended_records(store: Store, model: Model) -> tuple[list[dict[str, Any]], Suggested]:
+    """The rows ``suggest_with_model`` stores, not yet stored, and what they say."""
     from annotate.ingest import suggest_all
 
     suggest_all(store)
@@ -90,10 +97,9 @@ def suggest_with_model(store: Store, model: Model) -> Suggested:
         }
         for e, p in zip(xs, preds, strict=True)
     ]
-    store.save_model_suggestions(model.id, records)
     by = Counter(p.speaker for p in preds)
     changed = sum(p.label != e.rules.label for e, p in zip(xs, preds, strict=True))
-    return Suggested(len(records), dict(by), changed)
+    return records, Suggested(len(records), dict(by), changed)
 
 
 def evaluate_model(

@@ -79,21 +79,36 @@ class Retrainer:
                 self.process.kill()
 
 
+def background(idle: bool = True) -> None:
+    """With ``idle``, leave the cores to the annotator's app: this process runs only when
+    a core would otherwise be idle (Linux's SCHED_IDLE; elsewhere the lowest priority).
+    Without, back to ordinary scheduling, at a low priority: for writing to the
+    database, so that a lock it holds is never kept by a process that cannot run."""
+    policy = os.SCHED_IDLE if idle else os.SCHED_OTHER  # type: ignore[attr-defined]
+    try:
+        os.sched_setscheduler(0, policy, os.sched_param(0))  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        pass
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, 19 if idle else 10)
+    except (AttributeError, OSError):
+        pass
+
+
 def retrain(db_path: str, folder: Path) -> int:
     """Train on the database's labels into ``folder`` and store the blended suggestions."""
-    from annotate.learn.data import suggest_with_model
+    from annotate.learn.data import blended_records
     from annotate.learn.jobs import train_store
     from annotate.learn.model import LearnError
     from annotate.store import Store, StoreError
 
-    try:
-        os.nice(10)  # leave the cores to the annotator's app first
-    except OSError:
-        pass
+    background()
     try:
         with Store.open(db_path) as store:
-            report = train_store(store, folder)
-            suggest_with_model(store, report.model)
+            report = train_store(store, folder, threads=1)  # a core left to the app
+            records, _ = blended_records(store, report.model)
+            background(idle=False)
+            store.save_model_suggestions(report.model.id, records)
     except (LearnError, StoreError):
         return 1
     return 0

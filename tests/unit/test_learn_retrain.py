@@ -37,3 +37,22 @@ def test_every_n_decisions_a_separate_process_retrains_and_resuggests(tmp_path):
     with Store.open(db) as store:
         assert store.model_suggestion_count() == store.claim_count()
     retrainer.stop()
+
+
+def test_the_retraining_runs_only_on_idle_cores_and_writes_at_a_low_priority():
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+
+    if not hasattr(os, "SCHED_IDLE"):
+        pytest.skip("no SCHED_IDLE on this system")
+    code = (
+        "import os; from annotate.learn.retrain import background\n"
+        "background(); print(os.sched_getscheduler(0) == os.SCHED_IDLE)\n"
+        "background(idle=False); print(os.sched_getscheduler(0) == os.SCHED_OTHER,"
+        " os.getpriority(os.PRIO_PROCESS, 0) >= 10)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True", "True"]
