@@ -985,7 +985,7 @@ class _Piece:
             or _ends_sentence(text)
             or _ends_sentence(_without_trailing_credit(text))
             or (words >= 4 and _EMBEDDED_POST_END.search(text[-60:]) is not None)
-            or (words >= 4 and _SIGNED_POST_END.search(text[-160:]) is not None)
+            or (words >= 4 and "(@" in text and _SIGNED_POST_END.search(text[-160:]) is not None)
         )
         self.is_headline = self.level > 0 or not (self.bullet or self.is_body)
 
