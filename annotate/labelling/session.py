@@ -35,7 +35,8 @@ from annotate.text import resegment
 # Filters in the order ``cycle_filter`` walks them; None shows every claim.
 FILTER_ORDER: tuple[str | None, ...] = (None, "unlabelled", *LABELS, "flagged", "noted")
 # Filters few claims pass: the walk to the next match may read the whole queue, so the
-# app runs it in a worker thread.
+# app runs it in a worker thread, unless so few label rows pass that the store walks
+# those rows instead (Store.walks_matches: one query of a few milliseconds at most).
 RARE_FILTERS = ("flagged", "noted")
 
 # A walk to run later, maybe on another thread's connection: store -> the unit found.
@@ -458,20 +459,30 @@ class Session:
         """The walk of ``step`` from where the annotator is now, for any connection."""
         pos = self.unit.pos if self.unit else -1
         who, only, mine = self.annotator, self.only, self.assigned
+        if self._none_unlabelled():
+            return lambda store: None
         return lambda store: store.step(pos, who, forward=forward, only=only, assigned=mine)
 
     def filter_finder(self) -> Finder:
         """The first claim passing the filter at or after the current one, wrapping round."""
         pos = self.unit.pos if self.unit else -1
         who, only, mine = self.annotator, self.only, self.assigned
+        if self._none_unlabelled():
+            return lambda store: None
         return lambda store: (
             store.step(pos, who, only=only, assigned=mine)
             or store.step(-1, who, only=only, assigned=mine)
         )
 
+    def _none_unlabelled(self) -> bool:
+        """The unlabelled filter once a walk of the whole queue found every claim
+        labelled (``complete``): nothing can match, and a walk would read every claim."""
+        return self.only == "unlabelled" and self.complete
+
     def rare_filter(self) -> bool:
-        """Whether the filter is one whose walks belong in a worker thread."""
-        return self.only in RARE_FILTERS
+        """Whether the filter is one whose walks belong in a worker thread: flagged or
+        noted, with more rows passing than the store walks on their own."""
+        return self.only in RARE_FILTERS and not self.store.walks_matches(self.annotator, self.only)
 
     def first_in_article(self, article_id: str) -> UnitView | None:
         """The first claim of an article this annotator has not labelled, else its first

@@ -19,6 +19,7 @@ from annotate.store.connection import Connection
 from annotate.store.values import _UNIT_VIEW, ArticleProgress, LabelState, UnitView
 
 # Conditions for Store.step(only=...); each is an indexed lookup in labels per unit walked.
+# (A filter that few label rows pass is walked on those rows instead: _MATCHES below.)
 _FILTERS: dict[str, str] = {
     "": "",
     "unlabelled": " AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.unit_id = u.id "
@@ -37,6 +38,23 @@ _LABEL_FILTER = (
 
 
 FILTERS = ("unlabelled", "flagged", "noted", *LABELS)
+
+
+# The label rows of an annotator each filter but "unlabelled" (no row to find) keeps, each
+# range served by an index: labels(annotator, label), and the partial indexes of flagged
+# and noted rows (schema 14).
+_MATCHES: dict[str, str] = {
+    "flagged": "l.annotator = :annotator AND l.flagged = 1",
+    "noted": "l.annotator = :annotator AND l.note IS NOT NULL",
+    **{label: "l.annotator = :annotator AND l.label = :label" for label in LABELS},
+}
+
+# A filter that at most this many label rows pass is walked on those rows: one query
+# reading each of them and its unit (about a millisecond per 300 at 1,000,000 units),
+# wherever in the queue the next match is. Past it, the walk follows the queue
+# (units.pos) to the next match, a lookup per claim passed: with more matches they are
+# nearer on average.
+SELECTIVE = 1000
 
 
 # With an assignment plan, an annotator's queue is the articles assigned to them: one lookup
@@ -183,12 +201,37 @@ class QueueQueries(Connection):
         if assigned:
             cond += _ASSIGNED
         op, order = (">", "ASC") if forward else ("<", "DESC")
-        row = self.conn.execute(
-            f"{_UNIT_VIEW} WHERE u.pos {op} :pos AND u.kind = :kind{cond} "
-            f"ORDER BY u.pos {order} LIMIT 1",
-            {"pos": pos, "kind": SENTENCE, "annotator": annotator, "label": only},
-        ).fetchone()
+        params = {"pos": pos, "kind": SENTENCE, "annotator": annotator, "label": only}
+        if only is not None and self.walks_matches(annotator, only):
+            # The matching rows themselves, each unit looked up by id; the one nearest
+            # ``pos`` kept (a sort of one row). CROSS JOIN keeps labels the outer loop.
+            query = (
+                "SELECT u.id, u.article_id, a.path, a.title, a.source, u.pos, u.paragraph, "
+                "u.seq, u.kind, u.text, u.start, u.end FROM labels l CROSS JOIN units u "
+                "ON u.id = l.unit_id JOIN articles a ON a.id = u.article_id "
+                f"WHERE {_MATCHES[only]} AND u.pos {op} :pos AND u.kind = :kind"
+                f"{_ASSIGNED if assigned else ''} ORDER BY u.pos {order} LIMIT 1"
+            )
+        else:
+            query = (
+                f"{_UNIT_VIEW} WHERE u.pos {op} :pos AND u.kind = :kind{cond} "
+                f"ORDER BY u.pos {order} LIMIT 1"
+            )
+        row = self.conn.execute(query, params).fetchone()
         return UnitView(*row) if row else None
+
+    def walks_matches(self, annotator: str, only: str) -> bool:
+        """Whether ``step`` under the filter ``only`` reads its matching label rows (at
+        most SELECTIVE of this annotator's: a query of a few milliseconds at most, however
+        far the next match is) rather than walking the queue. The count stops at
+        SELECTIVE + 1 index entries."""
+        if only not in _MATCHES:
+            return False
+        row = self.conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM labels l WHERE {_MATCHES[only]} LIMIT :most)",
+            {"annotator": annotator, "label": only, "most": SELECTIVE + 1},
+        ).fetchone()
+        return int(row[0]) <= SELECTIVE
 
     def next_unlabelled(
         self, annotator: str, after: int = -1, *, assigned: bool = False
@@ -333,44 +376,58 @@ class QueueQueries(Connection):
         "noted" and each label; orphan labels (their unit gone) do not count.
 
         ``known``: (claims, labelled) as the progress count found them. Then the labels
-        are counted on the labels(annotator, label) index alone, and that is the answer
-        when it agrees with ``labelled`` and no label of the annotator is a known orphan
-        (removed_units); otherwise, as without ``known``, each label's unit is looked up
-        too: the progress count's lookups, a worker's job on a big database
+        are counted on the labels(annotator, label) index alone, the flagged and noted
+        rows on their own indexes, and that is the answer when the labels agree with
+        ``labelled`` and no label of the annotator is a known orphan (removed_units);
+        otherwise, as without ``known``, each label's unit is looked up too: the
+        progress count's lookups, a worker's job on a big database
         (benchmarks/find_speed.py)."""
         where = f"l.annotator = :annotator{_ASSIGNED_LABEL if assigned else ''}"
         params = {"annotator": annotator, "kind": SENTENCE}
-        query = (
-            "SELECT l.label, count(*), sum(l.flagged), count(l.note) FROM labels l "
-            f"WHERE {where}{{units}} GROUP BY l.label"
-        )
+        units = " AND EXISTS (SELECT 1 FROM units u WHERE u.id = l.unit_id AND u.kind = :kind)"
+
+        def by_label(check: str) -> list[tuple[str, int]]:
+            # One count per label: a range of the index each (a GROUP BY over every
+            # label row of the annotator steps through them about twice as slowly).
+            return [
+                (label, self._count(f"{where} AND l.label = :label{check}", params, label))
+                for label in LABELS
+            ]
+
         rows = None
         if known is not None:
-            rows = self.conn.execute(query.format(units=""), params).fetchall()
-            labelled = sum(n for label, n, _, _ in rows if label is not None)
+            rows = by_label("")
             orphans = self.conn.execute(
-                "SELECT EXISTS (SELECT 1 FROM removed_units r JOIN labels l "
+                # From the few removed units to their labels (CROSS JOIN: not from
+                # every label of the annotator to removed_units).
+                "SELECT EXISTS (SELECT 1 FROM removed_units r CROSS JOIN labels l "
                 "ON l.unit_id = r.unit_id AND l.annotator = :annotator "
                 "WHERE NOT EXISTS (SELECT 1 FROM units u WHERE u.id = r.unit_id))",
                 params,
             ).fetchone()[0]
-            if labelled != known[1] or orphans:
+            if sum(n for _, n in rows) != known[1] or orphans:
                 rows = None
+        check = ""
         if rows is None:
-            units = " AND EXISTS (SELECT 1 FROM units u WHERE u.id = l.unit_id AND u.kind = :kind)"
-            rows = self.conn.execute(query.format(units=units), params).fetchall()
+            check = units
+            rows = by_label(check)
         counts = dict.fromkeys(("", "unlabelled", "flagged", "noted", *LABELS), 0)
         if known is not None:
             counts[""] = known[0]
         else:
             counts[""] = self.claim_count(assigned_to=annotator if assigned else None)
-        for label, n, flagged, noted in rows:
-            if label is not None:
-                counts[label] = counts.get(label, 0) + n
-            counts["flagged"] += int(flagged or 0)
-            counts["noted"] += int(noted or 0)
+        for label, n in rows:
+            counts[label] = n
+        for only in ("flagged", "noted"):  # on their partial indexes
+            cond = f"{_MATCHES[only]}{_ASSIGNED_LABEL if assigned else ''}{check}"
+            counts[only] = self._count(cond, params)
         counts["unlabelled"] = counts[""] - sum(counts[label] for label in LABELS)
         return counts
+
+    def _count(self, where: str, params: dict[str, str], label: str | None = None) -> int:
+        """How many label rows ``l`` pass ``where``."""
+        query = f"SELECT count(*) FROM labels l WHERE {where}"
+        return int(self.conn.execute(query, {**params, "label": label}).fetchone()[0])
 
     # The labelling app reads its progress counters once, in a worker thread, and then
     # keeps them up to date itself; these let it do so without missing a decision made

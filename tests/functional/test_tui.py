@@ -28,8 +28,8 @@ from rich.text import Text
 from annotate.cli import main
 from annotate.labelling.keymap import ConfigError
 from annotate.model import SENTENCE
-from annotate.store import LabelState, Store
-from annotate.tui.widgets.claim import ArticleHeader, ClaimView, StatusBar
+from annotate.store import LabelState, Store, queue
+from annotate.tui.widgets.claim import ArticleHeader, ClaimView, MessageLine, StatusBar
 
 
 @pilot
@@ -164,6 +164,7 @@ async def test_flagged_filter(db):
 
 @pilot
 async def test_rare_filters_walk_in_a_worker_not_on_the_ui_thread(db, monkeypatch):
+    monkeypatch.setattr(queue, "SELECTIVE", -1)  # more flagged rows than walked on their own
     app = app_for(db)
     async with app.run_test() as pilot:
         await settle(app, pilot)
@@ -185,6 +186,39 @@ async def test_rare_filters_walk_in_a_worker_not_on_the_ui_thread(db, monkeypatc
         await settle(app, pilot)
         assert app.session.only == "noted" and current(app) == "The talks were the f"
         assert walks == []
+
+
+@pilot
+async def test_a_filter_few_claims_pass_moves_at_once_across_articles(db, monkeypatch):
+    """Few flagged rows: the store walks them in one query on the UI thread, so the next
+    match shows with the key (no worker, no "searching…"), in queue order across
+    articles, with the same messages at either end."""
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        await pilot.press("right", "f", *["right"] * 4, "f")  # the second and the last
+        walks = spy(monkeypatch, app.store, "step")
+        searches = spy(monkeypatch, app.label_screen, "search")
+        await pilot.press("F", *["down"] * 6, "enter")  # flagged: the last one matches
+        assert app.session.only == "flagged" and current(app) == "But bad weather push"
+        await pilot.press("left")  # back into the first article
+        assert current(app) == "The talks were the f"
+        await pilot.press("left")
+        assert current(app) == "The talks were the f"
+        assert "This is the first flagged claim." in rendered(app, MessageLine)
+        await pilot.press("1")  # a decision moves on to the next match
+        assert current(app) == "But bad weather push"
+        await pilot.press("right")
+        assert "This is the last flagged claim." in rendered(app, MessageLine)
+        await pilot.press("2")
+        assert current(app) == "But bad weather push"
+        assert "No more flagged claims after this one." in rendered(app, MessageLine)
+        await pilot.press("v")  # noted: none is; the annotator stays, told so
+        assert app.session.only == "noted" and current(app) == "But bad weather push"
+        assert "No noted claims." in rendered(app, MessageLine)
+        assert searches == [] and len(walks) == 7  # v: after the claim, then from the start
+        assert not app.label_screen.query_one(StatusBar).searching
+    assert labels(db)["The talks were the f"] == ("attributed", None, 1)
 
 
 @pilot

@@ -83,3 +83,39 @@ def test_context_shows_what_another_connection_stored_meanwhile(store, db_path):
         "Officials met again.",
     ]
     assert (context.index, context.of) == (1, 5)
+
+
+def test_a_filter_walked_on_its_rows_wraps_round_and_stops_at_the_ends(store):
+    a = add_article(store, "a.txt", ["A one.", "A two."])
+    b = add_article(store, "b.txt", ["B one.", "B two."])
+    store.set_flag(a[1], "alice", True)
+    store.set_flag(b[0], "alice", True)
+    session = Session(store, "alice")
+    session.start()
+    session.go_to(b[1])
+    assert store.walks_matches("alice", "flagged")
+    found = session.set_filter("flagged")  # none after B two: wrapped round
+    assert found is not None and found.id == a[1]
+    assert session.step().id == b[0]
+    assert session.step() is None and session.unit.id == b[0]
+    assert session.step(forward=False).id == a[1]
+    assert session.step(forward=False) is None and session.unit.id == a[1]
+
+
+def test_the_unlabelled_filter_walks_nothing_once_every_claim_is_labelled(store, monkeypatch):
+    ids = add_article(store, "a.txt", ["A one.", "A two."])
+    session = Session(store, "alice")
+    session.start()
+    session.label("attributed")
+    session.advance()
+    session.label("attributed")
+    assert session.advance() is None and session.complete
+    walks: list[tuple] = []
+    real = store.step
+    monkeypatch.setattr(store, "step", lambda *a, **k: walks.append(a) or real(*a, **k))
+    assert session.set_filter("unlabelled") is None and session.unit.id == ids[1]
+    assert session.step() is None and session.step(forward=False) is None
+    assert walks == []  # each would have read every claim of the queue
+    session.undo()  # A two is unlabelled again: the walks look once more
+    session.go_to(ids[0])
+    assert session.step().id == ids[1] and walks
