@@ -985,7 +985,7 @@ class _Piece:
             or _ends_sentence(text)
             or _ends_sentence(_without_trailing_credit(text))
             or (words >= 4 and _EMBEDDED_POST_END.search(text[-60:]) is not None)
-            or (words >= 4 and _SIGNED_POST_END.search(text[-160:]) is not None)
+            or (words >= 4 and "(@" in text and _SIGNED_POST_END.search(text[-160:]) is not None)
         )
         self.is_headline = self.level > 0 or not (self.bullet or self.is_body)
 
@@ -1085,6 +1085,8 @@ def _split_pieces(text: str) -> list[_Piece]:
             if heading:
                 level = len(heading.group(1))
                 line = line[heading.end() :]
+                if level > 1 and _is_sentence(line):
+                    level = 0  # a sentence of the story set as a subheading
         elif first in _BULLET_CHARS:
             marker = _BULLET.match(line)
             if marker and first in "-–—":
@@ -1120,6 +1122,25 @@ def _split_pieces(text: str) -> list[_Piece]:
         if len(piece.parts) > 1:
             piece.finish()
     return pieces
+
+
+# A subheading in the markup that is a sentence of the story: a standfirst or a pull quote
+# set as a heading, a question put to the reader ("Are barbers open again?"), a section
+# lead written as a sentence ("The left is all right."). It ends like a sentence and is
+# not a title-case headline ("Do Parties Or Voters Choose Nominees?", "Is Football a
+# Crime?": no lower-case word but short ones like "a", "of"); short ones
+# ("Lunch?", "Why now?") stay subheadings.
+_SENTENCE_HEADING_MIN_WORDS = 4
+_ENDS_FULL_SENTENCE = re.compile(r"[.!?…](?:\s?[\"'”’»)\]]){0,3}$")
+
+
+def _is_sentence(text: str) -> bool:
+    words = text.split()
+    return (
+        len(words) >= _SENTENCE_HEADING_MIN_WORDS
+        and _ENDS_FULL_SENTENCE.search(text) is not None
+        and any(w[0].islower() and len(w) > 3 for w in words[1:])
+    )
 
 
 def _is_post_signature(line: str, before: _Piece) -> bool:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from annotate.ingest import Summary, ingest, split_document
 from annotate.model import HEADING, SENTENCE, TITLE, Document
 from annotate.text.reading import NO_ARTICLE_FOUND, read_bytes
@@ -77,6 +79,38 @@ def test_the_extractor_finds_the_story_and_keeps_its_subheadings():
         (HEADING, "What happens next"),
         *((SENTENCE, s) for s in MORE),
     ]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Are the new quays big enough for the ferries?",
+        "The harbour has waited twenty years for this.",
+        "“Nobody will be moved out of the old town,” the mayor promised.",
+    ],
+)
+def test_a_sentence_of_the_story_set_as_a_subheading_is_a_sentence_unit(heading):
+    doc = read(
+        page(
+            f"<article><h1>Harbour budget approved</h1>{paragraphs(STORY)}"
+            f"<h2>{heading}</h2>{paragraphs(MORE)}</article>"
+        )
+    )
+    assert units(doc)[1:] == [(SENTENCE, s) for s in [*STORY, heading, *MORE]]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["What happens next", "Why now?", "Do Voters Choose Mayors?", "Is Harbour Noise a Crime?"],
+)
+def test_a_subheading_stays_a_heading_unit(heading):
+    doc = read(
+        page(
+            f"<article><h1>Harbour budget approved</h1>{paragraphs(STORY)}"
+            f"<h2>{heading}</h2>{paragraphs(MORE)}</article>"
+        )
+    )
+    assert (HEADING, heading) in units(doc)
 
 
 def test_metadata_comes_from_meta_tags():
