@@ -4,7 +4,8 @@ Once a database has a model folder beside it (``<name>.model/``, from ``annotate
 train``), the app counts the decisions made and, every ``ANNOTATE_RETRAIN_EVERY``
 (default 100; 0 turns it off) new labels, retrains and re-suggests in a separate
 process (``python -m annotate.learn.retrain DB FOLDER``): the training never runs on the
-app's thread or in its interpreter, so it never holds up a key. One run at a time; a
+app's thread or in its interpreter, it runs only on an otherwise idle core, and the app
+holds it while it draws the next claim, so it never holds up a key. One run at a time; a
 run that fails (too few labels, a locked database) changes nothing and the next
 threshold tries again. The new blended suggestions are in the database as soon as the
 run commits them; the next claim shown reads them.
