@@ -40,12 +40,13 @@ def train_store(
     curve: bool = False,
     seed: int = 0,
     threads: int = THREADS,
+    rules_first: bool = True,
 ) -> TrainReport:
     """Train on the labels of ``store`` (one annotator's, or the team's aggregated,
     adjudicated first), save the model into ``folder``; with ``curve``, the learning
-    curve too; ``threads`` fit at once. Raises ``LearnError`` when the labels cannot
-    make a model."""
-    xs, labels = training_set(store, annotator)
+    curve too; ``threads`` fit at once; ``rules_first`` as ``training_set``. Raises
+    ``LearnError`` when the labels cannot make a model."""
+    xs, labels = training_set(store, annotator, rules_first=rules_first)
     meta = metadata(store, annotator, labels, xs)
     trained = train(xs, labels, folds=folds, seed=seed, meta=meta, threads=threads)
     points = learning_curve(xs, labels, folds=folds, seed=seed) if curve else None
