@@ -17,11 +17,12 @@ runs the real ``annotate CORPUS`` command in a pseudo-terminal of 80x24 and meas
      what the latency would be on an idle core, unlike the wall-clock figures above,
      which on a machine shared with other jobs include waiting for a core.
 
-     then, on the same database, the same latency in two more states: every claim
-     labelled (a label key relabels the claim on screen, the forward key moves on; the
-     keys alternate), and a rare filter (100 claims flagged, spread through the queue;
-     the filter set to flagged with ``v``, then the forward key walks to the next
-     flagged claim, a key every 0.1 s);
+     then, on the same database, the same latency in more states: every claim labelled
+     (a label key relabels the claim on screen, the forward key moves on; the keys
+     alternate), and rare filters: 100 claims flagged, spread through the queue (the
+     filter set to flagged with ``v``, then the forward key walks to the next flagged
+     claim, a key every 0.1 s), then the same with 100 other claims noted (the noted
+     filter) and 100 others labelled editorial (a filter on one label);
 
   4. while the app ingests a corpus of ``--ingest-files`` new files (15,000; made with
      ``ingest_speed.generate``) into an empty database: key-to-next-claim latency for a
@@ -65,7 +66,13 @@ from annotate.store import FileRecord, Store
 
 ANNOTATOR = "bench"
 UNITS_PER_ARTICLE = 1000
-RARE = 100  # claims flagged for the rare-filter state
+RARE = 100  # claims flagged, noted, labelled editorial for the rare-filter states
+# The rare-filter states: the filter, and what marks a claim as passing it.
+RARE_STATES = {
+    "flagged": "flagged = 1",
+    "noted": "note = 'check'",
+    "editorial": "label = 'editorial'",
+}
 WORDS = (
     "the agency said talks on the station could continue while officials in Houston and "
     "Moscow weighed a rare joint mission amid sanctions and a launch delayed by weather"
@@ -160,19 +167,21 @@ def label_all(db: Path) -> None:
     conn.close()
 
 
-def flag_rare(db: Path, count: int) -> int:
-    """Flag ``count`` claims spread evenly through the (fully labelled) queue, and make the
-    first claim the one the app resumes at. Returns how many claims are flagged."""
+def mark_rare(db: Path, count: int, only: str) -> int:
+    """Make ``count`` claims spread evenly through the (fully labelled) queue pass the
+    filter ``only`` (a key of RARE_STATES; each filter's claims apart from the others'),
+    and make the first claim the one the app resumes at. Returns how many claims pass."""
     conn = sqlite3.connect(db)
     ids = [
         r[0] for r in conn.execute("SELECT id FROM units WHERE kind = ? ORDER BY pos", (SENTENCE,))
     ]
     every = max(1, len(ids) // count)
-    flagged = ids[every // 2 :: every][:count]
+    offset = (every // 2 + list(RARE_STATES).index(only)) % every
+    marked = ids[offset::every][:count]
     with conn:
         conn.executemany(
-            "UPDATE labels SET flagged = 1 WHERE unit_id = ? AND annotator = ?",
-            ((u, ANNOTATOR) for u in flagged),
+            f"UPDATE labels SET {RARE_STATES[only]} WHERE unit_id = ? AND annotator = ?",
+            ((u, ANNOTATOR) for u in marked),
         )
         conn.execute(
             "INSERT INTO history (at, annotator, unit_id, action, label, flagged, prev_flagged) "
@@ -180,7 +189,7 @@ def flag_rare(db: Path, count: int) -> int:
             (ANNOTATOR, ids[0]),
         )
     conn.close()
-    return len(flagged)
+    return len(marked)
 
 
 def import_textual() -> float:
@@ -456,21 +465,21 @@ def main() -> None:
             states.append(
                 (units, "all labelled", run_app(corpus, db, args.keys, work, sequence=b"1j"))
             )
-            # A rare filter: flagged, ~100 claims spread through the queue; the forward key
-            # walks to the next flagged claim (in a worker), a key every 0.1 s so each walk
-            # ends before the next key (a new walk would cancel it).
-            flagged = flag_rare(db, RARE)
-            to_flagged = b"v" * FILTER_ORDER.index("flagged")
-            run = run_app(
-                corpus,
-                db,
-                min(args.keys, flagged - 2),
-                work,
-                sequence=b"j",
-                gap=0.1,
-                setup=to_flagged,
-            )
-            states.append((units, f"{flagged} flagged", run))
+            # Rare filters: ~100 claims spread through the queue pass each; the forward
+            # key walks to the next one, a key every 0.1 s so that a walk in a worker ends
+            # before the next key (a new walk would cancel it).
+            for only in RARE_STATES:
+                marked = mark_rare(db, RARE, only)
+                run = run_app(
+                    corpus,
+                    db,
+                    min(args.keys, marked - 2),
+                    work,
+                    sequence=b"j",
+                    gap=0.1,
+                    setup=b"v" * FILTER_ORDER.index(only),
+                )
+                states.append((units, f"{marked} {only}", run))
         baseline = import_textual()
         print(f"\npython -c 'import textual.app': {baseline * 1000:.0f} ms (best of 3)")
         print(f"heavy modules on the start-up path: {heavy_imports() or 'none'}\n")
