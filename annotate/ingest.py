@@ -13,10 +13,10 @@ import hashlib
 import os
 import sys
 from collections import Counter, deque
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
@@ -252,7 +252,7 @@ def ingest(
     jobs = _jobs(files, known, version)
     # One file's shared lines are those it shares with the rest of its folder.
     pool = None if root.is_dir() else siblings(root, exclude)
-    jobs = _with_repetition(jobs, base, known, version, pool)
+    jobs = _with_repetition(jobs, base, known, version, pool, workers)
     pending = sum(1 for j in jobs if j.stat is None or not j.unchanged)
     yield Progress(0, len(files), "")  # how many files, before the first is read
     # Writes are grouped into short transactions (see Store.batched). A consumer that
@@ -361,39 +361,76 @@ _PLAIN_SUFFIXES = frozenset((".txt", ".md", ".markdown"))
 _PLAIN_MAX_BYTES = 20 * 1024 * 1024
 
 
-def folder_repeats(paths: Collection[Path], base: Path) -> dict[Path, frozenset[str]]:
+def folder_repeats(
+    paths: Collection[Path], base: Path, *, workers: int | None = 0
+) -> dict[Path, frozenset[str]]:
     """The lines each file shares with other articles of its folder (cross-corpus chrome).
 
     A line (its ``cleaning.line_keys`` key) is chrome when it occurs in at least
     ``cleaning.REPEAT_MIN_ARTICLES`` articles of one folder: the outlet's menus, footers,
-    bios and legal lines. Reading only (no cleaning, no splitting), so it is cheap.
+    bios and legal lines. Reading only (no cleaning, no splitting), so it is cheap; with
+    ``workers`` (as ``ingest`` counts them) the files are read in worker processes. One
+    folder's lines are held at a time, and files sharing the same lines share one set.
     """
-    from annotate.text import reading
-    from annotate.text.cleaning import REPEAT_MIN_ARTICLES, line_keys
+    from annotate.text.cleaning import REPEAT_MIN_ARTICLES
 
-    by_folder: dict[Path, list[tuple[Path, set[str]]]] = {}
+    by_folder: dict[Path, list[Path]] = {}
     for path in paths:
         # Only browser-copied text carries its site's chrome: HTML goes through the article
         # extractor, and JSON/JSONL rows are texts already taken out of their pages (and a
         # big JSONL file must stream, not be read twice).
-        if path.suffix.lower() not in _PLAIN_SUFFIXES:
-            continue
-        # One article per file: its lines as they stand are enough to compare (a line with
-        # mojibake only fails to match), and skip the cost of repairing them.
-        raw = reading.read_prefix(path, base, _PLAIN_MAX_BYTES)
-        if raw is None:
-            continue  # ingest itself says why it is not read
-        keys = line_keys(raw.decode("utf-8", "replace"))
-        by_folder.setdefault(path.parent, []).append((path, keys))
+        if path.suffix.lower() in _PLAIN_SUFFIXES:
+            by_folder.setdefault(path.parent, []).append(path)
+    files = [p for ps in by_folder.values() for p in ps]
     out: dict[Path, frozenset[str]] = {}
-    for articles in by_folder.values():
-        counts: Counter[str] = Counter()
-        for _, keys in articles:
-            counts.update(keys)
-        common = {k for k, n in counts.items() if n >= REPEAT_MIN_ARTICLES}
-        for path, keys in articles:
-            out[path] = out.get(path, frozenset()) | frozenset(keys & common)
+    shared: dict[frozenset[str], frozenset[str]] = {}
+    with _file_pool(_worker_count(workers, len(files))) as map_files:
+        found = map_files(partial(_line_keys, base=base), files)
+        for folder_files in by_folder.values():
+            keyed = [(p, k) for p in folder_files if (k := next(found)) is not None]
+            counts: Counter[str] = Counter()
+            for _, keys in keyed:
+                counts.update(keys)
+            common = {k: k for k, n in counts.items() if n >= REPEAT_MIN_ARTICLES}
+            for path, keys in keyed:
+                mine = out.get(path, frozenset()) | {common[k] for k in keys if k in common}
+                out[path] = shared.setdefault(mine, mine)
     return out
+
+
+def _line_keys(path: Path, base: Path) -> set[str] | None:
+    """A file's ``cleaning.line_keys`` (None: unreadable; ingest itself says why)."""
+    from annotate.text import reading
+    from annotate.text.cleaning import line_keys
+
+    # One article per file: its lines as they stand are enough to compare (a line with
+    # mojibake only fails to match), and skip the cost of repairing them.
+    raw = reading.read_prefix(path, base, _PLAIN_MAX_BYTES)
+    return None if raw is None else line_keys(raw.decode("utf-8", "replace"))
+
+
+@contextmanager
+def _file_pool(workers: int) -> Iterator[Callable[..., Iterator[Any]]]:
+    """``map`` in this process, or over ``workers`` processes (in order, in chunks)."""
+    if workers == 0:
+        yield map
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import annotate.text.cleaning
+    import annotate.text.reading  # noqa: F401  (forked workers inherit them)
+
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context(_start_method()),
+        initializer=_worker_init,
+        initargs=(os.getpid(),),
+    )
+    try:
+        yield lambda fn, items: pool.map(fn, items, chunksize=64)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _folder(rel: str) -> str:
@@ -415,6 +452,7 @@ def _with_repetition(
     known: dict[str, FileRecord],
     version: str,
     pool: list[Path] | None = None,
+    workers: int | None = 0,
 ) -> list[_Job]:
     """Jobs with the lines each file shares with its folder, for the folders that changed.
 
@@ -431,7 +469,7 @@ def _with_repetition(
         return jobs
     if pool is None:
         pool = [j.path for j in jobs if _folder(j.rel) in dirty]
-    shared = folder_repeats(pool, base)
+    shared = folder_repeats(pool, base, workers=workers)
     out = []
     for job in jobs:
         if _folder(job.rel) not in dirty:
