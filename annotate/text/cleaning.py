@@ -1383,6 +1383,13 @@ def _find_title(pieces: Sequence[_Piece], title: str | None) -> _Piece | None:
         crumbed = _breadcrumb_title(pieces)
         if crumbed is not None:
             return crumbed
+    found = _first_title(pieces, wanted)
+    return _likeliest_title(pieces, found) if wanted is None else found
+
+
+def _first_title(pieces: Sequence[_Piece], wanted: str | None) -> _Piece | None:
+    """The first piece before the first long paragraph that reads as ``wanted``, or with
+    no ``wanted``, the first headline-like one that is not repeated or above a menu."""
     repeated = _repeated_keys(pieces)
     fallback = None
     for index, piece in enumerate(pieces):
@@ -1400,6 +1407,102 @@ def _find_title(pieces: Sequence[_Piece], title: str | None) -> _Piece | None:
                 return piece
             fallback = fallback or piece
     return fallback
+
+
+# What sits between a title and its story: a byline, a date, credits, share buttons.
+_TITLE_META = frozenset(
+    (BYLINE, DATE, READING_TIME, PHOTO_CREDIT, PHOTO_CAPTION, SOCIAL, CATEGORY, PROMPT, ADVERT)
+)
+# Headline-like lines the earlier passes drop in runs (a title set among menu or teaser
+# lines is dropped with them) and that may still be the title.
+_TITLE_RUN_REASONS = frozenset((TEASER, RELATED))
+_NAMED_BONUS = 3.0
+_META_BONUS = 1.0
+_FIRST_BONUS = 2.0
+_GAP_COST = 1.0
+
+
+def _likeliest_title(pieces: Sequence[_Piece], first: _Piece | None) -> _Piece | None:
+    """Of the headline-shaped lines before the first long paragraph, the likeliest title.
+
+    A title sits close above its story: what lies between is a byline, a date, credits,
+    share buttons and a standfirst, not more headlines. It is often named again on the
+    page (a share line, a "Title | Site" line, a most-read list). Each line gets a point
+    off for every headline-like line between it and the story, points for being named
+    again and for a byline or date below it, and the first headline-like line of the page
+    (``first``, what the page shows first) a head start. A title the run passes dropped
+    with the teasers around it is taken back.
+    """
+    limit = _story_start(pieces)
+    scored: list[tuple[float, int]] = []
+    gap, meta = 0, False
+    for index in range(limit - 1, -1, -1):
+        piece = pieces[index]
+        if piece.reason in _TITLE_META:
+            meta = meta or gap == 0
+            continue
+        shaped = _title_shaped(piece) and (piece is first or piece.words > _MENU_MAX_WORDS)
+        if shaped:
+            score = -_GAP_COST * gap + (_META_BONUS if meta else 0.0)
+            score += _FIRST_BONUS if piece is first else 0.0
+            scored.append((score, index))
+        if piece.reason is None or piece.reason in _TITLE_RUN_REASONS or shaped:
+            if not (piece.reason is None and piece.words >= _STANDFIRST_MIN_WORDS and gap == 0):
+                gap += 1
+    if not scored:
+        return first
+    best = max(s for s, _ in scored)
+    keys = [p.key() for p in pieces]
+    ranked = []
+    for score, index in scored:
+        if score + _NAMED_BONUS < best:
+            continue
+        key = keys[index]
+        named = pieces[index].words >= 4 and any(
+            key in other for i, other in enumerate(keys) if i != index
+        )
+        ranked.append((score + (_NAMED_BONUS if named else 0.0), index))
+    chosen = pieces[max(ranked)[1]]
+    if chosen.reason is not None:
+        chosen.reason = None
+        chosen.finish()
+    return chosen
+
+
+def _story_start(pieces: Sequence[_Piece]) -> int:
+    """Where the story starts: its first long paragraph, or two body paragraphs in a row."""
+    previous = -1  # the last piece still alive, when it is body text
+    for index, piece in enumerate(pieces):
+        if piece.reason is not None:
+            continue
+        if piece.is_body and not piece.bullet:
+            if piece.words >= _LONG_BODY_WORDS:
+                return index
+            if previous >= 0:
+                return previous
+            previous = index
+        else:
+            previous = -1
+    return len(pieces)
+
+
+# A byline the line rules left ("By Jane Roe and ...", "Jane Roe Education editor").
+_BYLINE_START = re.compile(
+    r"(?i:by)\s|.*\s(?i:editor|correspondent|reporter|writer|columnist|contributor)s?$"
+)
+
+
+def _title_shaped(piece: _Piece) -> bool:
+    """Whether a piece (dropped or not) has a title's shape: a short unpunctuated line."""
+    if piece.bullet or piece.level > 1 or _BYLINE_START.match(piece.text):
+        return False
+    if piece.reason is None:
+        return piece.is_headline and piece.words >= 3
+    return (
+        piece.reason in _TITLE_RUN_REASONS
+        and 3 <= piece.words <= _HEADLINE_MAX_WORDS
+        and not _ends_sentence(piece.text)
+    )
 
 
 _MENU_REASONS = frozenset((NAVIGATION, SEARCH, SITE_NAME))
@@ -1861,6 +1964,8 @@ def clean(
     _drop_duplicates(alive)
 
     title_piece = _find_title(pieces, given)
+    if title_piece is not None and title_piece not in alive:
+        alive = _alive(pieces)  # a title the run passes had dropped, taken back
     wanted = _key(given or (title_piece.text if title_piece else ""))
     _drop_repeats(alive, wanted)
     for piece in _alive(alive):

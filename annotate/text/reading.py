@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from annotate.model import Document, Skipped
+from annotate.text.extract import is_hidden
 from annotate.text.walk import corpus_files
 from annotate.text.walk import inside as _inside
 from annotate.text.walk import real_path as _real
@@ -524,11 +525,12 @@ class _ArticleParser(HTMLParser):
             return
         if tag == "time" and "datetime" in attributes:
             self.meta.setdefault("time", attributes["datetime"])
-        hidden = "hidden" in attributes or attributes.get("aria-hidden") == "true"
+        hidden = is_hidden(attributes)
         # An article's own <header> holds its title and byline; only the page's is chrome.
         own_header = tag == "header" and (self._article_depth or self._main_depth)
         if tag not in _HTML_VOID and (tag in _HTML_SKIP and not own_header or hidden):
-            self._flush()
+            if not hidden or tag in _HTML_BLOCK:
+                self._flush()  # hidden inline text leaves its sentence whole
             self._skip_tag, self._skip_depth = tag, 1
             return
         if tag == "br":

@@ -345,3 +345,60 @@ def test_a_short_line_the_description_quotes_is_the_story():
     # Not quoted: the same line is left to cleaning, which takes it for a teaser.
     doc = read(described(STORY[0], html.format(link)))
     assert link not in sentences(doc)
+
+
+CARD = (
+    "<span class='people-rollover'><a href='/people/ana-ruiz'>Ana Ruiz</a>"
+    "<span class='people-rollover-block'><img src='ruiz.jpg' alt=''>"
+    "<a href='/people/ana-ruiz'>Ana Maria Ruiz</a><a href='/x'>Ruiz backs the ferry plan</a>"
+    "</span></span>"
+)
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        "<span hidden>Ana Maria Ruiz, mayor since 2019</span>",
+        "<span aria-hidden='true'>Ana Maria Ruiz, mayor since 2019</span>",
+        "<span style='display: none'>Ana Maria Ruiz, mayor since 2019</span>",
+        "<span style='color:red; visibility:hidden'>Ana Maria Ruiz, mayor since 2019</span>",
+        "<span class='tooltip-card'>Ana Maria Ruiz, mayor since 2019</span>",
+    ],
+)
+def test_text_a_browser_does_not_show_is_not_glued_into_the_sentence(hidden):
+    sentence = "The mayor {} said on Tuesday that the quays would be finished by 2027."
+    story = [sentence.format(f"Ana Ruiz{hidden}"), *STORY]
+    doc = read(page(f"<article><h1>Harbour budget approved</h1>{paragraphs(story)}</article>"))
+    assert sentences(doc)[0] == sentence.format("Ana Ruiz")
+
+
+def test_a_person_card_nested_in_a_sentence_is_left_out():
+    sentence = "The mayor {} said on Tuesday that the quays would be finished by 2027."
+    story = [sentence.format(CARD), *STORY]
+    doc = read(page(f"<article><h1>Harbour budget approved</h1>{paragraphs(story)}</article>"))
+    assert sentences(doc)[0] == sentence.format("Ana Ruiz")
+
+
+def test_screen_reader_text_standing_in_for_hidden_text_is_read_once():
+    sentence = (
+        "The vote took <span aria-hidden='true'>5 min</span>"
+        "<span class='sr-only'>five minutes</span> and the budget passed, the clerk said."
+    )
+    doc = read(
+        page(f"<article><h1>Harbour budget approved</h1>{paragraphs([sentence, *STORY])}</article>")
+    )
+    assert sentences(doc)[0] == "The vote took five minutes and the budget passed, the clerk said."
+
+
+def test_our_own_reader_leaves_out_hidden_text_too():
+    doc = read(
+        "<p>The harbour gets a new budget<span style='display:none'> SECRET</span>, "
+        "the mayor said.</p>"
+    )
+    assert doc.fallback == NO_ARTICLE_FOUND
+    assert sentences(doc) == ["The harbour gets a new budget, the mayor said."]
+
+
+def test_a_page_hidden_until_its_script_runs_is_still_read():
+    doc = read(ARTICLE.replace("<body>", "<body style='display:none'>"))
+    assert sentences(doc) == [*STORY, *MORE]
