@@ -253,9 +253,6 @@ def ingest_cmd(corpus: Path, db_path: str) -> None:
 
 def run_ingest(store: Store, corpus: Path, db_path: str) -> Any:
     """Drive ingest_and_suggest with a progress bar on stderr; print its report."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
     from annotate.ingest import Progress as Step
     from annotate.ingest import (
         Suggesting,
@@ -267,26 +264,16 @@ def run_ingest(store: Store, corpus: Path, db_path: str) -> Any:
     )
     from annotate.model import Skipped
 
-    err = Console(stderr=True, highlight=False)
     events = ingest_and_suggest(store, corpus, exclude=default_exclude(db_path))
     summary: Summary | None = None
     suggested: SuggestSummary | None = None
-    bar = Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
-    with bar:
+    with _progress_bar() as bar:
         task = bar.add_task("Ingesting", total=None)
         for event in events:
             if isinstance(event, Step):
                 bar.update(task, total=event.total, completed=event.done)
             elif isinstance(event, Skipped):
-                err.print(visible(f"skipped {event}"), markup=False, soft_wrap=True)
+                bar.print(visible(f"skipped {event}"), markup=False, soft_wrap=True)
             elif isinstance(event, Summary):
                 summary = event
             elif isinstance(event, Suggesting):
@@ -306,6 +293,59 @@ def run_ingest(store: Store, corpus: Path, db_path: str) -> Any:
             err=True,
         )
     return summary
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Any]:
+    """A rich progress bar on stderr when it is a terminal; a script, a pipe or a log
+    file gets only the lines printed through it, and the run does not import rich
+    (which would cost a run over an unchanged corpus more than the run itself)."""
+    if not _stderr_is_terminal():
+        yield _NoBar()
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True, highlight=False),
+        transient=True,
+    )
+    with bar:
+        yield bar
+
+
+class _NoBar:
+    """The progress bar's methods where none is drawn: its lines go to stderr as they are."""
+
+    def add_task(self, description: str, **fields: Any) -> int:
+        return 0
+
+    def update(self, task: int, **fields: Any) -> None:
+        pass
+
+    def print(self, line: str, **options: Any) -> None:
+        echo(line, err=True)
+
+
+def _stderr_is_terminal() -> bool:
+    """Whether stderr takes a progress bar, as rich decides it (TTY_COMPATIBLE,
+    FORCE_COLOR, else whether it is a terminal), without importing rich."""
+    import os
+
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "1"
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None:
+        return force != ""
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 @main.command("split", context_settings=CONTEXT)

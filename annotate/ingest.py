@@ -4,7 +4,7 @@
 final summary) so the CLI can draw a progress bar and the TUI can run it in a worker
 thread; it never prints. It streams one file at a time, so memory does not grow with the
 corpus, and it skips files whose size, mtime and pipeline version are unchanged without
-reading them, so a re-run on an unchanged corpus imports neither nltk nor ftfy.
+reading them, so a re-run on an unchanged corpus imports neither the readers nor nltk.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import hashlib
 import os
 import sys
 from collections import Counter, deque
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
@@ -56,18 +56,17 @@ def _dist_version(name: str) -> str:
     """An installed distribution's version, as ``importlib.metadata.version`` gives it,
     read from its ``<name>-<version>.dist-info`` folder name when there is one: importing
     importlib.metadata costs more than a whole run on an unchanged corpus."""
-    import re
-
-    wanted = re.compile(rf"{re.escape(name)}-([^-]+)\.dist-info", re.IGNORECASE)
+    stem, suffix = f"{name.lower()}-", ".dist-info"
     for entry in sys.path:
         try:
             names = os.listdir(entry or ".")
         except OSError:
             continue
         for found in names:
-            m = wanted.fullmatch(found)
-            if m:
-                return m.group(1)
+            if found.endswith(suffix) and found[: len(stem)].lower() == stem:
+                number = found[len(stem) : -len(suffix)]
+                if number and "-" not in number:
+                    return number
     from importlib.metadata import version
 
     return version(name)
@@ -157,8 +156,12 @@ def split_document(
 # -- events --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Progress:
+# The events a run yields for every file and article are named tuples: a run over an
+# unchanged corpus makes one of each per file, and a frozen dataclass costs several
+# times as much to make as the stat that found the file unchanged.
+
+
+class Progress(NamedTuple):
     """A corpus file has been handled: ``done`` of ``total``."""
 
     done: int
@@ -166,8 +169,7 @@ class Progress:
     path: str
 
 
-@dataclass(frozen=True)
-class ArticleResult:
+class ArticleResult(NamedTuple):
     """One article's outcome: 'added', 'updated' or 'unchanged', and its unit figures."""
 
     path: str
@@ -236,21 +238,21 @@ def ingest(
     (incrementally, a chunk of articles at a time) as ``suggest_all`` would.
     The last event is always the ``Summary``.
     """
-    from annotate.text import reading
+    from annotate.text.walk import corpus_entries
 
     root = Path(root)
     version = pipeline_version()
     if root.is_file():
-        base, files = root.parent, [root]
+        base, files = root.parent, [(root.name, str(root))]
     else:
-        base, files = root, reading.corpus_files(root, exclude=exclude)
+        base, files = root, corpus_entries(root, exclude=exclude)
     confined = not root.is_file()
     known = store.file_records()
     summary = Summary(files=len(files))
-    jobs = _jobs(files, base, known, version)
+    jobs = _jobs(files, known, version)
     # One file's shared lines are those it shares with the rest of its folder.
     pool = None if root.is_dir() else siblings(root, exclude)
-    jobs = _with_repetition(jobs, base, known, version, pool)
+    jobs = _with_repetition(jobs, base, known, version, pool, workers)
     pending = sum(1 for j in jobs if j.stat is None or not j.unchanged)
     yield Progress(0, len(files), "")  # how many files, before the first is read
     # Writes are grouped into short transactions (see Store.batched). A consumer that
@@ -258,7 +260,11 @@ def ingest(
     # file's record is written with its articles, so the next run redoes exactly those.
     suggester = _Suggester(store, _rules_version()) if suggest else None
     rules = suggester.rules if suggester is not None else None
-    with store.batched() as tick, _preparer(_worker_count(workers, pending)) as prepare:
+    # Nothing to read and no claims to regroup: no write transaction at all, so a run
+    # over an unchanged corpus neither waits for the write lock nor holds it.
+    quiet = pending == 0 and (suggester is None or not suggester.due())
+    writing = nullcontext(_no_tick) if quiet else store.batched()
+    with writing as tick, _preparer(_worker_count(workers, pending)) as prepare:
         prepared = prepare(
             (
                 _PrepareJob(
@@ -297,12 +303,18 @@ def ingest(
             suggester.flush()
             summary.suggested_articles = suggester.articles
             summary.suggested_units = suggester.units
+    if suggester is not None:
+        suggester.finish()
     summary.missing_files = sorted(set(known) - {j.rel for j in jobs}) if root.is_dir() else []
     yield summary
 
 
+def _no_tick() -> None:
+    """``Store.batched``'s tick for a run that writes nothing."""
+
+
 class _Job(NamedTuple):  # one a corpus file: a named tuple is the cheapest to make
-    path: Path
+    full: str  # its path as found (a Path is made only for a file to read)
     rel: str
     stat: os.stat_result | None
     unchanged: bool
@@ -311,23 +323,20 @@ class _Job(NamedTuple):  # one a corpus file: a named tuple is the cheapest to m
     version: str = ""
     repeated: frozenset[str] = frozenset()
 
+    @property
+    def path(self) -> Path:
+        return Path(self.full)
+
 
 def _jobs(
-    files: Iterable[Path], base: Path, known: dict[str, FileRecord], version: str
+    files: Iterable[tuple[str, str]], known: dict[str, FileRecord], version: str
 ) -> list[_Job]:
-    """A job for each file: its path relative to ``base`` and whether it is unchanged
-    (size, mtime and rules as recorded). On a re-run over an unchanged corpus this and
-    the stat are the whole cost per file, so string operations, not pathlib's."""
-    prefix = str(base) + os.sep
-    cut = len(prefix)
-    posix = os.sep == "/"
+    """A job for each (relative POSIX path, full path) file, saying whether it is
+    unchanged (size, mtime and rules as recorded). On a re-run over an unchanged corpus
+    this and the stat are the whole cost per file, so strings, not paths."""
+    repeat_version = version + _REPEAT_SEP  # these rules, with some shared lines
     jobs = []
-    for path in files:
-        full = str(path)
-        if full.startswith(prefix):
-            rel = full[cut:] if posix else full[cut:].replace(os.sep, "/")
-        else:
-            rel = path.relative_to(base).as_posix()
+    for rel, full in files:
         if not rel.isascii():
             rel = encodable(rel)
         try:
@@ -340,10 +349,10 @@ def _jobs(
             and record is not None
             and record.size == st.st_size
             and record.mtime_ns == st.st_mtime_ns
-            and record.segmenter.split(_REPEAT_SEP)[0] == version
+            and (record.segmenter == version or record.segmenter.startswith(repeat_version))
         )
         file_version = record.segmenter if unchanged and record else version
-        jobs.append(_Job(path, rel, st, unchanged, file_version))
+        jobs.append(_Job(full, rel, st, unchanged, file_version))
     return jobs
 
 
@@ -352,39 +361,76 @@ _PLAIN_SUFFIXES = frozenset((".txt", ".md", ".markdown"))
 _PLAIN_MAX_BYTES = 20 * 1024 * 1024
 
 
-def folder_repeats(paths: Collection[Path], base: Path) -> dict[Path, frozenset[str]]:
+def folder_repeats(
+    paths: Collection[Path], base: Path, *, workers: int | None = 0
+) -> dict[Path, frozenset[str]]:
     """The lines each file shares with other articles of its folder (cross-corpus chrome).
 
     A line (its ``cleaning.line_keys`` key) is chrome when it occurs in at least
     ``cleaning.REPEAT_MIN_ARTICLES`` articles of one folder: the outlet's menus, footers,
-    bios and legal lines. Reading only (no cleaning, no splitting), so it is cheap.
+    bios and legal lines. Reading only (no cleaning, no splitting), so it is cheap; with
+    ``workers`` (as ``ingest`` counts them) the files are read in worker processes. One
+    folder's lines are held at a time, and files sharing the same lines share one set.
     """
-    from annotate.text import reading
-    from annotate.text.cleaning import REPEAT_MIN_ARTICLES, line_keys
+    from annotate.text.cleaning import REPEAT_MIN_ARTICLES
 
-    by_folder: dict[Path, list[tuple[Path, set[str]]]] = {}
+    by_folder: dict[Path, list[Path]] = {}
     for path in paths:
         # Only browser-copied text carries its site's chrome: HTML goes through the article
         # extractor, and JSON/JSONL rows are texts already taken out of their pages (and a
         # big JSONL file must stream, not be read twice).
-        if path.suffix.lower() not in _PLAIN_SUFFIXES:
-            continue
-        # One article per file: its lines as they stand are enough to compare (a line with
-        # mojibake only fails to match), and skip the cost of repairing them.
-        raw = reading.read_prefix(path, base, _PLAIN_MAX_BYTES)
-        if raw is None:
-            continue  # ingest itself says why it is not read
-        keys = line_keys(raw.decode("utf-8", "replace"))
-        by_folder.setdefault(path.parent, []).append((path, keys))
+        if path.suffix.lower() in _PLAIN_SUFFIXES:
+            by_folder.setdefault(path.parent, []).append(path)
+    files = [p for ps in by_folder.values() for p in ps]
     out: dict[Path, frozenset[str]] = {}
-    for articles in by_folder.values():
-        counts: Counter[str] = Counter()
-        for _, keys in articles:
-            counts.update(keys)
-        common = {k for k, n in counts.items() if n >= REPEAT_MIN_ARTICLES}
-        for path, keys in articles:
-            out[path] = out.get(path, frozenset()) | frozenset(keys & common)
+    shared: dict[frozenset[str], frozenset[str]] = {}
+    with _file_pool(_worker_count(workers, len(files))) as map_files:
+        found = map_files(partial(_line_keys, base=base), files)
+        for folder_files in by_folder.values():
+            keyed = [(p, k) for p in folder_files if (k := next(found)) is not None]
+            counts: Counter[str] = Counter()
+            for _, keys in keyed:
+                counts.update(keys)
+            common = {k: k for k, n in counts.items() if n >= REPEAT_MIN_ARTICLES}
+            for path, keys in keyed:
+                mine = out.get(path, frozenset()) | {common[k] for k in keys if k in common}
+                out[path] = shared.setdefault(mine, mine)
     return out
+
+
+def _line_keys(path: Path, base: Path) -> set[str] | None:
+    """A file's ``cleaning.line_keys`` (None: unreadable; ingest itself says why)."""
+    from annotate.text import reading
+    from annotate.text.cleaning import line_keys
+
+    # One article per file: its lines as they stand are enough to compare (a line with
+    # mojibake only fails to match), and skip the cost of repairing them.
+    raw = reading.read_prefix(path, base, _PLAIN_MAX_BYTES)
+    return None if raw is None else line_keys(raw.decode("utf-8", "replace"))
+
+
+@contextmanager
+def _file_pool(workers: int) -> Iterator[Callable[..., Iterator[Any]]]:
+    """``map`` in this process, or over ``workers`` processes (in order, in chunks)."""
+    if workers == 0:
+        yield map
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import annotate.text.cleaning
+    import annotate.text.reading  # noqa: F401  (forked workers inherit them)
+
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context(_start_method()),
+        initializer=_worker_init,
+        initargs=(os.getpid(),),
+    )
+    try:
+        yield lambda fn, items: pool.map(fn, items, chunksize=64)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _folder(rel: str) -> str:
@@ -394,10 +440,10 @@ def _folder(rel: str) -> str:
 
 def siblings(path: Path, exclude: Collection[Path] = ()) -> list[Path]:
     """The corpus files in ``path``'s folder (``path`` included), not below it."""
-    from annotate.text import reading
+    from annotate.text.walk import corpus_files
 
     folder = path.parent
-    return [p for p in reading.corpus_files(folder, exclude=exclude) if p.parent == folder]
+    return [p for p in corpus_files(folder, exclude=exclude) if p.parent == folder]
 
 
 def _with_repetition(
@@ -406,6 +452,7 @@ def _with_repetition(
     known: dict[str, FileRecord],
     version: str,
     pool: list[Path] | None = None,
+    workers: int | None = 0,
 ) -> list[_Job]:
     """Jobs with the lines each file shares with its folder, for the folders that changed.
 
@@ -422,7 +469,7 @@ def _with_repetition(
         return jobs
     if pool is None:
         pool = [j.path for j in jobs if _folder(j.rel) in dirty]
-    shared = folder_repeats(pool, base)
+    shared = folder_repeats(pool, base, workers=workers)
     out = []
     for job in jobs:
         if _folder(job.rel) not in dirty:
@@ -802,6 +849,8 @@ def suggest_all(store: Store, *, force: bool = False) -> SuggestSummary:
     articles = store.articles_needing_suggestions("" if force else rules)
     version = claims_version()
     rebuild = force or store.claim_index_version() != version
+    if not articles and not rebuild and not store.gone_units():
+        return SuggestSummary(0, 0, 0)  # nothing to do: no write transaction either
     with store.batched() as tick:
         if rebuild:
             store.reset_claim_index(version)
@@ -814,6 +863,7 @@ def suggest_all(store: Store, *, force: bool = False) -> SuggestSummary:
                 suggester.words_of(article)
             tick()
         suggester.flush()
+    suggester.finish()
     changed = articles or suggester.gone or rebuild
     groups = store.claim_group_count() if changed else 0
     return SuggestSummary(len(articles), suggester.units, groups)
@@ -840,9 +890,16 @@ def claims_version() -> str:
 # chunk's words are compared with is read once per chunk, few enough that memory stays flat.
 GROUP_CHUNK = 20_000
 
+# New claims at least this share of those indexed already (a fresh ingest, a rebuild, a
+# corpus that grows by a quarter) are indexed as they come, without keys or groups, and
+# grouped once at the end with every claim (``claims.regroup``, linear in the corpus):
+# chunk by chunk, nearly every class would be re-keyed for each chunk. A smaller change
+# is grouped incrementally (``claims.update_groups``), in proportion to the change.
+BULK_SHARE = 0.25
+
 
 class _Suggester:
-    """Stores articles' suggestions and feeds their claims to incremental grouping."""
+    """Stores articles' suggestions and feeds their claims to claim grouping."""
 
     def __init__(self, store: Store, rules: str) -> None:
         self.store = store
@@ -855,6 +912,9 @@ class _Suggester:
         # Grouping as articles come only on an index built by these rules; otherwise the
         # suggest step after ingest builds it from every claim.
         self.grouping = current == version
+        # Whether claims are indexed now and grouped at the end (None: not decided yet;
+        # decided when the first claims come, so a run that changes nothing asks nothing).
+        self.bulk: bool | None = None
         self.pending: list[tuple[str, str, frozenset[str]]] = []
         self.gone = 0  # units that left the store, dropped from suggestions and groups
         self.articles = 0
@@ -902,24 +962,70 @@ class _Suggester:
         self._claims(aid, ((u.id, content_words(u.text)) for u in rows if u.kind == SENTENCE))
 
     def _claims(self, aid: str, words: Iterable[tuple[str, frozenset[str] | None]]) -> None:
-        if self.grouping:
-            self.pending.extend((u, aid, w) for u, w in words if w is not None)
-            if len(self.pending) >= GROUP_CHUNK:
-                self.flush()
+        if not self.grouping:
+            return
+        if self.bulk is None and not self.store.claim_unit_count():
+            self._start_bulk()  # an empty index: built at the end in one go
+        self.pending.extend((u, aid, w) for u, w in words if w is not None)
+        if self.bulk:
+            self._index_pending()
+        elif len(self.pending) >= GROUP_CHUNK:
+            self.flush()
+
+    def _start_bulk(self) -> None:
+        self.bulk = True
+        self.store.unset_claim_index_version()  # until finish: stopped early, rebuilt
+
+    def _index_pending(self) -> None:
+        from annotate.suggest.claims import MIN_WORDS, class_id
+
+        self.store.add_claim_units(
+            [
+                (u, aid, class_id(ws), " ".join(sorted(ws)))
+                for u, aid, ws in self.pending
+                if len(ws) >= MIN_WORDS
+            ]
+        )
+        self.pending = []
+
+    def due(self) -> bool:
+        """Whether ``flush`` has anything to do now (to write)."""
+        return self.grouping and bool(self.pending or self.store.gone_units())
 
     def flush(self) -> None:
-        """Group the pending claims (and drop the units gone since the last time)."""
+        """Group the pending claims (and drop the units gone since the last time), or
+        with a batch large next to the index, index them for ``finish``."""
         if not self.grouping:
             return
         gone = self.store.gone_units()
         if not self.pending and not gone:
             return
-        from annotate.suggest.claims import update_groups
+        if self.bulk is None and self.pending:
+            if len(self.pending) >= BULK_SHARE * self.store.claim_unit_count():
+                self._start_bulk()
+            else:
+                self.bulk = False
+        if self.bulk:
+            self._index_pending()
+            self.store.drop_claim_units(gone)
+        else:
+            from annotate.suggest.claims import update_groups
 
-        update_groups(self.store, self.pending, gone)
+            update_groups(self.store, self.pending, gone)
+            self.pending = []
         self.store.forget_gone_units(gone)
         self.gone += len(gone)
-        self.pending = []
+
+    def finish(self) -> None:
+        """After the last ``flush`` and outside any batch: with claims indexed for the
+        end, work out every key and group (in short transactions of its own)."""
+        if not self.bulk:
+            return
+        from annotate.suggest.claims import regroup
+
+        regroup(self.store)
+        self.store.set_claim_index_version(claims_version())
+        self.bulk = None
 
 
 # ---------------------------------------------------------------------------------------

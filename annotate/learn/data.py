@@ -51,12 +51,15 @@ def gold_labels(store: Store, annotator: str | None = None) -> dict[str, str]:
     return out
 
 
-def training_set(store: Store, annotator: str | None = None) -> tuple[list[Example], list[str]]:
-    """The labelled claim units and their labels, in queue order (rules run first for
-    units without a suggestion)."""
+def training_set(
+    store: Store, annotator: str | None = None, *, rules_first: bool = True
+) -> tuple[list[Example], list[str]]:
+    """The labelled claim units and their labels, in queue order (with ``rules_first``,
+    the rules run first for units without a suggestion: a write; without, only reads)."""
     from annotate.ingest import suggest_all
 
-    suggest_all(store)
+    if rules_first:
+        suggest_all(store)
     gold = gold_labels(store, annotator)
     xs = [e for e in examples(store, sorted(gold)) if e.unit_id in gold]
     return xs, [gold[e.unit_id] for e in xs]
@@ -74,9 +77,20 @@ class Suggested:
 def suggest_with_model(store: Store, model: Model) -> Suggested:
     """Blended suggestions of ``model`` for every claim unit of ``store``, stored beside
     the rules' (which are computed first where missing)."""
+    records, done = blended_records(store, model)
+    store.save_model_suggestions(model.id, records)
+    return done
+
+
+def blended_records(
+    store: Store, model: Model, *, rules_first: bool = True
+) -> tuple[list[dict[str, Any]], Suggested]:
+    """The rows ``suggest_with_model`` stores, not yet stored, and what they say (with
+    ``rules_first``, as ``training_set``)."""
     from annotate.ingest import suggest_all
 
-    suggest_all(store)
+    if rules_first:
+        suggest_all(store)
     xs = examples(store)
     preds = model.predict(xs)
     records = [
@@ -90,10 +104,9 @@ def suggest_with_model(store: Store, model: Model) -> Suggested:
         }
         for e, p in zip(xs, preds, strict=True)
     ]
-    store.save_model_suggestions(model.id, records)
     by = Counter(p.speaker for p in preds)
     changed = sum(p.label != e.rules.label for e, p in zip(xs, preds, strict=True))
-    return Suggested(len(records), dict(by), changed)
+    return records, Suggested(len(records), dict(by), changed)
 
 
 def evaluate_model(

@@ -93,13 +93,14 @@ def rule_tokens(e: Example) -> list[str]:
         out.append("continued")
     out.extend(_reason_tokens(r.reason))
     out.append(f"prev={e.previous_rules or 'none'}")
+    # (Index a mark, never slice: the empty slice of an empty text is "in" any string.)
     s = e.text.strip()
-    if s[:1] in _QUOTE_MARKS:
+    if s and s[0] in _QUOTE_MARKS:
         out.append("starts_quote")
-    if s[-1:] in _QUOTE_MARKS:
+    if s and s[-1] in _QUOTE_MARKS:
         out.append("ends_quote")
     p = e.previous.strip()
-    if p[-1:] in _QUOTE_MARKS or p.count("“") > p.count("”"):
+    if p and (p[-1] in _QUOTE_MARKS or p.count("“") > p.count("”")):
         out.append("prev_quote_end")
     return out
 

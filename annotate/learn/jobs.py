@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from annotate.learn.curve import CurvePoint, learning_curve
 from annotate.learn.data import metadata, training_set
-from annotate.learn.model import FOLDS, CrossValidation, Model, cv_json, save, train
+from annotate.learn.model import FOLDS, THREADS, CrossValidation, Model, cv_json, save, train
 
 if TYPE_CHECKING:
     from annotate.store import Store
@@ -39,13 +39,16 @@ def train_store(
     folds: int = FOLDS,
     curve: bool = False,
     seed: int = 0,
+    threads: int = THREADS,
+    rules_first: bool = True,
 ) -> TrainReport:
     """Train on the labels of ``store`` (one annotator's, or the team's aggregated,
     adjudicated first), save the model into ``folder``; with ``curve``, the learning
-    curve too. Raises ``LearnError`` when the labels cannot make a model."""
-    xs, labels = training_set(store, annotator)
+    curve too; ``threads`` fit at once; ``rules_first`` as ``training_set``. Raises
+    ``LearnError`` when the labels cannot make a model."""
+    xs, labels = training_set(store, annotator, rules_first=rules_first)
     meta = metadata(store, annotator, labels, xs)
-    trained = train(xs, labels, folds=folds, seed=seed, meta=meta)
+    trained = train(xs, labels, folds=folds, seed=seed, meta=meta, threads=threads)
     points = learning_curve(xs, labels, folds=folds, seed=seed) if curve else None
     trained.model.meta["cross_validation"] = cv_json(trained.cv)
     trained.model.meta["trusted"] = trained.model.gate.trusted

@@ -29,7 +29,9 @@ from typing import Any
 from annotate.learn.features import Example, Featurizer
 from annotate.team.evaluate import Scores, score
 
-FORMAT = 2  # 2: one tokenization for word and character grams (features of format 1 differ)
+# 2: one tokenization for word and character grams (features of format 1 differ);
+# 3: the first unit of an article no longer reads as following a quote.
+FORMAT = 3
 MODEL_FILE = "model.joblib"
 META_FILE = "model.json"
 FOLDS = 5
@@ -38,13 +40,16 @@ MIN_LABELS = 10
 _EDGES = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.01)
 _PRIOR = 5.0  # pseudo-counts pulling a thin estimate toward the claimed confidence
 _BATCH = 20_000
+# Threads fitting the classifier (one label against the rest each): both cores for
+# `annotate train`; the app's background retraining takes one, leaving one to the app.
+THREADS = 2
 
 
 class LearnError(Exception):
     """Training or loading a model cannot go on (too few labels, not a model folder)."""
 
 
-def _classifier(n: int) -> Any:
+def _classifier(n: int, threads: int = THREADS) -> Any:
     """The classifier for ``n`` labels: regularised more when labels are few (chosen by
     grouped cross-validation on the training portions of the shared data: 0.25 / n
     beat a fixed 1e-5 on 830 CheckThat! sentences and matches it on 28,000 PolNeAR)."""
@@ -60,16 +65,16 @@ def _classifier(n: int) -> Any:
         tol=None,
         average=True,
         random_state=0,
-        n_jobs=2,
+        n_jobs=threads,
     )
 
 
-def _fit(x: Any, y: Any) -> Any:
+def _fit(x: Any, y: Any, threads: int = THREADS) -> Any:
     from sklearn.exceptions import ConvergenceWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return _classifier(x.shape[0]).fit(x, y)
+        return _classifier(x.shape[0], threads).fit(x, y)
 
 
 @dataclass
@@ -234,6 +239,7 @@ def cross_validate(
     folds: int = FOLDS,
     seed: int = 0,
     fraction: float = 1.0,
+    threads: int = THREADS,
 ) -> tuple[CrossValidation, Any, list[str]]:
     """Grouped cross-validation of the model on feature matrix ``x``; with ``fraction``,
     each fold trains on that share of its training articles (a learning curve). Returns
@@ -263,7 +269,7 @@ def cross_validate(
         if len(seen) < 2:  # one label only: the model can only say that one
             proba[np.ix_(test, [classes.index(seen[0])])] = 1.0
             continue
-        clf = _fit(x[train], y[train])
+        clf = _fit(x[train], y[train], threads)
         cols = [classes.index(c) for c in clf.classes_]
         proba[np.ix_(test, cols)] = clf.predict_proba(x[test])
     guess = [classes[j] for j in proba.argmax(axis=1)]
@@ -313,9 +319,11 @@ def train(
     folds: int = FOLDS,
     seed: int = 0,
     meta: dict[str, Any] | None = None,
+    threads: int = THREADS,
 ) -> Trained:
     """Train on labelled examples: cross-validate (grouped by article), fit the blend's
-    gate on the out-of-fold predictions, then fit the model on every label."""
+    gate on the out-of-fold predictions, then fit the model on every label, with
+    ``threads`` fitting at once."""
     if len(examples) != len(labels):
         raise ValueError("one label per example")
     if len(examples) < MIN_LABELS:
@@ -324,13 +332,15 @@ def train(
         raise LearnError(f"every label is {labels[0]!r}: a model needs at least two labels")
     featurizer = Featurizer()
     x = featurizer.fit_transform(examples)
-    cv, proba, classes = cross_validate(x, examples, labels, folds=folds, seed=seed)
+    cv, proba, classes = cross_validate(
+        x, examples, labels, folds=folds, seed=seed, threads=threads
+    )
     gate = Gate.fit(proba, classes, labels, examples)
     # The blend is trusted when its held-out figures are at least the rules'; the model
     # speaks alone when it beats both on the whole and on all folds but one at most.
     gate.trusted = cv.blend.macro_f1 >= cv.rules.macro_f1
     gate.alone = model_alone(cv)
-    model = Model(featurizer, _fit(x, list(labels)), gate, dict(meta or {}))
+    model = Model(featurizer, _fit(x, list(labels), threads), gate, dict(meta or {}))
     return Trained(model, cv)
 
 

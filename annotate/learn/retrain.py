@@ -4,7 +4,8 @@ Once a database has a model folder beside it (``<name>.model/``, from ``annotate
 train``), the app counts the decisions made and, every ``ANNOTATE_RETRAIN_EVERY``
 (default 100; 0 turns it off) new labels, retrains and re-suggests in a separate
 process (``python -m annotate.learn.retrain DB FOLDER``): the training never runs on the
-app's thread or in its interpreter, so it never holds up a key. One run at a time; a
+app's thread or in its interpreter, it runs only on an otherwise idle core, and the app
+holds it while it draws the next claim, so it never holds up a key. One run at a time; a
 run that fails (too few labels, a locked database) changes nothing and the next
 threshold tries again. The new blended suggestions are in the database as soon as the
 run commits them; the next claim shown reads them.
@@ -13,12 +14,15 @@ run commits them; the next claim shown reads them.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 EVERY_ENV = "ANNOTATE_RETRAIN_EVERY"
 DEFAULT_EVERY = 100
+_SETTLE = 0.1  # seconds between leaving idle scheduling and writing
 
 
 class Retrainer:
@@ -31,6 +35,7 @@ class Retrainer:
         self.count = 0
         self.runs = 0
         self.process: subprocess.Popen[bytes] | None = None
+        self.paused = False  # held by ``pause``
 
     @classmethod
     def for_database(cls, db_path: str | Path) -> Retrainer | None:
@@ -67,9 +72,37 @@ class Retrainer:
         )
         return True
 
+    def pause(self) -> bool:
+        """Hold a run that is training (the app calls it once a decision is stored, and
+        ``resume`` once the next claim is drawn): even on an otherwise idle core, a
+        training run slows the app on a two-core machine. A run that is writing to the
+        database (ordinary scheduling) is never held: the app may need its lock. True
+        when it was held."""
+        if not self.running():
+            return False
+        assert self.process is not None
+        try:
+            idle = os.sched_getscheduler(self.process.pid) == os.SCHED_IDLE  # type: ignore[attr-defined]
+            if idle:
+                os.kill(self.process.pid, signal.SIGSTOP)
+        except (AttributeError, OSError):  # not Linux, or the run has just ended
+            return False
+        self.paused = idle
+        return idle
+
+    def resume(self) -> None:
+        """Let a run held by ``pause`` go on."""
+        if self.paused and self.process is not None:
+            self.paused = False
+            try:
+                os.kill(self.process.pid, signal.SIGCONT)
+            except OSError:
+                pass
+
     def stop(self) -> None:
         """End a run still going (the app is closing): its model folder is written
         atomically, so a run cut short leaves the previous model in place."""
+        self.resume()
         if self.running():
             assert self.process is not None
             self.process.terminate()
@@ -79,21 +112,46 @@ class Retrainer:
                 self.process.kill()
 
 
+def background(idle: bool = True) -> None:
+    """With ``idle``, leave the cores to the annotator's app: this process runs only when
+    a core would otherwise be idle (Linux's SCHED_IDLE; elsewhere the lowest priority).
+    Without, back to ordinary scheduling, at a low priority: for writing to the
+    database, so that a lock it holds is never kept by a process that cannot run."""
+    policy = os.SCHED_IDLE if idle else os.SCHED_OTHER  # type: ignore[attr-defined]
+    try:
+        os.sched_setscheduler(0, policy, os.sched_param(0))  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        pass
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, 19 if idle else 10)
+    except (AttributeError, OSError):
+        pass
+
+
 def retrain(db_path: str, folder: Path) -> int:
-    """Train on the database's labels into ``folder`` and store the blended suggestions."""
-    from annotate.learn.data import suggest_with_model
+    """Train on the database's labels into ``folder`` and store the blended suggestions.
+    The database is written only at ordinary scheduling (see ``background``): the rules'
+    suggestions of new units first, the model's last; the training between only reads,
+    so the app may hold it (``Retrainer.pause``) at any time."""
+    from annotate.ingest import suggest_all
+    from annotate.learn.data import blended_records
     from annotate.learn.jobs import train_store
     from annotate.learn.model import LearnError
     from annotate.store import Store, StoreError
 
-    try:
-        os.nice(10)  # leave the cores to the annotator's app first
-    except OSError:
-        pass
+    background(idle=False)
     try:
         with Store.open(db_path) as store:
-            report = train_store(store, folder)
-            suggest_with_model(store, report.model)
+            suggest_all(store)
+            background()
+            # One thread: a core is left to the app.
+            report = train_store(store, folder, threads=1, rules_first=False)
+            records, _ = blended_records(store, report.model, rules_first=False)
+            background(idle=False)
+            # A pause the app asked for while this process was still idle-scheduled
+            # lands here, not in a transaction.
+            time.sleep(_SETTLE)
+            store.save_model_suggestions(report.model.id, records)
     except (LearnError, StoreError):
         return 1
     return 0

@@ -39,7 +39,9 @@ class CorpusQueries(SegmentQueries):
 
     def file_records(self) -> dict[str, FileRecord]:
         """Every known corpus file by relative path (small: one row per file)."""
-        rows = self.conn.execute("SELECT path, size, mtime_ns, segmenter FROM files")
+        cursor = self.conn.cursor()
+        cursor.row_factory = None  # plain tuples: a run over an unchanged corpus reads all
+        rows = cursor.execute("SELECT path, size, mtime_ns, segmenter FROM files")
         return {r[0]: r for r in map(FileRecord._make, rows)}
 
     def save_file_record(self, record: FileRecord) -> None:
@@ -73,9 +75,13 @@ class CorpusQueries(SegmentQueries):
 
     def article_paths_by_file(self) -> dict[str, list[str]]:
         """Every file's article paths, in order: one read instead of one a file (for a
-        run over an unchanged corpus; small, one row per article, like ``file_records``)."""
+        run over an unchanged corpus; small, one row per article, like ``file_records``).
+        The index holds the three columns, so the articles' rows are not read."""
         out: dict[str, list[str]] = {}
-        for file, path in self.conn.execute("SELECT file, path FROM articles ORDER BY ord"):
+        rows = self.conn.execute(
+            "SELECT file, path FROM articles INDEXED BY articles_file_ord_path ORDER BY file, ord"
+        )
+        for file, path in rows:
             out.setdefault(file, []).append(path)
         return out
 

@@ -18,6 +18,9 @@ from annotate.store.connection import Connection
 from annotate.store.queue import _ranked_walk
 from annotate.store.values import SuggestionRecord, UnitView, utc_now
 
+# Rows of model suggestions written per transaction (see save_model_suggestions).
+_WRITE_BATCH = 500
+
 
 @dataclass(frozen=True)
 class LearnRow:
@@ -84,15 +87,28 @@ class ModelQueries(Connection):
 
     def save_model_suggestions(self, model: str, records: Sequence[dict[str, Any]]) -> None:
         """Replace every model suggestion by ``records`` (dicts keyed by column) of model
-        ``model``: a unit the model did not score keeps none."""
+        ``model``: a unit the model did not score keeps none. Written in short
+        transactions of ``_WRITE_BATCH`` rows (a retraining in the background writes
+        every claim's: one long transaction would hold the write lock for a key the
+        annotator presses meanwhile); until the last one, some units still show the
+        previous model's suggestion."""
         now = utc_now()
-        with self.transaction():
-            self.conn.execute("DELETE FROM model_suggestions")
-            self.conn.executemany(
-                "INSERT INTO model_suggestions (unit_id, model, suggested_label, confidence, "
-                "certainty, speaker, reason, suggested_at) VALUES (:unit_id, :model, "
-                ":suggested_label, :confidence, :certainty, :speaker, :reason, :suggested_at)",
-                [{**r, "model": model, "suggested_at": now} for r in records],
+        for i in range(0, len(records), _WRITE_BATCH):
+            with self.transaction():
+                self.conn.executemany(
+                    "INSERT OR REPLACE INTO model_suggestions (unit_id, model, "
+                    "suggested_label, confidence, certainty, speaker, reason, suggested_at) "
+                    "VALUES (:unit_id, :model, :suggested_label, :confidence, :certainty, "
+                    ":speaker, :reason, :suggested_at)",
+                    [
+                        {**r, "model": model, "suggested_at": now}
+                        for r in records[i : i + _WRITE_BATCH]
+                    ],
+                )
+        with self.transaction():  # what the previous model said of units not scored now
+            self.conn.execute(
+                "DELETE FROM model_suggestions WHERE model != ? OR suggested_at != ?",
+                (model, now),
             )
 
     def clear_model_suggestions(self) -> int:

@@ -8,7 +8,7 @@ text of ``quote_of`` when that is set.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from annotate.model import (
@@ -346,6 +346,168 @@ class SuggestionQueries(Connection):
                 "UPDATE suggestions SET claim_group = ? WHERE unit_id = ?",
                 [(g, u) for u, g in groups.items()],
             )
+
+    # -- building the claim index and every group at once (``claims.regroup``), for a
+    # fresh ingest or a batch large next to the corpus: linear in the claims, reading
+    # the store in streams and pages, writing in short transactions (``batched``).
+
+    def claim_unit_count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM claim_units").fetchone()[0])
+
+    def unset_claim_index_version(self) -> None:
+        """Mark the index as not built (claims are being added without their keys and
+        groups): an ingest stopped before ``regroup`` leaves it to be built again."""
+        self.conn.execute("DELETE FROM claim_meta WHERE key = 'version'")
+
+    def add_claim_units(self, units: Sequence[tuple[str, str, int, str]]) -> None:
+        """Index (unit id, article id, class, words) claim units without keys or groups;
+        a unit already indexed is left as it is. Classes new to the index are listed in
+        ``temp.claim_new`` (this connection only) for ``claim_class_pages``."""
+        c = self.conn
+        c.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS claim_new (class INTEGER PRIMARY KEY) WITHOUT ROWID"
+        )
+        with self.transaction():
+            c.executemany(
+                "INSERT OR IGNORE INTO claim_units (unit_id, article_id, class) VALUES (?, ?, ?)",
+                [(u, a, k) for u, a, k, _ in units],
+            )
+            c.executemany(
+                "INSERT OR IGNORE INTO temp.claim_new (class) SELECT ?1 WHERE NOT EXISTS "
+                "(SELECT 1 FROM claim_classes WHERE class = ?1)",
+                [(k,) for _, _, k, _ in units],
+            )
+            c.executemany(
+                "INSERT OR IGNORE INTO claim_classes (class, words, keys) VALUES (?, ?, '')",
+                [(k, words) for _, _, k, words in units],
+            )
+
+    def drop_claim_units(self, unit_ids: Collection[str]) -> None:
+        """Take units out of the index; a class left without units goes with its rows."""
+        c = self.conn
+        with self.transaction():
+            classes = {k for _, k in self.claim_units_of(unit_ids).values()}
+            c.execute(f"DELETE FROM claim_units WHERE unit_id IN {_EACH}", (_json(unit_ids),))
+            for k in classes:
+                if c.execute("SELECT 1 FROM claim_units WHERE class = ? LIMIT 1", (k,)).fetchone():
+                    continue
+                c.execute("DELETE FROM claim_classes WHERE class = ?", (k,))
+                c.execute("DELETE FROM claim_keys WHERE class = ?", (k,))
+                c.execute("DELETE FROM claim_words WHERE class = ?", (k,))
+
+    def claim_class_stats(self) -> Iterator[tuple[int, str, int, str | None]]:
+        """(class, words, units, the article of all its units or None when they are in
+        several) of every class, in class order."""
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        try:
+            cur.execute(
+                "SELECT c.class, c.words, count(*), CASE WHEN min(u.article_id) = "
+                "max(u.article_id) THEN min(u.article_id) END FROM claim_classes c "
+                "JOIN claim_units u INDEXED BY claim_units_class ON u.class = c.class "
+                "GROUP BY c.class ORDER BY c.class"
+            )
+            while rows := cur.fetchmany(2000):
+                yield from rows
+        finally:
+            cur.close()
+
+    def all_claim_df(self) -> dict[str, int]:
+        return {r[0]: r[1] for r in self.conn.execute("SELECT word, n FROM claim_df")}
+
+    def claim_class_pages(self, size: int) -> Iterator[list[tuple[int, str, str, bool]]]:
+        """Every class as (class, words, keys, new since the index was built), in pages
+        of ``size`` in class order; the tables may be written between pages."""
+        c = self.conn
+        c.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS claim_new (class INTEGER PRIMARY KEY) WITHOUT ROWID"
+        )
+        after, op = -(1 << 63), ">="
+        while True:
+            rows = c.execute(
+                "SELECT c.class, c.words, c.keys, n.class IS NOT NULL FROM claim_classes c "
+                f"LEFT JOIN temp.claim_new n ON n.class = c.class WHERE c.class {op} ? "
+                "ORDER BY c.class LIMIT ?",
+                (after, size),
+            ).fetchall()
+            if not rows:
+                return
+            yield [(r[0], r[1], r[2], bool(r[3])) for r in rows]
+            after, op = rows[-1][0], ">"
+
+    def claim_key_buckets(self) -> Iterator[tuple[str, list[tuple[int, str, str]]]]:
+        """For each key word, the (class, words, keys) of the classes keyed on it."""
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        try:
+            cur.execute(
+                "SELECT k.word, k.class, c.words, c.keys FROM claim_keys k "
+                "JOIN claim_classes c ON c.class = k.class ORDER BY k.word, k.class"
+            )
+            word = ""
+            bucket: list[tuple[int, str, str]] = []
+            while rows := cur.fetchmany(5000):
+                for w, k, words, keys in rows:
+                    if w != word:
+                        if bucket:
+                            yield word, bucket
+                        word, bucket = w, []
+                    bucket.append((k, words, keys))
+            if bucket:
+                yield word, bucket
+        finally:
+            cur.close()
+
+    def stage_claim_roots(self, roots: Iterable[tuple[int, int]]) -> None:
+        """Hold (class, root class) of every grouped class, and each grouped unit with its
+        root, in this connection's temporary tables: they take no lock on the store."""
+        c = self.conn
+        c.execute("DROP TABLE IF EXISTS temp.claim_roots")
+        c.execute("DROP TABLE IF EXISTS temp.claim_members")
+        c.execute("CREATE TEMP TABLE claim_roots (class INTEGER PRIMARY KEY, root INTEGER)")
+        c.execute(
+            "CREATE TEMP TABLE claim_members (root INTEGER, unit_id TEXT, "
+            "PRIMARY KEY (root, unit_id)) WITHOUT ROWID"
+        )
+        c.execute("BEGIN")  # deferred: writes to temp tables only, the store stays free
+        try:
+            c.executemany("INSERT INTO temp.claim_roots (class, root) VALUES (?, ?)", roots)
+            c.execute(
+                "INSERT INTO temp.claim_members (root, unit_id) SELECT r.root, u.unit_id "
+                "FROM temp.claim_roots r JOIN claim_units u INDEXED BY claim_units_class "
+                "ON u.class = r.class"
+            )
+            c.execute("CREATE INDEX temp.claim_members_unit ON claim_members (unit_id)")
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
+    def staged_claim_members(self, size: int) -> Iterator[list[tuple[int, str]]]:
+        """The staged (root, unit id) rows in pages of ``size``, by root then unit id."""
+        after: tuple[int, str] = (-(1 << 63), "")  # before any (root, unit id)
+        while True:
+            rows = self.conn.execute(
+                "SELECT root, unit_id FROM temp.claim_members WHERE (root, unit_id) > (?, ?) "
+                "ORDER BY root, unit_id LIMIT ?",
+                (*after, size),
+            ).fetchall()
+            if not rows:
+                return
+            yield [(r[0], r[1]) for r in rows]
+            after = (rows[-1][0], rows[-1][1])
+
+    def unstaged_claim_groups(self) -> list[str]:
+        """Units holding a claim group that are not among the staged members."""
+        rows = self.conn.execute(
+            "SELECT unit_id FROM suggestions WHERE claim_group IS NOT NULL AND NOT EXISTS "
+            "(SELECT 1 FROM temp.claim_members m WHERE m.unit_id = suggestions.unit_id)"
+        )
+        return [r[0] for r in rows]
+
+    def drop_staged_claims(self) -> None:
+        for table in ("claim_roots", "claim_members", "claim_new"):
+            self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
     def claim_group_members(self, unit_id: str) -> list[ClaimGroupMember]:
         """The other units stating the same claim, in other articles, with their labels.

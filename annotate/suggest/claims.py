@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from array import array
+from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
@@ -399,12 +402,16 @@ def update_groups(
     for w, holding in rescanned.items():
         if df[w] > 1:
             check |= holding
+    # A new class's words whose count did not change count as before (a unit came and
+    # another went): claim_words holds the class only under words still rare.
+    fresh = {c for c in touched if c not in stored and size.get(c, 0) > 0}
+    new_df = {**index.claim_df(list({w for c in fresh for w in words_of[c]} - df.keys())), **df}
     for c in touched:
-        if c not in stored and size.get(c, 0) > 0:
+        if c in fresh:
             ws = words_of[c]
             change.classes_added[c] = (" ".join(sorted(ws)), "")
             keys_of[c] = ()
-            change.words_added.extend((w, c) for w in ws if df.get(w, 0) <= MAX_POSTING)
+            change.words_added.extend((w, c) for w in ws if new_df.get(w, 0) <= MAX_POSTING)
         elif c in stored and size.get(c, 0) <= 0:
             change.classes_removed[c] = (tuple(sorted(words_of[c])), keys_of[c])
     check -= change.classes_removed.keys()
@@ -469,3 +476,173 @@ def update_groups(
             writes[u] = g
     index.write_claim_groups(writes)
     return len(writes)
+
+
+# -- building every group at once ---------------------------------------------------------
+
+
+class BulkClaimIndex(ClaimIndex, Protocol):
+    """What ``regroup`` reads and writes besides ``ClaimIndex`` (the store's claim index)."""
+
+    def claim_class_stats(self) -> Iterator[tuple[int, str, int, str | None]]:
+        """(class, words, units, the one article of its units or None), in class order."""
+        ...
+
+    def all_claim_df(self) -> dict[str, int]: ...
+
+    def claim_class_pages(self, size: int) -> Iterator[list[tuple[int, str, str, bool]]]:
+        """(class, words, keys, new since the index was built), pages in class order."""
+        ...
+
+    def claim_key_buckets(self) -> Iterator[tuple[str, list[tuple[int, str, str]]]]:
+        """Each key word with the (class, words, keys) of the classes keyed on it."""
+        ...
+
+    def stage_claim_roots(self, roots: Iterable[tuple[int, int]]) -> None: ...
+
+    def staged_claim_members(self, size: int) -> Iterator[list[tuple[int, str]]]: ...
+
+    def unstaged_claim_groups(self) -> list[str]: ...
+
+    def drop_staged_claims(self) -> None: ...
+
+    def batched(
+        self, seconds: float | None = None
+    ) -> AbstractContextManager[Callable[[], None]]: ...
+
+
+PAGE = 500  # classes or units written in one step of ``regroup``: a short transaction
+
+
+def regroup(index: BulkClaimIndex) -> int:
+    """Work out the keys and groups of every indexed claim from the index itself, at a
+    cost linear in the claims: for an index just filled with claims (``add_claim_units``:
+    a fresh ingest, or a batch large next to the corpus), where ``update_groups`` would
+    re-key nearly every class for each chunk. The groups are those ``group_claims`` finds
+    (the property test checks it); the index ends as ``update_groups`` keeps it.
+
+    Memory: the words' document frequencies and a few bytes a class; classes and units
+    are read in streams and pages, grouped units are staged in temporary tables, and
+    writes are short transactions. Returns how many units' group id was written.
+
+    Groups at the level of classes: ``link_classes`` joins every copy of a keyed class
+    found in two or more articles, and a link between two classes joins all copies of
+    both unless every copy of the two is in one article (then it joins none). So a
+    group is a connected set of classes, each "active" (in several articles, or linked),
+    and holds every unit of them.
+    """
+    # Units holding each word, and which classes are in one article only.
+    df: Counter[str] = Counter()
+    ids = array("q")
+    single = array("Q")  # the article of all a class's units (its 16 hex digits)
+    multi = bytearray()  # 1: the class's units are in several articles
+    for c, words, n, article in index.claim_class_stats():
+        for w in words.split(" "):
+            df[w] += n
+        ids.append(c)
+        single.append(int(article, 16) if article is not None else 0)
+        multi.append(article is None)
+
+    active = bytearray(len(ids))  # 1: in a group (linked, or keyed in several articles)
+
+    # Keys, claim_words and claim_df from the new counts; only what differs is written.
+    old_df = index.all_claim_df()
+    with index.batched() as tick:
+        first = ClaimIndexChange(
+            df={w: n for w, n in df.items() if old_df.get(w) != n},
+            words_dropped=[w for w, n in df.items() if old_df.get(w, 0) <= MAX_POSTING < n],
+        )
+        first.df.update((w, 0) for w in old_df.keys() - df.keys())
+        index.write_claim_index(first)
+        for page in index.claim_class_pages(PAGE):
+            change = ClaimIndexChange()
+            for c, words, stored, new in page:
+                ws = words.split(" ")
+                keys = class_keys(ws, df)
+                # A keyed class in several articles is a group of its own.
+                i = bisect_left(ids, c)
+                if keys and i < len(ids) and ids[i] == c and multi[i]:
+                    active[i] = 1
+                old = _split(stored)
+                if keys != old:
+                    change.keys_changed[c] = (old, keys)
+                # claim_words: every class of each word of at most MAX_POSTING units.
+                change.words_added.extend(
+                    (w, c)
+                    for w in ws
+                    if df[w] <= MAX_POSTING and (new or old_df.get(w, 0) > MAX_POSTING)
+                )
+            index.write_claim_index(change)
+            tick()
+
+    # Link the classes sharing a key; each pair once (in the bucket of the first key
+    # they share), not at all when already in one group.
+    parent = array("q", range(len(ids)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for word, bucket in index.claim_key_buckets():
+        members = [
+            (bisect_left(ids, c), frozenset(words.split(" ")), frozenset(_split(keys)))
+            for c, words, keys in bucket
+        ]
+        for x, (i, wi, ki) in enumerate(members):
+            for j, wj, kj in members[x + 1 :]:
+                if min(ki & kj) != word:
+                    continue
+                if not (multi[i] or multi[j] or single[i] != single[j]):
+                    continue  # every copy of both in one article: links none
+                ri, rj = find(i), find(j)
+                if ri == rj:
+                    continue  # already in one group
+                if same_claim(wi, wj):
+                    parent[rj] = ri
+                    active[i] = active[j] = 1
+    del df, old_df
+
+    # Group ids: every unit of a group's classes, sorted, staged outside the store.
+    index.stage_claim_roots((ids[i], ids[find(i)]) for i in range(len(ids)) if active[i])
+    written = 0
+    try:
+        with index.batched() as tick:
+            root: int | None = None
+            units: list[str] = []
+            ready: dict[str, str | None] = {}
+
+            def close() -> None:
+                gid = group_id(units)
+                ready.update((u, gid) for u in units)
+
+            def write() -> None:
+                nonlocal written
+                stored = index.claim_groups_of(list(ready))
+                changed = {u: g for u, g in ready.items() if stored.get(u) != g}
+                index.write_claim_groups(changed)
+                written += len(changed)
+                ready.clear()
+                tick()
+
+            for staged in index.staged_claim_members(PAGE):
+                for r, u in staged:
+                    if r != root:
+                        if units:
+                            close()
+                        root, units = r, []
+                    units.append(u)
+                if len(ready) >= PAGE:
+                    write()
+            if units:
+                close()
+            write()
+            stale = index.unstaged_claim_groups()
+            for i in range(0, len(stale), PAGE):
+                index.write_claim_groups(dict.fromkeys(stale[i : i + PAGE]))
+                written += len(stale[i : i + PAGE])
+                tick()
+    finally:
+        index.drop_staged_claims()
+    return written

@@ -437,7 +437,7 @@ _ADVERT = _rule(
 _LEGAL = (
     _rule(
         LEGAL,
-        r"(?:©|\(c\)|(?i:copyright)\s*(?:©|\(c\)|\d{4}|:|(?i:by)\b|$)).{0,200}",
+        r"(?:©|\(c\)|(?i:copyright)\s*(?:©|\(c\)|@\s*\d{4}|\d{4}|:|(?i:by)\b|$)).{0,200}",
         "© c copyright",
         max_words=40,
     ),
@@ -756,6 +756,9 @@ def _line_reason(text: str) -> str | None:
     Cached: a site's menus, footers and credits repeat on every one of its pages.
     """
     if len(text) > _RULE_MAX_CHARS:
+        # A site's copyright notice runs on into its terms of use for a paragraph.
+        if len(text) <= _FOOTER_MAX_CHARS and _COPYRIGHT_OPENING.match(text) is not None:
+            return LEGAL
         return None
     if text[0] in "*_" and text[-1] in "*_":
         # Markdown emphasis around a byline or a credit: "*Posted by Sam Lee*".
@@ -769,7 +772,56 @@ def _line_reason(text: str) -> str | None:
         reason = _phrase_reason(text, text.count(" ") + 1)
     if reason is None and not text.isascii() and len(_MIXED_SCRIPT_WORD.findall(text)) >= 2:
         reason = ADVERT
+    if reason is None and _is_dated_byline(text):
+        reason = BYLINE
     return reason
+
+
+_FOOTER_MAX_CHARS = 1500
+_COPYRIGHT_OPENING = re.compile(r"(?:©|\(c\)|(?i:copyright)\s*(?:©|\(c\)|@)?)\s*\d{4}\b")
+
+
+# A byline or a stamp glued to its date: "Chris Davies - Nov 19, 2019, 10:31 pm CST",
+# "22 July 2019 By Example Foundation", "Crime Published On May 10, 2022 01:52 PM". What is
+# left once the dates and times are taken out is a few names and stamp words, with no
+# ordinary lower-case word of a sentence or a headline ("Polls close on Nov. 3, 2020").
+_DATED_BYLINE_MAX_WORDS = 18
+_DATED_BYLINE_REST_WORDS = 6
+_DATE_OR_TIME = re.compile(rf"{_DATE}|\b{_TIME}")
+_HAS_YEAR_OR_TIME = re.compile(r"\b\d{4}\b|\d[:.]\d\d\b|\d\s*(?i:[ap]\.?m\b)")
+_STAMP_WORDS = frozenset(
+    "by on at and of the from published updated update posted modified written edited"
+    " created reviewed filed last first latest".split()
+)
+_REST_WORD = re.compile(r"[^\W\d_][\w'’.-]*|@\w+")
+
+
+def _is_dated_byline(text: str) -> bool:
+    if text.count(" ") >= _DATED_BYLINE_MAX_WORDS or _HAS_YEAR_OR_TIME.search(text) is None:
+        return False
+    rest = _DATE_OR_TIME.sub(" ", text)
+    if rest == text:
+        return False
+    words = _REST_WORD.findall(rest)
+    if len(words) > _DATED_BYLINE_REST_WORDS or _POST_SIGNATURE.match(text):
+        return False
+    if not all(w[0].isupper() or w[0] == "@" or w.lower() in _STAMP_WORDS for w in words):
+        return False
+    # A title-case headline may hold a date too ("Election Results For November 3, 2020"):
+    # a byline also has a time, a stamp word, a separator, or is in capitals.
+    return (
+        _TIME_ANYWHERE.search(text) is not None
+        or any(w.lower() in _STAMP_WORDS for w in words)
+        or _BYLINE_SEPARATOR.search(rest) is not None
+        or all(w.isupper() for w in words)
+    )
+
+
+_TIME_ANYWHERE = re.compile(r"\d[:.]\d\d\b|\d\s*(?i:[ap]\.?m\b)")
+_BYLINE_SEPARATOR = re.compile(r"[-–—|/•·:;]")
+# An embedded post's signature as a browser copies it, on a line of its own under the
+# post: "— Jane Roe (@janeroe) November 18, 2019". Who posted is part of what it says.
+_POST_SIGNATURE = re.compile(r"[—–-]\s*\S.{0,80}\(@\w{1,30}\)")
 
 
 # A word spelt with both Latin and Cyrillic letters ("Yоur" with a Cyrillic "о"): text
@@ -933,6 +985,7 @@ class _Piece:
             or _ends_sentence(text)
             or _ends_sentence(_without_trailing_credit(text))
             or (words >= 4 and _EMBEDDED_POST_END.search(text[-60:]) is not None)
+            or (words >= 4 and "(@" in text and _SIGNED_POST_END.search(text[-160:]) is not None)
         )
         self.is_headline = self.level > 0 or not (self.bullet or self.is_body)
 
@@ -941,6 +994,8 @@ _KEY_STRIP = " .,:;!?|-–—\"'“”‘’«»()[]*_#"
 # An embedded post (a tweet) as a browser copies it: its text ends in the picture or
 # short link the post carries. It is part of the story, so it is body text.
 _EMBEDDED_POST_END = re.compile(r"(?:pic\.twitter\.com|t\.co|instagr\.am)/\w+$")
+# ... or in its signature, which cleaning joins to it: "— Jane Roe (@janeroe) May 1, 2019".
+_SIGNED_POST_END = re.compile(r"(?:^|\s)[—–-]\s*\S[^—–()]{0,80}\(@\w{1,30}\)[^()]{0,40}$")
 
 
 def _normalise(text: str) -> str:
@@ -1019,11 +1074,19 @@ def _split_pieces(text: str) -> list[_Piece]:
         level = 0
         bullet = False
         first = line[0]
+        if first in "—–-" and pieces and _is_post_signature(line, pieces[-1]):
+            # The signature under an embedded post ends the post, across a blank line.
+            pieces[-1].parts.append(line)
+            pieces[-1].lines.append(lineno)
+            current, prev, prev_ends_clause = None, line, True
+            continue
         if first == "#":
             heading = _MARKDOWN_HEADING.match(line)
             if heading:
                 level = len(heading.group(1))
                 line = line[heading.end() :]
+                if level > 1 and _is_sentence(line):
+                    level = 0  # a sentence of the story set as a subheading
         elif first in _BULLET_CHARS:
             marker = _BULLET.match(line)
             if marker and first in "-–—":
@@ -1059,6 +1122,38 @@ def _split_pieces(text: str) -> list[_Piece]:
         if len(piece.parts) > 1:
             piece.finish()
     return pieces
+
+
+# A subheading in the markup that is a sentence of the story: a standfirst or a pull quote
+# set as a heading, a question put to the reader ("Are barbers open again?"), a section
+# lead written as a sentence ("The left is all right."). It ends like a sentence and is
+# not a title-case headline ("Do Parties Or Voters Choose Nominees?", "Is Football a
+# Crime?": no lower-case word but short ones like "a", "of"); short ones
+# ("Lunch?", "Why now?") stay subheadings.
+_SENTENCE_HEADING_MIN_WORDS = 4
+_ENDS_FULL_SENTENCE = re.compile(r"[.!?…](?:\s?[\"'”’»)\]]){0,3}$")
+
+
+def _is_sentence(text: str) -> bool:
+    words = text.split()
+    return (
+        len(words) >= _SENTENCE_HEADING_MIN_WORDS
+        and _ENDS_FULL_SENTENCE.search(text) is not None
+        and any(w[0].islower() and len(w) > 3 for w in words[1:])
+    )
+
+
+def _is_post_signature(line: str, before: _Piece) -> bool:
+    """Whether ``line`` signs the embedded post ``before`` holds."""
+    return (
+        before.reason is None
+        and not before.level
+        and line.count(" ") < _SIGNATURE_MAX_WORDS
+        and _POST_SIGNATURE.match(line) is not None
+    )
+
+
+_SIGNATURE_MAX_WORDS = 20
 
 
 def _dash_neighbour(lines: Sequence[str], index: int) -> bool:
@@ -1288,6 +1383,13 @@ def _find_title(pieces: Sequence[_Piece], title: str | None) -> _Piece | None:
         crumbed = _breadcrumb_title(pieces)
         if crumbed is not None:
             return crumbed
+    found = _first_title(pieces, wanted)
+    return _likeliest_title(pieces, found) if wanted is None else found
+
+
+def _first_title(pieces: Sequence[_Piece], wanted: str | None) -> _Piece | None:
+    """The first piece before the first long paragraph that reads as ``wanted``, or with
+    no ``wanted``, the first headline-like one that is not repeated or above a menu."""
     repeated = _repeated_keys(pieces)
     fallback = None
     for index, piece in enumerate(pieces):
@@ -1305,6 +1407,102 @@ def _find_title(pieces: Sequence[_Piece], title: str | None) -> _Piece | None:
                 return piece
             fallback = fallback or piece
     return fallback
+
+
+# What sits between a title and its story: a byline, a date, credits, share buttons.
+_TITLE_META = frozenset(
+    (BYLINE, DATE, READING_TIME, PHOTO_CREDIT, PHOTO_CAPTION, SOCIAL, CATEGORY, PROMPT, ADVERT)
+)
+# Headline-like lines the earlier passes drop in runs (a title set among menu or teaser
+# lines is dropped with them) and that may still be the title.
+_TITLE_RUN_REASONS = frozenset((TEASER, RELATED))
+_NAMED_BONUS = 3.0
+_META_BONUS = 1.0
+_FIRST_BONUS = 2.0
+_GAP_COST = 1.0
+
+
+def _likeliest_title(pieces: Sequence[_Piece], first: _Piece | None) -> _Piece | None:
+    """Of the headline-shaped lines before the first long paragraph, the likeliest title.
+
+    A title sits close above its story: what lies between is a byline, a date, credits,
+    share buttons and a standfirst, not more headlines. It is often named again on the
+    page (a share line, a "Title | Site" line, a most-read list). Each line gets a point
+    off for every headline-like line between it and the story, points for being named
+    again and for a byline or date below it, and the first headline-like line of the page
+    (``first``, what the page shows first) a head start. A title the run passes dropped
+    with the teasers around it is taken back.
+    """
+    limit = _story_start(pieces)
+    scored: list[tuple[float, int]] = []
+    gap, meta = 0, False
+    for index in range(limit - 1, -1, -1):
+        piece = pieces[index]
+        if piece.reason in _TITLE_META:
+            meta = meta or gap == 0
+            continue
+        shaped = _title_shaped(piece) and (piece is first or piece.words > _MENU_MAX_WORDS)
+        if shaped:
+            score = -_GAP_COST * gap + (_META_BONUS if meta else 0.0)
+            score += _FIRST_BONUS if piece is first else 0.0
+            scored.append((score, index))
+        if piece.reason is None or piece.reason in _TITLE_RUN_REASONS or shaped:
+            if not (piece.reason is None and piece.words >= _STANDFIRST_MIN_WORDS and gap == 0):
+                gap += 1
+    if not scored:
+        return first
+    best = max(s for s, _ in scored)
+    keys = [p.key() for p in pieces]
+    ranked = []
+    for score, index in scored:
+        if score + _NAMED_BONUS < best:
+            continue
+        key = keys[index]
+        named = pieces[index].words >= 4 and any(
+            key in other for i, other in enumerate(keys) if i != index
+        )
+        ranked.append((score + (_NAMED_BONUS if named else 0.0), index))
+    chosen = pieces[max(ranked)[1]]
+    if chosen.reason is not None:
+        chosen.reason = None
+        chosen.finish()
+    return chosen
+
+
+def _story_start(pieces: Sequence[_Piece]) -> int:
+    """Where the story starts: its first long paragraph, or two body paragraphs in a row."""
+    previous = -1  # the last piece still alive, when it is body text
+    for index, piece in enumerate(pieces):
+        if piece.reason is not None:
+            continue
+        if piece.is_body and not piece.bullet:
+            if piece.words >= _LONG_BODY_WORDS:
+                return index
+            if previous >= 0:
+                return previous
+            previous = index
+        else:
+            previous = -1
+    return len(pieces)
+
+
+# A byline the line rules left ("By Jane Roe and ...", "Jane Roe Education editor").
+_BYLINE_START = re.compile(
+    r"(?i:by)\s|.*\s(?i:editor|correspondent|reporter|writer|columnist|contributor)s?$"
+)
+
+
+def _title_shaped(piece: _Piece) -> bool:
+    """Whether a piece (dropped or not) has a title's shape: a short unpunctuated line."""
+    if piece.bullet or piece.level > 1 or _BYLINE_START.match(piece.text):
+        return False
+    if piece.reason is None:
+        return piece.is_headline and piece.words >= 3
+    return (
+        piece.reason in _TITLE_RUN_REASONS
+        and 3 <= piece.words <= _HEADLINE_MAX_WORDS
+        and not _ends_sentence(piece.text)
+    )
 
 
 _MENU_REASONS = frozenset((NAVIGATION, SEARCH, SITE_NAME))
@@ -1513,6 +1711,38 @@ def _keep_article(pieces: Sequence[_Piece], title_piece: _Piece | None) -> None:
     for index, piece in enumerate(rest):
         if (index < first or index > last) and piece.is_body:
             _drop(piece, OUTSIDE)
+
+
+# An author's bio of several sentences: "Jane Roe is a senior writer for ...", "Jane Roe
+# covers ...". The phrase rules drop one-sentence bios anywhere; a longer paragraph that
+# opens so is dropped where bios sit: after the story has begun, set off from the body
+# paragraph before it by page furniture (a story about a reporter may open a paragraph so,
+# but it follows the story's previous paragraph).
+_BIO_OPENING = re.compile(
+    r"(?:[A-Z][\w'’.-]+\s){1,3}(?:is|was|has been)\s(?:a|an|the|[A-Z][\w'’.-]*['’]s)\s"
+    r"(?:[\w'’&-]+\s){0,4}(?:reporter|writer|editor|correspondent|journalist|columnist"
+    r"|contributor|photographer|blogger|freelancer|producer)s?\b"
+    r"|(?:[A-Z][\w'’.-]+\s){1,3}(?:covers|writes about|reports on)\s"
+)
+_BIO_AFTER_WORDS = 100
+
+
+def _drop_bios(pieces: Sequence[_Piece]) -> None:
+    """Drop the author bios set off from the story's body paragraphs."""
+    words = 0
+    before: _Piece | None = None
+    for piece in pieces:
+        if piece.reason is None and piece.is_body:
+            if (
+                words >= _BIO_AFTER_WORDS
+                and before is not None
+                and not (before.reason is None and before.is_body)
+                and _BIO_OPENING.match(piece.text) is not None
+            ):
+                _drop(piece, BIO)
+            else:
+                words += piece.words
+        before = piece
 
 
 def _is_thread_marker(text: str) -> bool:
@@ -1734,6 +1964,8 @@ def clean(
     _drop_duplicates(alive)
 
     title_piece = _find_title(pieces, given)
+    if title_piece is not None and title_piece not in alive:
+        alive = _alive(pieces)  # a title the run passes had dropped, taken back
     wanted = _key(given or (title_piece.text if title_piece else ""))
     _drop_repeats(alive, wanted)
     for piece in _alive(alive):
@@ -1744,6 +1976,7 @@ def clean(
         key = piece.key()
         if key == wanted or (piece.is_headline and _same_title(key, wanted)):
             _drop(piece, DUPLICATE_TITLE)
+    _drop_bios(pieces)
     _keep_article(pieces, title_piece)
     _lay_out(_alive(alive), title_piece)
     if content_lines:

@@ -18,11 +18,11 @@ import html
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Extracted", "extract_article"]
+__all__ = ["Extracted", "drop_hidden", "extract_article", "is_hidden"]
 
 # trafilatura's output tags (and HTML ones, from its fallback extractors) that hold text.
 _HEADING_TAGS = frozenset("head h1 h2 h3 h4 h5 h6".split())
@@ -78,6 +78,7 @@ def extract_article(html: str) -> Extracted | None:
     tree = load_html(html)
     if tree is None:
         return None
+    drop_hidden(tree)
     # trafilatura works on a copy, so the tree is still whole for the metadata.
     document = bare_extraction(tree, **_OPTIONS)
     blocks = _blocks(document.body) if document is not None and document.body is not None else []
@@ -109,6 +110,47 @@ def extract_article(html: str) -> Extracted | None:
         lines.append(text)
         lineno += height + 1
     return Extracted("\n\n".join(lines), meta, frozenset(content))
+
+
+# What a browser does not render: the ``hidden`` attribute, ``aria-hidden="true"`` (a
+# visible duplicate of text that screen readers get another way, which stays), an inline
+# style that hides the element, and the person or tooltip cards pages nest inside a
+# sentence for a script to show on hover (their name, photo and links would be glued into
+# the sentence: "Kristi NoemKristi Lynn Noem ..."). Screen-reader-only text is kept: it
+# stands in for what aria-hidden drops.
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_CARD_CLASS = re.compile(
+    r"(?:tooltip|popover|hover-?card|rollover|popup)(?:[-_][a-z]+)?[-_]?"
+    r"(?:block|card|content|body|box|panel|inner|wrap(?:per)?|container|text)\b"
+    r"|\bhover-?card\b",
+    re.IGNORECASE,
+)
+# A cheap first sieve in XPath; the rules above decide.
+_HIDDEN_XPATH = (
+    "//*[@hidden or @aria-hidden='true' or contains(@style,'none') or contains(@style,'hidden')"
+    " or contains(@class,'tooltip') or contains(@class,'popover') or contains(@class,'over')"
+    " or contains(@class,'card') or contains(@class,'popup')]"
+)
+# Some pages hide the whole page until a script has run: that is no reason to drop it.
+_NEVER_HIDDEN = frozenset(("html", "head", "body"))
+
+
+def is_hidden(attributes: Mapping[str, str | None]) -> bool:
+    """Whether an element with these attributes is not rendered, or is a hover card."""
+    if "hidden" in attributes or (attributes.get("aria-hidden") or "").lower() == "true":
+        return True
+    style = attributes.get("style")
+    if style and _HIDDEN_STYLE.search(style) is not None:
+        return True
+    classes = attributes.get("class")
+    return classes is not None and _CARD_CLASS.search(classes) is not None
+
+
+def drop_hidden(tree: Any) -> None:
+    """Remove from an lxml tree the elements :func:`is_hidden` finds; text around stays."""
+    for element in tree.xpath(_HIDDEN_XPATH):
+        if element.tag not in _NEVER_HIDDEN and is_hidden(element.attrib):
+            element.drop_tree()
 
 
 def _trafilatura() -> tuple[Any, Any, Any]:

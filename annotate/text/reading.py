@@ -28,6 +28,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from annotate.model import Document, Skipped
+from annotate.text.extract import is_hidden
+from annotate.text.walk import corpus_files
+from annotate.text.walk import inside as _inside
+from annotate.text.walk import real_path as _real
 from annotate.visible import encodable
 
 __all__ = [
@@ -521,11 +525,12 @@ class _ArticleParser(HTMLParser):
             return
         if tag == "time" and "datetime" in attributes:
             self.meta.setdefault("time", attributes["datetime"])
-        hidden = "hidden" in attributes or attributes.get("aria-hidden") == "true"
+        hidden = is_hidden(attributes)
         # An article's own <header> holds its title and byline; only the page's is chrome.
         own_header = tag == "header" and (self._article_depth or self._main_depth)
         if tag not in _HTML_VOID and (tag in _HTML_SKIP and not own_header or hidden):
-            self._flush()
+            if not hidden or tag in _HTML_BLOCK:
+                self._flush()  # hidden inline text leaves its sentence whole
             self._skip_tag, self._skip_depth = tag, 1
             return
         if tag == "br":
@@ -1096,10 +1101,6 @@ def _relative(path: Path, root: Path) -> str:
         return encodable(path.as_posix())
 
 
-def _inside(real: str, real_root: str) -> bool:
-    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
-
-
 def _outside(path: Path, root: Path) -> str | None:
     """Where ``path`` really is, if a symlink takes it out of ``root``; else None (also
     for a broken link, reported as such)."""
@@ -1142,63 +1143,6 @@ def _directory_reason(path: Path) -> str:
     if not os.access(path, os.R_OK | os.X_OK):
         return "permission denied (directory)"
     return "is a directory"
-
-
-def corpus_files(root: Path, *, exclude: Collection[Path] = ()) -> list[Path]:
-    """Every candidate file under ``root``, sorted by relative POSIX path.
-
-    Hidden files and directories (name starting with ".") and the paths in ``exclude``
-    (the database and its -wal/-shm/-journal files) are left out. Unsupported files are
-    included so that reading can say why they were skipped; so are directories that
-    cannot be listed, directory symlinks that loop and directory symlinks that lead out
-    of ``root`` (never walked). Nothing is read: this is cheap enough to give a progress
-    bar its total.
-    """
-    root = Path(root)
-    excluded = {_real(Path(p)) for p in exclude}
-    excluded_names = {Path(p).name for p in exclude}
-    real_root = _real(root)
-    found: list[tuple[str, Path]] = []
-    # Each entry: (directory, its relative path, real paths of it and its ancestors).
-    stack: list[tuple[Path, str, frozenset[str]]] = [(root, "", frozenset([real_root]))]
-    while stack:
-        directory, prefix, ancestors = stack.pop()
-        try:
-            entries = list(os.scandir(directory))
-        except OSError:
-            if prefix:  # reading says why (permission denied); a vanished one is gone
-                if os.path.lexists(directory):
-                    found.append((prefix, directory))
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            rel = f"{prefix}/{entry.name}" if prefix else entry.name
-            path = Path(entry.path)
-            if entry.name in excluded_names and _real(path) in excluded:
-                continue
-            try:
-                is_dir = entry.is_dir()
-            except OSError:  # e.g. a symlink pointing to itself
-                is_dir = False
-            if not is_dir:
-                found.append((rel, path))
-                continue
-            real = _real(path)
-            if real in ancestors or not _inside(real, real_root):
-                # A loop, or a link out of the corpus: reading reports it, once.
-                found.append((rel, path))
-            else:
-                stack.append((path, rel, ancestors | {real}))
-    found.sort(key=lambda item: item[0])
-    return [path for _, path in found]
-
-
-def _real(path: Path) -> str:
-    try:
-        return os.path.realpath(path)
-    except (OSError, ValueError):
-        return os.path.abspath(path)
 
 
 def iter_corpus(

@@ -405,6 +405,9 @@ class AnnotateApp(App[None]):
     def on_decided(self, message: Decided) -> None:
         if self.retrainer is not None:
             self.retrainer.labelled()
+            # A training run waits while the next claim is drawn.
+            if self.retrainer.pause():
+                self.call_after_refresh(self.retrainer.resume)
 
     def on_claim_shown(self, message: ClaimShown) -> None:
         """The label screen drew a claim (posted only when a benchmark hook is set)."""

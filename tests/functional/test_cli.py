@@ -252,3 +252,27 @@ def test_ingest_names_articles_without_claim_units(runner, sample_corpus, tmp_pa
     )
     again = runner.invoke(main, ["ingest", str(sample_corpus), "--db", db])
     assert "no claim units" not in again.output  # said once, when it was added
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},
+        {"FORCE_COLOR": "1"},
+        {"FORCE_COLOR": ""},
+        {"TTY_COMPATIBLE": "1"},
+        {"TTY_COMPATIBLE": "0"},
+    ],
+)
+def test_ingest_draws_its_bar_where_rich_would(monkeypatch, env):
+    """Whether stderr takes the progress bar is decided without importing rich, as rich
+    decides it (here stderr is not a terminal)."""
+    from rich.console import Console
+
+    from annotate.cli import _stderr_is_terminal
+
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert _stderr_is_terminal() == Console(stderr=True).is_terminal

@@ -6,6 +6,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from annotate import ingest
 from annotate.ingest import suggest_all
 from annotate.model import SENTENCE, Unit
 from annotate.store import Store
@@ -62,15 +63,24 @@ def _stored_groups(store: Store) -> dict[str, str]:
     return {r[0]: r[1] for r in rows}
 
 
+def _index(store: Store) -> dict[str, list[tuple[object, ...]]]:
+    tables = ("claim_units", "claim_classes", "claim_df", "claim_keys", "claim_words")
+    return {t: sorted(map(tuple, store.conn.execute(f"SELECT * FROM {t}"))) for t in tables}
+
+
 @given(
     st.lists(st.lists(_step, min_size=1, max_size=4), min_size=1, max_size=5),
     st.sampled_from([2, 3, 200]),
     st.sampled_from([1, 4]),
+    # When a batch is grouped at once (claims.regroup) rather than incrementally: an
+    # empty index always is; 0: every batch; a huge share: none after the first.
+    st.sampled_from([0.0, 0.25, 1e9]),
 )
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-def test_incremental_groups_equal_a_full_regrouping(rounds, max_posting, keys_per_unit):
-    old = (claims.MAX_POSTING, claims.KEYS_PER_UNIT)
+def test_incremental_groups_equal_a_full_regrouping(rounds, max_posting, keys_per_unit, bulk_share):
+    old = (claims.MAX_POSTING, claims.KEYS_PER_UNIT, ingest.BULK_SHARE)
     claims.MAX_POSTING, claims.KEYS_PER_UNIT = max_posting, keys_per_unit
+    ingest.BULK_SHARE = bulk_share
     try:
         with Store.open(":memory:") as store:
             for steps in rounds:
@@ -86,12 +96,13 @@ def test_incremental_groups_equal_a_full_regrouping(rounds, max_posting, keys_pe
                 if len(claims.content_words(t)) >= claims.MIN_WORDS
             )
             assert indexed == eligible
-            # A forced full rebuild writes the same groups.
-            before = _stored_groups(store)
+            # A forced full rebuild writes the same groups, and the same index.
+            before, index = _stored_groups(store), _index(store)
             suggest_all(store, force=True)
             assert _stored_groups(store) == before
+            assert _index(store) == index
     finally:
-        claims.MAX_POSTING, claims.KEYS_PER_UNIT = old
+        claims.MAX_POSTING, claims.KEYS_PER_UNIT, ingest.BULK_SHARE = old
 
 
 def test_only_the_groups_that_change_are_written(tmp_path):

@@ -11,7 +11,9 @@ import pytest
 from annotate.model import HEADING
 from annotate.text.cleaning import (
     BIO,
+    BYLINE,
     COMMENT,
+    LEGAL,
     OUTSIDE,
     PHRASE_RULES,
     REASONS,
@@ -71,6 +73,45 @@ def test_author_bio_and_contact_lines_after_the_body():
     )
     assert reason_of(text, "Jane Roe is a reporter") == BIO
     assert "Twitter" not in kept(text)
+
+
+LONG_BIO = (
+    "Jane Roe is a senior writer for the Daily Gazette, covering city hall and the harbour."
+    " She previously reported from the capital for ten years, where she followed three"
+    " elections, and before that she studied history and economics at the university in Lund."
+)
+MORE_BODY = [
+    "Library staff will be offered jobs at the remaining branches, the council said.",
+    "The branches were built in the nineteen-sixties and need new roofs and heating.",
+    "A final vote on the closures is planned for the council meeting in March.",
+    "Parents at the Elm Street branch said they would keep protesting until then.",
+]
+
+
+def test_an_author_bio_of_several_sentences_set_off_from_the_story_is_dropped():
+    text = page("Council closes libraries", *BODY, *MORE_BODY, "Share this story", LONG_BIO)
+    assert reason_of(text, "Jane Roe is a senior writer") == BIO
+    assert "Lund" not in kept(text)
+
+
+def test_a_paragraph_that_opens_like_a_bio_inside_the_story_stays():
+    # It follows the story's previous paragraph: the story is about a reporter.
+    text = page("Reporter freed", *BODY, *MORE_BODY[:2], LONG_BIO, *MORE_BODY[2:])
+    assert LONG_BIO in kept(text)
+
+
+def test_a_copyright_notice_that_runs_on_into_the_terms_of_use_is_dropped():
+    footer = (
+        "© 2025 Example Media. All rights reserved. Use of this site constitutes acceptance of"
+        " our User Agreement and Privacy Policy and Cookie Statement and Your Privacy Rights."
+        " The material on this site may not be reproduced, distributed, transmitted, cached or"
+        " otherwise used, except with the prior written permission of Example Media. Ad Choices"
+        " and the sale of your personal information can be managed in your account settings."
+    )
+    assert len(footer) > 300  # past the length line rules look at
+    text = page("Council closes libraries", *BODY, footer)
+    assert reason_of(text, "© 2025 Example Media") == LEGAL
+    assert kept(text).splitlines()[1:] == BODY
 
 
 def test_comment_thread_is_dropped_whole():
@@ -155,6 +196,57 @@ def test_an_embedded_post_stays_body_text():
         "Council closes libraries", *BODY[:2], post, "— Pat Doe (@patdoe) May 2, 2025", *BODY[2:]
     )
     assert post in "\n".join(b.text for b in clean(text).blocks if b.kind == "paragraph")
+
+
+def test_a_post_signature_on_its_own_line_ends_the_post_it_signs():
+    post = "The branch on Elm Street closes for good today, and we will miss it"
+    signature = "— Pat Doe (@patdoe) May 2, 2025"
+    text = page("Council closes libraries", *BODY[:2], post, signature, *BODY[2:])
+    blocks = clean(text).blocks
+    # One paragraph, the story's: not a subheading of its own.
+    assert [b.text for b in blocks if b.kind == "paragraph"] == [
+        *BODY[:2],
+        f"{post} {signature}",
+        *BODY[2:],
+    ]
+    assert all(b.kind != HEADING for b in blocks)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Pat Doe - Nov 19, 2024, 10:31 pm CST",
+        "Published by NEWSDESK at April 21, 2025",
+        "Crime Published On May 10, 2025 01:52 PM",
+        "22 July 2024 By Example Foundation",
+        "Latest update May 6th, 2025 12:49 AM",
+        "Harbourtown, Coast Bureau | Updated : 19 November 2024, 09:01 AM",
+        "Written: 2024-11-07 15:03:30 / Updated: 2024-11-07 15:30:46",
+        "/ Pat Doe / 10:08 am Fri Jul 19, 2024",
+        "Example News February 24, 2025, 7:57 AM",
+        "POLITICS MAY 16, 2025",
+        "11/19/2024 by Pat Doe",
+    ],
+)
+def test_a_byline_or_stamp_glued_to_its_date_is_dropped(line):
+    text = page("Council closes libraries", line, *BODY)
+    assert reason_of(text, line) == BYLINE
+    assert kept(text).splitlines()[1:] == BODY
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Polls close on Nov. 3, 2025",
+        "Election Results For November 3, 2025",
+        "The branch closed on March 3, 2024.",
+        "— Pat Doe (@patdoe) May 2, 2025",
+    ],
+)
+def test_a_dated_subheading_or_sentence_is_not_a_byline(line):
+    text = page("Council closes libraries", *BODY[:2], line, *BODY[2:])
+    assert reason_of(text, line) is None
+    assert line in kept(text)
 
 
 def test_a_run_of_cut_short_headlines_is_a_teaser_list():

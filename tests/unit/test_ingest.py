@@ -189,3 +189,85 @@ def test_library_versions_read_from_their_folders_are_importlib_metadatas():
 
     for name in ("nltk", "trafilatura", "textual"):
         assert _dist_version(name) == version(name)
+
+
+# What only a changed file needs: the readers, cleaning, Punkt, the rules, the claim groups,
+# the libraries behind them, and the terminal's progress bar.
+HEAVY = (
+    "annotate.text.reading",
+    "annotate.text.cleaning",
+    "annotate.text.segment",
+    "annotate.suggest.cues",
+    "annotate.suggest.claims",
+    "annotate.learn",
+    "nltk",
+    "ftfy",
+    "trafilatura",
+    "lxml",
+    "sklearn",
+    "numpy",
+    "rich",
+)
+
+UNCHANGED_RUN = """
+import json, sys
+from pathlib import Path
+from annotate.ingest import ingest_and_suggest, suggest_all
+from annotate.store import Store
+corpus, db, heavy = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
+store = Store.open(db)
+statements = []
+store.conn.set_trace_callback(statements.append)
+events = list(ingest_and_suggest(store, Path(corpus)))
+suggested = suggest_all(store)
+print(json.dumps({
+    "unchanged": events[-3].unchanged,
+    "suggested": [suggested.articles, suggested.units],
+    "changes": store.conn.total_changes,
+    "writes": [s for s in statements if s.split()[0].upper() in
+               ("BEGIN", "INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP")],
+    "heavy": [m for m in heavy if m in sys.modules],
+}))
+"""
+
+UNCHANGED_CLI = """
+import json, sys
+from annotate.cli import main
+corpus, db, heavy = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
+main(["ingest", corpus, "--db", db], standalone_mode=False)
+main(["suggest", "--db", db], standalone_mode=False)
+print(json.dumps([m for m in heavy if m in sys.modules]))
+"""
+
+
+def test_a_run_over_an_unchanged_corpus_imports_nothing_heavy_and_writes_nothing(tmp_path):
+    """The library's run and the CLI's (ingest, then suggest): a stat of each file, a
+    comparison with the stored records, and nothing else: no rules, readers or Punkt
+    imported, no write transaction, the database file untouched."""
+    import json
+    import subprocess
+    import sys
+
+    from annotate.ingest import ingest_and_suggest
+
+    corpus, db = tmp_path / "c", tmp_path / "a.db"
+    write(corpus / "a.txt", ARTICLE)
+    write(corpus / "sub" / "b.txt", ARTICLE.replace("Monday", "Tuesday"))
+    with Store.open(db) as store:
+        list(ingest_and_suggest(store, corpus))
+    before = (db.read_bytes(), db.stat().st_mtime_ns)
+
+    # Off a terminal (as here, output captured) the CLI draws no progress bar, unless
+    # these ask for one.
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
+
+    def python(code: str) -> str:
+        args = [sys.executable, "-c", code, str(corpus), str(db), ",".join(HEAVY)]
+        return subprocess.run(args, check=True, capture_output=True, text=True, env=env).stdout
+
+    run = json.loads(python(UNCHANGED_RUN))
+    assert run == {"unchanged": 2, "suggested": [0, 0], "changes": 0, "writes": [], "heavy": []}
+    cli = python(UNCHANGED_CLI).splitlines()
+    assert cli[0].startswith("Nothing new in ") and "2 article(s) unchanged" in cli[0]
+    assert json.loads(cli[-1]) == []
+    assert (db.read_bytes(), db.stat().st_mtime_ns) == before

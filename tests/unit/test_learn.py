@@ -249,3 +249,29 @@ def test_learning_curve_and_its_svg(trained_db):
     assert points[0].labels < points[1].labels < points[2].labels
     drawing = ET.fromstring(svg(points, "curve <test>"))
     assert len(drawing.findall("{http://www.w3.org/2000/svg}polyline")) == 3
+
+
+def test_a_new_model_replaces_every_suggestion_of_the_last_in_short_batches(tmp_path, monkeypatch):
+    import annotate.store.models as models
+
+    monkeypatch.setattr(models, "_WRITE_BATCH", 2)  # several transactions for 5 records
+    db = tmp_path / "replace.db"
+    labelled_db(str(db), seed=5, annotators=())
+    with Store.open(db) as store:
+        ids = [u.id for u in store.article_units(store.article("a5_000.txt").id)][:5]
+
+        def records(label: str, units: list[str]) -> list[dict[str, object]]:
+            return [
+                {"unit_id": u, "suggested_label": label, "confidence": 0.7,
+                 "certainty": 0.7, "speaker": "model", "reason": "model 0.70"}
+                for u in units
+            ]  # fmt: skip
+
+        store.save_model_suggestions("old", records(ATTRIBUTED, ids))
+        store.save_model_suggestions("new", records(EDITORIAL, ids[:3]))
+        assert store.model_suggestion_count() == 3
+        assert {store.model_suggestion(u).model for u in ids[:3]} == {"new"}
+        assert store.model_suggestion(ids[3]) is None  # the old model's is gone
+        # The same model written again with fewer units keeps only those.
+        store.save_model_suggestions("new", records(EDITORIAL, ids[:1]))
+        assert store.model_suggestion_count() == 1

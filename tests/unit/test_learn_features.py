@@ -55,3 +55,6 @@ def test_rule_tokens_say_what_the_rules_found_and_how_quotes_run():
     assert {"prev_quote_end", "prev=attributed", "rw=direct", "rw=quote"} <= set(tokens)
     plain = Example("v", "a", "Sales fell.", "Prices rose.", RuleView("unattributed", 0.65, "r"))
     assert not {"starts_quote", "prev_quote_end", "cue=quote"} & set(rule_tokens(plain))
+    # The first unit of an article (no sentence before) does not follow a quote.
+    first = Example("w", "a", "Sales fell.", "", RuleView("unattributed", 0.65, "r"))
+    assert "prev_quote_end" not in rule_tokens(first)

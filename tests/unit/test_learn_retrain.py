@@ -37,3 +37,65 @@ def test_every_n_decisions_a_separate_process_retrains_and_resuggests(tmp_path):
     with Store.open(db) as store:
         assert store.model_suggestion_count() == store.claim_count()
     retrainer.stop()
+
+
+def test_the_retraining_runs_only_on_idle_cores_and_writes_at_a_low_priority():
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+
+    if not hasattr(os, "SCHED_IDLE"):
+        pytest.skip("no SCHED_IDLE on this system")
+    code = (
+        "import os; from annotate.learn.retrain import background\n"
+        "background(); print(os.sched_getscheduler(0) == os.SCHED_IDLE)\n"
+        "background(idle=False); print(os.sched_getscheduler(0) == os.SCHED_OTHER,"
+        " os.getpriority(os.PRIO_PROCESS, 0) >= 10)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True", "True"]
+
+
+def _stopped(pid: int, expected: bool) -> bool:
+    """Whether the process is stopped ("T" in /proc), once a signal sent has landed."""
+    import time
+    from pathlib import Path
+
+    for _ in range(500):
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        if (state == "T") is expected:
+            break
+        time.sleep(0.01)
+    return state == "T"
+
+
+def test_a_training_run_is_held_while_the_app_draws_but_never_while_it_writes(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+
+    if not hasattr(os, "SCHED_IDLE") or not os.path.exists("/proc/self/stat"):
+        pytest.skip("needs Linux's SCHED_IDLE and /proc")
+    retrainer = Retrainer(tmp_path / "team.db", tmp_path / "team.model", every=3)
+    child = (
+        "import time; from annotate.learn.retrain import background\n"
+        "background({}); print('ready', flush=True); time.sleep(60)\n"
+    )
+    for idle in (True, False):
+        retrainer.process = subprocess.Popen(
+            [sys.executable, "-c", child.format(idle)], stdout=subprocess.PIPE
+        )
+        try:
+            assert retrainer.process.stdout.readline() == b"ready\n"
+            assert retrainer.pause() is idle
+            # A held run is stopped ("T"), until resumed.
+            assert _stopped(retrainer.process.pid, idle) is idle
+            retrainer.resume()
+            assert not _stopped(retrainer.process.pid, False) and not retrainer.paused
+        finally:
+            retrainer.stop()
+    assert not retrainer.pause()  # no run going: nothing to hold

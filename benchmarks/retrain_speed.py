@@ -1,0 +1,164 @@
+"""Key -> next claim while the model retrains in the background (issue 17: retraining
+in the app must never raise key -> next claim p95 above 16 ms).
+
+Builds a database of ``--units`` synthetic units (as tui_speed.py does; all claims but
+the last ``--keys`` + 50 labelled, with the four labels in turn so that a model can be
+trained), trains a model beside it (``annotate train``), then runs the real ``annotate
+CORPUS`` in an 80x24 pseudo-terminal twice, interleaved ``--rounds`` times: with
+background retraining off (ANNOTATE_RETRAIN_EVERY=0) and on, every ``--every`` new
+labels. A label key is sent every ``--gap`` seconds; the app measures each key -> next
+claim drawn (ANNOTATE_BENCH_LATENCY). Prints median, p95 and max per run, the p95 of
+each condition's keys pooled over its runs, how many retrainings ended during a run
+(the model folder's id changed), the app's CPU per key and the load average: the
+machine is shared, and on two cores another program's work shows in these figures.
+
+    python benchmarks/retrain_speed.py [--units 20000] [--every 100] [--keys 400]
+                                       [--gap 0.05] [--rounds 2] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from tui_speed import ANNOTATOR, BIN, build, percentile95, run_app  # noqa: E402  (a sibling script)
+
+from annotate.learn.jobs import default_folder
+from annotate.learn.retrain import EVERY_ENV
+from annotate.model import LABELS
+
+
+def vary_labels(db: Path) -> int:
+    """Give the labelled claims the four labels in turn (a model needs two at least)."""
+    conn = sqlite3.connect(db)
+    ids = [r[0] for r in conn.execute("SELECT unit_id FROM labels ORDER BY unit_id")]
+    with conn:
+        conn.executemany(
+            "UPDATE labels SET label = ? WHERE unit_id = ? AND annotator = ?",
+            ((str(LABELS[i % len(LABELS)]), u, ANNOTATOR) for i, u in enumerate(ids)),
+        )
+    conn.close()
+    return len(ids)
+
+
+def model_id(db: Path) -> str | None:
+    try:
+        meta = json.loads((default_folder(db) / "model.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return str(meta.get("id"))
+
+
+class Watch:
+    """Counts the model folder's new ids while a run goes on (a retraining that ended)."""
+
+    def __init__(self, db: Path) -> None:
+        self.db, self.ids = db, [model_id(db)]
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._look, daemon=True)
+
+    def _look(self) -> None:
+        while not self.done.wait(0.2):
+            now = model_id(self.db)
+            if now is not None and now != self.ids[-1]:
+                self.ids.append(now)
+
+    def __enter__(self) -> Watch:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        self.thread.join()
+
+
+def one_run(corpus: Path, db: Path, work: Path, every: int, keys: int, gap: float) -> dict:
+    os.environ[EVERY_ENV] = str(every)
+    # Each run labels the same claims again: undo the last run's labels first.
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute(
+            "DELETE FROM labels WHERE unit_id IN (SELECT unit_id FROM history "
+            "WHERE at > '2026-01-01T00:00:00.000000Z')"
+        )
+        conn.execute("DELETE FROM history WHERE at > '2026-01-01T00:00:00.000000Z'")
+    conn.close()
+    with Watch(db) as watch:
+        result = run_app(corpus, db, keys, work, sequence=b"123", gap=gap)
+    result["retrained"] = len(watch.ids) - 1
+    result["latencies"] = [float(x) * 1000 for x in (work / "latency").read_text().split()][-keys:]
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--units", type=int, default=20_000, help="units in the database")
+    ap.add_argument("--every", type=int, default=100, help="retrain every N new labels")
+    ap.add_argument("--keys", type=int, default=400, help="label keys sent per run")
+    ap.add_argument("--gap", type=float, default=0.05, help="seconds between keys")
+    ap.add_argument("--rounds", type=int, default=2, help="runs without and with, in turn")
+    ap.add_argument("--keep", type=Path, help="build here and keep it")
+    args = ap.parse_args()
+    base = args.keep or Path(tempfile.mkdtemp(prefix="retrain-speed-"))
+    try:
+        work = base / f"u{args.units}"
+        if work.exists():
+            shutil.rmtree(work)
+        t = time.time()
+        corpus, db, claims = build(work, args.units, args.keys + 50)
+        labelled = vary_labels(db)
+        print(f"built {args.units:,} units ({claims:,} claims, {labelled:,} labelled) "
+              f"in {time.time() - t:.1f}s", flush=True)  # fmt: skip
+        t = time.time()
+        subprocess.run(
+            [str(BIN / "annotate"), "train", "--db", str(db)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        print(f"annotate train on {labelled:,} labels: {time.time() - t:.1f}s", flush=True)
+        rows = []
+        for _ in range(args.rounds):
+            for every in (0, args.every):
+                rows.append((every, one_run(corpus, db, work, every, args.keys, args.gap)))
+        load = os.getloadavg()[0]
+        print(
+            f"\n{'retraining':>18} {'decisions':>9} {'median':>8} {'p95':>8} {'max':>8} "
+            f"{'CPU/key':>8} {'retrained':>9}"
+        )
+        for every, r in rows:
+            name = "off" if every == 0 else f"every {every} labels"
+            print(
+                f"{name:>18} {r['decisions']:>9} {r['median_ms']:>5.2f} ms"
+                f" {r['p95_ms']:>5.2f} ms {r['max_ms']:>5.1f} ms {r['cpu_ms']:>5.2f} ms"
+                f" {r['retrained']:>9}"
+            )
+        off, on = (
+            percentile95(
+                sorted(t for e, r in rows if (e != 0) == retraining for t in r["latencies"])
+            )
+            for retraining in (False, True)
+        )
+        print(
+            f"SUMMARY key -> next claim p95 without retraining {off:.2f} ms, with "
+            f"retraining every {args.every} labels {on:.2f} ms (keys of every run pooled; "
+            f"target <= 16 ms); {sum(r['retrained'] for _, r in rows)} retrainings ended; "
+            f"load average {load:.1f} on {os.cpu_count()} cores"
+        )
+    finally:
+        os.environ.pop(EVERY_ENV, None)
+        if not args.keep:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
