@@ -6,8 +6,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from annotate.store import Store
+
+# Tests never assert on wall time: Hypothesis's per-example deadline (200 ms) is one, and
+# fails at random on a loaded 2-core machine. A test's own @settings still sets the rest.
+settings.register_profile("annotate", deadline=None)
+settings.load_profile("annotate")
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_CORPUS = REPO / "corpus"
