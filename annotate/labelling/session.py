@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from annotate.model import (
     ATTRIBUTED,
-    HEADING,
     LABELS,
     SENTENCE,
     TITLE,
@@ -157,52 +156,21 @@ def split_paragraphs(
     return own, before, after
 
 
-@dataclass(frozen=True)
-class ArticleUnits:
-    """One article's units, read at once, for the claims shown one after another in it:
-    each key would otherwise read the whole article again (its paragraph, the claim's
-    index among its claims, the heading above it), a thousand units in a long one."""
-
-    article_id: str
-    version: int  # the store's data_version when read
-    units: tuple[UnitView, ...]  # in reading order
-
-    @classmethod
-    def read(cls, store: Store, article_id: str) -> ArticleUnits:
-        version = store.data_version()
-        return cls(article_id, version, tuple(store.article_units(article_id)))
-
-    def around(self, paragraph: int, n: int = AROUND) -> list[UnitView]:
-        """The units of paragraphs ``paragraph - n`` to ``paragraph + n``, in reading order."""
-        return [u for u in self.units if abs(u.paragraph - paragraph) <= n]
-
-    def claim_index(self, unit: UnitView) -> tuple[int, int]:
-        """As ``Store.claim_index``: (1-based index among the claims, claims)."""
-        seqs = [u.seq for u in self.units if u.kind == SENTENCE]
-        return sum(1 for s in seqs if s <= unit.seq), len(seqs)
-
-    def heading_before(self, seq: int) -> str | None:
-        """As ``Store.heading_before``: the nearest subheading above ``seq``."""
-        return next(
-            (u.text for u in reversed(self.units) if u.kind == HEADING and u.seq < seq), None
-        )
-
-
 def context_of(
     store: Store,
     u: UnitView,
     state: LabelState,
     suggestion: SuggestionRecord | None,
-    article: ArticleUnits | None = None,
 ) -> Context:
-    """Everything shown about unit ``u`` with its ``suggestion``: an indexed lookup more
-    for a continuing quote (the speaker's unit) or a claim group, none otherwise. Its
-    paragraph, the paragraphs around it, its index and heading come from ``article``
-    (``u``'s, as stored now), read here when not given."""
-    if article is None:
-        article = ArticleUnits.read(store, u.article_id)
-    paragraph, before, after = split_paragraphs(article.around(u.paragraph), u.paragraph)
-    index, of = article.claim_index(u)
+    """Everything shown about unit ``u`` with its ``suggestion``: its paragraph and the
+    paragraphs around it, its index and heading (indexed reads of those paragraphs, not
+    the whole article, so a claim in a thousand-unit article costs what any claim does;
+    ``u``'s article as stored now), and an indexed lookup more for a continuing quote
+    (the speaker's unit) or a claim group."""
+    paragraph, before, after = split_paragraphs(
+        store.article_units_around(u.article_id, u.paragraph, AROUND), u.paragraph
+    )
+    index, of = store.claim_index(u)
     quote_source, quote_later = None, False
     if suggestion is not None and suggestion.quote_of and suggestion.source:
         quoted = store.unit(suggestion.quote_of)
@@ -214,7 +182,7 @@ def context_of(
     return Context(
         unit=u,
         paragraph=paragraph,
-        heading=article.heading_before(u.seq),
+        heading=store.heading_before(u.article_id, u.seq),
         index=index,
         of=of,
         state=state,
@@ -277,7 +245,6 @@ class Session:
         self.recent: list[Decision] = []
         self.undone = ""
         self._texts: dict[str, str] = {}  # unit id -> text, for undo messages of old entries
-        self._article: ArticleUnits | None = None  # the current claim's, for ``context``
 
     def load_history(self) -> None:
         """Pick up where the last session of this annotator left off: its decisions for
@@ -391,21 +358,7 @@ class Session:
         """What the main screen shows for the current claim."""
         if self.unit is None:
             return None
-        return context_of(self.store, self.unit, self.state, self.suggestion, self._article_of())
-
-    def _article_of(self) -> ArticleUnits:
-        """The current claim's article as stored now: read again when it is another
-        article, when another connection has written since (an ingest, another
-        annotator) or after this session changed its units (``_segment_changed``)."""
-        assert self.unit is not None
-        cached = self._article
-        if (
-            cached is None
-            or cached.article_id != self.unit.article_id
-            or cached.version != self.store.data_version()
-        ):
-            cached = self._article = ArticleUnits.read(self.store, self.unit.article_id)
-        return cached
+        return context_of(self.store, self.unit, self.state, self.suggestion)
 
     # -- moving -----------------------------------------------------------------------
 
@@ -427,7 +380,6 @@ class Session:
         old = self.unit
         if old is None:
             return False
-        self._article = None
         fresh = self.store.unit(old.id)
         if fresh is not None:
             self.go(fresh)  # same sentence; its position in the queue may have moved
@@ -520,7 +472,6 @@ class Session:
     def reopen(self) -> None:
         """Claims may be unlabelled again (undo, ingest, new units or suggestions): the
         next "next unlabelled" walks the queue again."""
-        self._article = None  # an ingest may have replaced its units
         self.complete = False
         self.ranked_done = False
 
@@ -691,7 +642,6 @@ class Session:
         return self._segment_changed(change)
 
     def _segment_changed(self, change: SegmentChange) -> UnitView | None:
-        self._article = None  # its units changed
         self.labelled += change.labelled
         self.claims += change.claims
         self.reopen()  # the new units may be unlabelled

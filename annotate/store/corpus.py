@@ -210,6 +210,15 @@ class CorpusQueries(SegmentQueries):
             )
         return [UnitView(*r) for r in rows]
 
+    def article_units_around(self, article_id: str, paragraph: int, n: int) -> list[UnitView]:
+        """The units of paragraphs ``paragraph - n`` to ``paragraph + n`` of an article, in
+        reading order: what a claim is read with, however long its article."""
+        rows = self.conn.execute(
+            f"{_UNIT_VIEW} WHERE u.article_id = ? AND u.paragraph BETWEEN ? AND ? ORDER BY u.seq",
+            (article_id, paragraph - n, paragraph + n),
+        )
+        return [UnitView(*r) for r in rows]
+
     def heading_before(self, article_id: str, seq: int) -> str | None:
         """The nearest subheading above a unit, if any."""
         row = self.conn.execute(

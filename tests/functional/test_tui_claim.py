@@ -10,7 +10,8 @@ from rich.style import Style
 from textual.geometry import Region
 
 from annotate.ingest import suggest_all
-from annotate.store import Store, SuggestionRecord
+from annotate.labelling.session import AROUND, context_of
+from annotate.store import LabelState, Store, SuggestionRecord
 from annotate.tui.widgets.claim import ArticleHeader, ClaimView, MarkStyles, SuggestionBar
 from annotate.tui.widgets.claim import suggestion_marks as marks_of
 
@@ -259,21 +260,23 @@ A third paragraph ends it.
 
 
 @pilot
-async def test_the_context_is_read_once_per_article(db_path, monkeypatch):
+async def test_the_context_never_reads_the_whole_article(db_path, monkeypatch):
+    """A claim is read with the paragraphs around it, not its whole article (a thousand
+    units in a long one), and shows its article as stored now, after a merge too."""
     with Store.open(db_path) as store:
         save_split(store, "a.txt", PLAIN)
     app = app_for(db_path)
-    calls = spy(monkeypatch, app.session.store, "article_units")
+    whole = spy(monkeypatch, app.session.store, "article_units")
+    around = spy(monkeypatch, app.session.store, "article_units_around")
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         await go_to(app, pilot, "The ministers")
-        before = len(calls)
-        await pilot.press("right")  # "They agreed …": the same paragraph, nothing read
-        await pilot.press("right")  # the next paragraph of the same article: nothing read
-        assert len(calls) == before
+        before = len(around)
+        await pilot.press("right")  # "They agreed …": the same paragraph
+        await pilot.press("right")  # the next paragraph of the same article
+        assert len(around) > before
         assert claim_paragraphs(app)[0] == "The ministers met on Monday. They agreed on a budget."
-        await pilot.press("m")  # a merge changes the article: read again
-        assert len(calls) == before + 1
+        await pilot.press("m")  # a merge changes the article: shown as stored now
         assert (
             claim_paragraphs(app)[1]
             == "Critics were not convinced, officials said. They wrote a letter."
@@ -283,6 +286,19 @@ async def test_the_context_is_read_once_per_article(db_path, monkeypatch):
             app.session.unit.text
             == "Critics were not convinced, officials said. They wrote a letter."
         )
+        assert whole == []
+
+
+def test_a_claim_in_a_long_article_reads_only_the_paragraphs_around_it(db_path):
+    text = "\n\n".join(f"Paragraph {i} says the council met on day {i}." for i in range(40))
+    with Store.open(db_path) as store:
+        save_split(store, "long.txt", text + "\n")
+        unit = next(u for u in store.article_units(store.article_ids()[0]) if "day 20." in u.text)
+        context = context_of(store, unit, LabelState(), None)
+    shown = [u.text for p in (*context.before, context.paragraph, *context.after) for u in p]
+    assert len(context.before) == len(context.after) == AROUND
+    assert shown[0].endswith(f"day {20 - AROUND}.") and shown[-1].endswith(f"day {20 + AROUND}.")
+    assert (context.index, context.of) == (21, 40)
 
 
 @pytest.mark.parametrize("size", [(60, 15), (80, 24), (120, 36)])
