@@ -316,7 +316,9 @@ def _no_tick() -> None:
 class _Job(NamedTuple):  # one a corpus file: a named tuple is the cheapest to make
     full: str  # its path as found (a Path is made only for a file to read)
     rel: str
-    stat: os.stat_result | None
+    # (size, mtime_ns) as found; None: it could not be stat'ed. Two ints, not the
+    # os.stat_result (about 5x the memory, held for every file through the whole run).
+    stat: tuple[int, int] | None
     unchanged: bool
     # The rules' version for this file: pipeline_version, plus a fingerprint of the
     # lines it shares with other articles of its folder when it has such lines.
@@ -339,16 +341,19 @@ def _jobs(
     for rel, full in files:
         if not rel.isascii():
             rel = encodable(rel)
+        st: tuple[int, int] | None
         try:
-            st: os.stat_result | None = os.stat(full)
+            found = os.stat(full)
         except OSError:
             st = None  # broken symlink, loop, vanished file: read_file names the reason
+        else:
+            st = (found.st_size, found.st_mtime_ns)
         record = known.get(rel)
         unchanged = (
             st is not None
             and record is not None
-            and record.size == st.st_size
-            and record.mtime_ns == st.st_mtime_ns
+            and record.size == st[0]
+            and record.mtime_ns == st[1]
             and (record.segmenter == version or record.segmenter.startswith(repeat_version))
         )
         file_version = record.segmenter if unchanged and record else version
@@ -512,7 +517,7 @@ STREAM_BYTES = 4_000_000
 
 
 def _streamed(job: _Job) -> bool:
-    return job.stat is not None and job.stat.st_size > STREAM_BYTES
+    return job.stat is not None and job.stat[0] > STREAM_BYTES
 
 
 @dataclass(frozen=True)
@@ -753,7 +758,8 @@ def _store_file(
             summary.fallbacks.append(f"{result.path}: {result.fallback}")
         yield result
     if any_ok and job.stat is not None:
-        store.save_file_record(FileRecord(job.rel, job.stat.st_size, job.stat.st_mtime_ns, version))
+        size, mtime_ns = job.stat
+        store.save_file_record(FileRecord(job.rel, size, mtime_ns, version))
 
 
 def _ingest_document(
