@@ -284,14 +284,16 @@ class QueueQueries(Connection):
             if assigned
             else ""
         )
+        # One pass over the claims, grouped by article: a count per article through the
+        # labels' (annotator, label) index would read every label of the annotator once
+        # per article (SQLite picks that plan; minutes at 1M labels).
         rows = self.conn.execute(
-            "SELECT a.id, a.path, a.title, a.source, "
-            "  (SELECT count(*) FROM units u WHERE u.article_id = a.id AND u.kind = :kind), "
-            "  (SELECT count(*) FROM units u JOIN labels l ON l.unit_id = u.id "
-            "     AND l.annotator = :annotator AND l.label IS NOT NULL "
-            "   WHERE u.article_id = a.id AND u.kind = :kind), "
-            "  (SELECT min(u.pos) FROM units u WHERE u.article_id = a.id AND u.kind = :kind) "
-            f"FROM articles a{only} ORDER BY a.ord",
+            "SELECT a.id, a.path, a.title, a.source, coalesce(c.n, 0), coalesce(c.done, 0), "
+            "  c.first FROM articles a LEFT JOIN ("
+            "    SELECT u.article_id, count(*) AS n, count(l.label) AS done, min(u.pos) AS first"
+            "    FROM units u LEFT JOIN labels l ON l.unit_id = u.id AND l.annotator = :annotator"
+            "    WHERE u.kind = :kind GROUP BY u.article_id"
+            f"  ) c ON c.article_id = a.id{only} ORDER BY a.ord",
             {"kind": SENTENCE, "annotator": annotator},
         )
         return [ArticleProgress(*r) for r in rows]

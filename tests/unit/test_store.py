@@ -209,6 +209,23 @@ def test_context_queries(labelled_store):
     assert s.resume_position("ann") == s.unit(ids[0]).pos
 
 
+def test_article_progress_counts_each_article_for_one_annotator(labelled_store):
+    s = labelled_store
+    _save(s, "c.txt", _units())  # a title alone: no claims
+    ids = claims(s)
+    s.set_label(ids[0], "ann", "attributed")
+    s.set_label(ids[3], "ann", "editorial")
+    s.set_label(ids[1], "bob", "editorial")  # another annotator's label
+    s.set_note(ids[2], "ann", "no label yet")  # a label row without a label
+    progress = s.article_progress("ann")
+    assert [(p.path, p.claims, p.labelled) for p in progress] == [
+        ("a.txt", 3, 1),
+        ("b.txt", 2, 1),
+        ("c.txt", 0, 0),
+    ]
+    assert [p.first_pos for p in progress] == [s.unit(ids[0]).pos, s.unit(ids[3]).pos, None]
+
+
 def test_labels_survive_resegmentation_as_orphans(labelled_store):
     s = labelled_store
     uid = claims(s)[0]
