@@ -87,14 +87,14 @@ class ModelQueries(Connection):
 
     def save_model_suggestions(self, model: str, records: Sequence[dict[str, Any]]) -> None:
         """Replace every model suggestion by ``records`` (dicts keyed by column) of model
-        ``model``: a unit the model did not score keeps none. Written in short
-        transactions of ``_WRITE_BATCH`` rows (a retraining in the background writes
-        every claim's: one long transaction would hold the write lock for a key the
-        annotator presses meanwhile); until the last one, some units still show the
-        previous model's suggestion."""
+        ``model``: a unit the model did not score keeps none. Written in short batches
+        (``Store.batched``: a retraining in the background writes every claim's, and one
+        long transaction would hold the write lock for a key the annotator presses
+        meanwhile); until the last one, some units still show the previous model's
+        suggestion."""
         now = utc_now()
-        for i in range(0, len(records), _WRITE_BATCH):
-            with self.transaction():
+        with self.batched(0) as tick:  # a commit after every _WRITE_BATCH rows
+            for i in range(0, len(records), _WRITE_BATCH):
                 self.conn.executemany(
                     "INSERT OR REPLACE INTO model_suggestions (unit_id, model, "
                     "suggested_label, confidence, certainty, speaker, reason, suggested_at) "
@@ -105,7 +105,8 @@ class ModelQueries(Connection):
                         for r in records[i : i + _WRITE_BATCH]
                     ],
                 )
-        with self.transaction():  # what the previous model said of units not scored now
+                tick()
+            # What the previous model said of units not scored now.
             self.conn.execute(
                 "DELETE FROM model_suggestions WHERE model != ? OR suggested_at != ?",
                 (model, now),
