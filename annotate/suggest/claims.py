@@ -26,6 +26,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 THRESHOLD = 0.5
@@ -102,6 +103,9 @@ def _joined(m: re.Match[str]) -> str:
     return "".join(g for g in m.groups() if g)
 
 
+# News repeats itself (republished wire copy, boilerplate lines): the words of the most
+# recent texts are kept, as cues keeps their analyses.
+@lru_cache(maxsize=4096)
 def content_words(text: str) -> frozenset[str]:
     """The normalised content words of a text."""
     t = text.lower()
