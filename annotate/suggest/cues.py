@@ -761,6 +761,12 @@ _VERBISH = re.compile(
 )
 
 
+_SPACES = re.compile(r"\s*")
+_SOURCE_END = re.compile(r"[,;:()#—–.!?]|\s-\s|\b(?:that|who|which|and said|said|says)\b")
+_LETTER_NEXT = re.compile(r"\s?[A-Za-z]")
+_INITIAL_BEFORE = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov))$")
+
+
 def _source_after(masked: str, start: int, *, loose: bool = False) -> tuple[Span | None, bool]:
     """The source phrase that starts at ``start`` ("according to X", ", said Jane Doe").
 
@@ -768,16 +774,13 @@ def _source_after(masked: str, start: int, *, loose: bool = False) -> tuple[Span
     published Thursday"), so a determiner phrase is accepted and a participle does not
     end it.
     """
-    m = re.compile(r"\s*").match(masked, start)
+    m = _SPACES.match(masked, start)
     pos = m.end() if m else start
     stop = len(masked)
-    b = re.compile(r"[,;:()#—–.!?]|\s-\s|\b(?:that|who|which|and said|said|says)\b")
     # A period inside an abbreviation or initial ("U.S.", "J. Smith") is not the end.
-    for bm in b.finditer(masked, pos):
-        if bm.group() == "." and re.match(r"\s?[A-Za-z]", masked[bm.end() : bm.end() + 2]):
-            if re.search(
-                r"(?:\b[A-Z]|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov))$", masked[: bm.start()]
-            ):
+    for bm in _SOURCE_END.finditer(masked, pos):
+        if bm.group() == "." and _LETTER_NEXT.match(masked[bm.end() : bm.end() + 2]):
+            if _INITIAL_BEFORE.search(masked[: bm.start()]):
                 continue
         stop = bm.start()
         break
@@ -898,6 +901,20 @@ def _main_subject(masked: str, src: Span) -> bool:
     return bool(_LEAD_ADVERBS.fullmatch(before))
 
 
+# Short patterns of _find_attribution, compiled once.
+_AS_BEFORE = re.compile(r"\b[Aa]s\s+$")
+_TO_BEFORE = re.compile(r"\b(?:to|let's|let us)\s+$")
+_TO_BE_AFTER = re.compile(r"\s+to\s+(?:be|have)\b")
+_COMMA_OR_BY_BEFORE = re.compile(r"(?:,|\bby)\s*$")
+_QUOTE_COMMA_BEFORE = re.compile(r",\s*[”\"]\s*$")
+_TANK_AFTER = re.compile(r"\s+tanks?\b")
+_INVERTED_BEFORE = re.compile(r"[#,][”\"]?\s*$")
+_QUOTE_END_BEFORE = re.compile(r"#\s*,?\s*$")
+_THAT_AFTER = re.compile(r"\s*that\b")
+_OBJECT_AFTER = re.compile(r"\s+(?:the|a|an|its|his|her|their|no|on|in|\w+ly)\b")
+_COMMA = re.compile(r"\s*,\s*")
+
+
 def _find_attribution(
     masked: str, text: str, verbs: list[re.Match[str]] | None = None
 ) -> tuple[Attribution | None, Span | None]:
@@ -942,7 +959,7 @@ def _find_attribution(
         if _NEGATED.search(near):
             negated = negated or cue
             continue
-        if re.search(r"\b[Aa]s\s+$", near) and (by := _PASSIVE_BY.match(right)):
+        if _AS_BEFORE.search(near) and (by := _PASSIVE_BY.match(right)):
             # "As reported by Western Journalism, …"
             src, vague = _source_after(masked, m.end() + by.end())
             if src:
@@ -964,9 +981,9 @@ def _find_attribution(
             cue = Span(masked[at : m.end()], at, m.end())
             left = left[:at]
             near = left[-120:]
-        elif re.search(r"\b(?:to|let's|let us)\s+$", near):
+        elif _TO_BEFORE.search(near):
             continue  # "to say"; "declined to comment" is handled as negation
-        if m.group() == "said" and re.match(r"\s+to\s+(?:be|have)\b", right):
+        if m.group() == "said" and _TO_BE_AFTER.match(right):
             continue  # "X said to be …": passive hearsay, no source
         as_clause = False
         if cm := _COMPARISON.search(near):
@@ -980,8 +997,8 @@ def _find_attribution(
             # ", saying …", "by saying …", "… “Golden Week,” saying": the speaker is the
             # subject of the sentence; so after a noun of a message ("sent a tweet saying").
             if (
-                re.search(r"(?:,|\bby)\s*$", near)
-                or re.search(r",\s*[”\"]\s*$", text[max(0, m.start() - 6) : m.start()])
+                _COMMA_OR_BY_BEFORE.search(near)
+                or _QUOTE_COMMA_BEFORE.search(text[max(0, m.start() - 6) : m.start()])
                 or _MESSAGE_BEFORE.search(near)
             ):
                 src, vague = _source_after(masked, 0)
@@ -1004,7 +1021,7 @@ def _find_attribution(
             continue  # "could signal", "will announce": not a report of what was said
         if m.group() in _FIGURE_VERBS and _NOT_REPORTING_AFTER.match(right):
             continue
-        if m.group() in {"think", "thinks"} and re.match(r"\s+tanks?\b", right):
+        if m.group() in {"think", "thinks"} and _TANK_AFTER.match(right):
             continue  # "think tank"
         if verb in _SAY_VERBS and _SAID_NOTHING.match(right):
             continue  # "has said little about it": the outlet's own statement
@@ -1022,7 +1039,7 @@ def _find_attribution(
             if not complement:
                 continue
         # Inverted order: "…,” said Jane Doe." / "…, says the report."
-        if re.search(r"[#,][”\"]?\s*$", near) and m.group() in {
+        if _INVERTED_BEFORE.search(near) and m.group() in {
             "said",
             "says",
             "added",
@@ -1055,7 +1072,7 @@ def _find_attribution(
                 and (
                     _is_cap(src.text)
                     or src.text.split()[0].lower() in _DETERMINERS
-                    or re.search(r"#\s*,?\s*$", left)
+                    or _QUOTE_END_BEFORE.search(left)
                 )
                 and _INVERTED_END.match(masked, src.end)
             ):
@@ -1106,7 +1123,7 @@ def _find_attribution(
                 and _looks_like_source(src.text.split(), not masked[: src.start].strip(" #"))[0]
                 and _FOUND_CLAUSE.match(right)
             )  # "The Gazette found voters backed …", not "Smith found the keys"
-            if heads & _DOCUMENT_NOUNS or re.match(r"\s*that\b", right) or finding:
+            if heads & _DOCUMENT_NOUNS or _THAT_AFTER.match(right) or finding:
                 add(rank, cue, src, "verb", vague)
             elif _PLATFORM.match(right) or _PLATFORM_LATER.match(right):
                 add(1.0, cue, src, "shown", vague)
@@ -1137,7 +1154,7 @@ def _find_attribution(
                 "reports",
                 "noted",
                 "notes",
-            } and re.match(r"\s+(?:the|a|an|its|his|her|their|no|on|in|\w+ly)\b", right):
+            } and _OBJECT_AFTER.match(right):
                 add(1.5, cue, src, "verb", vague)
             continue
         add(rank, cue, src, "verb", vague)
@@ -1145,7 +1162,7 @@ def _find_attribution(
     for m in _FRAME.finditer(masked):
         cue = Span(m.group(), m.start(), m.end())
         if not found:
-            after = re.match(r"\s*,\s*", masked[m.end() :])
+            after = _COMMA.match(masked[m.end() :])
             if after:
                 src, vague = _source_after(masked, m.end() + after.end())
             else:
@@ -1221,6 +1238,7 @@ except ImportError:  # pragma: no cover
 
 # The only non-ASCII characters that re.IGNORECASE matches to ASCII letters.
 _ASCII_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_TO_FOLD = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
 def _is_space_run(op: Any, av: Any) -> bool:
@@ -1443,7 +1461,9 @@ def _unit_tokens(masked: str) -> set[str]:
     Folding the whole unit first reads the same words: every word character folds to
     one word character (İ is mapped to i before lower-casing, which would make it two).
     """
-    return set(_TOKEN.findall(masked.translate(_ASCII_FOLD).lower()))
+    if _TO_FOLD.search(masked):  # (translate is slow on any text with a non-ASCII mark)
+        masked = masked.translate(_ASCII_FOLD)
+    return set(_TOKEN.findall(masked.lower()))
 
 
 # Words repeat from unit to unit, so the patterns a word can start are looked up once.
@@ -1573,6 +1593,10 @@ def _single_quoted(masked: str) -> str:
 _FIRST_PERSON_BEFORE = re.compile(r"\b(?:I|[Ww]e)\s+(?:\w+\s+)?$")
 
 
+_OWN_FRAME_BEFORE = re.compile(r"\b(?:to|let's|let’s|let\s+us)\s+$", re.I)
+_THAT_NEXT = re.compile(r"\s+that\b")
+
+
 def _outside_reported_clause(
     masked: str, hits: tuple[tuple[Span, float], ...], verbs: list[re.Match[str]] | None = None
 ) -> tuple[tuple[Span, float], ...]:
@@ -1582,9 +1606,9 @@ def _outside_reported_clause(
         left = masked[: m.start()]
         if _FIRST_PERSON_BEFORE.search(left) or _NEGATED.search(left):
             continue
-        if re.search(r"\b(?:to|let's|let’s|let\s+us)\s+$", left, re.I):
+        if _OWN_FRAME_BEFORE.search(left):
             continue  # "fair to say that": the writer's own frame
-        if m.group("strong") is None and not re.match(r"\s+that\b", masked[m.end() :]):
+        if m.group("strong") is None and not _THAT_NEXT.match(masked, m.end()):
             continue
         return tuple(h for h in hits if h[0].start < m.end())
     return hits
@@ -1606,7 +1630,17 @@ _CREDIT = re.compile(
 )
 # Every match of _CREDIT holds one of these: the costly pattern runs only then.
 _MAY_BE_CREDIT = re.compile(r"/|AP|File|Photo")
-_TERMINAL = re.compile(r"[.!?…]\s*[”\"’')\]]*\s*$|[”\"]\s*$")
+_END_MARKS = (".", "!", "?", "…")
+_CLOSING_MARKS = "”\"’')]"
+
+
+def _terminal(stripped: str) -> bool:
+    r"""Whether a unit (stripped) ends like a sentence: an end mark, then maybe spaces and
+    closing quotes or brackets; or a closing double quote. (What the regex
+    ``[.!?…]\s*[”"’')\]]*\s*$|[”"]\s*$`` finds, without trying it at every character.)"""
+    if stripped.endswith(("”", '"')):
+        return True
+    return stripped.rstrip(_CLOSING_MARKS).rstrip().endswith(_END_MARKS)
 
 
 def _furniture(masked: str, text: str, gates: set[int] | None = None) -> str | None:
@@ -1620,7 +1654,7 @@ def _furniture(masked: str, text: str, gates: set[int] | None = None) -> str | N
         return "too short to state a claim"
     if masked.rstrip(" #").endswith("?") or stripped.endswith("?"):
         return QUESTION
-    if not _TERMINAL.search(stripped):
+    if not _terminal(stripped):
         if gates is None:
             gates = _editorial_candidates(masked)
         if _CAPTION_GATE in gates and _CAPTION_VERB.search(masked):

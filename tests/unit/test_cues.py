@@ -557,3 +557,11 @@ def test_matches_of_an_alternation_by_its_alternatives(parts, text):
     assert [m.span() for m in cues._alternation_matches(patterns, text)] == [
         m.span() for m in whole.finditer(text)
     ]
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab. !?…”\"’')]\u00a0\n\u2003")), max_size=14))
+@settings(max_examples=400, deadline=None)
+def test_terminal_is_the_end_of_sentence_pattern(text):
+    stripped = text.strip()
+    pattern = re.compile(r"[.!?…]\s*[”\"’')\]]*\s*$|[”\"]\s*$")
+    assert cues._terminal(stripped) == bool(pattern.search(stripped))
