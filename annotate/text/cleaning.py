@@ -770,7 +770,7 @@ def _line_reason(text: str) -> str | None:
         reason = _compound_reason(text)
     if reason is None:
         reason = _phrase_reason(text, text.count(" ") + 1)
-    if reason is None and not text.isascii() and len(_MIXED_SCRIPT_WORD.findall(text)) >= 2:
+    if reason is None and _CYRILLIC.search(text) and len(_MIXED_SCRIPT_WORD.findall(text)) >= 2:
         reason = ADVERT
     if reason is None and _is_dated_byline(text):
         reason = BYLINE
@@ -787,8 +787,12 @@ _COPYRIGHT_OPENING = re.compile(r"(?:©|\(c\)|(?i:copyright)\s*(?:©|\(c\)|@)?)\
 # ordinary lower-case word of a sentence or a headline ("Polls close on Nov. 3, 2020").
 _DATED_BYLINE_MAX_WORDS = 18
 _DATED_BYLINE_REST_WORDS = 6
-_DATE_OR_TIME = re.compile(rf"{_DATE}|\b{_TIME}")
-_HAS_YEAR_OR_TIME = re.compile(r"\b\d{4}\b|\d[:.]\d\d\b|\d\s*(?i:[ap]\.?m\b)")
+# Every date or time starts with a digit or a weekday's or month's first letter: looked
+# for first, that character spares most positions the (many, case-blind) alternatives.
+_DATE_OR_TIME = re.compile(rf"(?=\d|(?i:[adfjmnostw]))(?:{_DATE}|\b{_TIME})")
+# "\b\d{4}\b|\d[:.]\d\d\b|\d\s*(?i:[ap]\.?m\b)" with the digit they all start with taken
+# out in front: a pattern that starts with a character class is scanned for it quickly.
+_HAS_YEAR_OR_TIME = re.compile(r"\d(?:(?<=\b\d)\d{3}\b|[:.]\d\d\b|\s*(?i:[ap]\.?m\b))")
 _STAMP_WORDS = frozenset(
     "by on at and of the from published updated update posted modified written edited"
     " created reviewed filed last first latest".split()
@@ -828,6 +832,8 @@ _POST_SIGNATURE = re.compile(r"[—–-]\s*\S.{0,80}\(@\w{1,30}\)")
 # written in look-alike letters so that filters cannot read it, which is what spam and
 # ads do; no language writes its words that way.
 _MIXED_SCRIPT_WORD = re.compile(r"\b(?=[^\W\d_]*[A-Za-z])(?=[^\W\d_]*[\u0400-\u04ff])[^\W\d_]+")
+# What every such word holds: a text without it needs no look for the words (most do not).
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 
 
 def _compound_reason(text: str) -> str | None:
