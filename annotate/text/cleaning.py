@@ -28,7 +28,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import attrgetter
+from operator import itemgetter
 from pathlib import Path
 
 from annotate.model import HEADING, TITLE, Block, CleanArticle, Dropped
@@ -1818,19 +1818,23 @@ class _Out:
     last: int
 
 
-def _strip_dateline(blocks: list[_Out], dropped: list[Dropped]) -> None:
+# What cleaning cut, before it is placed among the blocks: (line, text, reason).
+_Cut = tuple[int, str, str]
+
+
+def _strip_dateline(blocks: list[_Out], dropped: list[_Cut]) -> None:
     """Cut a dateline ("WASHINGTON - ") off the start of the first paragraph."""
     # The first paragraph may be a standfirst, so the dateline is looked for in two.
     paragraphs = [b for b in blocks if b.kind == PARAGRAPH][:2]
     for block in paragraphs:
         match = _DATELINE.match(block.text[: _DATELINE_MAX_CHARS + 2])
         if match and match.end() <= _DATELINE_MAX_CHARS and match.end() < len(block.text):
-            dropped.append(Dropped(block.first, block.text[: match.end()].strip(), DATELINE))
+            dropped.append((block.first, block.text[: match.end()].strip(), DATELINE))
             block.text = block.text[match.end() :]
             return
 
 
-def _strip_trailing_credit(blocks: list[_Out], dropped: list[Dropped]) -> None:
+def _strip_trailing_credit(blocks: list[_Out], dropped: list[_Cut]) -> None:
     """Cut a wire credit off the end of the last paragraph ("... TASS. REUTERS")."""
     paragraphs = [b for b in blocks if b.kind == PARAGRAPH]
     if not paragraphs:
@@ -1839,7 +1843,7 @@ def _strip_trailing_credit(blocks: list[_Out], dropped: list[Dropped]) -> None:
     kept = _without_trailing_credit(block.text)
     if kept is not block.text and kept.strip():
         credit = block.text[len(kept) :].strip(" -–—()")
-        dropped.append(Dropped(block.last, credit, AGENCY_CREDIT))
+        dropped.append((block.last, credit, AGENCY_CREDIT))
         block.text = kept.rstrip()
 
 
@@ -1950,7 +1954,7 @@ def clean(
     ``content_lines`` line numbers an article extractor found to be story content
     (quotations, table rows).
     """
-    dropped: list[Dropped] = []
+    dropped: list[_Cut] = []
     pieces = _split_pieces(text)
     given = _normalise(title) if title else None
     if repeated:
@@ -1993,7 +1997,7 @@ def clean(
     kept = [p for p in pieces if p.reason is None and p.role in (HEADING, PARAGRAPH)]
     for piece in pieces:
         if piece.reason is not None:
-            dropped.append(Dropped(piece.lines[0], piece.text, piece.reason))
+            dropped.append((piece.lines[0], piece.text, piece.reason))
     out = [_Out(p.role or PARAGRAPH, p.text, p.lines[0], p.lines[-1]) for p in kept]
     out = _join_quotes(out)
     _strip_dateline(out, dropped)
@@ -2008,7 +2012,7 @@ def clean(
             blocks.append(Block(b.kind, b.text))
             starts.append(b.first)
     placed = [
-        Dropped(d.line, d.text, d.reason, bisect_right(starts, d.line) - 1)
-        for d in sorted(dropped, key=attrgetter("line"))
+        Dropped(line, cut, reason, bisect_right(starts, line) - 1)
+        for line, cut, reason in sorted(dropped, key=itemgetter(0))
     ]
     return CleanArticle(title_text, tuple(blocks), tuple(placed))

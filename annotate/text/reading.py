@@ -1111,7 +1111,8 @@ def _relative(path: Path, root: Path) -> str:
     full, top = str(path), str(root)
     prefix = "/" if top == "/" else top + "/"
     if os.sep == "/" and full.startswith(prefix) and full[len(prefix) : len(prefix) + 1] not in "/":
-        return encodable(full[len(prefix) :])
+        rel = full[len(prefix) :]
+        return rel if rel.isascii() else encodable(rel)  # no surrogate to escape in ASCII
     try:
         return encodable(path.relative_to(root).as_posix())
     except ValueError:
