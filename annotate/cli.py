@@ -560,7 +560,10 @@ def export_cmd(
         raise CliError(str(e)) from None
     except OSError as e:
         raise CliError(f"{e.filename or out}: {e.strerror}") from None
-    echo(f"Wrote {rows} row(s) to {path}", err=True)
+    hint = ""
+    if rows == 0 and not include_unlabeled:
+        hint = " (no label matched: --include-unlabeled writes every claim unit)"
+    echo(f"Wrote {rows} row(s) to {path}{hint}", err=True)
 
 
 def _card_agreement(store: Store) -> dict[str, Any]:
