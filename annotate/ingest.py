@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from annotate.model import SENTENCE, Block, CleanArticle, Document, Skipped, Unit, article_id
-from annotate.store import FileRecord, SegmentEditRecord, Store
+from annotate.store import FileRecord, SegmentEditRecord, Store, UnitView
 from annotate.visible import encodable
 
 if TYPE_CHECKING:
@@ -740,9 +740,9 @@ def _store_file(
             continue
         any_ok = True
         doc, split = item
-        result = _ingest_document(store, doc, job.rel, version, split, job.repeated)
-        if suggester is not None and result.status != "unchanged":
-            suggester.article(doc.path, split)
+        result, saved = _ingest_document(store, doc, job.rel, version, split, job.repeated)
+        if suggester is not None and saved is not None:
+            suggester.article(doc.path, split, saved)
         if result.status == "added":
             summary.added += 1
         elif result.status == "updated":
@@ -769,12 +769,14 @@ def _ingest_document(
     version: str,
     split: Segmented | None,
     repeated: frozenset[str] = frozenset(),
-) -> ArticleResult:
+) -> tuple[ArticleResult, list[_SavedUnit] | None]:
+    """Save one article unless it is unchanged: its result, and the units saved (None
+    when it was unchanged)."""
     existing = store.article(doc.path)
     if existing is not None and existing.sha256 == doc.sha256 and existing.segmenter == version:
         if existing.file != file:
             store.touch_article(doc.path, file=file)
-        return ArticleResult(doc.path, "unchanged")
+        return ArticleResult(doc.path, "unchanged"), None
     if split is None:  # prepared as unchanged, but the store changed meanwhile
         restored = store.restored_blocks_of_file(file).get(doc.path, frozenset())
         split = split_document(doc, repeated=repeated, restored=restored)
@@ -802,12 +804,13 @@ def _ingest_document(
         segmenter=version,
         units=units,
         dropped=split.clean.dropped if split.clean is not None else (),
+        new=existing is None,
     )
     if edits:
         # An edit that no longer applies keeps its row, marked, to be reported again.
         store.set_segment_edits_applying(edits[0].article_id, {edits[i].seq for i in failed})
     claims = sum(1 for u in units if u.kind == SENTENCE)
-    return ArticleResult(
+    outcome = ArticleResult(
         doc.path,
         "added" if existing is None else "updated",
         units=claims,
@@ -818,6 +821,20 @@ def _ingest_document(
         edits_failed=tuple(edits[i].edit.describe() for i in failed),
         fallback=doc.fallback,
     )
+    saved = [
+        _SavedUnit(i, u.kind, u.text, u.paragraph)
+        for i, u in zip(result.unit_ids, units, strict=True)
+    ]
+    return outcome, saved
+
+
+class _SavedUnit(NamedTuple):
+    """A unit as just stored, for the suggestion pass (without reading it back)."""
+
+    id: str
+    kind: str
+    text: str
+    paragraph: int
 
 
 def default_exclude(db_path: str | os.PathLike[str]) -> list[Path]:
@@ -926,12 +943,19 @@ class _Suggester:
         self.articles = 0
         self.units = 0
 
-    def article(self, path: str, split: Segmented | None) -> None:
-        """Suggestions for the article just saved at ``path`` (``split`` as prepared)."""
-        self.article_by_id(article_id(path), split.suggested if split is not None else None)
+    def article(self, path: str, split: Segmented | None, saved: Sequence[_SavedUnit]) -> None:
+        """Suggestions for the article just saved at ``path`` (``split`` as prepared,
+        ``saved`` its units as stored)."""
+        done = split.suggested if split is not None else None
+        self.article_by_id(article_id(path), done, saved)
 
-    def article_by_id(self, aid: str, done: Suggested | None = None) -> None:
-        rows = self.store.article_units(aid)
+    def article_by_id(
+        self,
+        aid: str,
+        done: Suggested | None = None,
+        saved: Sequence[_SavedUnit | UnitView] | None = None,
+    ) -> None:
+        rows = self.store.article_units(aid) if saved is None else saved
         if done is None or done.rules != self.rules or done.texts != tuple(r.text for r in rows):
             # Not prepared with them, or the units changed since (annotators' merges and
             # splits applied again): the rules run here on the units as stored.

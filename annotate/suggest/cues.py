@@ -1225,15 +1225,60 @@ def _is_space_run(op: Any, av: Any) -> bool:
     )
 
 
-def _needed_words(ops: list[Any], at_start: bool = False) -> frozenset[str] | None:
-    r"""Lower-case beginnings of words, one of which starts a word of every match of
-    the parsed pattern ``ops``; None when no such set can be told.
+# A needed word is (its lower-case letters, whether it is a whole word of the text or
+# only the beginning of one).
+_Needed = frozenset[tuple[str, bool]]
+# Lower-case letters of Latin-1 (à … ÿ, not ÷): re.IGNORECASE matches each to itself and
+# its capital only, as str.lower() of the text does, so they may stand in a needed word.
+_LATIN_LETTERS = frozenset(chr(c) for c in range(0xE0, 0x100)) - {"\u00f7"}
+
+
+def _word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _ends_word(ops: list[Any], j: int, after: bool) -> bool:
+    r"""Whether every match of ``ops[j:]`` starts with a non-word character or at the
+    end of the text, so that a word of a match ends right before it. ``after``: the same
+    for what follows ``ops`` in the pattern. Unsure cases say no."""
+    if j >= len(ops):
+        return after
+    op, av = ops[j]
+    if op is _sre_parse.LITERAL:
+        return not _word_char(chr(av))
+    if op is _sre_parse.AT:
+        return av in (_sre_parse.AT_BOUNDARY, _sre_parse.AT_END, _sre_parse.AT_END_STRING)
+    if _is_space_run(op, av):
+        return True
+    if op is _sre_parse.IN:
+        return all(
+            (o is _sre_parse.LITERAL and not _word_char(chr(a)))
+            or (o is _sre_parse.CATEGORY and a is _sre_parse.CATEGORY_SPACE)
+            for o, a in av
+        )
+    rest = _ends_word(ops, j + 1, after)
+    if op in (_sre_parse.BRANCH, _sre_parse.SUBPATTERN):
+        alts = av[1] if op is _sre_parse.BRANCH else [av[-1]]
+        return all(_ends_word(list(alt), 0, rest) for alt in alts)
+    if op in (_sre_parse.MAX_REPEAT, _sre_parse.MIN_REPEAT):
+        body = _ends_word(list(av[2]), 0, rest)
+        return body and (av[0] >= 1 or rest)
+    return False
+
+
+def _needed_words(ops: list[Any], at_start: bool = False, after: bool = False) -> _Needed | None:
+    r"""Lower-case words, one of which stands in every match of the parsed pattern
+    ``ops`` at the start of a word of the text, each either that whole word or only its
+    beginning; None when no such set can be told. ``after``: what follows ``ops`` in the
+    pattern starts with a non-word character (``_ends_word``).
 
     A word counts where a literal run begins right after \b or \s+ (so at the start of
-    a word of the text), cut at its first non-word or non-ASCII character. Of the sets
-    found along a sequence, the one whose shortest word is longest is the most selective.
+    a word of the text), cut at its first non-word or non-ASCII character (but for the
+    simply cased ``_LATIN_LETTERS``); it is the whole word when a non-word character, \s
+    or \b must follow the run. Of the sets found along a sequence, the one whose
+    shortest word is longest is the most selective (a whole word counts one letter more).
     """
-    found: list[frozenset[str]] = []
+    found: list[_Needed] = []
     i = 0
     while i < len(ops):
         op, av = ops[i]
@@ -1246,15 +1291,16 @@ def _needed_words(ops: list[Any], at_start: bool = False) -> frozenset[str] | No
             word = ""
             for op2, av2 in ops[i - 1 :]:
                 ch = chr(av2) if op2 is _sre_parse.LITERAL else ""
-                if not (ch.isascii() and (ch.isalnum() or ch == "_")):
+                if not (ch.isascii() and _word_char(ch) or ch.lower() in _LATIN_LETTERS):
                     break
                 word += ch.lower()
             if word:
-                found.append(frozenset([word]))
+                found.append(frozenset([(word, _ends_word(ops, i - 1 + len(word), after))]))
             at_start = False
         elif op in (_sre_parse.BRANCH, _sre_parse.SUBPATTERN):
             alts = av[1] if op is _sre_parse.BRANCH else [av[-1]]
-            words = [_needed_words(list(alt), at_start) for alt in alts]
+            rest = _ends_word(ops, i, after)
+            words = [_needed_words(list(alt), at_start, rest) for alt in alts]
             if all(w is not None for w in words):
                 found.append(frozenset().union(*(w for w in words if w is not None)))
             at_start = False
@@ -1267,7 +1313,7 @@ def _needed_words(ops: list[Any], at_start: bool = False) -> frozenset[str] | No
             at_start = False
     if not found:
         return None
-    return max(found, key=lambda ws: (min(map(len, ws)), -len(ws)))
+    return max(found, key=lambda ws: (min(len(w) + whole for w, whole in ws), -len(ws)))
 
 
 # Each editorial pattern is indexed by its top-level alternatives ("pieces"): a unit tries
@@ -1296,9 +1342,13 @@ _GATED = (_HEARSAY, _NEGATED_REPORTING, _CAPTION_VERB)
 _HEARSAY_GATE, _NEGATED_GATE, _CAPTION_GATE = range(len(_PIECES), len(_PIECES) + 3)
 
 
-def _editorial_index() -> tuple[dict[str, list[tuple[str, int]]], frozenset[int]]:
-    """(first two letters -> [(needed word, piece number)], pieces that always run)."""
+def _editorial_index() -> tuple[
+    dict[str, list[tuple[str, int]]], dict[str, frozenset[int]], frozenset[int]
+]:
+    """(first two letters -> [(needed beginning of a word, piece number)], needed whole
+    word -> piece numbers, pieces that always run)."""
     index: dict[str, list[tuple[str, int]]] = {}
+    whole: dict[str, set[int]] = {}
     always: set[int] = set()
     pieces = [(_ALTERNATIVES[k][a], _EDITORIAL[k][0].flags) for k, a in _PIECES]
     for n, (source, flags) in enumerate(pieces + [(p.pattern, p.flags) for p in _GATED]):
@@ -1309,12 +1359,15 @@ def _editorial_index() -> tuple[dict[str, list[tuple[str, int]]], frozenset[int]
         if words is None:
             always.add(n)
             continue
-        for w in words:
-            index.setdefault(w[:2], []).append((w, n))
-    return index, frozenset(always)
+        for w, is_whole in words:
+            if is_whole:
+                whole.setdefault(w, set()).add(n)
+            else:
+                index.setdefault(w[:2], []).append((w, n))
+    return index, {w: frozenset(ns) for w, ns in whole.items()}, frozenset(always)
 
 
-_EDITORIAL_INDEX, _EDITORIAL_ALWAYS = _editorial_index()
+_EDITORIAL_INDEX, _EDITORIAL_WHOLE, _EDITORIAL_ALWAYS = _editorial_index()
 _PIECE_PATTERNS: dict[int, re.Pattern[str]] = {}
 
 
@@ -1392,7 +1445,7 @@ def _token_candidates(t: str) -> frozenset[int]:
     found = _TOKEN_CANDIDATES.get(t)
     if found is None:
         index = _EDITORIAL_INDEX
-        found = frozenset(
+        found = _EDITORIAL_WHOLE.get(t, frozenset()).union(
             k
             for key in ((t[:2], t[:1]) if len(t) > 1 else (t,))
             for word, k in index.get(key, ())
