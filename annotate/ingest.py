@@ -913,6 +913,10 @@ def claims_version() -> str:
 # chunk's words are compared with is read once per chunk, few enough that memory stays flat.
 GROUP_CHUNK = 20_000
 
+# Claim units indexed at a time while the index is built for the end: one short write for
+# many articles (one per article cost more than grouping them on small corpora).
+BULK_CHUNK = 2_000
+
 # New claims at least this share of those indexed already (a fresh ingest, a rebuild, a
 # corpus that grows by a quarter) are indexed as they come, without keys or groups, and
 # grouped once at the end with every claim (``claims.regroup``, linear in the corpus):
@@ -997,9 +1001,7 @@ class _Suggester:
         if self.bulk is None and not self.store.claim_unit_count():
             self._start_bulk()  # an empty index: built at the end in one go
         self.pending.extend((u, aid, w) for u, w in words if w is not None)
-        if self.bulk:
-            self._index_pending()
-        elif len(self.pending) >= GROUP_CHUNK:
+        if len(self.pending) >= (BULK_CHUNK if self.bulk else GROUP_CHUNK):
             self.flush()
 
     def _start_bulk(self) -> None:

@@ -26,6 +26,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 THRESHOLD = 0.5
@@ -102,6 +103,9 @@ def _joined(m: re.Match[str]) -> str:
     return "".join(g for g in m.groups() if g)
 
 
+# News repeats itself (republished wire copy, boilerplate lines): the words of the most
+# recent texts are kept, as cues keeps their analyses.
+@lru_cache(maxsize=4096)
 def content_words(text: str) -> frozenset[str]:
     """The normalised content words of a text."""
     t = text.lower()
@@ -130,15 +134,19 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> tuple[float, float]:
     if not a or not b:
         return 0.0, 0.0
     inter = len(a & b)
-    return inter / len(a | b), inter / min(len(a), len(b))
+    return inter / (len(a) + len(b) - inter), inter / min(len(a), len(b))  # |a ∪ b| counted
 
 
 def same_claim(a: frozenset[str], b: frozenset[str]) -> bool:
     """Whether two word sets state the same claim."""
-    if min(len(a), len(b)) < MIN_WORDS:
+    la, lb = len(a), len(b)
+    if la < MIN_WORDS or lb < MIN_WORDS:
         return False
-    jaccard, contained = similarity(a, b)
-    return jaccard >= THRESHOLD or (contained >= CONTAINMENT and jaccard >= THRESHOLD * 0.6)
+    inter = len(a & b)
+    jaccard = inter / (la + lb - inter)
+    return jaccard >= THRESHOLD or (
+        inter / min(la, lb) >= CONTAINMENT and jaccard >= THRESHOLD * 0.6
+    )
 
 
 def group_id(members: Iterable[str]) -> str:
@@ -617,22 +625,36 @@ def regroup(index: BulkClaimIndex) -> int:
         return i
 
     for word, bucket in index.claim_key_buckets():
-        members = [
-            (bisect_left(ids, c), frozenset(words.split(" ")), frozenset(_split(keys)))
-            for c, words, keys in bucket
-        ]
-        for x, (i, wi, ki) in enumerate(members):
-            for j, wj, kj in members[x + 1 :]:
-                if min(ki & kj) != word:
-                    continue
-                if not (multi[i] or multi[j] or single[i] != single[j]):
-                    continue  # every copy of both in one article: links none
-                ri, rj = find(i), find(j)
+        # (class, words, keys, its keys before ``word``: a pair sharing one of those was
+        # compared in that key's bucket)
+        members = []
+        for c, words, key_text in bucket:
+            ks = _split(key_text)
+            members.append(
+                (
+                    bisect_left(ids, c),
+                    frozenset(words.split(" ")),
+                    frozenset(ks),
+                    frozenset(k for k in ks if k < word),
+                )
+            )
+        # The group of each member, kept current as links join groups: one find each.
+        roots = [find(i) for i, _, _, _ in members]
+        for x, (i, wi, _, before) in enumerate(members):
+            multi_i, single_i = multi[i], single[i]
+            for y in range(x + 1, len(members)):
+                ri, rj = roots[x], roots[y]
                 if ri == rj:
                     continue  # already in one group
+                j, wj, kj, _ = members[y]
+                if before and not before.isdisjoint(kj):
+                    continue
+                if not (multi_i or multi[j] or single_i != single[j]):
+                    continue  # every copy of both in one article: links none
                 if same_claim(wi, wj):
                     parent[rj] = ri
                     active[i] = active[j] = 1
+                    roots = [ri if r == rj else r for r in roots]
     del df, old_df
 
     # Group ids: every unit of a group's classes, sorted, staged outside the store.

@@ -29,7 +29,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,12 @@ class Analysis:
     @property
     def editorial_score(self) -> float:
         return sum(w for _, w in self.editorial)
+
+    @cached_property
+    def alone(self) -> Suggestion:
+        """The suggestion for the unit when no earlier unit names its speaker (analyses
+        recur with their text, see ``_analyse``: so does this)."""
+        return _label(self, None, [])
 
     @property
     def quoted_share(self) -> float:
@@ -164,6 +170,8 @@ def quote_spans(text: str, open_at_start: bool = False) -> tuple[list[Span], boo
 
 
 def _masked(text: str, spans: Iterable[Span]) -> str:
+    if not spans:
+        return text  # (most units quote nobody)
     chars = list(text)
     for s in spans:
         chars[s.start : s.end] = _MASK * (s.end - s.start)
@@ -429,8 +437,10 @@ _VERB_FIRST = frozenset(
 def _verb_matches(masked: str, words: set[str] | None = None) -> list[re.Match[str]]:
     """The matches of ``_VERB.finditer(masked)``, found through their first word.
 
-    ``words``: the distinct words of ``masked`` (``_TOKEN``), if already read. Only the
-    words that can start a verb are looked for, each where it stands as a whole word.
+    ``words``: the distinct words of ``masked`` (``_TOKEN``), if already read, or any
+    set holding them (``_unit_tokens``: a word found only folded is not where it is
+    looked for, case as given). Only the words that can start a verb are looked for,
+    each where it stands as a whole word.
     """
     firsts = (set(_TOKEN.findall(masked)) if words is None else words) & _VERB_FIRST
     if not firsts:
@@ -919,7 +929,7 @@ def _find_attribution(
             if src:
                 add(2.0, Span(m.group(), m.start(), m.end()), src, "verb", vague)
 
-    for m in _ACCORDING.finditer(masked):
+    for m in _ACCORDING.finditer(masked) if "ccording to" in masked else ():
         src, vague = _source_after(masked, m.end(), loose=True)
         if src:
             add(3.0, Span(m.group(), m.start(), m.end()), src, "according_to", vague)
@@ -1644,9 +1654,10 @@ def _analyse(text: str, open_at_start: bool) -> Analysis:
     dateline = _DATELINE.match(masked)
     if dateline:
         masked = _MASK * dateline.end() + masked[dateline.end() :]
-    # The unit's words are read once for every rule that looks for words.
-    verbs = _verb_matches(masked)
+    # The unit's words are read once for every rule that looks for words (the verbs'
+    # first words are lower-case ASCII: each is among the folded tokens if it is there).
     tokens = _unit_tokens(masked)
+    verbs = _verb_matches(masked, tokens)
     gates = _editorial_candidates(masked, tokens)
     attribution, negated = _find_attribution(masked, text, verbs)
     hearsay = _HEARSAY.search(masked) if _HEARSAY_GATE in gates else None
@@ -1721,7 +1732,7 @@ def suggest_article(
         speaker = _speaker_of_continuation(i, a, was_open, opener, analyses, out, units)
         if speaker is None and turn is not None and turn != i and a.attribution is None:
             speaker = (turn, 0.75)
-        label = _label(a, speaker, analyses)
+        label = a.alone if speaker is None else _label(a, speaker, analyses)
         if (
             label.label == UNATTRIBUTED
             and speaker is None
