@@ -920,6 +920,9 @@ GROUP_CHUNK = 20_000
 # is grouped incrementally (``claims.update_groups``), in proportion to the change.
 BULK_SHARE = 0.25
 
+# Claims indexed for the end at a time (a few statements each time, whatever the count).
+INDEX_CHUNK = 2_000
+
 
 class _Suggester:
     """Stores articles' suggestions and feeds their claims to claim grouping."""
@@ -997,7 +1000,9 @@ class _Suggester:
         if self.bulk is None and not self.store.claim_unit_count():
             self._start_bulk()  # an empty index: built at the end in one go
         self.pending.extend((u, aid, w) for u, w in words if w is not None)
-        if self.bulk:
+        if self.bulk and len(self.pending) >= INDEX_CHUNK:
+            # Stopped before ``finish``, the index is built again (_start_bulk): what
+            # is pending when a batch commits need not be in it yet.
             self._index_pending()
         elif len(self.pending) >= GROUP_CHUNK:
             self.flush()
