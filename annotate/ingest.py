@@ -283,6 +283,9 @@ def _ingest_jobs(
     # over an unchanged corpus neither waits for the write lock nor holds it.
     quiet = pending == 0 and (suggester is None or not suggester.due())
     writing = nullcontext(_no_tick) if quiet else store.batched()
+    # A store without articles has none of these files' articles (nor restored blocks
+    # of them) to look up, file by file: each file's articles are written by its job.
+    empty = pending > 0 and not store.has_articles()
     with writing as tick:
         prepare = _preparer(workers, pending)
         prepared = prepare(
@@ -290,11 +293,15 @@ def _ingest_jobs(
                 _PrepareJob(
                     j.path,
                     base,
-                    _StoredShas(store) if _streamed(j) else store.article_shas_of_file(j.rel),
+                    _StoredShas(store)
+                    if _streamed(j)
+                    else {}
+                    if empty
+                    else store.article_shas_of_file(j.rel),
                     j.version,
                     confined,
                     j.repeated,
-                    store.restored_blocks_of_file(j.rel),
+                    None if empty else store.restored_blocks_of_file(j.rel),
                     rules,
                 )
             )
