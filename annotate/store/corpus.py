@@ -69,6 +69,9 @@ class CorpusQueries(SegmentQueries):
         )
         return {r[0]: r[1] for r in rows}
 
+    def has_articles(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is not None
+
     def article_ids(self) -> list[str]:
         """Every article's id, in queue order."""
         return [r[0] for r in self.conn.execute("SELECT id FROM articles ORDER BY ord")]
