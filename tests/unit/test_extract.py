@@ -411,4 +411,3 @@ def test_a_script_or_style_inside_a_sentence_leaves_the_sentence_whole():
     doc = read(page(f"<article><h1>Harbour budget approved</h1>{paragraphs(story)}</article>"))
     assert sentences(doc)[:2] == [sentence.format(""), STORY[0]]
     assert "quays = " not in doc.text and "color" not in doc.text
-
