@@ -14,17 +14,19 @@ import os
 import sys
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from annotate.model import SENTENCE, Block, CleanArticle, Document, Skipped, Unit, article_id
-from annotate.store import FileRecord, SegmentEditRecord, Store
+from annotate.store import FileRecord, SegmentEditRecord, Store, UnitView
 from annotate.visible import encodable
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from annotate.suggest.cues import Suggestion
 
 _PACKAGE = Path(__file__).parent
@@ -248,10 +250,27 @@ def ingest(
         base, files = root, corpus_entries(root, exclude=exclude)
     confined = not root.is_file()
     known = store.file_records()
-    summary = Summary(files=len(files))
     jobs = _jobs(files, known, version)
     # One file's shared lines are those it shares with the rest of its folder.
     pool = None if root.is_dir() else siblings(root, exclude)
+    with _Workers(workers) as started:
+        yield from _ingest_jobs(store, base, files, known, jobs, confined, pool, started, suggest)
+
+
+def _ingest_jobs(
+    store: Store,
+    base: Path,
+    files: Sequence[tuple[str, str]],
+    known: dict[str, FileRecord],
+    jobs: list[_Job],
+    confined: bool,
+    pool: list[Path] | None,
+    workers: _Workers,
+    suggest: bool,
+) -> Iterator[Event]:
+    """``ingest`` once the corpus files are listed, with its worker processes."""
+    version = pipeline_version()
+    summary = Summary(files=len(files))
     jobs = _with_repetition(jobs, base, known, version, pool, workers)
     pending = sum(1 for j in jobs if j.stat is None or not j.unchanged)
     yield Progress(0, len(files), "")  # how many files, before the first is read
@@ -264,17 +283,25 @@ def ingest(
     # over an unchanged corpus neither waits for the write lock nor holds it.
     quiet = pending == 0 and (suggester is None or not suggester.due())
     writing = nullcontext(_no_tick) if quiet else store.batched()
-    with writing as tick, _preparer(_worker_count(workers, pending)) as prepare:
+    # A store without articles has none of these files' articles (nor restored blocks
+    # of them) to look up, file by file: each file's articles are written by its job.
+    empty = pending > 0 and not store.has_articles()
+    with writing as tick:
+        prepare = _preparer(workers, pending)
         prepared = prepare(
             (
                 _PrepareJob(
                     j.path,
                     base,
-                    _StoredShas(store) if _streamed(j) else store.article_shas_of_file(j.rel),
+                    _StoredShas(store)
+                    if _streamed(j)
+                    else {}
+                    if empty
+                    else store.article_shas_of_file(j.rel),
                     j.version,
                     confined,
                     j.repeated,
-                    store.restored_blocks_of_file(j.rel),
+                    None if empty else store.restored_blocks_of_file(j.rel),
                     rules,
                 )
             )
@@ -305,7 +332,7 @@ def ingest(
             summary.suggested_units = suggester.units
     if suggester is not None:
         suggester.finish()
-    summary.missing_files = sorted(set(known) - {j.rel for j in jobs}) if root.is_dir() else []
+    summary.missing_files = sorted(set(known) - {j.rel for j in jobs}) if pool is None else []
     yield summary
 
 
@@ -377,6 +404,14 @@ def folder_repeats(
     ``workers`` (as ``ingest`` counts them) the files are read in worker processes. One
     folder's lines are held at a time, and files sharing the same lines share one set.
     """
+    with _Workers(workers) as started:
+        return _folder_repeats(paths, base, started)
+
+
+def _folder_repeats(
+    paths: Collection[Path], base: Path, workers: _Workers
+) -> dict[Path, frozenset[str]]:
+    """``folder_repeats`` with the worker processes of the ingest it is part of."""
     from annotate.text.cleaning import REPEAT_MIN_ARTICLES
 
     by_folder: dict[Path, list[Path]] = {}
@@ -389,17 +424,16 @@ def folder_repeats(
     files = [p for ps in by_folder.values() for p in ps]
     out: dict[Path, frozenset[str]] = {}
     shared: dict[frozenset[str], frozenset[str]] = {}
-    with _file_pool(_worker_count(workers, len(files))) as map_files:
-        found = map_files(partial(_line_keys, base=base), files)
-        for folder_files in by_folder.values():
-            keyed = [(p, k) for p in folder_files if (k := next(found)) is not None]
-            counts: Counter[str] = Counter()
-            for _, keys in keyed:
-                counts.update(keys)
-            common = {k: k for k, n in counts.items() if n >= REPEAT_MIN_ARTICLES}
-            for path, keys in keyed:
-                mine = out.get(path, frozenset()) | {common[k] for k in keys if k in common}
-                out[path] = shared.setdefault(mine, mine)
+    found = workers.map(partial(_line_keys, base=base), files)
+    for folder_files in by_folder.values():
+        keyed = [(p, k) for p in folder_files if (k := next(found)) is not None]
+        counts: Counter[str] = Counter()
+        for _, keys in keyed:
+            counts.update(keys)
+        common = {k: k for k, n in counts.items() if n >= REPEAT_MIN_ARTICLES}
+        for path, keys in keyed:
+            mine = out.get(path, frozenset()) | {common[k] for k in keys if k in common}
+            out[path] = shared.setdefault(mine, mine)
     return out
 
 
@@ -414,28 +448,62 @@ def _line_keys(path: Path, base: Path) -> set[str] | None:
     return None if raw is None else line_keys(raw.decode("utf-8", "replace"))
 
 
-@contextmanager
-def _file_pool(workers: int) -> Iterator[Callable[..., Iterator[Any]]]:
-    """``map`` in this process, or over ``workers`` processes (in order, in chunks)."""
-    if workers == 0:
-        yield map
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+class _Workers:
+    """The worker processes of one ingest: started when a pass first has enough files
+    for them, then shared by the repetition pass and preparing (started once, not once
+    a pass), ended with the ingest."""
 
-    import annotate.text.cleaning
-    import annotate.text.reading  # noqa: F401  (forked workers inherit them)
+    def __init__(self, workers: int | None) -> None:
+        self.workers = workers  # as ingest was given them
+        self.pool: ProcessPoolExecutor | None = None
+        self.size = 0
+        self.broken = False  # they could not start, or died: the rest runs here
 
-    pool = ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context(_start_method()),
-        initializer=_worker_init,
-        initargs=(os.getpid(),),
-    )
-    try:
-        yield lambda fn, items: pool.map(fn, items, chunksize=64)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def count(self, pending: int) -> int:
+        """How many workers a pass over ``pending`` files gets (0: none, this process)."""
+        if self.broken:
+            return 0
+        if self.pool is not None:  # started already: they cost nothing more to use
+            return self.size
+        return _worker_count(self.workers, pending)
+
+    def started(self, count: int) -> ProcessPoolExecutor:
+        if self.pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            method = _start_method()
+            if method == "fork":
+                # Forked workers inherit what is imported here instead of importing it each.
+                import annotate.suggest.claims
+                import annotate.suggest.cues
+                import annotate.text.cleaning
+                import annotate.text.reading
+                import annotate.text.segment  # noqa: F401
+
+            self.pool = ProcessPoolExecutor(
+                count,
+                mp_context=multiprocessing.get_context(method),
+                initializer=_worker_init,
+                initargs=(os.getpid(),),
+            )
+            self.size = count
+        return self.pool
+
+    def map(self, fn: Callable[[Path], Any], items: Sequence[Path]) -> Iterator[Any]:
+        """``map`` over the workers (in order, in chunks), or in this process."""
+        count = self.count(len(items))
+        if count == 0:
+            return map(fn, items)
+        return self.started(count).map(fn, items, chunksize=64)
 
 
 def _folder(rel: str) -> str:
@@ -457,7 +525,7 @@ def _with_repetition(
     known: dict[str, FileRecord],
     version: str,
     pool: list[Path] | None = None,
-    workers: int | None = 0,
+    workers: _Workers | None = None,
 ) -> list[_Job]:
     """Jobs with the lines each file shares with its folder, for the folders that changed.
 
@@ -474,7 +542,7 @@ def _with_repetition(
         return jobs
     if pool is None:
         pool = [j.path for j in jobs if _folder(j.rel) in dirty]
-    shared = folder_repeats(pool, base, workers=workers)
+    shared = folder_repeats(pool, base) if workers is None else _folder_repeats(pool, base, workers)
     out = []
     for job in jobs:
         if _folder(job.rel) not in dirty:
@@ -607,6 +675,11 @@ def _prepare_for_transfer(job: _PrepareJob) -> list[PreparedItem]:
     return out
 
 
+def _prepare_chunk(jobs: list[_PrepareJob]) -> list[list[PreparedItem]]:
+    """``_prepare_for_transfer`` on several files, in one worker task."""
+    return [_prepare_for_transfer(job) for job in jobs]
+
+
 def _worker_count(workers: int | None, pending: int) -> int:
     if workers is None:
         env = os.environ.get("ANNOTATE_WORKERS")
@@ -633,65 +706,79 @@ def _start_method() -> str:
     return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
-@contextmanager
-def _preparer(workers: int) -> Iterator[Any]:
-    """A function mapping prepare jobs to results in order, in this process or a pool."""
-    if workers == 0:
-        yield lambda jobs: map(_prepare_safely, jobs)
-        return
-    import multiprocessing
-    from concurrent.futures import Future, ProcessPoolExecutor
+# Files prepared by one worker task at most: one pickled message each way for them all
+# (shared lines and repeated strings sent once), not one a file. Tasks start smaller, so
+# the writing starts soon after the workers do.
+PREPARE_CHUNK = 16
+
+
+def _preparer(
+    workers: _Workers, pending: int
+) -> Callable[[Iterable[_PrepareJob]], Iterator[Prepared]]:
+    """A function mapping prepare jobs to results in order, in this process or the
+    workers (enough of them for ``pending`` files)."""
+    count = workers.count(pending)
+    if count == 0:
+        return lambda jobs: map(_prepare_safely, jobs)
+    from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
-    method = _start_method()
-    if method == "fork":
-        # Forked workers inherit what is imported here instead of importing it each.
-        import annotate.suggest.claims
-        import annotate.suggest.cues
-        import annotate.text.cleaning
-        import annotate.text.reading
-        import annotate.text.segment  # noqa: F401
+    pool = workers.started(count)
 
-    pool = ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context(method),
-        initializer=_worker_init,
-        initargs=(os.getpid(),),
-    )
-
-    def ordered(jobs: Iterator[_PrepareJob]) -> Iterator[Prepared]:
+    def ordered(jobs: Iterable[_PrepareJob]) -> Iterator[Prepared]:
         # A bounded window of files in flight keeps memory flat however big the corpus.
-        window: deque[tuple[_PrepareJob, Future[list[PreparedItem]] | None]] = deque()
-        broken = False
+        window: deque[tuple[list[_PrepareJob], Future[list[list[PreparedItem]]] | None]]
+        window = deque()
+        in_flight = 0
+        size = 1
 
-        def result(job: _PrepareJob, future: Future[list[PreparedItem]] | None) -> Prepared:
-            nonlocal broken
-            if future is not None and not broken:
+        def results(
+            chunk: list[_PrepareJob], future: Future[list[list[PreparedItem]]] | None
+        ) -> Iterator[Prepared]:
+            if future is not None and not workers.broken:
                 try:
-                    return future.result()
+                    yield from future.result()
+                    return
                 except (BrokenProcessPool, OSError, ValueError):
                     # Workers could not start (e.g. a __main__ they cannot re-import)
                     # or died: finish in this process rather than fail the ingest.
-                    broken = True
-            return _prepare_safely(job)
+                    workers.broken = True
+            for job in chunk:
+                yield _prepare_safely(job)
 
-        for job in jobs:
+        def submit(chunk: list[_PrepareJob]) -> None:
             future = None
-            if not broken and not isinstance(job.known, _StoredShas):
+            if not workers.broken:
                 try:
-                    future = pool.submit(_prepare_for_transfer, job)
+                    future = pool.submit(_prepare_chunk, chunk)
                 except Exception:
-                    broken = True  # workers cannot start here: go on in this process
-            window.append((job, future))
-            if len(window) >= 8 * workers:
-                yield result(*window.popleft())
-        while window:
-            yield result(*window.popleft())
+                    workers.broken = True  # workers cannot start here: go on in this process
+            window.append((chunk, future))
 
-    try:
-        yield ordered
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        chunk: list[_PrepareJob] = []
+        for job in jobs:
+            if isinstance(job.known, _StoredShas):
+                if chunk:
+                    submit(chunk)
+                    chunk = []
+                window.append(([job], None))  # a big file: prepared here as it is stored
+            else:
+                chunk.append(job)
+                if len(chunk) >= size:
+                    submit(chunk)
+                    chunk = []
+                    size = min(2 * size, PREPARE_CHUNK)
+            in_flight += 1
+            while in_flight >= 8 * count * PREPARE_CHUNK // 4 and window:
+                done, future = window.popleft()
+                in_flight -= len(done)
+                yield from results(done, future)
+        if chunk:
+            submit(chunk)
+        while window:
+            yield from results(*window.popleft())
+
+    return ordered
 
 
 _PARENT: int | None = None
@@ -740,9 +827,9 @@ def _store_file(
             continue
         any_ok = True
         doc, split = item
-        result = _ingest_document(store, doc, job.rel, version, split, job.repeated)
-        if suggester is not None and result.status != "unchanged":
-            suggester.article(doc.path, split)
+        result, saved = _ingest_document(store, doc, job.rel, version, split, job.repeated)
+        if suggester is not None and saved is not None:
+            suggester.article(doc.path, split, saved)
         if result.status == "added":
             summary.added += 1
         elif result.status == "updated":
@@ -769,12 +856,14 @@ def _ingest_document(
     version: str,
     split: Segmented | None,
     repeated: frozenset[str] = frozenset(),
-) -> ArticleResult:
+) -> tuple[ArticleResult, list[_SavedUnit] | None]:
+    """Save one article unless it is unchanged: its result, and the units saved (None
+    when it was unchanged)."""
     existing = store.article(doc.path)
     if existing is not None and existing.sha256 == doc.sha256 and existing.segmenter == version:
         if existing.file != file:
             store.touch_article(doc.path, file=file)
-        return ArticleResult(doc.path, "unchanged")
+        return ArticleResult(doc.path, "unchanged"), None
     if split is None:  # prepared as unchanged, but the store changed meanwhile
         restored = store.restored_blocks_of_file(file).get(doc.path, frozenset())
         split = split_document(doc, repeated=repeated, restored=restored)
@@ -802,12 +891,13 @@ def _ingest_document(
         segmenter=version,
         units=units,
         dropped=split.clean.dropped if split.clean is not None else (),
+        new=existing is None,
     )
     if edits:
         # An edit that no longer applies keeps its row, marked, to be reported again.
         store.set_segment_edits_applying(edits[0].article_id, {edits[i].seq for i in failed})
     claims = sum(1 for u in units if u.kind == SENTENCE)
-    return ArticleResult(
+    outcome = ArticleResult(
         doc.path,
         "added" if existing is None else "updated",
         units=claims,
@@ -818,6 +908,20 @@ def _ingest_document(
         edits_failed=tuple(edits[i].edit.describe() for i in failed),
         fallback=doc.fallback,
     )
+    saved = [
+        _SavedUnit(i, u.kind, u.text, u.paragraph)
+        for i, u in zip(result.unit_ids, units, strict=True)
+    ]
+    return outcome, saved
+
+
+class _SavedUnit(NamedTuple):
+    """A unit as just stored, for the suggestion pass (without reading it back)."""
+
+    id: str
+    kind: str
+    text: str
+    paragraph: int
 
 
 def default_exclude(db_path: str | os.PathLike[str]) -> list[Path]:
@@ -896,16 +1000,17 @@ def claims_version() -> str:
 # chunk's words are compared with is read once per chunk, few enough that memory stays flat.
 GROUP_CHUNK = 20_000
 
-# Claim units indexed at a time while the index is built for the end: one short write for
-# many articles (one per article cost more than grouping them on small corpora).
-BULK_CHUNK = 2_000
-
 # New claims at least this share of those indexed already (a fresh ingest, a rebuild, a
 # corpus that grows by a quarter) are indexed as they come, without keys or groups, and
 # grouped once at the end with every claim (``claims.regroup``, linear in the corpus):
 # chunk by chunk, nearly every class would be re-keyed for each chunk. A smaller change
 # is grouped incrementally (``claims.update_groups``), in proportion to the change.
 BULK_SHARE = 0.25
+
+# Claims indexed for the end at a time (a few statements each time, whatever the count):
+# one short write for many articles (one per article cost more than grouping them on
+# small corpora).
+INDEX_CHUNK = 2_000
 
 
 class _Suggester:
@@ -930,12 +1035,19 @@ class _Suggester:
         self.articles = 0
         self.units = 0
 
-    def article(self, path: str, split: Segmented | None) -> None:
-        """Suggestions for the article just saved at ``path`` (``split`` as prepared)."""
-        self.article_by_id(article_id(path), split.suggested if split is not None else None)
+    def article(self, path: str, split: Segmented | None, saved: Sequence[_SavedUnit]) -> None:
+        """Suggestions for the article just saved at ``path`` (``split`` as prepared,
+        ``saved`` its units as stored)."""
+        done = split.suggested if split is not None else None
+        self.article_by_id(article_id(path), done, saved)
 
-    def article_by_id(self, aid: str, done: Suggested | None = None) -> None:
-        rows = self.store.article_units(aid)
+    def article_by_id(
+        self,
+        aid: str,
+        done: Suggested | None = None,
+        saved: Sequence[_SavedUnit | UnitView] | None = None,
+    ) -> None:
+        rows = self.store.article_units(aid) if saved is None else saved
         if done is None or done.rules != self.rules or done.texts != tuple(r.text for r in rows):
             # Not prepared with them, or the units changed since (annotators' merges and
             # splits applied again): the rules run here on the units as stored.
@@ -977,7 +1089,11 @@ class _Suggester:
         if self.bulk is None and not self.store.claim_unit_count():
             self._start_bulk()  # an empty index: built at the end in one go
         self.pending.extend((u, aid, w) for u, w in words if w is not None)
-        if len(self.pending) >= (BULK_CHUNK if self.bulk else GROUP_CHUNK):
+        if self.bulk and len(self.pending) >= INDEX_CHUNK:
+            # Stopped before ``finish``, the index is built again (_start_bulk): what
+            # is pending when a batch commits need not be in it yet.
+            self._index_pending()
+        elif len(self.pending) >= GROUP_CHUNK:
             self.flush()
 
     def _start_bulk(self) -> None:

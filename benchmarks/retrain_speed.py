@@ -109,6 +109,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2, help="runs without and with, in turn")
     ap.add_argument("--keep", type=Path, help="build here and keep it")
     args = ap.parse_args()
+    if args.rounds < 1:
+        ap.error("--rounds must be at least 1 (each round times one run without and one with)")
     base = args.keep or Path(tempfile.mkdtemp(prefix="retrain-speed-"))
     try:
         work = base / f"u{args.units}"

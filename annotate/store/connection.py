@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from annotate.store.migrations import SCHEMA_VERSION, load_sqlite_utils, migrations
 
@@ -227,6 +227,9 @@ class Connection:
         self.path = path
         self._db: Database | None = None
         self._held: str | None = None  # the real path counted in _OPEN_HERE
+        # Facts true while this connection holds the write lock (no other connection can
+        # change them meanwhile), e.g. the next article ``ord``: emptied at each BEGIN.
+        self.locked_facts: dict[str, Any] = {}
 
     @classmethod
     def open(cls, path: str | Path, *, migrate: bool = True, readonly: bool = False) -> Self:
@@ -445,6 +448,7 @@ class Connection:
     yield_now: Callable[[], bool] | None = None
 
     def _begin(self) -> None:
+        self.locked_facts.clear()
         if self.lock_wait is not None:
             self._begin_polling(self.lock_wait)
             return

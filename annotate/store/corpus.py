@@ -69,6 +69,9 @@ class CorpusQueries(SegmentQueries):
         )
         return {r[0]: r[1] for r in rows}
 
+    def has_articles(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is not None
+
     def article_ids(self) -> list[str]:
         """Every article's id, in queue order."""
         return [r[0] for r in self.conn.execute("SELECT id FROM articles ORDER BY ord")]
@@ -100,6 +103,7 @@ class CorpusQueries(SegmentQueries):
         units: Sequence[Unit],
         author: str | None = None,
         dropped: Sequence[Dropped] = (),
+        new: bool = False,
     ) -> ReplaceResult:
         """Insert or update one article and replace its units (and the record of what
         cleaning dropped from it), in one transaction.
@@ -107,41 +111,43 @@ class CorpusQueries(SegmentQueries):
         Unit ids come from content, so a unit whose text survives keeps its id and every
         label attached to it. Labels on units that disappear are never deleted here: they
         stay in their tables as orphans for the ingest summary to report.
+
+        ``new``: the caller found no article at ``path`` in the write transaction this
+        is part of (ingest does), so it is not looked up again. The result lists the
+        units' ids, in reading order.
         """
         if len(units) >= MAX_UNITS_PER_ARTICLE:
             raise StoreError(f"{path}: more than {MAX_UNITS_PER_ARTICLE - 1} units")
         aid = article_id(path)
         now = utc_now()
+        c = self.conn
         with self.transaction():
-            row = self.conn.execute("SELECT ord FROM articles WHERE id = ?", (aid,)).fetchone()
+            row = (
+                None
+                if new
+                else c.execute("SELECT ord FROM articles WHERE id = ?", (aid,)).fetchone()
+            )
             if row is None:
-                ord_ = self.conn.execute(
-                    "SELECT coalesce(max(ord), -1) + 1 FROM articles"
-                ).fetchone()[0]
-                self.conn.execute(
+                # The next ord, counted once per write transaction: articles come in
+                # one at a time while the lock is held, so each takes the next number.
+                ord_ = self.locked_facts.get("next_ord")
+                if ord_ is None:
+                    ord_ = c.execute("SELECT coalesce(max(ord), -1) + 1 FROM articles").fetchone()[
+                        0
+                    ]
+                values: tuple[Any, ...] = (aid, path, file, ord_, sha256, title, source, url)
+                values += (date, cleaned, segmenter, now)
+                # No author, no author column: a database before migration 8 lacks it.
+                extra, more = (", author", (author,)) if author is not None else ("", ())
+                c.execute(
                     "INSERT INTO articles (id, path, file, ord, sha256, title, source, url, "
-                    "date, cleaned, segmenter, ingested_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        aid,
-                        path,
-                        file,
-                        ord_,
-                        sha256,
-                        title,
-                        source,
-                        url,
-                        date,
-                        cleaned,
-                        segmenter,
-                        now,
-                    ),
+                    f"date, cleaned, segmenter, ingested_at{extra}) "
+                    f"VALUES ({', '.join('?' * (len(values) + len(more)))})",
+                    values + more,
                 )
-                if author is not None:  # (migration 8) so no author writes as before it
-                    self.conn.execute("UPDATE articles SET author = ? WHERE id = ?", (author, aid))
             else:
                 ord_ = row[0]
-                self.conn.execute(
+                c.execute(
                     "UPDATE articles SET file = ?, sha256 = ?, title = ?, source = ?, url = ?, "
                     "date = ?, author = ?, cleaned = ?, segmenter = ?, ingested_at = ?, "
                     "suggested = NULL WHERE id = ?",
@@ -150,26 +156,37 @@ class CorpusQueries(SegmentQueries):
             old_texts: dict[str, str] = {}
             if row is not None:
                 old_texts = dict(
-                    self.conn.execute("SELECT id, text FROM units WHERE article_id = ?", (aid,))
+                    c.execute("SELECT id, text FROM units WHERE article_id = ?", (aid,))
                 )
                 # Positions are unique; clear them first so rows can swap places.
-                self.conn.execute("DELETE FROM units WHERE article_id = ?", (aid,))
+                c.execute("DELETE FROM units WHERE article_id = ?", (aid,))
             rows = list(_unit_rows(path, aid, ord_, units))
-            new_ids = {r[0] for r in rows}
-            self.conn.executemany(
+            ids = tuple(r[0] for r in rows)
+            c.executemany(
                 "INSERT INTO units (id, article_id, pos, paragraph, seq, kind, text, start, end) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
-            old = set(old_texts)
-            orphaned = self._orphaned(aid, {i: old_texts[i] for i in old - new_ids})
-            if dropped or (row is not None and self._has_dropped_table()):
+            orphaned = 0
+            if old_texts:
+                new_ids = set(ids)
+                orphaned = self._orphaned(
+                    aid, {i: t for i, t in old_texts.items() if i not in new_ids}
+                )
+            if row is None:
+                if dropped:
+                    self._insert_dropped(aid, dropped)
+            elif dropped or self._has_dropped_table():
                 self._save_dropped(aid, dropped)
+        if row is None:  # only once the article is in: a failed save takes no number
+            self.locked_facts["next_ord"] = ord_ + 1
+        new_set, old = set(ids), set(old_texts)
         return ReplaceResult(
-            added=len(new_ids - old),
-            kept=len(new_ids & old),
-            removed=len(old - new_ids),
+            added=len(new_set - old),
+            kept=len(new_set & old),
+            removed=len(old - new_set),
             orphaned=orphaned,
+            unit_ids=ids,
         )
 
     def touch_article(self, path: str, *, file: str) -> None:

@@ -53,6 +53,9 @@ class SegmentQueries(LabelQueries):
 
     def _save_dropped(self, aid: str, dropped: Sequence[Dropped]) -> None:
         self.conn.execute("DELETE FROM dropped WHERE article_id = ?", (aid,))
+        self._insert_dropped(aid, dropped)
+
+    def _insert_dropped(self, aid: str, dropped: Sequence[Dropped]) -> None:
         self.conn.executemany(
             "INSERT OR IGNORE INTO dropped (article_id, line, after, reason, text) "
             "VALUES (?, ?, ?, ?, ?)",

@@ -69,17 +69,31 @@ class SuggestionQueries(Connection):
             self.conn.executemany(
                 "INSERT INTO suggestions (unit_id, suggested_label, confidence, reason, cue, "
                 "cue_start, cue_end, source, source_start, source_end, quote_of, rules, "
-                "suggested_at, editorial) VALUES (:unit_id, :suggested_label, :confidence, "
-                ":reason, :cue, :cue_start, :cue_end, :source, :source_start, :source_end, "
-                ":quote_of, :rules, :suggested_at, :editorial) ON CONFLICT(unit_id) DO UPDATE SET "
+                "suggested_at, editorial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(unit_id) DO UPDATE SET "
                 "suggested_label = excluded.suggested_label, confidence = excluded.confidence, "
                 "reason = excluded.reason, cue = excluded.cue, cue_start = excluded.cue_start, "
                 "cue_end = excluded.cue_end, source = excluded.source, "
                 "source_start = excluded.source_start, source_end = excluded.source_end, "
                 "quote_of = excluded.quote_of, rules = excluded.rules, "
                 "suggested_at = excluded.suggested_at, editorial = excluded.editorial",
-                [
-                    {**r, "suggested_at": now, "editorial": _spans(r.get("editorial"))}
+                [  # positional: binding by name costs a look-up per value
+                    (
+                        r["unit_id"],
+                        r["suggested_label"],
+                        r["confidence"],
+                        r["reason"],
+                        r["cue"],
+                        r["cue_start"],
+                        r["cue_end"],
+                        r["source"],
+                        r["source_start"],
+                        r["source_end"],
+                        r["quote_of"],
+                        r["rules"],
+                        now,
+                        _spans(r.get("editorial")),
+                    )
                     for r in records
                 ],
             )

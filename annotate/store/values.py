@@ -71,6 +71,7 @@ class ReplaceResult:
     kept: int  # units whose id (so text) was already there: their labels carry over
     removed: int  # units no longer produced by the segmenter
     orphaned: int = 0  # label rows left on removed units (kept, as orphans)
+    unit_ids: tuple[str, ...] = ()  # the article's units now, in reading order
 
 
 @dataclass(frozen=True)
