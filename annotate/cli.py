@@ -19,7 +19,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from annotate.store import DEFAULT_DB, Store, StoreError, database_problem
+from annotate.store import DEFAULT_DB, ArticleRecord, Store, StoreError, database_problem
 from annotate.visible import TerminalSafeStream, visible
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -560,7 +560,10 @@ def export_cmd(
         raise CliError(str(e)) from None
     except OSError as e:
         raise CliError(f"{e.filename or out}: {e.strerror}") from None
-    echo(f"Wrote {rows} row(s) to {path}", err=True)
+    hint = ""
+    if rows == 0 and not include_unlabeled:
+        hint = " (no label matched: --include-unlabeled writes every claim unit)"
+    echo(f"Wrote {rows} row(s) to {path}{hint}", err=True)
 
 
 def _card_agreement(store: Store) -> dict[str, Any]:
@@ -905,7 +908,12 @@ def assign_cmd(
 
 @main.command("suggest", context_settings=CONTEXT)
 @click.option("--force", is_flag=True, help="Recompute every suggestion and claim group.")
-@click.option("--show", "show", metavar="PATH", help="Print the suggestions of one article.")
+@click.option(
+    "--show",
+    "show",
+    metavar="PATH",
+    help="Print the suggestions of one article (its path as ingested, or its file's path).",
+)
 @click.option(
     "--model",
     "model_dir",
@@ -938,10 +946,11 @@ def suggest_cmd(force: bool, show: str | None, model_dir: Path | None, db_path: 
     model = _load_model(model_dir) if model_dir is not None else None
     with _existing_store(db_path) as store:
         summary = suggest_all(store, force=force)
-        echo(
-            f"Suggested labels for {summary.units} unit(s) in {summary.articles} article(s); "
-            f"{summary.claim_groups} claim group(s) across articles."
-        )
+        if not show or summary.units:  # --show alone: only the article, when nothing was due
+            echo(
+                f"Suggested labels for {summary.units} unit(s) in {summary.articles} "
+                f"article(s); {summary.claim_groups} claim group(s) across articles."
+            )
         if model is not None:
             from annotate.learn import suggest_with_model
 
@@ -953,7 +962,7 @@ def suggest_cmd(force: bool, show: str | None, model_dir: Path | None, db_path: 
                 f"{by.get('rules', 0)}; {done.changed} label(s) differ from the rules'."
             )
         if show:
-            article = store.article(show)
+            article = _stored_article(store, show)
             if article is None:
                 raise CliError(f"{show}: no such article in {db_path}")
             for u in store.article_units(article.id):
@@ -961,6 +970,21 @@ def suggest_cmd(force: bool, show: str | None, model_dir: Path | None, db_path: 
                 if s is not None:
                     echo(f"{s.suggested_label:<13} {s.confidence:.2f}  {u.text}")
                     echo(f"{'':<19}{s.reason}")
+
+
+def _stored_article(store: Store, given: str) -> ArticleRecord | None:
+    """The article ``given`` names: its path as stored (relative to the folder ingested),
+    or a path to its file on disk (``corpus/a.txt``, tab-completed), matched by the longest
+    tail of that path that is a stored article path."""
+    article = store.article(given)
+    if article is not None:
+        return article
+    parts = Path(given).parts
+    for i in range(1, len(parts)):
+        article = store.article(str(Path(*parts[i:])))
+        if article is not None:
+            return article
+    return None
 
 
 @main.command("evaluate", context_settings=CONTEXT)

@@ -1020,7 +1020,9 @@ GROUP_CHUNK = 20_000
 # is grouped incrementally (``claims.update_groups``), in proportion to the change.
 BULK_SHARE = 0.25
 
-# Claims indexed for the end at a time (a few statements each time, whatever the count).
+# Claims indexed for the end at a time (a few statements each time, whatever the count):
+# one short write for many articles (one per article cost more than grouping them on
+# small corpora).
 INDEX_CHUNK = 2_000
 
 

@@ -5,7 +5,7 @@ train``), the app counts the decisions made and, every ``ANNOTATE_RETRAIN_EVERY`
 (default 100; 0 turns it off) new labels, retrains and re-suggests in a separate
 process (``python -m annotate.learn.retrain DB FOLDER``): the training never runs on the
 app's thread or in its interpreter, it runs only on an otherwise idle core, and the app
-holds it while it draws the next claim, so it never holds up a key. One run at a time; a
+holds it from each key until the screen is redrawn, so it never holds up a key. One run at a time; a
 run that fails (too few labels, a locked database) changes nothing and the next
 threshold tries again. The new blended suggestions are in the database as soon as the
 run commits them; the next claim shown reads them.
@@ -73,8 +73,8 @@ class Retrainer:
         return True
 
     def pause(self) -> bool:
-        """Hold a run that is training (the app calls it once a decision is stored, and
-        ``resume`` once the next claim is drawn): even on an otherwise idle core, a
+        """Hold a run that is training (the app calls it at each key, and ``resume``
+        once the screen is redrawn): even on an otherwise idle core, a
         training run slows the app on a two-core machine. A run that is writing to the
         database (ordinary scheduling) is never held: the app may need its lock. True
         when it was held."""

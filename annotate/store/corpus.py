@@ -135,25 +135,15 @@ class CorpusQueries(SegmentQueries):
                     ord_ = c.execute("SELECT coalesce(max(ord), -1) + 1 FROM articles").fetchone()[
                         0
                     ]
+                values: tuple[Any, ...] = (aid, path, file, ord_, sha256, title, source, url)
+                values += (date, cleaned, segmenter, now)
+                # No author, no author column: a database before migration 8 lacks it.
+                extra, more = (", author", (author,)) if author is not None else ("", ())
                 c.execute(
                     "INSERT INTO articles (id, path, file, ord, sha256, title, source, url, "
-                    "date, author, cleaned, segmenter, ingested_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        aid,
-                        path,
-                        file,
-                        ord_,
-                        sha256,
-                        title,
-                        source,
-                        url,
-                        date,
-                        author,
-                        cleaned,
-                        segmenter,
-                        now,
-                    ),
+                    f"date, cleaned, segmenter, ingested_at{extra}) "
+                    f"VALUES ({', '.join('?' * (len(values) + len(more)))})",
+                    values + more,
                 )
             else:
                 ord_ = row[0]

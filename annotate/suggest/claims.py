@@ -63,12 +63,11 @@ _SPELLING = {
     "aluminium": "aluminum",
 }
 _ABBREV = re.compile(r"\b([a-z])\.([a-z])\.(?:([a-z])\.)?")
-_APOSTROPHE_S = re.compile(r"['’]s\b")
+_MAY_BE_ABBREV = re.compile(r"\.[a-z]\.")  # in every match of _ABBREV; found much faster
+_APOSTROPHE_S = re.compile(r"'s\b")  # (after ’ is made ')
 _NON_WORD = re.compile(r"[^a-z0-9$%]+")
 
 
-# The vocabulary is small next to the number of words read: each word is stemmed once.
-@lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     """A light stem: enough to equate "meeting"/"meetings", "discussed"/"discuss"."""
     w = _SPELLING.get(word, word)
@@ -85,13 +84,49 @@ def _stem(word: str) -> str:
     return w
 
 
+def _content_word(token: str) -> str:
+    """The content word a token of a text stands for; "" for none (a stop word, a
+    single letter)."""
+    if not token or token in _STOP:
+        return ""
+    w = _stem(token)
+    return w if w and w not in _STOP and (len(w) > 1 or w.isdigit()) else ""
+
+
+# The vocabulary is small next to the number of words read: each token is worked out
+# once (``_content_word``), up to a bound on memory over a long run.
+_CONTENT: dict[str, str] = {}
+_CONTENT_MAX = 1 << 16
+
+
+def _joined(m: re.Match[str]) -> str:
+    return "".join(g for g in m.groups() if g)
+
+
+# News repeats itself (republished wire copy, boilerplate lines): the words of the most
+# recent texts are kept, as cues keeps their analyses.
+@lru_cache(maxsize=4096)
 def content_words(text: str) -> frozenset[str]:
     """The normalised content words of a text."""
-    t = text.lower().replace("’", "'")
-    t = _ABBREV.sub(lambda m: "".join(g for g in m.groups() if g), t)
-    t = _APOSTROPHE_S.sub("", t)
-    words = (_stem(w) for w in _NON_WORD.split(t) if w and w not in _STOP)
-    return frozenset(w for w in words if w and w not in _STOP and (len(w) > 1 or w.isdigit()))
+    t = text.lower()
+    if "’" in t:
+        t = t.replace("’", "'")
+    if _MAY_BE_ABBREV.search(t):
+        t = _ABBREV.sub(_joined, t)
+    if "'" in t:
+        t = _APOSTROPHE_S.sub("", t)
+    tokens = set(_NON_WORD.split(t))
+    known = _CONTENT
+    new = tokens.difference(known)  # (a dict: looks each token up, reads not the dict)
+    if new:
+        if len(known) + len(new) > _CONTENT_MAX:
+            known.clear()
+            new = tokens
+        for token in new:
+            known[token] = _content_word(token)
+    words = set(map(known.__getitem__, tokens))
+    words.discard("")
+    return frozenset(words)
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> tuple[float, float]:
@@ -99,15 +134,19 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> tuple[float, float]:
     if not a or not b:
         return 0.0, 0.0
     inter = len(a & b)
-    return inter / len(a | b), inter / min(len(a), len(b))
+    return inter / (len(a) + len(b) - inter), inter / min(len(a), len(b))  # |a ∪ b| counted
 
 
 def same_claim(a: frozenset[str], b: frozenset[str]) -> bool:
     """Whether two word sets state the same claim."""
-    if min(len(a), len(b)) < MIN_WORDS:
+    la, lb = len(a), len(b)
+    if la < MIN_WORDS or lb < MIN_WORDS:
         return False
-    jaccard, contained = similarity(a, b)
-    return jaccard >= THRESHOLD or (contained >= CONTAINMENT and jaccard >= THRESHOLD * 0.6)
+    inter = len(a & b)
+    jaccard = inter / (la + lb - inter)
+    return jaccard >= THRESHOLD or (
+        inter / min(la, lb) >= CONTAINMENT and jaccard >= THRESHOLD * 0.6
+    )
 
 
 def group_id(members: Iterable[str]) -> str:
@@ -586,22 +625,36 @@ def regroup(index: BulkClaimIndex) -> int:
         return i
 
     for word, bucket in index.claim_key_buckets():
-        members = [
-            (bisect_left(ids, c), frozenset(words.split(" ")), frozenset(_split(keys)))
-            for c, words, keys in bucket
-        ]
-        for x, (i, wi, ki) in enumerate(members):
-            for j, wj, kj in members[x + 1 :]:
-                if min(ki & kj) != word:
-                    continue
-                if not (multi[i] or multi[j] or single[i] != single[j]):
-                    continue  # every copy of both in one article: links none
-                ri, rj = find(i), find(j)
+        # (class, words, keys, its keys before ``word``: a pair sharing one of those was
+        # compared in that key's bucket)
+        members = []
+        for c, words, key_text in bucket:
+            ks = _split(key_text)
+            members.append(
+                (
+                    bisect_left(ids, c),
+                    frozenset(words.split(" ")),
+                    frozenset(ks),
+                    frozenset(k for k in ks if k < word),
+                )
+            )
+        # The group of each member, kept current as links join groups: one find each.
+        roots = [find(i) for i, _, _, _ in members]
+        for x, (i, wi, _, before) in enumerate(members):
+            multi_i, single_i = multi[i], single[i]
+            for y in range(x + 1, len(members)):
+                ri, rj = roots[x], roots[y]
                 if ri == rj:
                     continue  # already in one group
+                j, wj, kj, _ = members[y]
+                if before and not before.isdisjoint(kj):
+                    continue
+                if not (multi_i or multi[j] or single_i != single[j]):
+                    continue  # every copy of both in one article: links none
                 if same_claim(wi, wj):
                     parent[rj] = ri
                     active[i] = active[j] = 1
+                    roots = [ri if r == rj else r for r in roots]
     del df, old_df
 
     # Group ids: every unit of a group's classes, sorted, staged outside the store.

@@ -29,7 +29,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,12 @@ class Analysis:
     @property
     def editorial_score(self) -> float:
         return sum(w for _, w in self.editorial)
+
+    @cached_property
+    def alone(self) -> Suggestion:
+        """The suggestion for the unit when no earlier unit names its speaker (analyses
+        recur with their text, see ``_analyse``: so does this)."""
+        return _label(self, None, [])
 
     @property
     def quoted_share(self) -> float:
@@ -164,6 +170,8 @@ def quote_spans(text: str, open_at_start: bool = False) -> tuple[list[Span], boo
 
 
 def _masked(text: str, spans: Iterable[Span]) -> str:
+    if not spans:
+        return text  # (most units quote nobody)
     chars = list(text)
     for s in spans:
         chars[s.start : s.end] = _MASK * (s.end - s.start)
@@ -429,8 +437,10 @@ _VERB_FIRST = frozenset(
 def _verb_matches(masked: str, words: set[str] | None = None) -> list[re.Match[str]]:
     """The matches of ``_VERB.finditer(masked)``, found through their first word.
 
-    ``words``: the distinct words of ``masked`` (``_TOKEN``), if already read. Only the
-    words that can start a verb are looked for, each where it stands as a whole word.
+    ``words``: the distinct words of ``masked`` (``_TOKEN``), if already read, or any
+    set holding them (``_unit_tokens``: a word found only folded is not where it is
+    looked for, case as given). Only the words that can start a verb are looked for,
+    each where it stands as a whole word.
     """
     firsts = (set(_TOKEN.findall(masked)) if words is None else words) & _VERB_FIRST
     if not firsts:
@@ -919,7 +929,7 @@ def _find_attribution(
             if src:
                 add(2.0, Span(m.group(), m.start(), m.end()), src, "verb", vague)
 
-    for m in _ACCORDING.finditer(masked):
+    for m in _ACCORDING.finditer(masked) if "ccording to" in masked else ():
         src, vague = _source_after(masked, m.end(), loose=True)
         if src:
             add(3.0, Span(m.group(), m.start(), m.end()), src, "according_to", vague)
@@ -1225,15 +1235,60 @@ def _is_space_run(op: Any, av: Any) -> bool:
     )
 
 
-def _needed_words(ops: list[Any], at_start: bool = False) -> frozenset[str] | None:
-    r"""Lower-case beginnings of words, one of which starts a word of every match of
-    the parsed pattern ``ops``; None when no such set can be told.
+# A needed word is (its lower-case letters, whether it is a whole word of the text or
+# only the beginning of one).
+_Needed = frozenset[tuple[str, bool]]
+# Lower-case letters of Latin-1 (à … ÿ, not ÷): re.IGNORECASE matches each to itself and
+# its capital only, as str.lower() of the text does, so they may stand in a needed word.
+_LATIN_LETTERS = frozenset(chr(c) for c in range(0xE0, 0x100)) - {"\u00f7"}
+
+
+def _word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _ends_word(ops: list[Any], j: int, after: bool) -> bool:
+    r"""Whether every match of ``ops[j:]`` starts with a non-word character or at the
+    end of the text, so that a word of a match ends right before it. ``after``: the same
+    for what follows ``ops`` in the pattern. Unsure cases say no."""
+    if j >= len(ops):
+        return after
+    op, av = ops[j]
+    if op is _sre_parse.LITERAL:
+        return not _word_char(chr(av))
+    if op is _sre_parse.AT:
+        return av in (_sre_parse.AT_BOUNDARY, _sre_parse.AT_END, _sre_parse.AT_END_STRING)
+    if _is_space_run(op, av):
+        return True
+    if op is _sre_parse.IN:
+        return all(
+            (o is _sre_parse.LITERAL and not _word_char(chr(a)))
+            or (o is _sre_parse.CATEGORY and a is _sre_parse.CATEGORY_SPACE)
+            for o, a in av
+        )
+    rest = _ends_word(ops, j + 1, after)
+    if op in (_sre_parse.BRANCH, _sre_parse.SUBPATTERN):
+        alts = av[1] if op is _sre_parse.BRANCH else [av[-1]]
+        return all(_ends_word(list(alt), 0, rest) for alt in alts)
+    if op in (_sre_parse.MAX_REPEAT, _sre_parse.MIN_REPEAT):
+        body = _ends_word(list(av[2]), 0, rest)
+        return body and (av[0] >= 1 or rest)
+    return False
+
+
+def _needed_words(ops: list[Any], at_start: bool = False, after: bool = False) -> _Needed | None:
+    r"""Lower-case words, one of which stands in every match of the parsed pattern
+    ``ops`` at the start of a word of the text, each either that whole word or only its
+    beginning; None when no such set can be told. ``after``: what follows ``ops`` in the
+    pattern starts with a non-word character (``_ends_word``).
 
     A word counts where a literal run begins right after \b or \s+ (so at the start of
-    a word of the text), cut at its first non-word or non-ASCII character. Of the sets
-    found along a sequence, the one whose shortest word is longest is the most selective.
+    a word of the text), cut at its first non-word or non-ASCII character (but for the
+    simply cased ``_LATIN_LETTERS``); it is the whole word when a non-word character, \s
+    or \b must follow the run. Of the sets found along a sequence, the one whose
+    shortest word is longest is the most selective (a whole word counts one letter more).
     """
-    found: list[frozenset[str]] = []
+    found: list[_Needed] = []
     i = 0
     while i < len(ops):
         op, av = ops[i]
@@ -1246,15 +1301,16 @@ def _needed_words(ops: list[Any], at_start: bool = False) -> frozenset[str] | No
             word = ""
             for op2, av2 in ops[i - 1 :]:
                 ch = chr(av2) if op2 is _sre_parse.LITERAL else ""
-                if not (ch.isascii() and (ch.isalnum() or ch == "_")):
+                if not (ch.isascii() and _word_char(ch) or ch.lower() in _LATIN_LETTERS):
                     break
                 word += ch.lower()
             if word:
-                found.append(frozenset([word]))
+                found.append(frozenset([(word, _ends_word(ops, i - 1 + len(word), after))]))
             at_start = False
         elif op in (_sre_parse.BRANCH, _sre_parse.SUBPATTERN):
             alts = av[1] if op is _sre_parse.BRANCH else [av[-1]]
-            words = [_needed_words(list(alt), at_start) for alt in alts]
+            rest = _ends_word(ops, i, after)
+            words = [_needed_words(list(alt), at_start, rest) for alt in alts]
             if all(w is not None for w in words):
                 found.append(frozenset().union(*(w for w in words if w is not None)))
             at_start = False
@@ -1267,7 +1323,7 @@ def _needed_words(ops: list[Any], at_start: bool = False) -> frozenset[str] | No
             at_start = False
     if not found:
         return None
-    return max(found, key=lambda ws: (min(map(len, ws)), -len(ws)))
+    return max(found, key=lambda ws: (min(len(w) + whole for w, whole in ws), -len(ws)))
 
 
 # Each editorial pattern is indexed by its top-level alternatives ("pieces"): a unit tries
@@ -1296,9 +1352,13 @@ _GATED = (_HEARSAY, _NEGATED_REPORTING, _CAPTION_VERB)
 _HEARSAY_GATE, _NEGATED_GATE, _CAPTION_GATE = range(len(_PIECES), len(_PIECES) + 3)
 
 
-def _editorial_index() -> tuple[dict[str, list[tuple[str, int]]], frozenset[int]]:
-    """(first two letters -> [(needed word, piece number)], pieces that always run)."""
+def _editorial_index() -> tuple[
+    dict[str, list[tuple[str, int]]], dict[str, frozenset[int]], frozenset[int]
+]:
+    """(first two letters -> [(needed beginning of a word, piece number)], needed whole
+    word -> piece numbers, pieces that always run)."""
     index: dict[str, list[tuple[str, int]]] = {}
+    whole: dict[str, set[int]] = {}
     always: set[int] = set()
     pieces = [(_ALTERNATIVES[k][a], _EDITORIAL[k][0].flags) for k, a in _PIECES]
     for n, (source, flags) in enumerate(pieces + [(p.pattern, p.flags) for p in _GATED]):
@@ -1309,12 +1369,15 @@ def _editorial_index() -> tuple[dict[str, list[tuple[str, int]]], frozenset[int]
         if words is None:
             always.add(n)
             continue
-        for w in words:
-            index.setdefault(w[:2], []).append((w, n))
-    return index, frozenset(always)
+        for w, is_whole in words:
+            if is_whole:
+                whole.setdefault(w, set()).add(n)
+            else:
+                index.setdefault(w[:2], []).append((w, n))
+    return index, {w: frozenset(ns) for w, ns in whole.items()}, frozenset(always)
 
 
-_EDITORIAL_INDEX, _EDITORIAL_ALWAYS = _editorial_index()
+_EDITORIAL_INDEX, _EDITORIAL_WHOLE, _EDITORIAL_ALWAYS = _editorial_index()
 _PIECE_PATTERNS: dict[int, re.Pattern[str]] = {}
 
 
@@ -1392,7 +1455,7 @@ def _token_candidates(t: str) -> frozenset[int]:
     found = _TOKEN_CANDIDATES.get(t)
     if found is None:
         index = _EDITORIAL_INDEX
-        found = frozenset(
+        found = _EDITORIAL_WHOLE.get(t, frozenset()).union(
             k
             for key in ((t[:2], t[:1]) if len(t) > 1 else (t,))
             for word, k in index.get(key, ())
@@ -1591,9 +1654,10 @@ def _analyse(text: str, open_at_start: bool) -> Analysis:
     dateline = _DATELINE.match(masked)
     if dateline:
         masked = _MASK * dateline.end() + masked[dateline.end() :]
-    # The unit's words are read once for every rule that looks for words.
-    verbs = _verb_matches(masked)
+    # The unit's words are read once for every rule that looks for words (the verbs'
+    # first words are lower-case ASCII: each is among the folded tokens if it is there).
     tokens = _unit_tokens(masked)
+    verbs = _verb_matches(masked, tokens)
     gates = _editorial_candidates(masked, tokens)
     attribution, negated = _find_attribution(masked, text, verbs)
     hearsay = _HEARSAY.search(masked) if _HEARSAY_GATE in gates else None
@@ -1668,7 +1732,7 @@ def suggest_article(
         speaker = _speaker_of_continuation(i, a, was_open, opener, analyses, out, units)
         if speaker is None and turn is not None and turn != i and a.attribution is None:
             speaker = (turn, 0.75)
-        label = _label(a, speaker, analyses)
+        label = a.alone if speaker is None else _label(a, speaker, analyses)
         if (
             label.label == UNATTRIBUTED
             and speaker is None

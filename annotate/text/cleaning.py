@@ -28,7 +28,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import attrgetter
+from operator import itemgetter
 from pathlib import Path
 
 from annotate.model import HEADING, TITLE, Block, CleanArticle, Dropped
@@ -770,7 +770,7 @@ def _line_reason(text: str) -> str | None:
         reason = _compound_reason(text)
     if reason is None:
         reason = _phrase_reason(text, text.count(" ") + 1)
-    if reason is None and not text.isascii() and len(_MIXED_SCRIPT_WORD.findall(text)) >= 2:
+    if reason is None and _CYRILLIC.search(text) and len(_MIXED_SCRIPT_WORD.findall(text)) >= 2:
         reason = ADVERT
     if reason is None and _is_dated_byline(text):
         reason = BYLINE
@@ -787,8 +787,12 @@ _COPYRIGHT_OPENING = re.compile(r"(?:©|\(c\)|(?i:copyright)\s*(?:©|\(c\)|@)?)\
 # ordinary lower-case word of a sentence or a headline ("Polls close on Nov. 3, 2020").
 _DATED_BYLINE_MAX_WORDS = 18
 _DATED_BYLINE_REST_WORDS = 6
-_DATE_OR_TIME = re.compile(rf"{_DATE}|\b{_TIME}")
-_HAS_YEAR_OR_TIME = re.compile(r"\b\d{4}\b|\d[:.]\d\d\b|\d\s*(?i:[ap]\.?m\b)")
+# Every date or time starts with a digit or a weekday's or month's first letter: looked
+# for first, that character spares most positions the (many, case-blind) alternatives.
+_DATE_OR_TIME = re.compile(rf"(?=\d|(?i:[adfjmnostw]))(?:{_DATE}|\b{_TIME})")
+# "\b\d{4}\b|\d[:.]\d\d\b|\d\s*(?i:[ap]\.?m\b)" with the digit they all start with taken
+# out in front: a pattern that starts with a character class is scanned for it quickly.
+_HAS_YEAR_OR_TIME = re.compile(r"\d(?:(?<=\b\d)\d{3}\b|[:.]\d\d\b|\s*(?i:[ap]\.?m\b))")
 _STAMP_WORDS = frozenset(
     "by on at and of the from published updated update posted modified written edited"
     " created reviewed filed last first latest".split()
@@ -828,6 +832,8 @@ _POST_SIGNATURE = re.compile(r"[—–-]\s*\S.{0,80}\(@\w{1,30}\)")
 # written in look-alike letters so that filters cannot read it, which is what spam and
 # ads do; no language writes its words that way.
 _MIXED_SCRIPT_WORD = re.compile(r"\b(?=[^\W\d_]*[A-Za-z])(?=[^\W\d_]*[\u0400-\u04ff])[^\W\d_]+")
+# What every such word holds: a text without it needs no look for the words (most do not).
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 
 
 def _compound_reason(text: str) -> str | None:
@@ -1812,19 +1818,23 @@ class _Out:
     last: int
 
 
-def _strip_dateline(blocks: list[_Out], dropped: list[Dropped]) -> None:
+# What cleaning cut, before it is placed among the blocks: (line, text, reason).
+_Cut = tuple[int, str, str]
+
+
+def _strip_dateline(blocks: list[_Out], dropped: list[_Cut]) -> None:
     """Cut a dateline ("WASHINGTON - ") off the start of the first paragraph."""
     # The first paragraph may be a standfirst, so the dateline is looked for in two.
     paragraphs = [b for b in blocks if b.kind == PARAGRAPH][:2]
     for block in paragraphs:
         match = _DATELINE.match(block.text[: _DATELINE_MAX_CHARS + 2])
         if match and match.end() <= _DATELINE_MAX_CHARS and match.end() < len(block.text):
-            dropped.append(Dropped(block.first, block.text[: match.end()].strip(), DATELINE))
+            dropped.append((block.first, block.text[: match.end()].strip(), DATELINE))
             block.text = block.text[match.end() :]
             return
 
 
-def _strip_trailing_credit(blocks: list[_Out], dropped: list[Dropped]) -> None:
+def _strip_trailing_credit(blocks: list[_Out], dropped: list[_Cut]) -> None:
     """Cut a wire credit off the end of the last paragraph ("... TASS. REUTERS")."""
     paragraphs = [b for b in blocks if b.kind == PARAGRAPH]
     if not paragraphs:
@@ -1833,7 +1843,7 @@ def _strip_trailing_credit(blocks: list[_Out], dropped: list[Dropped]) -> None:
     kept = _without_trailing_credit(block.text)
     if kept is not block.text and kept.strip():
         credit = block.text[len(kept) :].strip(" -–—()")
-        dropped.append(Dropped(block.last, credit, AGENCY_CREDIT))
+        dropped.append((block.last, credit, AGENCY_CREDIT))
         block.text = kept.rstrip()
 
 
@@ -1944,7 +1954,7 @@ def clean(
     ``content_lines`` line numbers an article extractor found to be story content
     (quotations, table rows).
     """
-    dropped: list[Dropped] = []
+    dropped: list[_Cut] = []
     pieces = _split_pieces(text)
     given = _normalise(title) if title else None
     if repeated:
@@ -1987,7 +1997,7 @@ def clean(
     kept = [p for p in pieces if p.reason is None and p.role in (HEADING, PARAGRAPH)]
     for piece in pieces:
         if piece.reason is not None:
-            dropped.append(Dropped(piece.lines[0], piece.text, piece.reason))
+            dropped.append((piece.lines[0], piece.text, piece.reason))
     out = [_Out(p.role or PARAGRAPH, p.text, p.lines[0], p.lines[-1]) for p in kept]
     out = _join_quotes(out)
     _strip_dateline(out, dropped)
@@ -2002,7 +2012,7 @@ def clean(
             blocks.append(Block(b.kind, b.text))
             starts.append(b.first)
     placed = [
-        Dropped(d.line, d.text, d.reason, bisect_right(starts, d.line) - 1)
-        for d in sorted(dropped, key=attrgetter("line"))
+        Dropped(line, cut, reason, bisect_right(starts, line) - 1)
+        for line, cut, reason in sorted(dropped, key=itemgetter(0))
     ]
     return CleanArticle(title_text, tuple(blocks), tuple(placed))

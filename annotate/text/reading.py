@@ -228,6 +228,8 @@ def _cp874_scraper_table() -> dict[str, int]:
 
 
 _CP874 = _cp874_scraper_table()
+# The same as a str.translate table: a run's bytes are run.translate(...).encode("latin-1").
+_CP874_AS_LATIN1 = {ord(ch): byte for ch, byte in _CP874.items()}
 _CP874_LEAD = "".join(ch for ch, b in _CP874.items() if 0xC2 <= b <= 0xF4)
 _CP874_CONT = "".join(ch for ch, b in _CP874.items() if 0x80 <= b <= 0xBF)
 _CP874_LEAD_SET = frozenset(_CP874_LEAD)
@@ -350,16 +352,20 @@ def _fix_cp874(text: str) -> str:
     return "".join(parts)
 
 
+def _cp874_bytes(run: str) -> bytes:
+    return run.translate(_CP874_AS_LATIN1).encode("latin-1")
+
+
 def _is_utf8(run: str) -> bool:
     try:
-        bytes(_CP874[ch] for ch in run).decode("utf-8")
+        _cp874_bytes(run).decode("utf-8")
     except UnicodeDecodeError:
         return False
     return True
 
 
 def _fix_run(run: str, genuine_thai: bool) -> str:
-    decoded = bytes(_CP874[ch] for ch in run).decode("utf-8", errors="surrogateescape")
+    decoded = _cp874_bytes(run).decode("utf-8", errors="surrogateescape")
     out = []
     i = 0
     for ch in decoded:
@@ -956,9 +962,10 @@ def read_file(
     a path that resolves outside ``root`` through a symlink is not read either.
     """
     path = Path(path)
-    rel = _relative(path, Path(root))
+    root = Path(root)
+    rel = _relative(path, root)
     fmt = _SUFFIX_FORMAT.get(path.suffix.lower())
-    opened = _open_checked(path, Path(root), rel, confined)
+    opened = _open_checked(path, root, rel, confined)
     if isinstance(opened, Skipped):
         yield opened
         return
@@ -975,8 +982,11 @@ def read_file(
             if info.st_size > max_bytes:
                 yield Skipped(rel, _too_large(info.st_size, max_bytes))
                 return
-            # Read one byte past the limit in case the file grew since fstat.
-            data = file.read(max_bytes + 1)
+            # Read one byte past the size in case the file grew since fstat (a buffer of
+            # the limit's size for every small file would cost more than reading it).
+            data = file.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += file.read(max_bytes + 1 - len(data))
             if len(data) > max_bytes:
                 yield Skipped(rel, _too_large(len(data), max_bytes))
                 return
@@ -1005,15 +1015,16 @@ def _open_checked(
 ) -> tuple[BinaryIO, os.stat_result] | Skipped:
     """``path`` opened for reading if it is a regular file (inside ``root`` when
     ``confined``), with its status; else why it is not read."""
-    if confined:
-        outside = _outside(path, root)
-        if outside is not None:
-            return Skipped(rel, f"symlink to {outside}, outside the corpus: not read")
     # Looked at before opening: opening a FIFO waits for a writer, a device may act.
     try:
         before = os.stat(path)
-    except OSError as error:
+    except OSError as error:  # a broken link too: that, not "outside", is its reason
         return Skipped(rel, _os_reason(path, error))
+    real = ""
+    if confined:
+        real = _real(path)
+        if not _inside(real, _real(root)):
+            return Skipped(rel, f"symlink to {encodable(real)}, outside the corpus: not read")
     if stat.S_ISDIR(before.st_mode):
         return Skipped(rel, _directory_reason(path))
     if not stat.S_ISREG(before.st_mode):
@@ -1023,7 +1034,7 @@ def _open_checked(
     if confined:
         # The resolved path, not followed again: a link swapped in after the check above
         # makes the open fail instead of reading what it points to.
-        target = _real(path)
+        target = real
         flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(target, flags)
@@ -1095,19 +1106,17 @@ def _human_size(size: int, *, exact: bool = False) -> str:
 
 def _relative(path: Path, root: Path) -> str:
     """``path`` relative to ``root`` as stored: undecodable bytes escaped (``\\xNN``)."""
+    # A path's string is normalised (no "//" but a leading one, no "." or trailing "/"),
+    # so for a file below root the prefix test is relative_to's answer, without paths.
+    full, top = str(path), str(root)
+    prefix = "/" if top == "/" else top + "/"
+    if os.sep == "/" and full.startswith(prefix) and full[len(prefix) : len(prefix) + 1] not in "/":
+        rel = full[len(prefix) :]
+        return rel if rel.isascii() else encodable(rel)  # no surrogate to escape in ASCII
     try:
         return encodable(path.relative_to(root).as_posix())
     except ValueError:
         return encodable(path.as_posix())
-
-
-def _outside(path: Path, root: Path) -> str | None:
-    """Where ``path`` really is, if a symlink takes it out of ``root``; else None (also
-    for a broken link, reported as such)."""
-    if not os.path.exists(path):
-        return None
-    real = _real(path)
-    return None if _inside(real, _real(root)) else encodable(real)
 
 
 def _file_kind(mode: int) -> str:

@@ -25,25 +25,40 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from bisect import bisect_left
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from annotate.imports import without
+from annotate.imports import submodule_alone, without
 from annotate.model import HEADING, SENTENCE, TITLE, Block, Unit
 
-# Punkt is pure Python: nltk is imported without the optional packages it would load too.
+# Punkt is pure Python: its module is imported alone, without the rest of nltk that
+# nltk's __init__ loads (most of the import's cost), nor the optional packages those load.
 with without("sklearn", "scipy", "numpy", "pandas"):
-    from nltk import __version__ as nltk_version
+    _punkt = submodule_alone("nltk.tokenize.punkt")  # the import below finds it in place
     from nltk.tokenize.punkt import (
         PunktLanguageVars,
         PunktParameters,
         PunktSentenceTokenizer,
         PunktToken,
     )
+
+
+def _nltk_version() -> str:
+    """``nltk.__version__``, read where nltk's __init__ reads it (without running it)."""
+    try:
+        with open(Path(str(_punkt.__file__)).parents[1] / "VERSION", encoding="utf-8") as file:
+            return file.read().strip()
+    except OSError:
+        return str(sys.modules["nltk"].__version__)
+
+
+nltk_version = _nltk_version()
 
 # Bump whenever the rules or the shipped parameters change: the store re-segments every
 # article whose segmenter version differs. Punkt's own behaviour can change from one

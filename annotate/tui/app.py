@@ -398,16 +398,24 @@ class AnnotateApp(App[None]):
     # -- benchmark hooks -----------------------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
-        if self._latencies is not None and isinstance(event, events.Key):
-            self._key_at = perf_counter()
+        if isinstance(event, events.Key):
+            if self._latencies is not None:
+                self._key_at = perf_counter()
+            self._hold_training()
         await super().on_event(event)
+
+    def _hold_training(self) -> None:
+        """A background training run waits while a key is handled and the screen redrawn
+        (on two cores it would otherwise slow storing the decision and drawing the next
+        claim)."""
+        if self.retrainer is not None and self.retrainer.pause():
+            self.call_after_refresh(self.retrainer.resume)
 
     def on_decided(self, message: Decided) -> None:
         if self.retrainer is not None:
             self.retrainer.labelled()
             # A training run waits while the next claim is drawn.
-            if self.retrainer.pause():
-                self.call_after_refresh(self.retrainer.resume)
+            self._hold_training()
 
     def on_claim_shown(self, message: ClaimShown) -> None:
         """The label screen drew a claim (posted only when a benchmark hook is set)."""

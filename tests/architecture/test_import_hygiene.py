@@ -52,6 +52,25 @@ def test_the_numerical_libraries_still_import_after_segment():
     assert {"sklearn.linear_model", "numpy"} <= modules
 
 
+def test_splitting_sentences_imports_punkt_without_the_rest_of_nltk():
+    """nltk's __init__ imports all of nltk (corpora, parsers, metrics): most of a second."""
+    modules = imported_after("import annotate.text.segment")
+    assert "nltk.tokenize.punkt" in modules
+    assert not {"nltk.corpus", "nltk.translate", "nltk.parse", "nltk.tokenize.casual"} & modules
+
+
+def test_nltk_is_whole_when_imported_after_segment():
+    modules = imported_after(
+        "import annotate.text.segment as segment\n"
+        "import nltk, nltk.tokenize.punkt\n"
+        "assert nltk.tokenize.punkt.PunktSentenceTokenizer is segment.PunktSentenceTokenizer\n"
+        "assert nltk.tokenize.PunktSentenceTokenizer is segment.PunktSentenceTokenizer\n"
+        "assert nltk.__version__ == segment.nltk_version\n"
+        "assert callable(nltk.word_tokenize) and nltk.probability.FreqDist"
+    )
+    assert {"nltk.corpus", "nltk.tokenize.casual"} <= modules
+
+
 def test_only_segment_imports_nltk():
     from pathlib import Path
 

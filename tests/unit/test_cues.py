@@ -327,6 +327,7 @@ def _editorial_every_pattern(masked: str, text: str):
 # re.IGNORECASE matches to ASCII letters (ſ, K, ı, İ), plus quote marks and punctuation.
 _LEXICON = sorted(
     {w for ws in cues._EDITORIAL_INDEX.values() for w, _ in ws}
+    | set(cues._EDITORIAL_WHOLE)
     | set(
         "may well might could signal the real question is it hard to see I we think not "
         "only but also a mistake an error of judgement U-turn ill-judged naïve long overdue "

@@ -134,9 +134,21 @@ def test_cli_suggest_and_evaluate(tmp_path, sample_corpus):
     runner = CliRunner()
     db = str(tmp_path / "c.db")
     assert runner.invoke(main, ["ingest", str(sample_corpus), "--db", db]).exit_code == 0
+    out = runner.invoke(main, ["suggest", "--db", db])
+    assert out.exit_code == 0, out.output
+    assert "claim group" in out.output
     out = runner.invoke(main, ["suggest", "--db", db, "--show", "003_3b0ee42016bb75ed.txt"])
     assert out.exit_code == 0, out.output
-    assert "claim group" in out.output and "Roscosmos" in out.output
+    # Nothing was due: only the article, without a summary of no work.
+    assert "Roscosmos" in out.output and "Suggested labels" not in out.output
+    # A path to the file on disk (as a shell completes it) names the same article.
+    on_disk = runner.invoke(
+        main, ["suggest", "--db", db, "--show", str(sample_corpus / "003_3b0ee42016bb75ed.txt")]
+    )
+    assert on_disk.exit_code == 0 and on_disk.output == out.output
+    missing_article = runner.invoke(main, ["suggest", "--db", db, "--show", "nope/none.txt"])
+    assert missing_article.exit_code == 1
+    assert "nope/none.txt: no such article" in missing_article.output
     ev = runner.invoke(main, ["evaluate", "--json"])
     assert ev.exit_code == 0
     data = json.loads(ev.output)

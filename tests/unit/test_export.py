@@ -431,6 +431,15 @@ def test_default_path_is_timestamped_in_exports(runner, db):
     assert "Wrote 9 row(s)" in result.output
 
 
+def test_an_export_of_no_label_says_how_to_get_rows(runner, fresh_db, tmp_path):
+    result = run(runner, "export", "--db", fresh_db, "--out", str(tmp_path / "none.csv"))
+    assert "Wrote 0 row(s)" in result.output and "--include-unlabeled" in result.output
+    every = run(
+        runner, "export", "--db", fresh_db, "--include-unlabeled", "--out", str(tmp_path / "a.csv")
+    )
+    assert "--include-unlabeled" not in every.output and "Wrote 0 row(s)" not in every.output
+
+
 def test_existing_file_needs_force(runner, db, tmp_path):
     out = tmp_path / "out.csv"
     out.write_text("keep me")

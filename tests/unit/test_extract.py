@@ -402,3 +402,12 @@ def test_our_own_reader_leaves_out_hidden_text_too():
 def test_a_page_hidden_until_its_script_runs_is_still_read():
     doc = read(ARTICLE.replace("<body>", "<body style='display:none'>"))
     assert sentences(doc) == [*STORY, *MORE]
+
+
+def test_a_script_or_style_inside_a_sentence_leaves_the_sentence_whole():
+    sentence = "The mayor said on Tuesday{} that the quays would be finished by 2027."
+    inline = "<script>var quays = 'finished';</script><style>p { color: red }</style>"
+    story = [sentence.format(inline), *STORY]
+    doc = read(page(f"<article><h1>Harbour budget approved</h1>{paragraphs(story)}</article>"))
+    assert sentences(doc)[:2] == [sentence.format(""), STORY[0]]
+    assert "quays = " not in doc.text and "color" not in doc.text
