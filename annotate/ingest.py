@@ -88,12 +88,25 @@ class Segmented:
 @dataclass(frozen=True)
 class Suggested:
     """The suggestion pass on one article's units, computed beside its splitting: the
-    rules' suggestions and each claim unit's content words (None for other units)."""
+    rules' suggestions and each claim unit's ``claim_key`` (None for other units)."""
 
     rules: str
     texts: tuple[str, ...]  # the units these are for, to check they still apply
     suggestions: list[Suggestion]
-    words: list[frozenset[str] | None]
+    claims: list[ClaimKey | None]
+
+
+# A claim unit as the claim index holds it: the id of its class (units with the same
+# content words) and those words, sorted (a tuple: sent from a worker, its words are
+# sent once for all the articles of a task).
+ClaimKey = tuple[int, tuple[str, ...]]
+
+
+def claim_key(words: frozenset[str]) -> ClaimKey | None:
+    """A claim unit's content words as indexed; None for too few to group on."""
+    from annotate.suggest.claims import MIN_WORDS, class_id
+
+    return (class_id(words), tuple(sorted(words))) if len(words) >= MIN_WORDS else None
 
 
 def suggest_units(units: Sequence[tuple[str, str, int]], rules: str) -> Suggested:
@@ -102,8 +115,8 @@ def suggest_units(units: Sequence[tuple[str, str, int]], rules: str) -> Suggeste
     from annotate.suggest.cues import suggest_article
 
     suggestions = suggest_article([(k, t) for k, t, _ in units], [p for _, _, p in units])
-    words = [content_words(t) if k == SENTENCE else None for k, t, _ in units]
-    return Suggested(rules, tuple(t for _, t, _ in units), suggestions, words)
+    claims = [claim_key(content_words(t)) if k == SENTENCE else None for k, t, _ in units]
+    return Suggested(rules, tuple(t for _, t, _ in units), suggestions, claims)
 
 
 def split_text(
@@ -1030,7 +1043,7 @@ class _Suggester:
         # Whether claims are indexed now and grouped at the end (None: not decided yet;
         # decided when the first claims come, so a run that changes nothing asks nothing).
         self.bulk: bool | None = None
-        self.pending: list[tuple[str, str, frozenset[str]]] = []
+        self.pending: list[tuple[str, str, ClaimKey]] = []
         self.gone = 0  # units that left the store, dropped from suggestions and groups
         self.articles = 0
         self.units = 0
@@ -1074,21 +1087,23 @@ class _Suggester:
         self.store.save_suggestions(records, article_id=aid, rules=self.rules)
         self.articles += 1
         self.units += len(records)
-        self._claims(aid, ((u.id, w) for u, w in zip(rows, done.words, strict=True)))
+        self._claims(aid, zip((u.id for u in rows), done.claims, strict=True))
 
     def words_of(self, aid: str) -> None:
         """Only an article's claims for the claim index (its suggestions are current)."""
         from annotate.suggest.claims import content_words
 
         rows = self.store.article_units(aid)
-        self._claims(aid, ((u.id, content_words(u.text)) for u in rows if u.kind == SENTENCE))
+        self._claims(
+            aid, ((u.id, claim_key(content_words(u.text))) for u in rows if u.kind == SENTENCE)
+        )
 
-    def _claims(self, aid: str, words: Iterable[tuple[str, frozenset[str] | None]]) -> None:
+    def _claims(self, aid: str, claims: Iterable[tuple[str, ClaimKey | None]]) -> None:
         if not self.grouping:
             return
         if self.bulk is None and not self.store.claim_unit_count():
             self._start_bulk()  # an empty index: built at the end in one go
-        self.pending.extend((u, aid, w) for u, w in words if w is not None)
+        self.pending.extend((u, aid, k) for u, k in claims if k is not None)
         if self.bulk and len(self.pending) >= INDEX_CHUNK:
             # Stopped before ``finish``, the index is built again (_start_bulk): what
             # is pending when a batch commits need not be in it yet.
@@ -1101,14 +1116,8 @@ class _Suggester:
         self.store.unset_claim_index_version()  # until finish: stopped early, rebuilt
 
     def _index_pending(self) -> None:
-        from annotate.suggest.claims import MIN_WORDS, class_id
-
         self.store.add_claim_units(
-            [
-                (u, aid, class_id(ws), " ".join(sorted(ws)))
-                for u, aid, ws in self.pending
-                if len(ws) >= MIN_WORDS
-            ]
+            [(u, aid, k, " ".join(words)) for u, aid, (k, words) in self.pending]
         )
         self.pending = []
 
@@ -1135,7 +1144,8 @@ class _Suggester:
         else:
             from annotate.suggest.claims import update_groups
 
-            update_groups(self.store, self.pending, gone)
+            words = [(u, aid, frozenset(ws)) for u, aid, (_, ws) in self.pending]
+            update_groups(self.store, words, gone)
             self.pending = []
         self.store.forget_gone_units(gone)
         self.gone += len(gone)

@@ -271,3 +271,23 @@ def test_a_run_over_an_unchanged_corpus_imports_nothing_heavy_and_writes_nothing
     assert cli[0].startswith("Nothing new in ") and "2 article(s) unchanged" in cli[0]
     assert json.loads(cli[-1]) == []
     assert (db.read_bytes(), db.stat().st_mtime_ns) == before
+
+
+def test_the_repetition_pass_and_preparing_share_one_set_of_workers(tmp_path, monkeypatch):
+    import concurrent.futures
+
+    started = []
+
+    class Counted(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            started.append(kwargs.get("max_workers", args[0] if args else None))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Counted)
+    corpus = tmp_path / "c"
+    for i in range(110):
+        write(corpus / f"{i:03d}.txt", ARTICLE.replace("Monday", f"day {i}"))
+    with Store.open(tmp_path / "w.db") as s:
+        summary, _ = run(s, corpus, workers=2)
+    assert summary.added == 110
+    assert started == [2]  # one pool for the shared lines and the splitting

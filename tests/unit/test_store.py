@@ -68,7 +68,7 @@ def _units(*texts: str) -> list[Unit]:
     return units
 
 
-def _save(store, path, units, sha="x"):
+def _save(store, path, units, sha="x", **kw):
     return store.save_article(
         path=path,
         file=path,
@@ -80,6 +80,7 @@ def _save(store, path, units, sha="x"):
         cleaned="Title\n\n" + " ".join(u.text for u in units[1:]),
         segmenter="v",
         units=units,
+        **kw,
     )
 
 
@@ -111,6 +112,22 @@ def test_articles_keep_their_queue_order_when_updated(store):
     _save(store, "b.txt", _units("B.", "More."), sha="z")
     order = store.conn.execute("SELECT path FROM articles ORDER BY ord").fetchall()
     assert [r[0] for r in order] == ["b.txt", "a.txt"]
+
+
+def test_new_articles_take_the_next_ords_each_write_transaction(store):
+    with store.batched():
+        _save(store, "a.txt", _units("A."), new=True)
+        with pytest.raises(sqlite3.IntegrityError):  # not new after all: nothing is taken
+            _save(store, "a.txt", _units("A again."), new=True)
+        _save(store, "b.txt", _units("B."), new=True)
+    # Another connection adds an article between two transactions of this one.
+    with Store.open(store.path) as other:
+        _save(other, "c.txt", _units("C."))
+    with store.batched():
+        result = _save(store, "d.txt", _units("D.", "E."), new=True)
+    order = store.conn.execute("SELECT path, ord FROM articles ORDER BY ord").fetchall()
+    assert [tuple(r) for r in order] == [("a.txt", 0), ("b.txt", 1), ("c.txt", 2), ("d.txt", 3)]
+    assert list(result.unit_ids) == [r["id"] for r in store.units_of_article("d.txt")]
 
 
 # -- labelling -----------------------------------------------------------------------
