@@ -16,7 +16,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
@@ -313,7 +313,7 @@ def _ingest_jobs(
                     else store.article_shas_of_file(j.rel),
                     j.version,
                     confined,
-                    j.repeated,
+                    j.repeated.lines(),
                     None if empty else store.restored_blocks_of_file(j.rel),
                     rules,
                 )
@@ -353,6 +353,33 @@ def _no_tick() -> None:
     """``Store.batched``'s tick for a run that writes nothing."""
 
 
+class Shared(NamedTuple):
+    """The lines one file shares with its folder, as which of the folder's shared lines
+    they are (a bit each): every file of a big corpus holds an int, not a set of lines."""
+
+    folder: tuple[str, ...]  # the folder's shared lines, sorted (one tuple a folder)
+    mask: int
+
+    def __bool__(self) -> bool:
+        return bool(self.mask)
+
+    def sorted(self) -> list[str]:
+        return [line for i, line in enumerate(self.folder) if self.mask >> i & 1]
+
+    def lines(self) -> frozenset[str]:
+        return _shared_lines(self)
+
+
+NONE_SHARED = Shared((), 0)
+
+
+@lru_cache(maxsize=64)
+def _shared_lines(shared: Shared) -> frozenset[str]:
+    """The set of a file's shared lines, one object for the files of a folder that share
+    the same (made as their jobs are, so sent once for a worker task of them)."""
+    return frozenset(shared.sorted())
+
+
 class _Job(NamedTuple):  # one a corpus file: a named tuple is the cheapest to make
     full: str  # its path as found (a Path is made only for a file to read)
     rel: str
@@ -363,7 +390,7 @@ class _Job(NamedTuple):  # one a corpus file: a named tuple is the cheapest to m
     # The rules' version for this file: pipeline_version, plus a fingerprint of the
     # lines it shares with other articles of its folder when it has such lines.
     version: str = ""
-    repeated: frozenset[str] = frozenset()
+    repeated: Shared = NONE_SHARED
 
     @property
     def path(self) -> Path:
@@ -418,12 +445,10 @@ def folder_repeats(
     folder's lines are held at a time, and files sharing the same lines share one set.
     """
     with _Workers(workers) as started:
-        return _folder_repeats(paths, base, started)
+        return {p: shared.lines() for p, shared in _folder_repeats(paths, base, started).items()}
 
 
-def _folder_repeats(
-    paths: Collection[Path], base: Path, workers: _Workers
-) -> dict[Path, frozenset[str]]:
+def _folder_repeats(paths: Collection[Path], base: Path, workers: _Workers) -> dict[Path, Shared]:
     """``folder_repeats`` with the worker processes of the ingest it is part of."""
     from annotate.text.cleaning import REPEAT_MIN_ARTICLES
 
@@ -435,18 +460,20 @@ def _folder_repeats(
         if path.suffix.lower() in _PLAIN_SUFFIXES:
             by_folder.setdefault(path.parent, []).append(path)
     files = [p for ps in by_folder.values() for p in ps]
-    out: dict[Path, frozenset[str]] = {}
-    shared: dict[frozenset[str], frozenset[str]] = {}
+    out: dict[Path, Shared] = {}
     found = workers.map(partial(_line_keys, base=base), files)
     for folder_files in by_folder.values():
         keyed = [(p, k) for p in folder_files if (k := next(found)) is not None]
         counts: Counter[str] = Counter()
         for _, keys in keyed:
             counts.update(keys)
-        common = {k: k for k, n in counts.items() if n >= REPEAT_MIN_ARTICLES}
+        common = tuple(sorted(k for k, n in counts.items() if n >= REPEAT_MIN_ARTICLES))
+        bit = {k: 1 << i for i, k in enumerate(common)}
         for path, keys in keyed:
-            mine = out.get(path, frozenset()) | {common[k] for k in keys if k in common}
-            out[path] = shared.setdefault(mine, mine)
+            mask = 0
+            for k in keys & bit.keys():
+                mask |= bit[k]
+            out[path] = Shared(common, mask)
     return out
 
 
@@ -537,8 +564,8 @@ def _with_repetition(
     base: Path,
     known: dict[str, FileRecord],
     version: str,
-    pool: list[Path] | None = None,
-    workers: _Workers | None = None,
+    pool: list[Path] | None,
+    workers: _Workers,
 ) -> list[_Job]:
     """Jobs with the lines each file shares with its folder, for the folders that changed.
 
@@ -555,16 +582,16 @@ def _with_repetition(
         return jobs
     if pool is None:
         pool = [j.path for j in jobs if _folder(j.rel) in dirty]
-    shared = folder_repeats(pool, base) if workers is None else _folder_repeats(pool, base, workers)
+    shared = _folder_repeats(pool, base, workers)
     out = []
     for job in jobs:
         if _folder(job.rel) not in dirty:
             out.append(job)
             continue
-        repeated = shared.get(job.path, frozenset())
+        repeated = shared.get(job.path, NONE_SHARED)
         file_version = version
         if repeated:
-            digest = hashlib.sha256("\n".join(sorted(repeated)).encode()).hexdigest()[:12]
+            digest = hashlib.sha256("\n".join(repeated.sorted()).encode()).hexdigest()[:12]
             file_version = f"{version}{_REPEAT_SEP}{digest}"
         record = known.get(job.rel)
         unchanged = job.unchanged and record is not None and record.segmenter == file_version
@@ -868,7 +895,7 @@ def _ingest_document(
     file: str,
     version: str,
     split: Segmented | None,
-    repeated: frozenset[str] = frozenset(),
+    repeated: Shared = NONE_SHARED,
 ) -> tuple[ArticleResult, list[_SavedUnit] | None]:
     """Save one article unless it is unchanged: its result, and the units saved (None
     when it was unchanged)."""
@@ -879,7 +906,7 @@ def _ingest_document(
         return ArticleResult(doc.path, "unchanged"), None
     if split is None:  # prepared as unchanged, but the store changed meanwhile
         restored = store.restored_blocks_of_file(file).get(doc.path, frozenset())
-        split = split_document(doc, repeated=repeated, restored=restored)
+        split = split_document(doc, repeated=repeated.lines(), restored=restored)
     units = split.units
     edits: list[SegmentEditRecord] = []
     failed: list[int] = []
