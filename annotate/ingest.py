@@ -429,7 +429,7 @@ def _jobs(
 
 
 _REPEAT_SEP = "+"
-_PLAIN_SUFFIXES = frozenset((".txt", ".md", ".markdown"))
+_PLAIN_FORMATS = frozenset(("txt", "md"))
 _PLAIN_MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -451,13 +451,14 @@ def folder_repeats(
 def _folder_repeats(paths: Collection[Path], base: Path, workers: _Workers) -> dict[Path, Shared]:
     """``folder_repeats`` with the worker processes of the ingest it is part of."""
     from annotate.text.cleaning import REPEAT_MIN_ARTICLES
+    from annotate.text.reading import file_format
 
     by_folder: dict[Path, list[Path]] = {}
     for path in paths:
         # Only browser-copied text carries its site's chrome: HTML goes through the article
         # extractor, and JSON/JSONL rows are texts already taken out of their pages (and a
         # big JSONL file must stream, not be read twice).
-        if path.suffix.lower() in _PLAIN_SUFFIXES:
+        if file_format(path) in _PLAIN_FORMATS:
             by_folder.setdefault(path.parent, []).append(path)
     files = [p for ps in by_folder.values() for p in ps]
     out: dict[Path, Shared] = {}

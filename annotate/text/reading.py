@@ -25,7 +25,7 @@ import unicodedata
 from collections.abc import Collection, Iterable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from annotate.model import Document, Skipped
 from annotate.text.extract import is_hidden
@@ -60,6 +60,19 @@ _SUFFIX_FORMAT = {
     ".json": "json",
 }
 SUPPORTED_SUFFIXES = frozenset(_SUFFIX_FORMAT)
+# A supported file compressed with gzip (``page.html.gz``, ``rows.jsonl.gz``: how crawls
+# and saved-page archives often come) is read as the file it holds.
+_GZIP_SUFFIX = ".gz"
+
+
+def file_format(path: Path) -> str | None:
+    """The format a corpus file is read as, from its name (None: not supported)."""
+    suffix = path.suffix.lower()
+    if suffix == _GZIP_SUFFIX:
+        return _SUFFIX_FORMAT.get(Path(path.stem).suffix.lower())
+    return _SUFFIX_FORMAT.get(suffix)
+
+
 FORMATS = ("txt", "md", "html", "json", "jsonl")
 _FORMAT_ALIASES = {"markdown": "md", "htm": "html", "text": "txt"}
 
@@ -964,7 +977,7 @@ def read_file(
     path = Path(path)
     root = Path(root)
     rel = _relative(path, root)
-    fmt = _SUFFIX_FORMAT.get(path.suffix.lower())
+    fmt = file_format(path)
     opened = _open_checked(path, root, rel, confined)
     if isinstance(opened, Skipped):
         yield opened
@@ -973,8 +986,12 @@ def read_file(
     try:
         with file:
             if fmt is None:
-                suffix = path.suffix or "(no extension)"
+                suffix = "".join(path.suffixes[-2:]) if path.suffix.lower() == ".gz" else ""
+                suffix = suffix or path.suffix or "(no extension)"
                 yield Skipped(rel, f"unsupported file type {suffix}")
+                return
+            if path.suffix.lower() == _GZIP_SUFFIX:
+                yield from _read_gzip(file, rel, fmt, max_bytes)
                 return
             if fmt == "jsonl":
                 yield from _stream_json_lines(file, rel, max_bytes)
@@ -996,17 +1013,51 @@ def read_file(
     yield from _read_blob(data, rel, fmt)
 
 
+def _read_gzip(file: BinaryIO, rel: str, fmt: str, max_bytes: int) -> Iterator[Document | Skipped]:
+    """A gzip-compressed corpus file, read as the file it holds: ``max_bytes`` applies to
+    what it holds (a small archive can hold a huge file), and a damaged archive is one
+    Skipped, after any JSON lines read before the damage."""
+    import gzip
+    import zlib
+
+    try:
+        with gzip.GzipFile(fileobj=file, mode="rb") as inner:
+            if fmt == "jsonl":
+                yield from _stream_json_lines(cast(BinaryIO, inner), rel, max_bytes)
+                return
+            data = inner.read(max_bytes + 1)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+        reason = str(error) or "it ends before its end"
+        yield Skipped(rel, f"not a readable gzip file ({reason[:80]}): not read")
+        return
+    if len(data) > max_bytes:
+        limit = _human_size(max_bytes, exact=True)
+        yield Skipped(rel, f"too large uncompressed (more than the {limit} limit)")
+        return
+    yield from _read_blob(data, rel, fmt)
+
+
 def read_prefix(path: Path, root: Path, limit: int) -> bytes | None:
-    """Up to ``limit`` raw bytes of one corpus file, under the same rules as
-    :func:`read_file` (regular files inside ``root`` only); None if it cannot be read."""
+    """Up to ``limit`` bytes of one corpus file as :func:`read_file` reads it (a gzip
+    file's uncompressed), under the same rules (regular files inside ``root`` only);
+    None if it cannot be read."""
     opened = _open_checked(Path(path), Path(root), "", True)
     if isinstance(opened, Skipped):
         return None
     file, _ = opened
     try:
         with file:
-            return file.read(limit)
-    except OSError:
+            if Path(path).suffix.lower() != _GZIP_SUFFIX:
+                return file.read(limit)
+            import gzip
+            import zlib
+
+            try:
+                with gzip.GzipFile(fileobj=file, mode="rb") as inner:
+                    return inner.read(limit)
+            except (EOFError, zlib.error):
+                return None
+    except OSError:  # gzip.BadGzipFile too
         return None
 
 

@@ -74,6 +74,21 @@ def test_a_line_in_several_articles_of_a_folder_is_dropped(store, tmp_path):
     assert again.files_unchanged == 3 and not again.changed
 
 
+def test_gzip_compressed_articles_count_for_the_repetition_too(store, tmp_path):
+    import gzip
+
+    corpus = tmp_path / "c"
+    (corpus / "gazette").mkdir(parents=True)
+    (corpus / "gazette" / "1.txt").write_text(story(1), encoding="utf-8")
+    for n in (2, 3):
+        (corpus / "gazette" / f"{n}.txt.gz").write_bytes(gzip.compress(story(n).encode()))
+    summary = run(store, corpus)
+    assert summary.added == 3 and not summary.skipped
+    for path in ("gazette/1.txt", "gazette/2.txt.gz", "gazette/3.txt.gz"):
+        assert FOOTER not in claims(store, path)
+        assert any(c.startswith("Ferry services") for c in claims(store, path))
+
+
 def test_repetition_is_per_folder(store, tmp_path):
     corpus = tmp_path / "c"
     for n in (1, 2, 3):

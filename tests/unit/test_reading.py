@@ -578,6 +578,61 @@ def test_too_large(tmp_path):
     assert reading._too_large(31_200_000, DEFAULT_MAX_BYTES) == "too large (31.2 MB > 20 MB limit)"
 
 
+# --- gzip-compressed files ---------------------------------------------------------------
+
+
+def test_a_gzip_file_is_read_as_the_file_it_holds(tmp_path):
+    import gzip
+
+    page = b"<html><head><title>T</title></head><body><p>Plain words here.</p></body></html>"
+    text = "Line one.\r\nLine two."
+    html_doc = read_one(write(tmp_path, "p.html", page), tmp_path)
+    gz_doc = read_one(write(tmp_path, "p.html.gz", gzip.compress(page)), tmp_path)
+    assert isinstance(gz_doc, Document) and isinstance(html_doc, Document)
+    assert (gz_doc.path, gz_doc.text, gz_doc.title) == ("p.html.gz", html_doc.text, html_doc.title)
+    txt = read_one(write(tmp_path, "a.TXT.gz", gzip.compress(text.encode())), tmp_path)
+    assert isinstance(txt, Document) and txt.text == "Line one.\nLine two."
+    rows = gzip.compress(b'{"text": "a"}\n{"text": "b"}\n')
+    assert [d.path for d in read_file(write(tmp_path, "r.jsonl.gz", rows), tmp_path)] == [
+        "r.jsonl.gz#1",
+        "r.jsonl.gz#2",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("x.pdf.gz", b"", "unsupported file type .pdf.gz"),
+        ("x.gz", b"", "unsupported file type .gz"),
+        ("bad.txt.gz", b"not gzip at all", "not a readable gzip file"),
+    ],
+)
+def test_a_gzip_file_that_cannot_be_read_says_why(tmp_path, name, data, reason):
+    import gzip
+
+    if name == "x.pdf.gz":
+        data = gzip.compress(b"%PDF-1.4")
+    got = read_one(write(tmp_path, name, data), tmp_path)
+    assert isinstance(got, Skipped) and got.path == name and got.reason.startswith(reason)
+
+
+def test_a_gzip_file_cut_short_or_too_large_uncompressed_is_skipped(tmp_path):
+    import gzip
+
+    whole = gzip.compress(b"Some words. " * 400)
+    cut = read_one(write(tmp_path, "cut.txt.gz", whole[: len(whole) // 2]), tmp_path)
+    assert isinstance(cut, Skipped) and cut.reason.startswith("not a readable gzip file")
+    # A small archive holding a huge file is measured by what it holds.
+    bomb = write(tmp_path, "big.txt.gz", gzip.compress(b"x" * 50_000))
+    assert bomb.stat().st_size < 1000
+    assert read_one(bomb, tmp_path, max_bytes=10_000) == Skipped(
+        "big.txt.gz", "too large uncompressed (more than the 10 kB limit)"
+    )
+    rows = gzip.compress(b'{"text": "a"}\n{"text": "b"}\n')
+    items = list(read_file(write(tmp_path, "r.jsonl.gz", rows[:-6]), tmp_path))
+    assert isinstance(items[-1], Skipped) and items[-1].reason.startswith("not a readable gzip")
+
+
 def test_permission_denied(tmp_path, monkeypatch):
     path = write(tmp_path, "secret.txt", "x")
 
