@@ -18,8 +18,10 @@ from annotate.store.connection import Connection
 from annotate.store.queue import _ranked_walk
 from annotate.store.values import SuggestionRecord, UnitView, utc_now
 
-# Rows of model suggestions written per transaction (see save_model_suggestions).
-_WRITE_BATCH = 500
+# Rows of model suggestions written per transaction (see save_model_suggestions): few
+# enough that an annotator's decision waiting for the write lock waits a few ms, not the
+# tens of ms 500 rows held it (a retraining writes every claim's, while keys come in).
+_WRITE_BATCH = 100
 
 
 @dataclass(frozen=True)
