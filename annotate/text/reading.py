@@ -67,10 +67,22 @@ _GZIP_SUFFIX = ".gz"
 
 def file_format(path: Path) -> str | None:
     """The format a corpus file is read as, from its name (None: not supported)."""
-    suffix = path.suffix.lower()
-    if suffix == _GZIP_SUFFIX:
+    if _is_gzip(path):
         return _SUFFIX_FORMAT.get(Path(path.stem).suffix.lower())
-    return _SUFFIX_FORMAT.get(suffix)
+    return _SUFFIX_FORMAT.get(path.suffix.lower())
+
+
+def _is_gzip(path: Path) -> bool:
+    return path.suffix.lower() == _GZIP_SUFFIX
+
+
+def _gzip_errors() -> tuple[type[Exception], ...]:
+    """What reading a damaged gzip archive raises: BadGzipFile (an OSError), EOFError for
+    one cut short, zlib.error for a corrupt stream."""
+    import gzip
+    import zlib
+
+    return (gzip.BadGzipFile, EOFError, zlib.error)
 
 
 FORMATS = ("txt", "md", "html", "json", "jsonl")
@@ -986,11 +998,10 @@ def read_file(
     try:
         with file:
             if fmt is None:
-                suffix = "".join(path.suffixes[-2:]) if path.suffix.lower() == ".gz" else ""
-                suffix = suffix or path.suffix or "(no extension)"
-                yield Skipped(rel, f"unsupported file type {suffix}")
+                suffix = "".join(path.suffixes[-2:]) if _is_gzip(path) else path.suffix
+                yield Skipped(rel, f"unsupported file type {suffix or '(no extension)'}")
                 return
-            if path.suffix.lower() == _GZIP_SUFFIX:
+            if _is_gzip(path):
                 yield from _read_gzip(file, rel, fmt, max_bytes)
                 return
             if fmt == "jsonl":
@@ -1018,7 +1029,6 @@ def _read_gzip(file: BinaryIO, rel: str, fmt: str, max_bytes: int) -> Iterator[D
     what it holds (a small archive can hold a huge file), and a damaged archive is one
     Skipped, after any JSON lines read before the damage."""
     import gzip
-    import zlib
 
     try:
         with gzip.GzipFile(fileobj=file, mode="rb") as inner:
@@ -1026,7 +1036,7 @@ def _read_gzip(file: BinaryIO, rel: str, fmt: str, max_bytes: int) -> Iterator[D
                 yield from _stream_json_lines(cast(BinaryIO, inner), rel, max_bytes)
                 return
             data = inner.read(max_bytes + 1)
-    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+    except _gzip_errors() as error:
         reason = str(error) or "it ends before its end"
         yield Skipped(rel, f"not a readable gzip file ({reason[:80]}): not read")
         return
@@ -1047,17 +1057,15 @@ def read_prefix(path: Path, root: Path, limit: int) -> bytes | None:
     file, _ = opened
     try:
         with file:
-            if Path(path).suffix.lower() != _GZIP_SUFFIX:
+            if not _is_gzip(Path(path)):
                 return file.read(limit)
             import gzip
-            import zlib
 
-            try:
-                with gzip.GzipFile(fileobj=file, mode="rb") as inner:
-                    return inner.read(limit)
-            except (EOFError, zlib.error):
-                return None
-    except OSError:  # gzip.BadGzipFile too
+            with gzip.GzipFile(fileobj=file, mode="rb") as inner:
+                return inner.read(limit)
+    except OSError:
+        return None
+    except _gzip_errors():
         return None
 
 
