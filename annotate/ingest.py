@@ -364,7 +364,13 @@ class Shared(NamedTuple):
         return bool(self.mask)
 
     def sorted(self) -> list[str]:
-        return [line for i, line in enumerate(self.folder) if self.mask >> i & 1]
+        # The set bits only: a folder may share many lines, a file a few of them.
+        out, mask = [], self.mask
+        while mask:
+            low = mask & -mask
+            out.append(self.folder[low.bit_length() - 1])
+            mask ^= low
+        return out
 
     def lines(self) -> frozenset[str]:
         return _shared_lines(self)
@@ -581,15 +587,15 @@ def _with_repetition(
         dirty |= {_folder(rel) for rel in known if rel not in present}
     if not dirty:
         return jobs
-    if pool is None:
-        pool = [j.path for j in jobs if _folder(j.rel) in dirty]
-    shared = _folder_repeats(pool, base, workers)
+    # One Path a file, looked up by that same object (its hash made once).
+    paths = {j.rel: j.path for j in jobs if _folder(j.rel) in dirty}
+    shared = _folder_repeats(list(paths.values()) if pool is None else pool, base, workers)
     out = []
     for job in jobs:
         if _folder(job.rel) not in dirty:
             out.append(job)
             continue
-        repeated = shared.get(job.path, NONE_SHARED)
+        repeated = shared.get(paths[job.rel], NONE_SHARED)
         file_version = version
         if repeated:
             digest = hashlib.sha256("\n".join(repeated.sorted()).encode()).hexdigest()[:12]
@@ -868,9 +874,12 @@ def _store_file(
             continue
         any_ok = True
         doc, split = item
-        result, saved = _ingest_document(store, doc, job.rel, version, split, job.repeated)
+        rules = None if suggester is None else suggester.rules
+        result, saved, marked = _ingest_document(
+            store, doc, job.rel, version, split, job.repeated, rules
+        )
         if suggester is not None and saved is not None:
-            suggester.article(doc.path, split, saved)
+            suggester.article(doc.path, split, saved, marked=marked)
         if result.status == "added":
             summary.added += 1
         elif result.status == "updated":
@@ -897,14 +906,16 @@ def _ingest_document(
     version: str,
     split: Segmented | None,
     repeated: Shared = NONE_SHARED,
-) -> tuple[ArticleResult, list[_SavedUnit] | None]:
-    """Save one article unless it is unchanged: its result, and the units saved (None
-    when it was unchanged)."""
+    rules: str | None = None,
+) -> tuple[ArticleResult, list[_SavedUnit] | None, bool]:
+    """Save one article unless it is unchanged: its result, the units saved (None when
+    it was unchanged), and whether it was saved marked as suggested by ``rules`` (its
+    suggestions, prepared with it for these units, to be saved next)."""
     existing = store.article(doc.path)
     if existing is not None and existing.sha256 == doc.sha256 and existing.segmenter == version:
         if existing.file != file:
             store.touch_article(doc.path, file=file)
-        return ArticleResult(doc.path, "unchanged"), None
+        return ArticleResult(doc.path, "unchanged"), None, False
     if split is None:  # prepared as unchanged, but the store changed meanwhile
         restored = store.restored_blocks_of_file(file).get(doc.path, frozenset())
         split = split_document(doc, repeated=repeated.lines(), restored=restored)
@@ -919,6 +930,13 @@ def _ingest_document(
 
             units, failed = replay(split.cleaned, split.units, [e.edit for e in edits])
     title = split.clean.title if split.clean is not None else doc.title
+    prepared = split.suggested
+    marked = (
+        rules is not None
+        and prepared is not None
+        and prepared.rules == rules
+        and prepared.texts == tuple(u.text for u in units)
+    )
     result = store.save_article(
         path=doc.path,
         file=file,
@@ -933,6 +951,7 @@ def _ingest_document(
         units=units,
         dropped=split.clean.dropped if split.clean is not None else (),
         new=existing is None,
+        suggested=rules if marked else None,
     )
     if edits:
         # An edit that no longer applies keeps its row, marked, to be reported again.
@@ -953,7 +972,7 @@ def _ingest_document(
         _SavedUnit(i, u.kind, u.text, u.paragraph)
         for i, u in zip(result.unit_ids, units, strict=True)
     ]
-    return outcome, saved
+    return outcome, saved, marked
 
 
 class _SavedUnit(NamedTuple):
@@ -1037,6 +1056,8 @@ def claims_version() -> str:
     return _rules_version()
 
 
+_NO_SPAN = (None, None, None)
+
 # Claim units handed to claims.update_groups at a time: enough that most of the corpus a
 # chunk's words are compared with is read once per chunk, few enough that memory stays flat.
 GROUP_CHUNK = 20_000
@@ -1076,46 +1097,52 @@ class _Suggester:
         self.articles = 0
         self.units = 0
 
-    def article(self, path: str, split: Segmented | None, saved: Sequence[_SavedUnit]) -> None:
+    def article(
+        self,
+        path: str,
+        split: Segmented | None,
+        saved: Sequence[_SavedUnit],
+        *,
+        marked: bool = False,
+    ) -> None:
         """Suggestions for the article just saved at ``path`` (``split`` as prepared,
-        ``saved`` its units as stored)."""
+        ``saved`` its units as stored; ``marked``: saved marked as suggested, as prepared)."""
         done = split.suggested if split is not None else None
-        self.article_by_id(article_id(path), done, saved)
+        self.article_by_id(article_id(path), done, saved, marked=marked)
 
     def article_by_id(
         self,
         aid: str,
         done: Suggested | None = None,
         saved: Sequence[_SavedUnit | UnitView] | None = None,
+        *,
+        marked: bool = False,
     ) -> None:
         rows = self.store.article_units(aid) if saved is None else saved
-        if done is None or done.rules != self.rules or done.texts != tuple(r.text for r in rows):
+        if done is None or not (  # marked: checked as it was saved
+            marked or (done.rules == self.rules and done.texts == tuple(r.text for r in rows))
+        ):
             # Not prepared with them, or the units changed since (annotators' merges and
             # splits applied again): the rules run here on the units as stored.
             done = suggest_units([(r.kind, r.text, r.paragraph) for r in rows], self.rules)
-        records = []
-        for u, s in zip(rows, done.suggestions, strict=True):
-            records.append(
-                {
-                    "unit_id": u.id,
-                    "suggested_label": s.label,
-                    "confidence": s.confidence,
-                    "reason": s.reason,
-                    "cue": s.cue.text if s.cue else None,
-                    "cue_start": s.cue.start if s.cue else None,
-                    "cue_end": s.cue.end if s.cue else None,
-                    "source": s.source.text if s.source else None,
-                    "source_start": s.source.start if s.source else None,
-                    "source_end": s.source.end if s.source else None,
-                    "quote_of": rows[s.quote_of].id if s.quote_of is not None else None,
-                    "editorial": [(e.start, e.end) for e in s.editorial],
-                    "rules": self.rules,
-                }
+        ids = [u.id for u in rows]
+        records = [  # in the column order of Store.save_suggestion_rows
+            (
+                uid,
+                s.label,
+                s.confidence,
+                s.reason,
+                *((cue.text, cue.start, cue.end) if (cue := s.cue) else _NO_SPAN),
+                *((src.text, src.start, src.end) if (src := s.source) else _NO_SPAN),
+                None if s.quote_of is None else ids[s.quote_of],
+                [(e.start, e.end) for e in s.editorial] if s.editorial else None,
             )
-        self.store.save_suggestions(records, article_id=aid, rules=self.rules)
+            for uid, s in zip(ids, done.suggestions, strict=True)
+        ]
+        self.store.save_suggestion_rows(records, article_id=aid, rules=self.rules, marked=marked)
         self.articles += 1
         self.units += len(records)
-        self._claims(aid, zip((u.id for u in rows), done.claims, strict=True))
+        self._claims(aid, zip(ids, done.claims, strict=True))
 
     def words_of(self, aid: str) -> None:
         """Only an article's claims for the claim index (its suggestions are current)."""

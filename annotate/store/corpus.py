@@ -104,6 +104,7 @@ class CorpusQueries(SegmentQueries):
         author: str | None = None,
         dropped: Sequence[Dropped] = (),
         new: bool = False,
+        suggested: str | None = None,
     ) -> ReplaceResult:
         """Insert or update one article and replace its units (and the record of what
         cleaning dropped from it), in one transaction.
@@ -113,8 +114,11 @@ class CorpusQueries(SegmentQueries):
         stay in their tables as orphans for the ingest summary to report.
 
         ``new``: the caller found no article at ``path`` in the write transaction this
-        is part of (ingest does), so it is not looked up again. The result lists the
-        units' ids, in reading order.
+        is part of (ingest does), so it is not looked up again. ``suggested``: the rules
+        whose suggestions for every one of ``units`` the caller saves next, in the write
+        transaction this is part of (``save_suggestion_rows(marked=True)``): the article
+        is marked as suggested by them here. The result lists the units' ids, in reading
+        order.
         """
         if len(units) >= MAX_UNITS_PER_ARTICLE:
             raise StoreError(f"{path}: more than {MAX_UNITS_PER_ARTICLE - 1} units")
@@ -139,6 +143,8 @@ class CorpusQueries(SegmentQueries):
                 values += (date, cleaned, segmenter, now)
                 # No author, no author column: a database before migration 8 lacks it.
                 extra, more = (", author", (author,)) if author is not None else ("", ())
+                if suggested is not None:
+                    extra, more = f"{extra}, suggested", (*more, suggested)
                 c.execute(
                     "INSERT INTO articles (id, path, file, ord, sha256, title, source, url, "
                     f"date, cleaned, segmenter, ingested_at{extra}) "
@@ -167,6 +173,9 @@ class CorpusQueries(SegmentQueries):
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
+            if row is not None and suggested is not None:
+                # Only now: deleting the old units cleared it (trigger units_gone_after_delete).
+                c.execute("UPDATE articles SET suggested = ? WHERE id = ?", (suggested, aid))
             orphaned = 0
             if old_texts:
                 new_ids = set(ids)

@@ -65,11 +65,57 @@ class SuggestionQueries(Connection):
         the article is marked as suggested by those rules; otherwise each article touched
         is marked when all its units now hold a suggestion from one set of rules."""
         now = utc_now()
+        rows = [  # positional: binding by name costs a look-up per value
+            (
+                r["unit_id"],
+                r["suggested_label"],
+                r["confidence"],
+                r["reason"],
+                r["cue"],
+                r["cue_start"],
+                r["cue_end"],
+                r["source"],
+                r["source_start"],
+                r["source_end"],
+                r["quote_of"],
+                _spans(r.get("editorial")),
+                r["rules"],
+                now,
+            )
+            for r in records
+        ]
+        self._save_suggestion_rows(rows, article_id, rules, marked=False)
+
+    def save_suggestion_rows(
+        self,
+        rows: Sequence[tuple[Any, ...]],
+        *,
+        article_id: str,
+        rules: str,
+        marked: bool = False,
+    ) -> None:
+        """``save_suggestions`` for every unit of one article, suggested by ``rules``, as
+        tuples: (unit_id, suggested_label, confidence, reason, cue, cue_start, cue_end,
+        source, source_start, source_end, quote_of, editorial offsets or None), the
+        cheapest form for an ingest to give. ``marked``: the article was saved marked as
+        suggested by these rules (``save_article(suggested=rules)``) in this transaction."""
+        now = utc_now()
+        rows = [(*r[:11], _spans(r[11]) if r[11] else None, rules, now) for r in rows]
+        self._save_suggestion_rows(rows, article_id, rules, marked=marked)
+
+    def _save_suggestion_rows(
+        self,
+        rows: Sequence[tuple[Any, ...]],
+        article_id: str | None,
+        rules: str | None,
+        *,
+        marked: bool,
+    ) -> None:
         with self.transaction():
             self.conn.executemany(
                 "INSERT INTO suggestions (unit_id, suggested_label, confidence, reason, cue, "
-                "cue_start, cue_end, source, source_start, source_end, quote_of, rules, "
-                "suggested_at, editorial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "cue_start, cue_end, source, source_start, source_end, quote_of, editorial, "
+                "rules, suggested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(unit_id) DO UPDATE SET "
                 "suggested_label = excluded.suggested_label, confidence = excluded.confidence, "
                 "reason = excluded.reason, cue = excluded.cue, cue_start = excluded.cue_start, "
@@ -77,26 +123,10 @@ class SuggestionQueries(Connection):
                 "source_start = excluded.source_start, source_end = excluded.source_end, "
                 "quote_of = excluded.quote_of, rules = excluded.rules, "
                 "suggested_at = excluded.suggested_at, editorial = excluded.editorial",
-                [  # positional: binding by name costs a look-up per value
-                    (
-                        r["unit_id"],
-                        r["suggested_label"],
-                        r["confidence"],
-                        r["reason"],
-                        r["cue"],
-                        r["cue_start"],
-                        r["cue_end"],
-                        r["source"],
-                        r["source_start"],
-                        r["source_end"],
-                        r["quote_of"],
-                        r["rules"],
-                        now,
-                        _spans(r.get("editorial")),
-                    )
-                    for r in records
-                ],
+                rows,
             )
+            if marked:
+                return
             if article_id is not None and rules is not None:
                 self.conn.execute(
                     "UPDATE articles SET suggested = ? WHERE id = ?", (rules, article_id)
@@ -108,7 +138,7 @@ class SuggestionQueries(Connection):
                 "THEN min(s.rules) END FROM units u LEFT JOIN suggestions s "
                 "ON s.unit_id = u.id WHERE u.article_id = articles.id) "
                 f"WHERE id IN (SELECT article_id FROM units WHERE id IN {_EACH})",
-                (_json([r["unit_id"] for r in records]),),
+                (_json([r[0] for r in rows]),),
             )
 
     def gone_units(self) -> list[str]:

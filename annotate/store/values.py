@@ -36,7 +36,8 @@ MAX_UNITS_PER_ARTICLE = 1 << POS_BITS
 
 def utc_now() -> str:
     """The current time as ISO 8601 UTC with a Z suffix, as stored in every *_at column."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat, not strftime: half the cost, for one stamp or more an article ingested.
+    return datetime.now(UTC).isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 class FileRecord(NamedTuple):
