@@ -5,9 +5,11 @@ model alone and rules + model (the blend annotate suggests), scored the same way
   * PolNeAR: the training split sorted by article id; its last 84 articles are scored
     (score.py's development portion), the others are the training labels. Every
     sentence (G1); attributed vs the rest, macro-F1 of the two classes. The model learns
-    attributed / unattributed (PolNeAR's "other").
+    attributed, and for PolNeAR's "other" the rules' label where it is not attributed,
+    else unattributed (``finer``).
   * CheckThat! 2025 English subjectivity: trained on train_en, scored on dev_en; SUBJ =
-    editorial vs the rest. The model learns editorial / unattributed (OBJ).
+    editorial vs the rest. The model learns editorial, and for OBJ the rules' label
+    where it is not editorial, else unattributed.
   * Early: 500 labelled PolNeAR sentences (whole articles drawn at random, as a team
     labels them; several draws): the blend must not fall below the rules.
   * The learning curve: 10/25/50/75/100% of the PolNeAR training articles.
