@@ -335,6 +335,28 @@ def _m014_flagged_and_noted_indexes(db: Database) -> None:
     conn.execute("CREATE INDEX labels_noted ON labels (annotator, unit_id) WHERE note IS NOT NULL")
 
 
+def _m015_dropped_by_article(db: Database) -> None:
+    # The dropped blocks, kept in one B-tree ordered by article (WITHOUT ROWID, keyed on
+    # the article and the block's place in its page order, ``ord``): an article's blocks
+    # are written together on a page or two and read together. Before, the key (article,
+    # line, text) was an index of its own holding every text again, beside the table and
+    # an index by article: at 10k articles the largest index of the database, and each
+    # block's insert touched a random page of each (issue 14).
+    conn = db.conn
+    conn.execute(
+        "CREATE TABLE dropped_new (article_id TEXT NOT NULL, ord INTEGER NOT NULL, "
+        "line INTEGER NOT NULL, after INTEGER NOT NULL, reason TEXT NOT NULL, "
+        "text TEXT NOT NULL, PRIMARY KEY (article_id, ord)) WITHOUT ROWID"
+    )
+    conn.execute(
+        "INSERT INTO dropped_new (article_id, ord, line, after, reason, text) "
+        "SELECT article_id, row_number() OVER (PARTITION BY article_id ORDER BY line, rowid) "
+        "- 1, line, after, reason, text FROM dropped"
+    )
+    conn.execute("DROP TABLE dropped")
+    conn.execute("ALTER TABLE dropped_new RENAME TO dropped")
+
+
 def load_sqlite_utils() -> None:
     """Import sqlite-utils without pandas and NumPy (see ``annotate.imports``): these
     migrations never need its pandas column types, and importing them was most of the
@@ -371,6 +393,7 @@ MIGRATIONS = [
     _m012_access,
     _m013_editorial_spans,
     _m014_flagged_and_noted_indexes,
+    _m015_dropped_by_article,
 ]
 
 

@@ -39,6 +39,10 @@ if TYPE_CHECKING:
     pass
 
 
+def _line(block: Dropped) -> int:
+    return block.line
+
+
 class SegmentQueries(LabelQueries):
     """Segment edits, dropped blocks and orphans (a re-segmentation logs the labels it moves)."""
 
@@ -56,10 +60,18 @@ class SegmentQueries(LabelQueries):
         self._insert_dropped(aid, dropped)
 
     def _insert_dropped(self, aid: str, dropped: Sequence[Dropped]) -> None:
+        # Numbered in page order (``ord``: by line, as given on a line); a block cleaning
+        # gave twice (same line and text) is kept once, as first given.
+        seen: set[tuple[int, str]] = set()
+        rows: list[tuple[str, int, int, int, str, str]] = []
+        for d in sorted(dropped, key=_line):
+            if (d.line, d.text) not in seen:
+                seen.add((d.line, d.text))
+                rows.append((aid, len(rows), d.line, d.after, d.reason, d.text))
         self.conn.executemany(
-            "INSERT OR IGNORE INTO dropped (article_id, line, after, reason, text) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(aid, d.line, d.after, d.reason, d.text) for d in dropped],
+            "INSERT INTO dropped (article_id, ord, line, after, reason, text) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            rows,
         )
 
     def orphan_label_count(self) -> int:
@@ -176,7 +188,7 @@ class SegmentQueries(LabelQueries):
         order (so ``reach`` 1 is what sat just before and just after the block)."""
         rows = self.conn.execute(
             "SELECT line, text, reason, after FROM dropped WHERE article_id = ? "
-            "AND after BETWEEN ? AND ? ORDER BY line",
+            "AND after BETWEEN ? AND ? ORDER BY ord",
             (article_id, paragraph - reach - 1, paragraph + reach - 1),
         )
         return [Dropped(*r) for r in rows]

@@ -591,3 +591,60 @@ def test_filter_counts_on_the_index_alone_leave_orphan_labels_out(labelled_store
     after = s.filter_counts("ann", known=known())
     assert after == s.filter_counts("ann")
     assert (after["editorial"], after["flagged"], after["unlabelled"]) == (0, 1, 4)
+
+
+def test_migration_15_keeps_every_dropped_block_in_one_tree_by_article(db_path):
+    """Dropped blocks stored at schema 14 (two of them on one line) read back the same,
+    in page order, after migration 15, from a table keyed by article and nothing else."""
+    from sqlite_utils import Database
+
+    from annotate.model import Dropped
+
+    assert MIGRATIONS[14].__name__ == "_m015_dropped_by_article"
+    db = Database(db_path)
+    migrations().apply(db, stop_before="m015_dropped_by_article")
+    db.conn.execute("PRAGMA user_version = 14")
+    rows = [
+        ("a1", 3, 0, "page chrome", "Share this"),
+        ("a1", 9, 2, "page chrome", "Reporting by Someone"),
+        ("a1", 9, 2, "copyright/legal", "© Example"),
+        ("a2", 1, -1, "page chrome", "Menu"),
+    ]
+    db.conn.executemany("INSERT INTO dropped VALUES (?, ?, ?, ?, ?)", rows)
+    db.conn.commit()
+    db.close()
+    with Store.open(db_path) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        assert store.dropped_near("a1", 1, reach=2) == [
+            Dropped(3, "Share this", "page chrome", 0),
+            Dropped(9, "Reporting by Someone", "page chrome", 2),
+            Dropped(9, "© Example", "copyright/legal", 2),
+        ]
+        assert store.dropped_near("a2", 0) == [Dropped(1, "Menu", "page chrome", -1)]
+        indexes = store.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'dropped'"
+        ).fetchall()
+        assert indexes == []
+        sql = store.conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'dropped'"
+        ).fetchone()[0]
+        assert "WITHOUT ROWID" in sql
+
+
+def test_dropped_blocks_are_kept_in_page_order_and_once(db_path):
+    """What cleaning dropped reads back by line, two pieces of one line in the order
+    given, and a piece given twice once (re-saving replaces them all)."""
+    from annotate.model import Dropped
+
+    pieces = [
+        Dropped(7, "Reporting by Someone", "page chrome", 0),
+        Dropped(2, "Menu", "page chrome", -1),
+        Dropped(7, "© Example", "copyright/legal", 0),
+        Dropped(2, "Menu", "page chrome", -1),
+    ]
+    with Store.open(db_path) as store:
+        _save(store, "a.txt", _units("One."), dropped=pieces)
+        aid = article_id("a.txt")
+        assert store.dropped_near(aid, 0) == [pieces[1], pieces[0], pieces[2]]
+        _save(store, "a.txt", _units("One."), sha="y", dropped=pieces[2:3])
+        assert store.dropped_near(aid, 0) == [pieces[2]]
