@@ -445,7 +445,7 @@ def _verb_matches(masked: str, words: set[str] | None = None) -> list[re.Match[s
     firsts = (set(_TOKEN.findall(masked)) if words is None else words) & _VERB_FIRST
     if not firsts:
         return []
-    starts = sorted(m.start() for w in firsts for m in _whole_word(w).finditer(masked))
+    starts = sorted(at for w in firsts for at in _whole_word_starts(masked, w))
     out: list[re.Match[str]] = []
     end = 0
     for at in starts:
@@ -459,15 +459,21 @@ def _verb_matches(masked: str, words: set[str] | None = None) -> list[re.Match[s
 
 
 _TOKEN = re.compile(r"\w+")
-_WHOLE_WORD: dict[str, re.Pattern[str]] = {}
 
 
-def _whole_word(word: str) -> re.Pattern[str]:
-    """Where ``word`` stands as a whole ``_TOKEN`` (case as given)."""
-    pattern = _WHOLE_WORD.get(word)
-    if pattern is None:
-        pattern = _WHOLE_WORD[word] = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
-    return pattern
+def _whole_word_starts(text: str, word: str) -> Iterator[int]:
+    r"""Where ``word`` (word characters only) stands in ``text`` as a whole ``_TOKEN``, case
+    as given: what ``(?<!\w)word(?!\w)`` finds, by ``str.find`` (re's ``\w`` is
+    ``str.isalnum`` or "_", character by character)."""
+    n, size = len(word), len(text)
+    at = text.find(word)
+    while at >= 0:
+        end = at + n
+        if not (at and (text[at - 1].isalnum() or text[at - 1] == "_")) and not (
+            end < size and (text[end].isalnum() or text[end] == "_")
+        ):
+            yield at
+        at = text.find(word, end)
 
 
 _ISSUED = re.compile(
@@ -1159,7 +1165,9 @@ def _find_attribution(
             continue
         add(rank, cue, src, "verb", vague)
 
-    for m in _FRAME.finditer(masked):
+    # A frame counts only when no other cue was found, and only the first that names a
+    # source.
+    for m in () if found else _FRAME.finditer(masked):
         cue = Span(m.group(), m.start(), m.end())
         if not found:
             after = _COMMA.match(masked[m.end() :])
@@ -1461,9 +1469,19 @@ def _unit_tokens(masked: str) -> set[str]:
     Folding the whole unit first reads the same words: every word character folds to
     one word character (İ is mapped to i before lower-casing, which would make it two).
     """
+    if masked.isascii():
+        # ASCII word characters are [A-Za-z0-9_]: everything else is a space, and the
+        # words are what split() leaves (much faster than findall).
+        return set(masked.translate(_ASCII_WORDS).split())
     if _TO_FOLD.search(masked):  # (translate is slow on any text with a non-ASCII mark)
         masked = masked.translate(_ASCII_FOLD)
     return set(_TOKEN.findall(masked.lower()))
+
+
+# ASCII text lower-cased, with each character that is not a word character a space.
+_ASCII_WORDS = str.maketrans(
+    {c: (chr(c).lower() if chr(c).isalnum() or chr(c) == "_" else " ") for c in range(128)}
+)
 
 
 # Words repeat from unit to unit, so the patterns a word can start are looked up once.
@@ -1649,8 +1667,7 @@ def _furniture(masked: str, text: str, gates: set[int] | None = None) -> str | N
     stripped = text.strip()
     if _FURNITURE.match(stripped) or (_MAY_BE_CREDIT.search(stripped) and _CREDIT.search(stripped)):
         return _CREDIT_WHY
-    words = stripped.split()
-    if len(words) < 3:
+    if len(stripped.split(None, 2)) < 3:  # (fewer than three words)
         return "too short to state a claim"
     if masked.rstrip(" #").endswith("?") or stripped.endswith("?"):
         return QUESTION
