@@ -162,11 +162,31 @@ def quote_spans(text: str, open_at_start: bool = False) -> tuple[list[Span], boo
             inside = False
     if inside:
         spans.append(Span(text[start:], start, len(text)))
-    singles = _SINGLE_QUOTE.finditer(_masked(text, spans)) if "'" in text or "‘" in text else ()
+    outside = _masked(text, spans) if "'" in text or "‘" in text else ""
+    singles = _SINGLE_QUOTE.finditer(outside) if _may_open_single(outside) else ()
     for q in singles:
         spans.append(Span(q.group(), q.start(), q.end()))
     spans.sort(key=lambda q: q.start)
     return spans, inside
+
+
+def _may_open_single(text: str) -> bool:
+    """Whether ``text`` has where a ``_SINGLE_QUOTE`` match could start: ‘ or ' after no
+    word character, ’ or ', before an ASCII letter (most apostrophes stand inside a word,
+    "it's": then the costly pattern is not tried)."""
+    for mark in ("'", "‘"):
+        at = text.find(mark)
+        while at >= 0:
+            before = text[at - 1] if at else ""
+            after = text[at + 1 : at + 2]
+            if (
+                after.isascii()
+                and after.isalpha()
+                and not (before and (before.isalnum() or before in "_’'"))
+            ):
+                return True
+            at = text.find(mark, at + 1)
+    return False
 
 
 def _masked(text: str, spans: Iterable[Span]) -> str:
@@ -675,14 +695,10 @@ def _looks_like_source(words: list[str], at_sentence_start: bool) -> tuple[bool,
     ):  # "this source told the Post" names its speaker
         return False, False
     heads = {w.removesuffix("’s").removesuffix("'s") for w in lowered}
-    named = any(
-        _is_cap(w)
-        and not (
-            i == 0
-            and at_sentence_start
-            and (lowered[i] in _DETERMINERS or lowered[i] in _SPEAKER_NOUNS)
-        )
-        for i, w in enumerate(words)
+    # A capital that opens the sentence on a determiner or speaker noun names no one.
+    named = any(map(_is_cap, words[1:])) or (
+        _is_cap(words[0])
+        and not (at_sentence_start and (lowered[0] in _DETERMINERS or lowered[0] in _SPEAKER_NOUNS))
     )
     speaker = bool(heads & _SPEAKER_NOUNS or heads & _DOCUMENT_NOUNS)
     familiar = "familiar" in lowered or "knowledge" in lowered or "briefed" in lowered
@@ -1597,11 +1613,22 @@ _SINGLE_QUOTED = re.compile(
 
 
 def _single_quoted(masked: str) -> str:
-    if "‘" not in masked and "'" not in masked:
+    if "‘" not in masked and not _may_open_single_quoted(masked):
         return masked
     return _SINGLE_QUOTED.sub(
         lambda m: _MASK * len(m.group()) if len(m.group().split()) >= 4 else m.group(), masked
     )
+
+
+def _may_open_single_quoted(masked: str) -> bool:
+    """Whether a ' stands where ``_SINGLE_QUOTED`` could open with it: at the start or
+    after a space or one of :([—–- (an apostrophe inside a word, "it's", cannot)."""
+    at = masked.find("'")
+    while at >= 0:
+        if not at or masked[at - 1].isspace() or masked[at - 1] in ":([—–-":
+            return True
+        at = masked.find("'", at + 1)
+    return False
 
 
 # The reported clause of a reporting verb whose source the rules did not accept ("the
