@@ -110,13 +110,22 @@ def claim_key(words: frozenset[str]) -> ClaimKey | None:
     return (class_id(words), tuple(sorted(words))) if len(words) >= MIN_WORDS else None
 
 
+# News repeats itself (republished wire copy, boilerplate lines): the claim keys of the
+# most recent texts are kept, as cues keeps their analyses (sorting and hashing the words
+# again for every copy was most of the claim side of the suggestion pass).
+@lru_cache(maxsize=4096)
+def _claim_key_of(text: str) -> ClaimKey | None:
+    from annotate.suggest.claims import content_words
+
+    return claim_key(content_words(text))
+
+
 def suggest_units(units: Sequence[tuple[str, str, int]], rules: str) -> Suggested:
     """The suggestion pass on an article's (kind, text, paragraph) units, in order."""
-    from annotate.suggest.claims import content_words
     from annotate.suggest.cues import suggest_article
 
     suggestions = suggest_article([(k, t) for k, t, _ in units], [p for _, _, p in units])
-    claims = [claim_key(content_words(t)) if k == SENTENCE else None for k, t, _ in units]
+    claims = [_claim_key_of(t) if k == SENTENCE else None for k, t, _ in units]
     return Suggested(rules, tuple(t for _, t, _ in units), suggestions, claims)
 
 
