@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from annotate.model import SENTENCE, Block, CleanArticle, Document, Skipped, Unit, article_id
 from annotate.store import FileRecord, SegmentEditRecord, Store, UnitView
+from annotate.text.walk import real_path
 from annotate.visible import encodable
 
 if TYPE_CHECKING:
@@ -109,13 +110,22 @@ def claim_key(words: frozenset[str]) -> ClaimKey | None:
     return (class_id(words), tuple(sorted(words))) if len(words) >= MIN_WORDS else None
 
 
+# News repeats itself (republished wire copy, boilerplate lines): the claim keys of the
+# most recent texts are kept, as cues keeps their analyses (sorting and hashing the words
+# again for every copy was most of the claim side of the suggestion pass).
+@lru_cache(maxsize=4096)
+def _claim_key_of(text: str) -> ClaimKey | None:
+    from annotate.suggest.claims import content_words
+
+    return claim_key(content_words(text))
+
+
 def suggest_units(units: Sequence[tuple[str, str, int]], rules: str) -> Suggested:
     """The suggestion pass on an article's (kind, text, paragraph) units, in order."""
-    from annotate.suggest.claims import content_words
     from annotate.suggest.cues import suggest_article
 
     suggestions = suggest_article([(k, t) for k, t, _ in units], [p for _, _, p in units])
-    claims = [claim_key(content_words(t)) if k == SENTENCE else None for k, t, _ in units]
+    claims = [_claim_key_of(t) if k == SENTENCE else None for k, t, _ in units]
     return Suggested(rules, tuple(t for _, t, _ in units), suggestions, claims)
 
 
@@ -299,6 +309,7 @@ def _ingest_jobs(
     # A store without articles has none of these files' articles (nor restored blocks
     # of them) to look up, file by file: each file's articles are written by its job.
     empty = pending > 0 and not store.has_articles()
+    real_base = real_path(base) if confined else None
     with writing as tick:
         prepare = _preparer(workers, pending)
         prepared = prepare(
@@ -316,6 +327,7 @@ def _ingest_jobs(
                     j.repeated.lines(),
                     None if empty else store.restored_blocks_of_file(j.rel),
                     rules,
+                    real_base,
                 )
             )
             for j in jobs
@@ -468,7 +480,7 @@ def _folder_repeats(paths: Collection[Path], base: Path, workers: _Workers) -> d
             by_folder.setdefault(path.parent, []).append(path)
     files = [p for ps in by_folder.values() for p in ps]
     out: dict[Path, Shared] = {}
-    found = workers.map(partial(_line_keys, base=base), files)
+    found = workers.map(partial(_line_keys, base=base, real_base=real_path(base)), files)
     for folder_files in by_folder.values():
         keyed = [(p, k) for p in folder_files if (k := next(found)) is not None]
         counts: Counter[str] = Counter()
@@ -484,14 +496,14 @@ def _folder_repeats(paths: Collection[Path], base: Path, workers: _Workers) -> d
     return out
 
 
-def _line_keys(path: Path, base: Path) -> set[str] | None:
+def _line_keys(path: Path, base: Path, real_base: str | None = None) -> set[str] | None:
     """A file's ``cleaning.line_keys`` (None: unreadable; ingest itself says why)."""
     from annotate.text import reading
     from annotate.text.cleaning import line_keys
 
     # One article per file: its lines as they stand are enough to compare (a line with
     # mojibake only fails to match), and skip the cost of repairing them.
-    raw = reading.read_prefix(path, base, _PLAIN_MAX_BYTES)
+    raw = reading.read_prefix(path, base, _PLAIN_MAX_BYTES, real_root=real_base)
     return None if raw is None else line_keys(raw.decode("utf-8", "replace"))
 
 
@@ -645,6 +657,7 @@ class _PrepareJob:
     repeated: Collection[str] = frozenset()
     restored: dict[str, frozenset[str]] | None = None
     rules: str | None = None  # run the suggestion pass too (these rules' fingerprint)
+    real_base: str | None = None  # base with its symlinks resolved, once for all files
 
 
 def prepare_file(
@@ -657,6 +670,7 @@ def prepare_file(
     repeated: Collection[str] = frozenset(),
     restored: dict[str, frozenset[str]] | None = None,
     rules: str | None = None,
+    real_base: str | None = None,
 ) -> Iterator[PreparedItem]:
     """Read one corpus file and split its articles, one at a time: the CPU-heavy part.
 
@@ -665,13 +679,13 @@ def prepare_file(
     Segmented is None). ``repeated`` are the lines the file shares with its folder, and
     ``restored`` the dropped blocks annotators restored, by article path (see
     ``cleaning.clean``). With ``rules``, each split article carries the suggestion
-    pass on its units (``Segmented.suggested``). Pure and picklable, so it can run in a
-    worker process.
+    pass on its units (``Segmented.suggested``). ``real_base`` is ``base`` with its
+    symlinks resolved, when known. Pure and picklable, so it can run in a worker process.
     """
     restored = restored or {}
     from annotate.text import reading
 
-    for item in reading.read_file(path, base, confined=confined):
+    for item in reading.read_file(path, base, confined=confined, real_root=real_base):
         if isinstance(item, Skipped):
             yield item
         elif known.get(item.path) == f"{item.sha256}:{version}":
@@ -696,6 +710,7 @@ def _prepare_safely(job: _PrepareJob) -> Iterator[PreparedItem]:
             repeated=job.repeated,
             restored=job.restored,
             rules=job.rules,
+            real_base=job.real_base,
         )
     except Exception as e:  # a bug must cost one file, not the whole ingest
         rel = encodable(job.path.relative_to(job.base).as_posix())

@@ -162,11 +162,31 @@ def quote_spans(text: str, open_at_start: bool = False) -> tuple[list[Span], boo
             inside = False
     if inside:
         spans.append(Span(text[start:], start, len(text)))
-    singles = _SINGLE_QUOTE.finditer(_masked(text, spans)) if "'" in text or "‘" in text else ()
+    outside = _masked(text, spans) if "'" in text or "‘" in text else ""
+    singles = _SINGLE_QUOTE.finditer(outside) if _may_open_single(outside) else ()
     for q in singles:
         spans.append(Span(q.group(), q.start(), q.end()))
     spans.sort(key=lambda q: q.start)
     return spans, inside
+
+
+def _may_open_single(text: str) -> bool:
+    """Whether ``text`` has where a ``_SINGLE_QUOTE`` match could start: ‘ or ' after no
+    word character, ’ or ', before an ASCII letter (most apostrophes stand inside a word,
+    "it's": then the costly pattern is not tried)."""
+    for mark in ("'", "‘"):
+        at = text.find(mark)
+        while at >= 0:
+            before = text[at - 1] if at else ""
+            after = text[at + 1 : at + 2]
+            if (
+                after.isascii()
+                and after.isalpha()
+                and not (before and (before.isalnum() or before in "_’'"))
+            ):
+                return True
+            at = text.find(mark, at + 1)
+    return False
 
 
 def _masked(text: str, spans: Iterable[Span]) -> str:
@@ -445,7 +465,7 @@ def _verb_matches(masked: str, words: set[str] | None = None) -> list[re.Match[s
     firsts = (set(_TOKEN.findall(masked)) if words is None else words) & _VERB_FIRST
     if not firsts:
         return []
-    starts = sorted(m.start() for w in firsts for m in _whole_word(w).finditer(masked))
+    starts = sorted(at for w in firsts for at in _whole_word_starts(masked, w))
     out: list[re.Match[str]] = []
     end = 0
     for at in starts:
@@ -459,15 +479,21 @@ def _verb_matches(masked: str, words: set[str] | None = None) -> list[re.Match[s
 
 
 _TOKEN = re.compile(r"\w+")
-_WHOLE_WORD: dict[str, re.Pattern[str]] = {}
 
 
-def _whole_word(word: str) -> re.Pattern[str]:
-    """Where ``word`` stands as a whole ``_TOKEN`` (case as given)."""
-    pattern = _WHOLE_WORD.get(word)
-    if pattern is None:
-        pattern = _WHOLE_WORD[word] = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
-    return pattern
+def _whole_word_starts(text: str, word: str) -> Iterator[int]:
+    r"""Where ``word`` (word characters only) stands in ``text`` as a whole ``_TOKEN``, case
+    as given: what ``(?<!\w)word(?!\w)`` finds, by ``str.find`` (re's ``\w`` is
+    ``str.isalnum`` or "_", character by character)."""
+    n, size = len(word), len(text)
+    at = text.find(word)
+    while at >= 0:
+        end = at + n
+        if not (at and (text[at - 1].isalnum() or text[at - 1] == "_")) and not (
+            end < size and (text[end].isalnum() or text[end] == "_")
+        ):
+            yield at
+        at = text.find(word, end)
 
 
 _ISSUED = re.compile(
@@ -669,14 +695,10 @@ def _looks_like_source(words: list[str], at_sentence_start: bool) -> tuple[bool,
     ):  # "this source told the Post" names its speaker
         return False, False
     heads = {w.removesuffix("’s").removesuffix("'s") for w in lowered}
-    named = any(
-        _is_cap(w)
-        and not (
-            i == 0
-            and at_sentence_start
-            and (lowered[i] in _DETERMINERS or lowered[i] in _SPEAKER_NOUNS)
-        )
-        for i, w in enumerate(words)
+    # A capital that opens the sentence on a determiner or speaker noun names no one.
+    named = any(map(_is_cap, words[1:])) or (
+        _is_cap(words[0])
+        and not (at_sentence_start and (lowered[0] in _DETERMINERS or lowered[0] in _SPEAKER_NOUNS))
     )
     speaker = bool(heads & _SPEAKER_NOUNS or heads & _DOCUMENT_NOUNS)
     familiar = "familiar" in lowered or "knowledge" in lowered or "briefed" in lowered
@@ -1159,7 +1181,9 @@ def _find_attribution(
             continue
         add(rank, cue, src, "verb", vague)
 
-    for m in _FRAME.finditer(masked):
+    # A frame counts only when no other cue was found, and only the first that names a
+    # source.
+    for m in () if found else _FRAME.finditer(masked):
         cue = Span(m.group(), m.start(), m.end())
         if not found:
             after = _COMMA.match(masked[m.end() :])
@@ -1461,9 +1485,19 @@ def _unit_tokens(masked: str) -> set[str]:
     Folding the whole unit first reads the same words: every word character folds to
     one word character (İ is mapped to i before lower-casing, which would make it two).
     """
+    if masked.isascii():
+        # ASCII word characters are [A-Za-z0-9_]: everything else is a space, and the
+        # words are what split() leaves (much faster than findall).
+        return set(masked.translate(_ASCII_WORDS).split())
     if _TO_FOLD.search(masked):  # (translate is slow on any text with a non-ASCII mark)
         masked = masked.translate(_ASCII_FOLD)
     return set(_TOKEN.findall(masked.lower()))
+
+
+# ASCII text lower-cased, with each character that is not a word character a space.
+_ASCII_WORDS = str.maketrans(
+    {c: (chr(c).lower() if chr(c).isalnum() or chr(c) == "_" else " ") for c in range(128)}
+)
 
 
 # Words repeat from unit to unit, so the patterns a word can start are looked up once.
@@ -1579,11 +1613,22 @@ _SINGLE_QUOTED = re.compile(
 
 
 def _single_quoted(masked: str) -> str:
-    if "‘" not in masked and "'" not in masked:
+    if "‘" not in masked and not _may_open_single_quoted(masked):
         return masked
     return _SINGLE_QUOTED.sub(
         lambda m: _MASK * len(m.group()) if len(m.group().split()) >= 4 else m.group(), masked
     )
+
+
+def _may_open_single_quoted(masked: str) -> bool:
+    """Whether a ' stands where ``_SINGLE_QUOTED`` could open with it: at the start or
+    after a space or one of :([—–- (an apostrophe inside a word, "it's", cannot)."""
+    at = masked.find("'")
+    while at >= 0:
+        if not at or masked[at - 1].isspace() or masked[at - 1] in ":([—–-":
+            return True
+        at = masked.find("'", at + 1)
+    return False
 
 
 # The reported clause of a reporting verb whose source the rules did not accept ("the
@@ -1649,8 +1694,7 @@ def _furniture(masked: str, text: str, gates: set[int] | None = None) -> str | N
     stripped = text.strip()
     if _FURNITURE.match(stripped) or (_MAY_BE_CREDIT.search(stripped) and _CREDIT.search(stripped)):
         return _CREDIT_WHY
-    words = stripped.split()
-    if len(words) < 3:
+    if len(stripped.split(None, 2)) < 3:  # (fewer than three words)
         return "too short to state a claim"
     if masked.rstrip(" #").endswith("?") or stripped.endswith("?"):
         return QUESTION

@@ -609,8 +609,12 @@ def _leading_literal(pattern: str) -> tuple[str, str]:
     return "".join(out), pattern[i:]
 
 
-def _starts(pattern: str) -> list[str]:
-    """Literal strings one of which starts every match of ``pattern`` (maybe just "")."""
+def _starts(pattern: str, room: int = 64) -> list[str]:
+    """Literal strings one of which starts every match of ``pattern`` (maybe just "").
+
+    An optional group ("for (?:the )?latest") is two ways on, through it and past it,
+    while that makes at most ``room`` strings; beyond, they stop before the group.
+    """
     literal, rest = _leading_literal(pattern)
     opening = next((o for o in ("(?:", "(?i:") if rest.startswith(o)), None)
     if opening is None:
@@ -622,14 +626,20 @@ def _starts(pattern: str) -> list[str]:
             if depth == 0:
                 close = j
                 break
-    if close < 0 or rest[close + 1 : close + 2] in ("?", "*", "{"):
+    quantifier = rest[close + 1 : close + 2]
+    if close < 0 or quantifier in ("*", "{"):
         return [literal]
-    after = rest[close + 1 :]
+    optional = quantifier == "?"
+    after = rest[close + 2 :] if optional else rest[close + 1 :]
+    branches = [*alternatives(rest[len(opening) : close]), *([""] if optional else [])]
+    share = max(1, room // len(branches))
     out = []
-    for branch in alternatives(rest[len(opening) : close]):
+    for branch in branches:
         head, tail = _leading_literal(branch)
         # A branch that is all literal text goes on into what follows the group.
-        out.extend([head] if tail else [head + t for t in _starts(after)])
+        out.extend([head] if tail else [head + t for t in _starts(after, share)])
+    if optional and len(out) > room:
+        return [literal]
     return [literal + t for t in out]
 
 
@@ -637,7 +647,7 @@ def _keywords(alternative: str) -> tuple[str, ...] | None:
     """Lower-case strings one of which is in every line the alternative finds, or None.
 
     "\\b(?:is|are) (?:covered|licensed) under" -> "is covered under", "are covered
-    under"...; None when a match may start with anything (a class, an optional group):
+    under"...; None when a match may start with anything (a class, a repeated group):
     then the alternative is always tried.
     """
     starts = _starts(alternative.removeprefix("\\b"))

@@ -976,7 +976,12 @@ def read_bytes(data: bytes, name: str, *, fmt: str | None = None) -> list[Docume
 
 
 def read_file(
-    path: Path, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, confined: bool = True
+    path: Path,
+    root: Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    confined: bool = True,
+    real_root: str | None = None,
 ) -> Iterator[Document | Skipped]:
     """The articles in one file (several for JSON lines and JSON arrays), or Skipped.
 
@@ -985,12 +990,14 @@ def read_file(
     or malformed file is a Skipped with a reason. Only regular files are opened (a FIFO
     would hang the run, a device could be endless); with ``confined`` (a corpus folder)
     a path that resolves outside ``root`` through a symlink is not read either.
+    ``real_root`` is ``root`` with its symlinks resolved (``walk.real_path``), from a
+    caller that reads many files of one root; by default it is resolved here.
     """
-    path = Path(path)
-    root = Path(root)
+    path = path if isinstance(path, Path) else Path(path)
+    root = root if isinstance(root, Path) else Path(root)
     rel = _relative(path, root)
     fmt = file_format(path)
-    opened = _open_checked(path, root, rel, confined)
+    opened = _open_checked(path, root, rel, confined, real_root)
     if isinstance(opened, Skipped):
         yield opened
         return
@@ -1047,18 +1054,26 @@ def _read_gzip(file: BinaryIO, rel: str, fmt: str, max_bytes: int) -> Iterator[D
     yield from _read_blob(data, rel, fmt)
 
 
-def read_prefix(path: Path, root: Path, limit: int) -> bytes | None:
+def read_prefix(
+    path: Path, root: Path, limit: int, *, real_root: str | None = None
+) -> bytes | None:
     """Up to ``limit`` bytes of one corpus file as :func:`read_file` reads it (a gzip
     file's uncompressed), under the same rules (regular files inside ``root`` only);
-    None if it cannot be read."""
-    opened = _open_checked(Path(path), Path(root), "", True)
+    None if it cannot be read. ``real_root`` as for :func:`read_file`."""
+    path = path if isinstance(path, Path) else Path(path)
+    opened = _open_checked(path, Path(root), "", True, real_root)
     if isinstance(opened, Skipped):
         return None
-    file, _ = opened
+    file, info = opened
     try:
         with file:
-            if not _is_gzip(Path(path)):
-                return file.read(limit)
+            if not _is_gzip(path):
+                # Sized like read_file's read: a buffer of the limit's size costs more
+                # than reading a small file.
+                data = file.read(min(limit, info.st_size + 1))
+                if len(data) > info.st_size:
+                    data += file.read(limit - len(data))
+                return data
             import gzip
 
             with gzip.GzipFile(fileobj=file, mode="rb") as inner:
@@ -1070,7 +1085,7 @@ def read_prefix(path: Path, root: Path, limit: int) -> bytes | None:
 
 
 def _open_checked(
-    path: Path, root: Path, rel: str, confined: bool
+    path: Path, root: Path, rel: str, confined: bool, real_root: str | None = None
 ) -> tuple[BinaryIO, os.stat_result] | Skipped:
     """``path`` opened for reading if it is a regular file (inside ``root`` when
     ``confined``), with its status; else why it is not read."""
@@ -1081,8 +1096,9 @@ def _open_checked(
         return Skipped(rel, _os_reason(path, error))
     real = ""
     if confined:
-        real = _real(path)
-        if not _inside(real, _real(root)):
+        top = _real(root) if real_root is None else real_root
+        real = _resolved(path, root, top)
+        if not _inside(real, top):
             return Skipped(rel, f"symlink to {encodable(real)}, outside the corpus: not read")
     if stat.S_ISDIR(before.st_mode):
         return Skipped(rel, _directory_reason(path))
@@ -1112,6 +1128,29 @@ def _open_checked(
         file.close()
         return Skipped(rel, "changed while being read; not read")
     return file, info
+
+
+def _resolved(path: Path, root: Path, real_root: str) -> str:
+    """``walk.real_path(path)``, given ``root``'s real path ``real_root``: for a file
+    below ``root`` only the parts of its path below ``root`` are looked at (one lstat
+    each, rather than one for every folder from ``/``), and when none is a symlink the
+    file is where its relative path puts it under ``real_root``."""
+    full, top = str(path), str(root)
+    if os.sep == "/" and top != "/" and full.startswith(top + "/"):
+        rel = full[len(top) + 1 :]
+        parts = rel.split("/")
+        if "" not in parts and "." not in parts and ".." not in parts:
+            step = real_root.rstrip("/")
+            try:
+                for part in parts:
+                    step = f"{step}/{part}"
+                    if stat.S_ISLNK(os.lstat(step).st_mode):
+                        break
+                else:
+                    return step
+            except OSError:
+                pass  # gone or unreadable: walk.real_path says what it resolves to
+    return _real(path)
 
 
 def _stream_json_lines(file: BinaryIO, rel: str, max_bytes: int) -> Iterator[Document | Skipped]:
@@ -1225,5 +1264,6 @@ def iter_corpus(
         else:
             yield Skipped(encodable(root.as_posix()), "no such file or directory")
         return
+    real_root = _real(root)
     for path in corpus_files(root, exclude=exclude):
-        yield from read_file(path, root, max_bytes=max_bytes)
+        yield from read_file(path, root, max_bytes=max_bytes, real_root=real_root)

@@ -6,6 +6,8 @@ the screen itself is checked by the snapshot tests.
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from click.testing import CliRunner
 from helpers.tui import (
@@ -768,3 +770,13 @@ async def test_a_claim_longer_than_its_space_ends_in_an_ellipsis(db):
         lines = view.render().wrap(Console(), view.content_size.width)
         assert len(lines) == view.content_size.height
         assert lines[-1].plain.endswith("…") and "end." not in claim_plain(app)
+
+
+@pilot
+async def test_start_up_is_frozen_out_of_the_full_collections_while_the_app_runs(db):
+    gc.unfreeze()
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        assert gc.get_freeze_count() > 0  # the styles and screens are not walked again
+    assert gc.get_freeze_count() == 0  # let go when the app ends

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from annotate.model import HEADING
+from annotate.text import cleaning
 from annotate.text.cleaning import (
     BIO,
     BYLINE,
@@ -62,6 +63,21 @@ def test_phrase_rule_drops_its_examples(family, example):
 def test_phrase_rule_keeps_article_sentences(family, sentence):
     text = page("Council closes libraries", *BODY[:2], sentence, *BODY[2:])
     assert sentence in kept(text), family
+
+
+def test_the_phrase_prefilter_passes_every_line_a_rule_finds():
+    # The keywords go on through an optional group and past it; one rule's line that
+    # the prefilter turned away would never reach the rule.
+    assert cleaning._starts(r"for (?:the )?latest (?:stories|news)\b") == [
+        *("for the latest stories", "for the latest news", "for latest stories"),
+        "for latest news",
+    ]
+    for rule in PHRASE_RULES:
+        for example in rule.examples:
+            line = " ".join(example.split())
+            words = line.count(" ") + 1
+            if rule.finds(line) and words <= rule.max_words:
+                assert cleaning._phrase_reason(line, words) is not None, (rule.family, line)
 
 
 def test_author_bio_and_contact_lines_after_the_body():

@@ -682,6 +682,30 @@ def test_symlinks(tmp_path):
     ]
 
 
+@pytest.mark.skipif(os.name != "posix", reason="symlinks")
+def test_links_below_a_linked_root_resolve_as_realpath_says(tmp_path):
+    # The corpus is reached through a link, and holds links to its own files and folders
+    # (read) and to a file and a folder outside it (not read), at every depth: reading
+    # with the root resolved once decides as resolving each file whole does.
+    real = tmp_path / "real"
+    write(real, "sub/deep/a.txt", "A")
+    write(tmp_path, "outside/b.txt", "B")
+    (real / "sub" / "inner.txt").symlink_to(real / "sub" / "deep" / "a.txt")
+    (real / "sub" / "deep" / "out.txt").symlink_to(tmp_path / "outside" / "b.txt")
+    (real / "linked").symlink_to(real / "sub" / "deep")
+    (real / "away").symlink_to(tmp_path / "outside")
+    root = tmp_path / "corpus"
+    root.symlink_to(real)
+    names = ["sub/deep/a.txt", "sub/inner.txt", "sub/deep/out.txt", "linked/a.txt", "away/b.txt"]
+    given = [list(read_file(root / n, root, real_root=os.path.realpath(root))) for n in names]
+    assert given == [list(read_file(root / n, root)) for n in names]
+    assert [type(items[0]).__name__ for items in given] == [
+        *("Document", "Document", "Skipped", "Document", "Skipped")
+    ]
+    prefixes = [reading.read_prefix(root / n, root, 10, real_root=str(real)) for n in names]
+    assert prefixes == [b"A", b"A", None, b"A", None]
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
 def test_fifo_does_not_block(tmp_path):
     os.mkfifo(tmp_path / "pipe.txt")
