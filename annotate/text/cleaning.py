@@ -711,6 +711,9 @@ def _prefilter(rules: tuple[PhraseRule, ...]) -> tuple[re.Pattern[str], re.Patte
 
 
 PHRASE_RULES = _load_phrase_rules()
+# The few rules asked about apart (for every piece after the article has begun).
+_THREAD_MARKER_RULES = tuple(rule for rule in PHRASE_RULES if rule.thread_marker)
+_SECTION_START_RULES = tuple(rule for rule in PHRASE_RULES if rule.section_start)
 _PHRASE_MAX_WORDS = max(rule.max_words for rule in PHRASE_RULES)
 _PHRASE_STARTS, _PHRASE_KEYWORDS = _prefilter(PHRASE_RULES)
 
@@ -1762,7 +1765,7 @@ def _drop_bios(pieces: Sequence[_Piece]) -> None:
 
 
 def _is_thread_marker(text: str) -> bool:
-    return any(r.thread_marker and r.finds(text) for r in PHRASE_RULES)
+    return any(r.finds(text) for r in _THREAD_MARKER_RULES)
 
 
 def _drop_comment_threads(pieces: Sequence[_Piece]) -> None:
@@ -1794,7 +1797,7 @@ _ARTICLE_BEGUN_WORDS = 100
 
 
 def _is_section_start(text: str) -> bool:
-    return len(text) < 80 and any(r.section_start and r.finds(text) for r in PHRASE_RULES)
+    return len(text) < 80 and any(r.finds(text) for r in _SECTION_START_RULES)
 
 
 def _drop_related_lists(pieces: Sequence[_Piece]) -> None:
@@ -1926,7 +1929,9 @@ def _drop_repeated_across_corpus(pieces: Sequence[_Piece], repeated: Collection[
     """Drop pieces whose every line recurs in other articles of the folder."""
     hits = []
     for piece in _alive(pieces):
-        if all(_key(part) in repeated for part in piece.parts):
+        parts = piece.parts
+        # A piece of one line looks up its own key, kept for the passes that follow.
+        if piece.key() in repeated if len(parts) == 1 else all(_key(p) in repeated for p in parts):
             hits.append(piece)
     body = sum(p.words for p in pieces if p.reason is None and p.is_body)
     lost = sum(p.words for p in hits if p.is_body)
