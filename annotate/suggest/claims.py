@@ -142,6 +142,10 @@ def same_claim(a: frozenset[str], b: frozenset[str]) -> bool:
     la, lb = len(a), len(b)
     if la < MIN_WORDS or lb < MIN_WORDS:
         return False
+    # The Jaccard similarity is at most the ratio of the sizes, and both tests below need
+    # it to reach THRESHOLD * 0.6: sets of very different sizes are not compared.
+    if min(la, lb) < THRESHOLD * 0.6 * max(la, lb):
+        return False
     inter = len(a & b)
     jaccard = inter / (la + lb - inter)
     return jaccard >= THRESHOLD or (
@@ -625,6 +629,8 @@ def regroup(index: BulkClaimIndex) -> int:
         return i
 
     for word, bucket in index.claim_key_buckets():
+        if len(bucket) < 2:
+            continue  # no pair to compare
         # (class, words, keys, its keys before ``word``: a pair sharing one of those was
         # compared in that key's bucket)
         members = []
