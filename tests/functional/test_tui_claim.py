@@ -6,13 +6,24 @@ from __future__ import annotations
 
 import pytest
 from helpers.tui import app_for, claim_paragraphs, pilot, save, save_split, settle, spy, styled
+from rich.console import Console
+from rich.progress_bar import ProgressBar
 from rich.style import Style
+from rich.table import Table
+from rich.text import Text
 from textual.geometry import Region
 
 from annotate.ingest import suggest_all
 from annotate.labelling.session import AROUND, context_of
 from annotate.store import LabelState, Store, SuggestionRecord
-from annotate.tui.widgets.claim import ArticleHeader, ClaimView, MarkStyles, SuggestionBar
+from annotate.tui.widgets.claim import (
+    ArticleHeader,
+    ClaimView,
+    MarkStyles,
+    SuggestionBar,
+    progress_bar,
+    spread,
+)
 from annotate.tui.widgets.claim import suggestion_marks as marks_of
 
 COUNCIL = [
@@ -312,3 +323,34 @@ def test_claim_with_its_cues_and_context(council, snap_compare, size):
         await go_to(pilot.app, pilot, "The council will")
 
     assert snap_compare(app_for(council), terminal_size=size, run_before=run_before)
+
+
+def _segments(console: Console, renderable, width: int) -> list[tuple[str, Style | None]]:
+    """What a console of ``width`` columns draws, one (character, style) per cell; a
+    blank's style only as far as it shows (its background)."""
+    lines = console.render_lines(renderable, console.options.update_width(width), pad=False)
+    cells = [(ch, seg.style or Style()) for line in lines for seg in line for ch in seg.text]
+    return [(ch, Style(bgcolor=s.bgcolor) if ch == " " else s) for ch, s in cells]
+
+
+@pytest.mark.parametrize("width", [60, 30, 12])
+def test_the_progress_line_spreads_and_cuts_as_a_two_column_grid(width):
+    console = Console(width=width, color_system="truecolor")
+    left, right = Text("claim 3 of 22 in this article", "dim"), Text("16/39 labelled · alice")
+    grid = Table.grid(expand=True)
+    grid.add_column(no_wrap=True, overflow="ellipsis")
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_row(left, right)
+    drawn = _segments(console, spread(console, left, right, width), width)
+    assert drawn == _segments(console, grid, width)
+
+
+@pytest.mark.parametrize(("done", "total"), [(0, 40), (1, 40), (13, 40), (39, 40), (40, 40)])
+@pytest.mark.parametrize("color", ["truecolor", None])
+def test_the_progress_bar_is_drawn_as_richs_bar(done, total, color):
+    console = Console(width=30, color_system=color)
+    back, complete = Style(color="grey37"), Style(color="green")
+    bar = ProgressBar(total=total, completed=done, width=30, style=back, complete_style=complete)
+    bar.finished_style = complete
+    ours = progress_bar(console, done, total, 30, back, complete)
+    assert _segments(console, ours, 30) == _segments(console, bar, 30)
