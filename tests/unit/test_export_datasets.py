@@ -19,7 +19,9 @@ import yaml
 
 os.environ["HF_DATASETS_OFFLINE"] = "1"
 os.environ["HF_HUB_OFFLINE"] = "1"
-os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="annotate-hf-home-")
+# Removed when the test process exits (a mkdtemp left one folder behind per run).
+_HF_HOME = tempfile.TemporaryDirectory(prefix="annotate-hf-home-")
+os.environ["HF_HOME"] = _HF_HOME.name
 os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
 
 import datasets  # noqa: E402
