@@ -258,6 +258,7 @@ class AnnotateApp(App[None]):
         self._key_at: float | None = None
         self.farewell: str | None = None  # the line printed when the app ends in error
         self._ingest_process: Any = None
+        self._ingest_hold: Any = None  # ingest_process.Hold
 
     def get_default_screen(self) -> Screen[None]:
         if self.adjudicate:
@@ -364,6 +365,7 @@ class AnnotateApp(App[None]):
 
     def on_ingest_started(self, message: IngestStarted) -> None:
         self._ingest_process = message.process
+        self._ingest_hold = message.hold
 
     def on_ingest_over(self, message: IngestOver) -> None:
         self.ingest_over = True
@@ -389,6 +391,7 @@ class AnnotateApp(App[None]):
     def on_unmount(self) -> None:
         gc.unfreeze()  # an app run inside another program (the tests) leaves nothing held
         if self._ingest_process is not None:
+            self._ingest_hold.release()
             stop(self._ingest_process)  # the screen stopped it already, unless it failed
         if self.retrainer is not None:
             self.retrainer.stop()
@@ -405,7 +408,14 @@ class AnnotateApp(App[None]):
             if self._latencies is not None:
                 self._key_at = perf_counter()
             self._hold_training()
+            self._hold_ingest()
         await super().on_event(event)
+
+    def _hold_ingest(self) -> None:
+        """The ingest child and its workers wait while a key is handled and the screen
+        redrawn, as a training run does."""
+        if self._ingest_hold is not None and self._ingest_hold.hold():
+            self.call_after_refresh(self._ingest_hold.release)
 
     def _hold_training(self) -> None:
         """A background training run waits while a key is handled and the screen redrawn

@@ -18,6 +18,8 @@ from __future__ import annotations
 import os
 import pickle
 import select
+import signal
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +28,7 @@ from typing import IO, Any
 # Short write transactions: the annotator's decision waits for at most one of them.
 BATCH_SECONDS = 0.025
 NICENESS = 10
+MODULE = "annotate.tui.ingest_process"
 
 
 def frames(db_path: str, corpus: Path, assigned_to: str | None) -> Iterator[tuple[str, Any]]:
@@ -64,6 +67,76 @@ def asked_to_yield() -> bool:
     if not os.read(sys.stdin.fileno(), 4096):
         raise SystemExit(0)
     return True
+
+
+def start(
+    db_path: str, corpus: Path, assigned_to: str, errors: IO[bytes]
+) -> subprocess.Popen[bytes]:
+    """Start the child (and so its workers) in a process group of its own, in the app's
+    session, for ``Hold`` to stop and continue as one. Should the app die while it is held
+    (kill -9), the group is orphaned with stopped members and the kernel sends them SIGHUP
+    and SIGCONT: the child ends, its batch rolled back, as at any interruption."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "annotate.tui.ingest_process",
+            db_path,
+            os.fsdecode(corpus),
+            assigned_to,
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=errors,
+        process_group=0,
+    )
+
+
+class Hold:
+    """Stops the child and its workers while the app handles a key and redraws (on two
+    cores the ingest would otherwise slow storing the decision and drawing the next
+    claim), as retraining is held (annotate/learn/retrain.py).
+
+    The child may be stopped in the middle of a write batch, holding the write lock; the
+    app's own write then finds the lock taken and asks the child to commit
+    (``Store.on_busy``): that releases it first, so the app never waits on a stopped
+    process."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self.process = process
+        self.held = False
+
+    def hold(self) -> bool:
+        """Stop the child's process group; True if it was running and is now held."""
+        if self.held or self.process.returncode is not None:
+            return False
+        try:
+            os.killpg(self.process.pid, signal.SIGSTOP)
+        except OSError:  # it has ended
+            return False
+        self.held = True
+        return True
+
+    def release(self) -> None:
+        """Let a child held by ``hold`` go on."""
+        if self.held:
+            self.held = False
+            try:
+                os.killpg(self.process.pid, signal.SIGCONT)
+            except OSError:
+                pass
+
+    def nudge(self) -> None:
+        """The child holds the write lock and the app has a decision to write: let it go
+        on if held, and ask it to commit now (a byte on its stdin)."""
+        self.release()
+        stdin = self.process.stdin
+        try:
+            assert stdin is not None
+            stdin.write(b"y")
+            stdin.flush()
+        except (OSError, ValueError):  # it has ended
+            pass
 
 
 def read_frames(stream: IO[bytes]) -> Iterator[tuple[str, Any]]:

@@ -34,6 +34,7 @@ class IngestStarted(Message):
     """The screen's ingest worker started its child process (the app ends it at exit)."""
 
     process: Any
+    hold: Any  # ingest_process.Hold: the app holds the child at each key
 
 
 @dataclass

@@ -7,7 +7,6 @@ dims in the footer what cannot be done right now (undo with nothing to undo).
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -209,6 +208,7 @@ class LabelScreen(Screen[None]):
         self.show_others = show_others
         self.ingested = False  # the corpus given has been ingested
         self._ingest_process: Any = None
+        self._ingest_hold: Any = None  # ingest_process.Hold, once the child started
         self._ingest_progress = (0, 0)  # files ingested, of how many (0: not listed yet)
         self._can: tuple[bool, ...] | None = None  # what check_action last allowed
         self._accept_key = "s"  # shown on the suggestion line ("" for none)
@@ -742,26 +742,19 @@ class LabelScreen(Screen[None]):
     def ingest(self, corpus: Path) -> None:
         """Run ingest in a child process (annotate/tui/ingest_process.py), passing its
         events on to the screen a few times a second."""
-        import subprocess
-        import sys
         import tempfile
 
         from annotate.ingest import Summary
-        from annotate.tui.ingest_process import read_frames
+        from annotate.tui.ingest_process import Hold, read_frames, start
 
         worker = get_current_worker()
         mine = self.session.annotator if self.session.assigned else ""
-        module = "annotate.tui.ingest_process"
         with tempfile.TemporaryFile() as errors:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", module, self.db_path, os.fsdecode(corpus), mine],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=errors,
-            )
+            proc = start(self.db_path, corpus, mine, errors)
             self._ingest_process = proc
-            self.post_message(IngestStarted(proc))
-            self.session.store.on_busy = self._nudge_ingest
+            self._ingest_hold = Hold(proc)
+            self.post_message(IngestStarted(proc, self._ingest_hold))
+            self.session.store.on_busy = self._ingest_hold.nudge
             assert proc.stdout is not None
             events: list[Any] = []
             claims: int | None = None
@@ -793,15 +786,6 @@ class LabelScreen(Screen[None]):
                 errors.seek(0)
                 lines = errors.read().decode("utf-8", "replace").strip().splitlines()
                 raise RuntimeError(lines[-1] if lines else f"exit status {proc.returncode}")
-
-    def _nudge_ingest(self) -> None:
-        """The ingest holds the write lock and a decision waits: ask it to commit now."""
-        proc = self._ingest_process
-        try:
-            proc.stdin.write(b"y")
-            proc.stdin.flush()
-        except (OSError, ValueError):  # it has ended
-            pass
 
     def on_ingest_event(self, message: IngestEvent) -> None:
         from annotate.ingest import Progress
@@ -872,6 +856,7 @@ class LabelScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         if self._ingest_process is not None:
+            self._ingest_hold.release()
             stop(self._ingest_process)
 
     # -- pop-up screens ------------------------------------------------------------------

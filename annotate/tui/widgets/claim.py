@@ -229,6 +229,12 @@ class ClaimView(StyledWidget):
         "claim-view--source",
         "claim-view--editorial",
     }
+    # render() wraps the text itself, once, at the width it has: Textual must not again.
+    DEFAULT_CSS = """
+    ClaimView {
+        text-wrap: nowrap;
+    }
+    """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -237,6 +243,7 @@ class ClaimView(StyledWidget):
         # The paragraphs around the claim as wrapped, kept for the next claims: most keys
         # move within an article, whose paragraphs around stay the same.
         self._wrapped: dict[tuple[object, ...], list[Text]] = {}
+        self._drawn: tuple[tuple[object, ...], Text] | None = None  # (what, its lines)
 
     def show(self, context: Context | None, placeholder: str = "") -> None:
         """Show a claim (or, with None, the placeholder message)."""
@@ -246,8 +253,26 @@ class ClaimView(StyledWidget):
 
     def render(self) -> Text:
         c = self.context
+        width = self.content_size.width
         if c is None:
-            return self.placeholder
+            if width <= 0:
+                return self.placeholder
+            return Text("\n").join(self.placeholder.wrap(self.app.console, width))
+        # The same claim at the same size is the same lines (a style change forgets
+        # them): a relabel or a flag redraws it without wrapping it again.
+        key = (c.unit, c.paragraph, c.suggestion, c.before, c.after, self.content_size)
+        if self._drawn is not None and self._drawn[0] == key:
+            return self._drawn[1]
+        text = self._lines(c)
+        self._drawn = (key, text)
+        return text
+
+    def notify_style_update(self) -> None:
+        self._drawn = None
+        super().notify_style_update()
+
+    def _lines(self, c: Context) -> Text:
+        """The claim and what fits around it, as lines already wrapped to the width."""
         claim = self.component_style("claim-view--claim")
         around = self.component_style("claim-view--context")
         marks = suggestion_marks(
@@ -271,7 +296,7 @@ class ClaimView(StyledWidget):
         else:
             return cut(text, self, width, max(height, 1))
         if len(lines) + 2 > height or not (c.before or c.after):
-            return text
+            return Text("\n").join(lines)
 
         def wrap(units: tuple[UnitView, ...]) -> list[Text]:
             ids = tuple(u.id for u in units)

@@ -1,0 +1,129 @@
+"""The app holds its ingest child (and the child's workers) at each key: a child stopped
+inside its write batch never keeps the app's own write waiting, and one left stopped by
+an app killed with -9 does not stay behind holding the database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from helpers.builders import add_article
+
+from annotate.store import Store
+from annotate.tui.ingest_process import Hold
+
+# A stand-in for the ingest child, in a process group of its own as ingest_process.start
+# makes it: it takes the write lock, says so, and commits when asked (a byte on stdin);
+# it then waits for its stdin to close, as the ingest does between files.
+LOCK_HOLDER = """
+import sqlite3, sys, os
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("INSERT INTO claim_meta (key, value) VALUES ('holder', 'x')")
+print("locked", flush=True)
+os.read(0, 1)
+conn.execute("COMMIT")
+print("committed", flush=True)
+os.read(0, 1)
+"""
+
+
+def holder(db_path) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", LOCK_HOLDER, str(db_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        process_group=0,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == b"locked\n"
+    return proc
+
+
+def state(pid: int) -> str:
+    """The process's state letter from /proc (T: stopped)."""
+    return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+
+
+def stopped(pid: int) -> bool:
+    """Whether the process stops within a few seconds (a signal lands when it next runs)."""
+    deadline = time.monotonic() + 5
+    while state(pid) != "T":
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_a_held_child_inside_its_batch_lets_the_apps_write_through(db_path):
+    with Store.open(db_path) as store:
+        [uid] = add_article(store, "a.txt", ["The agency said talks went on."])
+    store = Store.open(db_path)
+    child = holder(db_path)
+    hold = Hold(child)
+    try:
+        assert hold.hold()
+        assert stopped(child.pid)
+        store.lock_wait = 10.0  # as the app's connection: poll, never freeze
+        store.on_busy = hold.nudge  # as the screen wires it during ingest
+        store.set_label(uid, "ann", "attributed")  # would wait on a stopped holder
+        assert store.label_state(uid, "ann").label == "attributed"
+        assert child.stdout is not None
+        assert child.stdout.readline() == b"committed\n"  # the child's batch is kept too
+        assert not hold.held
+    finally:
+        hold.release()
+        child.stdin.close()  # type: ignore[union-attr]
+        child.wait(timeout=10)
+        store.close()
+    with Store.open(db_path) as store:
+        assert store.conn.execute("SELECT value FROM claim_meta WHERE key = 'holder'").fetchone()
+
+
+def test_a_child_held_by_an_app_killed_with_minus_9_ends(db_path):
+    with Store.open(db_path):
+        pass
+    # An "app" that starts the holder, holds it, says its pid and waits to be killed.
+    app = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import subprocess, sys, time\n"
+            "from annotate.tui.ingest_process import Hold\n"
+            "child = subprocess.Popen([sys.executable, '-c', sys.argv[2], sys.argv[1]],\n"
+            "    stdin=subprocess.PIPE, stdout=subprocess.PIPE, process_group=0)\n"
+            "assert child.stdout.readline() == b'locked\\n'\n"
+            "assert Hold(child).hold()\n"
+            "print(child.pid, flush=True)\n"
+            "time.sleep(60)\n",
+            str(db_path),
+            LOCK_HOLDER,
+        ],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert app.stdout is not None
+        pid = int(app.stdout.readline())
+        assert stopped(pid)
+    finally:
+        app.send_signal(signal.SIGKILL)
+        app.wait(timeout=10)
+    # The orphaned group's stopped member gets SIGHUP and SIGCONT from the kernel.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            if state(pid) in "ZX":
+                break
+        except FileNotFoundError:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        raise AssertionError(f"the held child {pid} is still there")
+    with Store.open(db_path) as store:  # its batch rolled back, the lock free
+        store.lock_wait = 1.0
+        query = "SELECT value FROM claim_meta WHERE key = 'holder'"
+        assert store.conn.execute(query).fetchone() is None
