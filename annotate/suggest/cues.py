@@ -450,7 +450,7 @@ _VERB = re.compile(
 # of trying its long alternation at every word boundary (same matches, much faster).
 _VERB_FIRST = frozenset(
     w.split("\\s+")[0]
-    for w in (_STRONG + "|" + _COMPLEMENT + "|" + "|".join(_LABELLING)).split("|")
+    for w in alternatives(_STRONG + "|" + _COMPLEMENT + "|" + "|".join(_LABELLING))
 )
 
 
@@ -465,13 +465,19 @@ def _verb_matches(masked: str, words: set[str] | None = None) -> list[re.Match[s
     firsts = (set(_TOKEN.findall(masked)) if words is None else words) & _VERB_FIRST
     if not firsts:
         return []
-    starts = sorted(at for w in firsts for at in _whole_word_starts(masked, w))
+    return _matches_at(_VERB, masked, (at for w in firsts for at in _whole_word_starts(masked, w)))
+
+
+def _matches_at(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> list[re.Match[str]]:
+    """What ``pattern.finditer(text)`` finds when its matches can begin only at
+    ``starts`` (any order, a superset) and none is empty: the pattern is tried there,
+    left to right, each from the end of the last match on."""
     out: list[re.Match[str]] = []
     end = 0
-    for at in starts:
+    for at in sorted(starts):
         if at < end:
             continue
-        m = _VERB.match(masked, at)
+        m = pattern.match(text, at)
         if m:
             end = m.end()
             out.append(m)
@@ -502,8 +508,13 @@ _ISSUED = re.compile(
     r"(?:statement|message|response)\b"
 )
 _ACCORDING = re.compile(r"\b[Aa]ccording to\b")
+# A frame begins with one of these words, as written or capitalised (it is looked for
+# only where one stands: _frames).
+_FRAME_WORDS = ("in", "during", "via", "through")
 _FRAME = re.compile(
-    r"\b(?:[Ii]n|[Dd]uring|[Vv]ia|[Tt]hrough)\s+(?:(?:a|an|its|his|her|their|the)\s+"
+    r"\b(?:"
+    + "|".join(f"[{w[0].upper()}{w[0]}]{w[1:]}" for w in _FRAME_WORDS)
+    + r")\s+(?:(?:a|an|its|his|her|their|the)\s+"
     r"(?:[\w-]+\s+){0,2}?(?:statement|interview|press release|post|posting|filing|letter|"
     r"briefing|speech|memo|e-?mail|tweet|video message|news conference|press conference|"
     r"op-ed|blog post|message|address|testimony|report|note to clients|lawsuit|complaint|"
@@ -514,6 +525,22 @@ _FRAME = re.compile(
     r"(?:a\s+)?response\s+to\s+(?:a\s+)?questions?)(?:\s+(?:to|before|at|on|with)\s+"
     r"[\w-]+(?:\s+[\w-]+)?)?)\b"
 )
+
+
+def _frames(masked: str) -> list[re.Match[str]]:
+    """``_FRAME.finditer(masked)``, tried only where a frame's first word stands."""
+    return _matches_at(
+        _FRAME,
+        masked,
+        (
+            at
+            for w in _FRAME_WORDS
+            for form in (w, w.capitalize())
+            for at in _whole_word_starts(masked, form)
+        ),
+    )
+
+
 _PLATFORM = re.compile(
     r"\s*\b(?:on|in)\s+(?:Telegram|X|Twitter|Facebook|Instagram|YouTube|TikTok|LinkedIn|"
     r"Weibo|WeChat|Truth Social|Bluesky|Threads|(?:its|his|her|their|the)\s+(?:\w+\s+)?"
@@ -802,7 +829,8 @@ def _source_after(masked: str, start: int, *, loose: bool = False) -> tuple[Span
     # A period inside an abbreviation or initial ("U.S.", "J. Smith") is not the end.
     for bm in _SOURCE_END.finditer(masked, pos):
         if bm.group() == "." and _LETTER_NEXT.match(masked[bm.end() : bm.end() + 2]):
-            if _INITIAL_BEFORE.search(masked[: bm.start()]):
+            # (a match is at most 3 characters and \b sees the one before the window)
+            if _INITIAL_BEFORE.search(masked, max(0, bm.start() - 4), bm.start()):
                 continue
         stop = bm.start()
         break
@@ -1183,7 +1211,7 @@ def _find_attribution(
 
     # A frame counts only when no other cue was found, and only the first that names a
     # source.
-    for m in () if found else _FRAME.finditer(masked):
+    for m in () if found else _frames(masked):
         cue = Span(m.group(), m.start(), m.end())
         if not found:
             after = _COMMA.match(masked[m.end() :])

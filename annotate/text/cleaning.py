@@ -806,6 +806,14 @@ _DATE_OR_TIME = re.compile(rf"(?=\d|(?i:[adfjmnostw]))(?:{_DATE}|\b{_TIME})")
 # "\b\d{4}\b|\d[:.]\d\d\b|\d\s*(?i:[ap]\.?m\b)" with the digit they all start with taken
 # out in front: a pattern that starts with a character class is scanned for it quickly.
 _HAS_YEAR_OR_TIME = re.compile(r"\d(?:(?<=\b\d)\d{3}\b|[:.]\d\d\b|\s*(?i:[ap]\.?m\b))")
+# What every match of _DATE_OR_TIME holds, found several times faster than the match: a
+# digit with a date's or a time's separator after it ("5/11", "2020-05", "10:31", "5 pm"),
+# a day before a month ("19th of Nov"), or a month (maybe spelt out) before a number.
+_MONTH_STEMS = "(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+_MAY_HOLD_DATE_OR_TIME = re.compile(
+    rf"(?=[\dADFJMNOSadfjmnos])(?:\d(?:[-/:.]\d|\s*(?i:[ap]\.?m)"
+    rf"|(?i:st|nd|rd|th)?\s+(?:(?i:of)\s+)?{_MONTH_STEMS})|{_MONTH_STEMS}[a-zA-Z]*\.?\s+\d)"
+)
 _STAMP_WORDS = frozenset(
     "by on at and of the from published updated update posted modified written edited"
     " created reviewed filed last first latest".split()
@@ -816,6 +824,8 @@ _REST_WORD = re.compile(r"[^\W\d_][\w'’.-]*|@\w+")
 def _is_dated_byline(text: str) -> bool:
     if text.count(" ") >= _DATED_BYLINE_MAX_WORDS or _HAS_YEAR_OR_TIME.search(text) is None:
         return False
+    if _MAY_HOLD_DATE_OR_TIME.search(text) is None:
+        return False  # a number, but no date: the many lines of prose that hold a year
     rest = _DATE_OR_TIME.sub(" ", text)
     if rest == text:
         return False
@@ -980,7 +990,12 @@ class _Piece:
         self.reason = reason
         self.role: str | None = None  # TITLE, HEADING or PARAGRAPH once kept
         self._key: str | None = None
-        self.finish()
+        if reason is None:
+            self.finish()
+        else:  # what finish() works out for a dropped line (most of a page's lines)
+            self.text = line
+            self.words = line.count(" ") + 1
+            self.is_body = self.is_headline = False
 
     def key(self) -> str:
         """The text's comparison key (see ``_key``), worked out once."""
@@ -1002,7 +1017,10 @@ class _Piece:
         self.is_body = not self.level and (
             words > _HEADLINE_MAX_WORDS
             or _ends_sentence(text)
-            or _ends_sentence(_without_trailing_credit(text))
+            or (
+                (credited := _without_trailing_credit(text)) is not text
+                and _ends_sentence(credited)
+            )
             or (words >= 4 and _EMBEDDED_POST_END.search(text[-60:]) is not None)
             or (words >= 4 and "(@" in text and _SIGNED_POST_END.search(text[-160:]) is not None)
         )
@@ -1910,15 +1928,16 @@ _REPEAT_MAX_SHARE = 0.5
 def line_keys(text: str) -> set[str]:
     """The comparison keys of ``text``'s lines that may be site chrome repeated elsewhere."""
     keys = set()
-    for line in text.split("\n"):
-        if not line or len(line) > _RULE_MAX_CHARS * 2:
+    longest = _RULE_MAX_CHARS * 2
+    # Each distinct line once: a page repeats its blank lines and some of its chrome.
+    for line in set(text.split("\n")):
+        if not line or len(line) > longest:
             continue  # longer lines are prose, or split into pieces that are
         if "  " in line or not line.isprintable() or line[0] == " " or line[-1] == " ":
             line = " ".join(line.split())
         if line and line.count(" ") < _REPEAT_MAX_WORDS:
-            key = _key(line.lstrip(_LINE_MARKS))
-            if key:
-                keys.add(key)
+            keys.add(line.lstrip(_LINE_MARKS).casefold().strip(_KEY_STRIP))  # its _key
+    keys.discard("")
     return keys
 
 
@@ -1938,7 +1957,7 @@ def _drop_repeated_across_corpus(pieces: Sequence[_Piece], repeated: Collection[
     if body and lost > body * _REPEAT_MAX_SHARE:
         return
     for piece in hits:
-        _drop(piece, ACROSS_CORPUS)
+        piece.reason = ACROSS_CORPUS  # alive when found
 
 
 def _restore(pieces: Sequence[_Piece], restored: Collection[str]) -> None:

@@ -1044,14 +1044,42 @@ def _read_gzip(file: BinaryIO, rel: str, fmt: str, max_bytes: int) -> Iterator[D
                 return
             data = inner.read(max_bytes + 1)
     except _gzip_errors() as error:
-        reason = str(error) or "it ends before its end"
-        yield Skipped(rel, f"not a readable gzip file ({reason[:80]}): not read")
+        yield Skipped(rel, f"not a readable gzip file ({_gzip_reason(error, file)}): not read")
         return
     if len(data) > max_bytes:
         limit = _human_size(max_bytes, exact=True)
         yield Skipped(rel, f"too large uncompressed (more than the {limit} limit)")
         return
     yield from _read_blob(data, rel, fmt)
+
+
+def _gzip_reason(error: Exception, file: BinaryIO) -> str:
+    """What is wrong with a damaged gzip archive, in our words, not zlib's ("Not a
+    gzipped file (b'no')", "Error -3 while decompressing data: ...")."""
+    import zlib
+
+    if isinstance(error, EOFError):
+        return "cut short"
+    if isinstance(error, zlib.error):
+        return "damaged: its compressed data cannot be unpacked"
+    said = str(error)
+    if said.startswith("Not a gzipped file"):
+        try:
+            file.seek(0)
+            starts_as_gzip = file.read(2) == _GZIP_MAGIC
+        except OSError:
+            starts_as_gzip = False
+        return "not gzip data after its end" if starts_as_gzip else "not gzip data"
+    if said.startswith("CRC check failed"):
+        return "damaged: its checksum does not match what it holds"
+    if said.startswith("Incorrect length"):
+        return "damaged: its recorded length does not match what it holds"
+    if said.startswith("Unknown compression method"):
+        return "an unknown compression method"
+    return "damaged"
+
+
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
 def read_prefix(

@@ -70,8 +70,15 @@ def texts(db) -> list[str]:
 
 
 async def ready(app: AnnotateApp, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    """Until the screen's count worker has reported (it may start after the first paint,
+    so one wait for the workers can return before it has begun: on a loaded machine the
+    counters were still 0)."""
+    for _ in range(500):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if app.session.claims:
+            return
+    raise AssertionError("the app never counted the claims")
 
 
 @pilot

@@ -6,6 +6,8 @@ Every page here is invented; none is copied from a real site.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from annotate.model import HEADING
@@ -263,6 +265,21 @@ def test_a_dated_subheading_or_sentence_is_not_a_byline(line):
     text = page("Council closes libraries", *BODY[:2], line, *BODY[2:])
     assert reason_of(text, line) is None
     assert line in kept(text)
+
+
+def test_the_quick_date_test_passes_every_line_that_holds_a_date_or_time():
+    # It only spares lines the date pattern would find nothing in: never a byline's date.
+    # Every line of up to four of these pieces: dates, times, and near misses.
+    pieces = ["5", "19", "2024", "5/", "19.", "-19", "-", ":", " ", "th", "of", "pm", "Sept"]
+    missed = [
+        line
+        for n in range(1, 5)
+        for line in map("".join, itertools.product(pieces, repeat=n))
+        if cleaning._DATE_OR_TIME.search(line) and not cleaning._MAY_HOLD_DATE_OR_TIME.search(line)
+    ]
+    assert missed == []
+    for line in ("Fri, November 19th, 2024", "19 of MAY 2024", "10:31 A.M. GMT+1", "Jan. 5"):
+        assert cleaning._MAY_HOLD_DATE_OR_TIME.search(line) is not None
 
 
 def test_a_run_of_cut_short_headlines_is_a_teaser_list():

@@ -633,6 +633,37 @@ def test_a_gzip_file_cut_short_or_too_large_uncompressed_is_skipped(tmp_path):
     assert isinstance(items[-1], Skipped) and items[-1].reason.startswith("not a readable gzip")
 
 
+def _damaged_gzip_files() -> list[tuple[str, bytes, str]]:
+    import gzip
+
+    whole = gzip.compress(b"Some words. " * 400)
+    flipped_crc = bytearray(whole)
+    flipped_crc[-6] ^= 0xFF
+    flipped_size = bytearray(whole)
+    flipped_size[-2] ^= 0xFF
+    bad_method = bytearray(whole)
+    bad_method[2] = 9
+    corrupt = bytearray(whole)
+    corrupt[20] ^= 0xFF
+    return [
+        ("no", b"not gzip at all", "not gzip data"),
+        ("cut", whole[: len(whole) // 2], "cut short"),
+        ("header", whole[:5], "cut short"),
+        ("crc", bytes(flipped_crc), "damaged: its checksum does not match what it holds"),
+        ("size", bytes(flipped_size), "damaged: its recorded length does not match what it holds"),
+        ("method", bytes(bad_method), "an unknown compression method"),
+        ("corrupt", bytes(corrupt), "damaged: its compressed data cannot be unpacked"),
+        ("junk", whole + b"junk", "not gzip data after its end"),
+    ]
+
+
+@pytest.mark.parametrize(("stem", "data", "what"), _damaged_gzip_files())
+def test_a_damaged_gzip_file_is_named_with_what_is_wrong_in_our_words(tmp_path, stem, data, what):
+    # Never zlib's wording ("Not a gzipped file (b'no')", "Error -3 while decompressing").
+    got = read_one(write(tmp_path, f"{stem}.txt.gz", data), tmp_path)
+    assert got == Skipped(f"{stem}.txt.gz", f"not a readable gzip file ({what}): not read")
+
+
 def test_permission_denied(tmp_path, monkeypatch):
     path = write(tmp_path, "secret.txt", "x")
 
