@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
@@ -170,23 +170,34 @@ def quote_spans(text: str, open_at_start: bool = False) -> tuple[list[Span], boo
     return spans, inside
 
 
-def _may_open_single(text: str) -> bool:
-    """Whether ``text`` has where a ``_SINGLE_QUOTE`` match could start: ‘ or ' after no
-    word character, ’ or ', before an ASCII letter (most apostrophes stand inside a word,
-    "it's": then the costly pattern is not tried)."""
-    for mark in ("'", "‘"):
+def _may_open(
+    text: str, marks: str, before: Callable[[str], bool], after: Callable[[str], bool]
+) -> bool:
+    """Whether one of ``marks`` stands in ``text`` with a character that ``before``
+    accepts before it ("" at the start) and one that ``after`` accepts after it ("" at
+    the end): the prefilter of a costly single-quote pattern, which can open only there
+    (most apostrophes stand inside a word, "it's")."""
+    for mark in marks:
         at = text.find(mark)
         while at >= 0:
-            before = text[at - 1] if at else ""
-            after = text[at + 1 : at + 2]
-            if (
-                after.isascii()
-                and after.isalpha()
-                and not (before and (before.isalnum() or before in "_’'"))
-            ):
+            if before(text[at - 1] if at else "") and after(text[at + 1 : at + 2]):
                 return True
             at = text.find(mark, at + 1)
     return False
+
+
+def _may_open_single(text: str) -> bool:
+    """Where a ``_SINGLE_QUOTE`` match could start: ‘ or ' after no word character, ’
+    or ', before an ASCII letter."""
+    return _may_open(text, "'‘", _not_after_word, _ascii_letter)
+
+
+def _not_after_word(ch: str) -> bool:
+    return not (ch and (ch.isalnum() or ch in "_’'"))
+
+
+def _ascii_letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
 
 
 def _masked(text: str, spans: Iterable[Span]) -> str:
@@ -1448,28 +1459,98 @@ def _editorial_index() -> tuple[
 
 
 _EDITORIAL_INDEX, _EDITORIAL_WHOLE, _EDITORIAL_ALWAYS = _editorial_index()
-_PIECE_PATTERNS: dict[int, re.Pattern[str]] = {}
 
 
-def _piece_pattern(n: int) -> re.Pattern[str]:
+def _cased_ok(ops: Any) -> bool:
+    """Whether the parsed pattern ``ops`` asks for no upper-case letter, no cased letter
+    beyond ASCII, no case-sensitive group and no back-reference: then, compiled without
+    IGNORECASE, it matches a text lower-cased at the places where it matches the text
+    itself with IGNORECASE, for any text without the four ``_TO_FOLD`` marks (the only
+    characters that lower-casing moves or that IGNORECASE equates with an ASCII letter
+    they do not lower-case to)."""
+    for op, av in ops:
+        if op in (_sre_parse.LITERAL, _sre_parse.NOT_LITERAL):
+            if chr(av).lower() != chr(av) or not chr(av).isascii() and chr(av).upper() != chr(av):
+                return False
+        elif op is _sre_parse.IN:
+            for o, a in av:
+                if o is _sre_parse.RANGE:
+                    chars = [chr(c) for c in range(a[0], a[1] + 1)]
+                elif o in (_sre_parse.LITERAL, _sre_parse.NOT_LITERAL):
+                    chars = [chr(a)]
+                elif o in (_sre_parse.NEGATE, _sre_parse.CATEGORY):
+                    chars = []
+                else:
+                    return False
+                if any(c.lower() != c or not c.isascii() and c.upper() != c for c in chars):
+                    return False
+        elif op is _sre_parse.SUBPATTERN:
+            if av[1] or av[2] or not _cased_ok(av[3]):
+                return False  # (?-i:…) is case-sensitive
+        elif op is _sre_parse.BRANCH:
+            if not all(_cased_ok(b) for b in av[1]):
+                return False
+        elif op in (_sre_parse.MAX_REPEAT, _sre_parse.MIN_REPEAT):
+            if not _cased_ok(av[2]):
+                return False
+        elif op in (_sre_parse.ASSERT, _sre_parse.ASSERT_NOT):
+            if not _cased_ok(av[1]):
+                return False
+        elif op not in (_sre_parse.AT, _sre_parse.ANY, _sre_parse.CATEGORY):
+            return False  # (a back-reference, an atomic group: not looked into)
+    return True
+
+
+def _compiled(source: str, flags: int) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """The pattern, and its case-sensitive twin for the lower-cased text when there is
+    one (``_cased_ok``): re's case-insensitive matching of a long alternation is several
+    times slower than its case-sensitive matching of the same on the lower-cased text."""
+    pattern = re.compile(source, flags)
+    if flags & re.I and _cased_ok(_sre_parse.parse(source, flags)):
+        return pattern, re.compile(source, flags & ~re.I)
+    return pattern, None
+
+
+def _matches_either(
+    patterns: tuple[re.Pattern[str], re.Pattern[str] | None], text: str, lowered: str | None
+) -> tuple[re.Pattern[str], str]:
+    """The pattern of ``_compiled`` to use and the text to use it on."""
+    pattern, twin = patterns
+    return (twin, lowered) if twin is not None and lowered is not None else (pattern, text)
+
+
+_PIECE_PATTERNS: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
+_WHOLE_PATTERNS = [_compiled(p.pattern, p.flags) for p, _ in _EDITORIAL]
+
+
+def _piece_pattern(n: int) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
     pattern = _PIECE_PATTERNS.get(n)
     if pattern is None:
         k, a = _PIECES[n]
-        pattern = _PIECE_PATTERNS[n] = re.compile(_ALTERNATIVES[k][a], _EDITORIAL[k][0].flags)
+        pattern = _PIECE_PATTERNS[n] = _compiled(_ALTERNATIVES[k][a], _EDITORIAL[k][0].flags)
     return pattern
 
 
-def _piece_matches(k: int, pieces: list[int], masked: str) -> Iterator[re.Match[str]]:
-    """The matches of editorial pattern k over ``masked`` when only ``pieces`` of its
-    alternatives can match there: what ``finditer`` of the whole pattern gives."""
+def _piece_matches(
+    k: int, pieces: list[int], masked: str, lowered: str | None = None
+) -> Iterator[re.Match[str]]:
+    """The places (start, end) of the matches of editorial pattern k over ``masked``
+    when only ``pieces`` of its alternatives can match there: what ``finditer`` of the
+    whole pattern gives. ``lowered``: ``masked`` lower-cased, if without ``_TO_FOLD``."""
     if len(pieces) == len(_ALTERNATIVES[k]):
-        return _EDITORIAL[k][0].finditer(masked)
-    return _alternation_matches([_piece_pattern(n) for n in pieces], masked)
+        patterns = [_WHOLE_PATTERNS[k]]
+    else:
+        patterns = [_piece_pattern(n) for n in pieces]
+    chosen = [_matches_either(p, masked, lowered) for p in patterns]
+    return _alternation_matches([p for p, _ in chosen], [t for _, t in chosen])
 
 
-def _alternation_matches(patterns: list[re.Pattern[str]], text: str) -> Iterator[re.Match[str]]:
+def _alternation_matches(
+    patterns: list[re.Pattern[str]], texts: list[str]
+) -> Iterator[re.Match[str]]:
     """``finditer`` of the alternation "p1|p2|…" of ``patterns``, none of which matches
-    the empty string (_pieces_of).
+    the empty string (_pieces_of), each over its text of ``texts`` (one text, or its
+    lower-cased form: the places are the same).
 
     The alternation matches at a position with the first alternative, in order, that
     matches there; finditer then goes on from the end of the match. So: the leftmost
@@ -1478,9 +1559,9 @@ def _alternation_matches(patterns: list[re.Pattern[str]], text: str) -> Iterator
     a position sees the characters before it, as finditer does (\\b, lookbehinds, ^).
     """
     if len(patterns) == 1:
-        yield from patterns[0].finditer(text)
+        yield from patterns[0].finditer(texts[0])
         return
-    upcoming = [p.search(text) for p in patterns]
+    upcoming = [p.search(t) for p, t in zip(patterns, texts, strict=True)]
     while True:
         best = None
         for m in upcoming:
@@ -1492,7 +1573,7 @@ def _alternation_matches(patterns: list[re.Pattern[str]], text: str) -> Iterator
         end = best.end()
         for i, m in enumerate(upcoming):
             if m is not None and m.start() < end:
-                upcoming[i] = patterns[i].search(text, end)
+                upcoming[i] = patterns[i].search(texts[i], end)
 
 
 def _editorial_candidates(masked: str, tokens: set[str] | None = None) -> set[int]:
@@ -1571,17 +1652,20 @@ def _editorial(
     for n in sorted(candidates):
         if n < _HEARSAY_GATE:
             by_pattern.setdefault(_PIECES[n][0], []).append(n)
+    firsts = tokens & _WORD_FIRST
+    # (lower-casing keeps every character where it was but for the four _TO_FOLD marks)
+    lowered = masked.lower() if (by_pattern or firsts) and not _TO_FOLD.search(masked) else None
     for k, pieces in sorted(by_pattern.items()):  # in the rules' order
         weight = _EDITORIAL[k][1]
-        for m in _piece_matches(k, pieces, masked):
+        for m in _piece_matches(k, pieces, masked, lowered):
             if any(s <= m.start() < e for s, e in seen):
                 continue
             seen.add((m.start(), m.end()))
             hits.append((Span(text[m.start() : m.end()], m.start(), m.end()), weight))
     words = _EDITORIAL_WORDS
     # Every word of the families starts with a token of _WORD_FIRST: only those are read.
-    for m in _family_words(masked, tokens & _WORD_FIRST):
-        word = m.group()
+    for m in _family_words(masked, firsts, lowered):
+        word = masked[m.start() : m.end()]
         found = words.get(word.lower())
         if found is None and ("’" in word or "'" in word):
             word = re.split("[’']", word, maxsplit=1)[0]  # "we’ll" is "we"
@@ -1615,19 +1699,21 @@ _CAP_BEFORE = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w’'-]*\s+$")
 # A word of the word families: letters with inner hyphens or apostrophes ("ill-judged").
 _WORDISH = re.compile(r"(?<!\w)[^\W\d_]+(?:[-’'][^\W\d_]+)*(?!\w)")
 _WORD_FIRST = frozenset(re.split(r"[-’']", w, maxsplit=1)[0] for w in _EDITORIAL_WORDS)
-_WORD_AT: dict[str, re.Pattern[str]] = {}
+_WORD_AT: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
 
 
-def _family_words(masked: str, firsts: set[str]) -> list[re.Match[str]]:
-    """The ``_WORDISH`` matches of ``masked`` whose first part is one of ``firsts``."""
+def _family_words(masked: str, firsts: set[str], lowered: str | None = None) -> list[re.Match[str]]:
+    """The ``_WORDISH`` matches of ``masked`` whose first part is one of ``firsts``
+    (their places: over ``lowered``, ``masked`` lower-cased, when given)."""
     out: list[re.Match[str]] = []
     for t in firsts:
-        pattern = _WORD_AT.get(t)
-        if pattern is None:
-            pattern = _WORD_AT[t] = re.compile(
+        found = _WORD_AT.get(t)
+        if found is None:
+            found = _WORD_AT[t] = _compiled(
                 rf"(?<!\w)(?<!\w[-’']){re.escape(t)}(?:[-’'][^\W\d_]+)*(?!\w)", re.I
             )
-        out.extend(pattern.finditer(masked))
+        pattern, text = _matches_either(found, masked, lowered)
+        out.extend(pattern.finditer(text))
     return out
 
 
@@ -1649,14 +1735,17 @@ def _single_quoted(masked: str) -> str:
 
 
 def _may_open_single_quoted(masked: str) -> bool:
-    """Whether a ' stands where ``_SINGLE_QUOTED`` could open with it: at the start or
-    after a space or one of :([—–- (an apostrophe inside a word, "it's", cannot)."""
-    at = masked.find("'")
-    while at >= 0:
-        if not at or masked[at - 1].isspace() or masked[at - 1] in ":([—–-":
-            return True
-        at = masked.find("'", at + 1)
-    return False
+    """Where ``_SINGLE_QUOTED`` could open with a ': at the start or after a space or
+    one of :([—–- (‘ is looked for apart)."""
+    return _may_open(masked, "'", _opens_after, _any)
+
+
+def _opens_after(ch: str) -> bool:
+    return not ch or ch.isspace() or ch in ":([—–-"
+
+
+def _any(ch: str) -> bool:
+    return True
 
 
 # The reported clause of a reporting verb whose source the rules did not accept ("the

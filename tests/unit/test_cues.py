@@ -554,9 +554,34 @@ _ALTERNATIVE = st.sampled_from(
 def test_matches_of_an_alternation_by_its_alternatives(parts, text):
     whole = re.compile("|".join(parts))
     patterns = [re.compile(a) for a in parts]
-    assert [m.span() for m in cues._alternation_matches(patterns, text)] == [
+    assert [m.span() for m in cues._alternation_matches(patterns, [text] * len(parts))] == [
         m.span() for m in whole.finditer(text)
     ]
+
+
+_CASED = st.sampled_from(
+    [r"\bab", "Ab", r"[a-c]b", r"(?-i:a)b", r"[^ab]\w", r"\w+é", r"b(?!c)", "a’b", "[A-C]", "s|k"]
+)
+
+
+@given(st.lists(_CASED, min_size=1, max_size=3), st.text(alphabet="abcsABCSKéÉ’ -ſ", max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_a_case_insensitive_pattern_finds_the_same_places_in_the_lower_cased_text(parts, text):
+    source = "|".join(parts)
+    expected = [m.span() for m in re.finditer(source, text, re.I)]
+    for lowered in (None if cues._TO_FOLD.search(text) else text.lower(), None):
+        pattern, over = cues._matches_either(cues._compiled(source, re.I), text, lowered)
+        assert [m.span() for m in pattern.finditer(over)] == expected
+
+
+def test_only_patterns_without_capitals_or_case_sensitive_groups_are_lower_cased():
+    assert cues._compiled(r"\b(?:rare|only\s+a)\b|a’b|[^ab]\w", re.I)[1] is not None
+    assert cues._compiled("U-turn", re.I)[1] is None
+    assert cues._compiled("(?-i:could)", re.I)[1] is None
+    assert cues._compiled("café", re.I)[1] is None  # a cased letter beyond ASCII
+    assert cues._compiled("rare", 0)[1] is None
+    twins = sum(twin is not None for _, twin in cues._WHOLE_PATTERNS)
+    assert twins > len(cues._EDITORIAL) // 2
 
 
 @given(st.text(alphabet=st.sampled_from(list("ab. !?…”\"’')]\u00a0\n\u2003")), max_size=14))

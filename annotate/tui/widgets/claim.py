@@ -514,8 +514,9 @@ class MessageLine(StyledWidget):
         self.refresh()
 
     def clear(self) -> None:
-        self.message = Text("")
-        self.refresh()
+        if self.message:  # most moves have nothing to clear: no redraw then
+            self.message = Text("")
+            self.refresh()
 
     @property
     def plain(self) -> str:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual import events
-from textual.widget import Widget
+
+from annotate.tui.widgets.claim import StyledWidget
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def fit(entries: Sequence[KeyEntry], width: int) -> list[tuple[KeyEntry, str]]:
     return layout(essential, "none")
 
 
-class KeyBar(Widget):
+class KeyBar(StyledWidget):
     """One line of keys; a click on one runs its action on the screen."""
 
     COMPONENT_CLASSES = {"key-bar--key", "key-bar--description", "key-bar--disabled"}
@@ -83,17 +84,21 @@ class KeyBar(Widget):
         """Dim the keys whose action cannot run now (``enabled(action name)``)."""
         disabled = frozenset(e.action_name for e in self.entries if not enabled(e.action_name))
         if disabled != self.disabled_actions:
+            changed = disabled ^ self.disabled_actions
             self.disabled_actions = disabled
-            self.refresh()
+            # Redrawn only if a key shown changed (a key the width leaves out may come
+            # and go at every claim: "source" on labelled claims).
+            if any(e.action_name in changed for e, _ in fit(self.entries, self.size.width)):
+                self.refresh()
 
     @property
     def plain(self) -> str:
         return self.render().plain
 
     def render(self) -> Text:
-        key_style = self.get_component_rich_style("key-bar--key")
-        text_style = self.get_component_rich_style("key-bar--description")
-        dim = self.get_component_rich_style("key-bar--disabled")
+        key_style = self.component_style("key-bar--key")
+        text_style = self.component_style("key-bar--description")
+        dim = self.component_style("key-bar--disabled")
         text = Text(no_wrap=True, overflow="crop")
         self._spans = []
         for i, (entry, description) in enumerate(fit(self.entries, self.size.width)):
