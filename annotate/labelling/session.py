@@ -234,6 +234,10 @@ class Session:
         # True once a walk of the whole queue found nothing unlabelled: later walks are
         # skipped (each would read every claim of the corpus) until an undo or an ingest.
         self.complete = False
+        # True from ``start`` (nothing unlabelled after the claim last worked on) until a
+        # worker's walk of the earlier claims reports (``earlier_checked``); meanwhile
+        # "next unlabelled" looks forward only: wrapping round would walk the whole queue
+        # on the screen's thread, the walk the worker is making.
         self.check_earlier = False
         # In the confidence order: True once every claim with a suggestion was found
         # labelled, so "next" walks the claims without one (corpus order) directly.
@@ -453,11 +457,23 @@ class Session:
         if self.order in RANKED and not self.ranked_done:
             found = self._next_by_confidence()
             self.ranked_done = found is None
+        if found is None and self.check_earlier:  # the earlier claims are being looked at
+            pos = self.unit.pos if self.unit else -1
+            return self.go(
+                self.store.step(pos, self.annotator, only="unlabelled", assigned=self.assigned)
+            )
         if found is None:  # the corpus order, or the claims without a suggestion
             pos = self.unit.pos if self.unit else -1
             found = self.store.next_unlabelled(self.annotator, after=pos, assigned=self.assigned)
         self.complete = found is None
         return self.go(found)
+
+    def earlier_checked(self, found: UnitView | None) -> None:
+        """The worker's walk of the whole queue (see ``check_earlier``) found ``found``, the
+        first unlabelled claim, or None: every claim is labelled."""
+        self.check_earlier = False
+        if found is None:
+            self.complete = True
 
     def _next_by_confidence(self) -> UnitView | None:
         """The next unlabelled claim after the current one, least certain first, wrapping

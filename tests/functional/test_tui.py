@@ -7,6 +7,7 @@ the screen itself is checked by the snapshot tests.
 from __future__ import annotations
 
 import gc
+import threading
 
 import pytest
 from click.testing import CliRunner
@@ -31,6 +32,7 @@ from annotate.cli import main
 from annotate.labelling.keymap import ConfigError
 from annotate.model import SENTENCE
 from annotate.store import LabelState, Store, queue
+from annotate.tui.screens import label as label_screen
 from annotate.tui.widgets.claim import ArticleHeader, ClaimView, MessageLine, StatusBar
 
 
@@ -323,6 +325,46 @@ async def test_resume_at_the_end_finds_earlier_unlabelled_claims(db):
         assert app.session.complete
         await pilot.press("u")  # unlabelled again
         assert not app.session.complete and app.session.labelled == 5
+
+
+@pilot
+async def test_a_decision_while_the_earlier_claims_are_looked_at_does_not_wrap_round(
+    db, monkeypatch
+):
+    # Everything after the claim last worked on is labelled: a worker walks the earlier
+    # claims. A decision made meanwhile must not make the same walk on the screen's thread.
+    with Store.open(db) as store:
+        claims = [u for a in ("space.txt", "station.txt") for u in store.units_of_article(a)]
+        for u in claims[3:]:
+            if u["kind"] == SENTENCE:
+                store.set_label(u["id"], WHO, "editorial")
+    walking = threading.Event()
+    go_on = threading.Event()
+    real = label_screen.first_unlabelled
+
+    def held(*args, **kwargs):
+        walking.set()
+        go_on.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(label_screen, "first_unlabelled", held)
+    app = app_for(db)
+    async with app.run_test() as pilot:
+        for _ in range(600):
+            if walking.is_set():
+                break
+            await pilot.pause(0.01)
+        assert walking.is_set() and app.session.check_earlier
+        shown = current(app)
+        steps = spy(monkeypatch, app.store, "step")
+        await pilot.press("2")  # relabel the claim shown
+        assert steps and all(call[0] >= 0 for call in steps)  # forward only, no wrap
+        assert current(app) == shown and not app.session.complete
+        assert "looking at the earlier ones" in rendered(app, MessageLine)
+        go_on.set()
+        await settle(app, pilot)
+        assert current(app) == "NASA's new administr"  # the worker's find is shown
+        assert not app.session.check_earlier and not app.session.complete
 
 
 @pilot

@@ -549,6 +549,8 @@ class LabelScreen(Screen[None]):
         return f"This is the {where} {filter_name(self.session.only)} claim."
 
     def _done_message(self) -> str:
+        if self.session.only in (None, "unlabelled") and self.session.check_earlier:
+            return "No unlabelled claim after this one; looking at the earlier ones…"
         if self.session.only in (None, "unlabelled"):
             return f"Every claim is labelled ({self.session.labelled:,})."
         return f"No more {filter_name(self.session.only)} claims after this one."
@@ -676,8 +678,8 @@ class LabelScreen(Screen[None]):
 
     def _found_earlier(self, start_unit: str | None, found: UnitView | None) -> None:
         session = self.session
+        session.earlier_checked(found)
         if found is None:
-            session.complete = True
             self.say(f"Every claim is labelled ({session.labelled:,}).")
         elif session.unit is not None and session.unit.id == start_unit:
             self.moved(session.go(found), "")  # the annotator has not moved yet
@@ -787,6 +789,14 @@ class LabelScreen(Screen[None]):
                 lines = errors.read().decode("utf-8", "replace").strip().splitlines()
                 raise RuntimeError(lines[-1] if lines else f"exit status {proc.returncode}")
 
+    def _start_session(self) -> UnitView | None:
+        """Start the session on claims that just arrived; if nothing is unlabelled after
+        where the annotator stopped, a worker looks at the earlier claims."""
+        unit = self.session.start()
+        if self.session.check_earlier:
+            self.find_earlier(unit.id if unit else None)
+        return unit
+
     def on_ingest_event(self, message: IngestEvent) -> None:
         from annotate.ingest import Progress
 
@@ -807,7 +817,7 @@ class LabelScreen(Screen[None]):
             session.reopen()
             if event.status == "added" and not session.assigned:  # new: assigned to nobody
                 session.claims += event.units
-            if session.unit is None and session.start() is not None:
+            if session.unit is None and self._start_session() is not None:
                 self.show_unit()  # the first claims of an empty database have arrived
             elif session.unit is not None and session.unit.article_path == event.path:
                 session.recheck()  # the article on screen changed: its claim may be gone
@@ -820,7 +830,7 @@ class LabelScreen(Screen[None]):
             if claims is not None:
                 session.claims = claims
             if session.unit is None:
-                session.start()
+                self._start_session()
             else:
                 session.recheck()
             if event.changed:
