@@ -310,53 +310,70 @@ def _ingest_jobs(
     # of them) to look up, file by file: each file's articles are written by its job.
     empty = pending > 0 and not store.has_articles()
     real_base = real_path(base) if confined else None
-    with writing as tick:
-        prepare = _preparer(workers, pending)
-        prepared = prepare(
-            (
-                _PrepareJob(
-                    j.path,
-                    base,
-                    _StoredShas(store)
-                    if _streamed(j)
-                    else {}
-                    if empty
-                    else store.article_shas_of_file(j.rel),
-                    j.version,
-                    confined,
-                    j.repeated.lines(),
-                    None if empty else store.restored_blocks_of_file(j.rel),
-                    rules,
-                    real_base,
+    # Into an empty store, the indexes on random keys are built once at the end (see
+    # ``Store.defer_indexes``): kept up row by row they cost more the bigger it grows.
+    # Not for the app's ingest (``yield_now``): its annotator reads the queue meanwhile.
+    deferred = empty and suggester is not None and store.yield_now is None
+    try:
+        with writing as tick:
+            if deferred:
+                store.defer_indexes()
+            prepare = _preparer(workers, pending)
+            prepared = prepare(
+                (
+                    _PrepareJob(
+                        j.path,
+                        base,
+                        _StoredShas(store)
+                        if _streamed(j)
+                        else {}
+                        if empty
+                        else store.article_shas_of_file(j.rel),
+                        j.version,
+                        confined,
+                        j.repeated.lines(),
+                        None if empty else store.restored_blocks_of_file(j.rel),
+                        rules,
+                        real_base,
+                    )
                 )
+                for j in jobs
+                if not j.unchanged
             )
-            for j in jobs
-            if not j.unchanged
-        )
-        # The articles of the unchanged files, read at once: one query a file would cost
-        # more than the stat that found it unchanged.
-        unchanged_articles = store.article_paths_by_file() if pending < len(jobs) else {}
-        for done, job in enumerate(jobs, 1):
-            if job.unchanged:
-                summary.files_unchanged += 1
-                for article in unchanged_articles.get(job.rel, ()):
-                    summary.unchanged += 1
-                    yield ArticleResult(article, "unchanged")
-            else:
-                events = _store_file(store, job, next(prepared), job.version, summary, suggester)
-                for event in events:
-                    if isinstance(event, ArticleResult) and event.status != "unchanged":
-                        if not event.units:
-                            summary.no_claims.append(event.path)
-                    yield event
-            tick()
-            yield Progress(done, len(files), job.rel)
+            # The articles of the unchanged files, read at once: one query a file would cost
+            # more than the stat that found it unchanged.
+            unchanged_articles = store.article_paths_by_file() if pending < len(jobs) else {}
+            for done, job in enumerate(jobs, 1):
+                if job.unchanged:
+                    summary.files_unchanged += 1
+                    for article in unchanged_articles.get(job.rel, ()):
+                        summary.unchanged += 1
+                        yield ArticleResult(article, "unchanged")
+                else:
+                    events = _store_file(
+                        store, job, next(prepared), job.version, summary, suggester
+                    )
+                    for event in events:
+                        if isinstance(event, ArticleResult) and event.status != "unchanged":
+                            if not event.units:
+                                summary.no_claims.append(event.path)
+                        yield event
+                tick()
+                yield Progress(done, len(files), job.rel)
+            if suggester is not None:
+                suggester.flush()
+                summary.suggested_articles = suggester.articles
+                summary.suggested_units = suggester.units
         if suggester is not None:
-            suggester.flush()
-            summary.suggested_articles = suggester.articles
-            summary.suggested_units = suggester.units
-    if suggester is not None:
-        suggester.finish()
+            suggester.finish()
+    except GeneratorExit:
+        # Stopped early: what was committed is indexed as ever (a kill -9 leaves that
+        # to the next Store.open).
+        if deferred and not store.conn.in_transaction:
+            store.build_indexes()
+        raise
+    if deferred:
+        store.build_indexes()
     summary.missing_files = sorted(set(known) - {j.rel for j in jobs}) if pool is None else []
     yield summary
 
