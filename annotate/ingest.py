@@ -115,9 +115,9 @@ def claim_key(words: frozenset[str]) -> ClaimKey | None:
 # again for every copy was most of the claim side of the suggestion pass).
 @lru_cache(maxsize=4096)
 def _claim_key_of(text: str) -> ClaimKey | None:
-    from annotate.suggest.claims import content_words
+    from annotate.suggest.claims import words_of
 
-    return claim_key(content_words(text))
+    return claim_key(words_of(text))
 
 
 def suggest_units(units: Sequence[tuple[str, str, int]], rules: str) -> Suggested:
