@@ -115,9 +115,9 @@ def claim_key(words: frozenset[str]) -> ClaimKey | None:
 # again for every copy was most of the claim side of the suggestion pass).
 @lru_cache(maxsize=4096)
 def _claim_key_of(text: str) -> ClaimKey | None:
-    from annotate.suggest.claims import content_words
+    from annotate.suggest.claims import words_of
 
-    return claim_key(content_words(text))
+    return claim_key(words_of(text))
 
 
 def suggest_units(units: Sequence[tuple[str, str, int]], rules: str) -> Suggested:
@@ -274,16 +274,20 @@ def ingest(
     confined = not root.is_file()
     known = store.file_records()
     jobs = _jobs(files, known, version)
+    total = len(files)
     # One file's shared lines are those it shares with the rest of its folder.
     pool = None if root.is_dir() else siblings(root, exclude)
     with _Workers(workers) as started:
-        yield from _ingest_jobs(store, base, files, known, jobs, confined, pool, started, suggest)
+        run = _ingest_jobs(store, base, total, known, jobs, confined, pool, started, suggest)
+        # Held only by the run, which replaces them: not two lists a file all along.
+        del files, jobs
+        yield from run
 
 
 def _ingest_jobs(
     store: Store,
     base: Path,
-    files: Sequence[tuple[str, str]],
+    total: int,
     known: dict[str, FileRecord],
     jobs: list[_Job],
     confined: bool,
@@ -291,12 +295,13 @@ def _ingest_jobs(
     workers: _Workers,
     suggest: bool,
 ) -> Iterator[Event]:
-    """``ingest`` once the corpus files are listed, with its worker processes."""
+    """``ingest`` once the corpus files (``total`` of them) are listed, with its
+    worker processes."""
     version = pipeline_version()
-    summary = Summary(files=len(files))
+    summary = Summary(files=total)
     jobs = _with_repetition(jobs, base, known, version, pool, workers)
     pending = sum(1 for j in jobs if j.stat is None or not j.unchanged)
-    yield Progress(0, len(files), "")  # how many files, before the first is read
+    yield Progress(0, total, "")  # how many files, before the first is read
     # Writes are grouped into short transactions (see Store.batched). A consumer that
     # stops early closes this generator, which rolls back only the batch in progress; a
     # file's record is written with its articles, so the next run redoes exactly those.
@@ -310,53 +315,70 @@ def _ingest_jobs(
     # of them) to look up, file by file: each file's articles are written by its job.
     empty = pending > 0 and not store.has_articles()
     real_base = real_path(base) if confined else None
-    with writing as tick:
-        prepare = _preparer(workers, pending)
-        prepared = prepare(
-            (
-                _PrepareJob(
-                    j.path,
-                    base,
-                    _StoredShas(store)
-                    if _streamed(j)
-                    else {}
-                    if empty
-                    else store.article_shas_of_file(j.rel),
-                    j.version,
-                    confined,
-                    j.repeated.lines(),
-                    None if empty else store.restored_blocks_of_file(j.rel),
-                    rules,
-                    real_base,
+    # Into an empty store, the indexes on random keys are built once at the end (see
+    # ``Store.defer_indexes``): kept up row by row they cost more the bigger it grows.
+    # Not for the app's ingest (``yield_now``): its annotator reads the queue meanwhile.
+    deferred = empty and suggester is not None and store.yield_now is None
+    try:
+        with writing as tick:
+            if deferred:
+                store.defer_indexes()
+            prepare = _preparer(workers, pending)
+            prepared = prepare(
+                (
+                    _PrepareJob(
+                        j.path,
+                        base,
+                        _StoredShas(store)
+                        if _streamed(j)
+                        else {}
+                        if empty
+                        else store.article_shas_of_file(j.rel),
+                        j.version,
+                        confined,
+                        j.repeated.lines(),
+                        None if empty else store.restored_blocks_of_file(j.rel),
+                        rules,
+                        real_base,
+                    )
                 )
+                for j in jobs
+                if not j.unchanged
             )
-            for j in jobs
-            if not j.unchanged
-        )
-        # The articles of the unchanged files, read at once: one query a file would cost
-        # more than the stat that found it unchanged.
-        unchanged_articles = store.article_paths_by_file() if pending < len(jobs) else {}
-        for done, job in enumerate(jobs, 1):
-            if job.unchanged:
-                summary.files_unchanged += 1
-                for article in unchanged_articles.get(job.rel, ()):
-                    summary.unchanged += 1
-                    yield ArticleResult(article, "unchanged")
-            else:
-                events = _store_file(store, job, next(prepared), job.version, summary, suggester)
-                for event in events:
-                    if isinstance(event, ArticleResult) and event.status != "unchanged":
-                        if not event.units:
-                            summary.no_claims.append(event.path)
-                    yield event
-            tick()
-            yield Progress(done, len(files), job.rel)
+            # The articles of the unchanged files, read at once: one query a file would cost
+            # more than the stat that found it unchanged.
+            unchanged_articles = store.article_paths_by_file() if pending < len(jobs) else {}
+            for done, job in enumerate(jobs, 1):
+                if job.unchanged:
+                    summary.files_unchanged += 1
+                    for article in unchanged_articles.get(job.rel, ()):
+                        summary.unchanged += 1
+                        yield ArticleResult(article, "unchanged")
+                else:
+                    events = _store_file(
+                        store, job, next(prepared), job.version, summary, suggester
+                    )
+                    for event in events:
+                        if isinstance(event, ArticleResult) and event.status != "unchanged":
+                            if not event.units:
+                                summary.no_claims.append(event.path)
+                        yield event
+                tick()
+                yield Progress(done, total, job.rel)
+            if suggester is not None:
+                suggester.flush()
+                summary.suggested_articles = suggester.articles
+                summary.suggested_units = suggester.units
         if suggester is not None:
-            suggester.flush()
-            summary.suggested_articles = suggester.articles
-            summary.suggested_units = suggester.units
-    if suggester is not None:
-        suggester.finish()
+            suggester.finish()
+    except GeneratorExit:
+        # Stopped early: what was committed is indexed as ever (a kill -9 leaves that
+        # to the next Store.open).
+        if deferred and not store.conn.in_transaction:
+            store.build_indexes()
+        raise
+    if deferred:
+        store.build_indexes()
     summary.missing_files = sorted(set(known) - {j.rel for j in jobs}) if pool is None else []
     yield summary
 
@@ -463,23 +485,29 @@ def folder_repeats(
     folder's lines are held at a time, and files sharing the same lines share one set.
     """
     with _Workers(workers) as started:
-        return {p: shared.lines() for p, shared in _folder_repeats(paths, base, started).items()}
+        found = _folder_repeats(paths, base, started)
+        return {Path(p): shared.lines() for p, shared in found.items()}
 
 
-def _folder_repeats(paths: Collection[Path], base: Path, workers: _Workers) -> dict[Path, Shared]:
-    """``folder_repeats`` with the worker processes of the ingest it is part of."""
+def _folder_repeats(
+    paths: Collection[Path] | Collection[str], base: Path, workers: _Workers
+) -> dict[Path | str, Shared]:
+    """``folder_repeats`` with the worker processes of the ingest it is part of; the
+    files as paths or, for a big corpus, as the strings its jobs hold (a Path a file
+    held through the pass was most of the memory it grew by)."""
     from annotate.text.cleaning import REPEAT_MIN_ARTICLES
     from annotate.text.reading import file_format
 
-    by_folder: dict[Path, list[Path]] = {}
+    by_folder: dict[Path, list[Path | str]] = {}
     for path in paths:
         # Only browser-copied text carries its site's chrome: HTML goes through the article
         # extractor, and JSON/JSONL rows are texts already taken out of their pages (and a
         # big JSONL file must stream, not be read twice).
-        if file_format(path) in _PLAIN_FORMATS:
-            by_folder.setdefault(path.parent, []).append(path)
+        as_path = path if isinstance(path, Path) else Path(path)
+        if file_format(as_path) in _PLAIN_FORMATS:
+            by_folder.setdefault(as_path.parent, []).append(path)
     files = [p for ps in by_folder.values() for p in ps]
-    out: dict[Path, Shared] = {}
+    out: dict[Path | str, Shared] = {}
     found = workers.map(partial(_line_keys, base=base, real_base=real_path(base)), files)
     for folder_files in by_folder.values():
         keyed = [(p, k) for p in folder_files if (k := next(found)) is not None]
@@ -496,14 +524,14 @@ def _folder_repeats(paths: Collection[Path], base: Path, workers: _Workers) -> d
     return out
 
 
-def _line_keys(path: Path, base: Path, real_base: str | None = None) -> set[str] | None:
+def _line_keys(path: Path | str, base: Path, real_base: str | None = None) -> set[str] | None:
     """A file's ``cleaning.line_keys`` (None: unreadable; ingest itself says why)."""
     from annotate.text import reading
     from annotate.text.cleaning import line_keys
 
     # One article per file: its lines as they stand are enough to compare (a line with
     # mojibake only fails to match), and skip the cost of repairing them.
-    raw = reading.read_prefix(path, base, _PLAIN_MAX_BYTES, real_root=real_base)
+    raw = reading.read_prefix(Path(path), base, _PLAIN_MAX_BYTES, real_root=real_base)
     return None if raw is None else line_keys(raw.decode("utf-8", "replace"))
 
 
@@ -557,7 +585,7 @@ class _Workers:
             self.size = count
         return self.pool
 
-    def map(self, fn: Callable[[Path], Any], items: Sequence[Path]) -> Iterator[Any]:
+    def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]:
         """``map`` over the workers (in order, in chunks), or in this process."""
         count = self.count(len(items))
         if count == 0:
@@ -599,15 +627,15 @@ def _with_repetition(
         dirty |= {_folder(rel) for rel in known if rel not in present}
     if not dirty:
         return jobs
-    # One Path a file, looked up by that same object (its hash made once).
-    paths = {j.rel: j.path for j in jobs if _folder(j.rel) in dirty}
-    shared = _folder_repeats(list(paths.values()) if pool is None else pool, base, workers)
+    # Over a folder, the files as the strings the jobs hold: no Path a file.
+    files = [j.full for j in jobs if _folder(j.rel) in dirty] if pool is None else pool
+    shared = _folder_repeats(files, base, workers)
     out = []
     for job in jobs:
         if _folder(job.rel) not in dirty:
             out.append(job)
             continue
-        repeated = shared.get(paths[job.rel], NONE_SHARED)
+        repeated = shared.get(job.full if pool is None else job.path, NONE_SHARED)
         file_version = version
         if repeated:
             digest = hashlib.sha256("\n".join(repeated.sorted()).encode()).hexdigest()[:12]

@@ -22,7 +22,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
-from annotate.store.migrations import SCHEMA_VERSION, load_sqlite_utils, migrations
+from annotate.store.migrations import (
+    DEFERRABLE_INDEXES,
+    SCHEMA_VERSION,
+    load_sqlite_utils,
+    migrations,
+)
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -295,7 +300,58 @@ class Connection:
             )
         if migrate and version < SCHEMA_VERSION:
             store.migrate()
+        if not readonly and version == SCHEMA_VERSION:
+            store._restore_indexes()
         return store
+
+    def defer_indexes(self) -> None:
+        """Drop the indexes a bulk write builds at its end (``DEFERRABLE_INDEXES``), in
+        the write transaction in progress; ``build_indexes`` puts them back."""
+        for name in DEFERRABLE_INDEXES:
+            self.conn.execute(f'DROP INDEX IF EXISTS "{name}"')
+
+    def missing_indexes(self) -> list[str]:
+        """The deferrable indexes this database lacks (a bulk write is under way, or was
+        stopped before its end)."""
+        rows = self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name IN "
+            f"({', '.join('?' * len(DEFERRABLE_INDEXES))})",
+            tuple(DEFERRABLE_INDEXES),
+        )
+        have = {r[0] for r in rows}
+        return [name for name in DEFERRABLE_INDEXES if name not in have]
+
+    def build_indexes(self) -> None:
+        """Build the deferrable indexes that are missing, each in one sort."""
+        missing = self.missing_indexes()
+        if not missing:
+            return
+        with self.transaction():
+            for name in self.missing_indexes():  # again, under the write lock
+                self.conn.execute(DEFERRABLE_INDEXES[name])
+
+    def _restore_indexes(self) -> None:
+        """On opening for writing: the indexes an ingest killed in mid-write left out,
+        built again. Left for later when another writer holds the lock (that ingest may
+        be running still, and builds them at its end)."""
+        if not self.missing_indexes():
+            return
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            if _is_busy(e):
+                return
+            raise
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {self.BUSY_TIMEOUT_MS}")
+        try:
+            for name in self.missing_indexes():
+                self.conn.execute(DEFERRABLE_INDEXES[name])
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self._rollback("ROLLBACK")
+            raise
 
     def migrate(self) -> None:
         """Apply pending migrations and record the schema version."""

@@ -398,3 +398,22 @@ MIGRATIONS = [
 
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# Indexes a bulk ingest into an empty database leaves out while it writes and builds once
+# at its end (``Store.defer_indexes``): their keys come in random order (a suggestion's
+# confidence and unit id, its claim group, a claim's article), so every row written
+# touched a random page of each, a cost that grew with the database once these indexes
+# outgrew the page cache (issue 14); one sort at the end costs a fraction of it. Each as
+# its migration created it. A database left without them (an ingest killed meanwhile)
+# gets them back when it is next opened for writing; until then queries only run slower.
+DEFERRABLE_INDEXES = {
+    "idx_suggestions_confidence_unit_id": (
+        'CREATE INDEX "idx_suggestions_confidence_unit_id"\n'
+        '    ON "suggestions" ("confidence", "unit_id")'
+    ),
+    "idx_suggestions_claim_group": (
+        'CREATE INDEX "idx_suggestions_claim_group"\n    ON "suggestions" ("claim_group")'
+    ),
+    "claim_units_article": "CREATE INDEX claim_units_article ON claim_units (article_id)",
+}

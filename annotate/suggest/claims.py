@@ -108,6 +108,12 @@ def _joined(m: re.Match[str]) -> str:
 @lru_cache(maxsize=4096)
 def content_words(text: str) -> frozenset[str]:
     """The normalised content words of a text."""
+    return words_of(text)
+
+
+def words_of(text: str) -> frozenset[str]:
+    """``content_words`` worked out afresh, for a caller that keeps what it makes of
+    them (a second cache of the same texts would hold each set twice)."""
     t = text.lower()
     if "’" in t:
         t = t.replace("’", "'")

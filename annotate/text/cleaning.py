@@ -1151,10 +1151,14 @@ def _split_pieces(text: str) -> list[_Piece]:
             reason = line_reason(line)
         piece = _Piece(lineno, line, bullet, level, reason)
         pieces.append(piece)
-        # Nothing joins onto a dropped line: it ends the paragraph before it.
-        current = piece if reason is None else None
-        prev = line
-        prev_ends_clause = line[-1] in _CLAUSE_ENDS or _ends_clause(line)
+        # Nothing joins onto a dropped line: it ends the paragraph before it (and what
+        # the next line would be asked about it is never asked).
+        if reason is None:
+            current = piece
+            prev = line
+            prev_ends_clause = line[-1] in _CLAUSE_ENDS or _ends_clause(line)
+        else:
+            current = None
     for piece in pieces:
         if len(piece.parts) > 1:
             piece.finish()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from annotate.ingest import ArticleResult, Summary, ingest
+from annotate.ingest import ArticleResult, Progress, Summary, ingest
 from annotate.model import Skipped
 from annotate.store import Store
 
@@ -291,3 +291,71 @@ def test_the_repetition_pass_and_preparing_share_one_set_of_workers(tmp_path, mo
         summary, _ = run(s, corpus, workers=2)
     assert summary.added == 110
     assert started == [2]  # one pool for the shared lines and the splitting
+
+
+def _indexes(db):
+    with Store.open(db, readonly=True) as s:
+        rows = s.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        return {r[0] for r in rows}
+
+
+def test_a_fresh_ingest_builds_its_deferred_indexes_at_the_end(tmp_path):
+    """Into an empty store the random-key indexes are left out while writing and built
+    once at the end: the same store, with the same indexes, as one kept up row by row."""
+    from annotate.ingest import ingest_and_suggest
+    from annotate.store.migrations import DEFERRABLE_INDEXES
+
+    corpus = tmp_path / "c"
+    for i in range(12):
+        write(corpus / f"{i:03d}.txt", ARTICLE.replace("Monday", f"day {i}"))
+    dropped: list[str] = []
+    with Store.open(tmp_path / "a.db") as s:
+        for event in ingest_and_suggest(s, corpus):
+            if isinstance(event, ArticleResult):
+                dropped = s.missing_indexes() or dropped
+        assert dropped == list(DEFERRABLE_INDEXES)  # left out while writing
+        assert s.missing_indexes() == []
+        plan = s.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT unit_id FROM suggestions ORDER BY confidence, unit_id"
+        ).fetchall()
+        assert "idx_suggestions_confidence_unit_id" in str([tuple(r) for r in plan])
+    # The same indexes (and rows) as a store that kept them up: one not empty at first.
+    with Store.open(tmp_path / "b.db") as s:
+        write(tmp_path / "first" / "x.txt", ARTICLE)
+        list(ingest_and_suggest(s, tmp_path / "first"))
+        list(ingest_and_suggest(s, corpus))
+        assert s.missing_indexes() == []
+    assert _indexes(tmp_path / "a.db") == _indexes(tmp_path / "b.db")
+
+
+def test_a_consumer_stopping_early_leaves_the_store_indexed(tmp_path):
+    from annotate.ingest import ingest_and_suggest
+
+    corpus = tmp_path / "c"
+    for i in range(12):
+        write(corpus / f"{i:03d}.txt", ARTICLE.replace("Monday", f"day {i}"))
+    with Store.open(tmp_path / "a.db") as s:
+        s.batch_seconds = 0  # each article its own batch: some are committed
+        events = ingest_and_suggest(s, corpus)
+        for event in events:
+            if isinstance(event, Progress) and event.done == 3:
+                break  # three files stored, each committed
+        events.close()
+        assert s.missing_indexes() == []
+        assert s.counts()["articles"] >= 1
+
+
+def test_indexes_an_ingest_killed_left_out_are_built_when_next_opened(tmp_path):
+    from annotate.store.migrations import DEFERRABLE_INDEXES
+
+    write(tmp_path / "c" / "a.txt", ARTICLE)
+    db = tmp_path / "a.db"
+    with Store.open(db) as s:
+        run(s, tmp_path / "c", suggest=True)
+        with s.transaction():
+            s.defer_indexes()  # as a kill -9 after a committed batch leaves them
+    assert not set(DEFERRABLE_INDEXES) & _indexes(db)  # read-only: left as it is
+    with Store.open(db, readonly=True) as s:
+        assert s.counts()["articles"] == 1  # and readable without them
+    with Store.open(db) as s:
+        assert s.missing_indexes() == []
