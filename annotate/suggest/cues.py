@@ -1433,32 +1433,7 @@ _GATED = (_HEARSAY, _NEGATED_REPORTING, _CAPTION_VERB)
 _HEARSAY_GATE, _NEGATED_GATE, _CAPTION_GATE = range(len(_PIECES), len(_PIECES) + 3)
 
 
-def _editorial_index() -> tuple[
-    dict[str, list[tuple[str, int]]], dict[str, frozenset[int]], frozenset[int]
-]:
-    """(first two letters -> [(needed beginning of a word, piece number)], needed whole
-    word -> piece numbers, pieces that always run)."""
-    index: dict[str, list[tuple[str, int]]] = {}
-    whole: dict[str, set[int]] = {}
-    always: set[int] = set()
-    pieces = [(_ALTERNATIVES[k][a], _EDITORIAL[k][0].flags) for k, a in _PIECES]
-    for n, (source, flags) in enumerate(pieces + [(p.pattern, p.flags) for p in _GATED]):
-        try:
-            words = _needed_words(list(_sre_parse.parse(source, flags)))
-        except Exception:  # pragma: no cover: another parser; run the pattern always
-            words = None
-        if words is None:
-            always.add(n)
-            continue
-        for w, is_whole in words:
-            if is_whole:
-                whole.setdefault(w, set()).add(n)
-            else:
-                index.setdefault(w[:2], []).append((w, n))
-    return index, {w: frozenset(ns) for w, ns in whole.items()}, frozenset(always)
-
-
-_EDITORIAL_INDEX, _EDITORIAL_WHOLE, _EDITORIAL_ALWAYS = _editorial_index()
+_CASED: dict[str, bool] = {}  # whether a source is _cased_ok, for those parsed anyway
 
 
 def _cased_ok(ops: Any) -> bool:
@@ -1501,33 +1476,81 @@ def _cased_ok(ops: Any) -> bool:
     return True
 
 
-def _compiled(source: str, flags: int) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
-    """The pattern, and its case-sensitive twin for the lower-cased text when there is
-    one (``_cased_ok``): re's case-insensitive matching of a long alternation is several
-    times slower than its case-sensitive matching of the same on the lower-cased text."""
-    pattern = re.compile(source, flags)
-    if flags & re.I and _cased_ok(_sre_parse.parse(source, flags)):
-        return pattern, re.compile(source, flags & ~re.I)
-    return pattern, None
+def _editorial_index() -> tuple[
+    dict[str, list[tuple[str, int]]], dict[str, frozenset[int]], frozenset[int]
+]:
+    """(first two letters -> [(needed beginning of a word, piece number)], needed whole
+    word -> piece numbers, pieces that always run)."""
+    index: dict[str, list[tuple[str, int]]] = {}
+    whole: dict[str, set[int]] = {}
+    always: set[int] = set()
+    pieces = [(_ALTERNATIVES[k][a], _EDITORIAL[k][0].flags) for k, a in _PIECES]
+    for n, (source, flags) in enumerate(pieces + [(p.pattern, p.flags) for p in _GATED]):
+        try:
+            parsed = _sre_parse.parse(source, flags)
+            words = _needed_words(list(parsed))
+            _CASED[source] = _cased_ok(parsed)  # (parsed once: for _Compiled)
+        except Exception:  # pragma: no cover: another parser; run the pattern always
+            words = None
+        if words is None:
+            always.add(n)
+            continue
+        for w, is_whole in words:
+            if is_whole:
+                whole.setdefault(w, set()).add(n)
+            else:
+                index.setdefault(w[:2], []).append((w, n))
+    return index, {w: frozenset(ns) for w, ns in whole.items()}, frozenset(always)
 
 
-def _matches_either(
-    patterns: tuple[re.Pattern[str], re.Pattern[str] | None], text: str, lowered: str | None
-) -> tuple[re.Pattern[str], str]:
-    """The pattern of ``_compiled`` to use and the text to use it on."""
-    pattern, twin = patterns
-    return (twin, lowered) if twin is not None and lowered is not None else (pattern, text)
+_EDITORIAL_INDEX, _EDITORIAL_WHOLE, _EDITORIAL_ALWAYS = _editorial_index()
 
 
-_PIECE_PATTERNS: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
-_WHOLE_PATTERNS = [_compiled(p.pattern, p.flags) for p, _ in _EDITORIAL]
+class _Compiled:
+    """A pattern, compiled on first use, and its case-sensitive twin for the lower-cased
+    text when the pattern is case-insensitive and ``_cased_ok`` (compiled on first use
+    too): re's case-insensitive matching of a long alternation is several times slower
+    than its case-sensitive matching of the same on the lower-cased text."""
+
+    def __init__(
+        self,
+        source: str,
+        flags: int,
+        pattern: re.Pattern[str] | None = None,
+        cased: bool | None = None,
+    ) -> None:
+        self.source, self.flags, self._pattern = source, flags, pattern
+        self._twin: re.Pattern[str] | None = None
+        if cased is None:
+            cased = _CASED.get(source)
+        if cased is None and flags & re.I:
+            cased = _cased_ok(_sre_parse.parse(source, flags))
+        self.cased = bool(cased and flags & re.I)
+
+    def pick(self, text: str, lowered: str | None) -> tuple[re.Pattern[str], str]:
+        """The pattern to use on ``text`` and the text to use it on (``lowered``:
+        ``text`` lower-cased, when without ``_TO_FOLD``)."""
+        if self.cased and lowered is not None:
+            if self._twin is None:
+                self._twin = re.compile(self.source, self.flags & ~re.I)
+            return self._twin, lowered
+        if self._pattern is None:
+            self._pattern = re.compile(self.source, self.flags)
+        return self._pattern, text
 
 
-def _piece_pattern(n: int) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+_PIECE_PATTERNS: dict[int, _Compiled] = {}
+_WHOLE_PATTERNS = [
+    _Compiled(p.pattern, p.flags, p, all(_CASED.get(piece, False) for piece in pieces))
+    for (p, _), pieces in zip(_EDITORIAL, _ALTERNATIVES, strict=True)
+]
+
+
+def _piece_pattern(n: int) -> _Compiled:
     pattern = _PIECE_PATTERNS.get(n)
     if pattern is None:
         k, a = _PIECES[n]
-        pattern = _PIECE_PATTERNS[n] = _compiled(_ALTERNATIVES[k][a], _EDITORIAL[k][0].flags)
+        pattern = _PIECE_PATTERNS[n] = _Compiled(_ALTERNATIVES[k][a], _EDITORIAL[k][0].flags)
     return pattern
 
 
@@ -1541,7 +1564,7 @@ def _piece_matches(
         patterns = [_WHOLE_PATTERNS[k]]
     else:
         patterns = [_piece_pattern(n) for n in pieces]
-    chosen = [_matches_either(p, masked, lowered) for p in patterns]
+    chosen = [p.pick(masked, lowered) for p in patterns]
     return _alternation_matches([p for p, _ in chosen], [t for _, t in chosen])
 
 
@@ -1699,7 +1722,7 @@ _CAP_BEFORE = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w’'-]*\s+$")
 # A word of the word families: letters with inner hyphens or apostrophes ("ill-judged").
 _WORDISH = re.compile(r"(?<!\w)[^\W\d_]+(?:[-’'][^\W\d_]+)*(?!\w)")
 _WORD_FIRST = frozenset(re.split(r"[-’']", w, maxsplit=1)[0] for w in _EDITORIAL_WORDS)
-_WORD_AT: dict[str, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
+_WORD_AT: dict[str, _Compiled] = {}
 
 
 def _family_words(masked: str, firsts: set[str], lowered: str | None = None) -> list[re.Match[str]]:
@@ -1709,10 +1732,10 @@ def _family_words(masked: str, firsts: set[str], lowered: str | None = None) -> 
     for t in firsts:
         found = _WORD_AT.get(t)
         if found is None:
-            found = _WORD_AT[t] = _compiled(
+            found = _WORD_AT[t] = _Compiled(
                 rf"(?<!\w)(?<!\w[-’']){re.escape(t)}(?:[-’'][^\W\d_]+)*(?!\w)", re.I
             )
-        pattern, text = _matches_either(found, masked, lowered)
+        pattern, text = found.pick(masked, lowered)
         out.extend(pattern.finditer(text))
     return out
 

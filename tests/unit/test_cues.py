@@ -570,17 +570,17 @@ def test_a_case_insensitive_pattern_finds_the_same_places_in_the_lower_cased_tex
     source = "|".join(parts)
     expected = [m.span() for m in re.finditer(source, text, re.I)]
     for lowered in (None if cues._TO_FOLD.search(text) else text.lower(), None):
-        pattern, over = cues._matches_either(cues._compiled(source, re.I), text, lowered)
+        pattern, over = cues._Compiled(source, re.I).pick(text, lowered)
         assert [m.span() for m in pattern.finditer(over)] == expected
 
 
 def test_only_patterns_without_capitals_or_case_sensitive_groups_are_lower_cased():
-    assert cues._compiled(r"\b(?:rare|only\s+a)\b|a’b|[^ab]\w", re.I)[1] is not None
-    assert cues._compiled("U-turn", re.I)[1] is None
-    assert cues._compiled("(?-i:could)", re.I)[1] is None
-    assert cues._compiled("café", re.I)[1] is None  # a cased letter beyond ASCII
-    assert cues._compiled("rare", 0)[1] is None
-    twins = sum(twin is not None for _, twin in cues._WHOLE_PATTERNS)
+    assert cues._Compiled(r"\b(?:rare|only\s+a)\b|a’b|[^ab]\w", re.I).cased
+    assert not cues._Compiled("U-turn", re.I).cased
+    assert not cues._Compiled("(?-i:could)", re.I).cased
+    assert not cues._Compiled("café", re.I).cased  # a cased letter beyond ASCII
+    assert not cues._Compiled("rare", 0).cased
+    twins = sum(p.cased for p in cues._WHOLE_PATTERNS)
     assert twins > len(cues._EDITORIAL) // 2
 
 
