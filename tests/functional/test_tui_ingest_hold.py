@@ -17,14 +17,18 @@ from annotate.tui.ingest_process import Hold
 
 # A stand-in for the ingest child, in a process group of its own as ingest_process.start
 # makes it: it takes the write lock, says so, and commits when asked (a byte on stdin);
-# it then waits for its stdin to close, as the ingest does between files.
+# it then waits for its stdin to close, as the ingest does between files. Its stdin
+# closed (the app gone) ends it with the batch rolled back, as ingest_process's
+# asked_to_yield does: so under SIGHUP ignored (nohup), when the kernel's SIGCONT alone
+# wakes a held child, it still ends without committing.
 LOCK_HOLDER = """
 import sqlite3, sys, os
 conn = sqlite3.connect(sys.argv[1], isolation_level=None)
 conn.execute("BEGIN IMMEDIATE")
 conn.execute("INSERT INTO claim_meta (key, value) VALUES ('holder', 'x')")
 print("locked", flush=True)
-os.read(0, 1)
+if not os.read(0, 1):
+    sys.exit(0)
 conn.execute("COMMIT")
 print("committed", flush=True)
 os.read(0, 1)
