@@ -336,22 +336,13 @@ class Connection:
         be running still, and builds them at its end)."""
         if not self.missing_indexes():
             return
-        self.conn.execute("PRAGMA busy_timeout = 0")
+        wait, self.lock_wait = self.lock_wait, 0.0  # one look at the lock, no waiting
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as e:
-            if _is_busy(e):
-                return
-            raise
+            self.build_indexes()
+        except StoreBusyError:
+            return
         finally:
-            self.conn.execute(f"PRAGMA busy_timeout = {self.BUSY_TIMEOUT_MS}")
-        try:
-            for name in self.missing_indexes():
-                self.conn.execute(DEFERRABLE_INDEXES[name])
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self._rollback("ROLLBACK")
-            raise
+            self.lock_wait = wait
 
     def migrate(self) -> None:
         """Apply pending migrations and record the schema version."""

@@ -359,3 +359,25 @@ def test_indexes_an_ingest_killed_left_out_are_built_when_next_opened(tmp_path):
         assert s.counts()["articles"] == 1  # and readable without them
     with Store.open(db) as s:
         assert s.missing_indexes() == []
+
+
+def test_indexes_left_out_wait_while_another_writer_holds_the_database(tmp_path):
+    import sqlite3
+
+    write(tmp_path / "c" / "a.txt", ARTICLE)
+    db = tmp_path / "a.db"
+    with Store.open(db) as s:
+        run(s, tmp_path / "c", suggest=True)
+        with s.transaction():
+            s.defer_indexes()
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # an ingest still writing, say
+    try:
+        with Store.open(db) as s:  # opens at once, without waiting for the lock
+            assert s.missing_indexes() != []
+            assert s.lock_wait is None  # the store waits as ever afterwards
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with Store.open(db) as s:
+        assert s.missing_indexes() == []
