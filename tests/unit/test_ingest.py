@@ -345,15 +345,21 @@ def test_a_consumer_stopping_early_leaves_the_store_indexed(tmp_path):
         assert s.counts()["articles"] >= 1
 
 
-def test_indexes_an_ingest_killed_left_out_are_built_when_next_opened(tmp_path):
-    from annotate.store.migrations import DEFERRABLE_INDEXES
-
+def _left_without_indexes(tmp_path):
+    """A database as an ingest killed with -9 after a committed batch leaves it."""
     write(tmp_path / "c" / "a.txt", ARTICLE)
     db = tmp_path / "a.db"
     with Store.open(db) as s:
         run(s, tmp_path / "c", suggest=True)
         with s.transaction():
-            s.defer_indexes()  # as a kill -9 after a committed batch leaves them
+            s.defer_indexes()
+    return db
+
+
+def test_indexes_an_ingest_killed_left_out_are_built_when_next_opened(tmp_path):
+    from annotate.store.migrations import DEFERRABLE_INDEXES
+
+    db = _left_without_indexes(tmp_path)
     assert not set(DEFERRABLE_INDEXES) & _indexes(db)  # read-only: left as it is
     with Store.open(db, readonly=True) as s:
         assert s.counts()["articles"] == 1  # and readable without them
@@ -364,12 +370,7 @@ def test_indexes_an_ingest_killed_left_out_are_built_when_next_opened(tmp_path):
 def test_indexes_left_out_wait_while_another_writer_holds_the_database(tmp_path):
     import sqlite3
 
-    write(tmp_path / "c" / "a.txt", ARTICLE)
-    db = tmp_path / "a.db"
-    with Store.open(db) as s:
-        run(s, tmp_path / "c", suggest=True)
-        with s.transaction():
-            s.defer_indexes()
+    db = _left_without_indexes(tmp_path)
     other = sqlite3.connect(db, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # an ingest still writing, say
     try:
