@@ -267,17 +267,22 @@ def ingest(
 
     root = Path(root)
     version = pipeline_version()
-    if root.is_file():
-        base, files = root.parent, [(root.name, str(root))]
-    else:
-        base, files = root, corpus_entries(root, exclude=exclude)
-    confined = not root.is_file()
-    known = store.file_records()
-    jobs = _jobs(files, known, version)
-    total = len(files)
-    # One file's shared lines are those it shares with the rest of its folder.
-    pool = None if root.is_dir() else siblings(root, exclude)
     with _fewer_collections(), _Workers(workers) as started:
+        if not root.is_file() and not store.has_articles():
+            # A first ingest reads every file: its workers are forked before the corpus
+            # is listed, so that none holds a copy of the list (nor of the jobs), and
+            # their memory does not grow with the corpus.
+            started.fork_early()
+        if root.is_file():
+            base, files = root.parent, [(root.name, str(root))]
+        else:
+            base, files = root, corpus_entries(root, exclude=exclude)
+        confined = not root.is_file()
+        known = store.file_records()
+        jobs = _jobs(files, known, version)
+        total = len(files)
+        # One file's shared lines are those it shares with the rest of its folder.
+        pool = None if root.is_dir() else siblings(root, exclude)
         run = _ingest_jobs(store, base, total, known, jobs, confined, pool, started, suggest)
         # Held only by the run, which replaces them: not two lists a file all along.
         del files, jobs
@@ -288,8 +293,8 @@ def ingest(
 # by default, and every tenth of those walks the younger objects again, every hundredth
 # every object held. An ingest makes and drops millions of them (unpickled results,
 # the rules' analyses), nearly all freed at once by reference counting: at the default
-# the collections cost the writing process about a sixth of its CPU (0.45 s of 2.7 s on
-# 2k articles), at this threshold a few hundredths of a second. Cycles are still
+# the collections cost the writing process 0.66 s of its 13.7 s CPU on 10k articles
+# (13 full ones), at this threshold a few hundredths of a second. Cycles are still
 # collected, so memory stays bounded.
 GC_THRESHOLD = 50_000
 
@@ -569,6 +574,9 @@ class _Workers:
         self.pool: ProcessPoolExecutor | None = None
         self.size = 0
         self.broken = False  # they could not start, or died: the rest runs here
+        # Started before the files were counted (``fork_early``): used only by a pass
+        # with enough files for them.
+        self.early = False
 
     def __enter__(self) -> _Workers:
         return self
@@ -582,9 +590,26 @@ class _Workers:
         """How many workers a pass over ``pending`` files gets (0: none, this process)."""
         if self.broken:
             return 0
-        if self.pool is not None:  # started already: they cost nothing more to use
+        if self.pool is not None and not self.early:  # they cost nothing more to use
             return self.size
+        if self.pool is not None:
+            self.early = pending < MIN_FILES
+            return 0 if self.early else self.size
         return _worker_count(self.workers, pending)
+
+    def fork_early(self) -> None:
+        """Start the workers now, if a pass with many files would start them: a forked
+        worker starts with a copy of what this process holds at that moment."""
+        count = _worker_count(self.workers, MIN_FILES)
+        if count == 0 or _start_method() != "fork":
+            return
+        try:
+            # The first task forks them all (ProcessPoolExecutor, with fork).
+            self.started(count).submit(_orphan_guard)
+        except Exception:
+            self.broken = True  # workers cannot start here: everything runs in this process
+            return
+        self.early = True
 
     def started(self, count: int) -> ProcessPoolExecutor:
         if self.pool is None:
@@ -809,8 +834,11 @@ def _worker_count(workers: int | None, pending: int) -> int:
     main_file = getattr(sys.modules.get("__main__"), "__file__", None)
     if main_file is not None and not os.path.exists(main_file):
         return 0
-    # Starting a worker costs about as much as splitting a few dozen articles.
-    return workers if workers > 1 and pending >= 100 else 0
+    return workers if workers > 1 and pending >= MIN_FILES else 0
+
+
+# Starting a worker costs about as much as splitting a few dozen articles.
+MIN_FILES = 100
 
 
 def _start_method() -> str:
