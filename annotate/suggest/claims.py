@@ -66,6 +66,16 @@ _ABBREV = re.compile(r"\b([a-z])\.([a-z])\.(?:([a-z])\.)?")
 _MAY_BE_ABBREV = re.compile(r"\.[a-z]\.")  # in every match of _ABBREV; found much faster
 _APOSTROPHE_S = re.compile(r"'s\b")  # (after ’ is made ')
 _NON_WORD = re.compile(r"[^a-z0-9$%]+")
+# The same split by bytes.translate: every byte but those the tokens keep is a space, and
+# every character beyond ASCII (a separator for _NON_WORD) is first one "?" byte (about
+# twice as fast as the regex split on news text, curly quotes and dashes included).
+_KEPT = b"abcdefghijklmnopqrstuvwxyz0123456789$%"
+_SEPARATE = bytes(c if c in _KEPT else 32 for c in range(256))
+
+
+def _tokens(lowered: str) -> set[str]:
+    """The distinct non-empty pieces of ``_NON_WORD.split(lowered)``."""
+    return set(lowered.encode("ascii", "replace").translate(_SEPARATE).decode("ascii").split())
 
 
 def _stem(word: str) -> str:
@@ -121,7 +131,7 @@ def words_of(text: str) -> frozenset[str]:
         t = _ABBREV.sub(_joined, t)
     if "'" in t:
         t = _APOSTROPHE_S.sub("", t)
-    tokens = set(_NON_WORD.split(t))
+    tokens = _tokens(t)
     known = _CONTENT
     new = tokens.difference(known)  # (a dict: looks each token up, reads not the dict)
     if new:

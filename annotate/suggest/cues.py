@@ -124,6 +124,14 @@ _SINGLE_QUOTE = re.compile(
 )
 
 
+def _may_hold_double_mark(text: str) -> bool:
+    """Whether ``text`` holds what every ``_DOUBLE_MARK`` match is."""
+    return any(mark in text for mark in _DOUBLE_MARKS)
+
+
+_DOUBLE_MARKS = ("''", "``", '"', "“", "„", "«", "”", "»")
+
+
 # A closing mark with no opener before it ends a quote carried over from an earlier
 # sentence when a sentence (or a clause) ends right before it: "… so many ways.” …".
 _CONTINUED_QUOTE = re.compile(r"\s*[^\s“„«”»\"].{10,}[.!?,…]$", re.S)
@@ -136,7 +144,7 @@ def quote_spans(text: str, open_at_start: bool = False) -> tuple[list[Span], boo
     depth = 1 if open_at_start else 0
     start = 0
     lead = len(text) - len(text.lstrip())
-    for m in _DOUBLE_MARK.finditer(text):
+    for m in _DOUBLE_MARK.finditer(text) if _may_hold_double_mark(text) else ():
         mark, i = m.group(), m.start()
         if mark in _OPENERS and inside and not text[m.end() : m.end() + 1].isalnum():
             mark = "”"  # an opening mark typed where the quote ends ("… again“")
@@ -214,6 +222,12 @@ _DATELINE = re.compile(
     r"^(?:[A-Z][A-Z .,'’/-]{2,40}(?:\s*\([^)]{2,30}\))?|"
     r"[A-Z][\w.'’-]*(?:[ ,]+[A-Z][\w.'’-]*){0,4}\s*\([A-Z][\w.&/ -]{1,28}\))\s*[-–—]+\s+"
 )
+
+
+def _may_be_dateline(masked: str) -> bool:
+    """What every ``_DATELINE`` match needs: a capital A-Z first and a dash."""
+    return "A" <= masked[:1] <= "Z" and ("-" in masked or "–" in masked or "—" in masked)
+
 
 # ---------------------------------------------------------------------------------------
 # Reporting verbs. STRONG verbs report speech whenever a source stands before them;
@@ -977,11 +991,15 @@ _COMMA = re.compile(r"\s*,\s*")
 
 
 def _find_attribution(
-    masked: str, text: str, verbs: list[re.Match[str]] | None = None
+    masked: str,
+    text: str,
+    verbs: list[re.Match[str]] | None = None,
+    lowered: str | None = None,
 ) -> tuple[Attribution | None, Span | None]:
     """The best attribution cue with its source, and a negated cue seen on the way.
 
-    ``verbs``: ``_verb_matches(masked)``, if already found."""
+    ``verbs``: ``_verb_matches(masked)``, if already found; ``lowered``: ``masked``
+    lower-cased, if without ``_TO_FOLD`` (see ``_Compiled``)."""
     found: list[tuple[float, Attribution]] = []
     negated: Span | None = None
 
@@ -1017,7 +1035,8 @@ def _find_attribution(
         left, right = masked[: m.start()], masked[m.end() :]
         # Patterns anchored at the cue look only at the words just before it.
         near = left[-120:]
-        if _NEGATED.search(near):
+        low = None if lowered is None else lowered[len(left) - len(near) : len(left)]
+        if _search(_NEGATED_C, near, low):
             negated = negated or cue
             continue
         if _AS_BEFORE.search(near) and (by := _PASSIVE_BY.match(right)):
@@ -1042,12 +1061,13 @@ def _find_attribution(
             cue = Span(masked[at : m.end()], at, m.end())
             left = left[:at]
             near = left[-120:]
+            low = None if lowered is None else lowered[len(left) - len(near) : len(left)]
         elif _TO_BEFORE.search(near):
             continue  # "to say"; "declined to comment" is handled as negation
         if m.group() == "said" and _TO_BE_AFTER.match(right):
             continue  # "X said to be …": passive hearsay, no source
         as_clause = False
-        if cm := _COMPARISON.search(near):
+        if cm := _search(_COMPARISON_C, near, low):
             # "than expected", "as expected": a comparison. "as the bank predicted", "as a
             # reporter noted," name who said it.
             if not cm.group()[:2].lower() == "as" or _source_before(masked, m.start())[0] is None:
@@ -1070,7 +1090,7 @@ def _find_attribution(
         verb = m.group()
         if verb in _THAT_ONLY and not _THAT_CLAUSE.match(right):
             continue  # "member states", "his comments"; "the report states that …" reports
-        if weak and _NOT_REPORTING_BEFORE.search(near):
+        if weak and _search(_NOT_REPORTING_BEFORE_C, near, low):
             continue
         if not weak and verb not in _SAY_VERBS and _NOT_SPEECH_AFTER.match(right):
             continue
@@ -1539,6 +1559,18 @@ class _Compiled:
         return self._pattern, text
 
 
+def _search(pattern: _Compiled, text: str, lowered: str | None) -> re.Match[str] | None:
+    """``pattern.search(text)``, on ``lowered`` (``text`` lower-cased, when without
+    ``_TO_FOLD``) when the case-sensitive twin can be used there: the same places."""
+    compiled, used = pattern.pick(text, lowered)
+    return compiled.search(used)
+
+
+# The case-insensitive patterns of the rules tried on most units, with their twins.
+_HEARSAY_C, _NEGATED_REPORTING_C, _NEGATED_C, _COMPARISON_C, _NOT_REPORTING_BEFORE_C = (
+    _Compiled(p.pattern, p.flags, p)
+    for p in (_HEARSAY, _NEGATED_REPORTING, _NEGATED, _COMPARISON, _NOT_REPORTING_BEFORE)
+)
 _PIECE_PATTERNS: dict[int, _Compiled] = {}
 _WHOLE_PATTERNS = [
     _Compiled(p.pattern, p.flags, p, all(_CASED.get(piece, False) for piece in pieces))
@@ -1814,7 +1846,13 @@ _CREDIT = re.compile(
     r"\bFile\s+(?:photo|picture)\b|\(Photo:|\bPhoto\s*:"
 )
 # Every match of _CREDIT holds one of these: the costly pattern runs only then.
-_MAY_BE_CREDIT = re.compile(r"/|AP|File|Photo")
+_CREDIT_MARKS = ("/", "AP", "File", "Photo")
+
+
+def _may_be_credit(stripped: str) -> bool:
+    return any(mark in stripped for mark in _CREDIT_MARKS)
+
+
 _END_MARKS = (".", "!", "?", "…")
 _CLOSING_MARKS = "”\"’')]"
 
@@ -1828,11 +1866,17 @@ def _terminal(stripped: str) -> bool:
     return stripped.rstrip(_CLOSING_MARKS).rstrip().endswith(_END_MARKS)
 
 
-def _furniture(masked: str, text: str, gates: set[int] | None = None) -> str | None:
+def _furniture(
+    masked: str,
+    text: str,
+    gates: set[int] | None = None,
+    hearsay: re.Match[str] | None | bool = False,
+) -> str | None:
     """Why the unit looks like page furniture, if it does. ``gates``: the unit's
-    ``_editorial_candidates(masked)``, if already found."""
+    ``_editorial_candidates(masked)``, if already found; ``hearsay``: the unit's
+    ``_HEARSAY.search(masked)`` if already tried (None for no match)."""
     stripped = text.strip()
-    if _FURNITURE.match(stripped) or (_MAY_BE_CREDIT.search(stripped) and _CREDIT.search(stripped)):
+    if _FURNITURE.match(stripped) or (_may_be_credit(stripped) and _CREDIT.search(stripped)):
         return _CREDIT_WHY
     if len(stripped.split(None, 2)) < 3:  # (fewer than three words)
         return "too short to state a claim"
@@ -1843,7 +1887,9 @@ def _furniture(masked: str, text: str, gates: set[int] | None = None) -> str | N
             gates = _editorial_candidates(masked)
         if _CAPTION_GATE in gates and _CAPTION_VERB.search(masked):
             return "a photo caption (present tense, no full stop)"
-        if _HEARSAY_GATE in gates and _HEARSAY.search(masked):
+        if hearsay is False:
+            hearsay = _HEARSAY_GATE in gates and _HEARSAY.search(masked)
+        if hearsay:
             return "a teaser headline of another story (hearsay, no full stop)"
         return NO_FULL_STOP
     return None
@@ -1869,7 +1915,7 @@ def analyse(text: str, *, open_at_start: bool = False) -> Analysis:
 def _analyse(text: str, open_at_start: bool) -> Analysis:
     quotes, opens = quote_spans(text, open_at_start)
     masked = _masked(text, quotes)
-    dateline = _DATELINE.match(masked)
+    dateline = _DATELINE.match(masked) if _may_be_dateline(masked) else None
     if dateline:
         masked = _MASK * dateline.end() + masked[dateline.end() :]
     # The unit's words are read once for every rule that looks for words (the verbs'
@@ -1877,12 +1923,14 @@ def _analyse(text: str, open_at_start: bool) -> Analysis:
     tokens = _unit_tokens(masked)
     verbs = _verb_matches(masked, tokens)
     gates = _editorial_candidates(masked, tokens)
-    attribution, negated = _find_attribution(masked, text, verbs)
-    hearsay = _HEARSAY.search(masked) if _HEARSAY_GATE in gates else None
+    # (lower-casing keeps every character where it was but for the four _TO_FOLD marks)
+    lowered = None if _TO_FOLD.search(masked) else masked.lower()
+    attribution, negated = _find_attribution(masked, text, verbs, lowered)
+    hearsay = _search(_HEARSAY_C, masked, lowered) if _HEARSAY_GATE in gates else None
     if hearsay and attribution and hearsay.start() <= attribution.cue.start < hearsay.end():
         attribution = None  # "reports suggest …": the cue belongs to sourceless hearsay
     if negated is None and _NEGATED_GATE in gates:
-        nm = _NEGATED_REPORTING.search(masked)
+        nm = _search(_NEGATED_REPORTING_C, masked, lowered)
         negated = Span(text[nm.start() : nm.end()], nm.start(), nm.end()) if nm else None
     quoted = _single_quoted(masked)
     same = quoted == masked  # no speech in single quotation marks was masked
@@ -1899,7 +1947,7 @@ def _analyse(text: str, open_at_start: bool) -> Analysis:
         editorial=_outside_reported_clause(masked, editorial, verbs)
         if attribution is None
         else editorial,
-        furniture=_furniture(masked, text, gates),
+        furniture=_furniture(masked, text, gates, hearsay),
     )
 
 
@@ -1981,7 +2029,7 @@ def suggest_article(
         if (
             not a.opens_quote
             and out[i].source is None
-            and _CLOSING_QUOTE_END.search(text)
+            and _ends_closing_quote(text)
             and (was_open or a.quoted_share > 0.5)
         ):
             tagged = [*tagged, *waiting, i][-_MAX_WAITING:]
@@ -2080,7 +2128,20 @@ _LEAD_IN_END = re.compile(
 )
 _MAX_UNMARKED = 6  # sentences a quote is carried over without any mark
 _MAX_WAITING = 4  # sentences of one quote that wait for a speaker named after them
-_CLOSING_QUOTE_END = re.compile(r"[.!?,…]\s*(?:[”»\"]|'')\s*$")
+
+
+def _ends_closing_quote(text: str) -> bool:
+    """Whether ``text`` ends with an end mark or comma and a closing double quote, spaces
+    allowed around the quote (what ``[.!?,…]\\s*(?:[”»"]|'')\\s*$`` finds, without
+    trying it at every character)."""
+    s = text.rstrip()
+    if s.endswith("''"):
+        s = s[:-2]
+    elif s.endswith(("”", "»", '"')):
+        s = s[:-1]
+    else:
+        return False
+    return s.rstrip().endswith((".", "!", "?", ",", "…"))
 
 
 def _closing_speaker(a: Analysis, att: Attribution, closer: int) -> Suggestion:

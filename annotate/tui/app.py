@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
-from time import perf_counter
+from time import perf_counter, thread_time
 from typing import Any
 
 from rich.text import Text
@@ -56,7 +56,9 @@ MORE_BINDING_IDS = (
 )
 
 # Benchmark hooks (benchmarks/tui_speed.py): a file to write the wall-clock time of the
-# first claim on screen to, and a file to write key-to-next-claim latencies to at exit.
+# first claim on screen to, and a file to write key-to-next-claim latencies to at exit
+# (one line per key: the seconds elapsed, and the CPU seconds the screen's thread spent
+# meanwhile, which other programs on the machine do not inflate).
 FIRST_PAINT_ENV = "ANNOTATE_BENCH_FIRST_PAINT"
 LATENCY_ENV = "ANNOTATE_BENCH_LATENCY"
 
@@ -254,8 +256,10 @@ class AnnotateApp(App[None]):
         self._ingested = False
         self.ingest_over = corpus is None  # the corpus given is ingested (or failed to be)
         self._first_paint = os.environ.get(FIRST_PAINT_ENV)
-        self._latencies: list[float] | None = [] if os.environ.get(LATENCY_ENV) else None
-        self._key_at: float | None = None
+        self._latencies: list[tuple[float, float]] | None = (
+            [] if os.environ.get(LATENCY_ENV) else None
+        )
+        self._key_at: tuple[float, float] | None = None  # (perf_counter, thread_time)
         self.farewell: str | None = None  # the line printed when the app ends in error
         self._ingest_process: Any = None
         self._ingest_hold: Any = None  # ingest_process.Hold
@@ -398,7 +402,7 @@ class AnnotateApp(App[None]):
         self.store.close()
         if self._latencies is not None:
             Path(os.environ[LATENCY_ENV]).write_text(
-                "\n".join(f"{t:.9f}" for t in self._latencies) + "\n"
+                "\n".join(f"{t:.9f} {cpu:.9f}" for t, cpu in self._latencies) + "\n"
             )
 
     # -- benchmark hooks -----------------------------------------------------------------
@@ -406,7 +410,7 @@ class AnnotateApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
             if self._latencies is not None:
-                self._key_at = perf_counter()
+                self._key_at = (perf_counter(), thread_time())
             self._hold_training()
             self._hold_ingest()
         await super().on_event(event)
@@ -453,5 +457,5 @@ def _write_time(path: str) -> None:
     Path(path).write_text(f"{time.time():.6f}\n")
 
 
-def _elapsed(since: float, into: Callable[[float], None]) -> None:
-    into(perf_counter() - since)
+def _elapsed(since: tuple[float, float], into: Callable[[tuple[float, float]], None]) -> None:
+    into((perf_counter() - since[0], thread_time() - since[1]))

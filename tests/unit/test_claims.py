@@ -181,3 +181,12 @@ def test_groups_are_those_of_comparing_every_copy(units, max_posting, keys_per_u
         assert group_claims(rows) == _reference(rows)
     finally:
         claims.MAX_POSTING, claims.KEYS_PER_UNIT = old
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x2100), max_size=80))
+@settings(max_examples=400, deadline=None)
+def test_tokens_are_those_of_the_regex_split(text):
+    # The bytes.translate split must read the same tokens as _NON_WORD.split, on any
+    # text: curly quotes, accents, digits, $ and % (lower case, as words_of hands it).
+    lowered = text.lower()
+    assert claims._tokens(lowered) == set(claims._NON_WORD.split(lowered)) - {""}

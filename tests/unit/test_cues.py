@@ -590,3 +590,68 @@ def test_terminal_is_the_end_of_sentence_pattern(text):
     stripped = text.strip()
     pattern = re.compile(r"[.!?…]\s*[”\"’')\]]*\s*$|[”\"]\s*$")
     assert cues._terminal(stripped) == bool(pattern.search(stripped))
+
+
+_CLOSING_QUOTE_END = re.compile(r"[.!?,…]\s*(?:[”»\"]|'')\s*$")
+
+
+@given(st.text(alphabet=".!?,… \n\t”»\"'“x", max_size=12))
+@settings(max_examples=400, deadline=None)
+def test_closing_quote_end_is_what_the_regex_finds(text):
+    assert cues._ends_closing_quote(text) == bool(_CLOSING_QUOTE_END.search(text))
+
+
+@given(st.text(alphabet="AZaz .,'’/-–—()\n", max_size=30))
+@settings(max_examples=400, deadline=None)
+def test_the_dateline_prefilter_keeps_every_dateline(text):
+    if cues._DATELINE.match(text):
+        assert cues._may_be_dateline(text)
+
+
+@given(st.text(alphabet="'`\"“„«”»ab ", max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_the_double_mark_prefilter_keeps_every_mark(text):
+    assert cues._may_hold_double_mark(text) == bool(cues._DOUBLE_MARK.search(text))
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Not",
+                "not",
+                "n’t",
+                "than",
+                "As",
+                "an",
+                "The",
+                "9,5",
+                "x’s",
+                "-",
+                "ſ",
+                "İ",
+                "declined",
+                "to",
+                "well",
+                "say",
+                "K",
+            ]
+        ),
+        max_size=8,
+    ),
+    st.sampled_from(["", " ", "  ", "\n"]),
+)
+@settings(max_examples=400, deadline=None)
+def test_the_lower_case_twins_find_what_the_patterns_find(words, end):
+    # The case-insensitive rules tried on the lower-cased text find the same places.
+    text = " ".join(words) + end
+    lowered = None if cues._TO_FOLD.search(text) else text.lower()
+    for twin in (
+        cues._NEGATED_C,
+        cues._COMPARISON_C,
+        cues._NOT_REPORTING_BEFORE_C,
+        cues._HEARSAY_C,
+        cues._NEGATED_REPORTING_C,
+    ):
+        m, t = cues._search(twin, text, lowered), twin.pick(text, None)[0].search(text)
+        assert (m and m.span()) == (t and t.span())
