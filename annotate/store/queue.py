@@ -268,11 +268,6 @@ class QueueQueries(Connection):
         ).fetchone()
         return int(row[0]) if row else -1
 
-    def data_version(self) -> int:
-        """A number that changes whenever another connection (an ingest, a retraining)
-        has committed since it was last read: what this connection read may be stale."""
-        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
-
     def article_outline(self, article_id: str) -> tuple[list[int], list[tuple[int, str]]]:
         """The seqs of an article's claims and its (seq, text) subheadings, in order: one
         read of the article's rows, from which the index of each of its claims and the
