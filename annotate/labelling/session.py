@@ -9,6 +9,7 @@ leaves the session as it was, so it can be tried again.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -156,21 +157,78 @@ def split_paragraphs(
     return own, before, after
 
 
+class ArticleReads:
+    """What the screen reads of the article on screen at each key: the paragraphs around
+    the claim, the claim's index among the article's claims and the subheading above it.
+    The article's outline (its claims' and subheadings' places) is read once, the
+    paragraphs around a claim once per paragraph, and both are kept while no other
+    connection has written (``Store.data_version``: an ingest, a retraining) and the
+    session has changed none of the article's units (``forget``): the next claim of the
+    same article, however long it is, then costs no read of it."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._key: tuple[str, int] | None = None  # (article id, data version) read at
+        self._claims: list[int] = []  # seqs of the article's claims, in order
+        self._heading_seqs: list[int] = []
+        self._headings: list[str] = []
+        self._around: dict[int, tuple[list[UnitView], list[list[UnitView]], list[list[UnitView]]]]
+        self._around = {}  # paragraph -> split_paragraphs of the units around it
+
+    def forget(self) -> None:
+        """The session changed units (a merge, split, restore or their undo): read again."""
+        self._key = None
+
+    def _article(self, article_id: str) -> None:
+        key = (article_id, self.store.data_version())
+        if key != self._key:
+            self._key = key
+            self._claims, headings = self.store.article_outline(article_id)
+            self._heading_seqs = [seq for seq, _ in headings]
+            self._headings = [text for _, text in headings]
+            self._around = {}
+
+    def around(
+        self, u: UnitView
+    ) -> tuple[list[UnitView], list[list[UnitView]], list[list[UnitView]]]:
+        """``u``'s paragraph, the AROUND paragraphs before it and those after it."""
+        self._article(u.article_id)
+        split = self._around.get(u.paragraph)
+        if split is None:
+            if len(self._around) >= 16:
+                self._around.clear()
+            units = self.store.article_units_around(u.article_id, u.paragraph, AROUND)
+            split = self._around[u.paragraph] = split_paragraphs(units, u.paragraph)
+        return split
+
+    def claim_index(self, u: UnitView) -> tuple[int, int]:
+        """(1-based index of claim ``u`` in its article, claims in the article)."""
+        self._article(u.article_id)
+        return bisect_right(self._claims, u.seq), len(self._claims)
+
+    def heading_before(self, u: UnitView) -> str | None:
+        """The nearest subheading above ``u``, if any."""
+        self._article(u.article_id)
+        i = bisect_left(self._heading_seqs, u.seq)
+        return self._headings[i - 1] if i else None
+
+
 def context_of(
     store: Store,
     u: UnitView,
     state: LabelState,
     suggestion: SuggestionRecord | None,
+    reads: ArticleReads | None = None,
 ) -> Context:
     """Everything shown about unit ``u`` with its ``suggestion``: its paragraph and the
-    paragraphs around it, its index and heading (indexed reads of those paragraphs, not
-    the whole article, so a claim in a thousand-unit article costs what any claim does;
-    ``u``'s article as stored now), and an indexed lookup more for a continuing quote
-    (the speaker's unit) or a claim group."""
-    paragraph, before, after = split_paragraphs(
-        store.article_units_around(u.article_id, u.paragraph, AROUND), u.paragraph
-    )
-    index, of = store.claim_index(u)
+    paragraphs around it, its index and heading (indexed reads of those paragraphs and of
+    the article's outline, not the whole article's texts, so a claim in a thousand-unit
+    article costs what any claim does; ``u``'s article as stored now; ``reads`` keeps
+    them for the next claims), and an indexed lookup more for a continuing quote (the
+    speaker's unit) or a claim group."""
+    reads = reads or ArticleReads(store)
+    paragraph, before, after = reads.around(u)
+    index, of = reads.claim_index(u)
     quote_source, quote_later = None, False
     if suggestion is not None and suggestion.quote_of and suggestion.source:
         quoted = store.unit(suggestion.quote_of)
@@ -181,8 +239,8 @@ def context_of(
         also_in = tuple(store.claim_group_members(u.id))
     return Context(
         unit=u,
-        paragraph=paragraph,
-        heading=store.heading_before(u.article_id, u.seq),
+        paragraph=list(paragraph),
+        heading=reads.heading_before(u),
         index=index,
         of=of,
         state=state,
@@ -249,6 +307,7 @@ class Session:
         self.recent: list[Decision] = []
         self.undone = ""
         self._texts: dict[str, str] = {}  # unit id -> text, for undo messages of old entries
+        self.reads = ArticleReads(store)  # the article on screen, kept between keys
 
     def load_history(self) -> None:
         """Pick up where the last session of this annotator left off: its decisions for
@@ -362,7 +421,7 @@ class Session:
         """What the main screen shows for the current claim."""
         if self.unit is None:
             return None
-        return context_of(self.store, self.unit, self.state, self.suggestion)
+        return context_of(self.store, self.unit, self.state, self.suggestion, self.reads)
 
     # -- moving -----------------------------------------------------------------------
 
@@ -384,6 +443,7 @@ class Session:
         old = self.unit
         if old is None:
             return False
+        self.reads.forget()
         fresh = self.store.unit(old.id)
         if fresh is not None:
             self.go(fresh)  # same sentence; its position in the queue may have moved
@@ -658,6 +718,7 @@ class Session:
         return self._segment_changed(change)
 
     def _segment_changed(self, change: SegmentChange) -> UnitView | None:
+        self.reads.forget()
         self.labelled += change.labelled
         self.claims += change.claims
         self.reopen()  # the new units may be unlabelled

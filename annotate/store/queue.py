@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from annotate.model import (
+    HEADING,
     LABELS,
     SENTENCE,
 )
@@ -266,6 +267,24 @@ class QueueQueries(Connection):
             (annotator,),
         ).fetchone()
         return int(row[0]) if row else -1
+
+    def article_outline(self, article_id: str) -> tuple[list[int], list[tuple[int, str]]]:
+        """The seqs of an article's claims and its (seq, text) subheadings, in order: one
+        read of the article's rows, from which the index of each of its claims and the
+        heading above it are found without reading it again (see ``claim_index``)."""
+        claims: list[int] = []
+        headings: list[tuple[int, str]] = []
+        rows = self.conn.execute(
+            "SELECT seq, kind = :heading, CASE WHEN kind = :heading THEN text END FROM units "
+            "WHERE article_id = :article AND kind IN (:claim, :heading) ORDER BY seq",
+            {"article": article_id, "claim": SENTENCE, "heading": HEADING},
+        )
+        for seq, is_heading, text in rows:
+            if is_heading:
+                headings.append((seq, text))
+            else:
+                claims.append(seq)
+        return claims, headings
 
     def claim_index(self, unit: UnitView) -> tuple[int, int]:
         """(1-based index of this claim in its article, claims in the article)."""

@@ -119,3 +119,28 @@ def test_the_unlabelled_filter_walks_nothing_once_every_claim_is_labelled(store,
     session.undo()  # A two is unlabelled again: the walks look once more
     session.go_to(ids[0])
     assert session.step().id == ids[1] and walks
+
+
+def test_the_next_claim_of_the_article_reads_its_outline_no_more(store, db_path, monkeypatch):
+    save(store, "a.txt", ITEMS)
+    reads: list[str] = []
+    outline = store.article_outline
+    monkeypatch.setattr(store, "article_outline", lambda a: reads.append(a) or outline(a))
+    session = Session(store, "alice")
+    session.start()
+    shown = []
+    for _ in range(3):  # labelled and on to the next claim, twice
+        context = session.context()
+        shown.append((context.unit.text, context.index, context.heading))
+        session.label("unattributed")
+        session.advance()
+    assert shown == [
+        ("The talks began.", 1, "Talks"),
+        ("Officials met.", 2, "Talks"),
+        ("The talks ended.", 3, "Later"),
+    ]
+    assert len(reads) == 1
+    with Store.open(db_path) as other:  # another connection's write: read again
+        other.set_label(session.unit.id, "bob", "editorial")
+    session.context()
+    assert len(reads) == 2

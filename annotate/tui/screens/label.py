@@ -801,14 +801,18 @@ class LabelScreen(Screen[None]):
         from annotate.ingest import Progress
 
         progress = [e for e in message.events if isinstance(e, Progress)]
+        counts = False  # the claim count changed: the status line once for all events
         for event in message.events:
             if not isinstance(event, Progress):
-                self.ingest_step(event, message.claims, message.report or [])
+                counts |= self.ingest_step(event, message.claims, message.report or [])
+        if counts:
+            self.show_counts()
         if progress and not self.ingested:
             self.show_ingest(progress[-1].done, progress[-1].total)
 
-    def ingest_step(self, event: Any, claims: int | None, report: list[str]) -> None:
-        """One event of the ingest (progress aside)."""
+    def ingest_step(self, event: Any, claims: int | None, report: list[str]) -> bool:
+        """One event of the ingest (progress aside); True when only the counts changed
+        (the caller shows them once for a message's events)."""
         from annotate.ingest import ArticleResult, Summary
 
         session = self.session
@@ -823,7 +827,7 @@ class LabelScreen(Screen[None]):
                 session.recheck()  # the article on screen changed: its claim may be gone
                 self.show_unit()
             else:
-                self.show_counts()
+                return True
         elif isinstance(event, Summary):
             self.ingested = True
             session.store.conn.execute("PRAGMA wal_autocheckpoint = 1000")
@@ -839,10 +843,10 @@ class LabelScreen(Screen[None]):
             self.show_unit(self.empty_message(ingested=True))
             self.post_message(IngestOver(ingested=True))
             if not (event.changed or event.skipped or not event.articles):
-                return  # an unchanged corpus: nothing worth interrupting the annotator for
+                return False  # an unchanged corpus: nothing worth interrupting the annotator for
             if not event.skipped and event.articles:  # all went well: one line is enough
                 self.say(visible(report[0]) if report else "Ingest done.")
-                return
+                return False
             self.app.clear_notifications()  # files to look at: the one toast on screen
             self.notify(
                 "\n".join(visible(line) for line in report),  # file names: any bytes
@@ -851,6 +855,7 @@ class LabelScreen(Screen[None]):
                 severity="warning",
                 markup=False,  # file names are data
             )
+        return False
 
     def on_suggestions_ready(self, _message: SuggestionsReady) -> None:
         self.session.reopen()  # in the confidence order, new suggestions join the walk
