@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from annotate.model import (
     ATTRIBUTED,
@@ -225,8 +225,16 @@ _DATELINE = re.compile(
 
 
 def _may_be_dateline(masked: str) -> bool:
-    """What every ``_DATELINE`` match needs: a capital A-Z first and a dash."""
-    return "A" <= masked[:1] <= "Z" and ("-" in masked or "–" in masked or "—" in masked)
+    """What every ``_DATELINE`` match needs: a capital A-Z first and a dash, and two more
+    capitals or marks of a place name next (the first form) or a bracket (the second)."""
+    return (
+        "A" <= masked[:1] <= "Z"
+        and ("-" in masked or "–" in masked or "—" in masked)
+        and (all(c in _DATELINE_PLACE for c in masked[1:3]) or "(" in masked)
+    )
+
+
+_DATELINE_PLACE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ .,'’/-")
 
 
 # ---------------------------------------------------------------------------------------
@@ -552,14 +560,17 @@ _FRAME = re.compile(
 )
 
 
-def _frames(masked: str) -> list[re.Match[str]]:
-    """``_FRAME.finditer(masked)``, tried only where a frame's first word stands."""
+def _frames(masked: str, tokens: set[str] | None = None) -> list[re.Match[str]]:
+    """``_FRAME.finditer(masked)``, tried only where a frame's first word stands.
+    ``tokens``: ``_unit_tokens(masked)``, if already read (a word standing whole in
+    ``masked`` is among them, lower-cased)."""
     return _matches_at(
         _FRAME,
         masked,
         (
             at
             for w in _FRAME_WORDS
+            if tokens is None or w in tokens
             for form in (w, w.capitalize())
             for at in _whole_word_starts(masked, form)
         ),
@@ -995,11 +1006,13 @@ def _find_attribution(
     text: str,
     verbs: list[re.Match[str]] | None = None,
     lowered: str | None = None,
+    tokens: set[str] | None = None,
 ) -> tuple[Attribution | None, Span | None]:
     """The best attribution cue with its source, and a negated cue seen on the way.
 
     ``verbs``: ``_verb_matches(masked)``, if already found; ``lowered``: ``masked``
-    lower-cased, if without ``_TO_FOLD`` (see ``_Compiled``)."""
+    lower-cased, if without ``_TO_FOLD`` (see ``_Compiled``); ``tokens``:
+    ``_unit_tokens(masked)``, if already read."""
     found: list[tuple[float, Attribution]] = []
     negated: Span | None = None
 
@@ -1242,7 +1255,7 @@ def _find_attribution(
 
     # A frame counts only when no other cue was found, and only the first that names a
     # source.
-    for m in () if found else _frames(masked):
+    for m in () if found else _frames(masked, tokens):
         cue = Span(m.group(), m.start(), m.end())
         if not found:
             after = _COMMA.match(masked[m.end() :])
@@ -1322,6 +1335,14 @@ except ImportError:  # pragma: no cover
 # The only non-ASCII characters that re.IGNORECASE matches to ASCII letters.
 _ASCII_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 _TO_FOLD = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def _lowered(masked: str) -> str | None:
+    """``masked`` lower-cased if it holds none of the four ``_TO_FOLD`` marks, else None:
+    lower-casing keeps every other character where it was (İ alone becomes two)."""
+    if not masked.isascii() and _TO_FOLD.search(masked):
+        return None
+    return masked.lower()
 
 
 def _is_space_run(op: Any, av: Any) -> bool:
@@ -1649,6 +1670,15 @@ def _unit_tokens(masked: str) -> set[str]:
     Folding the whole unit first reads the same words: every word character folds to
     one word character (İ is mapped to i before lower-casing, which would make it two).
     """
+    if not masked.isascii():
+        # The marks of news text beyond ASCII are no word characters: made spaces, most
+        # units are ASCII and read as such.
+        plain = masked
+        for mark in _NON_ASCII_MARKS:
+            if mark in plain:
+                plain = plain.replace(mark, " ")
+        if plain.isascii():
+            masked = plain
     if masked.isascii():
         # ASCII word characters are [A-Za-z0-9_]: everything else is a space, and the
         # words are what split() leaves (much faster than findall).
@@ -1658,6 +1688,7 @@ def _unit_tokens(masked: str) -> set[str]:
     return set(_TOKEN.findall(masked.lower()))
 
 
+_NON_ASCII_MARKS = "’‘“”—–…«»„•·\u00a0"
 # ASCII text lower-cased, with each character that is not a word character a space.
 _ASCII_WORDS = str.maketrans(
     {c: (chr(c).lower() if chr(c).isalnum() or chr(c) == "_" else " ") for c in range(128)}
@@ -1690,13 +1721,17 @@ def _token_candidates(t: str) -> frozenset[int]:
 
 
 def _editorial(
-    masked: str, text: str, tokens: set[str] | None = None, candidates: set[int] | None = None
+    masked: str,
+    text: str,
+    tokens: set[str] | None = None,
+    candidates: set[int] | None = None,
+    lowered: str | None | Literal[False] = False,
 ) -> tuple[tuple[Span, float], ...]:
     """The editorial cues of a unit with their weights: patterns first, then single words
     of the word families that no pattern hit covers.
 
-    ``tokens``, ``candidates``: ``_unit_tokens(masked)`` and ``_editorial_candidates``
-    of it, if already found."""
+    ``tokens``, ``candidates``, ``lowered``: ``_unit_tokens(masked)``,
+    ``_editorial_candidates`` of it and ``_lowered(masked)``, if already found."""
     hits: list[tuple[Span, float]] = []
     seen: set[tuple[int, int]] = set()
     if tokens is None:
@@ -1708,8 +1743,8 @@ def _editorial(
         if n < _HEARSAY_GATE:
             by_pattern.setdefault(_PIECES[n][0], []).append(n)
     firsts = tokens & _WORD_FIRST
-    # (lower-casing keeps every character where it was but for the four _TO_FOLD marks)
-    lowered = masked.lower() if (by_pattern or firsts) and not _TO_FOLD.search(masked) else None
+    if lowered is False:
+        lowered = _lowered(masked) if by_pattern or firsts else None
     for k, pieces in sorted(by_pattern.items()):  # in the rules' order
         weight = _EDITORIAL[k][1]
         for m in _piece_matches(k, pieces, masked, lowered):
@@ -1870,7 +1905,7 @@ def _furniture(
     masked: str,
     text: str,
     gates: set[int] | None = None,
-    hearsay: re.Match[str] | None | bool = False,
+    hearsay: re.Match[str] | None | Literal[False] = False,
 ) -> str | None:
     """Why the unit looks like page furniture, if it does. ``gates``: the unit's
     ``_editorial_candidates(masked)``, if already found; ``hearsay``: the unit's
@@ -1923,9 +1958,8 @@ def _analyse(text: str, open_at_start: bool) -> Analysis:
     tokens = _unit_tokens(masked)
     verbs = _verb_matches(masked, tokens)
     gates = _editorial_candidates(masked, tokens)
-    # (lower-casing keeps every character where it was but for the four _TO_FOLD marks)
-    lowered = None if _TO_FOLD.search(masked) else masked.lower()
-    attribution, negated = _find_attribution(masked, text, verbs, lowered)
+    lowered = _lowered(masked)
+    attribution, negated = _find_attribution(masked, text, verbs, lowered, tokens)
     hearsay = _search(_HEARSAY_C, masked, lowered) if _HEARSAY_GATE in gates else None
     if hearsay and attribution and hearsay.start() <= attribution.cue.start < hearsay.end():
         attribution = None  # "reports suggest …": the cue belongs to sourceless hearsay
@@ -1934,7 +1968,7 @@ def _analyse(text: str, open_at_start: bool) -> Analysis:
         negated = Span(text[nm.start() : nm.end()], nm.start(), nm.end()) if nm else None
     quoted = _single_quoted(masked)
     same = quoted == masked  # no speech in single quotation marks was masked
-    editorial = _editorial(quoted, text, *((tokens, gates) if same else (None, None)))
+    editorial = _editorial(quoted, text, *((tokens, gates, lowered) if same else ()))
     return Analysis(
         text=text,
         quotes=tuple(quotes),

@@ -655,3 +655,11 @@ def test_the_lower_case_twins_find_what_the_patterns_find(words, end):
     ):
         m, t = cues._search(twin, text, lowered), twin.pick(text, None)[0].search(text)
         assert (m and m.span()) == (t and t.span())
+
+
+@given(st.text(alphabet="aZ9_ ’‘“”—–…«»„•·\u00a0éİıſ\u212a-'", max_size=20))
+@settings(max_examples=400, deadline=None)
+def test_unit_tokens_are_the_folded_words(text):
+    # Marks beyond ASCII made spaces must leave the words that folding and \w+ read.
+    folded = text.translate(cues._ASCII_FOLD) if cues._TO_FOLD.search(text) else text
+    assert cues._unit_tokens(text) == set(re.findall(r"\w+", folded.lower()))
