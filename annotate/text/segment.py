@@ -482,15 +482,9 @@ def segment(blocks: Sequence[Block]) -> tuple[str, list[Unit]]:
     offset = 0
     for index, block in enumerate(blocks):
         for kind, start, end in _block_units(block):
+            # Positional (paragraph, seq, kind, text, start, end): cheaper than keywords.
             units.append(
-                Unit(
-                    paragraph=index,
-                    seq=len(units),
-                    kind=kind,
-                    text=block.text[start:end],
-                    start=offset + start,
-                    end=offset + end,
-                )
+                Unit(index, len(units), kind, block.text[start:end], offset + start, offset + end)
             )
         offset += len(block.text) + 2
     return cleaned, units
