@@ -87,18 +87,17 @@ class Skipped:
         return f"{where}: {self.reason}"
 
 
-@dataclass(frozen=True)
-class Block:
+# Block, Dropped and Unit are named tuples, not frozen dataclasses: an ingest makes (and
+# sends) dozens of each per article, and a frozen dataclass costs about twice as many
+# instructions to make (and a third more to unpickle in the writing process). They are as
+# immutable; change one with ``_replace``.
+
+
+class Block(NamedTuple):
     """A cleaned block of an article: its title, a subheading, or a body paragraph."""
 
     kind: str  # TITLE, HEADING or "paragraph"
     text: str
-
-
-# Dropped and Unit are named tuples, not frozen dataclasses: an ingest makes and sends
-# dozens of each per article, and a frozen dataclass costs about twice as many
-# instructions to make (and a third more to unpickle in the writing process). They are as
-# immutable; change one with ``_replace``.
 
 
 class Dropped(NamedTuple):
