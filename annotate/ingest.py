@@ -105,9 +105,12 @@ ClaimKey = tuple[int, tuple[str, ...]]
 
 def claim_key(words: frozenset[str]) -> ClaimKey | None:
     """A claim unit's content words as indexed; None for too few to group on."""
-    from annotate.suggest.claims import MIN_WORDS, class_id
+    from annotate.suggest.claims import MIN_WORDS, sorted_class_id
 
-    return (class_id(words), tuple(sorted(words))) if len(words) >= MIN_WORDS else None
+    if len(words) < MIN_WORDS:
+        return None
+    ordered = tuple(sorted(words))
+    return sorted_class_id(ordered), ordered
 
 
 # News repeats itself (republished wire copy, boilerplate lines): the claim keys of the

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 # Unit kinds. Only SENTENCE units are claims that go into the labelling queue; titles and
 # headings are kept as context for the annotator.
@@ -86,16 +87,20 @@ class Skipped:
         return f"{where}: {self.reason}"
 
 
-@dataclass(frozen=True)
-class Block:
+# Block, Dropped and Unit are named tuples, not frozen dataclasses: an ingest makes (and
+# sends) dozens of each per article, and a frozen dataclass costs about twice as many
+# instructions to make (and a third more to unpickle in the writing process). They are as
+# immutable; change one with ``_replace``.
+
+
+class Block(NamedTuple):
     """A cleaned block of an article: its title, a subheading, or a body paragraph."""
 
     kind: str  # TITLE, HEADING or "paragraph"
     text: str
 
 
-@dataclass(frozen=True)
-class Dropped:
+class Dropped(NamedTuple):
     """A piece of page furniture removed by cleaning, and why."""
 
     line: int  # 1-based line number in the text given to cleaning
@@ -114,8 +119,7 @@ class CleanArticle:
     dropped: tuple[Dropped, ...] = field(default=())
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(NamedTuple):
     """A claim unit (or a title/heading unit) with offsets into the article's cleaned text.
 
     ``paragraph`` is the 0-based index of the block the unit comes from; ``seq`` is the

@@ -109,10 +109,6 @@ _CONTENT: dict[str, str] = {}
 _CONTENT_MAX = 1 << 16
 
 
-def _joined(m: re.Match[str]) -> str:
-    return "".join(g for g in m.groups() if g)
-
-
 # News repeats itself (republished wire copy, boilerplate lines): the words of the most
 # recent texts are kept, as cues keeps their analyses.
 @lru_cache(maxsize=4096)
@@ -128,8 +124,8 @@ def words_of(text: str) -> frozenset[str]:
     if "’" in t:
         t = t.replace("’", "'")
     if _MAY_BE_ABBREV.search(t):
-        t = _ABBREV.sub(_joined, t)
-    if "'" in t:
+        t = _ABBREV.sub(r"\1\2\3", t)  # (a group that took no part is "")
+    if "'s" in t:
         t = _APOSTROPHE_S.sub("", t)
     tokens = _tokens(t)
     known = _CONTENT
@@ -177,7 +173,12 @@ def group_id(members: Iterable[str]) -> str:
 def class_id(words: frozenset[str]) -> int:
     """The id of the class of units with exactly these words: a signed 64-bit hash of the
     sorted set (an SQLite INTEGER), the same on any machine."""
-    digest = hashlib.blake2b("\x00".join(sorted(words)).encode(), digest_size=8).digest()
+    return sorted_class_id(sorted(words))
+
+
+def sorted_class_id(ordered: Sequence[str]) -> int:
+    """``class_id`` of the words ``ordered``, already sorted."""
+    digest = hashlib.blake2b("\x00".join(ordered).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 

@@ -318,6 +318,7 @@ def repair(text: str) -> str:
             if ch not in _LEAD_SET:
                 found.add(ch)
             elif ch <= "\x9f" or text[match.end() : match.end() + 1] in _CONT_SET:
+                start = match.start()
                 break  # a C1 control or a lead with its continuation: maybe mojibake
         else:  # the common, cheap case: at most some dirt, and a lone "é" is no mojibake
             if not found:
@@ -328,7 +329,7 @@ def repair(text: str) -> str:
                 return fixed
             text = fixed
             continue
-        fixed = _fix_mojibake(text)
+        fixed = _fix_mojibake(text, start)
         fixed = _clean(fixed, set(_DIRTY_CHAR.findall(fixed)))
         if fixed == text:
             break
@@ -336,10 +337,13 @@ def repair(text: str) -> str:
     return text
 
 
-def _fix_mojibake(text: str) -> str:
+def _fix_mojibake(text: str, start: int = 0) -> str:
+    """``text`` with its mojibake undone; ``start`` is where repair's scan found the first
+    lead with its continuation (or C1 control): no cp874 pair starts before it, since
+    every cp874 lead and continuation is one of those."""
     # ftfy is slow (1.5x the whole segmentation budget if run on every article), so it
     # only runs where a cheap scan has found a likely mojibake marker.
-    if _CP874_PAIR.search(text):
+    if _CP874_PAIR.search(text, start):
         text = _fix_cp874(text)
     # Looked for only now: ftfy takes some fixed cp874 ("”ü") for MacRoman mojibake.
     if any(len(m.group()) == 2 or m.group() <= "\x9f" for m in _CP1252_HINT.finditer(text)):

@@ -13,7 +13,6 @@ survives edits elsewhere in the article and a change of the splitter's rules.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from itertools import groupby
 from operator import attrgetter
 
@@ -39,7 +38,7 @@ class SegmentError(ValueError):
 
 
 def _renumber(units: Sequence[Unit]) -> list[Unit]:
-    return [u if u.seq == i else replace(u, seq=i) for i, u in enumerate(units)]
+    return [u if u.seq == i else u._replace(seq=i) for i, u in enumerate(units)]
 
 
 def merge(cleaned: str, units: Sequence[Unit], index: int) -> tuple[list[Unit], SegmentEdit]:
@@ -57,7 +56,7 @@ def merge(cleaned: str, units: Sequence[Unit], index: int) -> tuple[list[Unit], 
     # line with a paragraph break inside it.
     if first.paragraph != second.paragraph:
         raise SegmentError("the next claim is in another paragraph")
-    merged = replace(first, text=cleaned[first.start : second.end], end=second.end)
+    merged = first._replace(text=cleaned[first.start : second.end], end=second.end)
     out = [*units[:index], merged, *units[index + 2 :]]
     edit = SegmentEdit(MERGE, (Span.of(first), Span.of(second)), (Span.of(merged),))
     return _renumber(out), edit
@@ -80,8 +79,8 @@ def split(
     right_start = unit.start + at + (len(right) - len(right.lstrip()))
     if not left.strip() or not right.strip():
         raise SegmentError("the split point must have text on both sides")
-    one = replace(unit, text=cleaned[unit.start : left_end], end=left_end)
-    two = replace(unit, text=cleaned[right_start : unit.end], start=right_start)
+    one = unit._replace(text=cleaned[unit.start : left_end], end=left_end)
+    two = unit._replace(text=cleaned[right_start : unit.end], start=right_start)
     out = [*units[:index], one, two, *units[index + 1 :]]
     return _renumber(out), SegmentEdit(SPLIT, (Span.of(unit),), (Span.of(one), Span.of(two)))
 
@@ -98,7 +97,7 @@ def undo(cleaned: str, units: Sequence[Unit], edit: SegmentEdit) -> list[Unit]:
         raise SegmentError(f"the {what} to undo is no longer in the article")
     template = units[index]
     restored = [
-        replace(template, text=cleaned[s.start : s.end], start=s.start, end=s.end)
+        template._replace(text=cleaned[s.start : s.end], start=s.start, end=s.end)
         for s in edit.before
     ]
     return _renumber([*units[:index], *restored, *units[index + len(edit.after) :]])

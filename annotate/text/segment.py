@@ -27,7 +27,7 @@ import json
 import re
 import sys
 from bisect import bisect_left
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -479,29 +479,18 @@ def segment(blocks: Sequence[Block]) -> tuple[str, list[Unit]]:
     """
     cleaned = "\n\n".join(block.text for block in blocks)
     units: list[Unit] = []
+    add = units.append
     offset = 0
+    # One loop, no generator per block: making the units was a fifth of segmentation.
     for index, block in enumerate(blocks):
-        for kind, start, end in _block_units(block):
-            units.append(
-                Unit(
-                    paragraph=index,
-                    seq=len(units),
-                    kind=kind,
-                    text=block.text[start:end],
-                    start=offset + start,
-                    end=offset + end,
-                )
-            )
-        offset += len(block.text) + 2
+        kind, text = block.kind, block.text
+        if kind == TITLE or kind == HEADING:
+            stripped = text.strip()
+            if stripped:
+                start = offset + text.index(stripped)
+                add(Unit(index, len(units), kind, stripped, start, start + len(stripped)))
+        else:
+            for s, e in split_sentences(text):
+                add(Unit(index, len(units), SENTENCE, text[s:e], offset + s, offset + e))
+        offset += len(text) + 2
     return cleaned, units
-
-
-def _block_units(block: Block) -> Iterator[tuple[str, int, int]]:
-    if block.kind in (TITLE, HEADING):
-        stripped = block.text.strip()
-        if stripped:
-            start = block.text.index(stripped)
-            yield block.kind, start, start + len(stripped)
-        return
-    for start, end in split_sentences(block.text):
-        yield SENTENCE, start, end

@@ -190,3 +190,8 @@ def test_tokens_are_those_of_the_regex_split(text):
     # text: curly quotes, accents, digits, $ and % (lower case, as words_of hands it).
     lowered = text.lower()
     assert claims._tokens(lowered) == set(claims._NON_WORD.split(lowered)) - {""}
+
+
+@given(st.frozensets(st.text(alphabet="abc$%19", min_size=1, max_size=4), max_size=8))
+def test_the_class_id_of_sorted_words_is_the_class_id(words):
+    assert claims.sorted_class_id(sorted(words)) == claims.class_id(words)

@@ -469,9 +469,12 @@ def test_family_words_are_read_as_a_full_scan_would_read_them(parts):
     # The word families are looked up only at tokens that can start one of their words;
     # that must find the same words as reading every word of the unit.
     text = "".join(w + s for w, s in parts) + " we’ll x-we our-self ſo-called"
-    found = sorted(
-        m.span() for m in cues._family_words(text, cues._unit_tokens(text) & cues._WORD_FIRST)
-    )
+    firsts = cues._unit_tokens(text) & cues._WORD_FIRST
+    found = sorted(cues._family_words(text, firsts))
+    lowered = cues._lowered(text.replace("ſ", "s"))
+    assert sorted(cues._family_words(text.replace("ſ", "s"), firsts, lowered)) == sorted(
+        cues._family_words(text.replace("ſ", "s"), firsts)
+    )  # found by str.find in the lower-cased unit: the same places
     every = sorted(
         m.span()
         for m in cues._WORDISH.finditer(text)
@@ -655,3 +658,50 @@ def test_the_lower_case_twins_find_what_the_patterns_find(words, end):
     ):
         m, t = cues._search(twin, text, lowered), twin.pick(text, None)[0].search(text)
         assert (m and m.span()) == (t and t.span())
+
+
+@given(st.text(alphabet="aZ9_ ’‘“”—–…«»„•·\u00a0éİıſ\u212a-'", max_size=20))
+@settings(max_examples=400, deadline=None)
+def test_unit_tokens_are_the_folded_words(text):
+    # Marks beyond ASCII made spaces must leave the words that folding and \w+ read.
+    folded = text.translate(cues._ASCII_FOLD) if cues._TO_FOLD.search(text) else text
+    assert cues._unit_tokens(text) == set(re.findall(r"\w+", folded.lower()))
+
+
+_RULES = {n: r for n, r in vars(cues).items() if isinstance(r, cues._Rule)}
+
+
+def _same_everywhere(rule, text):
+    for pos in range(0, len(text) + 1, 7):
+        m, t = rule.ascii.search(text, pos), rule.full.search(text, pos)
+        assert (m and m.span()) == (t and t.span()), (text, pos)
+        window = text[max(0, pos - 120) : pos]  # the windows before a cue
+        m, t = rule.ascii.search(window), rule.full.search(window)
+        assert (m and m.span()) == (t and t.span()), (window,)
+    assert [m.span() for m in rule.ascii.finditer(text)] == [
+        m.span() for m in rule.full.finditer(text)
+    ]
+
+
+def test_the_ascii_twins_find_what_the_rules_find_on_ascii_text():
+    path = Path(__file__).resolve().parents[2] / "annotate" / "data" / "eval_units.jsonl"
+    texts = [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines()]
+    texts = [t for t in texts if t.isascii()][:400]
+    assert len(_RULES) > 10 and len(texts) > 100
+    for text in texts:
+        for variant in (text, text.replace(" ", "\x1c"), text.replace(", ", ",\x1f")):
+            for rule in _RULES.values():
+                _same_everywhere(rule, variant)
+
+
+@given(st.text(alphabet="aZ9_ \t\n\x1c\x1f,.;:-#'\"()[]", max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_the_ascii_twins_agree_on_any_ascii_text(text):
+    for rule in _RULES.values():
+        _same_everywhere(rule, text)
+
+
+def test_the_ascii_source_keeps_classes_and_escapes():
+    assert cues._ascii_source(r"[\s,]\s+\\s") == r"[\s\x1c-\x1f,][\s\x1c-\x1f]+\\s"
+    assert cues._ascii_source(r"[]\s]\S") == r"[]\s\x1c-\x1f][^\s\x1c-\x1f]"
+    assert cues._ascii_source(r"[^\S]") is None
