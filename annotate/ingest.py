@@ -1272,9 +1272,10 @@ class _Suggester:
     def _start_bulk(self) -> None:
         self.bulk = True
         self.store.unset_claim_index_version()  # until finish: stopped early, rebuilt
+        self.store.start_claim_staging()
 
     def _index_pending(self) -> None:
-        self.store.add_claim_units(
+        self.store.stage_claim_units(
             [(u, aid, k, " ".join(words)) for u, aid, (k, words) in self.pending]
         )
         self.pending = []
@@ -1315,6 +1316,7 @@ class _Suggester:
             return
         from annotate.suggest.claims import regroup
 
+        self.store.add_claim_units()
         regroup(self.store)
         self.store.set_claim_index_version(claims_version())
         self.bulk = None

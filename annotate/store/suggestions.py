@@ -403,33 +403,93 @@ class SuggestionQueries(Connection):
         groups): an ingest stopped before ``regroup`` leaves it to be built again."""
         self.conn.execute("DELETE FROM claim_meta WHERE key = 'version'")
 
-    def add_claim_units(self, units: Sequence[tuple[str, str, int, str]]) -> None:
-        """Index (unit id, article id, class, words) claim units without keys or groups;
-        a unit already indexed is left as it is. Classes new to the index are listed in
-        ``temp.claim_new`` (this connection only) for ``claim_class_pages``."""
+    # A bulk build (a fresh ingest) holds its claim units in a temporary table while the
+    # articles come, appended in arrival order, and indexes them at the end in key order:
+    # written one by one, each claim touched a random page of claim_units and of
+    # claim_classes, a cost that grew with the corpus once those outgrew the page cache
+    # (issue 14). Nothing is lost by keeping them out of the store meanwhile: a build
+    # stopped before its end is started again from every claim.
+
+    def start_claim_staging(self) -> None:
+        """An empty ``temp.claim_staged`` (this connection only) for ``stage_claim_units``."""
+        self.conn.execute("DROP TABLE IF EXISTS temp.claim_staged")
+        self.conn.execute(
+            "CREATE TEMP TABLE claim_staged (unit_id TEXT NOT NULL, article_id TEXT NOT NULL, "
+            "class INTEGER NOT NULL, words TEXT NOT NULL)"
+        )
+
+    def stage_claim_units(self, units: Sequence[tuple[str, str, int, str]]) -> None:
+        """Hold (unit id, article id, class, words) claim units for ``add_claim_units``
+        (in the transaction in progress: a batch rolled back takes its claims with it)."""
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT INTO temp.claim_staged (unit_id, article_id, class, words) "
+                "VALUES (?, ?, ?, ?)",
+                units,
+            )
+
+    def add_claim_units(self, page: int = 5000) -> None:
+        """Index the staged claim units without keys or groups, written in key order
+        (units by id, classes by class) in short transactions (``batched``); a unit
+        already indexed is left as it is. Classes new to the index are listed in
+        ``temp.claim_new`` (this connection only) for ``claim_class_pages``. The staging
+        table goes."""
         c = self.conn
         c.execute(
             "CREATE TEMP TABLE IF NOT EXISTS claim_new (class INTEGER PRIMARY KEY) WITHOUT ROWID"
         )
-        with self.transaction():
-            c.executemany(
-                "INSERT OR IGNORE INTO claim_units (unit_id, article_id, class) VALUES (?, ?, ?)",
-                [(u, a, k) for u, a, k, _ in units],
-            )
-            c.executemany(
-                "INSERT OR IGNORE INTO temp.claim_new (class) SELECT ?1 WHERE NOT EXISTS "
-                "(SELECT 1 FROM claim_classes WHERE class = ?1)",
-                [(k,) for _, _, k, _ in units],
-            )
-            c.executemany(
-                "INSERT OR IGNORE INTO claim_classes (class, words, keys) VALUES (?, ?, '')",
-                [(k, words) for _, _, k, words in units],
-            )
+        # Sorted once in the temporary database: no lock on the store meanwhile.
+        c.execute(
+            "CREATE INDEX temp.claim_staged_unit ON claim_staged (unit_id, article_id, class)"
+        )
+        c.execute("CREATE INDEX temp.claim_staged_class ON claim_staged (class, words)")
+        with self.batched() as tick:
+            for rows in self._staged_pages(
+                "SELECT unit_id, article_id, class FROM temp.claim_staged "
+                "INDEXED BY claim_staged_unit WHERE unit_id {op} ? ORDER BY unit_id LIMIT ?",
+                "",
+                page,
+            ):
+                c.executemany(
+                    "INSERT OR IGNORE INTO claim_units (unit_id, article_id, class) "
+                    "VALUES (?, ?, ?)",
+                    rows,
+                )
+                tick()
+            for rows in self._staged_pages(
+                "SELECT class, words FROM temp.claim_staged INDEXED BY claim_staged_class "
+                "WHERE class {op} ? GROUP BY class ORDER BY class LIMIT ?",
+                -(1 << 63),
+                page,
+            ):
+                c.executemany(
+                    "INSERT OR IGNORE INTO temp.claim_new (class) SELECT ?1 WHERE NOT EXISTS "
+                    "(SELECT 1 FROM claim_classes WHERE class = ?1)",
+                    [(k,) for k, _ in rows],
+                )
+                c.executemany(
+                    "INSERT OR IGNORE INTO claim_classes (class, words, keys) VALUES (?, ?, '')",
+                    rows,
+                )
+                tick()
+        c.execute("DROP TABLE temp.claim_staged")
+
+    def _staged_pages(self, query: str, first: Any, page: int) -> Iterator[list[Any]]:
+        """The rows of ``query`` (keyed on its first column, from ``first`` on: ``{op} ?``,
+        ``LIMIT ?``) in pages of ``page``, in key order."""
+        after, op = first, ">="
+        while rows := self.conn.execute(query.format(op=op), (after, page)).fetchall():
+            yield [tuple(r) for r in rows]
+            after, op = rows[-1][0], ">"
 
     def drop_claim_units(self, unit_ids: Collection[str]) -> None:
         """Take units out of the index; a class left without units goes with its rows."""
         c = self.conn
         with self.transaction():
+            if c.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'claim_staged'").fetchone():
+                c.execute(
+                    f"DELETE FROM temp.claim_staged WHERE unit_id IN {_EACH}", (_json(unit_ids),)
+                )
             classes = {k for _, k in self.claim_units_of(unit_ids).values()}
             c.execute(f"DELETE FROM claim_units WHERE unit_id IN {_EACH}", (_json(unit_ids),))
             for k in classes:

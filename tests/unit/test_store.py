@@ -648,3 +648,28 @@ def test_dropped_blocks_are_kept_in_page_order_and_once(db_path):
         assert store.dropped_near(aid, 0) == [pieces[1], pieces[0], pieces[2]]
         _save(store, "a.txt", _units("One."), sha="y", dropped=pieces[2:3])
         assert store.dropped_near(aid, 0) == [pieces[2]]
+
+
+def test_staged_claim_units_are_indexed_in_key_order_at_the_end(db_path):
+    store = Store.open(db_path)
+    store.start_claim_staging()
+    with store.transaction():
+        store.conn.execute("INSERT INTO claim_classes (class, words, keys) VALUES (5, 'a b', '')")
+    store.stage_claim_units(
+        [("u3", "a1", 7, "c d"), ("u1", "a1", 5, "a b"), ("u2", "a2", 7, "c d")]
+    )
+    store.stage_claim_units([("u9", "a9", 9, "x y")])
+    store.conn.execute("BEGIN")  # a batch rolled back takes its staged claims with it
+    store.stage_claim_units([("u8", "a8", 8, "p q")])
+    store.conn.execute("ROLLBACK")
+    store.drop_claim_units(["u2"])  # gone while staged: never indexed
+    store.add_claim_units(page=1)
+    units = store.conn.execute("SELECT unit_id, article_id, class FROM claim_units").fetchall()
+    assert [tuple(r) for r in units] == [("u1", "a1", 5), ("u3", "a1", 7), ("u9", "a9", 9)]
+    classes = store.conn.execute("SELECT class, words FROM claim_classes ORDER BY class")
+    assert [tuple(r) for r in classes] == [(5, "a b"), (7, "c d"), (9, "x y")]
+    new = store.conn.execute("SELECT class FROM temp.claim_new ORDER BY class").fetchall()
+    assert [r[0] for r in new] == [7, 9]  # class 5 was indexed before
+    gone = store.conn.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'claim_staged'")
+    assert gone.fetchone() is None
+    store.close()
