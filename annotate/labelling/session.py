@@ -160,39 +160,52 @@ def split_paragraphs(
 class ArticleReads:
     """What the screen reads of the article on screen at each key: the paragraphs around
     the claim, the claim's index among the article's claims and the subheading above it.
-    The article's outline (its claims' and subheadings' places) is read once, the
-    paragraphs around a claim once per paragraph, and both are kept while no other
-    connection has written (``Store.data_version``: an ingest, a retraining) and the
-    session has changed none of the article's units (``forget``): the next claim of the
-    same article, however long it is, then costs no read of it."""
+    The first claim shown of an article costs indexed reads, as any claim does; from the
+    second claim in a row of the same article its outline (its claims' and subheadings'
+    places) is read once, so a filter that jumps from article to article never reads a
+    whole article. The outline and the paragraphs around a claim (read once per
+    paragraph) are kept while no other connection has written (``Store.data_version``: an
+    ingest, a retraining) and the session has changed none of the article's units
+    (``forget``): the next claim of the same article, however long it is, then costs no
+    read of it."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._key: tuple[str, int] | None = None  # (article id, data version) read at
+        self._key: tuple[str, int] | None = None  # (article id, data version) of the outline
+        self._last: str | None = None  # the article of the claim placed last
         self._claims: list[int] = []  # seqs of the article's claims, in order
         self._heading_seqs: list[int] = []
         self._headings: list[str] = []
+        self._around_key: tuple[str, int] | None = None  # what ``_around`` was read at
         self._around: dict[int, tuple[list[UnitView], list[list[UnitView]], list[list[UnitView]]]]
         self._around = {}  # paragraph -> split_paragraphs of the units around it
 
     def forget(self) -> None:
         """The session changed units (a merge, split, restore or their undo): read again."""
-        self._key = None
+        self._key = self._around_key = None
 
-    def _article(self, article_id: str) -> None:
+    def _outline(self, article_id: str) -> bool:
+        """Whether the outline of ``article_id`` is held, read now if this is the second
+        claim in a row of that article."""
         key = (article_id, self.store.data_version())
-        if key != self._key:
-            self._key = key
-            self._claims, headings = self.store.article_outline(article_id)
-            self._heading_seqs = [seq for seq, _ in headings]
-            self._headings = [text for _, text in headings]
-            self._around = {}
+        if key == self._key:
+            return True
+        again, self._last = article_id == self._last, article_id
+        if not again:
+            return False
+        self._key = key
+        self._claims, headings = self.store.article_outline(article_id)
+        self._heading_seqs = [seq for seq, _ in headings]
+        self._headings = [text for _, text in headings]
+        return True
 
     def around(
         self, u: UnitView
     ) -> tuple[list[UnitView], list[list[UnitView]], list[list[UnitView]]]:
         """``u``'s paragraph, the AROUND paragraphs before it and those after it."""
-        self._article(u.article_id)
+        key = (u.article_id, self.store.data_version())
+        if key != self._around_key:
+            self._around_key, self._around = key, {}
         split = self._around.get(u.paragraph)
         if split is None:
             if len(self._around) >= 16:
@@ -201,16 +214,15 @@ class ArticleReads:
             split = self._around[u.paragraph] = split_paragraphs(units, u.paragraph)
         return split
 
-    def claim_index(self, u: UnitView) -> tuple[int, int]:
-        """(1-based index of claim ``u`` in its article, claims in the article)."""
-        self._article(u.article_id)
-        return bisect_right(self._claims, u.seq), len(self._claims)
-
-    def heading_before(self, u: UnitView) -> str | None:
-        """The nearest subheading above ``u``, if any."""
-        self._article(u.article_id)
+    def place(self, u: UnitView) -> tuple[int, int, str | None]:
+        """(1-based index of claim ``u`` in its article, claims in the article, the
+        nearest subheading above ``u`` or None)."""
+        if not self._outline(u.article_id):
+            index, of = self.store.claim_index(u)
+            return index, of, self.store.heading_before(u.article_id, u.seq)
         i = bisect_left(self._heading_seqs, u.seq)
-        return self._headings[i - 1] if i else None
+        heading = self._headings[i - 1] if i else None
+        return bisect_right(self._claims, u.seq), len(self._claims), heading
 
 
 def context_of(
@@ -228,7 +240,7 @@ def context_of(
     speaker's unit) or a claim group."""
     reads = reads or ArticleReads(store)
     paragraph, before, after = reads.around(u)
-    index, of = reads.claim_index(u)
+    index, of, heading = reads.place(u)
     quote_source, quote_later = None, False
     if suggestion is not None and suggestion.quote_of and suggestion.source:
         quoted = store.unit(suggestion.quote_of)
@@ -240,7 +252,7 @@ def context_of(
     return Context(
         unit=u,
         paragraph=list(paragraph),
-        heading=reads.heading_before(u),
+        heading=heading,
         index=index,
         of=of,
         state=state,

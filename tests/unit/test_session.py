@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from helpers.builders import add_article
 
-from annotate.labelling.session import Session
+from annotate.labelling.session import ArticleReads, Session, context_of
 from annotate.model import HEADING, SENTENCE, Unit
 from annotate.store import Store
 
@@ -144,3 +144,20 @@ def test_the_next_claim_of_the_article_reads_its_outline_no_more(store, db_path,
         other.set_label(session.unit.id, "bob", "editorial")
     session.context()
     assert len(reads) == 2
+
+
+def test_claims_of_articles_in_turn_read_no_outline(store, monkeypatch):
+    a = add_article(store, "a.txt", ["A one.", "A two."])
+    b = add_article(store, "b.txt", ["B one.", "B two."])
+    reads: list[str] = []
+    outline = store.article_outline
+    monkeypatch.setattr(store, "article_outline", lambda x: reads.append(x) or outline(x))
+    held = ArticleReads(store)
+    shown = []
+    for unit_id in (a[0], b[1], a[1], b[0]):  # a filter jumping from article to article
+        context = context_of(store, store.unit(unit_id), None, None, held)
+        shown.append((context.unit.text, context.index, context.of))
+    assert shown == [("A one.", 1, 2), ("B two.", 2, 2), ("A two.", 2, 2), ("B one.", 1, 2)]
+    assert reads == []  # each claim placed by indexed reads, no article read whole
+    context = context_of(store, store.unit(b[1]), None, None, held)  # B again, in a row
+    assert (context.index, context.of) == (2, 2) and len(reads) == 1
