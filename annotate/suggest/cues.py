@@ -26,7 +26,6 @@ database; it talks to the store only through its methods.
 from __future__ import annotations
 
 import re
-import sys
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -216,72 +215,6 @@ def _masked(text: str, spans: Iterable[Span]) -> str:
     for s in spans:
         chars[s.start : s.end] = _MASK * (s.end - s.start)
     return "".join(chars)
-
-
-# On ASCII text (most units) re's \w, \d, \b and case-folding can use its ASCII tables,
-# which are much cheaper than the Unicode ones it looks each character up in otherwise:
-# the rules tried at every character of a window have an ASCII twin for such text. The
-# two find the same on any ASCII text once the twin's \s also takes \x1c-\x1f (which
-# Unicode counts as spaces and ASCII does not).
-def _ascii_source(source: str) -> str | None:
-    r"""``source`` with each ``\s`` also matching \x1c-\x1f, or None if it has a ``\S``
-    inside a character class (not rewritten)."""
-    out: list[str] = []
-    in_class = False
-    i = 0
-    while i < len(source):
-        c = source[i]
-        if c == "\\" and i + 1 < len(source):
-            e = source[i + 1]
-            if e == "s":
-                out.append("\\s\\x1c-\\x1f" if in_class else "[\\s\\x1c-\\x1f]")
-            elif e == "S":
-                if in_class:
-                    return None
-                out.append("[^\\s\\x1c-\\x1f]")
-            else:
-                out.append(source[i : i + 2])
-            i += 2
-            continue
-        if c == "[" and not in_class:
-            in_class = True
-            out.append(c)
-            i += 1
-            if source[i : i + 1] == "^":
-                out.append("^")
-                i += 1
-            if source[i : i + 1] == "]":  # a leading ] is a literal
-                out.append("]")
-                i += 1
-            continue
-        if c == "]" and in_class:
-            in_class = False
-        out.append(c)
-        i += 1
-    return "".join(out)
-
-
-class _Rule:
-    """A pattern of the rules with its ASCII twin, used on ASCII text (see above)."""
-
-    __slots__ = ("full", "ascii", "pattern", "flags")
-
-    def __init__(self, source: str, flags: int = 0) -> None:
-        self.full = re.compile(source, flags)
-        self.pattern, self.flags = source, self.full.flags
-        twin = _ascii_source(source)
-        self.ascii = self.full if twin is None else re.compile(twin, flags | re.ASCII)
-
-    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        return (self.ascii if text.isascii() else self.full).search(text, pos, endpos)
-
-    def finditer(
-        self, text: str, pos: int = 0, endpos: int = sys.maxsize
-    ) -> Iterator[re.Match[str]]:
-        return (self.ascii if text.isascii() else self.full).finditer(text, pos, endpos)
-
-    def findall(self, text: str) -> list[Any]:
-        return (self.ascii if text.isascii() else self.full).findall(text)
 
 
 # Wire datelines ("WASHINGTON (Reuters) - ") name the outlet, not a source of the claim.
@@ -534,7 +467,7 @@ _QUESTION_RIGHT = re.compile(
     r"(?:whether|if|why|how|what|who|when|where)\b|,\s+\w+ing\b|(?:\s+[\w’'.-]+){0,4}\s*[.!]\s*$"
 )
 # A reporting clause set off mid-sentence: "By then, they said, the bank was …".
-_PARENTHETICAL_LEFT = _Rule(r"[,—–(]\s*[^,—–()#;:]{1,60}$")
+_PARENTHETICAL_LEFT = re.compile(r"[,—–(]\s*[^,—–()#;:]{1,60}$")
 _PARENTHETICAL_RIGHT = re.compile(r"(?:\s+(?:on|late on|early on|last|this|in)\s+\w+)?\s*[,—–)]")
 
 # After "found": a clause with its own verb ("found Democrats favored Clinton").
@@ -670,12 +603,12 @@ _INVERTED_END = re.compile(
     r"\s*(?:[,.;:!?#—–()]|$|\s-\s|(?:on|in|at|late|early|earlier|later|last|this|"
     r"when|after|before|as|who|in\s+a)\b)"
 )
-_MODAL_BEFORE = _Rule(
+_MODAL_BEFORE = re.compile(
     r"\b(?:could|can|may|might|would|will|should|must|shall|does|do|did|to)\s+(?:\w+ly\s+)?$"
 )
 # ("as well" is an adverb, no comparison: "… the term as well and called for …")
 _COMPARISON = re.compile(r"\b(?:than|as)\s+(?!well\b)(?:[\w’'-]+\s+){0,4}$", re.I)
-_PASSIVE_BEFORE = _Rule(r"\b(?:is|are|was|were|be|been|being|get|got)\s+(?:\w+ly\s+)?$")
+_PASSIVE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being|get|got)\s+(?:\w+ly\s+)?$")
 _PASSIVE_BY = re.compile(r"\s+by\s+")
 # Adjectival and idiomatic uses of the weak verbs: "an estimated 300", "confirmed cases",
 # "shares added 2%", "all told".
@@ -690,7 +623,7 @@ _NOT_REPORTING_AFTER = re.compile(
     r"responsibility\b|a\s+(?:profit|loss)\b|(?:a\s+)?(?:net\s+)?(?:profit|loss|"
     r"revenue|sales|earnings|gains?|losses)\b)"
 )
-_NEGATED = _Rule(
+_NEGATED = re.compile(
     r"\b(?:not|n[’']t|never|no\s+longer|declined\s+to|refused\s+to|failed\s+to)\s+"
     r"(?:\w+\s+)?$",
     re.I,
@@ -782,7 +715,7 @@ _LEAD_WORDS = frozenset(
     instead while as though although and, or if
     """.split()
 )
-_TRAIL = _Rule(
+_TRAIL = re.compile(
     r"(?:\s+(?:has|have|had|also|previously|later|earlier|again|repeatedly|publicly|"
     r"separately|then|would|will|did|does|do|had|officially|recently|once|first|"
     r"immediately|(?:last|this)\s+(?:past\s+)?\w+|(?:late\s+|early\s+)?on\s+\w+|in\s+\w+|"
@@ -792,17 +725,17 @@ _TRAIL = _Rule(
     r"monthly|quarterly|elderly|july|italy|tally|lily|holly|fly|butterfly|jelly|belly|"
     r"gully|homily)\b)[a-z]+ly))+$"
 )
-_BOUNDARY = _Rule(
+_BOUNDARY = re.compile(
     r"[,;:()\[\]#—–]|\s-\s|\b(?:that|which|who|whom|whose|because|when|where|whether|"
     r"after|before|since|until|than|if|unless|although|though|while|but)\b"
 )
-_WORD = _Rule(r"[\w’'&.@-]+")
+_WORD = re.compile(r"[\w’'&.@-]+")
 _MAX_SOURCE_WORDS = 9
 _COPULAS = frozenset({"is", "was", "are", "were"})
 # A long name ending in a speaker or document noun ("the USC Dornsife/Los Angeles Times
 # Daybreak national tracking poll") may run longer.
 _MAX_HEADED_SOURCE_WORDS = 13
-_RELATIVE_END = _Rule(r"(?<=[\w.’'])\s*,?\s*\b(?:who|which)\s*$")
+_RELATIVE_END = re.compile(r"(?<=[\w.’'])\s*,?\s*\b(?:who|which)\s*$")
 
 
 def _is_cap(word: str) -> bool:
@@ -1001,21 +934,21 @@ _LEAD_ADVERBS = re.compile(
 
 
 # "is/was (still) calling for", "are saying": a progressive; its subject is before "is".
-_PROGRESSIVE_BEFORE = _Rule(
+_PROGRESSIVE_BEFORE = re.compile(
     r"\b(?:is|are|was|were|am|been|began|begun|begins|started|starts|kept|keeps)\s+"
     r"(?:(?:also|now|still|again|\w+ly)\s+)?$"
 )
 # A message that says something: "sent a tweet saying", "a petition calling on".
-_MESSAGE_BEFORE = _Rule(
+_MESSAGE_BEFORE = re.compile(
     r"\b(?:tweet|statement|letter|message|petition|post|video|ad|note|memo|e-?mail|release|"
     r"op-ed|column|resolution|motion|report|speech)s?\s+$"
 )
-_WENT_ON = _Rule(r"\b(?:went|goes|go|going|then\s+went)\s+on\s+to\s+$")
-_SUBORDINATE = _Rule(r"\b(?:after|before|when|since|because|until|while|once)\s+$", re.I)
+_WENT_ON = re.compile(r"\b(?:went|goes|go|going|then\s+went)\s+on\s+to\s+$")
+_SUBORDINATE = re.compile(r"\b(?:after|before|when|since|because|until|while|once)\s+$", re.I)
 
 
 _MANNER_ADVERB = re.compile(r"(?!(?:family|ally|rally|assembly|supply|daily)$)[a-z]+ly")
-_AND_BEFORE = _Rule(r"(?:,?\s+and|,)\s+(?:(?:then|also|later)\s+)?$")
+_AND_BEFORE = re.compile(r"(?:,?\s+and|,)\s+(?:(?:then|also|later)\s+)?$")
 
 
 def _coordinated_subject(masked: str, end: int) -> tuple[Span | None, bool]:
@@ -1055,14 +988,14 @@ def _main_subject(masked: str, src: Span) -> bool:
 
 
 # Short patterns of _find_attribution, compiled once.
-_AS_BEFORE = _Rule(r"\b[Aa]s\s+$")
-_TO_BEFORE = _Rule(r"\b(?:to|let's|let us)\s+$")
+_AS_BEFORE = re.compile(r"\b[Aa]s\s+$")
+_TO_BEFORE = re.compile(r"\b(?:to|let's|let us)\s+$")
 _TO_BE_AFTER = re.compile(r"\s+to\s+(?:be|have)\b")
-_COMMA_OR_BY_BEFORE = _Rule(r"(?:,|\bby)\s*$")
+_COMMA_OR_BY_BEFORE = re.compile(r"(?:,|\bby)\s*$")
 _QUOTE_COMMA_BEFORE = re.compile(r",\s*[”\"]\s*$")
 _TANK_AFTER = re.compile(r"\s+tanks?\b")
-_INVERTED_BEFORE = _Rule(r"[#,][”\"]?\s*$")
-_QUOTE_END_BEFORE = _Rule(r"#\s*,?\s*$")
+_INVERTED_BEFORE = re.compile(r"[#,][”\"]?\s*$")
+_QUOTE_END_BEFORE = re.compile(r"#\s*,?\s*$")
 _THAT_AFTER = re.compile(r"\s*that\b")
 _OBJECT_AFTER = re.compile(r"\s+(?:the|a|an|its|his|her|their|no|on|in|\w+ly)\b")
 _COMMA = re.compile(r"\s*,\s*")
@@ -1657,7 +1590,7 @@ def _search(pattern: _Compiled, text: str, lowered: str | None) -> re.Match[str]
 # The case-insensitive patterns of the rules tried on most units, with their twins.
 _HEARSAY_C, _NEGATED_REPORTING_C, _NEGATED_C, _COMPARISON_C, _NOT_REPORTING_BEFORE_C = (
     _Compiled(p.pattern, p.flags, p)
-    for p in (_HEARSAY, _NEGATED_REPORTING, _NEGATED.full, _COMPARISON, _NOT_REPORTING_BEFORE)
+    for p in (_HEARSAY, _NEGATED_REPORTING, _NEGATED, _COMPARISON, _NOT_REPORTING_BEFORE)
 )
 _PIECE_PATTERNS: dict[int, _Compiled] = {}
 _WHOLE_PATTERNS = [
@@ -1936,10 +1869,10 @@ def _any(ch: str) -> bool:
 # ruling that critics warned would backfire"): an opinion there is the speaker's, not the
 # writer's (guidelines: reported opinion is not editorial). "I think", "we believe" are
 # the writer's own voice and keep what follows.
-_FIRST_PERSON_BEFORE = _Rule(r"\b(?:I|[Ww]e)\s+(?:\w+\s+)?$")
+_FIRST_PERSON_BEFORE = re.compile(r"\b(?:I|[Ww]e)\s+(?:\w+\s+)?$")
 
 
-_OWN_FRAME_BEFORE = _Rule(r"\b(?:to|let's|let’s|let\s+us)\s+$", re.I)
+_OWN_FRAME_BEFORE = re.compile(r"\b(?:to|let's|let’s|let\s+us)\s+$", re.I)
 _THAT_NEXT = re.compile(r"\s+that\b")
 
 
