@@ -1940,7 +1940,7 @@ def line_keys(text: str) -> set[str]:
         if "  " in line or not line.isprintable() or line[0] == " " or line[-1] == " ":
             line = " ".join(line.split())
         if line and line.count(" ") < _REPEAT_MAX_WORDS:
-            keys.add(line.lstrip(_LINE_MARKS).casefold().strip(_KEY_STRIP))  # its _key
+            keys.add(_key(line.lstrip(_LINE_MARKS)))
     keys.discard("")
     return keys
 
@@ -1961,7 +1961,7 @@ def _drop_repeated_across_corpus(pieces: Sequence[_Piece], repeated: Collection[
     if body and lost > body * _REPEAT_MAX_SHARE:
         return
     for piece in hits:
-        piece.reason = ACROSS_CORPUS  # alive when found
+        _drop(piece, ACROSS_CORPUS)
 
 
 def _restore(pieces: Sequence[_Piece], restored: Collection[str]) -> None:
