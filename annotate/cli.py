@@ -11,6 +11,7 @@ import json
 import re
 import sqlite3
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -531,6 +532,7 @@ def export_cmd(
         ExportOptions,
         Split,
         default_path,
+        empty_splits,
         export_to_path,
         parse_labels,
     )
@@ -555,7 +557,8 @@ def export_cmd(
             if out is None:
                 path.parent.mkdir(exist_ok=True)  # the default folder, exports/
             card = CardInputs(_card_agreement(store) if fmt == "hf" else None, language)
-            rows = export_to_path(store, path, options, force=force, card=card)
+            per_split: Counter[str] = Counter()
+            rows = export_to_path(store, path, options, force=force, card=card, per_split=per_split)
     except ExportError as e:
         raise CliError(str(e)) from None
     except OSError as e:
@@ -563,6 +566,12 @@ def export_cmd(
     hint = ""
     if rows == 0 and not include_unlabeled:
         hint = " (no label matched: --include-unlabeled writes every claim unit)"
+    elif rows and (empty := empty_splits(options, per_split)):
+        # Asked for several splits, given fewer: said here, not only in a dataset card.
+        hint = (
+            f"; none in {' or '.join(empty)}: too few articles for --split {split_spec}"
+            " (splits keep each article whole)"
+        )
     echo(f"Wrote {rows} row(s) to {path}{hint}", err=True)
 
 

@@ -308,12 +308,13 @@ def _aggregate_batches(
 
 
 def export_batches(
-    store: Store, options: ExportOptions
+    store: Store, options: ExportOptions, per_split: Counter[str] | None = None
 ) -> Generator[list[tuple[Any, ...]], None, None]:
     """The rows of an export, in ``options.fields`` order, in batches.
 
     All of it is read from one snapshot of the database, so labels given while a long
     export runs can neither half-appear nor leave a row without its article's split.
+    With ``--split``, ``per_split`` (if given) counts the rows given to each split.
     """
     select: dict[str, Any] = {
         "annotator": options.annotator,
@@ -342,7 +343,19 @@ def export_batches(
             # article from one split to another.
             splits = options.split.assign(store.export_article_ids(**select))
             for batch in batches:
-                yield [(*row, splits[row[1]]) for row in batch]
+                rows = [(*row, splits[row[1]]) for row in batch]
+                if per_split is not None:
+                    per_split.update(row[-1] for row in rows)
+                yield rows
+
+
+def empty_splits(options: ExportOptions, per_split: Counter[str]) -> list[str]:
+    """The splits of ``--split`` that no row fell in (as the export names them), given
+    the rows each split got; none without ``--split``."""
+    if options.split is None:
+        return []
+    names = {"dev": "validation"} if options.format == "hf" else {}
+    return [names.get(n, n) for n in options.split.names if not per_split[n]]
 
 
 # ---------------------------------------------------------------------------------------
@@ -426,17 +439,20 @@ def _json_blank(name: str) -> Any:
     return ""
 
 
-def write_export(store: Store, out: IO[str], options: ExportOptions) -> int:
-    """Stream the export described by ``options`` to ``out``; returns the row count.
+def write_export(
+    store: Store, out: IO[str], options: ExportOptions, per_split: Counter[str] | None = None
+) -> int:
+    """Stream the export described by ``options`` to ``out``; returns the row count
+    (``per_split``: see ``export_batches``).
 
     For the text formats (csv, jsonl, prodigy, label-studio); parquet and hf are written
     to a path (``export_to_path``)."""
     if options.format in ("prodigy", "label-studio"):
         from annotate.datasets import tools
 
-        return tools.write_tasks(store, out, options)
+        return tools.write_tasks(store, out, options, per_split)
     # closing(): a failed write ends the store's cursor now, while the store is still open.
-    with closing(export_batches(store, options)) as batches:
+    with closing(export_batches(store, options, per_split)) as batches:
         if options.format == "csv":
             return write_csv(
                 out, options.fields, batches, excel_safe=options.excel_safe, bom=options.bom
@@ -537,23 +553,25 @@ def export_to_path(
     *,
     force: bool,
     card: CardInputs | None = None,
+    per_split: Counter[str] | None = None,
 ) -> int:
     """Write the export atomically to ``path`` (a folder for hf); returns the row count.
 
     ``card`` is what the hf dataset card says beyond what the store holds (agreement
-    figures, language)."""
+    figures, language); ``per_split``: see ``export_batches``."""
     if options.format == "hf":
         from annotate.datasets import hf
 
-        return hf.write_folder(store, path, options, card or CardInputs(), force=force)
+        inputs = card or CardInputs()
+        return hf.write_folder(store, path, options, inputs, force=force, per_split=per_split)
     if options.format == "parquet":
         from annotate.datasets import arrow
 
         with atomic_binary(path, force=force) as raw:
-            with closing(export_batches(store, options)) as batches:
+            with closing(export_batches(store, options, per_split)) as batches:
                 return arrow.write_parquet(raw, options.fields, batches)
     with atomic_write(path, force=force) as f:
-        return write_export(store, f, options)
+        return write_export(store, f, options, per_split)
 
 
 @dataclass(frozen=True)

@@ -48,16 +48,23 @@ def split_file(split: str) -> str:
 
 
 def write_folder(
-    store: Store, path: Path, options: ExportOptions, inputs: CardInputs, *, force: bool
+    store: Store,
+    path: Path,
+    options: ExportOptions,
+    inputs: CardInputs,
+    *,
+    force: bool,
+    per_split: Counter[str] | None = None,
 ) -> int:
-    """Write the folder; returns the number of rows over all splits."""
+    """Write the folder; returns the number of rows over all splits (``per_split``: see
+    ``export_batches``)."""
     path = Path(path)
     _check_target(path, force)
     remove_stale_temp_files(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
     (tmp / "data").mkdir(parents=True)
     try:
-        facts = _write_rows(store, tmp, options, inputs)
+        facts = _write_rows(store, tmp, options, inputs, per_split)
         (tmp / "README.md").write_text(card.render(facts), encoding="utf-8")
         _replace(tmp, path)
     except BaseException:
@@ -94,7 +101,11 @@ def _replace(tmp: Path, path: Path) -> None:
 
 
 def _write_rows(
-    store: Store, folder: Path, options: ExportOptions, inputs: CardInputs
+    store: Store,
+    folder: Path,
+    options: ExportOptions,
+    inputs: CardInputs,
+    per_split: Counter[str] | None,
 ) -> card.CardFacts:
     """Write each split's Parquet file and gather the card's figures, all from one
     snapshot of the database."""
@@ -116,7 +127,7 @@ def _write_rows(
                 sinks[name] = arrow.Sink(out, schema, observe=observe)
             return sinks[name]
 
-        with closing(export_batches(store, options)) as batches:
+        with closing(export_batches(store, options, per_split)) as batches:
             if options.split is None:
                 train = sink("train")
                 for batch in batches:

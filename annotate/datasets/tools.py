@@ -14,6 +14,7 @@ confidence. The Label Studio labelling config to use is ``LABEL_STUDIO_CONFIG``.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import closing
 from itertools import groupby
@@ -42,11 +43,13 @@ _AT = {name: i for i, name in enumerate(FIELDS)}
 _WHERE = ("unit_id", "article_id", "article_path", "article_title", "paragraph", "seq")
 
 
-def write_tasks(store: Store, out: IO[str], options: ExportOptions) -> int:
+def write_tasks(
+    store: Store, out: IO[str], options: ExportOptions, per_split: Counter[str] | None = None
+) -> int:
     """Write Prodigy or Label Studio tasks; returns the number of rows (label rows, and
-    units without one) they hold."""
+    units without one) they hold (``per_split``: see ``export_batches``)."""
     encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
-    with closing(export_batches(store, options)) as batches:
+    with closing(export_batches(store, options, per_split)) as batches:
         rows = (row for batch in batches for row in batch)
         if options.format == "prodigy":
             n = 0

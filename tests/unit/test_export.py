@@ -293,6 +293,32 @@ def test_label_filter_does_not_move_articles_between_splits(runner, db):
     assert all(split_of[r["article_id"]] == r["split"] for r in some)
 
 
+def test_a_split_left_empty_is_said_on_the_terminal(runner, db, tmp_path):
+    # Three articles cannot fill 80/10/10: every row goes to train, and the user who asked
+    # for three splits is told so where they look, not only in a dataset card.
+    out = tmp_path / "few.csv"
+    result = run(runner, "export", "--db", db, "--split", "80/10/10", "--out", str(out))
+    assert "none in dev or test: too few articles for --split 80/10/10" in result.output
+    assert {r["split"] for r in csv.DictReader(out.open(newline=""))} == {"train"}
+    hf = run(
+        runner,
+        "export",
+        "--db",
+        db,
+        "--format",
+        "hf",
+        "--split",
+        "80/10/10",
+        "--out",
+        str(tmp_path / "ds"),
+    )
+    assert "none in validation or test" in hf.output
+    filled = run(
+        runner, "export", "--db", db, "--split", "34/33/33", "--out", str(tmp_path / "all.csv")
+    )
+    assert "none in" not in filled.output and "Wrote" in filled.output
+
+
 @given(
     n=st.integers(0, 300),
     weights=st.lists(st.integers(0, 100), min_size=2, max_size=3).filter(lambda w: sum(w) > 0),
@@ -456,8 +482,8 @@ def test_existing_file_needs_force(runner, db, tmp_path):
 def test_a_failed_export_leaves_no_file(store, ids, tmp_path, monkeypatch, error):
     real = ex.export_batches
 
-    def failing(store, options):
-        with closing(real(store, options)) as batches:
+    def failing(store, options, per_split=None):
+        with closing(real(store, options, per_split)) as batches:
             yield next(batches)
             raise error
 
