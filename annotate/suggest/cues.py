@@ -549,7 +549,7 @@ _FRAME = re.compile(
     + "|".join(f"[{w[0].upper()}{w[0]}]{w[1:]}" for w in _FRAME_WORDS)
     + r")\s+(?:(?:a|an|its|his|her|their|the)\s+"
     r"(?:[\w-]+\s+){0,2}?(?:statement|interview|press release|post|posting|filing|letter|"
-    r"briefing|speech|memo|e-?mail|tweet|video message|news conference|press conference|"
+    r"briefing|speech|memo|e-mail|email|tweet|video message|news conference|press conference|"
     r"op-ed|blog post|message|address|testimony|report|note to clients|lawsuit|complaint|"
     r"ruling|judge?ment|indictment|affidavit|submission|podcast|column|essay|"
     r"announcement|notice|newsletter|remarks|comments|court papers|court documents|"
@@ -1007,12 +1007,14 @@ def _find_attribution(
     verbs: list[re.Match[str]] | None = None,
     lowered: str | None = None,
     tokens: set[str] | None = None,
+    gates: set[int] | None = None,
 ) -> tuple[Attribution | None, Span | None]:
     """The best attribution cue with its source, and a negated cue seen on the way.
 
     ``verbs``: ``_verb_matches(masked)``, if already found; ``lowered``: ``masked``
     lower-cased, if without ``_TO_FOLD`` (see ``_Compiled``); ``tokens``:
-    ``_unit_tokens(masked)``, if already read."""
+    ``_unit_tokens(masked)``, if already read; ``gates``: ``_editorial_candidates`` of
+    it, if already found (a frame is looked for only with a word it needs)."""
     found: list[tuple[float, Attribution]] = []
     negated: Span | None = None
 
@@ -1255,7 +1257,8 @@ def _find_attribution(
 
     # A frame counts only when no other cue was found, and only the first that names a
     # source.
-    for m in () if found else _frames(masked, tokens):
+    framed = not found and (gates is None or _FRAME_GATE in gates)
+    for m in _frames(masked, tokens) if framed else ():
         cue = Span(m.group(), m.start(), m.end())
         if not found:
             after = _COMMA.match(masked[m.end() :])
@@ -1404,11 +1407,12 @@ def _needed_words(ops: list[Any], at_start: bool = False, after: bool = False) -
     beginning; None when no such set can be told. ``after``: what follows ``ops`` in the
     pattern starts with a non-word character (``_ends_word``).
 
-    A word counts where a literal run begins right after \b or \s+ (so at the start of
-    a word of the text), cut at its first non-word or non-ASCII character (but for the
-    simply cased ``_LATIN_LETTERS``); it is the whole word when a non-word character, \s
-    or \b must follow the run. Of the sets found along a sequence, the one whose
-    shortest word is longest is the most selective (a whole word counts one letter more).
+    A word counts where a literal run begins right after \b, \s+ or a literal ASCII
+    non-word character (so at the start of a word of the text), cut at its first
+    non-word or non-ASCII character (but for the simply cased ``_LATIN_LETTERS``); it is
+    the whole word when a non-word character, \s or \b must follow the run. Of the sets
+    found along a sequence, the one whose shortest word is longest is the most selective
+    (a whole word counts one letter more).
     """
     found: list[_Needed] = []
     i = 0
@@ -1419,16 +1423,18 @@ def _needed_words(ops: list[Any], at_start: bool = False, after: bool = False) -
             at_start = av is _sre_parse.AT_BOUNDARY
         elif _is_space_run(op, av):
             at_start = True
-        elif op is _sre_parse.LITERAL and at_start:
+        elif op is _sre_parse.LITERAL:
             word = ""
-            for op2, av2 in ops[i - 1 :]:
+            for op2, av2 in ops[i - 1 :] if at_start else ():
                 ch = chr(av2) if op2 is _sre_parse.LITERAL else ""
                 if not (ch.isascii() and _word_char(ch) or ch.lower() in _LATIN_LETTERS):
                     break
                 word += ch.lower()
             if word:
                 found.append(frozenset([(word, _ends_word(ops, i - 1 + len(word), after))]))
-            at_start = False
+            # After an ASCII mark or space of the pattern a word of the text begins: the
+            # "turn" of "U-turn" (far rarer than the "u" of "U.S.").
+            at_start = chr(av).isascii() and not _word_char(chr(av))
         elif op in (_sre_parse.BRANCH, _sre_parse.SUBPATTERN):
             alts = av[1] if op is _sre_parse.BRANCH else [av[-1]]
             rest = _ends_word(ops, i, after)
@@ -1468,10 +1474,12 @@ _CAPTION_VERB = re.compile(
     r"\b(?:sits|stands|is\s+seen|are\s+seen|poses|pose|looks\s+on|look\s+on|walks|walk|"
     r"gestures|gesture|speaks|attends|arrives|arrive|waves|wave|is\s+pictured|are\s+pictured)\b"
 )
-# Three costly patterns outside the lexicon are gated by the same index: numbered after
+# Four costly patterns outside the lexicon are gated by the same index: numbered after
 # the pieces, they run only on units with a word they need.
-_GATED = (_HEARSAY, _NEGATED_REPORTING, _CAPTION_VERB)
-_HEARSAY_GATE, _NEGATED_GATE, _CAPTION_GATE = range(len(_PIECES), len(_PIECES) + 3)
+_GATED = (_HEARSAY, _NEGATED_REPORTING, _CAPTION_VERB, _FRAME)
+_HEARSAY_GATE, _NEGATED_GATE, _CAPTION_GATE, _FRAME_GATE = range(
+    len(_PIECES), len(_PIECES) + len(_GATED)
+)
 
 
 _CASED: dict[str, bool] = {}  # whether a source is _cased_ok, for those parsed anyway
@@ -1986,7 +1994,7 @@ def _analyse(text: str, open_at_start: bool) -> Analysis:
     verbs = _verb_matches(masked, tokens)
     gates = _editorial_candidates(masked, tokens)
     lowered = _lowered(masked)
-    attribution, negated = _find_attribution(masked, text, verbs, lowered, tokens)
+    attribution, negated = _find_attribution(masked, text, verbs, lowered, tokens, gates)
     hearsay = _search(_HEARSAY_C, masked, lowered) if _HEARSAY_GATE in gates else None
     if hearsay and attribution and hearsay.start() <= attribution.cue.start < hearsay.end():
         attribution = None  # "reports suggest …": the cue belongs to sourceless hearsay
