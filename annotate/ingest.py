@@ -1316,6 +1316,8 @@ class _Suggester:
             return
         from annotate.suggest.claims import regroup
 
+        # Grouping looks suggestions up by unit id: their keys first, if left out.
+        self.store.build_key_indexes()
         self.store.add_claim_units()
         regroup(self.store)
         self.store.set_claim_index_version(claims_version())

@@ -17,13 +17,14 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from annotate.store.migrations import (
     DEFERRABLE_INDEXES,
+    KEY_INDEXES,
     SCHEMA_VERSION,
     load_sqlite_utils,
     migrations,
@@ -235,6 +236,9 @@ class Connection:
         # Facts true while this connection holds the write lock (no other connection can
         # change them meanwhile), e.g. the next article ``ord``: emptied at each BEGIN.
         self.locked_facts: dict[str, Any] = {}
+        # The deferrable indexes this connection left out (``defer_indexes``) and has not
+        # built again: while a unit id's is among them, rows go in without a look-up.
+        self.deferred: set[str] = set()
 
     @classmethod
     def open(cls, path: str | Path, *, migrate: bool = True, readonly: bool = False) -> Self:
@@ -309,6 +313,7 @@ class Connection:
         the write transaction in progress; ``build_indexes`` puts them back."""
         for name in DEFERRABLE_INDEXES:
             self.conn.execute(f'DROP INDEX IF EXISTS "{name}"')
+        self.deferred = set(DEFERRABLE_INDEXES)
 
     def missing_indexes(self) -> list[str]:
         """The deferrable indexes this database lacks (a bulk write is under way, or was
@@ -321,14 +326,24 @@ class Connection:
         have = {r[0] for r in rows}
         return [name for name in DEFERRABLE_INDEXES if name not in have]
 
-    def build_indexes(self) -> None:
-        """Build the deferrable indexes that are missing, each in one sort."""
-        missing = self.missing_indexes()
-        if not missing:
+    def build_indexes(self, names: Collection[str] = DEFERRABLE_INDEXES) -> None:
+        """Build the deferrable indexes that are missing (of ``names``), each in one sort."""
+        if not set(self.missing_indexes()) & set(names):
             return
         with self.transaction():
-            for name in self.missing_indexes():  # again, under the write lock
+            self.build_missing_indexes(names)
+
+    def build_key_indexes(self) -> None:
+        """Build the unit id indexes if left out (``KEY_INDEXES``): before anything looks a
+        unit or its suggestion up by id."""
+        self.build_indexes(KEY_INDEXES)
+
+    def build_missing_indexes(self, names: Collection[str] = DEFERRABLE_INDEXES) -> None:
+        """``build_indexes`` in the write transaction in progress."""
+        for name in self.missing_indexes():  # again, under the write lock
+            if name in names:
                 self.conn.execute(DEFERRABLE_INDEXES[name])
+                self.deferred.discard(name)
 
     def _restore_indexes(self) -> None:
         """On opening for writing: the indexes an ingest killed in mid-write left out,

@@ -249,6 +249,15 @@ def _m010_model_suggestions(db: Database) -> None:
     db.table("model_suggestions").create_index(["certainty", "unit_id"])
 
 
+# A unit deleted is recorded as gone and its article as needing suggestions again.
+_UNITS_GONE_TRIGGER = (
+    "CREATE TRIGGER units_gone_after_delete AFTER DELETE ON units BEGIN "
+    "INSERT OR IGNORE INTO units_gone (unit_id, article_id) VALUES (OLD.id, OLD.article_id); "
+    "UPDATE articles SET suggested = NULL WHERE id = OLD.article_id "
+    "AND suggested IS NOT NULL; END"
+)
+
+
 def _m011_incremental_suggestions(db: Database) -> None:
     # What suggest needs to cost in proportion to what changed (issue 14):
     # - articles.suggested: the rules fingerprint of the article's suggestions, set when
@@ -275,12 +284,7 @@ def _m011_incremental_suggestions(db: Database) -> None:
     conn.execute(
         "CREATE TABLE units_gone (unit_id TEXT PRIMARY KEY, article_id TEXT NOT NULL) WITHOUT ROWID"
     )
-    conn.execute(
-        "CREATE TRIGGER units_gone_after_delete AFTER DELETE ON units BEGIN "
-        "INSERT OR IGNORE INTO units_gone (unit_id, article_id) VALUES (OLD.id, OLD.article_id); "
-        "UPDATE articles SET suggested = NULL WHERE id = OLD.article_id "
-        "AND suggested IS NOT NULL; END"
-    )
+    conn.execute(_UNITS_GONE_TRIGGER)
     conn.execute(
         "CREATE TABLE claim_units (unit_id TEXT PRIMARY KEY, article_id TEXT NOT NULL, "
         "class INTEGER NOT NULL) WITHOUT ROWID"
@@ -357,6 +361,59 @@ def _m015_dropped_by_article(db: Database) -> None:
     conn.execute("ALTER TABLE dropped_new RENAME TO dropped")
 
 
+def _m016_unit_keys_deferrable(db: Database) -> None:
+    # units and suggestions as plain (rowid) tables, their unit id kept unique by an index
+    # of its own (units_id, suggestions_unit_id) instead of a TEXT PRIMARY KEY: a key
+    # cannot be left out while a fresh ingest writes, an index can (DEFERRABLE_INDEXES).
+    # The ids are hashes, so each row written touched a random page of that B-tree, a
+    # cost that grew with the store (issue 14). Reads find a row through either the
+    # same way (the id's index, then the rowid). Rowids and rows are kept as they were.
+    conn = db.conn
+    conn.execute("DROP TRIGGER units_gone_after_delete")
+    conn.execute(
+        'CREATE TABLE units_new ("id" TEXT NOT NULL, '
+        '"article_id" TEXT NOT NULL REFERENCES "articles"("id"), "pos" INTEGER NOT NULL, '
+        '"paragraph" INTEGER NOT NULL, "seq" INTEGER NOT NULL, "kind" TEXT NOT NULL, '
+        '"text" TEXT NOT NULL, "start" INTEGER NOT NULL, "end" INTEGER NOT NULL)'
+    )
+    conn.execute(
+        "INSERT INTO units_new (rowid, id, article_id, pos, paragraph, seq, kind, text, "
+        "start, end) SELECT rowid, id, article_id, pos, paragraph, seq, kind, text, start, "
+        "end FROM units ORDER BY rowid"
+    )
+    conn.execute("DROP TABLE units")
+    conn.execute("ALTER TABLE units_new RENAME TO units")
+    conn.execute('CREATE UNIQUE INDEX "units_id" ON "units" ("id")')
+    conn.execute(
+        'CREATE UNIQUE INDEX "idx_units_article_id_seq"\n    ON "units" ("article_id", "seq")'
+    )
+    conn.execute('CREATE UNIQUE INDEX "idx_units_pos"\n    ON "units" ("pos")')
+    conn.execute(_UNITS_GONE_TRIGGER)
+    conn.execute(
+        'CREATE TABLE suggestions_new ("unit_id" TEXT NOT NULL, '
+        '"suggested_label" TEXT NOT NULL, "confidence" REAL NOT NULL, "reason" TEXT NOT NULL, '
+        '"cue" TEXT, "cue_start" INTEGER, "cue_end" INTEGER, "source" TEXT, '
+        '"source_start" INTEGER, "source_end" INTEGER, "quote_of" TEXT, "claim_group" TEXT, '
+        '"rules" TEXT, "suggested_at" TEXT, "editorial" TEXT)'
+    )
+    columns = (
+        "unit_id, suggested_label, confidence, reason, cue, cue_start, cue_end, source, "
+        "source_start, source_end, quote_of, claim_group, rules, suggested_at, editorial"
+    )
+    conn.execute(
+        f"INSERT INTO suggestions_new (rowid, {columns}) SELECT rowid, {columns} "
+        "FROM suggestions ORDER BY rowid"
+    )
+    conn.execute("DROP TABLE suggestions")
+    conn.execute("ALTER TABLE suggestions_new RENAME TO suggestions")
+    conn.execute('CREATE UNIQUE INDEX "suggestions_unit_id" ON "suggestions" ("unit_id")')
+    conn.execute(
+        'CREATE INDEX "idx_suggestions_confidence_unit_id"\n'
+        '    ON "suggestions" ("confidence", "unit_id")'
+    )
+    conn.execute('CREATE INDEX "idx_suggestions_claim_group"\n    ON "suggestions" ("claim_group")')
+
+
 def load_sqlite_utils() -> None:
     """Import sqlite-utils without pandas and NumPy (see ``annotate.imports``): these
     migrations never need its pandas column types, and importing them was most of the
@@ -394,6 +451,7 @@ MIGRATIONS = [
     _m013_editorial_spans,
     _m014_flagged_and_noted_indexes,
     _m015_dropped_by_article,
+    _m016_unit_keys_deferrable,
 ]
 
 
@@ -407,7 +465,14 @@ SCHEMA_VERSION = len(MIGRATIONS)
 # outgrew the page cache (issue 14); one sort at the end costs a fraction of it. Each as
 # its migration created it. A database left without them (an ingest killed meanwhile)
 # gets them back when it is next opened for writing; until then queries only run slower.
+# The first two keep unit ids unique (KEY_INDEXES): an ingest that defers them writes
+# rows whose ids are new by construction (an empty store, one row per unit), and builds
+# them before anything looks a unit or its suggestion up by id (claim groups).
 DEFERRABLE_INDEXES = {
+    "units_id": 'CREATE UNIQUE INDEX "units_id" ON "units" ("id")',
+    "suggestions_unit_id": (
+        'CREATE UNIQUE INDEX "suggestions_unit_id" ON "suggestions" ("unit_id")'
+    ),
     "idx_suggestions_confidence_unit_id": (
         'CREATE INDEX "idx_suggestions_confidence_unit_id"\n'
         '    ON "suggestions" ("confidence", "unit_id")'
@@ -417,3 +482,6 @@ DEFERRABLE_INDEXES = {
     ),
     "claim_units_article": "CREATE INDEX claim_units_article ON claim_units (article_id)",
 }
+
+
+KEY_INDEXES = ("units_id", "suggestions_unit_id")

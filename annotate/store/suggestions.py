@@ -8,6 +8,7 @@ text of ``quote_of`` when that is set.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from annotate.model import (
     SENTENCE,
 )
 from annotate.store.connection import Connection
+from annotate.store.migrations import KEY_INDEXES
 from annotate.store.values import _SUGGESTION_COLUMNS, ClaimGroupMember, SuggestionRecord, utc_now
 
 if TYPE_CHECKING:
@@ -27,6 +29,21 @@ def _json(values: Collection[Any]) -> str:
 
 
 _EACH = "(SELECT value FROM json_each(?))"
+
+_INSERT = (
+    "INSERT INTO suggestions (unit_id, suggested_label, confidence, reason, cue, "
+    "cue_start, cue_end, source, source_start, source_end, quote_of, editorial, "
+    "rules, suggested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_UPSERT = (
+    f"{_INSERT} ON CONFLICT(unit_id) DO UPDATE SET "
+    "suggested_label = excluded.suggested_label, confidence = excluded.confidence, "
+    "reason = excluded.reason, cue = excluded.cue, cue_start = excluded.cue_start, "
+    "cue_end = excluded.cue_end, source = excluded.source, "
+    "source_start = excluded.source_start, source_end = excluded.source_end, "
+    "quote_of = excluded.quote_of, rules = excluded.rules, "
+    "suggested_at = excluded.suggested_at, editorial = excluded.editorial"
+)
 
 
 def _spans(spans: Sequence[tuple[int, int]] | None) -> str | None:
@@ -112,19 +129,19 @@ class SuggestionQueries(Connection):
         marked: bool,
     ) -> None:
         with self.transaction():
-            self.conn.executemany(
-                "INSERT INTO suggestions (unit_id, suggested_label, confidence, reason, cue, "
-                "cue_start, cue_end, source, source_start, source_end, quote_of, editorial, "
-                "rules, suggested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(unit_id) DO UPDATE SET "
-                "suggested_label = excluded.suggested_label, confidence = excluded.confidence, "
-                "reason = excluded.reason, cue = excluded.cue, cue_start = excluded.cue_start, "
-                "cue_end = excluded.cue_end, source = excluded.source, "
-                "source_start = excluded.source_start, source_end = excluded.source_end, "
-                "quote_of = excluded.quote_of, rules = excluded.rules, "
-                "suggested_at = excluded.suggested_at, editorial = excluded.editorial",
-                rows,
-            )
+            if "suggestions_unit_id" in self.deferred:
+                # A fresh ingest into an empty store: every unit's first suggestion.
+                self.conn.executemany(_INSERT, rows)
+            else:
+                try:
+                    self.conn.executemany(_UPSERT, rows)
+                except sqlite3.OperationalError as e:
+                    if "ON CONFLICT clause does not match" not in str(e):
+                        raise
+                    # Left out by an ingest stopped (or still running) elsewhere: built
+                    # now, under the write lock this transaction holds.
+                    self.build_missing_indexes(KEY_INDEXES)
+                    self.conn.executemany(_UPSERT, rows)
             if marked:
                 return
             if article_id is not None and rules is not None:
@@ -154,7 +171,10 @@ class SuggestionQueries(Connection):
     def forget_gone_units(self, gone: Collection[str]) -> None:
         """Drop the suggestions of units ``gone_units`` found, and start a new list."""
         with self.transaction():
-            self.conn.execute(f"DELETE FROM suggestions WHERE unit_id IN {_EACH}", (_json(gone),))
+            if gone:  # none: no pass over suggestions (a fresh ingest may lack their index)
+                self.conn.execute(
+                    f"DELETE FROM suggestions WHERE unit_id IN {_EACH}", (_json(gone),)
+                )
             self.conn.execute("DELETE FROM units_gone")
 
     def prune_suggestions(self) -> int:

@@ -597,8 +597,11 @@ def regroup(index: BulkClaimIndex) -> int:
     single = array("Q")  # the article of all a class's units (its 16 hex digits)
     multi = bytearray()  # 1: the class's units are in several articles
     for c, words, n, article in index.claim_class_stats():
-        for w in words.split(" "):
-            df[w] += n
+        if n == 1:
+            df.update(words.split(" "))  # (most classes: counted in C)
+        else:
+            for w in words.split(" "):
+                df[w] += n
         ids.append(c)
         single.append(int(article, 16) if article is not None else 0)
         multi.append(article is None)

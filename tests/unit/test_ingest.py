@@ -382,3 +382,32 @@ def test_indexes_left_out_wait_while_another_writer_holds_the_database(tmp_path)
         other.close()
     with Store.open(db) as s:
         assert s.missing_indexes() == []
+
+
+def test_suggestions_are_saved_into_a_store_an_ingest_left_without_unit_id_indexes(tmp_path):
+    """Opened while another writer held the lock, a store an ingest killed left without
+    its unit id indexes is not rebuilt at open; the next suggestions saved build them
+    (under the write lock) instead of failing, and replace the old ones."""
+    import sqlite3
+
+    db = _left_without_indexes(tmp_path)
+    other = sqlite3.connect(db, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        s = Store.open(db)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with s:
+        assert "suggestions_unit_id" in s.missing_indexes()
+        before = s.conn.execute("SELECT count(*) FROM suggestions").fetchone()[0]
+        write(tmp_path / "c" / "a.txt", ARTICLE.replace("Monday", "Tuesday"))
+        run(s, tmp_path / "c", suggest=True)
+        assert "suggestions_unit_id" not in s.missing_indexes()
+        rows = s.conn.execute("SELECT count(*), count(DISTINCT unit_id) FROM suggestions")
+        assert tuple(rows.fetchone()) == (before, before)
+        unsuggested = s.conn.execute(
+            "SELECT count(*) FROM units u LEFT JOIN suggestions g ON g.unit_id = u.id "
+            "WHERE g.unit_id IS NULL"
+        )
+        assert unsuggested.fetchone()[0] == 0

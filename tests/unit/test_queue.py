@@ -128,7 +128,7 @@ def test_the_walks_read_the_matching_rows_on_their_indexes(queue_store):
     indexes = ("labels_flagged", "labels_noted", "idx_labels_annotator_label")
     for plan, index in zip(plans, indexes, strict=True):
         assert plan[0].startswith("SEARCH l USING") and index in plan[0], plan
-        assert any(p.startswith("SEARCH u USING INDEX sqlite_autoindex_units_1") for p in plan)
+        assert any(p.startswith("SEARCH u USING INDEX units_id") for p in plan)
         assert not any("SCAN" in p for p in plan), plan  # no pass over units or labels
 
 

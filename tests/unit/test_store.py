@@ -631,6 +631,63 @@ def test_migration_15_keeps_every_dropped_block_in_one_tree_by_article(db_path):
         assert "WITHOUT ROWID" in sql
 
 
+def test_migration_16_keeps_units_and_suggestions_with_unique_unit_ids(db_path):
+    """Units and suggestions stored at schema 15 (TEXT PRIMARY KEY) read back the same
+    after migration 16, rowids included, from rowid tables whose unit id is kept unique
+    by an index an ingest may defer; deleting a unit still records it as gone."""
+    from sqlite_utils import Database
+
+    assert MIGRATIONS[15].__name__ == "_m016_unit_keys_deferrable"
+    db = Database(db_path)
+    migrations().apply(db, stop_before="m016_unit_keys_deferrable")
+    db.conn.execute("PRAGMA user_version = 15")
+    aid = article_id("a.txt")
+    db.conn.execute(
+        "INSERT INTO articles (id, path, file, ord, sha256, cleaned, suggested) "
+        "VALUES (?, 'a.txt', 'a.txt', 0, 'x', 'One. Two.', 'R')",
+        (aid,),
+    )
+    units = [
+        (unit_id("a.txt", t), aid, seq, 0, seq, SENTENCE, t, 0, 4)
+        for seq, t in enumerate(["One.", "Two."])
+    ]
+    db.conn.executemany("INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", units)
+    db.conn.execute("DELETE FROM units WHERE seq = 0")  # a rowid gap, kept
+    db.conn.execute("INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", units[0])
+    db.conn.execute(
+        "INSERT INTO suggestions (unit_id, suggested_label, confidence, reason, claim_group, "
+        "rules) VALUES (?, 'unattributed', 0.5, 'r', 'g1', 'R')",
+        (units[1][0],),
+    )
+    db.conn.execute("DELETE FROM units_gone")
+    before = {
+        t: db.conn.execute(f"SELECT rowid, * FROM {t} ORDER BY rowid").fetchall()
+        for t in ("units", "suggestions")
+    }
+    db.conn.commit()
+    db.close()
+    with Store.open(db_path) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        for table, rows in before.items():
+            after = store.conn.execute(f"SELECT rowid, * FROM {table} ORDER BY rowid")
+            assert [tuple(r) for r in after] == [tuple(r) for r in rows]
+            sql = store.conn.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+            ).fetchone()[0]
+            assert "PRIMARY KEY" not in sql
+        assert store.missing_indexes() == []
+        assert store.suggestion(units[1][0]).claim_group == "g1"
+        with pytest.raises(sqlite3.IntegrityError):
+            store.conn.execute(
+                "INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (units[0][0], aid, 9, 0, 9, SENTENCE, "x", 0, 1),
+            )
+        with store.transaction():
+            store.conn.execute("DELETE FROM units WHERE id = ?", (units[0][0],))
+        assert store.gone_units() == [units[0][0]]
+        assert store.articles_needing_suggestions("R") == [aid]
+
+
 def test_dropped_blocks_are_kept_in_page_order_and_once(db_path):
     """What cleaning dropped reads back by line, two pieces of one line in the order
     given, and a piece given twice once (re-saving replaces them all)."""
