@@ -1000,6 +1000,30 @@ _THAT_AFTER = re.compile(r"\s*that\b")
 _OBJECT_AFTER = re.compile(r"\s+(?:the|a|an|its|his|her|their|no|on|in|\w+ly)\b")
 _COMMA = re.compile(r"\s*,\s*")
 
+# How every match of these patterns on the words before a cue ends, spaces at the end
+# left out (the last word, ", " of _AND_BEFORE): a window ending otherwise is not
+# searched (``str.endswith`` is far cheaper than a search, which tries each position).
+_LAST_WORDS: dict[re.Pattern[str], tuple[str, ...]] = {
+    _AS_BEFORE: ("as", "As"),
+    _TO_BEFORE: ("to", "let's", "us"),
+    _WENT_ON: ("to",),
+    _PASSIVE_BEFORE: tuple("is are was were be been being get got ly".split()),
+    _PROGRESSIVE_BEFORE: tuple(
+        "is are was were am been began begun begins started starts kept keeps also now "
+        "still again ly".split()
+    ),
+    _MODAL_BEFORE: tuple(
+        "could can may might would will should must shall does do did to ly".split()
+    ),
+    _AND_BEFORE: ("and", ",", "then", "also", "later"),
+}
+
+
+def _before(pattern: re.Pattern[str], near: str, tail: str) -> re.Match[str] | None:
+    r"""``pattern.search(near)`` for a pattern of ``_LAST_WORDS``; ``tail``: ``near.rstrip()``
+    (re's \s and ``str.isspace`` are the same characters)."""
+    return pattern.search(near) if tail.endswith(_LAST_WORDS[pattern]) else None
+
 
 def _find_attribution(
     masked: str,
@@ -1050,34 +1074,36 @@ def _find_attribution(
         left, right = masked[: m.start()], masked[m.end() :]
         # Patterns anchored at the cue look only at the words just before it.
         near = left[-120:]
+        tail = near.rstrip()
         low = None if lowered is None else lowered[len(left) - len(near) : len(left)]
         if _search(_NEGATED_C, near, low):
             negated = negated or cue
             continue
-        if _AS_BEFORE.search(near) and (by := _PASSIVE_BY.match(right)):
+        if _before(_AS_BEFORE, near, tail) and (by := _PASSIVE_BY.match(right)):
             # "As reported by Western Journalism, …"
             src, vague = _source_after(masked, m.end() + by.end())
             if src:
                 add(1.5, cue, src, "passive_by", vague)
             continue
         ing = m.group().split()[0].endswith("ing")  # "saying", "calling on"
-        if _PASSIVE_BEFORE.search(near) and not ing:
+        if not ing and _before(_PASSIVE_BEFORE, near, tail):
             by = _PASSIVE_BY.match(right)
             if by and m.group() != "said":
                 src, vague = _source_after(masked, m.end() + by.end())
                 if src:
                     add(1.5, cue, src, "passive_by", vague)
             continue
-        progressive = ing and _PROGRESSIVE_BEFORE.search(near)
-        if went := _WENT_ON.search(near) or progressive:
+        progressive = ing and _before(_PROGRESSIVE_BEFORE, near, tail)
+        if went := _before(_WENT_ON, near, tail) or progressive:
             # "He went on to say, “…”": the verb's subject stands before "went on to"; "the
             # group is calling on …", "others are saying": before the auxiliary.
             at = len(left) - len(near) + went.start()
             cue = Span(masked[at : m.end()], at, m.end())
             left = left[:at]
             near = left[-120:]
+            tail = near.rstrip()
             low = None if lowered is None else lowered[len(left) - len(near) : len(left)]
-        elif _TO_BEFORE.search(near):
+        elif _before(_TO_BEFORE, near, tail):
             continue  # "to say"; "declined to comment" is handled as negation
         if m.group() == "said" and _TO_BE_AFTER.match(right):
             continue  # "X said to be …": passive hearsay, no source
@@ -1113,7 +1139,7 @@ def _find_attribution(
             continue  # "called the police", "dismissed the case"
         if verb in _STRICT_COMPLEMENT and not _STRICT_RIGHT.match(right):
             continue  # "ruled the country", "observed a minute's silence"
-        if _MODAL_BEFORE.search(near) and verb not in {"said", "say", "says"}:
+        if verb not in {"said", "say", "says"} and _before(_MODAL_BEFORE, near, tail):
             continue  # "could signal", "will announce": not a report of what was said
         if m.group() in _FIGURE_VERBS and _NOT_REPORTING_AFTER.match(right):
             continue
@@ -1176,7 +1202,7 @@ def _find_attribution(
                 continue
         src, vague = _source_before(masked, cue.start, structural=complement)
         rank = 2.0
-        if src is None and (both := _AND_BEFORE.search(near)):
+        if src is None and (both := _before(_AND_BEFORE, near, tail)):
             # "he laughed and said, “…”": the subject of the first verb says it (below a
             # cue of the first verb's own: "X said … and said …").
             src, vague = _coordinated_subject(masked, len(left) - len(near) + both.start())

@@ -397,6 +397,33 @@ def test_frame_gate_finds_what_every_frame_finds(parts):
     assert gated == every
 
 
+_BEFORE_WORDS = st.sampled_from(
+    "as As to let's let us went on is was being got really also now still kept could did "
+    "and then later said Ms. U.S. , ; — “ # said".split()
+)
+
+
+@given(st.lists(st.tuples(_BEFORE_WORDS, st.sampled_from([" ", "  ", "\n", "\u00a0", ""]))))
+@settings(max_examples=400, deadline=None)
+def test_last_words_end_every_match_of_their_pattern(parts):
+    near = "".join(w + s for w, s in parts)
+    for pattern, ends in cues._LAST_WORDS.items():
+        if pattern.search(near):
+            assert near.rstrip().endswith(ends), (pattern.pattern, near)
+
+
+def test_last_words_on_the_evaluation_set():
+    path = Path(__file__).resolve().parents[2] / "annotate" / "data" / "eval_units.jsonl"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        text = json.loads(line)["text"]
+        for m in cues._verb_matches(text):
+            near = text[: m.start()][-120:]
+            for pattern in cues._LAST_WORDS:
+                gated = cues._before(pattern, near, near.rstrip())
+                every = pattern.search(near)
+                assert (gated and gated.span()) == (every and every.span())
+
+
 def test_frame_gate_on_the_evaluation_set():
     path = Path(__file__).resolve().parents[2] / "annotate" / "data" / "eval_units.jsonl"
     framed = 0
