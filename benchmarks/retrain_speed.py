@@ -26,6 +26,7 @@ in the screen thread's CPU time).
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import os
 import shutil
@@ -48,7 +49,7 @@ from tui_speed import (  # noqa: E402  (a sibling script)
 )
 
 from annotate.learn.jobs import default_folder
-from annotate.learn.retrain import EVERY_ENV
+from annotate.learn.retrain import EVERY_ENV, PHASES_ENV
 from annotate.model import LABELS
 
 
@@ -104,8 +105,36 @@ def model_rows(db: Path) -> int:
         conn.close()
 
 
+# What a retraining was doing when a key came: the phase it had entered last.
+PHASE_NAMES = {
+    "spawn": "starting (interpreter, imports)",
+    "imported": "rules' suggestions of new units",
+    "training": "training (idle-scheduled)",
+    "writing": "writing model suggestions",
+    "ended": "none running",
+    "failed": "none running",
+}
+
+
+def key_phases(phases: Path, starts: list[float]) -> list[str]:
+    """The retraining phase at each key's start (``starts``, monotonic seconds)."""
+    try:
+        marks = [line.split() for line in phases.read_text().splitlines() if line.strip()]
+    except OSError:
+        marks = []
+    times = [float(t) for _, t in marks]
+    out = []
+    for at in starts:
+        i = bisect.bisect_right(times, at) - 1
+        out.append(PHASE_NAMES[marks[i][0]] if i >= 0 else PHASE_NAMES["ended"])
+    return out
+
+
 def one_run(corpus: Path, db: Path, work: Path, every: int, keys: int, gap: float) -> dict:
     os.environ[EVERY_ENV] = str(every)
+    phases = work / "phases"
+    phases.unlink(missing_ok=True)
+    os.environ[PHASES_ENV] = str(phases)
     # Each run labels the same claims again: undo the last run's labels first.
     conn = sqlite3.connect(db)
     with conn:
@@ -121,7 +150,30 @@ def one_run(corpus: Path, db: Path, work: Path, every: int, keys: int, gap: floa
     result["model_rows"] = model_rows(db)
     walls, cpus = read_latencies(work / "latency")
     result["latencies"], result["thread_cpu"] = walls[-keys:], cpus[-keys:]
+    starts = [float(r.split()[2]) for r in (work / "latency").read_text().splitlines()]
+    result["phases"] = key_phases(phases, starts[-keys:])
     return result
+
+
+def print_phases(rows: list[tuple[int, dict]]) -> None:
+    """Keys of the runs with retraining by the phase a retraining was in when they came:
+    how many, their p95 elapsed and screen-thread CPU, and how many were over 16 ms."""
+    by: dict[str, list[tuple[float, float]]] = {}
+    for every, r in rows:
+        if every:
+            for p, t, c in zip(r["phases"], r["latencies"], r["thread_cpu"], strict=True):
+                by.setdefault(p, []).append((t, c))
+    print(
+        f"\n{'with retraining, keys while':>34} {'keys':>6} {'p95':>8} {'thr p95':>8} {'>16 ms':>7}"
+    )
+    for p, got in sorted(by.items(), key=lambda kv: -len(kv[1])):
+        walls = sorted(t for t, _ in got)
+        cpus = sorted(c for _, c in got)
+        slow = sum(1 for t in walls if t > 16)
+        print(
+            f"{p:>34} {len(got):>6} {percentile95(walls):>5.2f} ms "
+            f"{percentile95(cpus):>5.2f} ms {slow:>7}"
+        )
 
 
 def main() -> None:
@@ -187,6 +239,7 @@ def main() -> None:
                 f" {r['p95_ms']:>5.2f} ms {r['max_ms']:>5.1f} ms {r['cpu_ms']:>5.2f} ms"
                 f" {r['thread_p95_ms']:>5.2f} ms {r['retrained']:>9} {r['model_rows']:>10,}"
             )
+        print_phases(rows)
         pooled = {
             (retraining, field): percentile95(
                 sorted(t for e, r in rows if (e != 0) == retraining for t in r[field])
@@ -205,6 +258,7 @@ def main() -> None:
         )
     finally:
         os.environ.pop(EVERY_ENV, None)
+        os.environ.pop(PHASES_ENV, None)
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
 

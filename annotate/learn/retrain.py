@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 EVERY_ENV = "ANNOTATE_RETRAIN_EVERY"
+PHASES_ENV = "ANNOTATE_BENCH_RETRAIN_LOG"  # a benchmark's: where each run's phases go
 DEFAULT_EVERY = 100
 _SETTLE = 0.1  # seconds between leaving idle scheduling and writing
 
@@ -63,32 +64,30 @@ class Retrainer:
             return False
         self.count = 0
         self.runs += 1
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "annotate.learn.retrain", self.db_path, str(self.folder)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,  # Ctrl-C in the app's terminal is not for it
-        )
+        phase("spawn")
+        self.process = _spawn(self.db_path, str(self.folder))
         return True
 
     def pause(self) -> bool:
-        """Hold a run that is training (the app calls it at each key, and ``resume``
-        once the screen is redrawn): even on an otherwise idle core, a
-        training run slows the app on a two-core machine. A run that is writing to the
-        database (ordinary scheduling) is never held: the app may need its lock. True
-        when it was held."""
+        """Hold a run (the app calls it at each key, and ``resume`` once the screen is
+        redrawn): even on an otherwise idle core, a run slows the app on a two-core
+        machine. A run that is training (idle-scheduled, holding no lock) is stopped; one
+        that writes to the database (ordinary scheduling) is asked to wait before its next
+        transaction (``_HOLD``), never stopped inside one: the app may need its lock.
+        True when it was held or asked."""
         if not self.running():
             return False
         assert self.process is not None
         try:
             idle = os.sched_getscheduler(self.process.pid) == os.SCHED_IDLE  # type: ignore[attr-defined]
-            if idle:
-                os.kill(self.process.pid, signal.SIGSTOP)
+            sent = signal.SIGSTOP if idle else _HOLD
+            if sent is None:
+                return False
+            os.kill(self.process.pid, sent)
         except (AttributeError, OSError):  # not Linux, or the run has just ended
             return False
-        self.paused = idle
-        return idle
+        self.paused = True
+        return True
 
     def resume(self) -> None:
         """Let a run held by ``pause`` go on."""
@@ -110,6 +109,70 @@ class Retrainer:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+# The signal that asks a writing run to wait before its next transaction, and how long
+# at most it waits (a key is handled and the screen redrawn in well under that): SIGURG,
+# whose default action is to ignore it, so a run that has not listened yet is unharmed.
+# SIGCONT (``resume``) ends the wait.
+_HOLD = getattr(signal, "SIGURG", None)
+_HOLD_MOST = 0.25
+
+
+# How a run starts: idle-scheduled before anything is imported (its imports, scikit-learn's,
+# take a second of CPU that must not come from the app's cores), then ``retrain``.
+_START = """import os, sys
+try:
+    os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+except (AttributeError, OSError):
+    pass
+from pathlib import Path
+from annotate.learn.retrain import retrain
+sys.exit(retrain(sys.argv[1], Path(sys.argv[2])))
+"""
+
+
+def _spawn(db_path: str, folder: str) -> subprocess.Popen[bytes]:
+    """Start a run on ``db_path`` into ``folder`` in a session of its own (Ctrl-C in the
+    app's terminal is not for it), idle-scheduled from before its first import."""
+    return subprocess.Popen(
+        [sys.executable, "-c", _START, db_path, folder],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+class _Waiting:
+    """A writing run's side of the hold: ``_HOLD`` marks when the app asked; ``wait``,
+    called between transactions, waits until ``resume`` (SIGCONT) or ``_HOLD_MOST``."""
+
+    def __init__(self) -> None:
+        self.asked: float | None = None
+        if _HOLD is not None:
+            signal.signal(_HOLD, self._asked)
+            signal.signal(signal.SIGCONT, self._resumed)
+
+    def _asked(self, signum: int, frame: object) -> None:
+        self.asked = time.monotonic()
+
+    def _resumed(self, signum: int, frame: object) -> None:
+        self.asked = None
+
+    def wait(self) -> None:
+        while self.asked is not None and time.monotonic() - self.asked < _HOLD_MOST:
+            time.sleep(0.001)
+        self.asked = None
+
+
+def phase(name: str) -> None:
+    """With ``ANNOTATE_BENCH_RETRAIN_LOG`` set (a benchmark), note there that a run
+    entered phase ``name`` and when (the monotonic clock, shared by every process)."""
+    path = os.environ.get(PHASES_ENV)
+    if path:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(f"{name} {time.monotonic():.6f}\n")
 
 
 def background(idle: bool = True) -> None:
@@ -139,10 +202,13 @@ def retrain(db_path: str, folder: Path) -> int:
     from annotate.learn.model import LearnError
     from annotate.store import Store, StoreError
 
+    phase("imported")
+    waiting = _Waiting()  # before the first write at ordinary scheduling
     background(idle=False)
     try:
         with Store.open(db_path) as store:
             suggest_all(store)
+            phase("training")
             background()
             # One thread: a core is left to the app.
             report = train_store(store, folder, threads=1, rules_first=False)
@@ -151,9 +217,12 @@ def retrain(db_path: str, folder: Path) -> int:
             # A pause the app asked for while this process was still idle-scheduled
             # lands here, not in a transaction.
             time.sleep(_SETTLE)
-            store.save_model_suggestions(report.model.id, records)
+            phase("writing")
+            store.save_model_suggestions(report.model.id, records, between=waiting.wait)
     except (LearnError, StoreError):
+        phase("failed")
         return 1
+    phase("ended")
     return 0
 
 

@@ -9,7 +9,7 @@ walk on ``model_suggestions(certainty, unit_id)`` like the confidence order's.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -87,16 +87,24 @@ class ModelQueries(Connection):
         finally:
             cur.close()
 
-    def save_model_suggestions(self, model: str, records: Sequence[dict[str, Any]]) -> None:
+    def save_model_suggestions(
+        self,
+        model: str,
+        records: Sequence[dict[str, Any]],
+        between: Callable[[], None] | None = None,
+    ) -> None:
         """Replace every model suggestion by ``records`` (dicts keyed by column) of model
-        ``model``: a unit the model did not score keeps none. Written in short batches
-        (``Store.batched``: a retraining in the background writes every claim's, and one
-        long transaction would hold the write lock for a key the annotator presses
-        meanwhile); until the last one, some units still show the previous model's
-        suggestion."""
+        ``model``: a unit the model did not score keeps none. Written in short
+        transactions (a retraining in the background writes every claim's, and one long
+        transaction would hold the write lock for a key the annotator presses
+        meanwhile); ``between`` is called before each, when no lock is held (the
+        retraining waits there while the app handles a key). Until the last one, some
+        units still show the previous model's suggestion."""
         now = utc_now()
-        with self.batched(0) as tick:  # a commit after every _WRITE_BATCH rows
-            for i in range(0, len(records), _WRITE_BATCH):
+        for i in range(0, len(records), _WRITE_BATCH):
+            if between is not None:
+                between()
+            with self.transaction():
                 self.conn.executemany(
                     "INSERT OR REPLACE INTO model_suggestions (unit_id, model, "
                     "suggested_label, confidence, certainty, speaker, reason, suggested_at) "
@@ -107,7 +115,9 @@ class ModelQueries(Connection):
                         for r in records[i : i + _WRITE_BATCH]
                     ],
                 )
-                tick()
+        if between is not None:
+            between()
+        with self.transaction():
             # What the previous model said of units not scored now.
             self.conn.execute(
                 "DELETE FROM model_suggestions WHERE model != ? OR suggested_at != ?",

@@ -256,7 +256,7 @@ class AnnotateApp(App[None]):
         self._ingested = False
         self.ingest_over = corpus is None  # the corpus given is ingested (or failed to be)
         self._first_paint = os.environ.get(FIRST_PAINT_ENV)
-        self._latencies: list[tuple[float, float]] | None = (
+        self._latencies: list[tuple[float, float, float]] | None = (
             [] if os.environ.get(LATENCY_ENV) else None
         )
         self._key_at: tuple[float, float] | None = None  # (perf_counter, thread_time)
@@ -402,7 +402,7 @@ class AnnotateApp(App[None]):
         self.store.close()
         if self._latencies is not None:
             Path(os.environ[LATENCY_ENV]).write_text(
-                "\n".join(f"{t:.9f} {cpu:.9f}" for t, cpu in self._latencies) + "\n"
+                "\n".join(f"{t:.9f} {cpu:.9f} {at:.6f}" for t, cpu, at in self._latencies) + "\n"
             )
 
     # -- benchmark hooks -----------------------------------------------------------------
@@ -457,5 +457,10 @@ def _write_time(path: str) -> None:
     Path(path).write_text(f"{time.time():.6f}\n")
 
 
-def _elapsed(since: tuple[float, float], into: Callable[[tuple[float, float]], None]) -> None:
-    into((perf_counter() - since[0], thread_time() - since[1]))
+def _elapsed(
+    since: tuple[float, float], into: Callable[[tuple[float, float, float]], None]
+) -> None:
+    """Elapsed and screen-thread CPU seconds since the key, and when the key came (the
+    monotonic clock, shared by every process: a benchmark lines it up with what a
+    background retraining was doing then)."""
+    into((perf_counter() - since[0], thread_time() - since[1], since[0]))

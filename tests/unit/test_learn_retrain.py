@@ -71,7 +71,9 @@ def _stopped(pid: int, expected: bool) -> bool:
     return state == "T"
 
 
-def test_a_training_run_is_held_while_the_app_draws_but_never_while_it_writes(tmp_path):
+def test_a_training_run_is_stopped_while_the_app_draws_a_writing_one_waits_between_writes(
+    tmp_path,
+):
     import os
     import subprocess
     import sys
@@ -81,9 +83,14 @@ def test_a_training_run_is_held_while_the_app_draws_but_never_while_it_writes(tm
     if not hasattr(os, "SCHED_IDLE") or not os.path.exists("/proc/self/stat"):
         pytest.skip("needs Linux's SCHED_IDLE and /proc")
     retrainer = Retrainer(tmp_path / "team.db", tmp_path / "team.model", every=3)
+    # A writing run: listens for the hold, then writes a line after each wait.
     child = (
-        "import time; from annotate.learn.retrain import background\n"
-        "background({}); print('ready', flush=True); time.sleep(60)\n"
+        "import time; from annotate.learn.retrain import _Waiting, background\n"
+        "waiting = _Waiting(); background({})\n"
+        "print('ready', flush=True)\n"
+        "while True:\n"
+        "    time.sleep(0.05); t = time.monotonic(); waiting.wait()\n"
+        "    print(round(time.monotonic() - t, 3), flush=True)\n"
     )
     for idle in (True, False):
         retrainer.process = subprocess.Popen(
@@ -91,11 +98,38 @@ def test_a_training_run_is_held_while_the_app_draws_but_never_while_it_writes(tm
         )
         try:
             assert retrainer.process.stdout.readline() == b"ready\n"
-            assert retrainer.pause() is idle
-            # A held run is stopped ("T"), until resumed.
+            assert retrainer.pause()
+            # A training run is stopped ("T"); a writing one never is, it waits.
             assert _stopped(retrainer.process.pid, idle) is idle
+            if not idle:
+                waited = [float(retrainer.process.stdout.readline()) for _ in range(3)]
+                assert max(waited) >= 0.1  # held at a wait, not inside a write
             retrainer.resume()
             assert not _stopped(retrainer.process.pid, False) and not retrainer.paused
+            if not idle:
+                retrainer.process.stdout.readline()  # the wait it was in ends
+                assert float(retrainer.process.stdout.readline()) < 0.1  # no hold now
         finally:
             retrainer.stop()
     assert not retrainer.pause()  # no run going: nothing to hold
+
+
+def test_a_run_is_idle_scheduled_before_it_imports_anything(tmp_path, monkeypatch):
+    import os
+    import sys
+
+    import pytest
+
+    if not hasattr(os, "SCHED_IDLE"):
+        pytest.skip("needs Linux's SCHED_IDLE")
+    from annotate.learn import retrain as module
+
+    # The run's start as it is, ending where the first import of annotate would be.
+    head = module._START.split("from pathlib")[0]
+    probe = head + "print(os.sched_getscheduler(0) == os.SCHED_IDLE, 'annotate' in sys.modules)\n"
+    monkeypatch.setattr(module, "_START", probe)
+    monkeypatch.setattr(module.subprocess, "DEVNULL", module.subprocess.PIPE)
+    run = module._spawn(str(tmp_path / "team.db"), str(tmp_path / "team.model"))
+    out, _ = run.communicate(timeout=60)
+    assert out.split() == [b"True", b"False"]
+    assert sys.executable in run.args[0]
