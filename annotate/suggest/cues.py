@@ -616,6 +616,9 @@ _NOT_REPORTING_BEFORE = re.compile(
     r"(?:\b(?:an|the|a|of|\d[\d,.]*|value|all|his|her|its|their|our|my|your)\s+|\w[’']s\s+|-)$",
     re.I,
 )
+# How every match of _NOT_REPORTING_BEFORE ends, lower-cased, spaces left out, when not
+# with a number.
+_NOT_REPORTING_ENDS = tuple("an the a of value all his her its their our my your ’s 's -".split())
 _FIGURE_VERBS = {"added", "adds", "posted", "posts", "claimed", "claims", "reported", "reports"}
 _NOT_REPORTING_AFTER = re.compile(
     r"\s+(?:[\d$€£¥]|up\b|down\b|to\b(?!\s+(?:reporters|journalists|the\s+press))|"
@@ -1019,6 +1022,16 @@ _LAST_WORDS: dict[re.Pattern[str], tuple[str, ...]] = {
 }
 
 
+def _not_reporting_before(near: str, low: str | None) -> bool:
+    """``_NOT_REPORTING_BEFORE`` matches ``near`` (``low``: ``near`` lower-cased, if without
+    ``_TO_FOLD``: without, re.IGNORECASE equates no other letter with those of the words)."""
+    if low is not None:
+        t = low.rstrip()
+        if not (t.endswith(_NOT_REPORTING_ENDS) or t.rstrip(",.")[-1:].isdecimal()):
+            return False
+    return _search(_NOT_REPORTING_BEFORE_C, near, low) is not None
+
+
 def _before(pattern: re.Pattern[str], near: str, tail: str) -> re.Match[str] | None:
     r"""``pattern.search(near)`` for a pattern of ``_LAST_WORDS``; ``tail``: ``near.rstrip()``
     (re's \s and ``str.isspace`` are the same characters)."""
@@ -1131,7 +1144,7 @@ def _find_attribution(
         verb = m.group()
         if verb in _THAT_ONLY and not _THAT_CLAUSE.match(right):
             continue  # "member states", "his comments"; "the report states that …" reports
-        if weak and _search(_NOT_REPORTING_BEFORE_C, near, low):
+        if weak and _not_reporting_before(near, low):
             continue
         if not weak and verb not in _SAY_VERBS and _NOT_SPEECH_AFTER.match(right):
             continue
