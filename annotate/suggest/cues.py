@@ -1019,6 +1019,11 @@ _LAST_WORDS: dict[re.Pattern[str], tuple[str, ...]] = {
         "could can may might would will should must shall does do did to ly".split()
     ),
     _AND_BEFORE: ("and", ",", "then", "also", "later"),
+    _COMMA_OR_BY_BEFORE: (",", "by"),
+    _MESSAGE_BEFORE: tuple(
+        "tweet statement letter message petition post video ad note memo mail release ed "
+        "column resolution motion report speech s".split()
+    ),
 }
 
 
@@ -1132,9 +1137,9 @@ def _find_attribution(
             # ", saying …", "by saying …", "… “Golden Week,” saying": the speaker is the
             # subject of the sentence; so after a noun of a message ("sent a tweet saying").
             if (
-                _COMMA_OR_BY_BEFORE.search(near)
+                _before(_COMMA_OR_BY_BEFORE, near, tail)
                 or _QUOTE_COMMA_BEFORE.search(text[max(0, m.start() - 6) : m.start()])
-                or _MESSAGE_BEFORE.search(near)
+                or _before(_MESSAGE_BEFORE, near, tail)
             ):
                 src, vague = _source_after(masked, 0)
                 if src:

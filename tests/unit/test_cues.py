@@ -400,7 +400,7 @@ def test_frame_gate_finds_what_every_frame_finds(parts):
 _BEFORE_WORDS = st.sampled_from(
     "as As to let's let us went on is was being got really also now still kept could did "
     "and then later said Ms. U.S. , ; — “ # said An THE of 3 2,5 ٣ value all hiſ its "
-    "their my YOUR Jones’s Jones's - ſ".split()
+    "their my YOUR Jones’s Jones's - ſ by tweets e-mail email op-ed ads statement".split()
 )
 
 
