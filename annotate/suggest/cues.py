@@ -616,6 +616,9 @@ _NOT_REPORTING_BEFORE = re.compile(
     r"(?:\b(?:an|the|a|of|\d[\d,.]*|value|all|his|her|its|their|our|my|your)\s+|\w[’']s\s+|-)$",
     re.I,
 )
+# How every match of _NOT_REPORTING_BEFORE ends, lower-cased, spaces left out, when not
+# with a number.
+_NOT_REPORTING_ENDS = tuple("an the a of value all his her its their our my your ’s 's -".split())
 _FIGURE_VERBS = {"added", "adds", "posted", "posts", "claimed", "claims", "reported", "reports"}
 _NOT_REPORTING_AFTER = re.compile(
     r"\s+(?:[\d$€£¥]|up\b|down\b|to\b(?!\s+(?:reporters|journalists|the\s+press))|"
@@ -1016,7 +1019,22 @@ _LAST_WORDS: dict[re.Pattern[str], tuple[str, ...]] = {
         "could can may might would will should must shall does do did to ly".split()
     ),
     _AND_BEFORE: ("and", ",", "then", "also", "later"),
+    _COMMA_OR_BY_BEFORE: (",", "by"),
+    _MESSAGE_BEFORE: tuple(
+        "tweet statement letter message petition post video ad note memo mail release ed "
+        "column resolution motion report speech s".split()
+    ),
 }
+
+
+def _not_reporting_before(near: str, low: str | None) -> bool:
+    """``_NOT_REPORTING_BEFORE`` matches ``near`` (``low``: ``near`` lower-cased, if without
+    ``_TO_FOLD``: without, re.IGNORECASE equates no other letter with those of the words)."""
+    if low is not None:
+        t = low.rstrip()
+        if not (t.endswith(_NOT_REPORTING_ENDS) or t.rstrip(",.")[-1:].isdecimal()):
+            return False
+    return _search(_NOT_REPORTING_BEFORE_C, near, low) is not None
 
 
 def _before(pattern: re.Pattern[str], near: str, tail: str) -> re.Match[str] | None:
@@ -1119,9 +1137,9 @@ def _find_attribution(
             # ", saying …", "by saying …", "… “Golden Week,” saying": the speaker is the
             # subject of the sentence; so after a noun of a message ("sent a tweet saying").
             if (
-                _COMMA_OR_BY_BEFORE.search(near)
+                _before(_COMMA_OR_BY_BEFORE, near, tail)
                 or _QUOTE_COMMA_BEFORE.search(text[max(0, m.start() - 6) : m.start()])
-                or _MESSAGE_BEFORE.search(near)
+                or _before(_MESSAGE_BEFORE, near, tail)
             ):
                 src, vague = _source_after(masked, 0)
                 if src:
@@ -1131,7 +1149,7 @@ def _find_attribution(
         verb = m.group()
         if verb in _THAT_ONLY and not _THAT_CLAUSE.match(right):
             continue  # "member states", "his comments"; "the report states that …" reports
-        if weak and _search(_NOT_REPORTING_BEFORE_C, near, low):
+        if weak and _not_reporting_before(near, low):
             continue
         if not weak and verb not in _SAY_VERBS and _NOT_SPEECH_AFTER.match(right):
             continue

@@ -422,7 +422,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         return []
     model = _model()
     masked, plan = _protect(text, model)
-    ends = [end for _, end in model.tokenizer.span_tokenize(masked)]
+    ends: list[int] = []
+    if _may_break(text, masked):
+        ends = [end for _, end in model.tokenizer.span_tokenize(masked)]
     forced: Collection[int] = ()
     if plan.forced or plan.suggested:
         forced = set(plan.forced)
@@ -461,6 +463,22 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         start = counted = searched = _skip_space(text, end)
         depth = 0
     return spans
+
+
+def _may_break(text: str, masked: str) -> bool:
+    """Whether Punkt could end a sentence in ``text`` before its last word character.
+
+    Punkt only ends sentences just after an unmasked ".", "?" or "!". An end with no
+    word character after it changes nothing below: a piece without one joins the
+    sentence before it. So a paragraph whose first such mark has no word character
+    after it (most: one sentence, "... he said." or '... "Yes!"') needs no Punkt.
+    """
+    first = len(masked)
+    for mark in ".?!":
+        found = masked.find(mark, 0, first)
+        if found != -1:
+            first = found
+    return _WORD_CHAR.search(text, first) is not None
 
 
 def _skip_space(text: str, pos: int) -> int:

@@ -399,7 +399,8 @@ def test_frame_gate_finds_what_every_frame_finds(parts):
 
 _BEFORE_WORDS = st.sampled_from(
     "as As to let's let us went on is was being got really also now still kept could did "
-    "and then later said Ms. U.S. , ; — “ # said".split()
+    "and then later said Ms. U.S. , ; — “ # said An THE of 3 2,5 ٣ value all hiſ its "
+    "their my YOUR Jones’s Jones's - ſ by tweets e-mail email op-ed ads statement".split()
 )
 
 
@@ -410,6 +411,9 @@ def test_last_words_end_every_match_of_their_pattern(parts):
     for pattern, ends in cues._LAST_WORDS.items():
         if pattern.search(near):
             assert near.rstrip().endswith(ends), (pattern.pattern, near)
+    low = cues._lowered(near)
+    gated = cues._not_reporting_before(near, low)
+    assert gated == bool(cues._NOT_REPORTING_BEFORE.search(near))
 
 
 def test_last_words_on_the_evaluation_set():

@@ -487,3 +487,47 @@ def test_segment_offsets_match_cleaned_text(blocks):
         prev_end = u.end
         block = blocks[u.paragraph]
         assert u.kind == (block.kind if block.kind in (TITLE, HEADING) else SENTENCE)
+
+
+WORDS = [
+    "The", "he", "said", "Mr.", "Dr.", "U.S.", "J.", "R.", "p.m.", "a.m.", "e.g.", "No.",
+    "Inc.", "St.", "3.5", "$100.00", "10:30", "1.", "a)", "(it", "grew)", "www.x.com",
+    "http://x.io/a.b", "me@x.org", "...", "…", ". . .", "[...]", "Yahoo!", "why?", "Ещё",
+    "测试。", "iPhone", "said.The", "•", "—", "-", "😀", "_", "'", '"', "“", "”", "‘", "’",
+    "«", "»", ":", ";", ",", ".", "?", "!", "?!", "!!", ".”", '."', ".)", "?’",
+]  # fmt: skip
+SEPARATORS = [" ", " ", " ", "", "  ", "\n", "\u00a0", "\t"]
+spaced_words = st.lists(
+    st.tuples(st.sampled_from(WORDS), st.sampled_from(SEPARATORS)).map("".join), max_size=30
+).map("".join)
+# Endings that keep a one-sentence paragraph one sentence, after words without marks.
+ENDINGS = ["", ".", "?", "!", "...", '."', ".”", "!’", "?)", ". ”", ".  ", '" .', "!!", ")."]
+one_sentence = st.tuples(
+    st.lists(st.sampled_from([w for w in WORDS if not set(w) & set(".?!")]), max_size=20).map(
+        " ".join
+    ),
+    st.sampled_from(ENDINGS),
+).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(spaced_words, one_sentence, news_like, st.text(max_size=60)))
+def test_skipping_punkt_never_changes_sentences(text):
+    """Punkt is not run where no sentence mark has a word character after it; the
+    sentences are the ones running it everywhere gives."""
+    from unittest import mock
+
+    with mock.patch.object(segment_module, "_may_break", return_value=True):
+        full = split_sentences(text)
+    assert split_sentences(text) == full
+
+
+def test_one_sentence_paragraphs_skip_punkt():
+    from unittest import mock
+
+    tokenizer = punkt_tokenizer()
+    texts = ['He said, "We will win."', "Why now?", "No marks at all", "It rose 3.5%."]
+    with mock.patch.object(tokenizer, "span_tokenize", wraps=tokenizer.span_tokenize) as punkt:
+        assert [len(split_sentences(t)) for t in texts] == [1, 1, 1, 1]
+        assert len(split_sentences("It rose. Then it fell.")) == 2
+    assert [c.args[0] for c in punkt.call_args_list] == ["It rose 3.5%.", "It rose. Then it fell."]
