@@ -1368,6 +1368,14 @@ def ingest_and_suggest(
         yield SuggestSummary(articles, summary.suggested_units + more.units, groups)
 
 
+def headline_count(summary: Summary) -> int:
+    """How many of ``describe``'s lines for ``summary`` say what was ingested (the rest
+    name what needs a look: skipped files, edits that no longer apply ...)."""
+    if not summary.articles:
+        return 0
+    return 2 if summary.changed else 1
+
+
 def describe(
     summary: Summary,
     *,
@@ -1384,6 +1392,7 @@ def describe(
     were reported as they came."""
     s = summary
     lines: list[str] = []
+    # The first headline_count(summary) lines say what was ingested; the rest need a look.
     if s.articles and not s.changed:
         lines.append(
             f"Nothing new in {corpus}: {s.unchanged} article(s) unchanged, nothing added "

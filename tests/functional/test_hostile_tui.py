@@ -32,22 +32,48 @@ def notifications(app) -> list:
     return list(app._notifications)
 
 
-@pilot
-async def test_skipped_file_names_are_shown_escaped_never_as_markup(db_path, tmp_path):
+def corpus_with_empty_file(tmp_path, name: str):
+    """A corpus of one article and an empty file (skipped by ingest) named ``name``."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "ok.txt").write_text("A title\n\nThe agency said talks would go on.\n")
-    (corpus / "\x1b[31mred[bold]x\x07.txt").write_text("")  # empty: skipped
-    app = app_for(db_path, corpus=corpus)
+    (corpus / name).write_text("")
+    return corpus
+
+
+async def ingested(app, pilot) -> None:
+    """Wait until the app's ingest is over and its report shown."""
+    await app.workers.wait_for_complete()
+    while app.label_screen.query_one("#ingest").display:
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
+@pilot
+async def test_skipped_file_names_are_shown_escaped_never_as_markup(db_path, tmp_path):
+    app = app_for(db_path, corpus=corpus_with_empty_file(tmp_path, "\x1b[31mred[bold]x\x07.txt"))
     async with app.run_test() as pilot:
-        await app.workers.wait_for_complete()
-        while app.label_screen.query_one("#ingest").display:
-            await pilot.pause(0.05)
-        await pilot.pause()
+        await ingested(app, pilot)
         [note] = [n for n in notifications(app) if n.title == "Ingest"]
     assert not note.markup
     assert "\x1b" not in note.message and "\x07" not in note.message
     assert "\\x1b[31mred[bold]x\\x07.txt: empty file" in note.message
+
+
+@pilot
+async def test_an_ingest_with_skipped_files_says_what_was_ingested_in_the_message_line(
+    db_path, tmp_path
+):
+    app = app_for(db_path, corpus=corpus_with_empty_file(tmp_path, "blank.txt"))
+    async with app.run_test() as pilot:
+        await ingested(app, pilot)
+        [note] = [n for n in notifications(app) if n.title == "Ingest"]
+        line = rendered(app, MessageLine)
+    # The toast holds what needs a look, the message line what was ingested: on a small
+    # terminal the toast covers less of the claim.
+    assert "blank.txt: empty file" in note.message
+    assert "Ingested" not in note.message and "The database holds" not in note.message
+    assert "Ingested" in line
 
 
 def hold_write_lock(db_path) -> sqlite3.Connection:

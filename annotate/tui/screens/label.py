@@ -813,7 +813,7 @@ class LabelScreen(Screen[None]):
     def ingest_step(self, event: Any, claims: int | None, report: list[str]) -> bool:
         """One event of the ingest (progress aside); True when only the counts changed
         (the caller shows them once for a message's events)."""
-        from annotate.ingest import ArticleResult, Summary
+        from annotate.ingest import ArticleResult, Summary, headline_count
 
         session = self.session
         # Skipped files are named in the report that comes with the Summary.
@@ -847,9 +847,14 @@ class LabelScreen(Screen[None]):
             if not event.skipped and event.articles:  # all went well: one line is enough
                 self.say(visible(report[0]) if report else "Ingest done.")
                 return False
-            self.app.clear_notifications()  # files to look at: the one toast on screen
+            # What was ingested goes to the message line, what needs a look (skipped files)
+            # to the one toast on screen: a small terminal keeps most of the claim in view.
+            head = headline_count(event)
+            if head and report:
+                self.say(visible(report[0]))
+            self.app.clear_notifications()
             self.notify(
-                "\n".join(visible(line) for line in report),  # file names: any bytes
+                "\n".join(visible(line) for line in report[head:] or report),  # any bytes
                 title="Ingest",
                 timeout=8,
                 severity="warning",
