@@ -210,7 +210,7 @@ def open_cmd(
       annotate open --db team.db --order uncertain       the model least sure first
       annotate open --db team.db --annotator carol --adjudicate
     """
-    from annotate.labelling.keymap import ConfigError
+    from annotate.labelling.config import ConfigError
     from annotate.tui.app import make_app
 
     try:

@@ -1,26 +1,14 @@
-"""The user's config file: where it lives and the ``[keymap]`` table that remaps keys.
+"""The ``[keymap]`` table of the user's config file, which remaps keys.
 
 Pure Python (no Textual), so the CLI can report a bad file before the app starts.
 """
 
 from __future__ import annotations
 
-import os
-import tomllib
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
-CONFIG_NAME = "config.toml"
-
-
-class ConfigError(Exception):
-    """A config file that cannot be used; the message is one line naming the file."""
-
-
-def default_config_path() -> Path:
-    """``$XDG_CONFIG_HOME/annotate/config.toml``, by default ``~/.config/annotate/config.toml``."""
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "annotate" / CONFIG_NAME
+from annotate.labelling.config import Config, ConfigError, read_config
 
 
 def load_keymap(
@@ -39,22 +27,19 @@ def load_keymap(
     real key name from anything else (``"notakey!!"``); ``must_reach`` maps binding ids
     that must keep a key after the remap (every label) to their default keys.
     """
-    explicit = path is not None
-    path = Path(path) if path is not None else default_config_path()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        if explicit:
-            raise ConfigError(f"{path}: no such config file") from None
-        return {}
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read ({e.strerror or e})") from None
-    except UnicodeDecodeError as e:
-        raise ConfigError(f"{path}: not UTF-8 text ({e.reason})") from None
-    except tomllib.TOMLDecodeError as e:
-        # tomllib's message already says "(at line N, column M)".
-        raise ConfigError(f"{path}: {e}") from None
-    table = data.get("keymap", {})
+    return keymap_of(read_config(path), known_ids, screens, is_key, must_reach)
+
+
+def keymap_of(
+    config: Config,
+    known_ids: Collection[str] = (),
+    screens: Sequence[Mapping[str, str]] = (),
+    is_key: Callable[[str], bool] | None = None,
+    must_reach: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """``load_keymap`` on a config file already read (``read_config``)."""
+    path = config.path
+    table = config.data.get("keymap", {})
     if not isinstance(table, dict):
         raise ConfigError(f'{path}: [keymap] must be a table of binding id = "key"')
     keymap: dict[str, str] = {}

@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from annotate.labelling.keymap import ConfigError, default_config_path
+from annotate.labelling.config import Config, default_config_path, read_config
 
 TABLE = "ui"
 # Each setting and the kind of value it takes.
@@ -35,15 +34,14 @@ class Settings:
 def load_settings(path: Path | None) -> Settings:
     """The ``[ui]`` table of the config file at ``path`` (None: the default location);
     defaults when the file or the table is absent. ConfigError for a file that cannot be
-    read as TOML (load_keymap has said so already when the app starts)."""
-    path = Path(path) if path is not None else default_config_path()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return Settings()
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise ConfigError(f"{path}: cannot read the config file ({e})") from None
-    table = data.get(TABLE, {})
+    read as TOML."""
+    return settings_of(read_config(path, must_exist=False))
+
+
+def settings_of(config: Config) -> Settings:
+    """``load_settings`` on a config file already read (``read_config``)."""
+    path = config.path
+    table = config.data.get(TABLE, {})
     if not isinstance(table, dict):
         return Settings(problems=(f"{path}: [{TABLE}] is not a table; left out",))
     values: dict[str, object] = {}

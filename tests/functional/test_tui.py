@@ -29,7 +29,7 @@ from rich.console import Console
 from rich.text import Text
 
 from annotate.cli import main
-from annotate.labelling.keymap import ConfigError
+from annotate.labelling.config import ConfigError
 from annotate.model import SENTENCE
 from annotate.store import LabelState, Store, queue
 from annotate.tui.screens import label as label_screen

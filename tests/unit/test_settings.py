@@ -7,7 +7,8 @@ import tomllib
 
 import pytest
 
-from annotate.labelling.keymap import ConfigError, load_keymap
+from annotate.labelling.config import ConfigError
+from annotate.labelling.keymap import load_keymap
 from annotate.labelling.settings import Settings, load_settings, save_setting
 
 
