@@ -31,11 +31,11 @@ def default_config_path() -> Path:
     return Path(base) / "annotate" / CONFIG_NAME
 
 
-def read_config(path: Path | None, *, must_exist: bool | None = None) -> Config:
-    """The config file at ``path`` (None: the default location). A file that is absent
-    holds nothing, except where ``must_exist`` (by default: a path given explicitly);
-    one that cannot be read or is not TOML is a ConfigError naming it."""
-    explicit = path is not None if must_exist is None else must_exist
+def read_config(path: Path | None) -> Config:
+    """The config file at ``path`` (None: the default location, which may be absent and
+    then holds nothing; a path given explicitly must exist). One that cannot be read or
+    is not TOML is a ConfigError naming it."""
+    explicit = path is not None
     path = Path(path) if path is not None else default_config_path()
     try:
         return Config(path, tomllib.loads(path.read_text(encoding="utf-8")))

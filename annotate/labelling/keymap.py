@@ -8,36 +8,25 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
-from annotate.labelling.config import Config, ConfigError, read_config
+from annotate.labelling.config import Config, ConfigError
 
 
 def load_keymap(
-    path: Path | None,
-    known_ids: Collection[str] = (),
-    screens: Sequence[Mapping[str, str]] = (),
-    is_key: Callable[[str], bool] | None = None,
-    must_reach: Mapping[str, str] | None = None,
-) -> dict[str, str]:
-    """The ``[keymap]`` table of the config file: binding id -> key(s), comma separated.
-
-    ``path`` None means the default location, which may be absent; a path given
-    explicitly must exist. Unknown binding ids are refused when ``known_ids`` is given,
-    so a typo does not silently leave the old key in place. ``screens`` holds each
-    screen's default keys (binding id -> keys): see ``check_keymap``. ``is_key`` tells a
-    real key name from anything else (``"notakey!!"``); ``must_reach`` maps binding ids
-    that must keep a key after the remap (every label) to their default keys.
-    """
-    return keymap_of(read_config(path), known_ids, screens, is_key, must_reach)
-
-
-def keymap_of(
     config: Config,
     known_ids: Collection[str] = (),
     screens: Sequence[Mapping[str, str]] = (),
     is_key: Callable[[str], bool] | None = None,
     must_reach: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """``load_keymap`` on a config file already read (``read_config``)."""
+    """The ``[keymap]`` table of the config file (as ``read_config`` read it): binding
+    id -> key(s), comma separated.
+
+    Unknown binding ids are refused when ``known_ids`` is given, so a typo does not
+    silently leave the old key in place. ``screens`` holds each screen's default keys
+    (binding id -> keys): see ``check_keymap``. ``is_key`` tells a real key name from
+    anything else (``"notakey!!"``); ``must_reach`` maps binding ids that must keep a key
+    after the remap (every label) to their default keys.
+    """
     path = config.path
     table = config.data.get("keymap", {})
     if not isinstance(table, dict):

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from annotate.labelling.config import Config, default_config_path, read_config
+from annotate.labelling.config import Config, default_config_path
 
 TABLE = "ui"
 # Each setting and the kind of value it takes.
@@ -31,15 +31,9 @@ class Settings:
     problems: tuple[str, ...] = field(default=())
 
 
-def load_settings(path: Path | None) -> Settings:
-    """The ``[ui]`` table of the config file at ``path`` (None: the default location);
-    defaults when the file or the table is absent. ConfigError for a file that cannot be
-    read as TOML."""
-    return settings_of(read_config(path, must_exist=False))
-
-
-def settings_of(config: Config) -> Settings:
-    """``load_settings`` on a config file already read (``read_config``)."""
+def load_settings(config: Config) -> Settings:
+    """The ``[ui]`` table of the config file (as ``read_config`` read it); defaults when
+    the file or the table is absent."""
     path = config.path
     table = config.data.get(TABLE, {})
     if not isinstance(table, dict):

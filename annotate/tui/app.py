@@ -27,9 +27,9 @@ from textual.screen import Screen
 from textual.worker import WorkerFailed
 
 from annotate.labelling.config import read_config
-from annotate.labelling.keymap import keymap_of, keys_in_effect
+from annotate.labelling.keymap import keys_in_effect, load_keymap
 from annotate.labelling.session import Session
-from annotate.labelling.settings import Settings, save_setting, settings_of
+from annotate.labelling.settings import Settings, load_settings, save_setting
 from annotate.store import Store, StoreError, is_damaged, is_full
 from annotate.tui.commands import AnnotateCommands
 from annotate.tui.messages import ClaimShown, Decided, Farewell, IngestOver, IngestStarted
@@ -173,14 +173,14 @@ def make_app(
     suggestion first). ``show_others``: show other annotators' labels while labelling
     (blind by default; adjudication always shows them)."""
     read = read_config(config)  # one reading of the file for the keys and the settings
-    keymap = keymap_of(
+    keymap = load_keymap(
         read,
         known_ids=binding_ids(),
         screens=keymap_screens(),
         is_key=is_key_name,
         must_reach={b.id: b.key for b in Binding.make_bindings(LABEL_BINDINGS) if b.id},
     )
-    settings = settings_of(read)
+    settings = load_settings(read)
     store = Store.open(str(db_path))
     # Never wait on the screen's thread for a lock held elsewhere: a change that cannot
     # have it at once is kept and retried by a worker (LabelScreen.attempt).

@@ -7,13 +7,14 @@ import tomllib
 
 import pytest
 
-from annotate.labelling.config import ConfigError
+from annotate.labelling.config import ConfigError, read_config
 from annotate.labelling.keymap import load_keymap
 from annotate.labelling.settings import Settings, load_settings, save_setting
 
 
-def test_settings_default_without_a_file(tmp_path):
-    assert load_settings(tmp_path / "none.toml") == Settings()
+def test_settings_default_without_a_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))  # no annotate/config.toml there
+    assert load_settings(read_config(None)) == Settings()
 
 
 def test_saving_keeps_the_keymap_and_comments_and_reads_back(tmp_path):
@@ -25,8 +26,8 @@ def test_saving_keeps_the_keymap_and_comments_and_reads_back(tmp_path):
     text = path.read_text()
     assert text.startswith('# mine\n[keymap]\n"label.attributed" = "a"\n\n[other]\nx = 1\n')
     assert tomllib.loads(text)["ui"] == {"theme": 'odd "name"', "decisions": False}
-    assert load_settings(path) == Settings(theme='odd "name"', decisions=False)
-    assert load_keymap(path) == {"label.attributed": "a"}
+    assert load_settings(read_config(path)) == Settings(theme='odd "name"', decisions=False)
+    assert load_keymap(read_config(path)) == {"label.attributed": "a"}
 
 
 def test_saving_into_an_existing_ui_table_before_the_next_one(tmp_path):
@@ -40,13 +41,13 @@ def test_saving_creates_the_default_file_and_its_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
     written = save_setting(None, "theme", "gruvbox")
     assert written == tmp_path / "cfg" / "annotate" / "config.toml"
-    assert load_settings(None).theme == "gruvbox"
+    assert load_settings(read_config(None)).theme == "gruvbox"
 
 
 def test_bad_values_are_left_out_with_a_word(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text('[ui]\ntheme = 3\ndecisions = "yes"\ncolour = "red"\n')
-    settings = load_settings(path)
+    settings = load_settings(read_config(path))
     assert (settings.theme, settings.decisions) == (None, True)
     assert settings.problems == (
         f"{path}: 'theme' in [ui] must be a name in quotes; the default is used",
@@ -54,9 +55,9 @@ def test_bad_values_are_left_out_with_a_word(tmp_path):
         f"{path}: unknown setting 'colour' in [ui]; left out",
     )
     path.write_text('ui = "dark"\n')
-    assert load_settings(path).problems == (f"{path}: [ui] is not a table; left out",)
+    assert load_settings(read_config(path)).problems == (f"{path}: [ui] is not a table; left out",)
     path.write_text("[ui\n")
     with pytest.raises(ConfigError, match="cannot read the config file"):
-        load_settings(path)
+        load_settings(read_config(path))
     with pytest.raises(ValueError):
         save_setting(path, "theme", True)
