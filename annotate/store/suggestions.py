@@ -369,16 +369,18 @@ class SuggestionQueries(Connection):
                 "INSERT INTO claim_classes (class, words, keys) VALUES (?, ?, ?)",
                 [(k, w, keys) for k, (w, keys) in change.classes_added.items()],
             )
-            for k, (words, keys) in change.classes_removed.items():
-                c.execute("DELETE FROM claim_classes WHERE class = ?", (k,))
-                c.executemany(
-                    "DELETE FROM claim_words WHERE word = ? AND class = ?",
-                    [(w, k) for w in words],
-                )
-                c.executemany(
-                    "DELETE FROM claim_keys WHERE word = ? AND class = ?",
-                    [(w, k) for w in keys],
-                )
+            # One statement a kind for every class, not three a class (a fresh ingest's
+            # regroup changes the keys of nearly every class).
+            removed = change.classes_removed.items()
+            c.executemany("DELETE FROM claim_classes WHERE class = ?", [(k,) for k, _ in removed])
+            c.executemany(
+                "DELETE FROM claim_words WHERE word = ? AND class = ?",
+                [(w, k) for k, (words, _) in removed for w in words],
+            )
+            c.executemany(
+                "DELETE FROM claim_keys WHERE word = ? AND class = ?",
+                [(w, k) for k, (_, keys) in removed for w in keys],
+            )
             c.executemany(
                 "INSERT INTO claim_df (word, n) VALUES (?, ?) "
                 "ON CONFLICT(word) DO UPDATE SET n = excluded.n",
@@ -395,14 +397,19 @@ class SuggestionQueries(Connection):
                 "INSERT OR IGNORE INTO claim_words (word, class) VALUES (?, ?)",
                 change.words_added,
             )
-            for k, (old, new) in change.keys_changed.items():
-                c.execute("UPDATE claim_classes SET keys = ? WHERE class = ?", (" ".join(new), k))
-                c.executemany(
-                    "DELETE FROM claim_keys WHERE word = ? AND class = ?", [(w, k) for w in old]
-                )
-                c.executemany(
-                    "INSERT INTO claim_keys (word, class) VALUES (?, ?)", [(w, k) for w in new]
-                )
+            changed = change.keys_changed.items()
+            c.executemany(
+                "UPDATE claim_classes SET keys = ? WHERE class = ?",
+                [(" ".join(new), k) for k, (_, new) in changed],
+            )
+            c.executemany(
+                "DELETE FROM claim_keys WHERE word = ? AND class = ?",
+                [(w, k) for k, (old, _) in changed for w in old],
+            )
+            c.executemany(
+                "INSERT INTO claim_keys (word, class) VALUES (?, ?)",
+                [(w, k) for k, (_, new) in changed for w in new],
+            )
 
     def write_claim_groups(self, groups: Mapping[str, str | None]) -> None:
         with self.transaction():
