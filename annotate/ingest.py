@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from annotate.model import SENTENCE, Block, CleanArticle, Document, Skipped, Unit, article_id
 from annotate.store import FileRecord, SegmentEditRecord, Store, UnitView
-from annotate.text.walk import real_path
+from annotate.text.walk import entry_path, real_path
 from annotate.visible import encodable
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     from annotate.suggest.cues import Suggestion
 
@@ -267,7 +267,7 @@ def ingest(
     (incrementally, a chunk of articles at a time) as ``suggest_all`` would.
     The last event is always the ``Summary``.
     """
-    from annotate.text.walk import corpus_entries
+    from annotate.text.walk import corpus_paths
 
     root = Path(root)
     version = pipeline_version()
@@ -278,9 +278,9 @@ def ingest(
             # their memory does not grow with the corpus.
             started.fork_early()
         if root.is_file():
-            base, files = root.parent, [(root.name, str(root))]
+            base, files = root.parent, [root.name]
         else:
-            base, files = root, corpus_entries(root, exclude=exclude)
+            base, files = root, corpus_paths(root, exclude=exclude)
         confined = not root.is_file()
         known = store.file_records()
         jobs = _JobList.listed(files, known, base, version)
@@ -486,13 +486,12 @@ class _JobList:
 
     def __init__(self, base: Path, version: str) -> None:
         self.version = version  # pipeline_version
-        base_dir = str(base)
-        self.prefix = base_dir if base_dir.endswith(os.sep) else base_dir + os.sep
+        self.base = str(base)
         self.rels: list[str] = []
         self.sizes = array("q")
         self.mtimes = array("q")
         self.flags = bytearray()
-        self.fulls: dict[int, str] = {}  # the full paths that are not prefix + rel
+        self.renamed: dict[int, str] = {}  # relative paths as found, when not UTF-8
         self.recorded = 0  # files with a record in the store
         # After ``share``: which of its folder's shared lines each file shares (as
         # ``Shared.mask``), and those lines by folder; empty when no folder changed.
@@ -502,31 +501,25 @@ class _JobList:
     @classmethod
     def listed(
         cls,
-        files: Iterable[tuple[str, str]],
+        files: Iterable[str],
         known: dict[str, FileRecord],
         base: Path,
         version: str,
     ) -> _JobList:
-        """The jobs of the (relative POSIX path, full path) files under ``base``, each
-        unchanged when its size, mtime and rules are as recorded. On a re-run over an
-        unchanged corpus this and the stat are the whole cost a file: strings, no paths."""
+        """The jobs of the files under ``base`` (relative POSIX paths, as ``corpus_paths``
+        lists them), each unchanged when its size, mtime and rules are as recorded. On a
+        re-run over an unchanged corpus this and the stat are the whole cost a file:
+        strings, no paths."""
         jobs = cls(base, version)
         repeat_version = version + _REPEAT_SEP  # these rules, with some shared lines
-        rels, sizes, mtimes, flags, prefix = (
-            jobs.rels,
-            jobs.sizes,
-            jobs.mtimes,
-            jobs.flags,
-            jobs.prefix,
-        )
-        for rel, full in files:
-            if not rel.isascii():
-                rel = encodable(rel)
-            if prefix + rel != full:
-                jobs.fulls[len(rels)] = full
+        rels, sizes, mtimes, flags, top = jobs.rels, jobs.sizes, jobs.mtimes, jobs.flags, jobs.base
+        for found_as in files:
+            rel = found_as if found_as.isascii() else encodable(found_as)
+            if rel != found_as:  # a name that is not UTF-8: recorded escaped, read as found
+                jobs.renamed[len(rels)] = found_as
             rels.append(rel)
             try:
-                found = os.stat(full)
+                found = os.stat(entry_path(top, found_as))
             except OSError:  # broken symlink, loop, vanished file: read_file says why
                 sizes.append(0)
                 mtimes.append(0)
@@ -573,7 +566,7 @@ class _JobList:
 
     def full(self, i: int) -> str:
         """File ``i``'s path as found."""
-        return self.fulls.get(i) or self.prefix + self.rels[i]
+        return entry_path(self.base, self.renamed.get(i) or self.rels[i])
 
     def shared(self, i: int) -> Shared:
         """The lines file ``i`` shares with its folder."""
@@ -615,21 +608,22 @@ class _JobList:
             dirty.update(_folder(rel) for rel in known if rel not in present)
         if not dirty:
             return
-        picked = [i for i, rel in enumerate(rels) if _folder(rel) in dirty]
+        picked = array("q", (i for i, rel in enumerate(rels) if _folder(rel) in dirty))
+        found: Iterable[tuple[int, Shared]]
         if pool is None:
-            # Over a folder, the files as strings: no Path a file.
-            shared = _folder_repeats([self.full(i) for i in picked], base, workers)
-        else:
-            by_path = dict(zip(pool, _folder_repeats(pool, base, workers), strict=True))
-            shared = [by_path.get(Path(self.full(i))) for i in picked]
+            found = _folder_repeats(picked, self.full, base, workers)
+        else:  # one file, whose folder is ``pool``
+            shared = _folder_repeats(range(len(pool)), pool.__getitem__, base, workers)
+            in_pool = {pool[j]: repeated for j, repeated in shared}
+            found = ((i, in_pool[p]) for i in picked if (p := Path(self.full(i))) in in_pool)
         self.masks = [0] * len(rels)
-        for i, found in zip(picked, shared, strict=True):
-            repeated = found or NONE_SHARED
+        for i, repeated in found:
             if repeated:
                 self.masks[i] = repeated.mask
                 self.folder_lines[_folder(rels[i])] = repeated.folder
+        for i in picked:
             flags = self.flags[i]
-            if flags & _UNCHANGED and known[rels[i]].segmenter != self._version(repeated):
+            if flags & _UNCHANGED and known[rels[i]].segmenter != self._version(self.shared(i)):
                 self.flags[i] = flags & ~_UNCHANGED
 
 
@@ -651,33 +645,36 @@ def folder_repeats(
     """
     paths = list(paths)
     with _Workers(workers) as started:
-        found = _folder_repeats(paths, base, started)
-        return {Path(p): shared.lines() for p, shared in zip(paths, found, strict=True) if shared}
+        found = _folder_repeats(range(len(paths)), paths.__getitem__, base, started)
+        return {paths[i]: shared.lines() for i, shared in found}
 
 
 def _folder_repeats(
-    paths: Sequence[Path | str], base: Path, workers: _Workers
-) -> list[Shared | None]:
+    files: Iterable[int], path_of: Callable[[int], Path | str], base: Path, workers: _Workers
+) -> Iterator[tuple[int, Shared]]:
     """``folder_repeats`` with the worker processes of the ingest it is part of: the
-    lines each of ``paths`` shares, in their order (None: not read, not a plain text
-    file or unreadable); the files as paths or, for a big corpus, as strings (a Path a
-    file held through the pass was most of the memory it grew by)."""
+    lines each of ``files`` (numbers, ``path_of`` giving each one's path) shares, for
+    those read, one folder at a time. A file's path, a string for a big corpus, is made
+    only to look at it and to read it: held for every file through the pass, the paths
+    were most of what the writing process grew by."""
     from annotate.text.cleaning import REPEAT_MIN_ARTICLES
     from annotate.text.reading import file_format
 
-    by_folder: dict[Path, list[int]] = {}
-    for i, path in enumerate(paths):
+    by_folder: dict[Path, array[int]] = {}
+    for i in files:
         # Only browser-copied text carries its site's chrome: HTML goes through the article
         # extractor, and JSON/JSONL rows are texts already taken out of their pages (and a
         # big JSONL file must stream, not be read twice).
-        as_path = path if isinstance(path, Path) else Path(path)
-        if file_format(as_path) in _PLAIN_FORMATS:
-            by_folder.setdefault(as_path.parent, []).append(i)
-    files = [paths[i] for ps in by_folder.values() for i in ps]
-    out: list[Shared | None] = [None] * len(paths)
-    found = workers.map(partial(_line_keys, base=base, real_base=real_path(base)), files)
-    for folder_files in by_folder.values():
-        keyed = [(i, k) for i in folder_files if (k := next(found)) is not None]
+        path = Path(path_of(i))
+        if file_format(path) in _PLAIN_FORMATS:
+            by_folder.setdefault(path.parent, array("q")).append(i)
+    found = workers.map(
+        partial(_line_keys, base=base, real_base=real_path(base)),
+        (path_of(i) for numbers in by_folder.values() for i in numbers),
+        sum(map(len, by_folder.values())),
+    )
+    for numbers in by_folder.values():
+        keyed = [(i, k) for i in numbers if (k := next(found)) is not None]
         counts: Counter[str] = Counter()
         for _, keys in keyed:
             counts.update(keys)
@@ -687,8 +684,7 @@ def _folder_repeats(
             mask = 0
             for k in keys & bit.keys():
                 mask |= bit[k]
-            out[i] = Shared(common, mask)
-    return out
+            yield i, Shared(common, mask)
 
 
 def _line_keys(path: Path | str, base: Path, real_base: str | None = None) -> set[str] | None:
@@ -772,12 +768,42 @@ class _Workers:
             self.size = count
         return self.pool
 
-    def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]:
-        """``map`` over the workers (in order, in chunks), or in this process."""
-        count = self.count(len(items))
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any], size: int) -> Iterator[Any]:
+        """``map`` over the ``size`` items in the workers (in order, in chunks), or in
+        this process."""
+        count = self.count(size)
         if count == 0:
             return map(fn, items)
-        return self.started(count).map(fn, items, chunksize=64)
+        return _bounded_map(self.started(count), fn, items, 4 * count)
+
+
+# Items a worker task maps at a time.
+MAP_CHUNK = 64
+
+
+def _bounded_map(
+    pool: ProcessPoolExecutor, fn: Callable[[Any], Any], items: Iterable[Any], tasks: int
+) -> Iterator[Any]:
+    """``pool.map`` with at most ``tasks`` tasks of ``MAP_CHUNK`` items in flight: the
+    executor's own map submits every item at once, and holds each item and each result
+    until it is taken, so its memory grows with the number of items."""
+    window: deque[Future[list[Any]]] = deque()
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == MAP_CHUNK:
+            window.append(pool.submit(_map_chunk, fn, chunk))
+            chunk = []
+            if len(window) >= tasks:
+                yield from window.popleft().result()
+    if chunk:
+        window.append(pool.submit(_map_chunk, fn, chunk))
+    while window:
+        yield from window.popleft().result()
+
+
+def _map_chunk(fn: Callable[[Any], Any], chunk: list[Any]) -> list[Any]:
+    return [fn(item) for item in chunk]
 
 
 def _folder(rel: str) -> str:
@@ -960,7 +986,6 @@ def _preparer(
     count = workers.count(pending)
     if count == 0:
         return lambda jobs: map(_prepare_safely, jobs)
-    from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
     pool = workers.started(count)
