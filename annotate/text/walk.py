@@ -30,7 +30,11 @@ def corpus_files(root: Path, *, exclude: Collection[Path] = ()) -> list[Path]:
 def entry_path(root: str, rel: str) -> str:
     """The path of the file at ``rel`` (a relative POSIX path) under ``root`` as the walk
     found it: ``os.scandir``'s, the folders' paths and the name joined."""
-    return os.path.join(root, rel if os.sep == "/" else rel.replace("/", os.sep))
+    # os.path.join's result, without its checks: a run over an unchanged corpus makes
+    # one a file, and the walk's folder paths and names are plain strings.
+    if os.sep != "/":
+        rel = rel.replace("/", os.sep)
+    return root + rel if root.endswith(os.sep) else f"{root}{os.sep}{rel}"
 
 
 def corpus_paths(root: Path, *, exclude: Collection[Path] = ()) -> list[str]:
