@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+from array import array
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -22,11 +23,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from annotate.model import SENTENCE, Block, CleanArticle, Document, Skipped, Unit, article_id
 from annotate.store import FileRecord, SegmentEditRecord, Store, UnitView
-from annotate.text.walk import real_path
+from annotate.text.walk import entry_path, real_path
 from annotate.visible import encodable
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     from annotate.suggest.cues import Suggestion
 
@@ -266,7 +267,7 @@ def ingest(
     (incrementally, a chunk of articles at a time) as ``suggest_all`` would.
     The last event is always the ``Summary``.
     """
-    from annotate.text.walk import corpus_entries
+    from annotate.text.walk import corpus_paths
 
     root = Path(root)
     version = pipeline_version()
@@ -277,17 +278,16 @@ def ingest(
             # their memory does not grow with the corpus.
             started.fork_early()
         if root.is_file():
-            base, files = root.parent, [(root.name, str(root))]
+            base, files = root.parent, [root.name]
         else:
-            base, files = root, corpus_entries(root, exclude=exclude)
+            base, files = root, corpus_paths(root, exclude=exclude)
         confined = not root.is_file()
         known = store.file_records()
-        jobs = _jobs(files, known, version)
-        total = len(files)
+        jobs = _JobList.listed(files, known, base, version)
         # One file's shared lines are those it shares with the rest of its folder.
         pool = None if root.is_dir() else siblings(root, exclude)
-        run = _ingest_jobs(store, base, total, known, jobs, confined, pool, started, suggest)
-        # Held only by the run, which replaces them: not two lists a file all along.
+        run = _ingest_jobs(store, base, known, jobs, confined, pool, started, suggest)
+        # The job list holds what the run needs of each file: not two lists a file.
         del files, jobs
         yield from run
 
@@ -319,20 +319,18 @@ def _fewer_collections() -> Iterator[None]:
 def _ingest_jobs(
     store: Store,
     base: Path,
-    total: int,
     known: dict[str, FileRecord],
-    jobs: list[_Job],
+    jobs: _JobList,
     confined: bool,
     pool: list[Path] | None,
     workers: _Workers,
     suggest: bool,
 ) -> Iterator[Event]:
-    """``ingest`` once the corpus files (``total`` of them) are listed, with its
-    worker processes."""
-    version = pipeline_version()
+    """``ingest`` once the corpus files are listed, with its worker processes."""
+    total = len(jobs)
     summary = Summary(files=total)
-    jobs = _with_repetition(jobs, base, known, version, pool, workers)
-    pending = sum(1 for j in jobs if j.stat is None or not j.unchanged)
+    jobs.share(base, known, pool, workers)
+    pending = jobs.pending_count()
     yield Progress(0, total, "")  # how many files, before the first is read
     # Writes are grouped into short transactions (see Store.batched). A consumer that
     # stops early closes this generator, which rolls back only the batch in progress; a
@@ -355,10 +353,14 @@ def _ingest_jobs(
         with writing as tick:
             if deferred:
                 store.defer_indexes()
-            prepare = _preparer(workers, pending)
-            prepared = prepare(
-                (
-                    _PrepareJob(
+            # The jobs of the files to read, as they are sent to be prepared (ahead of
+            # the writing, in the same order): each is made once.
+            sent: deque[_Job] = deque()
+
+            def to_prepare() -> Iterator[_PrepareJob]:
+                for j in jobs.pending():
+                    sent.append(j)
+                    yield _PrepareJob(
                         j.path,
                         base,
                         _StoredShas(store)
@@ -373,30 +375,28 @@ def _ingest_jobs(
                         rules,
                         real_base,
                     )
-                )
-                for j in jobs
-                if not j.unchanged
-            )
+
+            prepared = _preparer(workers, pending)(to_prepare())
             # The articles of the unchanged files, read at once: one query a file would cost
             # more than the stat that found it unchanged.
-            unchanged_articles = store.article_paths_by_file() if pending < len(jobs) else {}
-            for done, job in enumerate(jobs, 1):
-                if job.unchanged:
+            unchanged_articles = store.article_paths_by_file() if pending < total else {}
+            for done, (rel, unchanged) in enumerate(jobs.states(), 1):
+                if unchanged:
                     summary.files_unchanged += 1
-                    for article in unchanged_articles.get(job.rel, ()):
+                    for article in unchanged_articles.get(rel, ()):
                         summary.unchanged += 1
                         yield ArticleResult(article, "unchanged")
                 else:
-                    events = _store_file(
-                        store, job, next(prepared), job.version, summary, suggester
-                    )
+                    items = next(prepared)
+                    job = sent.popleft()
+                    events = _store_file(store, job, items, job.version, summary, suggester)
                     for event in events:
                         if isinstance(event, ArticleResult) and event.status != "unchanged":
                             if not event.units:
                                 summary.no_claims.append(event.path)
                         yield event
                 tick()
-                yield Progress(done, total, job.rel)
+                yield Progress(done, total, rel)
             if suggester is not None:
                 suggester.flush()
                 summary.suggested_articles = suggester.articles
@@ -411,7 +411,7 @@ def _ingest_jobs(
         raise
     if deferred:
         store.build_indexes()
-    summary.missing_files = sorted(set(known) - {j.rel for j in jobs}) if pool is None else []
+    summary.missing_files = jobs.missing(known) if pool is None else []
     yield summary
 
 
@@ -452,16 +452,16 @@ def _shared_lines(shared: Shared) -> frozenset[str]:
     return frozenset(shared.sorted())
 
 
-class _Job(NamedTuple):  # one a corpus file: a named tuple is the cheapest to make
-    full: str  # its path as found (a Path is made only for a file to read)
+class _Job(NamedTuple):
+    """A corpus file to read: made from the job list only for such a file."""
+
+    full: str  # its path as found (a Path is made only to read it)
     rel: str
-    # (size, mtime_ns) as found; None: it could not be stat'ed. Two ints, not the
-    # os.stat_result (about 5x the memory, held for every file through the whole run).
+    # (size, mtime_ns) as found; None: it could not be stat'ed.
     stat: tuple[int, int] | None
-    unchanged: bool
     # The rules' version for this file: pipeline_version, plus a fingerprint of the
     # lines it shares with other articles of its folder when it has such lines.
-    version: str = ""
+    version: str
     repeated: Shared = NONE_SHARED
 
     @property
@@ -469,35 +469,162 @@ class _Job(NamedTuple):  # one a corpus file: a named tuple is the cheapest to m
         return Path(self.full)
 
 
-def _jobs(
-    files: Iterable[tuple[str, str]], known: dict[str, FileRecord], version: str
-) -> list[_Job]:
-    """A job for each (relative POSIX path, full path) file, saying whether it is
-    unchanged (size, mtime and rules as recorded). On a re-run over an unchanged corpus
-    this and the stat are the whole cost per file, so strings, not paths."""
-    repeat_version = version + _REPEAT_SEP  # these rules, with some shared lines
-    jobs = []
-    for rel, full in files:
-        if not rel.isascii():
-            rel = encodable(rel)
-        st: tuple[int, int] | None
-        try:
-            found = os.stat(full)
-        except OSError:
-            st = None  # broken symlink, loop, vanished file: read_file names the reason
-        else:
-            st = (found.st_size, found.st_mtime_ns)
-        record = known.get(rel)
-        unchanged = (
-            st is not None
-            and record is not None
-            and record.size == st[0]
-            and record.mtime_ns == st[1]
-            and (record.segmenter == version or record.segmenter.startswith(repeat_version))
-        )
-        file_version = record.segmenter if unchanged and record else version
-        jobs.append(_Job(full, rel, st, unchanged, file_version))
-    return jobs
+# A file's flags in the job list.
+_STATED = 1  # its size and mtime were found (else: read_file names the reason)
+_UNCHANGED = 2  # size, mtime and rules as recorded: not read
+
+
+class _JobList:
+    """The corpus files of one ingest, in corpus order, and what it found of each: its
+    relative path, size and mtime, whether it is unchanged, the lines it shares with its
+    folder (after ``share``).
+
+    Held through the whole run, so as columns (a path string and a few bytes a file),
+    not an object a file with its own strings and ints: that was most of what the
+    writing process grew by with the corpus. A ``_Job`` is made only for a file to read.
+    """
+
+    def __init__(self, base: Path, version: str) -> None:
+        self.version = version  # pipeline_version
+        self.base = str(base)
+        self.rels: list[str] = []
+        self.sizes = array("q")
+        self.mtimes = array("q")
+        self.flags = bytearray()
+        self.renamed: dict[int, str] = {}  # relative paths as found, when not UTF-8
+        self.recorded = 0  # files with a record in the store
+        # After ``share``: which of its folder's shared lines each file shares (as
+        # ``Shared.mask``), and those lines by folder; empty when no folder changed.
+        self.masks: list[int] = []
+        self.folder_lines: dict[str, tuple[str, ...]] = {}
+
+    @classmethod
+    def listed(
+        cls,
+        files: Iterable[str],
+        known: dict[str, FileRecord],
+        base: Path,
+        version: str,
+    ) -> _JobList:
+        """The jobs of the files under ``base`` (relative POSIX paths, as ``corpus_paths``
+        lists them), each unchanged when its size, mtime and rules are as recorded. On a
+        re-run over an unchanged corpus this and the stat are the whole cost a file:
+        strings, no paths."""
+        jobs = cls(base, version)
+        repeat_version = version + _REPEAT_SEP  # these rules, with some shared lines
+        rels, sizes, mtimes, flags, top = jobs.rels, jobs.sizes, jobs.mtimes, jobs.flags, jobs.base
+        for found_as in files:
+            rel = found_as if found_as.isascii() else encodable(found_as)
+            if rel != found_as:  # a name that is not UTF-8: recorded escaped, read as found
+                jobs.renamed[len(rels)] = found_as
+            rels.append(rel)
+            try:
+                found = os.stat(entry_path(top, found_as))
+            except OSError:  # broken symlink, loop, vanished file: read_file says why
+                sizes.append(0)
+                mtimes.append(0)
+                flags.append(0)
+                continue
+            size, mtime_ns = found.st_size, found.st_mtime_ns
+            sizes.append(size)
+            mtimes.append(mtime_ns)
+            record = known.get(rel)
+            if record is None:
+                flags.append(_STATED)
+                continue
+            jobs.recorded += 1
+            unchanged = (
+                record.size == size
+                and record.mtime_ns == mtime_ns
+                and (record.segmenter == version or record.segmenter.startswith(repeat_version))
+            )
+            flags.append(_STATED | _UNCHANGED if unchanged else _STATED)
+        return jobs
+
+    def __len__(self) -> int:
+        return len(self.rels)
+
+    def pending_count(self) -> int:
+        """How many files are to be read."""
+        return len(self.flags) - self.flags.count(_STATED | _UNCHANGED)
+
+    def states(self) -> Iterator[tuple[str, bool]]:
+        """Each file's relative path and whether it is unchanged, in corpus order."""
+        for rel, flags in zip(self.rels, self.flags, strict=True):
+            yield rel, bool(flags & _UNCHANGED)
+
+    def pending(self) -> Iterator[_Job]:
+        """The jobs of the files to read, in corpus order."""
+        for i, flags in enumerate(self.flags):
+            if not flags & _UNCHANGED:
+                yield self.job(i)
+
+    def job(self, i: int) -> _Job:
+        stat = (self.sizes[i], self.mtimes[i]) if self.flags[i] & _STATED else None
+        repeated = self.shared(i)
+        return _Job(self.full(i), self.rels[i], stat, self._version(repeated), repeated)
+
+    def full(self, i: int) -> str:
+        """File ``i``'s path as found."""
+        return entry_path(self.base, self.renamed.get(i) or self.rels[i])
+
+    def shared(self, i: int) -> Shared:
+        """The lines file ``i`` shares with its folder."""
+        mask = self.masks[i] if self.masks else 0
+        if not mask:
+            return NONE_SHARED
+        return Shared(self.folder_lines[_folder(self.rels[i])], mask)
+
+    def _version(self, repeated: Shared) -> str:
+        if not repeated:
+            return self.version
+        digest = hashlib.sha256("\n".join(repeated.sorted()).encode()).hexdigest()[:12]
+        return f"{self.version}{_REPEAT_SEP}{digest}"
+
+    def missing(self, known: Collection[str]) -> list[str]:
+        """The recorded files that are no longer in the corpus, sorted."""
+        if self.recorded == len(known):
+            return []
+        return sorted(set(known).difference(self.rels))
+
+    def share(
+        self,
+        base: Path,
+        known: dict[str, FileRecord],
+        pool: list[Path] | None,
+        workers: _Workers,
+    ) -> None:
+        """Find the lines each file shares with its folder, for the folders that changed.
+
+        A folder none of whose files changed, appeared or went has the same shared
+        lines as last time, so nothing in it is read. In a folder that changed, a file
+        whose shared lines changed is split again even though the file itself did not
+        change, so the result never depends on the order in which files arrived.
+        """
+        rels = self.rels
+        dirty = {_folder(rel) for rel, unchanged in self.states() if not unchanged}
+        if pool is None and self.recorded < len(known):
+            present = set(rels)
+            dirty.update(_folder(rel) for rel in known if rel not in present)
+        if not dirty:
+            return
+        picked = array("q", (i for i, rel in enumerate(rels) if _folder(rel) in dirty))
+        found: Iterable[tuple[int, Shared]]
+        if pool is None:
+            found = _folder_repeats(picked, self.full, base, workers)
+        else:  # one file, whose folder is ``pool``
+            shared = _folder_repeats(range(len(pool)), pool.__getitem__, base, workers)
+            in_pool = {pool[j]: repeated for j, repeated in shared}
+            found = ((i, in_pool[p]) for i in picked if (p := Path(self.full(i))) in in_pool)
+        self.masks = [0] * len(rels)
+        for i, repeated in found:
+            if repeated:
+                self.masks[i] = repeated.mask
+                self.folder_lines[_folder(rels[i])] = repeated.folder
+        for i in picked:
+            flags = self.flags[i]
+            if flags & _UNCHANGED and known[rels[i]].segmenter != self._version(self.shared(i)):
+                self.flags[i] = flags & ~_UNCHANGED
 
 
 _REPEAT_SEP = "+"
@@ -516,44 +643,48 @@ def folder_repeats(
     ``workers`` (as ``ingest`` counts them) the files are read in worker processes. One
     folder's lines are held at a time, and files sharing the same lines share one set.
     """
+    paths = list(paths)
     with _Workers(workers) as started:
-        found = _folder_repeats(paths, base, started)
-        return {Path(p): shared.lines() for p, shared in found.items()}
+        found = _folder_repeats(range(len(paths)), paths.__getitem__, base, started)
+        return {paths[i]: shared.lines() for i, shared in found}
 
 
 def _folder_repeats(
-    paths: Collection[Path] | Collection[str], base: Path, workers: _Workers
-) -> dict[Path | str, Shared]:
-    """``folder_repeats`` with the worker processes of the ingest it is part of; the
-    files as paths or, for a big corpus, as the strings its jobs hold (a Path a file
-    held through the pass was most of the memory it grew by)."""
+    files: Iterable[int], path_of: Callable[[int], Path | str], base: Path, workers: _Workers
+) -> Iterator[tuple[int, Shared]]:
+    """``folder_repeats`` with the worker processes of the ingest it is part of: the
+    lines each of ``files`` (numbers, ``path_of`` giving each one's path) shares, for
+    those read, one folder at a time. A file's path, a string for a big corpus, is made
+    only to look at it and to read it: held for every file through the pass, the paths
+    were most of what the writing process grew by."""
     from annotate.text.cleaning import REPEAT_MIN_ARTICLES
     from annotate.text.reading import file_format
 
-    by_folder: dict[Path, list[Path | str]] = {}
-    for path in paths:
+    by_folder: dict[Path, array[int]] = {}
+    for i in files:
         # Only browser-copied text carries its site's chrome: HTML goes through the article
         # extractor, and JSON/JSONL rows are texts already taken out of their pages (and a
         # big JSONL file must stream, not be read twice).
-        as_path = path if isinstance(path, Path) else Path(path)
-        if file_format(as_path) in _PLAIN_FORMATS:
-            by_folder.setdefault(as_path.parent, []).append(path)
-    files = [p for ps in by_folder.values() for p in ps]
-    out: dict[Path | str, Shared] = {}
-    found = workers.map(partial(_line_keys, base=base, real_base=real_path(base)), files)
-    for folder_files in by_folder.values():
-        keyed = [(p, k) for p in folder_files if (k := next(found)) is not None]
+        path = Path(path_of(i))
+        if file_format(path) in _PLAIN_FORMATS:
+            by_folder.setdefault(path.parent, array("q")).append(i)
+    found = workers.map(
+        partial(_line_keys, base=base, real_base=real_path(base)),
+        (path_of(i) for numbers in by_folder.values() for i in numbers),
+        sum(map(len, by_folder.values())),
+    )
+    for numbers in by_folder.values():
+        keyed = [(i, k) for i in numbers if (k := next(found)) is not None]
         counts: Counter[str] = Counter()
         for _, keys in keyed:
             counts.update(keys)
         common = tuple(sorted(k for k, n in counts.items() if n >= REPEAT_MIN_ARTICLES))
         bit = {k: 1 << i for i, k in enumerate(common)}
-        for path, keys in keyed:
+        for i, keys in keyed:
             mask = 0
             for k in keys & bit.keys():
                 mask |= bit[k]
-            out[path] = Shared(common, mask)
-    return out
+            yield i, Shared(common, mask)
 
 
 def _line_keys(path: Path | str, base: Path, real_base: str | None = None) -> set[str] | None:
@@ -637,12 +768,42 @@ class _Workers:
             self.size = count
         return self.pool
 
-    def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]:
-        """``map`` over the workers (in order, in chunks), or in this process."""
-        count = self.count(len(items))
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any], size: int) -> Iterator[Any]:
+        """``map`` over the ``size`` items in the workers (in order, in chunks), or in
+        this process."""
+        count = self.count(size)
         if count == 0:
             return map(fn, items)
-        return self.started(count).map(fn, items, chunksize=64)
+        return _bounded_map(self.started(count), fn, items, 4 * count)
+
+
+# Items a worker task maps at a time.
+MAP_CHUNK = 64
+
+
+def _bounded_map(
+    pool: ProcessPoolExecutor, fn: Callable[[Any], Any], items: Iterable[Any], tasks: int
+) -> Iterator[Any]:
+    """``pool.map`` with at most ``tasks`` tasks of ``MAP_CHUNK`` items in flight: the
+    executor's own map submits every item at once, and holds each item and each result
+    until it is taken, so its memory grows with the number of items."""
+    window: deque[Future[list[Any]]] = deque()
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == MAP_CHUNK:
+            window.append(pool.submit(_map_chunk, fn, chunk))
+            chunk = []
+            if len(window) >= tasks:
+                yield from window.popleft().result()
+    if chunk:
+        window.append(pool.submit(_map_chunk, fn, chunk))
+    while window:
+        yield from window.popleft().result()
+
+
+def _map_chunk(fn: Callable[[Any], Any], chunk: list[Any]) -> list[Any]:
+    return [fn(item) for item in chunk]
 
 
 def _folder(rel: str) -> str:
@@ -656,46 +817,6 @@ def siblings(path: Path, exclude: Collection[Path] = ()) -> list[Path]:
 
     folder = path.parent
     return [p for p in corpus_files(folder, exclude=exclude) if p.parent == folder]
-
-
-def _with_repetition(
-    jobs: list[_Job],
-    base: Path,
-    known: dict[str, FileRecord],
-    version: str,
-    pool: list[Path] | None,
-    workers: _Workers,
-) -> list[_Job]:
-    """Jobs with the lines each file shares with its folder, for the folders that changed.
-
-    A folder none of whose files changed, appeared or went has the same shared lines as
-    last time, so nothing in it is read. In a folder that changed, a file whose shared
-    lines changed is split again even though the file itself did not change, so the
-    result never depends on the order in which files arrived.
-    """
-    present = {j.rel for j in jobs}
-    dirty = {_folder(j.rel) for j in jobs if not j.unchanged}
-    if pool is None:
-        dirty |= {_folder(rel) for rel in known if rel not in present}
-    if not dirty:
-        return jobs
-    # Over a folder, the files as the strings the jobs hold: no Path a file.
-    files = [j.full for j in jobs if _folder(j.rel) in dirty] if pool is None else pool
-    shared = _folder_repeats(files, base, workers)
-    out = []
-    for job in jobs:
-        if _folder(job.rel) not in dirty:
-            out.append(job)
-            continue
-        repeated = shared.get(job.full if pool is None else job.path, NONE_SHARED)
-        file_version = version
-        if repeated:
-            digest = hashlib.sha256("\n".join(repeated.sorted()).encode()).hexdigest()[:12]
-            file_version = f"{version}{_REPEAT_SEP}{digest}"
-        record = known.get(job.rel)
-        unchanged = job.unchanged and record is not None and record.segmenter == file_version
-        out.append(job._replace(unchanged=unchanged, version=file_version, repeated=repeated))
-    return out
 
 
 PreparedItem = Skipped | tuple[Document, "Segmented | None"]
@@ -865,7 +986,6 @@ def _preparer(
     count = workers.count(pending)
     if count == 0:
         return lambda jobs: map(_prepare_safely, jobs)
-    from concurrent.futures import Future
     from concurrent.futures.process import BrokenProcessPool
 
     pool = workers.started(count)

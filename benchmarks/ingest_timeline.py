@@ -83,8 +83,8 @@ def timeline(corpus: Path, db: Path, work: Path, cores: int) -> None:
     import annotate.text.walk as walk
     from annotate.store import Store
 
-    walk.corpus_entries = _marked(walk.corpus_entries, "listing")  # type: ignore[assignment]
-    ing._folder_repeats = _marked(ing._folder_repeats, "repetition pass")  # type: ignore[assignment]
+    walk.corpus_paths = _marked(walk.corpus_paths, "listing")  # type: ignore[assignment]
+    ing._JobList.share = _marked(ing._JobList.share, "repetition pass")  # type: ignore[method-assign]
     claims.regroup = _marked(claims.regroup, "regroup")  # type: ignore[assignment]
     for name in ("build_key_indexes", "add_claim_units", "build_indexes"):
         setattr(Store, name, _marked(getattr(Store, name), name))

@@ -23,18 +23,29 @@ def corpus_files(root: Path, *, exclude: Collection[Path] = ()) -> list[Path]:
     of ``root`` (never walked). Nothing is read: this is cheap enough to give a progress
     bar its total.
     """
-    return [Path(full) for _, full in corpus_entries(root, exclude=exclude)]
+    top = str(root)
+    return [Path(entry_path(top, rel)) for rel in corpus_paths(root, exclude=exclude)]
 
 
-def corpus_entries(root: Path, *, exclude: Collection[Path] = ()) -> list[tuple[str, str]]:
-    """:func:`corpus_files` as ``(relative POSIX path, full path)`` strings: what a run
-    over an unchanged corpus compares with the stored file records, without making a
-    ``Path`` for each file."""
+def entry_path(root: str, rel: str) -> str:
+    """The path of the file at ``rel`` (a relative POSIX path) under ``root`` as the walk
+    found it: ``os.scandir``'s, the folders' paths and the name joined."""
+    # os.path.join's result, without its checks: a run over an unchanged corpus makes
+    # one a file, and the walk's folder paths and names are plain strings.
+    if os.sep != "/":
+        rel = rel.replace("/", os.sep)
+    return root + rel if root.endswith(os.sep) else f"{root}{os.sep}{rel}"
+
+
+def corpus_paths(root: Path, *, exclude: Collection[Path] = ()) -> list[str]:
+    """:func:`corpus_files` as relative POSIX paths (a file's path is ``entry_path(str(root),
+    rel)``): what a run over an unchanged corpus compares with the stored file records,
+    without a ``Path``, nor a second string, a file."""
     root = Path(root)
     excluded = {real_path(Path(p)) for p in exclude}
     excluded_names = {Path(p).name for p in exclude}
     real_root = real_path(root)
-    found: list[tuple[str, str]] = []
+    found: list[str] = []
     # Each entry: (directory, its relative path, its real path, real paths of it and its
     # ancestors).
     stack: list[tuple[str, str, str, frozenset[str]]] = [
@@ -47,7 +58,7 @@ def corpus_entries(root: Path, *, exclude: Collection[Path] = ()) -> list[tuple[
         except OSError:
             if prefix:  # reading says why (permission denied); a vanished one is gone
                 if os.path.lexists(directory):
-                    found.append((prefix, directory))
+                    found.append(prefix)
             continue
         for entry in entries:
             name = entry.name
@@ -61,7 +72,7 @@ def corpus_entries(root: Path, *, exclude: Collection[Path] = ()) -> list[tuple[
             except OSError:  # e.g. a symlink pointing to itself
                 is_dir = False
             if not is_dir:
-                found.append((rel, entry.path))
+                found.append(rel)
                 continue
             # A folder that is not a link is where its parent is (no system call to ask).
             try:
@@ -71,10 +82,10 @@ def corpus_entries(root: Path, *, exclude: Collection[Path] = ()) -> list[tuple[
             real = real_path(Path(entry.path)) if link else os.path.join(real_dir, name)
             if real in ancestors or not inside(real, real_root):
                 # A loop, or a link out of the corpus: reading reports it, once.
-                found.append((rel, entry.path))
+                found.append(rel)
             else:
                 stack.append((entry.path, rel, real, ancestors | {real}))
-    found.sort(key=lambda item: item[0])
+    found.sort()
     return found
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from annotate.ingest import ArticleResult, Progress, Summary, ingest
+from annotate.ingest import MAP_CHUNK, ArticleResult, Progress, Summary, _bounded_map, ingest
 from annotate.model import Skipped
 from annotate.store import Store
 
@@ -411,3 +411,11 @@ def test_suggestions_are_saved_into_a_store_an_ingest_left_without_unit_id_index
             "WHERE g.unit_id IS NULL"
         )
         assert unsuggested.fetchone()[0] == 0
+
+
+def test_the_bounded_map_gives_every_result_in_order_past_its_window():
+    from concurrent.futures import ProcessPoolExecutor
+
+    items = range(-5 * MAP_CHUNK - 3, 0)  # more chunks than the two tasks in flight
+    with ProcessPoolExecutor(2) as pool:
+        assert list(_bounded_map(pool, abs, iter(items), 2)) == [abs(i) for i in items]

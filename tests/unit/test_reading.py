@@ -25,6 +25,7 @@ from annotate.text.reading import (
     read_file,
     repair,
 )
+from annotate.text.walk import corpus_paths, entry_path
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 SAMPLE = CORPUS / "000_5a2869755751f143.txt"
@@ -760,6 +761,19 @@ def test_corpus_files_order_hidden_and_exclude(tmp_path):
     rel = [p.relative_to(tmp_path).as_posix() for p in files]
     assert rel == ["A.txt", "a/b/c.json", "a/z.md", "b.txt", "x.pdf"]
     assert corpus_files(tmp_path, exclude=exclude) == files
+
+
+def test_corpus_paths_lead_to_the_paths_the_walk_found(tmp_path, monkeypatch):
+    for name in ["b.txt", "a/z.md", "a/b/c.json"]:
+        write(tmp_path, name, "x")
+    monkeypatch.chdir(tmp_path)
+    for root in [tmp_path, Path("."), Path("a")]:
+        found = sorted(
+            os.path.join(folder, name) for folder, _, names in os.walk(root) for name in names
+        )
+        paths = sorted(entry_path(str(root), rel) for rel in corpus_paths(root))
+        assert paths == found
+    assert entry_path("/", "a/z.md") == os.path.join("/", "a/z.md")
 
 
 def test_exclude_matches_through_relative_paths(tmp_path, monkeypatch):
