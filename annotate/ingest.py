@@ -14,7 +14,7 @@ import os
 import sys
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache, partial
 from pathlib import Path
@@ -355,7 +355,7 @@ def _ingest_jobs(
         with writing as tick:
             if deferred:
                 store.defer_indexes()
-            prepare = _preparer(workers, pending)
+            prepare = _preparer(workers, pending, store.lock_released)
             prepared = prepare(
                 (
                     _PrepareJob(
@@ -858,14 +858,17 @@ PREPARE_CHUNK = 16
 
 
 def _preparer(
-    workers: _Workers, pending: int
+    workers: _Workers,
+    pending: int,
+    waiting: Callable[[], AbstractContextManager[None]] = nullcontext,
 ) -> Callable[[Iterable[_PrepareJob]], Iterator[Prepared]]:
     """A function mapping prepare jobs to results in order, in this process or the
-    workers (enough of them for ``pending`` files)."""
+    workers (enough of them for ``pending`` files), inside ``waiting`` while it waits
+    for a worker."""
     count = workers.count(pending)
     if count == 0:
         return lambda jobs: map(_prepare_safely, jobs)
-    from concurrent.futures import Future
+    from concurrent.futures import Future, wait
     from concurrent.futures.process import BrokenProcessPool
 
     pool = workers.started(count)
@@ -881,6 +884,9 @@ def _preparer(
             chunk: list[_PrepareJob], future: Future[list[list[PreparedItem]]] | None
         ) -> Iterator[Prepared]:
             if future is not None and not workers.broken:
+                if not future.done():
+                    with waiting():
+                        wait([future])
                 try:
                     yield from future.result()
                     return
