@@ -15,7 +15,7 @@ import sys
 from array import array
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache, partial
 from pathlib import Path
@@ -376,7 +376,7 @@ def _ingest_jobs(
                         real_base,
                     )
 
-            prepared = _preparer(workers, pending)(to_prepare())
+            prepared = _preparer(workers, pending, store.lock_released)(to_prepare())
             # The articles of the unchanged files, read at once: one query a file would cost
             # more than the stat that found it unchanged.
             unchanged_articles = store.article_paths_by_file() if pending < total else {}
@@ -979,13 +979,17 @@ PREPARE_CHUNK = 16
 
 
 def _preparer(
-    workers: _Workers, pending: int
+    workers: _Workers,
+    pending: int,
+    waiting: Callable[[], AbstractContextManager[None]] = nullcontext,
 ) -> Callable[[Iterable[_PrepareJob]], Iterator[Prepared]]:
     """A function mapping prepare jobs to results in order, in this process or the
-    workers (enough of them for ``pending`` files)."""
+    workers (enough of them for ``pending`` files), inside ``waiting`` while it waits
+    for a worker."""
     count = workers.count(pending)
     if count == 0:
         return lambda jobs: map(_prepare_safely, jobs)
+    from concurrent.futures import wait
     from concurrent.futures.process import BrokenProcessPool
 
     pool = workers.started(count)
@@ -1001,6 +1005,9 @@ def _preparer(
             chunk: list[_PrepareJob], future: Future[list[list[PreparedItem]]] | None
         ) -> Iterator[Prepared]:
             if future is not None and not workers.broken:
+                if not future.done():
+                    with waiting():
+                        wait([future])
                 try:
                     yield from future.result()
                     return

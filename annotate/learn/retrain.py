@@ -20,6 +20,8 @@ import sys
 import time
 from pathlib import Path
 
+from annotate.processes import HOLD, Waiting, release
+
 EVERY_ENV = "ANNOTATE_RETRAIN_EVERY"
 PHASES_ENV = "ANNOTATE_BENCH_RETRAIN_LOG"  # a benchmark's: where each run's phases go
 DEFAULT_EVERY = 100
@@ -73,14 +75,15 @@ class Retrainer:
         redrawn): even on an otherwise idle core, a run slows the app on a two-core
         machine. A run that is training (idle-scheduled, holding no lock) is stopped; one
         that writes to the database (ordinary scheduling) is asked to wait before its next
-        transaction (``_HOLD``), never stopped inside one: the app may need its lock.
+        transaction (``annotate.processes.HOLD``), never stopped inside one: the app may
+        need its lock.
         True when it was held or asked."""
         if not self.running():
             return False
         assert self.process is not None
         try:
             idle = os.sched_getscheduler(self.process.pid) == os.SCHED_IDLE  # type: ignore[attr-defined]
-            sent = signal.SIGSTOP if idle else _HOLD
+            sent = signal.SIGSTOP if idle else HOLD
             if sent is None:
                 return False
             os.kill(self.process.pid, sent)
@@ -93,10 +96,7 @@ class Retrainer:
         """Let a run held by ``pause`` go on."""
         if self.paused and self.process is not None:
             self.paused = False
-            try:
-                os.kill(self.process.pid, signal.SIGCONT)
-            except OSError:
-                pass
+            release(self.process.pid)
 
     def stop(self) -> None:
         """End a run still going (the app is closing): its model folder is written
@@ -109,14 +109,6 @@ class Retrainer:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-
-
-# The signal that asks a writing run to wait before its next transaction, and how long
-# at most it waits (a key is handled and the screen redrawn in well under that): SIGURG,
-# whose default action is to ignore it, so a run that has not listened yet is unharmed.
-# SIGCONT (``resume``) ends the wait.
-_HOLD = getattr(signal, "SIGURG", None)
-_HOLD_MOST = 0.25
 
 
 # How a run starts: idle-scheduled before anything is imported (its imports, scikit-learn's,
@@ -142,28 +134,6 @@ def _spawn(db_path: str, folder: str) -> subprocess.Popen[bytes]:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-
-
-class _Waiting:
-    """A writing run's side of the hold: ``_HOLD`` marks when the app asked; ``wait``,
-    called between transactions, waits until ``resume`` (SIGCONT) or ``_HOLD_MOST``."""
-
-    def __init__(self) -> None:
-        self.asked: float | None = None
-        if _HOLD is not None:
-            signal.signal(_HOLD, self._asked)
-            signal.signal(signal.SIGCONT, self._resumed)
-
-    def _asked(self, signum: int, frame: object) -> None:
-        self.asked = time.monotonic()
-
-    def _resumed(self, signum: int, frame: object) -> None:
-        self.asked = None
-
-    def wait(self) -> None:
-        while self.asked is not None and time.monotonic() - self.asked < _HOLD_MOST:
-            time.sleep(0.001)
-        self.asked = None
 
 
 def phase(name: str) -> None:
@@ -203,7 +173,7 @@ def retrain(db_path: str, folder: Path) -> int:
     from annotate.store import Store, StoreError
 
     phase("imported")
-    waiting = _Waiting()  # before the first write at ordinary scheduling
+    waiting = Waiting()  # before the first write at ordinary scheduling
     background(idle=False)
     try:
         with Store.open(db_path) as store:

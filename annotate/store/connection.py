@@ -459,13 +459,16 @@ class Connection:
 
         def tick() -> None:
             nonlocal started
-            if time.monotonic() - started >= seconds or (
-                self.yield_now is not None and self.yield_now()
-            ):
+            asked = self.yield_now is not None and self.yield_now()
+            if asked or time.monotonic() - started >= seconds:
                 self.conn.execute("COMMIT")
-                # A writer waiting for the lock (an annotator's decision) polls for it; a
-                # moment between batches lets it in instead of this batch starving it.
-                time.sleep(self.BATCH_GAP)
+                if asked and self.yielded is not None:
+                    self.yielded()
+                else:
+                    # A writer waiting for the lock (an annotator's decision) polls for
+                    # it; a moment between batches lets it in instead of this batch
+                    # starving it.
+                    time.sleep(self.BATCH_GAP)
                 self._begin()
                 started = time.monotonic()
 
@@ -481,6 +484,19 @@ class Connection:
                 pass  # the error in flight, if any, is the one to report
         self.conn.execute("COMMIT")
         self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    @contextmanager
+    def lock_released(self) -> Iterator[None]:
+        """Inside ``batched``, around a wait for something other than the database (a
+        worker process's result): the batch so far is committed and no lock is held until
+        the block ends, when the next batch begins. Another writer (an annotator's
+        decision) never waits for this one's wait."""
+        if not self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("COMMIT")
+        yield  # an error leaves no transaction open: batched's rollback has none to undo
+        self._begin()
 
     # Beyond the busy timeout: how often, and how patiently, to ask for the write lock
     # again before a "database is locked" may reach the user.
@@ -503,11 +519,18 @@ class Connection:
 
     # Hooks for two writers that know of each other (the app and its ingest process):
     # ``on_busy`` is called once when a polling writer finds the lock taken (the app asks
-    # its ingest to end its batch); ``yield_now``, asked by ``batched`` between units of
-    # work, ends the batch at once when it says so.
+    # its ingest to end its batch), and ``on_got_lock`` once that writer then has it (the
+    # other holds no lock now); ``yield_now``, asked by ``batched`` between units of
+    # work, ends the batch at once when it says so, and ``yielded`` is then called
+    # between the commit and the next batch (it waits until the other writer had its
+    # turn), instead of the ``BATCH_GAP`` pause.
     on_busy: Callable[[], None] | None = None
 
+    on_got_lock: Callable[[], None] | None = None
+
     yield_now: Callable[[], bool] | None = None
+
+    yielded: Callable[[], None] | None = None
 
     def _begin(self) -> None:
         self.locked_facts.clear()
@@ -540,6 +563,8 @@ class Connection:
             for attempt in itertools.count():
                 try:
                     self.conn.execute("BEGIN IMMEDIATE")
+                    if attempt > 0 and self.on_got_lock is not None:
+                        self.on_got_lock()
                     return
                 except sqlite3.OperationalError as e:
                     if not _is_busy(e):

@@ -32,7 +32,14 @@ from annotate.labelling.session import Session
 from annotate.labelling.settings import Settings, load_settings, save_setting
 from annotate.store import Store, StoreError, is_damaged, is_full
 from annotate.tui.commands import AnnotateCommands
-from annotate.tui.messages import ClaimShown, Decided, Farewell, IngestOver, IngestStarted
+from annotate.tui.messages import (
+    ClaimDrawn,
+    ClaimShown,
+    Decided,
+    Farewell,
+    IngestOver,
+    IngestStarted,
+)
 from annotate.tui.screens.label import LABEL_BINDINGS, LabelScreen, keys_markdown, stop
 from annotate.visible import visible
 
@@ -265,6 +272,7 @@ class AnnotateApp(App[None]):
         self.farewell: str | None = None  # the line printed when the app ends in error
         self._ingest_process: Any = None
         self._ingest_hold: Any = None  # ingest_process.Hold
+        self._holds = 0  # how many times _held held them
 
     def get_default_screen(self) -> Screen[None]:
         if self.adjudicate:
@@ -410,31 +418,52 @@ class AnnotateApp(App[None]):
     # -- benchmark hooks -----------------------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key):
-            if self._latencies is not None:
-                self._key_at = (perf_counter(), thread_time())
-            self._hold_training()
-            self._hold_ingest()
-        await super().on_event(event)
+        # A key comes here twice: from the terminal, then bubbling up from the screen it
+        # was forwarded to (``is_forwarded``), when its binding runs: that second time.
+        if not (isinstance(event, events.Key) and event.is_forwarded):
+            await super().on_event(event)
+            return
+        if self._latencies is not None:
+            self._key_at = (perf_counter(), thread_time())
+        held = self.retrainer is not None and self.retrainer.pause()
+        held = self._ingest_hold is not None and self._ingest_hold.hold() or held
+        await super().on_event(event)  # the binding runs
+        if held:
+            self._held()
 
-    def _hold_ingest(self) -> None:
-        """The ingest child and its workers wait while a key is handled and the screen
-        redrawn, as a training run does."""
-        if self._ingest_hold is not None and self._ingest_hold.hold():
-            self.call_after_refresh(self._ingest_hold.release)
+    def _held(self, rounds: int = 4) -> None:
+        """A background training run, or the ingest child with its workers, is held while
+        a key is handled and the screen redrawn (on two cores they would otherwise slow
+        storing the decision and drawing the next claim): until the screen drew the claim
+        (``on_claim_drawn``), or else (a key that draws none) after ``rounds`` callbacks
+        after refresh. One such callback alone may come at an idle moment of the screen
+        before the widgets the key changed asked it to redraw; once they did, the next
+        comes after that redraw."""
+        self._holds += 1
+        self.call_after_refresh(self._let_go, self._holds, rounds)
 
-    def _hold_training(self) -> None:
-        """A background training run waits while a key is handled and the screen redrawn
-        (on two cores it would otherwise slow storing the decision and drawing the next
-        claim)."""
-        if self.retrainer is not None and self.retrainer.pause():
-            self.call_after_refresh(self.retrainer.resume)
+    def _let_go(self, holds: int | None = None, rounds: int = 0) -> None:
+        """Let go what ``_held`` holds (``holds``: only if no key held it since; after
+        ``rounds`` more callbacks after refresh)."""
+        if holds is not None and holds != self._holds:
+            return
+        if rounds > 1:
+            self.call_after_refresh(self._let_go, holds, rounds - 1)
+            return
+        if self.retrainer is not None:
+            self.retrainer.resume()
+        if self._ingest_hold is not None:
+            self._ingest_hold.release()
+
+    def on_claim_drawn(self, message: ClaimDrawn) -> None:
+        self._let_go()
 
     def on_decided(self, message: Decided) -> None:
         if self.retrainer is not None:
             self.retrainer.labelled()
-            # A training run waits while the next claim is drawn.
-            self._hold_training()
+            # A training run it started waits while the next claim is drawn.
+            if self.retrainer.pause():
+                self._held()
 
     def on_claim_shown(self, message: ClaimShown) -> None:
         """The label screen drew a claim (posted only when a benchmark hook is set)."""

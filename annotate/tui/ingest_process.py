@@ -15,12 +15,14 @@ changed. No Textual here.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import pickle
 import select
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -28,6 +30,8 @@ from typing import IO, Any
 # Short write transactions: the annotator's decision waits for at most one of them.
 BATCH_SECONDS = 0.025
 NICENESS = 10
+YIELD_MOST = 0.05  # seconds: see _Continued
+WORKERS_EVERY = 0.1  # seconds between looks for new workers to run at NICENESS
 MODULE = "annotate.tui.ingest_process"
 
 
@@ -40,6 +44,7 @@ def frames(db_path: str, corpus: Path, assigned_to: str | None) -> Iterator[tupl
     with Store.open(db_path) as store:
         store.batch_seconds = BATCH_SECONDS
         store.yield_now = asked_to_yield
+        store.yielded = _CONTINUED.wait
         # Only for what ingest added or changed: the app does not catch up a whole corpus.
         events = job.ingest_and_suggest(
             store, corpus, exclude=job.default_exclude(db_path), catch_up=False
@@ -66,7 +71,33 @@ def asked_to_yield() -> bool:
         return False
     if not os.read(sys.stdin.fileno(), 4096):
         raise SystemExit(0)
+    _CONTINUED.since = False  # the app's nudge continued this process to read that
     return True
+
+
+class _Continued:
+    """After a commit the app asked for: the app, once its write has the lock, stops this
+    process (``Hold.stop_again``) and continues it once it has drawn the next claim.
+    ``wait`` waits for that SIGCONT (if it came already, it does not wait), at most
+    ``YIELD_MOST``: not beginning the next batch before the app's write got the lock,
+    even when the app could not run for a moment."""
+
+    def __init__(self) -> None:
+        self.since = False  # a SIGCONT since asked_to_yield read the app's ask
+
+    def listen(self) -> None:
+        signal.signal(signal.SIGCONT, self._continued)
+
+    def _continued(self, signum: int, frame: object) -> None:
+        self.since = True
+
+    def wait(self) -> None:
+        deadline = time.monotonic() + YIELD_MOST
+        while not self.since and time.monotonic() < deadline:
+            time.sleep(0.0005)
+
+
+_CONTINUED = _Continued()
 
 
 def start(
@@ -97,10 +128,13 @@ class Hold:
     cores the ingest would otherwise slow storing the decision and drawing the next
     claim), as retraining is held (annotate/learn/retrain.py).
 
-    The child may be stopped in the middle of a write batch, holding the write lock; the
-    app's own write then finds the lock taken and asks the child to commit
-    (``Store.on_busy``): that releases it first, so the app never waits on a stopped
-    process."""
+    The child may be stopped in the middle of a write batch, holding the write lock (it
+    holds none while it waits for its workers: ``Store.lock_released``); the app's own
+    write then finds the lock taken and asks the child to commit (``Store.on_busy``):
+    the child alone goes on, its workers still stopped, so that it has a core to end the
+    file it is writing, and commits; once the app has the lock (``Store.on_got_lock``)
+    the child, holding none, is stopped again until the release. The app never waits on
+    a stopped process, and draws the next claim with the ingest stopped."""
 
     def __init__(self, process: subprocess.Popen[bytes]) -> None:
         self.process = process
@@ -127,9 +161,10 @@ class Hold:
                 pass
 
     def nudge(self) -> None:
-        """The child holds the write lock and the app has a decision to write: let it go
-        on if held, and ask it to commit now (a byte on its stdin)."""
-        self.release()
+        """The child holds the write lock and the app has a decision to write: let the
+        child (not its workers) go on if held, and ask it to commit now (a byte on its
+        stdin)."""
+        self._signal(signal.SIGCONT)
         stdin = self.process.stdin
         try:
             assert stdin is not None
@@ -137,6 +172,19 @@ class Hold:
             stdin.flush()
         except (OSError, ValueError):  # it has ended
             pass
+
+    def stop_again(self) -> None:
+        """The app's write has the lock a nudged child held: the child, holding no lock
+        now, is stopped again until ``release``."""
+        self._signal(signal.SIGSTOP)
+
+    def _signal(self, signum: int) -> None:
+        """To the child alone, while it is held."""
+        if self.held:
+            try:
+                os.kill(self.process.pid, signum)
+            except OSError:  # it has ended
+                pass
 
 
 def read_frames(stream: IO[bytes]) -> Iterator[tuple[str, Any]]:
@@ -148,17 +196,33 @@ def read_frames(stream: IO[bytes]) -> Iterator[tuple[str, Any]]:
             return
 
 
+def background(workers: set[int]) -> None:
+    """The ingest's worker processes (started when it has enough files) run at
+    ``NICENESS``: the annotator's screen comes first for the CPU, and so does this
+    process, whose write lock the screen may be waiting for (at a low priority on a busy
+    machine, it would keep the screen waiting for the file it is writing)."""
+    for worker in multiprocessing.active_children():
+        if worker.pid is not None and worker.pid not in workers:
+            workers.add(worker.pid)
+            try:
+                os.setpriority(os.PRIO_PROCESS, worker.pid, NICENESS)
+            except (AttributeError, OSError):  # not Unix, or it has just ended
+                pass
+
+
 def main(argv: list[str]) -> None:
-    # Background work: the annotator's screen (and its keys) come first for the CPU; the
-    # worker processes ingest may start inherit this.
-    if hasattr(os, "nice"):
-        os.nice(NICENESS)
     db_path, corpus = argv[0], Path(argv[1])
     assigned_to = argv[2] if len(argv) > 2 and argv[2] else None
     out = sys.stdout.buffer
+    _CONTINUED.listen()
+    workers: set[int] = set()
+    looked = float("-inf")
     for frame in frames(db_path, corpus, assigned_to):
         pickle.dump(frame, out, protocol=pickle.HIGHEST_PROTOCOL)
         out.flush()
+        if time.monotonic() - looked >= WORKERS_EVERY:
+            background(workers)
+            looked = time.monotonic()
 
 
 if __name__ == "__main__":

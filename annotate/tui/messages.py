@@ -30,6 +30,14 @@ class ClaimShown(Message):
 
 
 @dataclass
+class ClaimDrawn(Message):
+    """The label screen's claim area was refreshed after a change (handler:
+    ``on_claim_drawn``): what the app held for the key may go on. (A callback asked for
+    with the app's or the screen's ``call_after_refresh`` may come before: at an idle
+    moment of the screen before the claim view asked it to redraw.)"""
+
+
+@dataclass
 class IngestStarted(Message):
     """The screen's ingest worker started its child process (the app ends it at exit)."""
 

@@ -3,10 +3,22 @@ decisions, one run at a time."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
 from helpers.learn import labelled_db
 
 from annotate.learn.retrain import EVERY_ENV, Retrainer
 from annotate.store import Store
+
+# The hold of a run while the app handles a key: Linux's idle scheduling, /proc to see it.
+needs_linux = pytest.mark.skipif(
+    not hasattr(os, "SCHED_IDLE") or not os.path.exists("/proc/self/stat"),
+    reason="needs Linux's SCHED_IDLE and /proc",
+)
 
 
 def test_no_model_folder_or_zero_means_no_retraining(tmp_path, monkeypatch):
@@ -40,12 +52,6 @@ def test_every_n_decisions_a_separate_process_retrains_and_resuggests(tmp_path):
 
 
 def test_the_retraining_runs_only_on_idle_cores_and_writes_at_a_low_priority():
-    import os
-    import subprocess
-    import sys
-
-    import pytest
-
     if not hasattr(os, "SCHED_IDLE"):
         pytest.skip("no SCHED_IDLE on this system")
     code = (
@@ -71,22 +77,16 @@ def _stopped(pid: int, expected: bool) -> bool:
     return state == "T"
 
 
+@needs_linux
 def test_a_training_run_is_stopped_while_the_app_draws_a_writing_one_waits_between_writes(
     tmp_path,
 ):
-    import os
-    import subprocess
-    import sys
-
-    import pytest
-
-    if not hasattr(os, "SCHED_IDLE") or not os.path.exists("/proc/self/stat"):
-        pytest.skip("needs Linux's SCHED_IDLE and /proc")
     retrainer = Retrainer(tmp_path / "team.db", tmp_path / "team.model", every=3)
     # A writing run: listens for the hold, then writes a line after each wait.
     child = (
-        "import time; from annotate.learn.retrain import _Waiting, background\n"
-        "waiting = _Waiting(); background({})\n"
+        "import time; from annotate.learn.retrain import background\n"
+        "from annotate.processes import Waiting\n"
+        "waiting = Waiting(); background({})\n"
         "print('ready', flush=True)\n"
         "while True:\n"
         "    time.sleep(0.05); t = time.monotonic(); waiting.wait()\n"
@@ -114,12 +114,47 @@ def test_a_training_run_is_stopped_while_the_app_draws_a_writing_one_waits_betwe
     assert not retrainer.pause()  # no run going: nothing to hold
 
 
+@needs_linux
+def test_a_release_sent_while_its_hold_is_still_pending_lets_the_run_go_on(tmp_path):
+    retrainer = Retrainer(tmp_path / "team.db", tmp_path / "team.model", every=3)
+    # A writing run that says, for each line it reads, whether it is held.
+    child = (
+        "import sys; from annotate.learn.retrain import background\n"
+        "from annotate.processes import Waiting\n"
+        "waiting = Waiting(); background(False)\n"
+        "print('ready', flush=True)\n"
+        "for line in sys.stdin:\n"
+        "    print(waiting.asked is not None, flush=True)\n"
+    )
+    retrainer.process = subprocess.Popen(
+        [sys.executable, "-c", child], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    run = retrainer.process
+    assert run.stdin is not None and run.stdout is not None
+
+    def held() -> bool:
+        run.stdin.write(b"?\n")
+        run.stdin.flush()
+        return run.stdout.readline() == b"True\n"
+
+    try:
+        assert run.stdout.readline() == b"ready\n"
+        assert retrainer.pause() and held()
+        retrainer.resume()
+        assert not held()
+        # A run that had no chance to run between the key's hold and its release (here
+        # stopped; on a busy machine, waiting for a core) gets both at once.
+        os.kill(run.pid, signal.SIGSTOP)
+        assert _stopped(run.pid, True)
+        assert retrainer.pause()
+        retrainer.resume()  # continues it too
+        assert not _stopped(run.pid, False)
+        assert not held()
+    finally:
+        retrainer.stop()
+
+
 def test_a_run_is_idle_scheduled_before_it_imports_anything(tmp_path, monkeypatch):
-    import os
-    import sys
-
-    import pytest
-
     if not hasattr(os, "SCHED_IDLE"):
         pytest.skip("needs Linux's SCHED_IDLE")
     from annotate.learn import retrain as module

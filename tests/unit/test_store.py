@@ -130,6 +130,40 @@ def test_new_articles_take_the_next_ords_each_write_transaction(store):
     assert list(result.unit_ids) == [r["id"] for r in store.units_of_article("d.txt")]
 
 
+def test_a_batch_waiting_for_something_else_holds_no_lock_and_goes_on_after(store):
+    other = Store.open(store.path)
+    other.lock_wait = 0.0  # one look at the lock: taken or not
+    try:
+        with store.batched(seconds=3600) as tick:
+            _save(store, "a.txt", _units("A."))
+            tick()
+            with store.lock_released():  # e.g. a worker's result not ready yet
+                _save(other, "b.txt", _units("B."))  # the lock is free meanwhile
+            _save(store, "c.txt", _units("C."))
+            with pytest.raises(StoreError):  # the next batch holds it again
+                _save(other, "d.txt", _units("D."))
+        paths = store.conn.execute("SELECT path FROM articles ORDER BY ord").fetchall()
+        assert [r[0] for r in paths] == ["a.txt", "b.txt", "c.txt"]
+    finally:
+        other.close()
+    with store.lock_released():  # outside a batch: nothing to commit
+        assert not store.conn.in_transaction
+
+
+def test_a_batch_the_other_writer_asked_to_end_calls_yielded_before_the_next(store):
+    asks = iter([False, True, False])
+    seen: list[tuple[str, bool]] = []
+    store.yield_now = lambda: next(asks)
+    store.yielded = lambda: seen.append(("yielded", store.conn.in_transaction))
+    with store.batched(seconds=3600) as tick:
+        for name in ("a.txt", "b.txt", "c.txt"):
+            _save(store, name, _units("A."))
+            tick()
+            seen.append(("tick", store.conn.in_transaction))
+    # Called once, for the ask, between the commit and the next batch (no lock held).
+    assert seen == [("tick", True), ("yielded", False), ("tick", True), ("tick", True)]
+
+
 # -- labelling -----------------------------------------------------------------------
 
 

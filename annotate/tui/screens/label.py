@@ -44,6 +44,7 @@ from annotate.store import (
     UnitView,
 )
 from annotate.tui.messages import (
+    ClaimDrawn,
     ClaimShown,
     Decided,
     Farewell,
@@ -563,7 +564,10 @@ class LabelScreen(Screen[None]):
             self._placeholder = placeholder
         context = self.session.context()
         self.query_one(ArticleHeader).show(context)
-        self.query_one(ClaimView).show(context, self._placeholder)
+        claim = self.query_one(ClaimView)
+        claim.show(context, self._placeholder)
+        # After the claim view's own refresh (it asks for it once its queue is empty).
+        claim.call_after_refresh(self.post_message, ClaimDrawn())
         self.show_decisions()
         self.query_one(SuggestionBar).show(context, self._accept_key)
         status = self.query_one(StatusBar)
@@ -757,6 +761,7 @@ class LabelScreen(Screen[None]):
             self._ingest_hold = Hold(proc)
             self.post_message(IngestStarted(proc, self._ingest_hold))
             self.session.store.on_busy = self._ingest_hold.nudge
+            self.session.store.on_got_lock = self._ingest_hold.stop_again
             assert proc.stdout is not None
             events: list[Any] = []
             claims: int | None = None
@@ -780,7 +785,7 @@ class LabelScreen(Screen[None]):
                     events, posted = [], now
             if events and not worker.is_cancelled:
                 self.post_message(IngestEvent(events, claims, report))
-            self.session.store.on_busy = None
+            self.session.store.on_busy = self.session.store.on_got_lock = None
             if worker.is_cancelled:
                 stop(proc)
                 return
