@@ -112,7 +112,10 @@ class Suggestion:
 # opens every paragraph of a long quote and closes only the last). Single quotes
 # (‘…’ and '…') are quotes when they open before a word and close after one, so an
 # apostrophe inside a word ("it’s", "don't") is never taken for one; they are not
-# carried over to the next unit.
+# carried over to the next unit. A unit in CSV quoting (text copied from a spreadsheet
+# cell or a CSV file read without unquoting: wrapped in straight double quotes, every
+# quote inside doubled, ``"He said ""no""."``) is read as its cell says: the wrapping
+# marks are not quotes and each doubled mark is one straight quote.
 
 _OPENERS = "“„«"
 _CLOSERS = "”»"
@@ -137,16 +140,45 @@ _DOUBLE_MARKS = ("''", "``", '"', "“", "„", "«", "”", "»")
 _CONTINUED_QUOTE = re.compile(r"\s*[^\s“„«”»\"].{10,}[.!?,…]$", re.S)
 
 
+def _csv_quoted(text: str) -> bool:
+    """Whether ``text`` is in CSV quoting: wrapped in straight double quotes with at least
+    one quote inside, every one of them doubled (a real quotation does not double them)."""
+    if len(text) < 4 or text[0] != _STRAIGHT or text[-1] != _STRAIGHT:
+        return False
+    inner = text[1:-1]
+    return '""' in inner and _STRAIGHT not in inner.replace('""', "")
+
+
+def unquoted_cell(text: str) -> str:
+    """``text`` as its CSV cell says when it is in CSV quoting, else ``text``."""
+    return text[1:-1].replace('""', _STRAIGHT) if _csv_quoted(text) else text
+
+
+def _double_marks(text: str) -> Iterator[tuple[str, int, int]]:
+    """Each double quotation mark of ``text`` as (mark, start, end); in CSV quoting
+    without the wrapping marks, a doubled straight quote one mark."""
+    if not _may_hold_double_mark(text):
+        return
+    if not _csv_quoted(text):
+        for m in _DOUBLE_MARK.finditer(text):
+            yield m.group(), m.start(), m.end()
+        return
+    at = text.find(_STRAIGHT, 1)
+    while 0 < at < len(text) - 1:  # every quote inside is doubled: one mark a pair
+        yield _STRAIGHT, at, at + 2
+        at = text.find(_STRAIGHT, at + 2)
+
+
 def quote_spans(text: str, open_at_start: bool = False) -> tuple[list[Span], bool]:
     """The quoted stretches of ``text`` and whether a quote is still open at its end."""
     spans: list[Span] = []
     inside = open_at_start
     depth = 1 if open_at_start else 0
     start = 0
-    lead = len(text) - len(text.lstrip())
-    for m in _DOUBLE_MARK.finditer(text) if _may_hold_double_mark(text) else ():
-        mark, i = m.group(), m.start()
-        if mark in _OPENERS and inside and not text[m.end() : m.end() + 1].isalnum():
+    cell = _csv_quoted(text)  # the cell's text is inside its wrapping marks
+    lead = 1 if cell else len(text) - len(text.lstrip())
+    for mark, i, end in _double_marks(text):
+        if mark in _OPENERS and inside and not text[end : end + 1].isalnum():
             mark = "”"  # an opening mark typed where the quote ends ("… again“")
         if mark in _OPENERS or mark == "``":
             if not inside:
@@ -157,19 +189,20 @@ def quote_spans(text: str, open_at_start: bool = False) -> tuple[list[Span], boo
             if inside:
                 depth -= 1
                 if depth <= 0:
-                    spans.append(Span(text[start : m.end()], start, m.end()))
+                    spans.append(Span(text[start:end], start, end))
                     inside = False
             elif not spans and _CONTINUED_QUOTE.match(text, 0, i):
                 # The first mark closes a quote opened in an earlier sentence ("… in so
                 # many ways.” The book …"): the unit up to it is still the speaker's.
-                spans.append(Span(text[lead : m.end()], lead, m.end()))
+                spans.append(Span(text[lead:end], lead, end))
         elif not inside:  # a straight quote or '' that opens
             inside, start, depth = True, i, 1
         elif i != lead:  # one that closes (at the start it re-opens a continuing quote)
-            spans.append(Span(text[start : m.end()], start, m.end()))
+            spans.append(Span(text[start:end], start, end))
             inside = False
     if inside:
-        spans.append(Span(text[start:], start, len(text)))
+        stop = len(text) - 1 if cell else len(text)
+        spans.append(Span(text[start:stop], start, stop))
     outside = _masked(text, spans) if "'" in text or "‘" in text else ""
     singles = _SINGLE_QUOTE.finditer(outside) if _may_open_single(outside) else ()
     for q in singles:
@@ -1803,7 +1836,9 @@ def _editorial(
             if any(s <= m.start() < e for s, e in seen):
                 continue
             seen.add((m.start(), m.end()))
-            hits.append((Span(text[m.start() : m.end()], m.start(), m.end()), weight))
+            lo, hi = m.start(), m.end()
+            lo += len(m.group()) - len(m.group().lstrip())  # a pattern's "^\s*" is not a cue
+            hits.append((Span(text[lo:hi], lo, hi), weight))
     words = _EDITORIAL_WORDS
     # Every word of the families starts with a token of _WORD_FIRST: only those are read.
     for start, end in _family_words(masked, firsts, lowered):
@@ -2029,6 +2064,8 @@ def analyse(text: str, *, open_at_start: bool = False) -> Analysis:
 def _analyse(text: str, open_at_start: bool) -> Analysis:
     quotes, opens = quote_spans(text, open_at_start)
     masked = _masked(text, quotes)
+    if _csv_quoted(text):  # the rules read the cell: its wrapping marks are blanks
+        masked = f" {masked[1:-1]} "
     dateline = _DATELINE.match(masked) if _may_be_dateline(masked) else None
     if dateline:
         masked = _MASK * dateline.end() + masked[dateline.end() :]
@@ -2070,7 +2107,7 @@ def _direct_quote(a: Analysis) -> bool:
 
 
 def _starts_with_quote(text: str) -> bool:
-    s = text.lstrip()
+    s = unquoted_cell(text).lstrip()
     return bool(s) and (s[0] in _OPENERS or s[0] == _STRAIGHT or s[:2] in ("''", "``"))
 
 
@@ -2247,7 +2284,7 @@ def _ends_closing_quote(text: str) -> bool:
     """Whether ``text`` ends with an end mark or comma and a closing double quote, spaces
     allowed around the quote (what ``[.!?,…]\\s*(?:[”»"]|'')\\s*$`` finds, without
     trying it at every character)."""
-    s = text.rstrip()
+    s = unquoted_cell(text).rstrip()
     if s.endswith("''"):
         s = s[:-2]
     elif s.endswith(("”", "»", '"')):

@@ -189,6 +189,39 @@ def test_quote_spans_and_open_state():
     assert not open_ and spans[0].start == 0
 
 
+@pytest.mark.parametrize(
+    "cell, text",
+    [
+        (
+            '"The so-called ""reform"" changed nothing, of course."',
+            'The so-called "reform" changed nothing, of course.',
+        ),
+        ('"""We will win,"" she said."', '"We will win," she said.'),
+        (
+            '"Yet the ""reform"" was worse than useless."',
+            'Yet the "reform" was worse than useless.',
+        ),
+    ],
+)
+def test_a_unit_in_csv_quoting_reads_as_its_cell(cell, text):
+    # Text copied from a CSV file without unquoting: the wrapping marks are not a quote
+    # and each doubled mark is one quote, with offsets into the text as given.
+    got, want = suggest(cell), suggest(text)
+    assert (got.label, got.reason) == (want.label, want.reason)
+    spans, open_ = quote_spans(cell)
+    assert [cell[q.start : q.end] for q in spans] == [q.text for q in spans]
+    assert [q.text.replace('""', '"') for q in spans] == [q.text for q in quote_spans(text)[0]]
+    assert not open_
+    for span in (got.cue, *got.editorial):
+        assert span is not None and cell[span.start : span.end] == span.text
+
+
+def test_a_quotation_in_straight_quotes_is_not_a_csv_cell():
+    # Wrapped in quotes but no doubled mark inside: a quotation, as before.
+    spans, _ = quote_spans('"We will win."')
+    assert [q.text for q in spans] == ['"We will win."']
+
+
 def test_continuing_quote_inherits_the_source():
     units = [
         (SENTENCE, "The foreign minister said: “We have made real progress on the border."),
