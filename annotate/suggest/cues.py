@@ -174,8 +174,8 @@ def quote_spans(text: str, open_at_start: bool = False) -> tuple[list[Span], boo
     spans: list[Span] = []
     inside = open_at_start
     depth = 1 if open_at_start else 0
-    start = 0
     cell = _csv_quoted(text)  # the cell's text is inside its wrapping marks
+    start = 1 if cell else 0
     lead = 1 if cell else len(text) - len(text.lstrip())
     for mark, i, end in _double_marks(text):
         if mark in _OPENERS and inside and not text[end : end + 1].isalnum():

@@ -216,6 +216,11 @@ def test_a_unit_in_csv_quoting_reads_as_its_cell(cell, text):
         assert span is not None and cell[span.start : span.end] == span.text
 
 
+def test_a_csv_cell_inside_a_continuing_quote():
+    spans, open_ = quote_spans('"the rest of it."" Then he left."', open_at_start=True)
+    assert [q.text for q in spans] == ['the rest of it.""'] and not open_
+
+
 def test_a_quotation_in_straight_quotes_is_not_a_csv_cell():
     # Wrapped in quotes but no doubled mark inside: a quotation, as before.
     spans, _ = quote_spans('"We will win."')
