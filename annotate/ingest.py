@@ -13,6 +13,7 @@ import hashlib
 import os
 import sys
 from array import array
+from bisect import bisect_left
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -493,10 +494,9 @@ class _JobList:
         self.flags = bytearray()
         self.renamed: dict[int, str] = {}  # relative paths as found, when not UTF-8
         self.recorded = 0  # files with a record in the store
-        # After ``share``: which of its folder's shared lines each file shares (as
-        # ``Shared.mask``), and those lines by folder; empty when no folder changed.
-        self.masks: list[int] = []
-        self.folder_lines: dict[str, tuple[str, ...]] = {}
+        # After ``share``: the lines each folder's files share, and which of them each
+        # file shares, for the folders that changed and have such lines.
+        self.folders: dict[str, _FolderShare] = {}
 
     @classmethod
     def listed(
@@ -570,10 +570,9 @@ class _JobList:
 
     def shared(self, i: int) -> Shared:
         """The lines file ``i`` shares with its folder."""
-        mask = self.masks[i] if self.masks else 0
-        if not mask:
-            return NONE_SHARED
-        return Shared(self.folder_lines[_folder(self.rels[i])], mask)
+        folder = self.folders.get(_folder(self.rels[i])) if self.folders else None
+        mask = 0 if folder is None else folder.mask(i)
+        return Shared(folder.lines, mask) if mask and folder is not None else NONE_SHARED
 
     def _version(self, repeated: Shared) -> str:
         if not repeated:
@@ -609,18 +608,18 @@ class _JobList:
         if not dirty:
             return
         picked = array("q", (i for i, rel in enumerate(rels) if _folder(rel) in dirty))
-        found: Iterable[tuple[int, Shared]]
         if pool is None:
-            found = _folder_repeats(picked, self.full, base, workers)
+            for folder in _folder_repeats(picked, self.full, base, workers):
+                if folder.lines:
+                    self.folders[_folder(rels[folder.numbers[0]])] = folder
         else:  # one file, whose folder is ``pool``
-            shared = _folder_repeats(range(len(pool)), pool.__getitem__, base, workers)
-            in_pool = {pool[j]: repeated for j, repeated in shared}
-            found = ((i, in_pool[p]) for i in picked if (p := Path(self.full(i))) in in_pool)
-        self.masks = [0] * len(rels)
-        for i, repeated in found:
-            if repeated:
-                self.masks[i] = repeated.mask
-                self.folder_lines[_folder(rels[i])] = repeated.folder
+            for folder in _folder_repeats(range(len(pool)), pool.__getitem__, base, workers):
+                at = {pool[j]: j for j in folder.numbers}
+                for i in picked:
+                    j = at.get(Path(self.full(i)))
+                    if j is not None and folder.lines:
+                        one = _FolderShare(folder.lines, array("q", [i]), [folder.mask(j)])
+                        self.folders[_folder(rels[i])] = one
         for i in picked:
             flags = self.flags[i]
             if flags & _UNCHANGED and known[rels[i]].segmenter != self._version(self.shared(i)):
@@ -646,15 +645,45 @@ def folder_repeats(
     paths = list(paths)
     with _Workers(workers) as started:
         found = _folder_repeats(range(len(paths)), paths.__getitem__, base, started)
-        return {paths[i]: shared.lines() for i, shared in found}
+        return {paths[i]: shared.lines() for folder in found for i, shared in folder.files()}
+
+
+class _FolderShare:
+    """What the repetition pass found in one folder: the lines its files share, sorted,
+    and for each file it read (by number, ascending) which of them that file shares, as
+    a bit mask of a fixed number of bytes: a few bytes a file, not an int object each."""
+
+    __slots__ = ("lines", "numbers", "masks", "width")
+
+    def __init__(self, lines: tuple[str, ...], numbers: array[int], masks: Iterable[int]):
+        self.lines = lines
+        self.numbers = numbers
+        self.width = (len(lines) + 7) // 8
+        self.masks = b"".join(mask.to_bytes(self.width, "little") for mask in masks)
+
+    def _mask_at(self, at: int) -> int:
+        width = self.width
+        return int.from_bytes(self.masks[at * width : (at + 1) * width], "little")
+
+    def mask(self, i: int) -> int:
+        """File ``i``'s mask (0: not read, or sharing none of the lines)."""
+        at = bisect_left(self.numbers, i)
+        if at == len(self.numbers) or self.numbers[at] != i:
+            return 0
+        return self._mask_at(at)
+
+    def files(self) -> Iterator[tuple[int, Shared]]:
+        """Each file read and the lines it shares."""
+        for at, i in enumerate(self.numbers):
+            yield i, Shared(self.lines, self._mask_at(at))
 
 
 def _folder_repeats(
     files: Iterable[int], path_of: Callable[[int], Path | str], base: Path, workers: _Workers
-) -> Iterator[tuple[int, Shared]]:
-    """``folder_repeats`` with the worker processes of the ingest it is part of: the
-    lines each of ``files`` (numbers, ``path_of`` giving each one's path) shares, for
-    those read, one folder at a time. A file's path, a string for a big corpus, is made
+) -> Iterator[_FolderShare]:
+    """``folder_repeats`` with the worker processes of the ingest it is part of: what
+    each folder of ``files`` (numbers in order, ``path_of`` giving each one's path)
+    shares, one folder at a time. A file's path, a string for a big corpus, is made
     only to look at it and to read it: held for every file through the pass, the paths
     were most of what the writing process grew by."""
     from annotate.text.cleaning import REPEAT_MIN_ARTICLES
@@ -674,17 +703,33 @@ def _folder_repeats(
         sum(map(len, by_folder.values())),
     )
     for numbers in by_folder.values():
-        keyed = [(i, k) for i in numbers if (k := next(found)) is not None]
-        counts: Counter[str] = Counter()
-        for _, keys in keyed:
-            counts.update(keys)
-        common = tuple(sorted(k for k, n in counts.items() if n >= REPEAT_MIN_ARTICLES))
-        bit = {k: 1 << i for i, k in enumerate(common)}
-        for i, keys in keyed:
-            mask = 0
-            for k in keys & bit.keys():
-                mask |= bit[k]
-            yield i, Shared(common, mask)
+        # Each line key of the folder held once, numbered; each file's keys as those
+        # numbers (a big folder's files held as their own sets of strings were most of
+        # what this pass grew by).
+        numbered: dict[str, int] = {}
+        read, rows = array("q"), []
+        for i in numbers:
+            keys = next(found)
+            if keys is None:
+                continue
+            for new in keys - numbered.keys():
+                numbered[new] = len(numbered)
+            read.append(i)
+            rows.append(array("i", map(numbered.__getitem__, keys)))
+        counts: Counter[int] = Counter()
+        for row in rows:
+            counts.update(row)
+        common = tuple(sorted(k for k, n in numbered.items() if counts[n] >= REPEAT_MIN_ARTICLES))
+        bit = {numbered[k]: 1 << b for b, k in enumerate(common)}
+        del numbered
+        yield _FolderShare(common, read, (_or_bits(bit, row) for row in rows))
+
+
+def _or_bits(bit: dict[int, int], row: Iterable[int]) -> int:
+    mask = 0
+    for k in bit.keys() & row:
+        mask |= bit[k]
+    return mask
 
 
 def _line_keys(path: Path | str, base: Path, real_base: str | None = None) -> set[str] | None:
