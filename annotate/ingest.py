@@ -19,6 +19,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache, partial
+from itertools import accumulate, repeat
+from operator import add
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
@@ -330,6 +332,8 @@ def _ingest_jobs(
     """``ingest`` once the corpus files are listed, with its worker processes."""
     total = len(jobs)
     summary = Summary(files=total)
+    if jobs.pending_count() >= MIN_FILES:  # long enough that packing costs it nothing
+        jobs.pack()  # before the repetition pass: it can reuse the strings' memory
     jobs.share(base, known, pool, workers)
     pending = jobs.pending_count()
     yield Progress(0, total, "")  # how many files, before the first is read
@@ -475,12 +479,43 @@ _STATED = 1  # its size and mtime were found (else: read_file names the reason)
 _UNCHANGED = 2  # size, mtime and rules as recorded: not read
 
 
+class _Paths:
+    """Relative paths, in order, packed: their UTF-8 bytes one after another in one
+    buffer, each followed by a NUL (no path holds one), and where each ends. Held for
+    every file of a big corpus through an ingest, a path costs its bytes and nine more,
+    not a string object (of 70 bytes for a short name); strings are made only as paths
+    are asked for, a chunk of them at a time when all are."""
+
+    def __init__(self, paths: Sequence[str] = ()) -> None:
+        text = "\0".join(paths) + "\0" if paths else ""
+        self.data = text.encode()
+        ascii_only = len(self.data) == len(text)  # then a path's bytes are its characters
+        lengths = map(len, paths) if ascii_only else (len(p.encode()) for p in paths)
+        self.ends = array("q", accumulate(map(add, lengths, repeat(1))))
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, i: int) -> str:
+        return self.data[self.ends[i - 1] if i else 0 : self.ends[i] - 1].decode()
+
+    def __iter__(self) -> Iterator[str]:
+        data, ends, start = self.data, self.ends, 0
+        for last in range(_PATHS_CHUNK - 1, len(ends) + _PATHS_CHUNK - 1, _PATHS_CHUNK):
+            end = ends[min(last, len(ends) - 1)]
+            yield from data[start : end - 1].decode().split("\0")
+            start = end
+
+
+_PATHS_CHUNK = 4096
+
+
 class _JobList:
     """The corpus files of one ingest, in corpus order, and what it found of each: its
     relative path, size and mtime, whether it is unchanged, the lines it shares with its
     folder (after ``share``).
 
-    Held through the whole run, so as columns (a path string and a few bytes a file),
+    Held through the whole run, so as columns (a few bytes a file: the paths packed),
     not an object a file with its own strings and ints: that was most of what the
     writing process grew by with the corpus. A ``_Job`` is made only for a file to read.
     """
@@ -488,7 +523,9 @@ class _JobList:
     def __init__(self, base: Path, version: str) -> None:
         self.version = version  # pipeline_version
         self.base = str(base)
-        self.rels: list[str] = []
+        # Packed (``pack``) for a run that reads many files: one over an unchanged corpus
+        # is over before its memory matters, and making each path again costs it more.
+        self.rels: list[str] | _Paths = []
         self.sizes = array("q")
         self.mtimes = array("q")
         self.flags = bytearray()
@@ -512,7 +549,8 @@ class _JobList:
         strings, no paths."""
         jobs = cls(base, version)
         repeat_version = version + _REPEAT_SEP  # these rules, with some shared lines
-        rels, sizes, mtimes, flags, top = jobs.rels, jobs.sizes, jobs.mtimes, jobs.flags, jobs.base
+        rels: list[str] = []
+        sizes, mtimes, flags, top = jobs.sizes, jobs.mtimes, jobs.flags, jobs.base
         for found_as in files:
             rel = found_as if found_as.isascii() else encodable(found_as)
             if rel != found_as:  # a name that is not UTF-8: recorded escaped, read as found
@@ -539,7 +577,13 @@ class _JobList:
                 and (record.segmenter == version or record.segmenter.startswith(repeat_version))
             )
             flags.append(_STATED | _UNCHANGED if unchanged else _STATED)
+        jobs.rels = rels
         return jobs
+
+    def pack(self) -> None:
+        """Hold the paths packed from now on (see ``_Paths``)."""
+        if isinstance(self.rels, list):
+            self.rels = _Paths(self.rels)
 
     def __len__(self) -> int:
         return len(self.rels)
@@ -601,7 +645,8 @@ class _JobList:
         change, so the result never depends on the order in which files arrived.
         """
         rels = self.rels
-        dirty = {_folder(rel) for rel, unchanged in self.states() if not unchanged}
+        # The paths of the changed files only: on an unchanged corpus, none is made.
+        dirty = {_folder(rels[i]) for i, flags in enumerate(self.flags) if not flags & _UNCHANGED}
         if pool is None and self.recorded < len(known):
             present = set(rels)
             dirty.update(_folder(rel) for rel in known if rel not in present)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 
 from annotate.ingest import (
+    _PATHS_CHUNK,
     MAP_CHUNK,
     ArticleResult,
     Progress,
     Summary,
     _bounded_map,
+    _Paths,
     folder_repeats,
     ingest,
 )
@@ -451,3 +453,14 @@ def test_the_repetition_pass_finds_each_files_shared_lines_past_64_of_them(tmp_p
     assert found[tmp_path / "a/plain.txt"] == frozenset()
     assert found[tmp_path / "b/page.txt"] == frozenset()
     assert REPEAT_MIN_ARTICLES == 3  # what the lines above count on
+
+
+def test_packed_paths_give_back_each_path_in_order():
+    # More than a chunk of them, ASCII and not, in chunks of either kind and of both.
+    paths = [f"{n % 7}/article {n}.txt" for n in range(2 * _PATHS_CHUNK)]
+    paths += [f"été/Überschrift {n} – 記事.md" for n in range(3)] + ["a.txt"] * 5
+    for some in (paths, paths[-8:], paths[: _PATHS_CHUNK + 1], paths[:1], []):
+        packed = _Paths(some)
+        assert len(packed) == len(some)
+        assert list(packed) == some
+        assert [packed[i] for i in range(len(some))] == some
