@@ -13,11 +13,14 @@ import hashlib
 import os
 import sys
 from array import array
+from bisect import bisect_left
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache, partial
+from itertools import accumulate, repeat
+from operator import add
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
@@ -329,6 +332,8 @@ def _ingest_jobs(
     """``ingest`` once the corpus files are listed, with its worker processes."""
     total = len(jobs)
     summary = Summary(files=total)
+    if jobs.pending_count() >= MIN_FILES:  # long enough that packing costs it nothing
+        jobs.pack()  # before the repetition pass: it can reuse the strings' memory
     jobs.share(base, known, pool, workers)
     pending = jobs.pending_count()
     yield Progress(0, total, "")  # how many files, before the first is read
@@ -474,12 +479,43 @@ _STATED = 1  # its size and mtime were found (else: read_file names the reason)
 _UNCHANGED = 2  # size, mtime and rules as recorded: not read
 
 
+class _Paths:
+    """Relative paths, in order, packed: their UTF-8 bytes one after another in one
+    buffer, each followed by a NUL (no path holds one), and where each ends. Held for
+    every file of a big corpus through an ingest, a path costs its bytes and nine more,
+    not a string object (of 70 bytes for a short name); strings are made only as paths
+    are asked for, a chunk of them at a time when all are."""
+
+    def __init__(self, paths: Sequence[str] = ()) -> None:
+        text = "\0".join(paths) + "\0" if paths else ""
+        self.data = text.encode()
+        ascii_only = len(self.data) == len(text)  # then a path's bytes are its characters
+        lengths = map(len, paths) if ascii_only else (len(p.encode()) for p in paths)
+        self.ends = array("q", accumulate(map(add, lengths, repeat(1))))
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, i: int) -> str:
+        return self.data[self.ends[i - 1] if i else 0 : self.ends[i] - 1].decode()
+
+    def __iter__(self) -> Iterator[str]:
+        data, ends, start = self.data, self.ends, 0
+        for last in range(_PATHS_CHUNK - 1, len(ends) + _PATHS_CHUNK - 1, _PATHS_CHUNK):
+            end = ends[min(last, len(ends) - 1)]
+            yield from data[start : end - 1].decode().split("\0")
+            start = end
+
+
+_PATHS_CHUNK = 4096
+
+
 class _JobList:
     """The corpus files of one ingest, in corpus order, and what it found of each: its
     relative path, size and mtime, whether it is unchanged, the lines it shares with its
     folder (after ``share``).
 
-    Held through the whole run, so as columns (a path string and a few bytes a file),
+    Held through the whole run, so as columns (a few bytes a file: the paths packed),
     not an object a file with its own strings and ints: that was most of what the
     writing process grew by with the corpus. A ``_Job`` is made only for a file to read.
     """
@@ -487,16 +523,17 @@ class _JobList:
     def __init__(self, base: Path, version: str) -> None:
         self.version = version  # pipeline_version
         self.base = str(base)
-        self.rels: list[str] = []
+        # Packed (``pack``) for a run that reads many files: one over an unchanged corpus
+        # is over before its memory matters, and making each path again costs it more.
+        self.rels: list[str] | _Paths = []
         self.sizes = array("q")
         self.mtimes = array("q")
         self.flags = bytearray()
         self.renamed: dict[int, str] = {}  # relative paths as found, when not UTF-8
         self.recorded = 0  # files with a record in the store
-        # After ``share``: which of its folder's shared lines each file shares (as
-        # ``Shared.mask``), and those lines by folder; empty when no folder changed.
-        self.masks: list[int] = []
-        self.folder_lines: dict[str, tuple[str, ...]] = {}
+        # After ``share``: the lines each folder's files share, and which of them each
+        # file shares, for the folders that changed and have such lines.
+        self.folders: dict[str, _FolderShare] = {}
 
     @classmethod
     def listed(
@@ -512,7 +549,8 @@ class _JobList:
         strings, no paths."""
         jobs = cls(base, version)
         repeat_version = version + _REPEAT_SEP  # these rules, with some shared lines
-        rels, sizes, mtimes, flags, top = jobs.rels, jobs.sizes, jobs.mtimes, jobs.flags, jobs.base
+        rels: list[str] = []
+        sizes, mtimes, flags, top = jobs.sizes, jobs.mtimes, jobs.flags, jobs.base
         for found_as in files:
             rel = found_as if found_as.isascii() else encodable(found_as)
             if rel != found_as:  # a name that is not UTF-8: recorded escaped, read as found
@@ -539,7 +577,13 @@ class _JobList:
                 and (record.segmenter == version or record.segmenter.startswith(repeat_version))
             )
             flags.append(_STATED | _UNCHANGED if unchanged else _STATED)
+        jobs.rels = rels
         return jobs
+
+    def pack(self) -> None:
+        """Hold the paths packed from now on (see ``_Paths``)."""
+        if isinstance(self.rels, list):
+            self.rels = _Paths(self.rels)
 
     def __len__(self) -> int:
         return len(self.rels)
@@ -570,10 +614,9 @@ class _JobList:
 
     def shared(self, i: int) -> Shared:
         """The lines file ``i`` shares with its folder."""
-        mask = self.masks[i] if self.masks else 0
-        if not mask:
-            return NONE_SHARED
-        return Shared(self.folder_lines[_folder(self.rels[i])], mask)
+        folder = self.folders.get(_folder(self.rels[i])) if self.folders else None
+        mask = 0 if folder is None else folder.mask(i)
+        return Shared(folder.lines, mask) if mask and folder is not None else NONE_SHARED
 
     def _version(self, repeated: Shared) -> str:
         if not repeated:
@@ -602,25 +645,26 @@ class _JobList:
         change, so the result never depends on the order in which files arrived.
         """
         rels = self.rels
-        dirty = {_folder(rel) for rel, unchanged in self.states() if not unchanged}
+        # The paths of the changed files only: on an unchanged corpus, none is made.
+        dirty = {_folder(rels[i]) for i, flags in enumerate(self.flags) if not flags & _UNCHANGED}
         if pool is None and self.recorded < len(known):
             present = set(rels)
             dirty.update(_folder(rel) for rel in known if rel not in present)
         if not dirty:
             return
         picked = array("q", (i for i, rel in enumerate(rels) if _folder(rel) in dirty))
-        found: Iterable[tuple[int, Shared]]
         if pool is None:
-            found = _folder_repeats(picked, self.full, base, workers)
+            for folder in _folder_repeats(picked, self.full, base, workers):
+                if folder.lines:
+                    self.folders[_folder(rels[folder.numbers[0]])] = folder
         else:  # one file, whose folder is ``pool``
-            shared = _folder_repeats(range(len(pool)), pool.__getitem__, base, workers)
-            in_pool = {pool[j]: repeated for j, repeated in shared}
-            found = ((i, in_pool[p]) for i in picked if (p := Path(self.full(i))) in in_pool)
-        self.masks = [0] * len(rels)
-        for i, repeated in found:
-            if repeated:
-                self.masks[i] = repeated.mask
-                self.folder_lines[_folder(rels[i])] = repeated.folder
+            for folder in _folder_repeats(range(len(pool)), pool.__getitem__, base, workers):
+                at = {pool[j]: j for j in folder.numbers}
+                for i in picked:
+                    j = at.get(Path(self.full(i)))
+                    if j is not None and folder.lines:
+                        one = _FolderShare(folder.lines, array("q", [i]), [folder.mask(j)])
+                        self.folders[_folder(rels[i])] = one
         for i in picked:
             flags = self.flags[i]
             if flags & _UNCHANGED and known[rels[i]].segmenter != self._version(self.shared(i)):
@@ -646,15 +690,45 @@ def folder_repeats(
     paths = list(paths)
     with _Workers(workers) as started:
         found = _folder_repeats(range(len(paths)), paths.__getitem__, base, started)
-        return {paths[i]: shared.lines() for i, shared in found}
+        return {paths[i]: shared.lines() for folder in found for i, shared in folder.files()}
+
+
+class _FolderShare:
+    """What the repetition pass found in one folder: the lines its files share, sorted,
+    and for each file it read (by number, ascending) which of them that file shares, as
+    a bit mask of a fixed number of bytes: a few bytes a file, not an int object each."""
+
+    __slots__ = ("lines", "numbers", "masks", "width")
+
+    def __init__(self, lines: tuple[str, ...], numbers: array[int], masks: Iterable[int]):
+        self.lines = lines
+        self.numbers = numbers
+        self.width = (len(lines) + 7) // 8
+        self.masks = b"".join(mask.to_bytes(self.width, "little") for mask in masks)
+
+    def _mask_at(self, at: int) -> int:
+        width = self.width
+        return int.from_bytes(self.masks[at * width : (at + 1) * width], "little")
+
+    def mask(self, i: int) -> int:
+        """File ``i``'s mask (0: not read, or sharing none of the lines)."""
+        at = bisect_left(self.numbers, i)
+        if at == len(self.numbers) or self.numbers[at] != i:
+            return 0
+        return self._mask_at(at)
+
+    def files(self) -> Iterator[tuple[int, Shared]]:
+        """Each file read and the lines it shares."""
+        for at, i in enumerate(self.numbers):
+            yield i, Shared(self.lines, self._mask_at(at))
 
 
 def _folder_repeats(
     files: Iterable[int], path_of: Callable[[int], Path | str], base: Path, workers: _Workers
-) -> Iterator[tuple[int, Shared]]:
-    """``folder_repeats`` with the worker processes of the ingest it is part of: the
-    lines each of ``files`` (numbers, ``path_of`` giving each one's path) shares, for
-    those read, one folder at a time. A file's path, a string for a big corpus, is made
+) -> Iterator[_FolderShare]:
+    """``folder_repeats`` with the worker processes of the ingest it is part of: what
+    each folder of ``files`` (numbers in order, ``path_of`` giving each one's path)
+    shares, one folder at a time. A file's path, a string for a big corpus, is made
     only to look at it and to read it: held for every file through the pass, the paths
     were most of what the writing process grew by."""
     from annotate.text.cleaning import REPEAT_MIN_ARTICLES
@@ -674,17 +748,33 @@ def _folder_repeats(
         sum(map(len, by_folder.values())),
     )
     for numbers in by_folder.values():
-        keyed = [(i, k) for i in numbers if (k := next(found)) is not None]
-        counts: Counter[str] = Counter()
-        for _, keys in keyed:
-            counts.update(keys)
-        common = tuple(sorted(k for k, n in counts.items() if n >= REPEAT_MIN_ARTICLES))
-        bit = {k: 1 << i for i, k in enumerate(common)}
-        for i, keys in keyed:
-            mask = 0
-            for k in keys & bit.keys():
-                mask |= bit[k]
-            yield i, Shared(common, mask)
+        # Each line key of the folder held once, numbered; each file's keys as those
+        # numbers (a big folder's files held as their own sets of strings were most of
+        # what this pass grew by).
+        numbered: dict[str, int] = {}
+        read, rows = array("q"), []
+        for i in numbers:
+            keys = next(found)
+            if keys is None:
+                continue
+            for new in keys - numbered.keys():
+                numbered[new] = len(numbered)
+            read.append(i)
+            rows.append(array("i", map(numbered.__getitem__, keys)))
+        counts: Counter[int] = Counter()
+        for row in rows:
+            counts.update(row)
+        common = tuple(sorted(k for k, n in numbered.items() if counts[n] >= REPEAT_MIN_ARTICLES))
+        bit = {numbered[k]: 1 << b for b, k in enumerate(common)}
+        del numbered
+        yield _FolderShare(common, read, (_or_bits(bit, row) for row in rows))
+
+
+def _or_bits(bit: dict[int, int], row: Iterable[int]) -> int:
+    mask = 0
+    for k in bit.keys() & row:
+        mask |= bit[k]
+    return mask
 
 
 def _line_keys(path: Path | str, base: Path, real_base: str | None = None) -> set[str] | None:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import os
 
-from annotate.ingest import MAP_CHUNK, ArticleResult, Progress, Summary, _bounded_map, ingest
+from annotate.ingest import (
+    _PATHS_CHUNK,
+    MAP_CHUNK,
+    ArticleResult,
+    Progress,
+    Summary,
+    _bounded_map,
+    _Paths,
+    folder_repeats,
+    ingest,
+)
 from annotate.model import Skipped
 from annotate.store import Store
 
@@ -419,3 +429,38 @@ def test_the_bounded_map_gives_every_result_in_order_past_its_window():
     items = range(-5 * MAP_CHUNK - 3, 0)  # more chunks than the two tasks in flight
     with ProcessPoolExecutor(2) as pool:
         assert list(_bounded_map(pool, abs, iter(items), 2)) == [abs(i) for i in items]
+
+
+def test_the_repetition_pass_finds_each_files_shared_lines_past_64_of_them(tmp_path):
+    from annotate.text.cleaning import REPEAT_MIN_ARTICLES, line_keys
+
+    # 100 menu lines, each file of folder a from its own line on: lines 20-99 are in at
+    # least three files, more than a machine word of bits a file.
+    menu = [f"Section {n} of the menu" for n in range(100)]
+    texts = {
+        **{f"a/page{n}.txt": "\n".join([*menu[n * 10 :], f"Story {n} alone."]) for n in range(4)},
+        "a/plain.txt": "A story with no menu at all.",
+        "b/page.txt": "\n".join(menu),  # alone in its folder: it shares nothing
+    }
+    for rel, text in texts.items():
+        write(tmp_path / rel, text)
+    paths = sorted(tmp_path / rel for rel in texts)
+    found = folder_repeats(paths, tmp_path)
+    key = {line: next(iter(line_keys(line))) for line in menu}
+    assert found[tmp_path / "a/page0.txt"] == {key[line] for line in menu[20:]}
+    assert found[tmp_path / "a/page2.txt"] == {key[line] for line in menu[20:]}
+    assert found[tmp_path / "a/page3.txt"] == {key[line] for line in menu[30:]}
+    assert found[tmp_path / "a/plain.txt"] == frozenset()
+    assert found[tmp_path / "b/page.txt"] == frozenset()
+    assert REPEAT_MIN_ARTICLES == 3  # what the lines above count on
+
+
+def test_packed_paths_give_back_each_path_in_order():
+    # More than a chunk of them, ASCII and not, in chunks of either kind and of both.
+    paths = [f"{n % 7}/article {n}.txt" for n in range(2 * _PATHS_CHUNK)]
+    paths += [f"été/Überschrift {n} – 記事.md" for n in range(3)] + ["a.txt"] * 5
+    for some in (paths, paths[-8:], paths[: _PATHS_CHUNK + 1], paths[:1], []):
+        packed = _Paths(some)
+        assert len(packed) == len(some)
+        assert list(packed) == some
+        assert [packed[i] for i in range(len(some))] == some
