@@ -1503,23 +1503,20 @@ _META_BONUS = 1.0
 _FIRST_BONUS = 2.0
 _GAP_COST = 1.0
 _LEDE_BONUS = 6.0
+# A story start whose lede shares no word with any candidate above it is passed over at
+# most this many times.
+_NOTICE_SKIPS = 3
+_NOTICE_MAX_WORDS = 80
 
 
-def _likeliest_title(pieces: Sequence[_Piece], first: _Piece | None) -> _Piece | None:
-    """Of the headline-shaped lines before the first long paragraph, the likeliest title.
-
-    A title sits close above its story: what lies between is a byline, a date, credits,
-    share buttons and a standfirst, not more headlines. It is often named again on the
-    page (a share line, a "Title | Site" line, a most-read list). Each line gets a point
-    off for every headline-like line between it and the story, points for being named
-    again and for a byline or date below it, and the first headline-like line of the page
-    (``first``, what the page shows first) a head start. A title the run passes dropped
-    with the teasers around it is taken back.
-    """
-    limit = _story_start(pieces)
+def _scored_titles(
+    pieces: Sequence[_Piece], first: _Piece | None, limit: int
+) -> tuple[list[tuple[float, int]], bool]:
+    """The title candidates before the story start ``limit``, each with its score (see
+    ``_likeliest_title``), and whether one of them shares a word with the story's lede."""
     lede = _lede_words(pieces, limit)
     scored: list[tuple[float, int]] = []
-    gap, meta = 0, False
+    gap, meta, told = 0, False, False
     for index in range(limit - 1, -1, -1):
         piece = pieces[index]
         if piece.reason in _TITLE_META:
@@ -1529,11 +1526,44 @@ def _likeliest_title(pieces: Sequence[_Piece], first: _Piece | None) -> _Piece |
         if shaped:
             score = -_GAP_COST * gap + (_META_BONUS if meta else 0.0)
             score += _FIRST_BONUS if piece is first else 0.0
-            score += _LEDE_BONUS * _lede_share(piece.text, lede)
+            share = _lede_share(piece.text, lede)
+            told = told or share > 0.0
+            score += _LEDE_BONUS * share
             scored.append((score, index))
         if piece.reason is None or piece.reason in _TITLE_RUN_REASONS or shaped:
             if not (piece.reason is None and piece.words >= _STANDFIRST_MIN_WORDS and gap == 0):
                 gap += 1
+    return scored, told
+
+
+def _likeliest_title(pieces: Sequence[_Piece], first: _Piece | None) -> _Piece | None:
+    """Of the headline-shaped lines before the first long paragraph, the likeliest title.
+
+    A title sits close above its story: what lies between is a byline, a date, credits,
+    share buttons and a standfirst, not more headlines. It is often named again on the
+    page (a share line, a "Title | Site" line, a most-read list). Each line gets a point
+    off for every headline-like line between it and the story, points for being named
+    again, for a byline or date below it and for the words it shares with the story's
+    lede, and the first headline-like line of the page (``first``, what the page shows
+    first) a head start. A title the run passes dropped with the teasers around it is
+    taken back.
+    """
+    limit = _story_start(pieces)
+    scored, told = _scored_titles(pieces, first, limit)
+    # A notice read as the story's start (cookies, an old browser, a log-in) shares no
+    # word with the headlines above it: the story starts further down, where one does.
+    # A notice is a paragraph or two below the top of a page, not the story itself with
+    # its subheadings, nor the opening of a text that starts with its story.
+    later = limit
+    for _ in range(_NOTICE_SKIPS if limit > 0 else 0):
+        if told or later >= len(pieces):
+            break
+        later = _story_start(pieces, later + 1)
+        if _body_words(pieces[limit:later]) > _NOTICE_MAX_WORDS:
+            break
+        found, told = _scored_titles(pieces, first, later)
+        if told:
+            scored = found
     if not scored:
         return first
     best = max(s for s, _ in scored)
@@ -1552,6 +1582,10 @@ def _likeliest_title(pieces: Sequence[_Piece], first: _Piece | None) -> _Piece |
         chosen.reason = None
         chosen.finish()
     return chosen
+
+
+def _body_words(pieces: Sequence[_Piece]) -> int:
+    return sum(p.words for p in pieces if p.reason is None and p.is_body)
 
 
 # A headline tells the story its lede tells: most of its content words come back in the
@@ -1595,10 +1629,12 @@ def _lede_share(text: str, lede: set[str]) -> float:
     return len(stems & lede) / len(stems) if stems else 0.0
 
 
-def _story_start(pieces: Sequence[_Piece]) -> int:
-    """Where the story starts: its first long paragraph, or two body paragraphs in a row."""
+def _story_start(pieces: Sequence[_Piece], begin: int = 0) -> int:
+    """Where the story starts (from ``begin`` on): its first long paragraph, or two body
+    paragraphs in a row."""
     previous = -1  # the last piece still alive, when it is body text
-    for index, piece in enumerate(pieces):
+    for index in range(begin, len(pieces)):
+        piece = pieces[index]
         if piece.reason is not None:
             continue
         # A menu item with a full stop ("U.S.", "U.N.") is no body paragraph.

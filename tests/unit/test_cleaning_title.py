@@ -84,6 +84,25 @@ def test_menu_items_with_a_full_stop_do_not_start_the_story():
     assert body(article) == STORY
 
 
+def test_a_notice_above_the_title_is_not_taken_for_the_story_start():
+    # A long notice before any headline reads as the story's first paragraph; it shares
+    # no word with the headlines, so the story is looked for further down.
+    notice = (
+        "Readers on older devices may find that some parts of this website look different "
+        "from usual while the upgrade continues."
+    )
+    article = clean(page("Home", notice, "Sport", TEASERS[1], TITLE_LINE, "By Jane Roe", *STORY))
+    assert article.title == TITLE_LINE
+    assert body(article) == STORY
+
+
+def test_a_text_that_opens_with_its_story_takes_no_subheading_for_its_title():
+    opening = "The council met on Tuesday night to decide the future of the libraries in town."
+    subheading = "Library branches to close"
+    article = clean(page(opening, subheading, *STORY))
+    assert article.title is None
+
+
 CHROME = [(rule.family, line) for rule in HEADLINE_CHROME for line in rule.examples]
 NOT_CHROME = [(rule.family, line) for rule in HEADLINE_CHROME for line in rule.counter_examples]
 
