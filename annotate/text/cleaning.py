@@ -1523,10 +1523,12 @@ def _scored_titles(
             meta = meta or gap == 0
             continue
         shaped = _title_shaped(piece) and (piece is first or piece.words > _MENU_MAX_WORDS)
+        share = _lede_share(piece.text, lede) if shaped or _asks(piece) else 0.0
+        # A headline may ask or exclaim, when it tells the lede's story.
+        shaped = shaped or share >= _ASKING_SHARE
         if shaped:
             score = -_GAP_COST * gap + (_META_BONUS if meta else 0.0)
             score += _FIRST_BONUS if piece is first else 0.0
-            share = _lede_share(piece.text, lede)
             told = told or share > 0.0
             score += _LEDE_BONUS * share
             scored.append((score, index))
@@ -1534,6 +1536,23 @@ def _scored_titles(
             if not (piece.reason is None and piece.words >= _STANDFIRST_MIN_WORDS and gap == 0):
                 gap += 1
     return scored, told
+
+
+# A question or exclamation is a title candidate with this share of its words in the lede.
+_ASKING_SHARE = 0.5
+_INNER_SENTENCE_END = re.compile(r"[.!?…;]\s")
+
+
+def _asks(piece: _Piece) -> bool:
+    """Whether a live piece is one short question or exclamation, as a headline may be."""
+    text = piece.text.rstrip("\"'”’»)] ")
+    return (
+        piece.reason is None
+        and not piece.bullet
+        and _MENU_MAX_WORDS < piece.words <= _HEADLINE_MAX_WORDS
+        and text[-1:] in ("?", "!")
+        and _INNER_SENTENCE_END.search(text) is None
+    )
 
 
 def _likeliest_title(pieces: Sequence[_Piece], first: _Piece | None) -> _Piece | None:

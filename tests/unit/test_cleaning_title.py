@@ -103,6 +103,19 @@ def test_a_text_that_opens_with_its_story_takes_no_subheading_for_its_title():
     assert article.title is None
 
 
+def test_a_headline_may_ask_when_it_tells_the_lede():
+    question = "Will the council close three library branches?"
+    article = clean(page(*MENU, question, "By Jane Roe", *STORY))
+    assert article.title == question
+    assert body(article) == STORY
+
+
+def test_a_question_that_shares_nothing_with_the_lede_is_no_title():
+    question = "Have you ever wondered where summer goes?"
+    article = clean(page(*MENU, question, *STORY))
+    assert article.title is None
+
+
 CHROME = [(rule.family, line) for rule in HEADLINE_CHROME for line in rule.examples]
 NOT_CHROME = [(rule.family, line) for rule in HEADLINE_CHROME for line in rule.counter_examples]
 
