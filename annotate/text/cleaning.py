@@ -1482,7 +1482,7 @@ def _first_title(pieces: Sequence[_Piece], wanted: str | None) -> _Piece | None:
         if wanted is not None:
             if _same_title(piece.key(), wanted):
                 return piece
-        elif piece.is_headline and piece.words >= 3 and not _HEADLINE_CHROME.search(piece.text):
+        elif piece.is_headline and piece.words >= 3 and not _never_title(piece.text):
             following = pieces[index + 1] if index + 1 < len(pieces) else None
             above_menu = following is not None and following.reason in _MENU_REASONS
             if piece.key() not in repeated and not above_menu:
@@ -1674,11 +1674,21 @@ _BYLINE_START = re.compile(
 )
 
 
+# A photo caption with its credit: a sentence, then the source in brackets ("The harbour
+# at dawn, 2019. (Jane Roe/Agency)"); a headline has no full stop before a bracket.
+_CREDITED_CAPTION = re.compile(r"[.!?”’\"]\s*\([^()]{1,60}\)$")
+
+
+def _never_title(text: str) -> bool:
+    """Whether a headline-shaped line is a page control or a credited photo caption."""
+    return _HEADLINE_CHROME.search(text) is not None or _CREDITED_CAPTION.search(text) is not None
+
+
 def _title_shaped(piece: _Piece) -> bool:
     """Whether a piece (dropped or not) has a title's shape: a short unpunctuated line."""
     if piece.bullet or piece.level > 1 or _BYLINE_START.match(piece.text):
         return False
-    if _HEADLINE_CHROME.search(piece.text):
+    if _never_title(piece.text):
         return False
     if piece.reason is None:
         return piece.is_headline and piece.words >= 3

@@ -116,6 +116,12 @@ def test_a_question_that_shares_nothing_with_the_lede_is_no_title():
     assert article.title is None
 
 
+def test_a_photo_caption_with_its_credit_is_no_title():
+    caption = "Council members at the library, 2024. (Jane Roe/City Archive)"
+    article = clean(page(*MENU, caption, *STORY))
+    assert article.title != caption
+
+
 CHROME = [(rule.family, line) for rule in HEADLINE_CHROME for line in rule.examples]
 NOT_CHROME = [(rule.family, line) for rule in HEADLINE_CHROME for line in rule.counter_examples]
 
