@@ -749,8 +749,9 @@ def _prefilter(rules: tuple[PhraseRule, ...]) -> tuple[re.Pattern[str], re.Patte
 
 PHRASE_RULES = _load_phrase_rules()
 HEADLINE_CHROME = _load_headline_chrome()
-_HEADLINE_CHROME = re.compile(
-    "|".join(f"(?:{rule.pattern.pattern})" for rule in HEADLINE_CHROME), re.IGNORECASE
+# Anchored alternatives tried once with match(), the others searched (see PhraseRule).
+_CHROME_ANCHORED, _CHROME_FLOATING = _split_anchored(
+    "|".join(rule.pattern.pattern for rule in HEADLINE_CHROME), re.IGNORECASE
 )
 # The few rules asked about apart (for every piece after the article has begun).
 _THREAD_MARKER_RULES = tuple(rule for rule in PHRASE_RULES if rule.thread_marker)
@@ -1681,22 +1682,26 @@ _CREDITED_CAPTION = re.compile(r"[.!?”’\"]\s*\([^()]{1,60}\)$")
 
 def _never_title(text: str) -> bool:
     """Whether a headline-shaped line is a page control or a credited photo caption."""
-    return _HEADLINE_CHROME.search(text) is not None or _CREDITED_CAPTION.search(text) is not None
+    return (
+        (_CHROME_ANCHORED is not None and _CHROME_ANCHORED.match(text) is not None)
+        or (_CHROME_FLOATING is not None and _CHROME_FLOATING.search(text) is not None)
+        or (text[-1:] == ")" and _CREDITED_CAPTION.search(text) is not None)
+    )
 
 
 def _title_shaped(piece: _Piece) -> bool:
     """Whether a piece (dropped or not) has a title's shape: a short unpunctuated line."""
     if piece.bullet or piece.level > 1 or _BYLINE_START.match(piece.text):
         return False
-    if _never_title(piece.text):
-        return False
     if piece.reason is None:
-        return piece.is_headline and piece.words >= 3
-    return (
-        piece.reason in _TITLE_RUN_REASONS
-        and 3 <= piece.words <= _HEADLINE_MAX_WORDS
-        and not _ends_sentence(piece.text)
-    )
+        shaped = piece.is_headline and piece.words >= 3
+    else:
+        shaped = (
+            piece.reason in _TITLE_RUN_REASONS
+            and 3 <= piece.words <= _HEADLINE_MAX_WORDS
+            and not _ends_sentence(piece.text)
+        )
+    return shaped and not _never_title(piece.text)
 
 
 _MENU_REASONS = frozenset((NAVIGATION, SEARCH, SITE_NAME))
