@@ -34,15 +34,7 @@ from pathlib import Path
 from annotate.model import HEADING, TITLE, Block, CleanArticle, Dropped
 from annotate.regexes import alternatives
 
-__all__ = [
-    "HEADLINE_CHROME",
-    "PARAGRAPH",
-    "PHRASE_RULES",
-    "REASONS",
-    "REPEAT_MIN_ARTICLES",
-    "clean",
-    "line_keys",
-]
+__all__ = ["PARAGRAPH", "PHRASE_RULES", "REASONS", "REPEAT_MIN_ARTICLES", "clean", "line_keys"]
 
 PARAGRAPH = "paragraph"
 
@@ -569,39 +561,10 @@ def _split_anchored(pattern: str, flags: int) -> tuple[re.Pattern[str] | None, .
     )
 
 
-_PHRASES_PATH = Path(__file__).resolve().parents[1] / "data" / "furniture_phrases.toml"
-
-
-@dataclass(frozen=True)
-class HeadlineChrome:
-    """Page controls shaped like a headline, never a title (``furniture_phrases.toml``)."""
-
-    family: str
-    pattern: re.Pattern[str]
-    examples: tuple[str, ...]
-    counter_examples: tuple[str, ...]
-
-
-def _load_phrases() -> dict:
-    return tomllib.loads(_PHRASES_PATH.read_text(encoding="utf-8"))
-
-
-def _load_headline_chrome() -> tuple[HeadlineChrome, ...]:
-    return tuple(
-        HeadlineChrome(
-            raw["family"],
-            re.compile(raw["pattern"], re.IGNORECASE),
-            tuple(raw["examples"]),
-            tuple(raw["counter_examples"]),
-        )
-        for raw in _load_phrases()["headline_chrome"]
-    )
-
-
 def _load_phrase_rules() -> tuple[PhraseRule, ...]:
-    path = _PHRASES_PATH
+    path = Path(__file__).resolve().parents[1] / "data" / "furniture_phrases.toml"
     rules = []
-    for raw in _load_phrases()["rule"]:
+    for raw in tomllib.loads(path.read_text(encoding="utf-8"))["rule"]:
         if raw["reason"] not in REASONS:
             raise ValueError(f"{path.name}: unknown reason {raw['reason']!r}")
         flags = re.IGNORECASE if raw.get("ignore_case", True) else 0
@@ -748,11 +711,6 @@ def _prefilter(rules: tuple[PhraseRule, ...]) -> tuple[re.Pattern[str], re.Patte
 
 
 PHRASE_RULES = _load_phrase_rules()
-HEADLINE_CHROME = _load_headline_chrome()
-# Anchored alternatives tried once with match(), the others searched (see PhraseRule).
-_CHROME_ANCHORED, _CHROME_FLOATING = _split_anchored(
-    "|".join(rule.pattern.pattern for rule in HEADLINE_CHROME), re.IGNORECASE
-)
 # The few rules asked about apart (for every piece after the article has begun).
 _THREAD_MARKER_RULES = tuple(rule for rule in PHRASE_RULES if rule.thread_marker)
 _SECTION_START_RULES = tuple(rule for rule in PHRASE_RULES if rule.section_start)
@@ -1483,7 +1441,7 @@ def _first_title(pieces: Sequence[_Piece], wanted: str | None) -> _Piece | None:
         if wanted is not None:
             if _same_title(piece.key(), wanted):
                 return piece
-        elif piece.is_headline and piece.words >= 3 and not _never_title(piece.text):
+        elif piece.is_headline and piece.words >= 3:
             following = pieces[index + 1] if index + 1 < len(pieces) else None
             above_menu = following is not None and following.reason in _MENU_REASONS
             if piece.key() not in repeated and not above_menu:
@@ -1503,57 +1461,6 @@ _NAMED_BONUS = 3.0
 _META_BONUS = 1.0
 _FIRST_BONUS = 2.0
 _GAP_COST = 1.0
-_LEDE_BONUS = 6.0
-# A story start whose lede shares no word with any candidate above it is passed over at
-# most this many times.
-_NOTICE_SKIPS = 3
-_NOTICE_MAX_WORDS = 80
-
-
-def _scored_titles(
-    pieces: Sequence[_Piece], first: _Piece | None, limit: int
-) -> tuple[list[tuple[float, int]], bool]:
-    """The title candidates before the story start ``limit``, each with its score (see
-    ``_likeliest_title``), and whether one of them shares a word with the story's lede."""
-    lede = _lede_words(pieces, limit)
-    scored: list[tuple[float, int]] = []
-    gap, meta, told = 0, False, False
-    for index in range(limit - 1, -1, -1):
-        piece = pieces[index]
-        if piece.reason in _TITLE_META:
-            meta = meta or gap == 0
-            continue
-        shaped = _title_shaped(piece) and (piece is first or piece.words > _MENU_MAX_WORDS)
-        share = _lede_share(piece.text, lede) if shaped or _asks(piece) else 0.0
-        # A headline may ask or exclaim, when it tells the lede's story.
-        shaped = shaped or share >= _ASKING_SHARE
-        if shaped:
-            score = -_GAP_COST * gap + (_META_BONUS if meta else 0.0)
-            score += _FIRST_BONUS if piece is first else 0.0
-            told = told or share > 0.0
-            score += _LEDE_BONUS * share
-            scored.append((score, index))
-        if piece.reason is None or piece.reason in _TITLE_RUN_REASONS or shaped:
-            if not (piece.reason is None and piece.words >= _STANDFIRST_MIN_WORDS and gap == 0):
-                gap += 1
-    return scored, told
-
-
-# A question or exclamation is a title candidate with this share of its words in the lede.
-_ASKING_SHARE = 0.5
-_INNER_SENTENCE_END = re.compile(r"[.!?…;]\s")
-
-
-def _asks(piece: _Piece) -> bool:
-    """Whether a live piece is one short question or exclamation, as a headline may be."""
-    text = piece.text.rstrip("\"'”’»)] ")
-    return (
-        piece.reason is None
-        and not piece.bullet
-        and _MENU_MAX_WORDS < piece.words <= _HEADLINE_MAX_WORDS
-        and text[-1:] in ("?", "!")
-        and _INNER_SENTENCE_END.search(text) is None
-    )
 
 
 def _likeliest_title(pieces: Sequence[_Piece], first: _Piece | None) -> _Piece | None:
@@ -1563,27 +1470,26 @@ def _likeliest_title(pieces: Sequence[_Piece], first: _Piece | None) -> _Piece |
     share buttons and a standfirst, not more headlines. It is often named again on the
     page (a share line, a "Title | Site" line, a most-read list). Each line gets a point
     off for every headline-like line between it and the story, points for being named
-    again, for a byline or date below it and for the words it shares with the story's
-    lede, and the first headline-like line of the page (``first``, what the page shows
-    first) a head start. A title the run passes dropped with the teasers around it is
-    taken back.
+    again and for a byline or date below it, and the first headline-like line of the page
+    (``first``, what the page shows first) a head start. A title the run passes dropped
+    with the teasers around it is taken back.
     """
     limit = _story_start(pieces)
-    scored, told = _scored_titles(pieces, first, limit)
-    # A notice read as the story's start (cookies, an old browser, a log-in) shares no
-    # word with the headlines above it: the story starts further down, where one does.
-    # A notice is a paragraph or two below the top of a page, not the story itself with
-    # its subheadings, nor the opening of a text that starts with its story.
-    later = limit
-    for _ in range(_NOTICE_SKIPS if limit > 0 else 0):
-        if told or later >= len(pieces):
-            break
-        later = _story_start(pieces, later + 1)
-        if _body_words(pieces[limit:later]) > _NOTICE_MAX_WORDS:
-            break
-        found, told = _scored_titles(pieces, first, later)
-        if told:
-            scored = found
+    scored: list[tuple[float, int]] = []
+    gap, meta = 0, False
+    for index in range(limit - 1, -1, -1):
+        piece = pieces[index]
+        if piece.reason in _TITLE_META:
+            meta = meta or gap == 0
+            continue
+        shaped = _title_shaped(piece) and (piece is first or piece.words > _MENU_MAX_WORDS)
+        if shaped:
+            score = -_GAP_COST * gap + (_META_BONUS if meta else 0.0)
+            score += _FIRST_BONUS if piece is first else 0.0
+            scored.append((score, index))
+        if piece.reason is None or piece.reason in _TITLE_RUN_REASONS or shaped:
+            if not (piece.reason is None and piece.words >= _STANDFIRST_MIN_WORDS and gap == 0):
+                gap += 1
     if not scored:
         return first
     best = max(s for s, _ in scored)
@@ -1604,61 +1510,13 @@ def _likeliest_title(pieces: Sequence[_Piece], first: _Piece | None) -> _Piece |
     return chosen
 
 
-def _body_words(pieces: Sequence[_Piece]) -> int:
-    return sum(p.words for p in pieces if p.reason is None and p.is_body)
-
-
-# A headline tells the story its lede tells: most of its content words come back in the
-# story's first paragraphs, and a line of page chrome's don't. Words are compared by
-# their first letters, so that inflections match ("burials", "buried").
-_LEDE_WORDS = 80
-_LEDE_STEM = 5
-_CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
-_FUNCTION_WORDS = frozenset(
-    "the and for are but not you all any can had her was one our out has his how its may"
-    " new now old see who did get him let say she too use that with have this will your"
-    " from they been were said what when than them then some more also into over after"
-    " about would could their which there these those other being while where".split()
-)
-
-
-def _content_stems(text: str) -> set[str]:
-    """The stems of a text's content words (case-folded, function words left out)."""
-    return {
-        word[:_LEDE_STEM]
-        for word in _CONTENT_WORD.findall(text.casefold())
-        if word not in _FUNCTION_WORDS
-    }
-
-
-def _lede_words(pieces: Sequence[_Piece], start: int) -> set[str]:
-    """The content stems of the story's first body words, from ``start`` on."""
-    parts, words = [], 0
-    for piece in pieces[start:]:
-        if piece.reason is None and piece.is_body:
-            parts.append(piece.text)
-            words += piece.words
-            if words >= _LEDE_WORDS:
-                break
-    return _content_stems(" ".join(parts))
-
-
-def _lede_share(text: str, lede: set[str]) -> float:
-    """The share of a line's content words that the lede holds."""
-    stems = _content_stems(text)
-    return len(stems & lede) / len(stems) if stems else 0.0
-
-
-def _story_start(pieces: Sequence[_Piece], begin: int = 0) -> int:
-    """Where the story starts (from ``begin`` on): its first long paragraph, or two body
-    paragraphs in a row."""
+def _story_start(pieces: Sequence[_Piece]) -> int:
+    """Where the story starts: its first long paragraph, or two body paragraphs in a row."""
     previous = -1  # the last piece still alive, when it is body text
-    for index in range(begin, len(pieces)):
-        piece = pieces[index]
+    for index, piece in enumerate(pieces):
         if piece.reason is not None:
             continue
-        # A menu item with a full stop ("U.S.", "U.N.") is no body paragraph.
-        if piece.is_body and not piece.bullet and piece.words > _MENU_MAX_WORDS:
+        if piece.is_body and not piece.bullet:
             if piece.words >= _LONG_BODY_WORDS:
                 return index
             if previous >= 0:
@@ -1675,33 +1533,17 @@ _BYLINE_START = re.compile(
 )
 
 
-# A photo caption with its credit: a sentence, then the source in brackets ("The harbour
-# at dawn, 2019. (Jane Roe/Agency)"); a headline has no full stop before a bracket.
-_CREDITED_CAPTION = re.compile(r"[.!?”’\"]\s*\([^()]{1,60}\)$")
-
-
-def _never_title(text: str) -> bool:
-    """Whether a headline-shaped line is a page control or a credited photo caption."""
-    return (
-        (_CHROME_ANCHORED is not None and _CHROME_ANCHORED.match(text) is not None)
-        or (_CHROME_FLOATING is not None and _CHROME_FLOATING.search(text) is not None)
-        or (text[-1:] == ")" and _CREDITED_CAPTION.search(text) is not None)
-    )
-
-
 def _title_shaped(piece: _Piece) -> bool:
     """Whether a piece (dropped or not) has a title's shape: a short unpunctuated line."""
     if piece.bullet or piece.level > 1 or _BYLINE_START.match(piece.text):
         return False
     if piece.reason is None:
-        shaped = piece.is_headline and piece.words >= 3
-    else:
-        shaped = (
-            piece.reason in _TITLE_RUN_REASONS
-            and 3 <= piece.words <= _HEADLINE_MAX_WORDS
-            and not _ends_sentence(piece.text)
-        )
-    return shaped and not _never_title(piece.text)
+        return piece.is_headline and piece.words >= 3
+    return (
+        piece.reason in _TITLE_RUN_REASONS
+        and 3 <= piece.words <= _HEADLINE_MAX_WORDS
+        and not _ends_sentence(piece.text)
+    )
 
 
 _MENU_REASONS = frozenset((NAVIGATION, SEARCH, SITE_NAME))
