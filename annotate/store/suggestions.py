@@ -378,10 +378,6 @@ class SuggestionQueries(Connection):
                 [(w, k) for k, (words, _) in removed for w in words],
             )
             c.executemany(
-                "DELETE FROM claim_keys WHERE word = ? AND class = ?",
-                [(w, k) for k, (_, keys) in removed for w in keys],
-            )
-            c.executemany(
                 "INSERT INTO claim_df (word, n) VALUES (?, ?) "
                 "ON CONFLICT(word) DO UPDATE SET n = excluded.n",
                 [(w, n) for w, n in change.df.items() if n > 0],
@@ -402,9 +398,11 @@ class SuggestionQueries(Connection):
                 "UPDATE claim_classes SET keys = ? WHERE class = ?",
                 [(" ".join(new), k) for k, (_, new) in changed],
             )
+            # The keys of the classes removed and the old keys of those changed.
             c.executemany(
                 "DELETE FROM claim_keys WHERE word = ? AND class = ?",
-                [(w, k) for k, (old, _) in changed for w in old],
+                [(w, k) for k, (_, keys) in removed for w in keys]
+                + [(w, k) for k, (old, _) in changed for w in old],
             )
             c.executemany(
                 "INSERT INTO claim_keys (word, class) VALUES (?, ?)",

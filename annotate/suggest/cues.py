@@ -154,12 +154,12 @@ def unquoted_cell(text: str) -> str:
     return text[1:-1].replace('""', _STRAIGHT) if _csv_quoted(text) else text
 
 
-def _double_marks(text: str) -> Iterator[tuple[str, int, int]]:
+def _double_marks(text: str, cell: bool) -> Iterator[tuple[str, int, int]]:
     """Each double quotation mark of ``text`` as (mark, start, end); in CSV quoting
-    without the wrapping marks, a doubled straight quote one mark."""
+    (``cell``) without the wrapping marks, a doubled straight quote one mark."""
     if not _may_hold_double_mark(text):
         return
-    if not _csv_quoted(text):
+    if not cell:
         for m in _DOUBLE_MARK.finditer(text):
             yield m.group(), m.start(), m.end()
         return
@@ -177,7 +177,7 @@ def quote_spans(text: str, open_at_start: bool = False) -> tuple[list[Span], boo
     cell = _csv_quoted(text)  # the cell's text is inside its wrapping marks
     start = 1 if cell else 0
     lead = 1 if cell else len(text) - len(text.lstrip())
-    for mark, i, end in _double_marks(text):
+    for mark, i, end in _double_marks(text, cell):
         if mark in _OPENERS and inside and not text[end : end + 1].isalnum():
             mark = "”"  # an opening mark typed where the quote ends ("… again“")
         if mark in _OPENERS or mark == "``":
@@ -1836,8 +1836,8 @@ def _editorial(
             if any(s <= m.start() < e for s, e in seen):
                 continue
             seen.add((m.start(), m.end()))
-            lo, hi = m.start(), m.end()
-            lo += len(m.group()) - len(m.group().lstrip())  # a pattern's "^\s*" is not a cue
+            hi = m.end()
+            lo = hi - len(m.group().lstrip())  # a pattern's "^\s*" is not a cue
             hits.append((Span(text[lo:hi], lo, hi), weight))
     words = _EDITORIAL_WORDS
     # Every word of the families starts with a token of _WORD_FIRST: only those are read.
