@@ -94,8 +94,8 @@ def timeline(corpus: Path, db: Path, work: Path, cores: int) -> None:
     waits: list[float] = []
     preparer = ing._preparer
 
-    def timed_preparer(workers: Any, pending: int) -> Callable[[Any], Iterator[Any]]:
-        ordered = preparer(workers, pending)
+    def timed_preparer(workers: Any, pending: int, *rest: Any) -> Callable[[Any], Iterator[Any]]:
+        ordered = preparer(workers, pending, *rest)
 
         def items(jobs: Any) -> Iterator[Any]:
             it = iter(ordered(jobs))
