@@ -32,6 +32,7 @@ from annotate.store.values import (
     _spans,
     _spans_json,
     _unit_rows,
+    dropped_json,
     utc_now,
 )
 
@@ -41,6 +42,10 @@ if TYPE_CHECKING:
 
 def _line(block: Dropped) -> int:
     return block.line
+
+
+def _blocks(text: str) -> list[Dropped]:
+    return [Dropped(line, body, reason, after) for line, after, reason, body in json.loads(text)]
 
 
 class SegmentQueries(LabelQueries):
@@ -60,19 +65,27 @@ class SegmentQueries(LabelQueries):
         self._insert_dropped(aid, dropped)
 
     def _insert_dropped(self, aid: str, dropped: Sequence[Dropped]) -> None:
-        # Numbered in page order (``ord``: by line, as given on a line); a block cleaning
-        # gave twice (same line and text) is kept once, as first given.
+        # One row an article, its blocks in page order (by line, as given on a line); a
+        # block cleaning gave twice (same line and text) is kept once, as first given.
         seen: set[tuple[int, str]] = set()
-        rows: list[tuple[str, int, int, int, str, str]] = []
+        blocks: list[Dropped] = []
         for d in sorted(dropped, key=_line):
             if (d.line, d.text) not in seen:
                 seen.add((d.line, d.text))
-                rows.append((aid, len(rows), d.line, d.after, d.reason, d.text))
-        self.conn.executemany(
-            "INSERT INTO dropped (article_id, ord, line, after, reason, text) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+                blocks.append(d)
+        if blocks:
+            self.conn.execute(
+                "INSERT INTO dropped (article_id, blocks) VALUES (?, ?)",
+                (aid, dropped_json((b.line, b.after, b.reason, b.text) for b in blocks)),
+            )
+
+    def dropped_blocks(self, article_id: str) -> list[Dropped]:
+        """Everything cleaning dropped from an article (and no annotator restored), in
+        page order."""
+        row = self.conn.execute(
+            "SELECT blocks FROM dropped WHERE article_id = ?", (article_id,)
+        ).fetchone()
+        return [] if row is None else _blocks(row[0])
 
     def orphan_label_count(self) -> int:
         """Label rows whose unit is no longer in the store (its article was re-segmented)."""
@@ -186,12 +199,8 @@ class SegmentQueries(LabelQueries):
         """What cleaning dropped around block ``paragraph`` of an article: the pieces that
         came after blocks ``paragraph - reach - 1`` to ``paragraph + reach - 1``, in page
         order (so ``reach`` 1 is what sat just before and just after the block)."""
-        rows = self.conn.execute(
-            "SELECT line, text, reason, after FROM dropped WHERE article_id = ? "
-            "AND after BETWEEN ? AND ? ORDER BY ord",
-            (article_id, paragraph - reach - 1, paragraph + reach - 1),
-        )
-        return [Dropped(*r) for r in rows]
+        low, high = paragraph - reach - 1, paragraph + reach - 1
+        return [b for b in self.dropped_blocks(article_id) if low <= b.after <= high]
 
     def restored_blocks_of_file(self, file: str) -> dict[str, frozenset[str]]:
         """The texts of dropped blocks annotators restored, by article path, for one file."""
@@ -221,16 +230,17 @@ class SegmentQueries(LabelQueries):
         with self.transaction():
             seq = self._insert_segment_edit(article_id, annotator, edit, now)
             self.conn.execute("UPDATE articles SET cleaned = ? WHERE id = ?", (cleaned, article_id))
-            self.conn.execute(
-                "DELETE FROM dropped WHERE article_id = ? AND line = ? AND text = ?",
-                (article_id, block.line, block.text),
-            )
             # The restored block is block ``after + 1`` now: what follows it moves on one.
-            self.conn.execute(
-                "UPDATE dropped SET after = after + 1 WHERE article_id = ? "
-                "AND (after > ? OR (after = ? AND line > ?))",
-                (article_id, block.after, block.after, block.line),
-            )
+            kept = [
+                b._replace(after=b.after + 1)
+                if b.after > block.after or (b.after == block.after and b.line > block.line)
+                else b
+                for b in self.dropped_blocks(article_id)
+                if (b.line, b.text) != (block.line, block.text)
+            ]
+            self.conn.execute("DELETE FROM dropped WHERE article_id = ?", (article_id,))
+            if kept:
+                self._insert_dropped(article_id, kept)
             change = self._swap_units(article_id, annotator, edit.action, units, now)
         return replace(change, seq=seq)
 

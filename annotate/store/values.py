@@ -288,3 +288,9 @@ def _spans_json(spans: Sequence[Span]) -> str:
 
 def _spans(raw: str) -> tuple[Span, ...]:
     return tuple(Span(**s) for s in json.loads(raw))
+
+
+def dropped_json(blocks: Iterable[tuple[int, int, str, str]]) -> str:
+    """An article's dropped blocks as the dropped table holds them: a JSON array of
+    [line, after, reason, text], in page order."""
+    return json.dumps(list(blocks), ensure_ascii=False, separators=(",", ":"))

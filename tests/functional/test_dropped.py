@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 
 from click.testing import CliRunner
 
 from annotate.cli import main
 from annotate.ingest import Summary, ingest
+from annotate.model import article_id
 from annotate.store import Store
 from annotate.text.cleaning import ACROSS_CORPUS, clean
 from annotate.tui.app import make_app
@@ -66,8 +66,12 @@ def test_a_line_in_several_articles_of_a_folder_is_dropped(store, tmp_path):
         assert f"Ferry services to {n} islands were cancelled until further notice." in claims(
             store, f"gazette/{n}.txt"
         )
-    rows = store.conn.execute("SELECT reason FROM dropped WHERE text = ?", (FOOTER,))
-    reasons = [r[0] for r in rows]
+    reasons = [
+        b.reason
+        for n in (1, 2, 3)
+        for b in store.dropped_blocks(article_id(f"gazette/{n}.txt"))
+        if b.text == FOOTER
+    ]
     assert reasons == [ACROSS_CORPUS] * 3
 
     again = run(store, corpus)
@@ -164,7 +168,6 @@ async def _restore_in_the_app(db_path, corpus) -> None:
         await pilot.pause()
         assert not isinstance(app.screen, DroppedScreen)
         assert app.session.unit.text == CAPTION_SENTENCE
-    conn = sqlite3.connect(db_path)
-    left = conn.execute("SELECT count(*) FROM dropped WHERE text = ?", (CAPTION,)).fetchone()
-    conn.close()
-    assert left == (0,)
+    with Store.open(db_path) as store:
+        left = [b.text for b in store.dropped_blocks(article_id("a.txt"))]
+    assert CAPTION not in left

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from annotate.model import SENTENCE, TITLE, Unit, article_id, unit_id
+from annotate.model import RESTORE, SENTENCE, TITLE, SegmentEdit, Span, Unit, article_id, unit_id
 from annotate.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError, migrations
 
 
@@ -627,17 +627,26 @@ def test_filter_counts_on_the_index_alone_leave_orphan_labels_out(labelled_store
     assert (after["editorial"], after["flagged"], after["unlabelled"]) == (0, 1, 4)
 
 
+def _database_before(db_path, migration: str):
+    """A database migrated up to (not including) ``migration``, its version set so."""
+    from sqlite_utils import Database
+
+    names = [fn.__name__.lstrip("_") for fn in MIGRATIONS]
+    db = Database(db_path)
+    migrations().apply(db, stop_before=migration)
+    db.conn.execute(f"PRAGMA user_version = {names.index(migration)}")
+    return db
+
+
 def test_migration_15_keeps_every_dropped_block_in_one_tree_by_article(db_path):
     """Dropped blocks stored at schema 14 (two of them on one line) read back the same,
-    in page order, after migration 15, from a table keyed by article and nothing else."""
-    from sqlite_utils import Database
+    in page order, after migration 15, from a table keyed by article and nothing else;
+    and after migration 17, from one row an article."""
 
     from annotate.model import Dropped
 
     assert MIGRATIONS[14].__name__ == "_m015_dropped_by_article"
-    db = Database(db_path)
-    migrations().apply(db, stop_before="m015_dropped_by_article")
-    db.conn.execute("PRAGMA user_version = 14")
+    db = _database_before(db_path, "m015_dropped_by_article")
     rows = [
         ("a1", 3, 0, "page chrome", "Share this"),
         ("a1", 9, 2, "page chrome", "Reporting by Someone"),
@@ -646,6 +655,23 @@ def test_migration_15_keeps_every_dropped_block_in_one_tree_by_article(db_path):
     ]
     db.conn.executemany("INSERT INTO dropped VALUES (?, ?, ?, ?, ?)", rows)
     db.conn.commit()
+    migrations().apply(db, stop_before="m016_unit_keys_deferrable")
+    indexes = db.conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'dropped'"
+    ).fetchall()
+    assert indexes == []
+    sql = db.conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'dropped'"
+    ).fetchone()[0]
+    assert "WITHOUT ROWID" in sql
+    stored = db.conn.execute("SELECT article_id, ord, text FROM dropped ORDER BY 1, 2")
+    assert [tuple(r) for r in stored] == [
+        ("a1", 0, "Share this"),
+        ("a1", 1, "Reporting by Someone"),
+        ("a1", 2, "© Example"),
+        ("a2", 0, "Menu"),
+    ]
+    db.conn.execute("PRAGMA user_version = 15")
     db.close()
     with Store.open(db_path) as store:
         assert store.schema_version() == SCHEMA_VERSION
@@ -655,26 +681,61 @@ def test_migration_15_keeps_every_dropped_block_in_one_tree_by_article(db_path):
             Dropped(9, "© Example", "copyright/legal", 2),
         ]
         assert store.dropped_near("a2", 0) == [Dropped(1, "Menu", "page chrome", -1)]
-        indexes = store.conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'dropped'"
-        ).fetchall()
-        assert indexes == []
-        sql = store.conn.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'dropped'"
-        ).fetchone()[0]
-        assert "WITHOUT ROWID" in sql
+
+
+def test_migration_17_keeps_each_articles_dropped_blocks_in_one_row(db_path):
+    """Dropped blocks stored at schema 16 (a row a block) read back the same, in page
+    order, after migration 17, from one row an article; a restore afterwards takes the
+    block out of that row and moves the later ones on, as before."""
+
+    from annotate.model import Dropped
+
+    assert MIGRATIONS[16].__name__ == "_m017_dropped_row_per_article"
+    db = _database_before(db_path, "m017_dropped_row_per_article")
+    aid = article_id("a.txt")
+    db.conn.execute(
+        "INSERT INTO articles (id, path, file, ord, sha256, cleaned) "
+        "VALUES (?, 'a.txt', 'a.txt', 0, 'x', 'One.')",
+        (aid,),
+    )
+    rows = [  # given out of key order; "ord" is the page order
+        (aid, 2, 9, 0, "copyright/legal", "© Example"),
+        (aid, 0, 3, -1, "page chrome", "Share this"),
+        (aid, 1, 9, 0, "page chrome", "Reporting by Someone"),
+        ("b2", 0, 1, -1, "page chrome", "Menu"),
+    ]
+    db.conn.executemany("INSERT INTO dropped VALUES (?, ?, ?, ?, ?, ?)", rows)
+    db.conn.commit()
+    db.close()
+    share = Dropped(3, "Share this", "page chrome", -1)
+    with Store.open(db_path) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        assert store.dropped_blocks(aid) == [
+            share,
+            Dropped(9, "Reporting by Someone", "page chrome", 0),
+            Dropped(9, "© Example", "copyright/legal", 0),
+        ]
+        assert store.dropped_blocks("b2") == [Dropped(1, "Menu", "page chrome", -1)]
+        assert store.dropped_blocks("nothing dropped") == []
+        count = store.conn.execute("SELECT count(*) FROM dropped").fetchone()[0]
+        assert count == 2
+        with pytest.raises(sqlite3.IntegrityError):  # one row an article
+            store.conn.execute("INSERT INTO dropped VALUES ('b2', '[]')")
+        edit = SegmentEdit(RESTORE, (Span("Share this", -1, -1),), (Span("Share this", 0, 10),))
+        store.record_restore(aid, "ann", share, edit, "Share this\n\nOne.", _units("One."))
+        assert store.dropped_blocks(aid) == [
+            Dropped(9, "Reporting by Someone", "page chrome", 1),
+            Dropped(9, "© Example", "copyright/legal", 1),
+        ]
 
 
 def test_migration_16_keeps_units_and_suggestions_with_unique_unit_ids(db_path):
     """Units and suggestions stored at schema 15 (TEXT PRIMARY KEY) read back the same
     after migration 16, rowids included, from rowid tables whose unit id is kept unique
     by an index an ingest may defer; deleting a unit still records it as gone."""
-    from sqlite_utils import Database
 
     assert MIGRATIONS[15].__name__ == "_m016_unit_keys_deferrable"
-    db = Database(db_path)
-    migrations().apply(db, stop_before="m016_unit_keys_deferrable")
-    db.conn.execute("PRAGMA user_version = 15")
+    db = _database_before(db_path, "m016_unit_keys_deferrable")
     aid = article_id("a.txt")
     db.conn.execute(
         "INSERT INTO articles (id, path, file, ord, sha256, cleaned, suggested) "
