@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from annotate.model import (
     HEADING,
-    SENTENCE,
     Dropped,
     Unit,
     article_id,
 )
 from annotate.store.connection import StoreError
+from annotate.store.queue import _NOT_CLAIM_COUNT, _UNIT_COUNT
 from annotate.store.segments import SegmentQueries
 from annotate.store.values import (
     _UNIT_VIEW,
@@ -204,12 +204,10 @@ class CorpusQueries(SegmentQueries):
 
     def counts(self) -> dict[str, int]:
         """Articles, all units, and claim units (the labelling queue) in the store."""
-        articles = self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-        units = self.conn.execute("SELECT count(*) FROM units").fetchone()[0]
-        claims = self.conn.execute(
-            "SELECT count(*) FROM units WHERE kind = ?", (SENTENCE,)
-        ).fetchone()[0]
-        return {"articles": articles, "units": units, "claims": claims}
+        articles, units, others = self.conn.execute(
+            f"SELECT (SELECT count(*) FROM articles), ({_UNIT_COUNT}), ({_NOT_CLAIM_COUNT})"
+        ).fetchone()
+        return {"articles": articles, "units": units, "claims": units - others}
 
     def units_of_article(self, path: str) -> list[dict[str, Any]]:
         rows = self.conn.execute(

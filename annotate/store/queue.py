@@ -17,6 +17,7 @@ from annotate.model import (
     SENTENCE,
 )
 from annotate.store.connection import Connection
+from annotate.store.migrations import NOT_CLAIM_UNITS
 from annotate.store.values import _UNIT_VIEW, ArticleProgress, LabelState, UnitView
 
 # Conditions for Store.step(only=...); each is an indexed lookup in labels per unit walked.
@@ -31,6 +32,12 @@ _FILTERS: dict[str, str] = {
     "AND l.annotator = :annotator AND l.note IS NOT NULL)",
 }
 
+
+# How many units the store holds (a count of its smallest index, not a pass over the rows),
+# and how many of them are not claims (on their partial index, ``units_not_claims``):
+# the claim units are the difference.
+_UNIT_COUNT = "SELECT count(*) FROM units"
+_NOT_CLAIM_COUNT = f"SELECT count(*) FROM units WHERE {NOT_CLAIM_UNITS}"
 
 _LABEL_FILTER = (
     " AND EXISTS (SELECT 1 FROM labels l WHERE l.unit_id = u.id "
@@ -143,7 +150,7 @@ class QueueQueries(Connection):
         """How many claim units (the labelling queue) the store holds; with
         ``assigned_to``, how many are in the articles assigned to that annotator."""
         if assigned_to is None:
-            row = self.conn.execute("SELECT count(*) FROM units WHERE kind = ?", (SENTENCE,))
+            row = self.conn.execute(f"SELECT ({_UNIT_COUNT}) - ({_NOT_CLAIM_COUNT})")
         else:
             row = self.conn.execute(
                 "SELECT count(*) FROM assignments s JOIN units u ON u.article_id = s.article_id "
