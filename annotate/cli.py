@@ -15,13 +15,16 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
 
-from annotate.store import DEFAULT_DB, ArticleRecord, Store, StoreError, database_problem
+from annotate.store import DEFAULT_DB, Store, StoreError, database_problem
 from annotate.visible import TerminalSafeStream, visible
+
+if TYPE_CHECKING:
+    from annotate.store import ArticleRecord
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 

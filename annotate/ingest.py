@@ -25,13 +25,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from annotate.model import SENTENCE, Block, CleanArticle, Document, Skipped, Unit, article_id
-from annotate.store import FileRecord, SegmentEditRecord, Store, UnitView
+from annotate.store import FileRecord, Store
 from annotate.text.walk import entry_path, real_path
 from annotate.visible import encodable
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
+    from annotate.store import SegmentEditRecord, UnitView
     from annotate.suggest.cues import Suggestion
 
 _PACKAGE = Path(__file__).parent

@@ -18,20 +18,17 @@ from annotate.model import (
 )
 from annotate.store.connection import StoreError
 from annotate.store.queue import _NOT_CLAIM_COUNT, _UNIT_COUNT
-from annotate.store.segments import SegmentQueries
-from annotate.store.values import (
+from annotate.store.rows import (
     _UNIT_VIEW,
     MAX_UNITS_PER_ARTICLE,
-    ArticleRecord,
     FileRecord,
-    ReplaceResult,
-    UnitView,
     _unit_rows,
     utc_now,
 )
+from annotate.store.segments import SegmentQueries
 
 if TYPE_CHECKING:
-    pass
+    from annotate.store.values import ArticleRecord, ReplaceResult, UnitView
 
 
 class CorpusQueries(SegmentQueries):
@@ -54,6 +51,8 @@ class CorpusQueries(SegmentQueries):
         )
 
     def article(self, path: str) -> ArticleRecord | None:
+        from annotate.store.values import ArticleRecord
+
         row = self.conn.execute(
             "SELECT id, path, file, ord, sha256, title, source, segmenter FROM articles "
             "WHERE path = ?",
@@ -189,6 +188,8 @@ class CorpusQueries(SegmentQueries):
                 self._save_dropped(aid, dropped)
         if row is None:  # only once the article is in: a failed save takes no number
             self.locked_facts["next_ord"] = ord_ + 1
+        from annotate.store.values import ReplaceResult
+
         new_set, old = set(ids), set(old_texts)
         return ReplaceResult(
             added=len(new_set - old),
@@ -223,6 +224,8 @@ class CorpusQueries(SegmentQueries):
 
     def article_units(self, article_id: str, paragraph: int | None = None) -> list[UnitView]:
         """The units of an article (or of one of its paragraphs), in reading order."""
+        from annotate.store.values import UnitView
+
         if paragraph is None:
             rows = self.conn.execute(
                 f"{_UNIT_VIEW} WHERE u.article_id = ? ORDER BY u.seq", (article_id,)
@@ -237,6 +240,8 @@ class CorpusQueries(SegmentQueries):
     def article_units_around(self, article_id: str, paragraph: int, n: int) -> list[UnitView]:
         """The units of paragraphs ``paragraph - n`` to ``paragraph + n`` of an article, in
         reading order: what a claim is read with, however long its article."""
+        from annotate.store.values import UnitView
+
         rows = self.conn.execute(
             f"{_UNIT_VIEW} WHERE u.article_id = ? AND u.paragraph BETWEEN ? AND ? ORDER BY u.seq",
             (article_id, paragraph - n, paragraph + n),
