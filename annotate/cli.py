@@ -15,13 +15,16 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
 
-from annotate.store import DEFAULT_DB, ArticleRecord, Store, StoreError, database_problem
+from annotate.store import DEFAULT_DB, Store, StoreError, database_problem
 from annotate.visible import TerminalSafeStream, visible
+
+if TYPE_CHECKING:
+    from annotate.store import ArticleRecord
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -254,8 +257,8 @@ def ingest_cmd(corpus: Path, db_path: str) -> None:
 
 def run_ingest(store: Store, corpus: Path, db_path: str) -> Any:
     """Drive ingest_and_suggest with a progress bar on stderr; print its report."""
-    from annotate.ingest import Progress as Step
     from annotate.ingest import (
+        ArticleResult,
         Suggesting,
         SuggestSummary,
         Summary,
@@ -263,6 +266,7 @@ def run_ingest(store: Store, corpus: Path, db_path: str) -> Any:
         describe,
         ingest_and_suggest,
     )
+    from annotate.ingest import Progress as Step
     from annotate.model import Skipped
 
     events = ingest_and_suggest(store, corpus, exclude=default_exclude(db_path))
@@ -270,9 +274,14 @@ def run_ingest(store: Store, corpus: Path, db_path: str) -> Any:
     suggested: SuggestSummary | None = None
     with _progress_bar() as bar:
         task = bar.add_task("Ingesting", total=None)
+        # A progress event and an article result a file: off a terminal nothing is drawn.
+        drawn = not isinstance(bar, _NoBar)
         for event in events:
             if isinstance(event, Step):
-                bar.update(task, total=event.total, completed=event.done)
+                if drawn:
+                    bar.update(task, total=event.total, completed=event.done)
+            elif isinstance(event, ArticleResult):
+                continue  # the report counts them
             elif isinstance(event, Skipped):
                 bar.print(visible(f"skipped {event}"), markup=False, soft_wrap=True)
             elif isinstance(event, Summary):

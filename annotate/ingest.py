@@ -15,7 +15,7 @@ import sys
 from array import array
 from bisect import bisect_left
 from collections import Counter, deque
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache, partial
@@ -25,13 +25,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from annotate.model import SENTENCE, Block, CleanArticle, Document, Skipped, Unit, article_id
-from annotate.store import FileRecord, SegmentEditRecord, Store, UnitView
+from annotate.store import FileRecord, Store
 from annotate.text.walk import entry_path, real_path
 from annotate.visible import encodable
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
+    from annotate.store import SegmentEditRecord, UnitView
     from annotate.suggest.cues import Suggestion
 
 _PACKAGE = Path(__file__).parent
@@ -259,7 +260,7 @@ def ingest(
     exclude: Collection[Path] = (),
     workers: int | None = None,
     suggest: bool = False,
-) -> Iterator[Event]:
+) -> Generator[Event, None, Summary]:
     """Ingest every article under ``root`` (a folder or one file), yielding events.
 
     Reading, cleaning and segmentation run in ``workers`` processes when many files
@@ -268,7 +269,8 @@ def ingest(
     With ``suggest``, the rules run in the workers too, beside the splitting, and each
     added or updated article's suggestions are stored with it, its claims grouped
     (incrementally, a chunk of articles at a time) as ``suggest_all`` would.
-    The last event is always the ``Summary``.
+    The last event is always the ``Summary``, which is also the generator's return value
+    (``summary = yield from ingest(...)``).
     """
     from annotate.text.walk import corpus_paths
 
@@ -292,7 +294,7 @@ def ingest(
         run = _ingest_jobs(store, base, known, jobs, confined, pool, started, suggest)
         # The job list holds what the run needs of each file: not two lists a file.
         del files, jobs
-        yield from run
+        return (yield from run)
 
 
 # Python's cyclic garbage collector runs a collection every 700 new container objects
@@ -328,7 +330,7 @@ def _ingest_jobs(
     pool: list[Path] | None,
     workers: _Workers,
     suggest: bool,
-) -> Iterator[Event]:
+) -> Generator[Event, None, Summary]:
     """``ingest`` once the corpus files are listed, with its worker processes."""
     total = len(jobs)
     summary = Summary(files=total)
@@ -418,6 +420,7 @@ def _ingest_jobs(
         store.build_indexes()
     summary.missing_files = jobs.missing(known) if pool is None else []
     yield summary
+    return summary
 
 
 def _no_tick() -> None:
@@ -1567,12 +1570,8 @@ def ingest_and_suggest(
     added or changed articles: the app does not work through a whole corpus behind the
     annotator's back.
     """
-    summary: Summary | None = None
-    for event in ingest(store, root, exclude=exclude, workers=workers, suggest=True):
-        if isinstance(event, Summary):
-            summary = event
-        yield event
-    assert summary is not None
+    # Delegated, not looped over: a run over an unchanged corpus yields two events a file.
+    summary = yield from ingest(store, root, exclude=exclude, workers=workers, suggest=True)
     if summary.changed or (catch_up and summary.articles):
         yield Suggesting()
         # What ingest suggested as it went, and what was left (other rules, or a claim

@@ -15,11 +15,16 @@ Only this package speaks SQL. ``Store`` is the one object callers open
 - ``models``: rows for a learned model, its blended suggestions, the uncertain order
 - ``access``: who may open a served session (``annotate serve``), tokens hashed
 
-and the values it returns are in ``values``. The database is plain SQLite in WAL mode,
-meant to be browsable with Datasette.
+and the values it returns are in ``values``, what its queries share in ``rows``. The
+value classes are made when first asked for (``from annotate.store import UnitView``
+makes them): a command that needs none, like a run over an unchanged corpus, does not
+pay for them (frozen dataclasses, a millisecond each on Python 3.11). The database is
+plain SQLite in WAL mode, meant to be browsable with Datasette.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from annotate.store.access import ANNOTATOR, ORGANISER, AccessQueries
 from annotate.store.connection import (
@@ -36,33 +41,42 @@ from annotate.store.connection import (
 from annotate.store.corpus import CorpusQueries
 from annotate.store.labels import LabelQueries
 from annotate.store.migrations import MIGRATIONS, SCHEMA_VERSION, migrations
-from annotate.store.models import LearnRow, ModelQueries, ModelSuggestion
+from annotate.store.models import ModelQueries
 from annotate.store.queue import FILTERS, QueueQueries
 from annotate.store.reports import ReportQueries
+from annotate.store.rows import DEFAULT_DB, MAX_UNITS_PER_ARTICLE, POS_BITS, FileRecord, utc_now
 from annotate.store.segments import SegmentQueries
 from annotate.store.suggestions import SuggestionQueries
 from annotate.store.team import TeamQueries
-from annotate.store.values import (
-    DEFAULT_DB,
-    MAX_UNITS_PER_ARTICLE,
-    POS_BITS,
-    Adjudication,
-    AnnotatorLabel,
-    ArticleProgress,
-    ArticleRecord,
-    ClaimGroupMember,
-    Disagreement,
-    FileRecord,
-    LabelDifference,
-    LabelState,
-    OrphanLabel,
-    ReplaceResult,
-    SegmentChange,
-    SegmentEditRecord,
-    SuggestionRecord,
-    UnitView,
-    utc_now,
-)
+
+if TYPE_CHECKING:
+    from annotate.store.values import (
+        Adjudication,
+        AnnotatorLabel,
+        ArticleProgress,
+        ArticleRecord,
+        ClaimGroupMember,
+        Disagreement,
+        LabelDifference,
+        LabelState,
+        LearnRow,
+        ModelSuggestion,
+        OrphanLabel,
+        ReplaceResult,
+        SegmentChange,
+        SegmentEditRecord,
+        SuggestionRecord,
+        UnitView,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    """The value classes (``values``), imported when one is first asked for."""
+    if name in __all__:  # every other name of __all__ is imported above
+        from annotate.store import values
+
+        return getattr(values, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Store(

@@ -10,7 +10,7 @@ never two people.
 from __future__ import annotations
 
 from annotate.store.connection import Connection
-from annotate.store.values import utc_now
+from annotate.store.rows import utc_now
 
 ANNOTATOR = "annotator"
 ORGANISER = "organiser"

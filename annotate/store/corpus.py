@@ -12,26 +12,23 @@ from typing import TYPE_CHECKING, Any
 
 from annotate.model import (
     HEADING,
-    SENTENCE,
     Dropped,
     Unit,
     article_id,
 )
 from annotate.store.connection import StoreError
-from annotate.store.segments import SegmentQueries
-from annotate.store.values import (
+from annotate.store.queue import _NOT_CLAIM_COUNT, _UNIT_COUNT
+from annotate.store.rows import (
     _UNIT_VIEW,
     MAX_UNITS_PER_ARTICLE,
-    ArticleRecord,
     FileRecord,
-    ReplaceResult,
-    UnitView,
     _unit_rows,
     utc_now,
 )
+from annotate.store.segments import SegmentQueries
 
 if TYPE_CHECKING:
-    pass
+    from annotate.store.values import ArticleRecord, ReplaceResult, UnitView
 
 
 class CorpusQueries(SegmentQueries):
@@ -54,6 +51,8 @@ class CorpusQueries(SegmentQueries):
         )
 
     def article(self, path: str) -> ArticleRecord | None:
+        from annotate.store.values import ArticleRecord
+
         row = self.conn.execute(
             "SELECT id, path, file, ord, sha256, title, source, segmenter FROM articles "
             "WHERE path = ?",
@@ -189,6 +188,8 @@ class CorpusQueries(SegmentQueries):
                 self._save_dropped(aid, dropped)
         if row is None:  # only once the article is in: a failed save takes no number
             self.locked_facts["next_ord"] = ord_ + 1
+        from annotate.store.values import ReplaceResult
+
         new_set, old = set(ids), set(old_texts)
         return ReplaceResult(
             added=len(new_set - old),
@@ -204,12 +205,10 @@ class CorpusQueries(SegmentQueries):
 
     def counts(self) -> dict[str, int]:
         """Articles, all units, and claim units (the labelling queue) in the store."""
-        articles = self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-        units = self.conn.execute("SELECT count(*) FROM units").fetchone()[0]
-        claims = self.conn.execute(
-            "SELECT count(*) FROM units WHERE kind = ?", (SENTENCE,)
-        ).fetchone()[0]
-        return {"articles": articles, "units": units, "claims": claims}
+        articles, units, others = self.conn.execute(
+            f"SELECT (SELECT count(*) FROM articles), ({_UNIT_COUNT}), ({_NOT_CLAIM_COUNT})"
+        ).fetchone()
+        return {"articles": articles, "units": units, "claims": units - others}
 
     def units_of_article(self, path: str) -> list[dict[str, Any]]:
         rows = self.conn.execute(
@@ -225,6 +224,8 @@ class CorpusQueries(SegmentQueries):
 
     def article_units(self, article_id: str, paragraph: int | None = None) -> list[UnitView]:
         """The units of an article (or of one of its paragraphs), in reading order."""
+        from annotate.store.values import UnitView
+
         if paragraph is None:
             rows = self.conn.execute(
                 f"{_UNIT_VIEW} WHERE u.article_id = ? ORDER BY u.seq", (article_id,)
@@ -239,6 +240,8 @@ class CorpusQueries(SegmentQueries):
     def article_units_around(self, article_id: str, paragraph: int, n: int) -> list[UnitView]:
         """The units of paragraphs ``paragraph - n`` to ``paragraph + n`` of an article, in
         reading order: what a claim is read with, however long its article."""
+        from annotate.store.values import UnitView
+
         rows = self.conn.execute(
             f"{_UNIT_VIEW} WHERE u.article_id = ? AND u.paragraph BETWEEN ? AND ? ORDER BY u.seq",
             (article_id, paragraph - n, paragraph + n),

@@ -16,10 +16,10 @@ from annotate.model import (
 )
 from annotate.store.connection import UnitGoneError
 from annotate.store.queue import QueueQueries
-from annotate.store.values import LabelState, utc_now
+from annotate.store.rows import utc_now
 
 if TYPE_CHECKING:
-    pass
+    from annotate.store.values import LabelState
 
 
 class LabelQueries(QueueQueries):
@@ -29,6 +29,8 @@ class LabelQueries(QueueQueries):
     """
 
     def label_state(self, unit_id: str, annotator: str) -> LabelState:
+        from annotate.store.values import LabelState
+
         row = self.conn.execute(
             "SELECT label, note, flagged, source, labeled_at FROM labels "
             "WHERE unit_id = ? AND annotator = ?",
@@ -113,6 +115,8 @@ class LabelQueries(QueueQueries):
         must_exist: bool = False,
     ) -> LabelState:
         """Change one (unit, annotator) row and append the change to history, atomically."""
+        from annotate.store.values import LabelState
+
         now = utc_now()
         with self.transaction():
             if must_exist and self.unit(unit_id) is None:
@@ -230,6 +234,8 @@ class LabelQueries(QueueQueries):
         rows ``added``, ``updated``, ``unchanged`` and ``newer`` (kept because the stored
         label is newer).
         """
+        from annotate.store.values import LabelState
+
         counts = {"added": 0, "updated": 0, "unchanged": 0, "newer": 0}
         with self.transaction():
             for unit_id, annotator, new in rows:

@@ -14,11 +14,17 @@ from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from annotate.imports import without
-from annotate.store.values import dropped_json
+from annotate.store.rows import dropped_json
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
     from sqlite_utils.migrations import Migrations
+
+
+# The units that are not claim units, as the partial index ``units_not_claims`` holds them
+# and the queries that count on it say it: SQLite uses a partial index only for a query
+# whose WHERE holds its WHERE word for word (a bound parameter does not match).
+NOT_CLAIM_UNITS = "kind != 'sentence'"
 
 
 # Migrations. Append only: never edit or reorder one that has shipped.
@@ -437,6 +443,15 @@ def _m017_dropped_row_per_article(db: Database) -> None:
     conn.execute("CREATE UNIQUE INDEX dropped_article ON dropped (article_id)")
 
 
+def _m018_units_not_claims(db: Database) -> None:
+    # The units that are not claims (titles and headings, a tenth of them) on a partial
+    # index of their own: the claim count (``Store.counts``, ``claim_count``) is all the
+    # units (a count of the smallest index) less these, instead of a pass over every
+    # unit's row, text and all, which was a tenth of a run over an unchanged corpus
+    # (issue 14). Its WHERE is the one those counts use (``NOT_CLAIM_UNITS``).
+    db.conn.execute(f"CREATE INDEX units_not_claims ON units (kind) WHERE {NOT_CLAIM_UNITS}")
+
+
 def load_sqlite_utils() -> None:
     """Import sqlite-utils without pandas and NumPy (see ``annotate.imports``): these
     migrations never need its pandas column types, and importing them was most of the
@@ -476,6 +491,7 @@ MIGRATIONS = [
     _m015_dropped_by_article,
     _m016_unit_keys_deferrable,
     _m017_dropped_row_per_article,
+    _m018_units_not_claims,
 ]
 
 

@@ -9,44 +9,22 @@ walk on ``model_suggestions(certainty, unit_id)`` like the confidence order's.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from annotate.model import SENTENCE
 from annotate.store.connection import Connection
 from annotate.store.queue import _ranked_walk
-from annotate.store.values import SuggestionRecord, UnitView, utc_now
+from annotate.store.rows import utc_now
+
+if TYPE_CHECKING:
+    from annotate.store.values import LearnRow, ModelSuggestion, SuggestionRecord, UnitView
 
 # Rows of model suggestions written per transaction (see save_model_suggestions), from a
 # staged table by SQL alone: a few ms of lock each, and twenty commits for 20,000 claims
 # (each makes the app read its pages again) where 100 rows from Python made two hundred.
 _WRITE_BATCH = 1000
-
-
-@dataclass(frozen=True)
-class LearnRow:
-    """A claim unit as a model reads it: its text, the unit before it, the rules' say."""
-
-    unit_id: str
-    article_id: str
-    text: str
-    previous: str  # the text of the unit before it in its article, "" for the first
-    previous_label: str | None  # the rules' suggested label of that unit
-    suggestion: SuggestionRecord | None  # the rules' suggestion of this unit
-
-
-@dataclass(frozen=True)
-class ModelSuggestion:
-    """A stored blended suggestion (see ``Store.model_suggestion``)."""
-
-    unit_id: str
-    model: str
-    suggested_label: str
-    confidence: float
-    certainty: float
-    speaker: str
-    reason: str
 
 
 _LEARN_ROWS = (
@@ -59,9 +37,13 @@ _LEARN_ROWS = (
 )
 
 
-def _learn_row(r: Sequence[Any]) -> LearnRow:
-    suggestion = SuggestionRecord(*r[5:]) if r[5] is not None else None
-    return LearnRow(r[0], r[1], r[2], r[3], r[4], suggestion)
+def _learn_rows(rows: Iterable[Sequence[Any]]) -> Iterator[LearnRow]:
+    """The rows of ``_LEARN_ROWS`` as values (the classes imported once, not a row)."""
+    from annotate.store.values import LearnRow, SuggestionRecord
+
+    for r in rows:
+        suggestion = SuggestionRecord(*r[5:]) if r[5] is not None else None
+        yield LearnRow(r[0], r[1], r[2], r[3], r[4], suggestion)
 
 
 class ModelQueries(Connection):
@@ -75,15 +57,14 @@ class ModelQueries(Connection):
                 chunk = list(unit_ids[i : i + 500])
                 marks = ", ".join("?" * len(chunk))
                 sql = _LEARN_ROWS.replace(":kind", "?") + f" AND u.id IN ({marks}) ORDER BY u.pos"
-                for r in self.conn.execute(sql, [SENTENCE, *chunk]):
-                    yield _learn_row(r)
+                yield from _learn_rows(self.conn.execute(sql, [SENTENCE, *chunk]))
             return
         cur = self.conn.cursor()
         cur.row_factory = None
         try:
             cur.execute(_LEARN_ROWS + " ORDER BY u.pos", {"kind": SENTENCE})
             while rows := cur.fetchmany(5000):
-                yield from (_learn_row(r) for r in rows)
+                yield from _learn_rows(rows)
         finally:
             cur.close()
 
@@ -146,6 +127,8 @@ class ModelQueries(Connection):
             return self.conn.execute("DELETE FROM model_suggestions").rowcount
 
     def model_suggestion(self, unit_id: str) -> ModelSuggestion | None:
+        from annotate.store.values import ModelSuggestion
+
         row = self.conn.execute(
             "SELECT unit_id, model, suggested_label, confidence, certainty, speaker, reason "
             "FROM model_suggestions WHERE unit_id = ?",
@@ -160,6 +143,8 @@ class ModelQueries(Connection):
         """The rules' stored suggestion with the label, confidence and reason of the
         model's blended one when there is one: what the annotator is shown. Without a
         model suggestion, the rules' suggestion as it is."""
+        from annotate.store.values import SuggestionRecord
+
         rules = self.suggestion(unit_id)  # type: ignore[attr-defined]
         blended = self.model_suggestion(unit_id)
         if blended is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from annotate.model import (
     HEADING,
@@ -17,7 +18,11 @@ from annotate.model import (
     SENTENCE,
 )
 from annotate.store.connection import Connection
-from annotate.store.values import _UNIT_VIEW, ArticleProgress, LabelState, UnitView
+from annotate.store.migrations import NOT_CLAIM_UNITS
+from annotate.store.rows import _UNIT_VIEW
+
+if TYPE_CHECKING:
+    from annotate.store.values import ArticleProgress, LabelState, UnitView
 
 # Conditions for Store.step(only=...); each is an indexed lookup in labels per unit walked.
 # (A filter that few label rows pass is walked on those rows instead: _MATCHES below.)
@@ -31,6 +36,12 @@ _FILTERS: dict[str, str] = {
     "AND l.annotator = :annotator AND l.note IS NOT NULL)",
 }
 
+
+# How many units the store holds (a count of its smallest index, not a pass over the rows),
+# and how many of them are not claims (on their partial index, ``units_not_claims``):
+# the claim units are the difference.
+_UNIT_COUNT = "SELECT count(*) FROM units"
+_NOT_CLAIM_COUNT = f"SELECT count(*) FROM units WHERE {NOT_CLAIM_UNITS}"
 
 _LABEL_FILTER = (
     " AND EXISTS (SELECT 1 FROM labels l WHERE l.unit_id = u.id "
@@ -117,6 +128,8 @@ def _ranked_walk(
     table's (column, unit_id) index, one indexed lookup per row passed. ``table`` and
     ``column`` are the store's own names (suggestions.confidence,
     model_suggestions.certainty), never input."""
+    from annotate.store.values import UnitView
+
     start = "" if after is None else f" AND (g.{column}, g.unit_id) > (:value, :unit)"
     cond = _FILTERS["unlabelled"] + (_ASSIGNED if assigned else "")
     # CROSS JOIN keeps the ranked table the outer loop: the walk follows its index. (Not
@@ -143,7 +156,7 @@ class QueueQueries(Connection):
         """How many claim units (the labelling queue) the store holds; with
         ``assigned_to``, how many are in the articles assigned to that annotator."""
         if assigned_to is None:
-            row = self.conn.execute("SELECT count(*) FROM units WHERE kind = ?", (SENTENCE,))
+            row = self.conn.execute(f"SELECT ({_UNIT_COUNT}) - ({_NOT_CLAIM_COUNT})")
         else:
             row = self.conn.execute(
                 "SELECT count(*) FROM assignments s JOIN units u ON u.article_id = s.article_id "
@@ -164,12 +177,16 @@ class QueueQueries(Connection):
         return int(row.fetchone()[0])
 
     def unit(self, unit_id: str) -> UnitView | None:
+        from annotate.store.values import UnitView
+
         row = self.conn.execute(f"{_UNIT_VIEW} WHERE u.id = ?", (unit_id,)).fetchone()
         return UnitView(*row) if row else None
 
     def claim_at_or_after(self, pos: int, *, assigned_to: str | None = None) -> UnitView | None:
         """The first claim at ``pos`` or after it (in the articles assigned to
         ``assigned_to``, when given)."""
+        from annotate.store.values import UnitView
+
         cond = _ASSIGNED if assigned_to is not None else ""
         row = self.conn.execute(
             f"{_UNIT_VIEW} WHERE u.pos >= :pos AND u.kind = :kind{cond} ORDER BY u.pos LIMIT 1",
@@ -193,6 +210,8 @@ class QueueQueries(Connection):
         ``pos`` on the units.pos index, so its cost depends on how far the answer is, not
         on the size of the corpus.
         """
+        from annotate.store.values import UnitView
+
         if only in LABELS:
             cond = _LABEL_FILTER
         elif (only or "") in _FILTERS:
@@ -297,6 +316,8 @@ class QueueQueries(Connection):
     def article_progress(self, annotator: str, *, assigned: bool = False) -> list[ArticleProgress]:
         """Every article (with ``assigned``, every article assigned to this annotator) in
         queue order with its claim count and this annotator's progress."""
+        from annotate.store.values import ArticleProgress
+
         only = (
             " WHERE EXISTS (SELECT 1 FROM assignments s WHERE s.annotator = :annotator "
             "AND s.article_id = a.id)"
@@ -342,6 +363,8 @@ class QueueQueries(Connection):
         ``annotator``'s label state (with ``assigned``, only in their articles). The walk
         is on units.pos from ``after``, so a page costs what it reads (the whole corpus
         for a rare word: a worker's job); None if ``cancelled`` turned true meanwhile."""
+        from annotate.store.values import LabelState, UnitView
+
         cond = _ASSIGNED if assigned else ""
         with _interruptible(self.conn, cancelled) as stopped:
             rows = self.conn.execute(

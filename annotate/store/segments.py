@@ -24,20 +24,10 @@ from annotate.model import (
 )
 from annotate.store.connection import StoreError
 from annotate.store.labels import LabelQueries
-from annotate.store.values import (
-    LabelState,
-    OrphanLabel,
-    SegmentChange,
-    SegmentEditRecord,
-    _spans,
-    _spans_json,
-    _unit_rows,
-    dropped_json,
-    utc_now,
-)
+from annotate.store.rows import _spans, _spans_json, _unit_rows, dropped_json, utc_now
 
 if TYPE_CHECKING:
-    pass
+    from annotate.store.values import OrphanLabel, SegmentChange, SegmentEditRecord
 
 
 def _line(block: Dropped) -> int:
@@ -169,6 +159,8 @@ class SegmentQueries(LabelQueries):
     ) -> list[SegmentEditRecord]:
         """Recorded merges and splits (of one article, or all), in the order made; undone
         ones only with ``undone``."""
+        from annotate.store.values import SegmentEditRecord
+
         conds = [] if undone else ["undone_at IS NULL"]
         params: list[Any] = []
         if article_id is not None:
@@ -255,6 +247,8 @@ class SegmentQueries(LabelQueries):
 
     def orphan_labels(self, annotator: str | None = None) -> list[OrphanLabel]:
         """Label rows whose unit is gone, with the unit's last text where it is known."""
+        from annotate.store.values import OrphanLabel
+
         who = " AND l.annotator = ?" if annotator is not None else ""
         rows = self.conn.execute(
             "SELECT l.unit_id, l.annotator, l.label, l.note, l.flagged, l.labeled_at, "
@@ -274,6 +268,8 @@ class SegmentQueries(LabelQueries):
     ) -> SegmentChange:
         """Replace an article's units; log each unit that left and each that came in
         history under ``action`` (labelled_delta_since stays exact). Call in a transaction."""
+        from annotate.store.values import LabelState, SegmentChange
+
         path, ord_ = self.conn.execute(
             "SELECT path, ord FROM articles WHERE id = ?", (article_id,)
         ).fetchone()

@@ -17,10 +17,10 @@ from annotate.model import (
 )
 from annotate.store.connection import Connection
 from annotate.store.migrations import KEY_INDEXES
-from annotate.store.values import _SUGGESTION_COLUMNS, ClaimGroupMember, SuggestionRecord, utc_now
+from annotate.store.rows import _SUGGESTION_COLUMNS, utc_now
 
 if TYPE_CHECKING:
-    pass
+    from annotate.store.values import ClaimGroupMember, SuggestionRecord
 
 
 def _json(values: Collection[Any]) -> str:
@@ -188,6 +188,8 @@ class SuggestionQueries(Connection):
 
     def suggestion(self, unit_id: str) -> SuggestionRecord | None:
         """The stored suggestion for a unit, or None if it has none yet."""
+        from annotate.store.values import SuggestionRecord
+
         row = self.conn.execute(
             f"SELECT {_SUGGESTION_COLUMNS} FROM suggestions WHERE unit_id = ?", (unit_id,)
         ).fetchone()
@@ -195,6 +197,8 @@ class SuggestionQueries(Connection):
 
     def suggestions_for(self, unit_ids: Sequence[str]) -> dict[str, SuggestionRecord]:
         """Stored suggestions of many units at once (for exports), by unit id."""
+        from annotate.store.values import SuggestionRecord
+
         out: dict[str, SuggestionRecord] = {}
         for i in range(0, len(unit_ids), 500):
             chunk = list(unit_ids[i : i + 500])
@@ -643,6 +647,8 @@ class SuggestionQueries(Connection):
 
         For "also in: <article> — labelled X"; ``labels`` maps annotator -> label.
         """
+        from annotate.store.values import ClaimGroupMember
+
         rows = self.conn.execute(
             "SELECT o.unit_id, u.article_id, a.path, a.title, u.text, o.suggested_label, "
             "o.source FROM suggestions s JOIN suggestions o ON o.claim_group = s.claim_group "

@@ -19,19 +19,15 @@ from annotate.model import (
     SENTENCE,
 )
 from annotate.store.labels import LabelQueries
-from annotate.store.values import (
-    POS_BITS,
-    Adjudication,
-    AnnotatorLabel,
-    Disagreement,
-    LabelDifference,
-    LabelState,
-    _as_state,
-    utc_now,
-)
+from annotate.store.rows import POS_BITS, utc_now
 
 if TYPE_CHECKING:
-    pass
+    from annotate.store.values import (
+        Adjudication,
+        Disagreement,
+        LabelDifference,
+        LabelState,
+    )
 
 
 class TeamQueries(LabelQueries):
@@ -48,6 +44,8 @@ class TeamQueries(LabelQueries):
         Logged in history as 'adjudicate' under the adjudicator's name, with the reason
         as the note, so a decision is never lost when it is overruled.
         """
+        from annotate.store.values import Adjudication, LabelState, _as_state
+
         if label is not None and label not in LABELS:
             raise ValueError(f"unknown label {label!r}; expected one of {', '.join(LABELS)}")
         now = utc_now()
@@ -72,6 +70,8 @@ class TeamQueries(LabelQueries):
         Unlike ``set_adjudication`` this keeps the earlier adjudicator's name and time; the
         undo is logged in history as 'undo' under ``by``. Returns the one it replaced.
         """
+        from annotate.store.values import _as_state
+
         now = utc_now()
         with self.transaction():
             before = self.adjudication(unit_id)
@@ -93,6 +93,8 @@ class TeamQueries(LabelQueries):
         )
 
     def adjudication(self, unit_id: str) -> Adjudication | None:
+        from annotate.store.values import Adjudication
+
         row = self.conn.execute(
             "SELECT unit_id, label, reason, adjudicator, adjudicated_at FROM adjudications "
             "WHERE unit_id = ?",
@@ -118,6 +120,8 @@ class TeamQueries(LabelQueries):
         there is one. ``annotators`` limits who counts; ``unresolved`` skips units
         already adjudicated; ``after`` and ``limit`` walk the list a page at a time.
         """
+        from annotate.store.values import Adjudication, AnnotatorLabel, Disagreement
+
         params: dict[str, Any] = {"kind": SENTENCE, "after": after, "limit": limit or -1}
         who = ""
         if annotators:
@@ -320,6 +324,8 @@ class TeamQueries(LabelQueries):
     def label_differences(self, src: str) -> Iterator[LabelDifference]:
         """Label rows of ``src`` that this store lacks or holds differently, with the time
         of each side's latest history entry for that unit and annotator."""
+        from annotate.store.values import LabelDifference, LabelState
+
         last = (
             "(SELECT max(h.at) FROM {db}.history h "
             "WHERE h.unit_id = s.unit_id AND h.annotator = s.annotator)"
@@ -413,6 +419,8 @@ class TeamQueries(LabelQueries):
         self, src: str
     ) -> Iterator[tuple[Adjudication, Adjudication | None]]:
         """Adjudications of ``src`` this store lacks or holds differently: (theirs, ours)."""
+        from annotate.store.values import Adjudication
+
         rows = self.conn.execute(
             "SELECT s.unit_id, s.label, s.reason, s.adjudicator, s.adjudicated_at, "
             "m.unit_id, m.label, m.reason, m.adjudicator, m.adjudicated_at "

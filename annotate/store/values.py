@@ -1,55 +1,21 @@
-"""The plain values the store returns and the SQL fragments its queries share.
+"""The plain values the store returns.
 
 Rows come back from the store as these frozen dataclasses (``UnitView``, ``LabelState``,
 ``ArticleRecord``, ``Adjudication`` ...), never as cursors, so no caller needs to know the
-schema. ``annotate.store`` re-exports every one of them.
+schema. ``annotate.store`` re-exports every one of them. The store's modules import this
+one where a query makes a value, not at their top (see ``annotate.store.rows``): on
+Python 3.11 making these classes costs more than a run over an unchanged corpus's
+queries.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
-from annotate.model import (
-    SegmentEdit,
-    Span,
-    Unit,
-    unit_id,
-)
-
-if TYPE_CHECKING:
-    pass
-
-
-DEFAULT_DB = "annotations.db"
-
-
-# Units of one article live in one block of ``units.pos`` values: article ord << POS_BITS | seq.
-POS_BITS = 20
-
-
-MAX_UNITS_PER_ARTICLE = 1 << POS_BITS
-
-
-def utc_now() -> str:
-    """The current time as ISO 8601 UTC with a Z suffix, as stored in every *_at column."""
-    # isoformat, not strftime: half the cost, for one stamp or more an article ingested.
-    return datetime.now(UTC).isoformat(timespec="microseconds")[:-6] + "Z"
-
-
-class FileRecord(NamedTuple):
-    """What the store remembers of a corpus file, to skip unchanged files without reading.
-
-    A named tuple: a run over an unchanged corpus reads one per file, and a frozen
-    dataclass costs several times as much to make."""
-
-    path: str
-    size: int
-    mtime_ns: int
-    segmenter: str
+from annotate.model import SegmentEdit
 
 
 @dataclass(frozen=True)
@@ -93,12 +59,6 @@ class UnitView:
     end: int
 
 
-_UNIT_VIEW = (
-    "SELECT u.id, u.article_id, a.path, a.title, a.source, u.pos, u.paragraph, u.seq, u.kind, "
-    "u.text, u.start, u.end FROM units u JOIN articles a ON a.id = u.article_id"
-)
-
-
 @dataclass(frozen=True)
 class LabelState:
     """One annotator's decision on one unit: label (None = unlabelled), note, flag."""
@@ -119,12 +79,6 @@ class ArticleProgress:
     claims: int
     labelled: int
     first_pos: int | None
-
-
-_SUGGESTION_COLUMNS = (
-    "unit_id, suggested_label, confidence, reason, cue, cue_start, cue_end, source, "
-    "source_start, source_end, quote_of, claim_group, editorial"
-)
 
 
 @dataclass(frozen=True)
@@ -224,24 +178,6 @@ class LabelDifference:
     ours_last_at: str | None
 
 
-def _unit_rows(path: str, aid: str, ord_: int, units: Iterable[Unit]) -> Iterator[tuple[Any, ...]]:
-    seen: dict[str, int] = {}
-    for u in units:
-        occurrence = seen.get(u.text, 0)
-        seen[u.text] = occurrence + 1
-        yield (
-            unit_id(path, u.text, occurrence),
-            aid,
-            (ord_ << POS_BITS) | u.seq,
-            u.paragraph,
-            u.seq,
-            u.kind,
-            u.text,
-            u.start,
-            u.end,
-        )
-
-
 @dataclass(frozen=True)
 class SegmentChange:
     """What a merge, split or its undo did to an article's units, for the session."""
@@ -282,15 +218,29 @@ class OrphanLabel:
     removed_at: str | None
 
 
-def _spans_json(spans: Sequence[Span]) -> str:
-    return json.dumps([asdict(s) for s in spans], ensure_ascii=False)
+# A learned model: what it reads of the store, and what it suggests.
 
 
-def _spans(raw: str) -> tuple[Span, ...]:
-    return tuple(Span(**s) for s in json.loads(raw))
+@dataclass(frozen=True)
+class LearnRow:
+    """A claim unit as a model reads it: its text, the unit before it, the rules' say."""
+
+    unit_id: str
+    article_id: str
+    text: str
+    previous: str  # the text of the unit before it in its article, "" for the first
+    previous_label: str | None  # the rules' suggested label of that unit
+    suggestion: SuggestionRecord | None  # the rules' suggestion of this unit
 
 
-def dropped_json(blocks: Iterable[tuple[int, int, str, str]]) -> str:
-    """An article's dropped blocks as the dropped table holds them: a JSON array of
-    [line, after, reason, text], in page order."""
-    return json.dumps(list(blocks), ensure_ascii=False, separators=(",", ":"))
+@dataclass(frozen=True)
+class ModelSuggestion:
+    """A stored blended suggestion (see ``Store.model_suggestion``)."""
+
+    unit_id: str
+    model: str
+    suggested_label: str
+    confidence: float
+    certainty: float
+    speaker: str
+    reason: str

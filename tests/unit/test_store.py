@@ -825,3 +825,37 @@ def test_staged_claim_units_are_indexed_in_key_order_at_the_end(db_path):
     gone = store.conn.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'claim_staged'")
     assert gone.fetchone() is None
     store.close()
+
+
+def _claim_counts(store) -> tuple[dict[str, int], int]:
+    return store.counts(), store.claim_count()
+
+
+def test_claims_are_counted_on_the_index_of_the_other_units_before_and_after_migration_18(
+    db_path,
+):
+    """The claim count is every unit less the titles and headings (kept on a partial
+    index since schema 18); a database of schema 17 counts the same once migrated, and
+    units saved, replaced and deleted afterwards are counted as they are."""
+    from annotate.model import HEADING
+    from annotate.store.queue import _NOT_CLAIM_COUNT
+
+    assert MIGRATIONS[17].__name__ == "_m018_units_not_claims"
+    db = _database_before(db_path, "m018_units_not_claims")
+    db.close()
+    with Store.open(db_path, migrate=False) as old:
+        _save(old, "a.txt", _units("One.", "Two.", "Three."))
+        assert _claim_counts(old) == ({"articles": 1, "units": 4, "claims": 3}, 3)
+    with Store.open(db_path) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        assert _claim_counts(store) == ({"articles": 1, "units": 4, "claims": 3}, 3)
+        units = _units("One.", "Two.")
+        units.insert(2, Unit(2, 3, HEADING, "A heading", 20, 29))
+        _save(store, "b.txt", units)
+        _save(store, "a.txt", _units("One."), sha="y")  # replaced: 2 claims fewer
+        assert _claim_counts(store) == ({"articles": 2, "units": 6, "claims": 3}, 3)
+        with store.transaction():
+            store.conn.execute("DELETE FROM units WHERE kind = ?", (HEADING,))
+        assert _claim_counts(store) == ({"articles": 2, "units": 5, "claims": 3}, 3)
+        plan = store.conn.execute(f"EXPLAIN QUERY PLAN {_NOT_CLAIM_COUNT}").fetchall()
+        assert "units_not_claims" in " ".join(r[3] for r in plan)
