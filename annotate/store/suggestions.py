@@ -589,15 +589,17 @@ class SuggestionQueries(Connection):
 
     def stage_claim_roots(self, roots: Iterable[tuple[int, int]]) -> None:
         """Hold (class, root class) of every grouped class, and each grouped unit with its
-        root, in this connection's temporary tables: they take no lock on the store."""
+        root, in this connection's temporary tables: they take no lock on the store. An
+        empty ``temp.claim_named`` for ``stage_claim_groups``."""
         c = self.conn
-        c.execute("DROP TABLE IF EXISTS temp.claim_roots")
-        c.execute("DROP TABLE IF EXISTS temp.claim_members")
+        for table in ("claim_roots", "claim_members", "claim_named"):
+            c.execute(f"DROP TABLE IF EXISTS temp.{table}")
         c.execute("CREATE TEMP TABLE claim_roots (class INTEGER PRIMARY KEY, root INTEGER)")
-        c.execute(
-            "CREATE TEMP TABLE claim_members (root INTEGER, unit_id TEXT, "
-            "PRIMARY KEY (root, unit_id)) WITHOUT ROWID"
-        )
+        # Rows come in class order and are read by root: sorted once by an index built
+        # after them, not kept in order row by row (a random page of the temporary
+        # database each, once it outgrows its cache).
+        c.execute("CREATE TEMP TABLE claim_members (root INTEGER, unit_id TEXT)")
+        c.execute("CREATE TEMP TABLE claim_named (unit_id TEXT, claim_group TEXT NOT NULL)")
         c.execute("BEGIN")  # deferred: writes to temp tables only, the store stays free
         try:
             c.executemany("INSERT INTO temp.claim_roots (class, root) VALUES (?, ?)", roots)
@@ -606,6 +608,7 @@ class SuggestionQueries(Connection):
                 "FROM temp.claim_roots r JOIN claim_units u INDEXED BY claim_units_class "
                 "ON u.class = r.class"
             )
+            c.execute("CREATE INDEX temp.claim_members_root ON claim_members (root, unit_id)")
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
@@ -626,12 +629,9 @@ class SuggestionQueries(Connection):
             after = (rows[-1][0], rows[-1][1])
 
     def stage_claim_groups(self, groups: Iterable[tuple[str, str]]) -> None:
-        """Hold (unit id, claim group) of grouped units for ``write_staged_claim_groups``."""
+        """Hold (unit id, claim group) of grouped units for ``write_staged_claim_groups``
+        (after ``stage_claim_roots``)."""
         c = self.conn
-        c.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS claim_named (unit_id TEXT PRIMARY KEY, "
-            "claim_group TEXT NOT NULL) WITHOUT ROWID"
-        )
         c.execute("BEGIN")  # deferred: writes to temp tables only, the store stays free
         try:
             c.executemany(
@@ -649,10 +649,7 @@ class SuggestionQueries(Connection):
         unit id, each group id touched a random page of the table, a cost that grew with
         the corpus once it outgrew the page cache (issue 14)."""
         c = self.conn
-        c.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS claim_named (unit_id TEXT PRIMARY KEY, "
-            "claim_group TEXT NOT NULL) WITHOUT ROWID"
-        )
+        c.execute("CREATE INDEX temp.claim_named_unit ON claim_named (unit_id, claim_group)")
         first, last = c.execute("SELECT min(rowid), max(rowid) FROM suggestions").fetchone()
         written = 0
         if first is None:
@@ -676,6 +673,7 @@ class SuggestionQueries(Connection):
         return written
 
     def drop_staged_claims(self) -> None:
+        """Drop ``regroup``'s temporary tables (with their indexes)."""
         for table in ("claim_roots", "claim_members", "claim_named", "claim_new"):
             self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
