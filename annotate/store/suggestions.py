@@ -16,7 +16,7 @@ from annotate.model import (
     SENTENCE,
 )
 from annotate.store.connection import Connection
-from annotate.store.migrations import KEY_INDEXES
+from annotate.store.migrations import CLAIM_INDEXES, KEY_INDEXES
 from annotate.store.values import _SUGGESTION_COLUMNS, ClaimGroupMember, SuggestionRecord, utc_now
 
 if TYPE_CHECKING:
@@ -455,10 +455,10 @@ class SuggestionQueries(Connection):
 
     def add_claim_units(self, page: int = 5000) -> None:
         """Index the staged claim units without keys or groups, written in key order
-        (units by id, classes by class) in short transactions (``batched``); a unit
-        already indexed is left as it is. Classes new to the index are listed in
-        ``temp.claim_new`` (this connection only) for ``claim_class_pages``. The staging
-        table goes."""
+        (units by id, classes by class) in short transactions (``batched``), and build
+        the units' class index if it was left out; a unit already indexed is left as it
+        is. Classes new to the index are listed in ``temp.claim_new`` (this connection
+        only) for ``claim_class_pages``. The staging table goes."""
         c = self.conn
         c.execute(
             "CREATE TEMP TABLE IF NOT EXISTS claim_new (class INTEGER PRIMARY KEY) WITHOUT ROWID"
@@ -498,6 +498,9 @@ class SuggestionQueries(Connection):
                 )
                 tick()
         c.execute("DROP TABLE temp.claim_staged")
+        # Left out by a fresh ingest (``defer_indexes``): one sort now, where kept up unit
+        # by unit each insert touched a random page of it. Grouping reads by class.
+        self.build_indexes(CLAIM_INDEXES)
 
     def _staged_pages(self, query: str, first: Any, page: int) -> Iterator[list[Any]]:
         """The rows of ``query`` (keyed on its first column, from ``first`` on: ``{op} ?``,
