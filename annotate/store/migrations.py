@@ -507,7 +507,8 @@ SCHEMA_VERSION = len(MIGRATIONS)
 # gets them back when it is next opened for writing; until then queries only run slower.
 # The first two keep unit ids unique (KEY_INDEXES): an ingest that defers them writes
 # rows whose ids are new by construction (an empty store, one row per unit), and builds
-# them before anything looks a unit or its suggestion up by id (claim groups).
+# them before anything looks a unit or its suggestion up by id (claim groups). The claim
+# units' class index (CLAIM_INDEXES) is built once they are all indexed, before grouping.
 DEFERRABLE_INDEXES = {
     "units_id": 'CREATE UNIQUE INDEX "units_id" ON "units" ("id")',
     "suggestions_unit_id": (
@@ -521,7 +522,9 @@ DEFERRABLE_INDEXES = {
         'CREATE INDEX "idx_suggestions_claim_group"\n    ON "suggestions" ("claim_group")'
     ),
     "claim_units_article": "CREATE INDEX claim_units_article ON claim_units (article_id)",
+    "claim_units_class": "CREATE INDEX claim_units_class ON claim_units (class)",
 }
 
 
 KEY_INDEXES = ("units_id", "suggestions_unit_id")
+CLAIM_INDEXES = ("claim_units_class",)

@@ -27,6 +27,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 from typing import Protocol
 
 THRESHOLD = 0.5
@@ -562,7 +563,9 @@ class BulkClaimIndex(ClaimIndex, Protocol):
 
     def staged_claim_members(self, size: int) -> Iterator[list[tuple[int, str]]]: ...
 
-    def unstaged_claim_groups(self) -> list[str]: ...
+    def stage_claim_groups(self, groups: Iterable[tuple[str, str]]) -> None: ...
+
+    def write_staged_claim_groups(self) -> int: ...
 
     def drop_staged_claims(self) -> None: ...
 
@@ -683,45 +686,23 @@ def regroup(index: BulkClaimIndex) -> int:
                     roots = [ri if r == rj else r for r in roots]
     del df, old_df
 
-    # Group ids: every unit of a group's classes, sorted, staged outside the store.
+    # Group ids: every unit of a group's classes, sorted, staged outside the store, then
+    # written in one pass over the suggestions in their stored order.
     index.stage_claim_roots((ids[i], ids[find(i)]) for i in range(len(ids)) if active[i])
-    written = 0
     try:
-        with index.batched() as tick:
-            root: int | None = None
-            units: list[str] = []
-            ready: dict[str, str | None] = {}
-
-            def close() -> None:
-                gid = group_id(units)
-                ready.update((u, gid) for u in units)
-
-            def write() -> None:
-                nonlocal written
-                stored = index.claim_groups_of(list(ready))
-                changed = {u: g for u, g in ready.items() if stored.get(u) != g}
-                index.write_claim_groups(changed)
-                written += len(changed)
-                ready.clear()
-                tick()
-
-            for staged in index.staged_claim_members(PAGE):
-                for r, u in staged:
-                    if r != root:
-                        if units:
-                            close()
-                        root, units = r, []
-                    units.append(u)
-                if len(ready) >= PAGE:
-                    write()
-            if units:
-                close()
-            write()
-            stale = index.unstaged_claim_groups()
-            for i in range(0, len(stale), PAGE):
-                index.write_claim_groups(dict.fromkeys(stale[i : i + PAGE]))
-                written += len(stale[i : i + PAGE])
-                tick()
+        root: int | None = None
+        units: list[str] = []
+        for staged in index.staged_claim_members(PAGE):
+            named: list[tuple[str, str]] = []
+            for r, u in staged:
+                if r != root:
+                    if units:
+                        named.extend(zip(units, repeat(group_id(units))))
+                    root, units = r, []
+                units.append(u)
+            index.stage_claim_groups(named)
+        if units:
+            index.stage_claim_groups(zip(units, repeat(group_id(units))))
+        return index.write_staged_claim_groups()
     finally:
         index.drop_staged_claims()
-    return written
