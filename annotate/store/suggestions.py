@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from annotate.store.values import ClaimGroupMember, SuggestionRecord
 
 
+# The claim group staged for a suggestion's unit (``stage_claim_groups``), NULL if none.
+_NAMED = "SELECT n.claim_group FROM temp.claim_named n WHERE n.unit_id = suggestions.unit_id"
+
+
 def _json(values: Collection[Any]) -> str:
     """Many values as one parameter, read back with ``json_each``: no limit on how many."""
     return json.dumps(list(values))
@@ -664,16 +668,10 @@ class SuggestionQueries(Connection):
         with self.batched() as tick:
             for low in range(first, last + 1, page):
                 rows = (low, low + page)
+                # A correlated lookup, not UPDATE ... FROM (SQLite 3.33 and later only).
                 written += c.execute(
-                    "UPDATE suggestions SET claim_group = n.claim_group FROM temp.claim_named n "
-                    "WHERE n.unit_id = suggestions.unit_id AND suggestions.rowid >= ?1 "
-                    "AND suggestions.rowid < ?2 AND suggestions.claim_group IS NOT n.claim_group",
-                    rows,
-                ).rowcount
-                written += c.execute(
-                    "UPDATE suggestions SET claim_group = NULL WHERE rowid >= ?1 AND rowid < ?2 "
-                    "AND claim_group IS NOT NULL AND NOT EXISTS (SELECT 1 FROM temp.claim_named n "
-                    "WHERE n.unit_id = suggestions.unit_id)",
+                    f"UPDATE suggestions SET claim_group = ({_NAMED}) WHERE rowid >= ?1 "
+                    f"AND rowid < ?2 AND claim_group IS NOT ({_NAMED})",
                     rows,
                 ).rowcount
                 tick()
