@@ -171,3 +171,34 @@ async def _restore_in_the_app(db_path, corpus) -> None:
     with Store.open(db_path) as store:
         left = [b.text for b in store.dropped_blocks(article_id("a.txt"))]
     assert CAPTION not in left
+
+
+def test_the_dropped_list_shrinks_on_a_short_terminal_and_its_key_hint_stays():
+    """At 60x15 a long list of dropped blocks leaves the hint on screen; the list still
+    scrolls to its last block, and enter restores that one."""
+    from textual.app import App
+
+    from annotate.model import Dropped
+
+    blocks = [Dropped(i, f"Menu item {i}", "navigation menu", 0) for i in range(30)]
+    chosen: list[Dropped | None] = []
+
+    class Host(App):
+        CSS_PATH = "../../annotate/tui/app.tcss"
+
+        def on_mount(self) -> None:
+            self.push_screen(DroppedScreen(blocks), chosen.append)
+
+    async def run(size: tuple[int, int]) -> None:
+        app = Host()
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            hint = app.screen.query_one(".hint")
+            assert 0 <= hint.region.y < size[1]
+            assert "esc closes" in str(hint.render())
+            await pilot.press("end", "enter")
+            await pilot.pause()
+
+    for size in ((60, 15), (80, 24), (120, 36)):
+        asyncio.run(run(size))
+    assert chosen == [blocks[-1]] * 3

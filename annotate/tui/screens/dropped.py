@@ -9,6 +9,7 @@ text (claim units) and stays so through every later ingest.
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -20,6 +21,10 @@ from annotate.model import Dropped
 
 # Long blocks are cut in the list; the whole text is restored.
 _SHOWN_CHARS = 240
+# Rows of the list at most, and the rows of the dialog around it (border, padding, the
+# heading and the key hint): on a short terminal the list shrinks so the hint stays.
+_LIST_ROWS = 20
+_AROUND_LIST = 6
 
 
 def dropped_line(block: Dropped) -> Text:
@@ -59,6 +64,11 @@ class DroppedScreen(ModalScreen[Dropped | None]):
     def on_mount(self) -> None:
         if self.blocks:
             self.query_one(OptionList).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.blocks:
+            rows = min(_LIST_ROWS, max(3, event.size.height - _AROUND_LIST))
+            self.query_one(OptionList).styles.max_height = rows
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.blocks[event.option_index])
