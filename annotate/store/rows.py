@@ -15,7 +15,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from annotate.model import Span, Unit, unit_id
+from annotate.model import Dropped, Span, Unit, unit_id
 
 DEFAULT_DB = "annotations.db"
 
@@ -85,5 +85,10 @@ def _spans(raw: str) -> tuple[Span, ...]:
 
 def dropped_json(blocks: Iterable[tuple[int, int, str, str]]) -> str:
     """An article's dropped blocks as the dropped table holds them: a JSON array of
-    [line, after, reason, text], in page order."""
+    [line, after, reason, text], in page order (``dropped_blocks`` reads it back)."""
     return json.dumps(list(blocks), ensure_ascii=False, separators=(",", ":"))
+
+
+def dropped_blocks(raw: str) -> list[Dropped]:
+    """The blocks of a ``dropped_json`` array, in its order."""
+    return [Dropped(line, text, reason, after) for line, after, reason, text in json.loads(raw)]

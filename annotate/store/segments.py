@@ -24,7 +24,14 @@ from annotate.model import (
 )
 from annotate.store.connection import StoreError
 from annotate.store.labels import LabelQueries
-from annotate.store.rows import _spans, _spans_json, _unit_rows, dropped_json, utc_now
+from annotate.store.rows import (
+    _spans,
+    _spans_json,
+    _unit_rows,
+    dropped_blocks,
+    dropped_json,
+    utc_now,
+)
 
 if TYPE_CHECKING:
     from annotate.store.values import OrphanLabel, SegmentChange, SegmentEditRecord
@@ -32,10 +39,6 @@ if TYPE_CHECKING:
 
 def _line(block: Dropped) -> int:
     return block.line
-
-
-def _blocks(text: str) -> list[Dropped]:
-    return [Dropped(line, body, reason, after) for line, after, reason, body in json.loads(text)]
 
 
 class SegmentQueries(LabelQueries):
@@ -75,7 +78,7 @@ class SegmentQueries(LabelQueries):
         row = self.conn.execute(
             "SELECT blocks FROM dropped WHERE article_id = ?", (article_id,)
         ).fetchone()
-        return [] if row is None else _blocks(row[0])
+        return [] if row is None else dropped_blocks(row[0])
 
     def orphan_label_count(self) -> int:
         """Label rows whose unit is no longer in the store (its article was re-segmented)."""
@@ -230,9 +233,7 @@ class SegmentQueries(LabelQueries):
                 for b in self.dropped_blocks(article_id)
                 if (b.line, b.text) != (block.line, block.text)
             ]
-            self.conn.execute("DELETE FROM dropped WHERE article_id = ?", (article_id,))
-            if kept:
-                self._insert_dropped(article_id, kept)
+            self._save_dropped(article_id, kept)
             change = self._swap_units(article_id, annotator, edit.action, units, now)
         return replace(change, seq=seq)
 

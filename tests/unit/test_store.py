@@ -638,6 +638,17 @@ def _database_before(db_path, migration: str):
     return db
 
 
+def _old_article(db, cleaned: str, **columns: str) -> str:
+    """Article a.txt written into ``db`` (of an older schema) by SQL; its id."""
+    row = {"id": article_id("a.txt"), "path": "a.txt", "file": "a.txt", "ord": 0}
+    row.update(sha256="x", cleaned=cleaned, **columns)
+    db.conn.execute(
+        f"INSERT INTO articles ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+        list(row.values()),
+    )
+    return row["id"]
+
+
 def test_migration_15_keeps_every_dropped_block_in_one_tree_by_article(db_path):
     """Dropped blocks stored at schema 14 (two of them on one line) read back the same,
     in page order, after migration 15, from a table keyed by article and nothing else;
@@ -692,12 +703,7 @@ def test_migration_17_keeps_each_articles_dropped_blocks_in_one_row(db_path):
 
     assert MIGRATIONS[16].__name__ == "_m017_dropped_row_per_article"
     db = _database_before(db_path, "m017_dropped_row_per_article")
-    aid = article_id("a.txt")
-    db.conn.execute(
-        "INSERT INTO articles (id, path, file, ord, sha256, cleaned) "
-        "VALUES (?, 'a.txt', 'a.txt', 0, 'x', 'One.')",
-        (aid,),
-    )
+    aid = _old_article(db, "One.")
     rows = [  # given out of key order; "ord" is the page order
         (aid, 2, 9, 0, "copyright/legal", "© Example"),
         (aid, 0, 3, -1, "page chrome", "Share this"),
@@ -736,12 +742,7 @@ def test_migration_16_keeps_units_and_suggestions_with_unique_unit_ids(db_path):
 
     assert MIGRATIONS[15].__name__ == "_m016_unit_keys_deferrable"
     db = _database_before(db_path, "m016_unit_keys_deferrable")
-    aid = article_id("a.txt")
-    db.conn.execute(
-        "INSERT INTO articles (id, path, file, ord, sha256, cleaned, suggested) "
-        "VALUES (?, 'a.txt', 'a.txt', 0, 'x', 'One. Two.', 'R')",
-        (aid,),
-    )
+    aid = _old_article(db, "One. Two.", suggested="R")
     units = [
         (unit_id("a.txt", t), aid, seq, 0, seq, SENTENCE, t, 0, 4)
         for seq, t in enumerate(["One.", "Two."])
