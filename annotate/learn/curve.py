@@ -4,6 +4,7 @@ table and as a small SVG chart written by hand (no plotting library)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -60,15 +61,30 @@ def table_lines(points: Sequence[CurvePoint]) -> Iterator[str]:
 _SERIES = (("rules", "#888888", "4 3"), ("model", "#1f77b4", ""), ("rules + model", "#d62728", ""))
 
 
+_LABEL_GAP = 34  # pixels between the centres of two label counts under the x axis
+_TICK_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2)
+
+
+def y_ticks(values: Sequence[float]) -> tuple[float, float, float]:
+    """The y axis for these scores: (low, high, step), both ends multiples of a round
+    step, at most six intervals, a little room around the values, within 0..1."""
+    lo, hi = max(0.0, min(values) - 0.03), min(1.0, max(values) + 0.03)
+    step = next((s for s in _TICK_STEPS if (hi - lo) / s <= 6), _TICK_STEPS[-1])
+    low = math.floor(lo / step + 1e-9)
+    high = max(math.ceil(hi / step - 1e-9), low + 1)
+    return round(low * step, 2), round(min(1.0, high * step), 2), step
+
+
+def _steps(lo: float, hi: float, step: float) -> list[float]:
+    return [round(lo + i * step, 2) for i in range(round((hi - lo) / step) + 1)]
+
+
 def svg(points: Sequence[CurvePoint], title: str = "annotate train --curve") -> str:
     """A line chart of the curve: labels on x, held-out macro-F1 on y."""
     w, h, left, right, top, bottom = 560, 340, 56, 150, 36, 44
     xs = [p.labels for p in points]
     values = [v for p in points for v in (p.rules, p.model, p.blend)]
-    lo = max(0.0, min(values) - 0.05)
-    hi = min(1.0, max(values) + 0.05)
-    if hi - lo < 0.1:
-        hi = min(1.0, lo + 0.1)
+    lo, hi, step = y_ticks(values)
     x0, x1 = min(xs), max(xs) if max(xs) > min(xs) else min(xs) + 1
 
     def px(n: float) -> float:
@@ -83,18 +99,20 @@ def svg(points: Sequence[CurvePoint], title: str = "annotate train --curve") -> 
         f'<rect width="{w}" height="{h}" fill="white"/>',
         f'<text x="{left}" y="20" font-size="14">{escape(title)}</text>',
     ]
-    for i in range(6):  # horizontal grid with macro-F1 ticks
-        v = lo + (hi - lo) * i / 5
+    for v in _steps(lo, hi, step):  # horizontal grid with round macro-F1 ticks
         y = py(v)
         parts.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{w - right}" y2="{y:.1f}" stroke="#eeeeee"/>'
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{v:.2f}</text>'
         )
-    for p in points:
+    placed: list[float] = []  # x labels far enough apart to read, the ends first
+    for p in [*points[:1], *points[-1:], *points[1:-1]]:
         x = px(p.labels)
-        parts.append(
-            f'<text x="{x:.1f}" y="{h - bottom + 16}" text-anchor="middle">{p.labels}</text>'
-        )
+        if all(abs(x - other) >= _LABEL_GAP for other in placed):
+            placed.append(x)
+            parts.append(
+                f'<text x="{x:.1f}" y="{h - bottom + 16}" text-anchor="middle">{p.labels}</text>'
+            )
     parts.append(
         f'<text x="{(left + w - right) / 2:.0f}" y="{h - 8}" text-anchor="middle">'
         "labels trained on (per fold)</text>"

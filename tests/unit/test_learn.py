@@ -275,3 +275,33 @@ def test_a_new_model_replaces_every_suggestion_of_the_last_in_short_batches(tmp_
         # The same model written again with fewer units keeps only those.
         store.save_model_suggestions("new", records(EDITORIAL, ids[:1]))
         assert store.model_suggestion_count() == 1
+
+
+def test_learning_curve_axis_has_round_ticks_around_the_scores():
+    from annotate.learn.curve import _steps, y_ticks
+
+    lo, hi, step = y_ticks([0.327, 0.699, 0.656])
+    assert (lo, hi, step) == (0.2, 0.8, 0.1)
+    lo, hi, step = y_ticks([0.81, 0.83, 0.854])
+    assert (lo, hi, step) == (0.78, 0.9, 0.02)
+    assert _steps(lo, hi, step) == [0.78, 0.8, 0.82, 0.84, 0.86, 0.88, 0.9]
+    lo, hi, step = y_ticks([0.99, 1.0])
+    assert hi == 1.0 and lo < 0.99 and step == 0.01
+
+
+def test_learning_curve_svg_keeps_label_counts_apart():
+    import itertools
+    import re
+
+    from annotate.learn.curve import CurvePoint, svg
+
+    points = [
+        CurvePoint(f, n, 0.7, 0.6, 0.65)
+        for f, n in ((0.1, 14), (0.25, 32), (0.5, 103), (0.75, 182), (1.0, 256))
+    ]
+    drawn = re.findall(r'<text x="([\d.]+)" y="\d+" text-anchor="middle">(\d+)</text>', svg(points))
+    xs = sorted(float(x) for x, _ in drawn)
+    assert {n for _, n in drawn} >= {"14", "256"} and "32" not in {n for _, n in drawn}
+    assert all(b - a >= 34 for a, b in itertools.pairwise(xs))
+    ticks = re.findall(r'text-anchor="end">([\d.]+)</text>', svg(points))
+    assert ticks == ["0.55", "0.60", "0.65", "0.70", "0.75"]
