@@ -312,6 +312,10 @@ class Session:
         # In the confidence order: True once every claim with a suggestion was found
         # labelled, so "next" walks the claims without one (corpus order) directly.
         self.ranked_done = False
+        # In the uncertain order: whether any unit has a model's score (None: not read
+        # since the last ``reopen``), so the status line can say when the walk is the
+        # corpus order because no model has scored the database yet.
+        self.scored: bool | None = None
         # The current unit's suggestion, as last shown (read with the context).
         self.suggestion: SuggestionRecord | None = None
         # The last RECENT decisions, newest first (the decision strip), and what the last
@@ -426,7 +430,9 @@ class Session:
         if self.order == "confidence":
             parts.append("least certain first")
         elif self.order == "uncertain":
-            parts.append("model least sure first")
+            if self.scored is None:
+                self.scored = self.store.has_model_suggestions()
+            parts.append("model least sure first" if self.scored else "unscored: corpus order")
         return " · ".join(parts)
 
     def context(self) -> Context | None:
@@ -562,6 +568,7 @@ class Session:
         next "next unlabelled" walks the queue again."""
         self.complete = False
         self.ranked_done = False
+        self.scored = None
 
     def advance(self) -> UnitView | None:
         """Where a decision leads: the next unlabelled claim, or with a filter set, the next

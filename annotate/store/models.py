@@ -139,6 +139,10 @@ class ModelQueries(Connection):
     def model_suggestion_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM model_suggestions").fetchone()[0])
 
+    def has_model_suggestions(self) -> bool:
+        """Whether a model has scored any unit (one row read, however many there are)."""
+        return self.conn.execute("SELECT 1 FROM model_suggestions LIMIT 1").fetchone() is not None
+
     def blended_suggestion(self, unit_id: str) -> SuggestionRecord | None:
         """The rules' stored suggestion with the label, confidence and reason of the
         model's blended one when there is one: what the annotator is shown. Without a

@@ -238,6 +238,11 @@ def test_uncertain_order_walks_the_certainty_index(trained_db, tmp_path):
         assert session.start().id == walked[1]
         assert session.next_unlabelled().id == walked[2]
         assert "model least sure first" in session.scope()
+        # With no model's scores the walk is the corpus order, and the status line says so.
+        store.clear_model_suggestions()
+        session.reopen()
+        assert "unscored: corpus order" in session.scope()
+        assert session.next_unlabelled() is not None
 
 
 def test_learning_curve_and_its_svg(trained_db):
