@@ -615,6 +615,13 @@ class Problem:
         return f"{self.path}:{self.line}: {self.reason}"
 
 
+def json_problem(e: json.JSONDecodeError) -> str:
+    """What is wrong with a line that is not JSON, and where in the line: json's own
+    message ends in "at" where it means a column ("Invalid control character at")."""
+    where = f"column {e.colno}" if e.msg.endswith(" at") else f"at column {e.colno}"
+    return f"not valid JSON ({e.msg} {where})"
+
+
 @dataclass
 class ImportSummary:
     """What an import did. ``unmatched`` keeps the first few rows that matched no unit."""
@@ -760,7 +767,7 @@ def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
                 try:
                     record = json.loads(text)
                 except json.JSONDecodeError as e:
-                    yield line, f"not valid JSON ({e.msg})"
+                    yield line, json_problem(e)
                     continue
                 if not isinstance(record, dict):
                     yield line, "not a JSON object"

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from annotate.datasets.export import ExportError, Problem
+from annotate.datasets.export import ExportError, Problem, json_problem
 from annotate.model import LABELS, SENTENCE, Unit
 from annotate.store import LabelState, Store
 
@@ -308,7 +308,7 @@ def _jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | Problem]]:
                 try:
                     record = json.loads(text)
                 except json.JSONDecodeError as e:
-                    yield line, Problem("", line, f"not valid JSON ({e.msg})")
+                    yield line, Problem("", line, json_problem(e))
                     continue
                 if not isinstance(record, dict):
                     yield line, Problem("", line, "not a JSON object")
@@ -538,9 +538,7 @@ def _decode(decoder: json.JSONDecoder, text: str, i: int, path: Path) -> tuple[A
     try:
         return decoder.raw_decode(text, i)
     except json.JSONDecodeError as e:
-        raise ExportError(
-            f"{path}:{e.lineno}: not valid JSON ({e.msg}); nothing imported"
-        ) from None
+        raise ExportError(f"{path}:{e.lineno}: {json_problem(e)}; nothing imported") from None
 
 
 def describe(s: ForeignSummary, path: Path, format: str) -> list[str]:

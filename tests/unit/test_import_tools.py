@@ -108,7 +108,7 @@ def test_one_bad_row_imports_nothing_and_every_problem_has_its_line(db, tmp_path
             [
                 json.dumps(good),
                 json.dumps({"text": ONE[0], "label": "MAYBE", "answer": "accept"}),
-                "{not json",
+                '{"text": "a\tb"}',
                 json.dumps({"text": "Nowhere in the corpus.", "label": "editorial",
                             "answer": "accept"}),
                 json.dumps({"text": ONE[0], "accept": ["a", "b"], "answer": "accept"}),
@@ -119,7 +119,8 @@ def test_one_bad_row_imports_nothing_and_every_problem_has_its_line(db, tmp_path
     )  # fmt: skip
     out = run(db, "import", str(path), "--annotator", "ana", code=1)
     assert f"{path}:2: unknown label 'MAYBE'" in out.output and "--map MAYBE=LABEL" in out.output
-    assert f"{path}:3: not valid JSON" in out.output
+    # json's message, with the column it means ("... at" alone says nowhere).
+    assert f"{path}:3: not valid JSON (Invalid control character at column 12)" in out.output
     assert f"{path}:4: text not in the corpus: 'Nowhere in the corpus.'" in out.output
     assert f"{path}:5: 2 labels accepted; one expected" in out.output
     assert f"{path}:6: no text" in out.output
