@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from annotate.store.migrations import (
     DEFERRABLE_INDEXES,
+    GROUP_INDEXES,
     KEY_INDEXES,
     SCHEMA_VERSION,
     load_sqlite_utils,
@@ -337,6 +338,11 @@ class Connection:
         """Build the unit id indexes if left out (``KEY_INDEXES``): before anything looks a
         unit or its suggestion up by id."""
         self.build_indexes(KEY_INDEXES)
+
+    def build_indexes_but_groups(self) -> None:
+        """Build the deferrable indexes left out but the claim groups' (``GROUP_INDEXES``):
+        a write of every unit's group touches none of them."""
+        self.build_indexes([name for name in DEFERRABLE_INDEXES if name not in GROUP_INDEXES])
 
     def build_missing_indexes(self, names: Collection[str] = DEFERRABLE_INDEXES) -> None:
         """``build_indexes`` in the write transaction in progress."""

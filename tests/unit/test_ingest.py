@@ -484,3 +484,59 @@ def test_the_summary_is_the_last_event_and_the_return_value(store, sample_corpus
             returned = stop.value
         assert isinstance(returned, Summary) and returned is events[-1]
     assert returned.unchanged == 2 and not returned.changed
+
+
+def test_claims_grouped_in_the_workers_are_those_grouped_in_one_process(tmp_path, monkeypatch):
+    """At the end of a fresh ingest with workers, the claims are counted and linked in
+    them (the key buckets in several ranges): the same groups and claim index as one
+    process, and as grouping every claim at once."""
+    from annotate import ingest as ingest_module
+    from annotate.ingest import ingest_and_suggest
+    from annotate.suggest.claims import group_claims
+
+    places = ["Brussels", "Geneva", "Oslo", "Lima", "Hanoi", "Accra", "Quito"]
+    things = ["rail", "school", "harbour", "hospital", "water", "bridge", "airport"]
+    corpus = tmp_path / "c"
+    for i in range(110):
+        p, t = places[i % 7], things[i % 5]
+        write(
+            corpus / f"{i:03d}.txt",
+            f"Report {i}\n\nThe {p} council approved the {t} budget after a long debate on "
+            f"the {things[(i // 7) % 7]} plan, officials said. Engineers from {p} will "
+            f"inspect the {t} works before winter storms arrive in {places[(i // 5) % 7]}."
+            f"\n\nMarket {i} closed {i % 3} points higher.\n",
+        )
+    linked: list[int] = []
+    real_link = ingest_module._EndWork.link
+
+    def link(self, *args):
+        found = real_link(self, *args)
+        linked.append(len(found))
+        return found
+
+    monkeypatch.setattr(ingest_module._EndWork, "link", link)
+    tables = ("claim_units", "claim_classes", "claim_df", "claim_keys", "claim_words")
+    results = []
+    for workers in (0, 2):
+        monkeypatch.setattr(ingest_module, "_worker_count", lambda w, n, k=workers: k)
+        with Store.open(tmp_path / f"w{workers}.db") as s:
+            list(ingest_and_suggest(s, corpus))
+            groups = {
+                r[0]: r[1]
+                for r in s.conn.execute(
+                    "SELECT unit_id, claim_group FROM suggestions WHERE claim_group IS NOT NULL"
+                )
+            }
+            assert groups == group_claims(s.claim_texts())
+            assert s.missing_indexes() == []
+            index = {t: sorted(map(tuple, s.conn.execute(f"SELECT * FROM {t}"))) for t in tables}
+            # The key ranges hold every bucket once, in order.
+            bounds = s.claim_key_bounds(4)
+            assert len(bounds) == 3
+            ranges = zip([None, *bounds], [*bounds, None], strict=True)
+            split = [b for low, high in ranges for b in s.claim_key_buckets(low, high)]
+            assert split == list(s.claim_key_buckets())
+            results.append((groups, index))
+    assert linked and linked[0] > 1  # linked in the workers, in several ranges
+    assert len(set(results[0][0].values())) >= 3
+    assert results[0] == results[1]
