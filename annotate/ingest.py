@@ -348,7 +348,9 @@ def _ingest_jobs(
     # Nothing to read and no claims to regroup: no write transaction at all, so a run
     # over an unchanged corpus neither waits for the write lock nor holds it.
     quiet = pending == 0 and (suggester is None or not suggester.due())
-    writing = nullcontext(_no_tick) if quiet else store.batched()
+    # Nothing in the loop below catches a store error: one ends the ingest, its batch
+    # rolled back whole, so the articles in it need no savepoint each.
+    writing = nullcontext(_no_tick) if quiet else store.batched(whole=True)
     # A store without articles has none of these files' articles (nor restored blocks
     # of them) to look up, file by file: each file's articles are written by its job.
     empty = pending > 0 and not store.has_articles()

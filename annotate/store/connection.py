@@ -240,6 +240,9 @@ class Connection:
         # The deferrable indexes this connection left out (``defer_indexes``) and has not
         # built again: while a unit id's is among them, rows go in without a look-up.
         self.deferred: set[str] = set()
+        # Inside a ``batched(whole=True)``: an error ends the whole batch, so the units of
+        # work in it take no savepoint of their own.
+        self._whole = False
 
     @classmethod
     def open(cls, path: str | Path, *, migrate: bool = True, readonly: bool = False) -> Self:
@@ -410,6 +413,11 @@ class Connection:
         Taking the write lock first means the body never has to upgrade a read lock (the
         one case where SQLite gives up at once instead of waiting); see ``_begin``.
         """
+        if self.conn.in_transaction and self._whole:
+            # Any error rolls the whole batch back (see ``batched``): nothing to keep
+            # apart, and two statements a unit of work saved (issue 14).
+            yield
+            return
         if self.conn.in_transaction:
             # Inside a batch (see ``batched``): a savepoint keeps this unit of work atomic.
             self.conn.execute("SAVEPOINT unit_of_work")
@@ -448,19 +456,26 @@ class Connection:
                 return
 
     @contextmanager
-    def batched(self, seconds: float | None = None) -> Iterator[Callable[[], None]]:
+    def batched(
+        self, seconds: float | None = None, *, whole: bool = False
+    ) -> Iterator[Callable[[], None]]:
         """Group many small writes into transactions held for at most about ``seconds``.
 
         Yields ``tick``: call it between units of work; it commits and starts a new
         transaction once ``seconds`` have passed. One commit per article would cost more
         than segmenting it; holding the lock only briefly keeps annotators who label while
         an ingest runs from waiting. An error rolls back only the current batch.
+
+        ``whole``: the caller catches no error inside the batch (any ends it, rolled
+        back), so a ``transaction`` in it takes no savepoint: what it would undo on
+        its own the batch's rollback undoes too.
         """
         # Checkpointing the WAL into the database file (and syncing it) every 1000 pages
         # would dominate a big ingest; let the WAL grow and checkpoint once at the end.
         self.conn.execute("PRAGMA wal_autocheckpoint = 16384")
         seconds = self.batch_seconds if seconds is None else seconds
         self._begin()
+        self._whole = whole
         started = time.monotonic()
 
         def tick() -> None:
@@ -484,6 +499,7 @@ class Connection:
             self._rollback("ROLLBACK")
             raise
         finally:
+            self._whole = False
             try:
                 self.conn.execute("PRAGMA wal_autocheckpoint = 1000")
             except sqlite3.Error:

@@ -150,6 +150,29 @@ def test_a_batch_waiting_for_something_else_holds_no_lock_and_goes_on_after(stor
         assert not store.conn.in_transaction
 
 
+def test_a_whole_batch_takes_no_savepoints_and_an_error_undoes_all_of_it(store):
+    _save(store, "a.txt", _units("A."))
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    with pytest.raises(sqlite3.IntegrityError):
+        with store.batched(seconds=3600, whole=True):
+            _save(store, "b.txt", _units("B."))
+            # The same id again, said to be new: its INSERT fails halfway through the save.
+            _save(store, "b.txt", _units("B."), new=True)
+    store.conn.set_trace_callback(None)
+    assert not [s for s in statements if "SAVEPOINT" in s or "RELEASE" in s]
+    paths = store.conn.execute("SELECT path FROM articles ORDER BY ord").fetchall()
+    assert [r[0] for r in paths] == ["a.txt"]
+    # After it, batches take savepoints again: an error caught inside undoes only its save.
+    with store.batched(seconds=3600):
+        _save(store, "c.txt", _units("C."))
+        with pytest.raises(sqlite3.IntegrityError):
+            _save(store, "c.txt", _units("D."), new=True)
+    paths = store.conn.execute("SELECT path FROM articles ORDER BY ord").fetchall()
+    assert [r[0] for r in paths] == ["a.txt", "c.txt"]
+    assert [r["text"] for r in store.units_of_article("c.txt")] == ["Title", "C."]
+
+
 def test_a_batch_the_other_writer_asked_to_end_calls_yielded_before_the_next(store):
     asks = iter([False, True, False])
     seen: list[tuple[str, bool]] = []
