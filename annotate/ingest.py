@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from annotate.model import SENTENCE, Block, CleanArticle, Document, Skipped, Unit, article_id
-from annotate.store import FileRecord, Store, StoreError
+from annotate.store import FileRecord, Store
 from annotate.text.walk import entry_path, real_path
 from annotate.visible import encodable
 
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
     from annotate.store import SegmentEditRecord, UnitView
-    from annotate.suggest.claims import ClassCounts
     from annotate.suggest.cues import Suggestion
 
 _PACKAGE = Path(__file__).parent
@@ -412,7 +411,7 @@ def _ingest_jobs(
                 summary.suggested_articles = suggester.articles
                 summary.suggested_units = suggester.units
         if suggester is not None:
-            suggester.finish(workers)
+            suggester.finish()
     except GeneratorExit:
         # Stopped early: what was committed is indexed as ever (a kill -9 leaves that
         # to the next Store.open).
@@ -840,10 +839,6 @@ class _Workers:
             self.broken = True  # workers cannot start here: everything runs in this process
             return
         self.early = True
-
-    def idle(self) -> ProcessPoolExecutor | None:
-        """The workers a pass of this ingest used, if any, for other work now."""
-        return None if self.broken or self.early else self.pool
 
     def started(self, count: int) -> ProcessPoolExecutor:
         if self.pool is None:
@@ -1536,101 +1531,19 @@ class _Suggester:
         self.store.forget_gone_units(gone)
         self.gone += len(gone)
 
-    def finish(self, workers: _Workers | None = None) -> None:
+    def finish(self) -> None:
         """After the last ``flush`` and outside any batch: with claims indexed for the
-        end, work out every key and group (in short transactions of its own). With the
-        ingest's ``workers`` idle, they link the claims (most of grouping's work) while
-        this process builds the indexes left out."""
+        end, work out every key and group (in short transactions of its own)."""
         if not self.bulk:
             return
         from annotate.suggest.claims import regroup
 
-        pool = workers.idle() if workers is not None else None
-        elsewhere = None
-        if workers is not None and pool is not None and self.store.path != ":memory:":
-            elsewhere = _EndWork(self.store, workers, pool)
-        else:
-            self.store.build_key_indexes()  # (before anything looks a unit up by id)
+        # Grouping looks suggestions up by unit id: their keys first, if left out.
+        self.store.build_key_indexes()
         self.store.add_claim_units()
-        regroup(self.store, elsewhere)
+        regroup(self.store)
         self.store.set_claim_index_version(claims_version())
         self.bulk = None
-
-
-# Ranges of the claim keys linked at the end of a fresh ingest per worker: more than one
-# each evens out ranges that take longer than others.
-LINK_RANGES_PER_WORKER = 2
-
-
-class _EndWork:
-    """``regroup``'s work elsewhere at the end of a fresh ingest: in its idle workers,
-    reading the store, while this process builds the indexes left out; None (worked out
-    in this process) if the workers fail."""
-
-    def __init__(self, store: Store, workers: _Workers, pool: ProcessPoolExecutor) -> None:
-        self.store, self.workers, self.pool = store, workers, pool
-
-    def count(self) -> ClassCounts | None:
-        found = self._submit([(_count_claim_classes, self.store.path)])
-        self.store.build_key_indexes()  # meanwhile
-        got = self._results(found)
-        return None if got is None else got[0]
-
-    def link(
-        self, ids: Sequence[int], multi: Sequence[int], single: Sequence[int]
-    ) -> list[array[int]] | None:
-        bounds = self.store.claim_key_bounds(LINK_RANGES_PER_WORKER * self.workers.size)
-        found = self._submit(
-            [
-                (_link_claim_range, self.store.path, low, high, ids, multi, single)
-                for low, high in zip([None, *bounds], [*bounds, None], strict=True)
-            ]
-        )
-        self.store.build_indexes_but_groups()  # meanwhile: the group ids' write needs none
-        return self._results(found)
-
-    def _submit(self, tasks: list[tuple[Any, ...]]) -> list[Future[Any]] | None:
-        from concurrent.futures.process import BrokenProcessPool
-
-        try:
-            return [self.pool.submit(*task) for task in tasks]
-        except (BrokenProcessPool, RuntimeError):
-            self.workers.broken = True
-            return None
-
-    def _results(self, found: list[Future[Any]] | None) -> list[Any] | None:
-        from concurrent.futures.process import BrokenProcessPool
-
-        if found is None:
-            return None
-        try:
-            return [f.result() for f in found]
-        except (BrokenProcessPool, OSError, StoreError):
-            return None
-
-
-def _count_claim_classes(path: str) -> ClassCounts:
-    """In a worker: ``claims.count_classes`` of the store at ``path`` as last committed."""
-    from annotate.suggest.claims import count_classes
-
-    with Store.open(path, readonly=True) as store:
-        return count_classes(store.claim_class_stats())
-
-
-def _link_claim_range(
-    path: str,
-    low: str | None,
-    high: str | None,
-    ids: Sequence[int],
-    multi: Sequence[int],
-    single: Sequence[int],
-) -> array[int]:
-    """In a worker: ``claims.link_buckets`` of the key buckets from ``low`` to ``high``,
-    read from the store at ``path`` as it was last committed."""
-    from annotate.suggest.claims import link_buckets
-
-    with Store.open(path, readonly=True) as store:
-        return link_buckets(store.claim_key_buckets(low, high), ids, multi, single)
 
 
 # ---------------------------------------------------------------------------------------

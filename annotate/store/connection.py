@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any, Self
 
 from annotate.store.migrations import (
     DEFERRABLE_INDEXES,
-    GROUP_INDEXES,
     KEY_INDEXES,
     SCHEMA_VERSION,
     load_sqlite_utils,
@@ -341,11 +340,6 @@ class Connection:
         """Build the unit id indexes if left out (``KEY_INDEXES``): before anything looks a
         unit or its suggestion up by id."""
         self.build_indexes(KEY_INDEXES)
-
-    def build_indexes_but_groups(self) -> None:
-        """Build the deferrable indexes left out but the claim groups' (``GROUP_INDEXES``):
-        a write of every unit's group touches none of them."""
-        self.build_indexes([name for name in DEFERRABLE_INDEXES if name not in GROUP_INDEXES])
 
     def build_missing_indexes(self, names: Collection[str] = DEFERRABLE_INDEXES) -> None:
         """``build_indexes`` in the write transaction in progress."""

@@ -509,8 +509,6 @@ SCHEMA_VERSION = len(MIGRATIONS)
 # rows whose ids are new by construction (an empty store, one row per unit), and builds
 # them before anything looks a unit or its suggestion up by id (claim groups). The claim
 # units' class index (CLAIM_INDEXES) is built once they are all indexed, before grouping.
-# The suggestions' claim group index (GROUP_INDEXES) is built after the groups are
-# written: the others, which that write does not touch, can be built while they are found.
 DEFERRABLE_INDEXES = {
     "units_id": 'CREATE UNIQUE INDEX "units_id" ON "units" ("id")',
     "suggestions_unit_id": (
@@ -530,4 +528,3 @@ DEFERRABLE_INDEXES = {
 
 KEY_INDEXES = ("units_id", "suggestions_unit_id")
 CLAIM_INDEXES = ("claim_units_class",)
-GROUP_INDEXES = ("idx_suggestions_claim_group",)

@@ -575,34 +575,14 @@ class SuggestionQueries(Connection):
             yield [(r[0], r[1], r[2], bool(r[3])) for r in rows]
             after, op = rows[-1][0], ">"
 
-    def claim_key_bounds(self, parts: int) -> list[str]:
-        """Key words that cut the claim keys into up to ``parts`` ranges of about as many
-        rows, for ``claim_key_buckets`` (each range starts at one; fewer with few keys)."""
-        rows = self.conn.execute("SELECT count(*) FROM claim_keys").fetchone()[0]
-        bounds: list[str] = []
-        for part in range(1, parts):
-            found = self.conn.execute(
-                "SELECT word FROM claim_keys ORDER BY word LIMIT 1 OFFSET ?",
-                (part * rows // parts,),
-            ).fetchone()
-            if found is not None and (not bounds or found[0] > bounds[-1]):
-                bounds.append(found[0])
-        return bounds
-
-    def claim_key_buckets(
-        self, low: str | None = None, high: str | None = None
-    ) -> Iterator[tuple[str, list[tuple[int, str, str]]]]:
-        """For each key word (from ``low`` on, before ``high``; None: no bound), the
-        (class, words, keys) of the classes keyed on it."""
+    def claim_key_buckets(self) -> Iterator[tuple[str, list[tuple[int, str, str]]]]:
+        """For each key word, the (class, words, keys) of the classes keyed on it."""
         cur = self.conn.cursor()
         cur.row_factory = None
         try:
             cur.execute(
                 "SELECT k.word, k.class, c.words, c.keys FROM claim_keys k "
-                "JOIN claim_classes c ON c.class = k.class "
-                "WHERE (?1 IS NULL OR k.word >= ?1) AND (?2 IS NULL OR k.word < ?2) "
-                "ORDER BY k.word, k.class",
-                (low, high),
+                "JOIN claim_classes c ON c.class = k.class ORDER BY k.word, k.class"
             )
             word = ""
             bucket: list[tuple[int, str, str]] = []

@@ -28,7 +28,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
-from typing import Protocol, TypeAlias
+from typing import Protocol
 
 THRESHOLD = 0.5
 CONTAINMENT = 0.8
@@ -555,11 +555,8 @@ class BulkClaimIndex(ClaimIndex, Protocol):
         """(class, words, keys, new since the index was built), pages in class order."""
         ...
 
-    def claim_key_buckets(
-        self, low: str | None = None, high: str | None = None
-    ) -> Iterator[tuple[str, list[tuple[int, str, str]]]]:
-        """Each key word (from ``low`` on, before ``high``) with the (class, words, keys)
-        of the classes keyed on it."""
+    def claim_key_buckets(self) -> Iterator[tuple[str, list[tuple[int, str, str]]]]:
+        """Each key word with the (class, words, keys) of the classes keyed on it."""
         ...
 
     def stage_claim_roots(self, roots: Iterable[tuple[int, int]]) -> None: ...
@@ -577,116 +574,10 @@ class BulkClaimIndex(ClaimIndex, Protocol):
     ) -> AbstractContextManager[Callable[[], None]]: ...
 
 
-# Links between classes found by comparing them, to be joined into groups: flat pairs of
-# positions (i, j, i, j, ...) in the sorted class ids.
-Links: TypeAlias = "array[int]"
-
-
-def _forest(size: int) -> tuple[array[int], Callable[[int], int]]:
-    """A union-find forest of ``size`` positions (4 bytes each: its parents), and its
-    ``find`` (the root of a position, halving the path on the way)."""
-    parent = array("i", range(size))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    return parent, find
-
-
-def link_buckets(
-    buckets: Iterable[tuple[str, list[tuple[int, str, str]]]],
-    ids: Sequence[int],
-    multi: Sequence[int],
-    single: Sequence[int],
-) -> Links:
-    """The links ``regroup`` finds in these key buckets (``BulkClaimIndex.claim_key_buckets``
-    or a range of them): each pair of classes once (in the bucket of the first key they
-    share), not at all when links found already put them in one group. ``ids``: every
-    class, sorted; ``multi``/``single``: in several articles / the one article of each."""
-    links = array("i")
-    parent, find = _forest(len(ids))
-
-    for word, bucket in buckets:
-        if len(bucket) < 2:
-            continue  # no pair to compare
-        # (class, words, keys, its keys before ``word``: a pair sharing one of those was
-        # compared in that key's bucket)
-        members = []
-        for c, words, key_text in bucket:
-            ks = _split(key_text)
-            members.append(
-                (
-                    bisect_left(ids, c),
-                    frozenset(words.split(" ")),
-                    frozenset(ks),
-                    frozenset(k for k in ks if k < word),
-                )
-            )
-        # The group of each member, kept current as links join groups: one find each.
-        roots = [find(i) for i, _, _, _ in members]
-        for x, (i, wi, _, before) in enumerate(members):
-            multi_i, single_i = multi[i], single[i]
-            for y in range(x + 1, len(members)):
-                ri, rj = roots[x], roots[y]
-                if ri == rj:
-                    continue  # already in one group
-                j, wj, kj, _ = members[y]
-                if before and not before.isdisjoint(kj):
-                    continue
-                if not (multi_i or multi[j] or single_i != single[j]):
-                    continue  # every copy of both in one article: links none
-                if same_claim(wi, wj):
-                    parent[rj] = ri
-                    links.extend((i, j))
-                    roots = [ri if r == rj else r for r in roots]
-    return links
-
-
-# What regroup knows of every class: units holding each word, the sorted class ids, the
-# one article of each class's units (its 16 hex digits; 0: several), and 1 for a class
-# in several articles.
-ClassCounts: TypeAlias = "tuple[Counter[str], array[int], array[int], bytearray]"
-
-
-def count_classes(stats: Iterable[tuple[int, str, int, str | None]]) -> ClassCounts:
-    """``ClassCounts`` of ``BulkClaimIndex.claim_class_stats``."""
-    df: Counter[str] = Counter()
-    ids = array("q")
-    single = array("Q")
-    multi = bytearray()
-    for c, words, n, article in stats:
-        if n == 1:
-            df.update(words.split(" "))  # (most classes: counted in C)
-        else:
-            for w in words.split(" "):
-                df[w] += n
-        ids.append(c)
-        single.append(int(article, 16) if article is not None else 0)
-        multi.append(article is None)
-    return df, ids, single, multi
-
-
-class Elsewhere(Protocol):
-    """Parts of ``regroup`` worked out in other processes (None: here after all)."""
-
-    def count(self) -> ClassCounts | None:
-        """``count_classes`` of the index's classes."""
-        ...
-
-    def link(
-        self, ids: Sequence[int], multi: Sequence[int], single: Sequence[int]
-    ) -> Sequence[Links] | None:
-        """``link_buckets`` of every key bucket (in ranges: sets of links)."""
-        ...
-
-
 PAGE = 500  # classes or units written in one step of ``regroup``: a short transaction
 
 
-def regroup(index: BulkClaimIndex, elsewhere: Elsewhere | None = None) -> int:
+def regroup(index: BulkClaimIndex) -> int:
     """Work out the keys and groups of every indexed claim from the index itself, at a
     cost linear in the claims: for an index just filled with claims (``add_claim_units``:
     a fresh ingest, or a batch large next to the corpus), where ``update_groups`` would
@@ -702,14 +593,21 @@ def regroup(index: BulkClaimIndex, elsewhere: Elsewhere | None = None) -> int:
     both unless every copy of the two is in one article (then it joins none). So a
     group is a connected set of classes, each "active" (in several articles, or linked),
     and holds every unit of them.
-
-    ``elsewhere``: counts the classes (``count_classes``) and finds the links between
-    them (``link_buckets`` over ranges of the key buckets) in other processes reading
-    the index as committed so far, while this one goes on with other work; what it
-    returns None for is worked out here.
     """
-    counted = elsewhere.count() if elsewhere is not None else None
-    df, ids, single, multi = counted or count_classes(index.claim_class_stats())
+    # Units holding each word, and which classes are in one article only.
+    df: Counter[str] = Counter()
+    ids = array("q")
+    single = array("Q")  # the article of all a class's units (its 16 hex digits)
+    multi = bytearray()  # 1: the class's units are in several articles
+    for c, words, n, article in index.claim_class_stats():
+        if n == 1:
+            df.update(words.split(" "))  # (most classes: counted in C)
+        else:
+            for w in words.split(" "):
+                df[w] += n
+        ids.append(c)
+        single.append(int(article, 16) if article is not None else 0)
+        multi.append(article is None)
 
     active = bytearray(len(ids))  # 1: in a group (linked, or keyed in several articles)
 
@@ -743,21 +641,50 @@ def regroup(index: BulkClaimIndex, elsewhere: Elsewhere | None = None) -> int:
             index.write_claim_index(change)
             tick()
 
-    # Link the classes sharing a key, here or (``elsewhere``) in other processes meanwhile.
-    # The groups are the connected parts of the links, whoever found them and in
-    # whatever order: each set of links is joined into one forest here.
-    del df, old_df
-    found = elsewhere.link(ids, multi, single) if elsewhere is not None else None
-    if found is None:
-        found = [link_buckets(index.claim_key_buckets(), ids, multi, single)]
-    parent, find = _forest(len(ids))
+    # Link the classes sharing a key; each pair once (in the bucket of the first key
+    # they share), not at all when already in one group.
+    parent = array("q", range(len(ids)))
 
-    for links in found:
-        for i, j in zip(links[0::2], links[1::2], strict=True):
-            ri, rj = find(i), find(j)
-            if ri != rj:
-                parent[rj] = ri
-            active[i] = active[j] = 1
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for word, bucket in index.claim_key_buckets():
+        if len(bucket) < 2:
+            continue  # no pair to compare
+        # (class, words, keys, its keys before ``word``: a pair sharing one of those was
+        # compared in that key's bucket)
+        members = []
+        for c, words, key_text in bucket:
+            ks = _split(key_text)
+            members.append(
+                (
+                    bisect_left(ids, c),
+                    frozenset(words.split(" ")),
+                    frozenset(ks),
+                    frozenset(k for k in ks if k < word),
+                )
+            )
+        # The group of each member, kept current as links join groups: one find each.
+        roots = [find(i) for i, _, _, _ in members]
+        for x, (i, wi, _, before) in enumerate(members):
+            multi_i, single_i = multi[i], single[i]
+            for y in range(x + 1, len(members)):
+                ri, rj = roots[x], roots[y]
+                if ri == rj:
+                    continue  # already in one group
+                j, wj, kj, _ = members[y]
+                if before and not before.isdisjoint(kj):
+                    continue
+                if not (multi_i or multi[j] or single_i != single[j]):
+                    continue  # every copy of both in one article: links none
+                if same_claim(wi, wj):
+                    parent[rj] = ri
+                    active[i] = active[j] = 1
+                    roots = [ri if r == rj else r for r in roots]
+    del df, old_df
 
     # Group ids: every unit of a group's classes, sorted, staged outside the store, then
     # written in one pass over the suggestions in their stored order.
